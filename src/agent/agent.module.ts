@@ -1,0 +1,50 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { AGENT_OPTIONS } from './agent.constants.js';
+import {
+  AGENT_ASYNC_OPTIONS_TYPE,
+  AGENT_MODULE_OPTIONS,
+  AGENT_OPTIONS_TYPE,
+  ConfigurableAgentModule,
+} from './agent.module-definition.js';
+import { resolveAgentOptions, type AgentModuleOptions } from './agent.options.js';
+import { ExecutionsModule } from './executions/executions.module.js';
+import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
+
+/** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
+const resolvedOptionsProvider: Provider = {
+  provide: AGENT_OPTIONS,
+  inject: [AGENT_MODULE_OPTIONS],
+  useFactory: (options: AgentModuleOptions) => resolveAgentOptions(options),
+};
+
+/**
+ * Durable agent executions for a Nest app.
+ * @example
+ * AgentModule.forRoot({
+ *   database: { url: 'postgres://localhost/app' },
+ *   transport: 'redis',
+ *   redis: { url: 'redis://localhost:6379' },
+ *   resolvePrincipal: (req) => principalFromJwt(req),
+ * })
+ */
+@Module({})
+export class AgentModule extends ConfigurableAgentModule {
+  static forRoot(options: typeof AGENT_OPTIONS_TYPE): DynamicModule {
+    return compose(super.forRoot(options));
+  }
+
+  static forRootAsync(options: typeof AGENT_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return compose(super.forRootAsync(options));
+  }
+}
+
+/** Global, so the feature modules it composes read the options without importing it back. */
+function compose(base: DynamicModule): DynamicModule {
+  return {
+    ...base,
+    global: true,
+    imports: [...(base.imports ?? []), InfrastructureModule, ExecutionsModule],
+    providers: [...(base.providers ?? []), resolvedOptionsProvider],
+    exports: [AGENT_OPTIONS, ExecutionsModule],
+  };
+}

@@ -1,0 +1,138 @@
+import type { AgentDefinition, AgentLimits } from './runtime/agent-definition.js';
+import { ALL_QUEUES, type QueueName } from './infrastructure/queue-names.js';
+import type { PrincipalResolver } from './tenancy/principal.js';
+
+export type Transport = 'redis' | 'postgres';
+
+export interface DatabaseOptions {
+  /** `postgres://user:pass@host:port/db` */
+  url: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /** Apply pending migrations at boot, under an advisory lock (default true). */
+  runMigrations?: boolean;
+  /** Log SQL (default false). */
+  logging?: boolean;
+}
+
+export interface WorkerOptions {
+  /** Run queue workers in this process (default true). `false` = API only. */
+  enabled?: boolean;
+  /** Jobs processed in parallel per queue. */
+  concurrency?: Partial<Record<QueueName, number>>;
+}
+
+export interface LeaseOptions {
+  /** A running execution whose heartbeat is older than this may be taken over (default 30 s). */
+  timeoutMs?: number;
+  /** Heartbeat interval during a long step (default a third of the timeout). */
+  heartbeatMs?: number;
+}
+
+export interface AgentModuleOptions {
+  database: DatabaseOptions;
+  /** Queue backend, notifier and locks: Redis, or PostgreSQL alone. */
+  transport: Transport;
+  /** Required with `transport: 'redis'`. */
+  redis?: { url: string };
+  /** Namespaces the queues: the Redis key prefix, or the PostgreSQL schema of the queue tables (default `agents`). */
+  queuePrefix?: string;
+  workers?: WorkerOptions;
+  /** Agent definitions given as objects (LLM agents). Custom agents are found through `@Agent()`. */
+  agents?: AgentDefinition[];
+  /** Defaults for every agent type that does not set its own. */
+  defaults?: { limits?: Partial<AgentLimits>; chunkSize?: number; queue?: QueueName };
+  /** The host app's authentication (see `Principal`). */
+  resolvePrincipal: PrincipalResolver;
+  lease?: LeaseOptions;
+  api?: {
+    /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
+    maxInputBytes?: number;
+    /** Logs included with `GET /api/agents/:id` (default 50). */
+    executionLogs?: number;
+  };
+}
+
+/** The options with every default filled in: the only shape services see. */
+export interface ResolvedAgentOptions {
+  database: Required<DatabaseOptions>;
+  transport: Transport;
+  redis: { url: string } | null;
+  queuePrefix: string;
+  workers: { enabled: boolean; concurrency: Record<QueueName, number> };
+  agents: AgentDefinition[];
+  defaults: { limits: AgentLimits; chunkSize: number; queue: QueueName };
+  resolvePrincipal: PrincipalResolver;
+  lease: Required<LeaseOptions>;
+  api: { maxInputBytes: number; executionLogs: number };
+}
+
+export const DEFAULT_LIMITS: AgentLimits = { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 };
+export const DEFAULT_CONCURRENCY: Record<QueueName, number> = {
+  'agents-default': 10,
+  'agents-long': 5,
+  'agents-priority': 10,
+};
+
+export class InvalidAgentOptionsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`AgentModule options are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidAgentOptionsError';
+  }
+}
+
+const isPositiveInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
+
+/** Merges the defaults (the one place they live) and validates; throws listing every problem. */
+export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentOptions {
+  const problems: string[] = [];
+  const o = (options ?? {}) as Partial<AgentModuleOptions>;
+
+  if (!o.database || typeof o.database.url !== 'string' || !/^postgres(ql)?:\/\//.test(o.database.url)) {
+    problems.push('database.url must be a postgres:// connection string');
+  }
+  if (o.transport !== 'redis' && o.transport !== 'postgres') {
+    problems.push(`transport must be 'redis' or 'postgres' (got ${JSON.stringify(o.transport)})`);
+  }
+  if (o.transport === 'redis' && !(o.redis && /^rediss?:\/\//.test(o.redis.url ?? ''))) {
+    problems.push("redis.url (redis://host:port) is required with transport 'redis'");
+  }
+  if (typeof o.resolvePrincipal !== 'function') {
+    problems.push('resolvePrincipal must be a function (request) => Principal | null');
+  }
+  if (o.queuePrefix !== undefined && !/^[a-z_][a-z0-9_]{0,40}$/.test(o.queuePrefix)) {
+    problems.push('queuePrefix must be lower-case letters, digits and _ (it names a Redis prefix or a PostgreSQL schema)');
+  }
+  for (const [queue, n] of Object.entries(o.workers?.concurrency ?? {})) {
+    if (!(ALL_QUEUES as readonly string[]).includes(queue)) problems.push(`workers.concurrency: unknown queue '${queue}' (queues: ${ALL_QUEUES.join(', ')})`);
+    else if (!isPositiveInt(n)) problems.push(`workers.concurrency.${queue} must be a positive integer`);
+  }
+  const limits = { ...DEFAULT_LIMITS, ...o.defaults?.limits };
+  for (const [key, value] of Object.entries(limits)) {
+    if (!isPositiveInt(value)) problems.push(`defaults.limits.${key} must be a positive integer`);
+  }
+  const chunkSize = o.defaults?.chunkSize ?? 25;
+  if (!isPositiveInt(chunkSize)) problems.push('defaults.chunkSize must be a positive integer');
+  const leaseTimeoutMs = o.lease?.timeoutMs ?? 30_000;
+  if (!isPositiveInt(leaseTimeoutMs)) problems.push('lease.timeoutMs must be a positive integer');
+  const defaultQueue = o.defaults?.queue ?? 'agents-default';
+  if (!(ALL_QUEUES as readonly string[]).includes(defaultQueue)) problems.push(`defaults.queue must be one of ${ALL_QUEUES.join(', ')}`);
+
+  if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
+
+  return {
+    database: { poolSize: 10, runMigrations: true, logging: false, ...o.database! },
+    transport: o.transport!,
+    redis: o.transport === 'redis' ? o.redis! : null,
+    queuePrefix: o.queuePrefix ?? 'agents',
+    workers: {
+      enabled: o.workers?.enabled ?? true,
+      concurrency: { ...DEFAULT_CONCURRENCY, ...o.workers?.concurrency },
+    },
+    agents: o.agents ?? [],
+    defaults: { limits, chunkSize, queue: defaultQueue },
+    resolvePrincipal: o.resolvePrincipal!,
+    lease: { timeoutMs: leaseTimeoutMs, heartbeatMs: o.lease?.heartbeatMs ?? Math.max(100, Math.floor(leaseTimeoutMs / 3)) },
+    api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
+  };
+}

@@ -1,0 +1,21 @@
+export const AgentErrorCode = {
+  Unauthenticated: 'unauthenticated',
+  Forbidden: 'forbidden',
+  ExecutionNotFound: 'execution_not_found',
+  InvalidTransition: 'invalid_transition',
+  UnknownAgentType: 'unknown_agent_type',
+  QueueNotAllowed: 'queue_not_allowed',
+  InputTooLarge: 'input_too_large',
+} as const;
+export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
+
+/** HTTP status per domain error: the only place the two meet. */
+export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
+  unauthenticated: 401,
+  forbidden: 403,
+  execution_not_found: 404,
+  invalid_transition: 409,
+  unknown_agent_type: 400,
+  queue_not_allowed: 400,
+  input_too_large: 413,
+};

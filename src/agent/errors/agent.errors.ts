@@ -1,0 +1,55 @@
+import { AgentErrorCode } from './agent-error-code.js';
+
+/** Base of every error the library throws on purpose; mapped to HTTP once, in `AgentExceptionFilter`. */
+export class AgentError extends Error {
+  constructor(
+    readonly code: AgentErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class UnauthenticatedError extends AgentError {
+  constructor() {
+    super(AgentErrorCode.Unauthenticated, 'Authentication required');
+  }
+}
+
+export class ExecutionNotFoundError extends AgentError {
+  constructor(id: string) {
+    super(AgentErrorCode.ExecutionNotFound, `Execution ${id} not found`);
+  }
+}
+
+export class InvalidTransitionError extends AgentError {
+  constructor(operation: string, currentStatus: string) {
+    super(AgentErrorCode.InvalidTransition, `Cannot ${operation} an execution that is ${currentStatus}`, {
+      current_status: currentStatus,
+    });
+  }
+}
+
+export class UnknownAgentTypeError extends AgentError {
+  constructor(agentType: string, known: string[]) {
+    super(AgentErrorCode.UnknownAgentType, `Unknown agent type '${agentType}'. Known types: ${known.join(', ')}`, {
+      known_types: known,
+    });
+  }
+}
+
+export class QueueNotAllowedError extends AgentError {
+  constructor(queue: string, allowed: readonly string[]) {
+    super(AgentErrorCode.QueueNotAllowed, `Queue '${queue}' is not allowed. Allowed: ${allowed.join(', ')}`, {
+      allowed_queues: [...allowed],
+    });
+  }
+}
+
+export class InputTooLargeError extends AgentError {
+  constructor(bytes: number, limit: number) {
+    super(AgentErrorCode.InputTooLarge, `Input is ${bytes} bytes; the limit is ${limit}`, { limit_bytes: limit });
+  }
+}

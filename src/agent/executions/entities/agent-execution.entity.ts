@@ -1,0 +1,59 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { ExecutionError, ExecutionStatus } from '../execution-status.js';
+
+/**
+ * NOTE: JSON columns are typed loosely here (`unknown`, `Record<string, unknown>`): TypeORM's
+ * deep-partial types recurse forever on a recursive JSON type. The view narrows them.
+ */
+type JsonColumn = unknown;
+type JsonObjectColumn = Record<string, unknown>;
+
+/** Postgres bigint/numeric arrive as strings; these columns stay far below 2^53. */
+const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
+
+@Entity('agent_executions')
+@Index('idx_agent_executions_owner_status', ['tenantId', 'userId', 'status'])
+@Index('idx_agent_executions_owner_id', ['tenantId', 'userId', 'id'])
+@Index('idx_agent_executions_status_updated', ['status', 'updatedAt'])
+@Index('idx_agent_executions_status_event', ['status', 'awaitingEvent'])
+@Index('uq_agent_executions_idempotency', ['tenantId', 'userId', 'idempotencyKey'], {
+  unique: true,
+  where: 'idempotency_key IS NOT NULL',
+})
+export class AgentExecutionEntity {
+  @PrimaryColumn('uuid') id: string;
+  @Column({ name: 'tenant_id', type: 'text' }) tenantId: string;
+  @Column({ name: 'user_id', type: 'text' }) userId: string;
+  @Column({ name: 'agent_type', type: 'text' }) agentType: string;
+  @Column({ type: 'text' }) status: ExecutionStatus;
+  @Column({ type: 'text' }) queue: string;
+  @Column({ type: 'jsonb' }) input: JsonColumn;
+  @Column({ type: 'jsonb', nullable: true }) output: JsonColumn;
+  /** The agent's checkpoint data (not the history: that is `agent_messages`). */
+  @Column({ type: 'jsonb', default: () => `'{}'` }) state: JsonObjectColumn;
+  @Column({ type: 'jsonb', default: () => `'{}'` }) metadata: JsonObjectColumn;
+  @Column({ type: 'jsonb', nullable: true }) error: ExecutionError | null;
+  @Column({ name: 'step_count', type: 'int', default: 0 }) stepCount: number;
+  @Column({ name: 'message_count', type: 'int', default: 0 }) messageCount: number;
+  @Column({ name: 'input_tokens', type: 'bigint', default: 0, transformer: numeric }) inputTokens: number;
+  @Column({ name: 'output_tokens', type: 'bigint', default: 0, transformer: numeric }) outputTokens: number;
+  @Column({ name: 'token_usage', type: 'bigint', default: 0, transformer: numeric }) tokenUsage: number;
+  @Column({ name: 'cost_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numeric }) costUsd: number;
+  @Column({ type: 'int', default: 0 }) priority: number;
+  @Column({ name: 'idempotency_key', type: 'text', nullable: true }) idempotencyKey: string | null;
+  @Column({ name: 'awaiting_event', type: 'text', nullable: true }) awaitingEvent: string | null;
+  @Column({ name: 'scheduled_for', type: 'timestamptz', nullable: true }) scheduledFor: Date | null;
+  @Column({ name: 'conversation_id', type: 'uuid', nullable: true }) conversationId: string | null;
+  @Column({ name: 'pipeline_id', type: 'uuid', nullable: true }) pipelineId: string | null;
+  @Column({ name: 'stage_index', type: 'int', nullable: true }) stageIndex: number | null;
+  @Column({ name: 'parent_execution_id', type: 'uuid', nullable: true }) parentExecutionId: string | null;
+  @Column({ type: 'int', default: 0 }) depth: number;
+  @Column({ name: 'lease_epoch', type: 'int', default: 0 }) leaseEpoch: number;
+  @Column({ name: 'lease_owner', type: 'text', nullable: true }) leaseOwner: string | null;
+  @Column({ name: 'lease_heartbeat_at', type: 'timestamptz', nullable: true }) leaseHeartbeatAt: Date | null;
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;
+  @Column({ name: 'paused_at', type: 'timestamptz', nullable: true }) pausedAt: Date | null;
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}

@@ -1,0 +1,67 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ExecutionError, ExecutionStatus } from './execution-status.js';
+import type { CommittedLog } from './execution-store.js';
+
+/** Past-tense names: each describes something already committed. */
+export const ExecutionEventName = {
+  StatusChanged: 'execution.status_changed',
+  StepCompleted: 'execution.step_completed',
+  LogAppended: 'execution.log_appended',
+  Token: 'execution.token',
+  /** A runner's commit was refused: another runner holds the execution now. */
+  LeaseLost: 'execution.lease_lost',
+} as const;
+
+interface EventBase {
+  executionId: string;
+  tenantId: string;
+  userId: string;
+}
+
+export type ExecutionEvent =
+  | (EventBase & {
+      name: typeof ExecutionEventName.StatusChanged;
+      status: ExecutionStatus;
+      stepCount: number;
+      tokenUsage: number;
+      completedAt: Date | null;
+      error: ExecutionError | null;
+    })
+  | (EventBase & {
+      name: typeof ExecutionEventName.StepCompleted;
+      stepNumber: number;
+      stepType: string;
+      toolNames: string[];
+      tokensUsed: number;
+      timestamp: Date;
+    })
+  | (EventBase & { name: typeof ExecutionEventName.LogAppended; log: CommittedLog })
+  | (EventBase & { name: typeof ExecutionEventName.Token; stepNumber: number; text: string })
+  | (EventBase & { name: typeof ExecutionEventName.LeaseLost; stepNumber: number; epoch: number });
+
+export type ExecutionEventListener = (event: ExecutionEvent) => void;
+
+/**
+ * In-process fan-out of execution events, published after commit. Listeners must not carry state
+ * the system needs to progress (DESIGN rule 2): a lost event is a lost notification, never lost work.
+ */
+@Injectable()
+export class ExecutionEvents {
+  private readonly logger = new Logger(ExecutionEvents.name);
+  private readonly listeners = new Set<ExecutionEventListener>();
+
+  subscribe(listener: ExecutionEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish(event: ExecutionEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.warn(`Listener failed on ${event.name}: ${(error as Error).message}`);
+      }
+    }
+  }
+}

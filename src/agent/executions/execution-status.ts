@@ -1,0 +1,31 @@
+export const ExecutionStatus = {
+  Scheduled: 'scheduled',
+  Pending: 'pending',
+  Running: 'running',
+  Paused: 'paused',
+  AwaitingInput: 'awaiting_input',
+  AwaitingEvent: 'awaiting_event',
+  Completed: 'completed',
+  Failed: 'failed',
+  Cancelled: 'cancelled',
+} as const;
+export type ExecutionStatus = (typeof ExecutionStatus)[keyof typeof ExecutionStatus];
+
+export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['completed', 'failed', 'cancelled'];
+
+export const isTerminal = (status: ExecutionStatus): boolean => TERMINAL_STATUSES.includes(status);
+
+/** Why a run failed: stored in `error.code`. */
+export const FailureCode = {
+  StepError: 'step_error',
+  MaxStepsExceeded: 'max_steps_exceeded',
+  MaxTokensExceeded: 'max_tokens_exceeded',
+  Timeout: 'timeout',
+  UnknownAgentType: 'unknown_agent_type',
+} as const;
+export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
+
+export interface ExecutionError {
+  code: FailureCode | string;
+  message: string;
+}

@@ -1,0 +1,122 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { AGENTS_DATABASE } from '../infrastructure/agents-database.provider.js';
+import type { AgentsDatabase } from '../infrastructure/agents-database.provider.js';
+import type { AgentMessage } from '../runtime/agent-state.js';
+import type { JsonObject, JsonValue } from '../runtime/json.js';
+import type { StepLog } from '../runtime/step-context.js';
+import type { ExecutionError, ExecutionStatus } from './execution-status.js';
+import { ACQUIRE_LEASE_SQL, COMMIT_STEP_SQL, LOAD_MESSAGES_SQL } from './step-commit.sql.js';
+
+export interface Lease {
+  executionId: string;
+  tenantId: string;
+  userId: string;
+  agentType: string;
+  input: JsonValue;
+  state: JsonObject;
+  stepCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  epoch: number;
+  startedAt: Date;
+}
+
+export interface CommitRequest {
+  lease: Lease;
+  /** 1 for a step, 0 for a bare transition (a failure, a release at a chunk boundary). */
+  stepsAdded: 0 | 1;
+  stepNumber: number;
+  messages: AgentMessage[];
+  logs: StepLog[];
+  inputTokens: number;
+  outputTokens: number;
+  state: JsonObject | null;
+  nextStatus: ExecutionStatus;
+  output?: JsonValue;
+  error?: ExecutionError;
+  awaitingEvent?: string | null;
+}
+
+export interface CommittedLog {
+  id: string;
+  level: string;
+  event_type: string;
+  message: string;
+  context: JsonObject;
+  created_at: string;
+}
+
+export interface CommitResult {
+  status: ExecutionStatus;
+  stepCount: number;
+  tokenUsage: number;
+  completedAt: Date | null;
+  error: ExecutionError | null;
+  logs: CommittedLog[];
+}
+
+/** The runner's SQL, on the raw pool: each method is one round trip. */
+@Injectable()
+export class ExecutionStore {
+  private readonly pool: Pool;
+
+  constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
+    this.pool = database.pool;
+  }
+
+  async acquireLease(executionId: string, owner: string, leaseTimeoutMs: number): Promise<Lease | null> {
+    const { rows } = await this.pool.query(ACQUIRE_LEASE_SQL, [executionId, owner, leaseTimeoutMs]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      executionId: row.id,
+      tenantId: row.tenant_id,
+      userId: row.user_id,
+      agentType: row.agent_type,
+      input: row.input,
+      state: row.state ?? {},
+      stepCount: row.step_count,
+      inputTokens: Number(row.input_tokens),
+      outputTokens: Number(row.output_tokens),
+      epoch: row.lease_epoch,
+      startedAt: row.started_at,
+    };
+  }
+
+  async loadMessages(executionId: string): Promise<AgentMessage[]> {
+    const { rows } = await this.pool.query(LOAD_MESSAGES_SQL, [executionId]);
+    return rows as AgentMessage[];
+  }
+
+  /** `null` when the lease is no longer ours (taken over, or the status changed under us). */
+  async commit(request: CommitRequest): Promise<CommitResult | null> {
+    const { lease } = request;
+    const { rows } = await this.pool.query(COMMIT_STEP_SQL, [
+      lease.executionId,
+      lease.epoch,
+      request.stepsAdded,
+      request.messages.length,
+      request.inputTokens,
+      request.outputTokens,
+      request.state === null ? null : JSON.stringify(request.state),
+      request.nextStatus,
+      request.output === undefined ? null : JSON.stringify(request.output),
+      request.error ? JSON.stringify(request.error) : null,
+      request.awaitingEvent ?? null,
+      JSON.stringify(request.messages),
+      JSON.stringify(request.logs.map((l) => ({ level: l.level, event_type: l.eventType, message: l.message, context: l.context }))),
+      request.stepNumber,
+    ]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      status: row.status,
+      stepCount: row.step_count,
+      tokenUsage: Number(row.token_usage),
+      completedAt: row.completed_at,
+      error: row.error,
+      logs: row.logs,
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
+import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
+import type { Principal } from '../tenancy/principal.js';
+import { agentValidationPipe } from './agent-validation.pipe.js';
+import { AgentManager } from './agent-manager.js';
+import { ExecutionIdParam } from './dto/execution-id.param.js';
+import { ListExecutionsQuery } from './dto/list-executions.query.js';
+import { ListLogsQuery } from './dto/list-logs.query.js';
+import { StartExecutionDto } from './dto/start-execution.dto.js';
+import { ExecutionReader, type Page } from './execution-reader.js';
+import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
+
+@Controller('api/agents')
+@UseGuards(PrincipalGuard)
+@UsePipes(agentValidationPipe)
+@UseFilters(AgentExceptionFilter)
+export class ExecutionsController {
+  constructor(
+    private readonly manager: AgentManager,
+    private readonly reader: ExecutionReader,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async start(@CurrentPrincipal() principal: Principal, @Body() body: StartExecutionDto): Promise<ExecutionView> {
+    const execution = await this.manager.start(principal, body.agent_type, body.input, {
+      queue: body.options?.queue,
+      metadata: body.options?.metadata,
+      idempotencyKey: body.options?.idempotency_key,
+    });
+    return toExecutionView(execution);
+  }
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListExecutionsQuery): Promise<Page<ExecutionView>> {
+    const page = await this.reader.list(principal, { status: query.status, agentType: query.agent_type, cursor: query.cursor, limit: query.limit });
+    return { data: page.data.map((e) => toExecutionView(e)), next_cursor: page.next_cursor };
+  }
+
+  @Get(':id')
+  async get(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView> {
+    const execution = await this.reader.get(principal, id);
+    return toExecutionView(execution, await this.reader.latestLogs(id, this.options.api.executionLogs));
+  }
+
+  @Get(':id/logs')
+  async logs(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Query() query: ListLogsQuery): Promise<Page<LogView>> {
+    const page = await this.reader.logsOf(principal, id, { level: query.level, eventType: query.event_type, afterId: query.after_id, limit: query.limit });
+    return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
+  }
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
+import { PrincipalGuard } from '../tenancy/principal.guard.js';
+import { AgentExplorer } from './agent.explorer.js';
+import { AgentManager } from './agent-manager.js';
+import { AgentRegistry } from './agent-registry.js';
+import { ExecutionEvents } from './execution-events.js';
+import { ExecutionProcessor } from './execution.processor.js';
+import { ExecutionReader } from './execution-reader.js';
+import { ExecutionRunner } from './execution-runner.js';
+import { ExecutionStore } from './execution-store.js';
+import { ExecutionsController } from './executions.controller.js';
+import { LeaseHeartbeat } from './lease-heartbeat.js';
+
+@Module({
+  imports: [DiscoveryModule, InfrastructureModule],
+  controllers: [ExecutionsController],
+  providers: [
+    AgentRegistry,
+    AgentExplorer,
+    AgentManager,
+    ExecutionReader,
+    ExecutionStore,
+    ExecutionRunner,
+    ExecutionEvents,
+    ExecutionProcessor,
+    LeaseHeartbeat,
+    PrincipalGuard,
+  ],
+  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry],
+})
+export class ExecutionsModule {}

@@ -1,0 +1,66 @@
+/**
+ * The hot path: one statement, one round trip, one implicit transaction. It applies a step (or a
+ * bare transition) to an execution only while `lease_epoch` is still ours and the status still
+ * `running` (fencing), and appends the step's messages and logs only if that update matched.
+ *
+ * NOTE: the execution update touches no indexed column while the run continues (not even
+ * `updated_at`), so PostgreSQL can do it as a HOT update: per-step cost stays flat (rule 5).
+ *
+ * $1 id · $2 lease_epoch · $3 steps to add (0|1) · $4 message count · $5 input tokens
+ * $6 output tokens · $7 state (null = unchanged) · $8 next status · $9 output · $10 error
+ * $11 awaiting_event · $12 messages [{role, content}] · $13 logs [{level, event_type, message,
+ * context}] · $14 step number for the logs
+ */
+export const COMMIT_STEP_SQL = `
+WITH upd AS (
+  UPDATE agent_executions SET
+    step_count         = step_count + $3::int,
+    message_count      = message_count + $4::int,
+    input_tokens       = input_tokens + $5::bigint,
+    output_tokens      = output_tokens + $6::bigint,
+    token_usage        = token_usage + $5::bigint + $6::bigint,
+    state              = COALESCE($7::jsonb, state),
+    lease_heartbeat_at = now(),
+    status             = $8::text,
+    output             = CASE WHEN $8::text = 'completed' THEN $9::jsonb ELSE output END,
+    error              = COALESCE($10::jsonb, error),
+    awaiting_event     = $11::text,
+    completed_at       = CASE WHEN $8::text IN ('completed', 'failed', 'cancelled') THEN now() ELSE completed_at END,
+    lease_owner        = CASE WHEN $8::text = 'running' THEN lease_owner END,
+    updated_at         = CASE WHEN $8::text = 'running' THEN updated_at ELSE now() END
+  WHERE id = $1 AND lease_epoch = $2 AND status = 'running'
+  RETURNING tenant_id, user_id, status, step_count, message_count - $4::int AS base_seq,
+            token_usage, completed_at, error
+), msgs AS (
+  INSERT INTO agent_messages (execution_id, seq, role, content)
+  SELECT $1, upd.base_seq + m.ord, m.value->>'role', m.value->'content'
+  FROM upd, jsonb_array_elements($12::jsonb) WITH ORDINALITY AS m(value, ord)
+), logs AS (
+  INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
+  SELECT $1, $14::int, l.level, l.event_type, l.message, COALESCE(l.context, '{}'::jsonb)
+  FROM upd, jsonb_to_recordset($13::jsonb) AS l(level text, event_type text, message text, context jsonb)
+  RETURNING id, level, event_type, message, context, created_at
+)
+SELECT upd.status, upd.step_count, upd.token_usage, upd.completed_at, upd.error,
+       (SELECT COALESCE(jsonb_agg(to_jsonb(logs) ORDER BY logs.id), '[]'::jsonb) FROM logs) AS logs
+FROM upd`;
+
+/**
+ * Takes the execution for this runner: a pending one, or a running one whose holder stopped
+ * heartbeating. The epoch bump is the fence every later commit is checked against.
+ */
+export const ACQUIRE_LEASE_SQL = `
+UPDATE agent_executions SET
+  status = 'running',
+  lease_epoch = lease_epoch + 1,
+  lease_owner = $2,
+  lease_heartbeat_at = now(),
+  started_at = COALESCE(started_at, now()),
+  updated_at = now()
+WHERE id = $1
+  AND (status = 'pending'
+       OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))
+RETURNING id, tenant_id, user_id, agent_type, input, state, step_count, input_tokens, output_tokens,
+          lease_epoch, started_at`;
+
+export const LOAD_MESSAGES_SQL = `SELECT role, content FROM agent_messages WHERE execution_id = $1 ORDER BY seq`;

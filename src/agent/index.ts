@@ -1,0 +1,32 @@
+// The package's public API: nothing else is imported from outside.
+export { AgentModule } from './agent.module.js';
+export {
+  InvalidAgentOptionsError,
+  type AgentModuleOptions,
+  type DatabaseOptions,
+  type LeaseOptions,
+  type Transport,
+  type WorkerOptions,
+} from './agent.options.js';
+export { runMigrationsUnderLock } from './infrastructure/agents-database.js';
+export { QueueName } from './infrastructure/queue-names.js';
+export { AGENT_ENTITIES } from './infrastructure/agent-entities.js';
+export { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
+
+export { Agent } from './executions/agent.decorator.js';
+export { AgentManager, type StartOptions } from './executions/agent-manager.js';
+export { ExecutionReader, type Page } from './executions/execution-reader.js';
+export { ExecutionEvents, ExecutionEventName, type ExecutionEvent } from './executions/execution-events.js';
+export { ExecutionStatus, FailureCode, TERMINAL_STATUSES, type ExecutionError } from './executions/execution-status.js';
+export { AgentExecutionEntity } from './executions/entities/agent-execution.entity.js';
+export { toExecutionView, type ExecutionView, type LogView } from './executions/execution.view.js';
+
+export { ADMIN_ROLE, type Principal, type PrincipalResolver } from './tenancy/principal.js';
+export { AgentError } from './errors/agent.errors.js';
+export { AgentErrorCode } from './errors/agent-error-code.js';
+
+export type { AgentDefinition, AgentLimits, AgentStepper, AgentTypeSettings } from './runtime/agent-definition.js';
+export { MessageRole, type AgentMessage, type AgentState, type TokenUsage } from './runtime/agent-state.js';
+export { LogLevel, type ModelUsage, type StepContext, type StepLogger } from './runtime/step-context.js';
+export { step, StepOutcome, type StepResult } from './runtime/step-result.js';
+export type { JsonObject, JsonValue } from './runtime/json.js';

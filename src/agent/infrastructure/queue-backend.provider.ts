@@ -1,0 +1,12 @@
+import type { Provider } from '@nestjs/common';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { createQueueBackend } from './queue-backend.js';
+
+export const QUEUE_BACKEND = Symbol('QUEUE_BACKEND');
+
+export const queueBackendProvider: Provider = {
+  provide: QUEUE_BACKEND,
+  inject: [AGENT_OPTIONS],
+  useFactory: (options: ResolvedAgentOptions) => createQueueBackend(options),
+};

@@ -1,0 +1,53 @@
+import { Queue, Worker, createPostgresBackend, withBackend, type Job, type QueueOptions, type WorkerOptions } from 'bullmq';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import type { QueueName } from './queue-names.js';
+
+/** Jobs carry ids only: the row in PostgreSQL is the truth (DESIGN rule 1). */
+export interface ExecutionJobData {
+  executionId: string;
+}
+
+export type ExecutionJobHandler = (job: Job<ExecutionJobData>) => Promise<void>;
+
+export interface QueueBackend {
+  createQueue(name: QueueName): Queue<ExecutionJobData>;
+  createWorker(name: QueueName, handler: ExecutionJobHandler, concurrency: number): Worker<ExecutionJobData>;
+}
+
+/**
+ * THE switch between Redis and PostgreSQL for BullMQ. Nothing else in the library knows which
+ * one runs the queues.
+ */
+export function createQueueBackend(options: ResolvedAgentOptions): QueueBackend {
+  if (options.transport === 'postgres') {
+    const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
+    // NOTE: the queue tables live in their own schema (the prefix), migrated by BullMQ under its own lock.
+    const connection = { connectionString: options.database.url, schema: options.queuePrefix, migrate: true, max: 4 };
+    return {
+      createQueue: (name) => new PgQueue<ExecutionJobData>(name, { connection }) as unknown as Queue<ExecutionJobData>,
+      createWorker: (name, handler, concurrency) =>
+        new PgWorker<ExecutionJobData>(name, handler, { connection, concurrency, autorun: false }) as unknown as Worker<ExecutionJobData>,
+    };
+  }
+  const connection = redisConnection(options.redis!.url);
+  const base = { connection, prefix: options.queuePrefix };
+  return {
+    createQueue: (name) => new Queue<ExecutionJobData>(name, base as QueueOptions),
+    createWorker: (name, handler, concurrency) =>
+      new Worker<ExecutionJobData>(name, handler, { ...base, concurrency, autorun: false } as WorkerOptions),
+  };
+}
+
+function redisConnection(url: string) {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    username: parsed.username || undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    // BullMQ workers block on Redis; retries must not give up.
+    maxRetriesPerRequest: null,
+  };
+}

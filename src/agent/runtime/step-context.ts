@@ -1,0 +1,43 @@
+import type { JsonObject } from './json.js';
+
+export const LogLevel = { Debug: 'debug', Info: 'info', Warning: 'warning', Error: 'error' } as const;
+export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
+
+/** A log line produced inside a step; committed with the step, or not at all. */
+export interface StepLog {
+  level: LogLevel;
+  eventType: string;
+  message: string;
+  context: JsonObject;
+}
+
+export interface ModelUsage {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface StepLogger {
+  (level: LogLevel, eventType: string, message: string, context?: JsonObject): void;
+  debug(message: string, context?: JsonObject, eventType?: string): void;
+  info(message: string, context?: JsonObject, eventType?: string): void;
+  warning(message: string, context?: JsonObject, eventType?: string): void;
+  error(message: string, context?: JsonObject, eventType?: string): void;
+}
+
+/** What the runtime hands to every step. Everything here is scoped to this one step. */
+export interface StepContext {
+  readonly executionId: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly agentType: string;
+  /** 1-based number of the step being run. */
+  readonly stepNumber: number;
+  /** Fires on force kill and when the execution's time limit is reached. Pass it to every I/O call. */
+  readonly signal: AbortSignal;
+  readonly log: StepLogger;
+  /** Streams a piece of model output to live subscribers (not persisted). */
+  emitToken(text: string): void;
+  /** Records one model call's usage; committed with the step. */
+  recordUsage(usage: ModelUsage): void;
+}

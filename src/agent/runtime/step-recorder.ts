@@ -1,0 +1,55 @@
+import type { JsonObject } from './json.js';
+import { LogLevel, type ModelUsage, type StepContext, type StepLog, type StepLogger } from './step-context.js';
+
+export interface StepIdentity {
+  executionId: string;
+  tenantId: string;
+  userId: string;
+  agentType: string;
+  stepNumber: number;
+}
+
+/** Everything a step produced besides its result; committed with the step or dropped with it. */
+export interface StepRecording {
+  logs: StepLog[];
+  usage: ModelUsage[];
+}
+
+/**
+ * Builds the context for one step and records what the step reports through it. Tokens go
+ * straight to `onToken` (they are live output, not state); logs and usage wait for the commit.
+ */
+export function recordStep(
+  identity: StepIdentity,
+  signal: AbortSignal,
+  onToken: (text: string) => void,
+): { context: StepContext; recording: StepRecording } {
+  const recording: StepRecording = { logs: [], usage: [] };
+  const write = (level: LogLevel, eventType: string, message: string, context: JsonObject = {}) => {
+    recording.logs.push({ level, eventType, message, context });
+  };
+  const log = Object.assign(write, {
+    debug: (message: string, context?: JsonObject, eventType = 'agent_log') => write(LogLevel.Debug, eventType, message, context),
+    info: (message: string, context?: JsonObject, eventType = 'agent_log') => write(LogLevel.Info, eventType, message, context),
+    warning: (message: string, context?: JsonObject, eventType = 'agent_log') => write(LogLevel.Warning, eventType, message, context),
+    error: (message: string, context?: JsonObject, eventType = 'agent_log') => write(LogLevel.Error, eventType, message, context),
+  }) as StepLogger;
+  const context: StepContext = {
+    ...identity,
+    signal,
+    log,
+    emitToken: (text) => {
+      if (!signal.aborted && text.length > 0) onToken(text);
+    },
+    recordUsage: (usage) => {
+      recording.usage.push({ ...usage });
+    },
+  };
+  return { context, recording };
+}
+
+export const sumUsage = (usage: ModelUsage[]) =>
+  usage.reduce(
+    (sum, u) => ({ inputTokens: sum.inputTokens + u.inputTokens, outputTokens: sum.outputTokens + u.outputTokens }),
+    { inputTokens: 0, outputTokens: 0 },
+  );

@@ -1,0 +1,47 @@
+import type { AgentMessage } from './agent-state.js';
+import type { JsonObject, JsonValue } from './json.js';
+
+export const StepOutcome = {
+  Continue: 'continue',
+  Done: 'done',
+  AwaitInput: 'await_input',
+  AwaitEvent: 'await_event',
+} as const;
+export type StepOutcome = (typeof StepOutcome)[keyof typeof StepOutcome];
+
+interface StepResultBase {
+  /** Messages this step adds to the history (appended, never rewritten). */
+  messages?: AgentMessage[];
+  /** The agent's new checkpoint data; omitted = unchanged. */
+  data?: JsonObject;
+  /** A label for metrics and events: `model`, `tool`, `custom`, ... */
+  stepType?: string;
+  /** Tools the step called, for events and logs. */
+  toolNames?: string[];
+}
+
+export type StepResult =
+  | (StepResultBase & { outcome: typeof StepOutcome.Continue })
+  | (StepResultBase & { outcome: typeof StepOutcome.Done; output: JsonValue })
+  | (StepResultBase & { outcome: typeof StepOutcome.AwaitInput; prompt: string })
+  | (StepResultBase & { outcome: typeof StepOutcome.AwaitEvent; eventType: string; timeoutSeconds?: number });
+
+/**
+ * Constructors for step results, so agents read as prose:
+ * @example
+ * return step.done({ answer: 42 }, { messages: [{ role: 'assistant', content: '42' }] });
+ */
+export const step = {
+  continue: (extra: StepResultBase = {}): StepResult => ({ ...extra, outcome: StepOutcome.Continue }),
+  done: (output: JsonValue, extra: StepResultBase = {}): StepResult => ({ ...extra, outcome: StepOutcome.Done, output }),
+  awaitInput: (prompt: string, extra: StepResultBase = {}): StepResult => ({
+    ...extra,
+    outcome: StepOutcome.AwaitInput,
+    prompt,
+  }),
+  awaitEvent: (eventType: string, extra: StepResultBase & { timeoutSeconds?: number } = {}): StepResult => ({
+    ...extra,
+    outcome: StepOutcome.AwaitEvent,
+    eventType,
+  }),
+};

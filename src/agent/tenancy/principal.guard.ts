@@ -1,0 +1,37 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { UnauthenticatedError } from '../errors/agent.errors.js';
+import type { Principal } from './principal.js';
+
+const PRINCIPAL_KEY = Symbol('agentsPrincipal');
+
+type RequestWithPrincipal = { [PRINCIPAL_KEY]?: Principal };
+
+/** Resolves the caller through the host app's `resolvePrincipal` hook; no principal → 401. */
+@Injectable()
+export class PrincipalGuard implements CanActivate {
+  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
+    const principal = await this.options.resolvePrincipal(request);
+    if (!isPrincipal(principal)) throw new UnauthenticatedError();
+    request[PRINCIPAL_KEY] = principal;
+    return true;
+  }
+}
+
+const isPrincipal = (p: unknown): p is Principal =>
+  typeof p === 'object' &&
+  p !== null &&
+  typeof (p as Principal).tenantId === 'string' &&
+  typeof (p as Principal).userId === 'string' &&
+  Array.isArray((p as Principal).roles);
+
+/** The principal `PrincipalGuard` resolved for this request. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<RequestWithPrincipal>()[PRINCIPAL_KEY];
+  if (!principal) throw new UnauthenticatedError();
+  return principal;
+});

@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AgentModule } from './agent/index.js';
+import { createCodeAssistant } from './demo/code-assistant.agent.js';
+import { demoPrincipalResolver } from './demo/demo-auth.js';
+import { DemoModule } from './demo/demo.module.js';
+import type { HostConfig } from './host/host-config.js';
+
+export const HOST_CONFIG = Symbol('HOST_CONFIG');
+
+/** Resolved configuration, as a host app would expose its ConfigService. */
+@Module({})
+class HostConfigModule {
+  static with(config: HostConfig & { databaseUrl: string }): DynamicModule {
+    return { module: HostConfigModule, providers: [{ provide: HOST_CONFIG, useValue: config }], exports: [HOST_CONFIG] };
+  }
+}
+
+/** The example host app: the library used exactly as an outside app would use it. */
+@Module({})
+export class AppModule {
+  static register(config: HostConfig & { databaseUrl: string }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        DemoModule,
+        AgentModule.forRootAsync({
+          imports: [HostConfigModule.with(config)],
+          inject: [HOST_CONFIG],
+          useFactory: (c: HostConfig & { databaseUrl: string }) => ({
+            database: { url: c.databaseUrl },
+            transport: c.transport,
+            redis: c.redisUrl ? { url: c.redisUrl } : undefined,
+            queuePrefix: c.queuePrefix,
+            workers: { enabled: c.workers },
+            agents: [createCodeAssistant(c.llm)],
+            resolvePrincipal: demoPrincipalResolver(c.jwtSecret),
+          }),
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import { jsonSchema, tool } from 'ai';
+import type { AgentDefinition } from '../agent/index.js';
+import { createOpenAiCompatibleModel } from '../agent/runtime/openai-compatible.js';
+import { createScriptedModel } from '../agent/runtime/scripted-model.js';
+import { defineLlmAgent } from '../agent/runtime/llm-agent.js';
+
+/** A small fixed project the demo tools look at, so runs are deterministic. */
+const PROJECT: Record<string, string> = {
+  'README.md': '# demo\nA tiny project for the code-assistant demo.',
+  'src/index.ts': 'export const add = (a: number, b: number) => a + b;',
+  'src/index.spec.ts': "expect(add(1, 2)).toBe(3);",
+};
+
+const tools = {
+  list_files: tool({
+    description: 'List the files of the project',
+    inputSchema: jsonSchema<{ prefix?: string }>({ type: 'object', properties: { prefix: { type: 'string' } } }),
+    execute: async ({ prefix }) => Object.keys(PROJECT).filter((f) => !prefix || f.startsWith(prefix)),
+  }),
+  read_file: tool({
+    description: 'Read one file of the project',
+    inputSchema: jsonSchema<{ path: string }>({ type: 'object', properties: { path: { type: 'string' } }, required: ['path'] }),
+    execute: async ({ path }) => PROJECT[path] ?? `No such file: ${path}`,
+  }),
+};
+
+/**
+ * The demo LLM agent: the scripted offline model by default, a real OpenAI-compatible endpoint
+ * when `LLM_BASE_URL` is set.
+ */
+export function createCodeAssistant(llm: { baseUrl: string; apiKey?: string; model: string } | null): AgentDefinition {
+  return defineLlmAgent({
+    name: 'code-assistant',
+    description: 'Answers questions about a small project, using file tools',
+    model: llm ? createOpenAiCompatibleModel({ baseURL: llm.baseUrl, apiKey: llm.apiKey, model: llm.model }) : createScriptedModel(),
+    system: 'You are a careful coding assistant. Use the tools to look at the project before answering.',
+    tools,
+    limits: { maxSteps: 20 },
+  });
+}

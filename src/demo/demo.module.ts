@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { ResearchAgent } from './research.agent.js';
+import { StepsAgent } from './steps.agent.js';
+
+/** The demo's custom agents: plain providers, found by `AgentModule` through `@Agent()`. */
+@Module({ providers: [StepsAgent, ResearchAgent] })
+export class DemoModule {}

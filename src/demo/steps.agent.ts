@@ -1,0 +1,42 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, step, type AgentState, type AgentStepper, type StepContext, type StepResult } from '../agent/index.js';
+
+/** Input of the `steps` agent: deterministic work for demos, tests and benchmarks. */
+export interface StepsInput {
+  /** Steps until done (default 3). */
+  steps?: number;
+  /** Time each step takes, in ms (default 0). Aborted promptly by a kill or a timeout. */
+  step_ms?: number;
+  /** Step number that throws. */
+  fail_at?: number;
+  /** Step number that asks for input. */
+  ask_input_at?: number;
+  /** Step number that waits for the event `steps.continue`. */
+  await_event_at?: number;
+  /** Tokens recorded per step (default 0), to exercise token limits. */
+  tokens_per_step?: number;
+}
+
+const asStepsInput = (input: unknown): Required<Pick<StepsInput, 'steps' | 'step_ms' | 'tokens_per_step'>> & StepsInput => {
+  const i = (typeof input === 'object' && input !== null ? input : {}) as StepsInput;
+  return { ...i, steps: i.steps ?? 3, step_ms: i.step_ms ?? 0, tokens_per_step: i.tokens_per_step ?? 0 };
+};
+
+/** Each step appends one message; the last one answers `{ steps_done }`. */
+@Agent({ name: 'steps', description: 'Deterministic custom agent driven by its input', chunkSize: 25, limits: { maxSteps: 10_000 } })
+export class StepsAgent implements AgentStepper {
+  async step(state: AgentState, ctx: StepContext): Promise<StepResult> {
+    const input = asStepsInput(state.input);
+    const n = ctx.stepNumber;
+    if (input.step_ms > 0) await sleep(input.step_ms, undefined, { signal: ctx.signal });
+    if (input.fail_at === n) throw new Error(`Step ${n} failed as asked (fail_at)`);
+    if (input.tokens_per_step > 0) {
+      ctx.recordUsage({ model: 'steps', inputTokens: input.tokens_per_step, outputTokens: 0 });
+    }
+    const messages = [{ role: 'assistant' as const, content: `step ${n}` }];
+    if (input.ask_input_at === n) return step.awaitInput(`Input needed at step ${n}`, { messages, data: { i: n } });
+    if (input.await_event_at === n) return step.awaitEvent('steps.continue', { messages, data: { i: n } });
+    if (n >= input.steps) return step.done({ steps_done: n }, { messages, data: { i: n } });
+    return step.continue({ messages, data: { i: n } });
+  }
+}

@@ -1,0 +1,32 @@
+import { Logger } from '@nestjs/common';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+import { readHostConfig, type HostConfig } from './host-config.js';
+
+export interface BootedConfig extends HostConfig {
+  databaseUrl: string;
+  embedded: EmbeddedDatabase | null;
+}
+
+const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+
+/** Reads the environment and, without `DATABASE_URL`, starts the embedded PostgreSQL. Says what it chose. */
+export async function bootConfig(logger: Logger, overrides: Partial<HostConfig> = {}): Promise<BootedConfig> {
+  let config: HostConfig;
+  try {
+    config = { ...readHostConfig(), ...overrides };
+  } catch (error) {
+    logger.error((error as Error).message);
+    process.exit(1);
+  }
+  if (config.jwtSecretIsDefault) logger.warn('JWT_SECRET is not set: using the development secret. Never do this in production.');
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    logger.log('DATABASE_URL is not set: starting the embedded PostgreSQL (.data/postgres)');
+    embedded = await startEmbeddedPostgres((m) => logger.log(m));
+    databaseUrl = embedded.url;
+  }
+  logger.log(`Database: ${redact(databaseUrl)}${embedded ? ' (embedded)' : ''}`);
+  logger.log(`Transport: ${config.transport}${config.transport === 'redis' ? ` (${redact(config.redisUrl!)})` : ' (PostgreSQL queues and notifications)'}`);
+  return { ...config, databaseUrl, embedded };
+}

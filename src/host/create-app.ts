@@ -1,0 +1,17 @@
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from '../app.module.js';
+import type { HostConfig } from './host-config.js';
+
+/** Builds the example app (used by `main.ts`, `worker.ts` and the e2e tests). */
+export async function createApp(config: HostConfig & { databaseUrl: string }, options: { logger?: false } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    bodyParser: false,
+    ...(options.logger === false ? { logger: false } : {}),
+  });
+  // Larger than the library's input limit, so an oversize input gets the library's clear 413.
+  app.useBodyParser('json', { limit: '2mb' });
+  app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true }));
+  return app;
+}

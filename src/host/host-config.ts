@@ -1,0 +1,50 @@
+/** The example app's contract with its operators: every variable it reads, validated once at boot. */
+export interface HostConfig {
+  port: number;
+  /** `null`: start the embedded PostgreSQL. */
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  transport: 'redis' | 'postgres';
+  jwtSecret: string;
+  jwtSecretIsDefault: boolean;
+  workers: boolean;
+  queuePrefix: string;
+  /** An OpenAI-compatible endpoint for `code-assistant`; `null` = the scripted offline model. */
+  llm: { baseUrl: string; apiKey: string | undefined; model: string } | null;
+}
+
+export const DEV_JWT_SECRET = 'dev-only-secret-change-me';
+
+export class InvalidEnvironmentError extends Error {}
+
+export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig {
+  const problems: string[] = [];
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number (got '${env.PORT}')`);
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres://');
+  const redisUrl = env.REDIS_URL || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis://');
+  const transport = (env.AGENTS_TRANSPORT || (redisUrl ? 'redis' : 'postgres')) as HostConfig['transport'];
+  if (transport !== 'redis' && transport !== 'postgres') problems.push(`AGENTS_TRANSPORT must be 'redis' or 'postgres' (got '${env.AGENTS_TRANSPORT}')`);
+  if (transport === 'redis' && !redisUrl) problems.push("AGENTS_TRANSPORT=redis needs REDIS_URL");
+  const workersFlag = env.AGENTS_WORKERS ?? 'on';
+  if (workersFlag !== 'on' && workersFlag !== 'off') problems.push(`AGENTS_WORKERS must be 'on' or 'off' (got '${workersFlag}')`);
+  const queuePrefix = env.AGENTS_QUEUE_PREFIX ?? 'agents';
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(queuePrefix)) problems.push('AGENTS_QUEUE_PREFIX must be lower-case letters, digits and _');
+  const llmBaseUrl = env.LLM_BASE_URL || null;
+  if (llmBaseUrl && !/^https?:\/\//.test(llmBaseUrl)) problems.push('LLM_BASE_URL must be an http(s) URL');
+  if (problems.length > 0) throw new InvalidEnvironmentError(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+
+  return {
+    port,
+    databaseUrl,
+    redisUrl,
+    transport,
+    jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
+    jwtSecretIsDefault: !env.JWT_SECRET,
+    workers: workersFlag === 'on',
+    queuePrefix,
+    llm: llmBaseUrl ? { baseUrl: llmBaseUrl, apiKey: env.LLM_API_KEY || undefined, model: env.LLM_MODEL || 'gpt-4o-mini' } : null,
+  };
+}

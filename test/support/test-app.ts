@@ -1,0 +1,94 @@
+import { Module, type INestApplication, type Provider } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  AgentManager,
+  AgentModule,
+  ExecutionEventName,
+  ExecutionEvents,
+  type AgentDefinition,
+  type AgentModuleOptions,
+  type Principal,
+  type Transport,
+} from '../../src/agent/index.js';
+import type { TestDatabase } from './test-database.js';
+import { redisUrl } from './test-env.js';
+
+export interface TestAppOptions {
+  transport: Transport;
+  db: TestDatabase;
+  queuePrefix: string;
+  agents?: AgentDefinition[];
+  /** Custom `@Agent()` providers. */
+  providers?: Provider[];
+  options?: Partial<AgentModuleOptions>;
+}
+
+export interface TestApp {
+  app: INestApplication;
+  manager: AgentManager;
+  events: ExecutionEvents;
+  close(): Promise<void>;
+}
+
+export const principal = (userId = 'u1', tenantId = 't1'): Principal => ({ tenantId, userId, tier: 'pro', roles: [] });
+
+/** `AgentModule.forRoot` in a bare Nest app on the real database and queue backend. */
+export async function startTestApp(o: TestAppOptions): Promise<TestApp> {
+  @Module({ providers: o.providers ?? [] })
+  class TestAgentsModule {}
+
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      TestAgentsModule,
+      AgentModule.forRoot({
+        database: { url: o.db.url, poolSize: 20 },
+        transport: o.transport,
+        redis: o.transport === 'redis' ? { url: redisUrl() } : undefined,
+        queuePrefix: o.queuePrefix,
+        agents: o.agents ?? [],
+        resolvePrincipal: () => principal(),
+        ...o.options,
+      }),
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  await app.init();
+  return { app, manager: app.get(AgentManager), events: app.get(ExecutionEvents), close: () => app.close() };
+}
+
+export interface ExecutionRow {
+  status: string;
+  step_count: number;
+  token_usage: string;
+  output: unknown;
+  error: { code: string; message: string } | null;
+}
+
+/**
+ * Resolves when the execution reaches one of `statuses`: re-reads the row on every status event
+ * (and once after subscribing, so an event that fired first is not missed).
+ */
+export function waitForStatus(t: { events: ExecutionEvents }, db: TestDatabase, id: string, statuses: string[], timeoutMs = 20_000): Promise<ExecutionRow> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const check = async () => {
+      if (done) return;
+      const { rows } = await db.sql.query('SELECT status, step_count, token_usage, output, error FROM agent_executions WHERE id = $1', [id]);
+      if (rows[0] && statuses.includes(rows[0].status) && !done) {
+        done = true;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(rows[0]);
+      }
+    };
+    const unsubscribe = t.events.subscribe((event) => {
+      if (event.name === ExecutionEventName.StatusChanged && event.executionId === id) void check().catch(reject);
+    });
+    const timer = setTimeout(async () => {
+      unsubscribe();
+      const { rows } = await db.sql.query('SELECT status, step_count FROM agent_executions WHERE id = $1', [id]);
+      reject(new Error(`Execution ${id} did not reach ${statuses.join('|')} within ${timeoutMs} ms (now ${JSON.stringify(rows[0])})`));
+    }, timeoutMs);
+    void check().catch(reject);
+  });
+}
