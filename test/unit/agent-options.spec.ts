@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidAgentOptionsError, resolveAgentOptions, type AgentModuleOptions } from '../../src/agent/agent.options.js';
+
+const valid: AgentModuleOptions = {
+  database: { url: 'postgres://localhost/db' },
+  transport: 'postgres',
+  resolvePrincipal: () => null,
+};
+
+describe('resolveAgentOptions', () => {
+  it('fills every default in one place', () => {
+    const resolved = resolveAgentOptions(valid);
+    expect(resolved.workers).toEqual({ enabled: true, concurrency: { 'agents-default': 10, 'agents-long': 5, 'agents-priority': 10 } });
+    expect(resolved.defaults).toEqual({ limits: { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 }, chunkSize: 25, queue: 'agents-default' });
+    expect(resolved.database).toMatchObject({ poolSize: 10, runMigrations: true });
+    expect(resolved.lease).toEqual({ timeoutMs: 30_000, heartbeatMs: 10_000 });
+    expect(resolved.queuePrefix).toBe('agents');
+  });
+
+  it('keeps what the caller set', () => {
+    const resolved = resolveAgentOptions({ ...valid, workers: { enabled: false, concurrency: { 'agents-long': 2 } }, defaults: { chunkSize: 7 } });
+    expect(resolved.workers).toEqual({ enabled: false, concurrency: { 'agents-default': 10, 'agents-long': 2, 'agents-priority': 10 } });
+    expect(resolved.defaults.chunkSize).toBe(7);
+  });
+
+  it('lists every problem with what to fix', () => {
+    let error: unknown;
+    try {
+      resolveAgentOptions({
+        database: { url: 'mysql://x' },
+        transport: 'redis',
+        resolvePrincipal: undefined as never,
+        workers: { concurrency: { 'agents-fast': 1 } as never },
+        defaults: { chunkSize: 0 },
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidAgentOptionsError);
+    const problems = (error as InvalidAgentOptionsError).problems;
+    expect(problems).toEqual([
+      'database.url must be a postgres:// connection string',
+      "redis.url (redis://host:port) is required with transport 'redis'",
+      'resolvePrincipal must be a function (request) => Principal | null',
+      "workers.concurrency: unknown queue 'agents-fast' (queues: agents-default, agents-long, agents-priority)",
+      'defaults.chunkSize must be a positive integer',
+    ]);
+    expect((error as Error).message).toContain('AgentModule options are invalid');
+  });
+});
