@@ -12,6 +12,7 @@ export async function createApp(config: HostConfig & { databaseUrl: string }, op
   });
   // Larger than the library's input limit, so an oversize input gets the library's clear 413.
   app.useBodyParser('json', { limit: '2mb' });
-  app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true }));
+  // NOTE: global pipes run before the library's own; `whitelist` alone would silently drop unknown fields.
+  app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
   return app;
 }

@@ -1,0 +1,35 @@
+import type { INestApplication } from '@nestjs/common';
+import { signDemoToken } from '../../src/demo/demo-auth.js';
+import { createApp } from '../../src/host/create-app.js';
+import { readHostConfig } from '../../src/host/host-config.js';
+import { ExecutionEvents } from '../../src/agent/index.js';
+import type { TestDatabase } from './test-database.js';
+import { redisUrl } from './test-env.js';
+
+const SECRET = 'e2e-secret';
+
+export interface ExampleApp {
+  app: INestApplication;
+  events: ExecutionEvents;
+  token(p: { tenantId?: string; userId?: string; admin?: boolean }): string;
+  close(): Promise<void>;
+}
+
+/** The example host app (as `npm start` builds it) on a test database, listening on an ephemeral port. */
+export async function startExampleApp(db: TestDatabase, queuePrefix: string, env: NodeJS.ProcessEnv = {}): Promise<ExampleApp> {
+  const config = readHostConfig({
+    JWT_SECRET: SECRET,
+    DATABASE_URL: db.url,
+    AGENTS_QUEUE_PREFIX: queuePrefix,
+    ...(env.AGENTS_TRANSPORT === 'redis' ? { REDIS_URL: redisUrl() } : {}),
+    ...env,
+  });
+  const app = await createApp({ ...config, databaseUrl: db.url }, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    events: app.get(ExecutionEvents),
+    token: ({ tenantId = 't1', userId = 'u1', admin = false }) => signDemoToken(SECRET, { tenantId, userId, admin }),
+    close: () => app.close(),
+  };
+}
