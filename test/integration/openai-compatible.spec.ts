@@ -1,0 +1,186 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { jsonSchema, tool } from 'ai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentDefinition } from '../../src/agent/runtime/agent-definition.js';
+import { emptyUsage, type AgentState } from '../../src/agent/runtime/agent-state.js';
+import type { JsonValue } from '../../src/agent/runtime/json.js';
+import { defineLlmAgent } from '../../src/agent/runtime/llm-agent.js';
+import { createOpenAiCompatibleModel } from '../../src/agent/runtime/openai-compatible.js';
+import type { ModelUsage, StepLog } from '../../src/agent/runtime/step-context.js';
+import { findStepResultProblem } from '../../src/agent/runtime/step-result-check.js';
+import { recordStep } from '../../src/agent/runtime/step-recorder.js';
+import type { StepResult } from '../../src/agent/runtime/step-result.js';
+
+/** The runner's loop in miniature: step, check, append the step's messages, until done. */
+async function runAgent(agent: AgentDefinition, input: JsonValue, signal = new AbortController().signal, onToken?: (t: string) => void) {
+  let state: AgentState = { input, messages: [], data: {}, stepCount: 0, usage: emptyUsage() };
+  const results: StepResult[] = [];
+  const logs: StepLog[] = [];
+  const usage: ModelUsage[] = [];
+  const tokens: string[] = [];
+  for (let stepNumber = 1; stepNumber <= 5; stepNumber++) {
+    const identity = { executionId: 'exec-1', tenantId: 'tenant-1', userId: 'user-1', agentType: agent.name, stepNumber };
+    const { context, recording } = recordStep(identity, signal, (t) => {
+      tokens.push(t);
+      onToken?.(t);
+    });
+    const result = await agent.step(state, context);
+    expect(findStepResultProblem(result)).toBeNull();
+    results.push(result);
+    logs.push(...recording.logs);
+    usage.push(...recording.usage);
+    state = { ...state, messages: [...state.messages, ...(result.messages ?? [])], stepCount: stepNumber };
+    if (result.outcome !== 'continue') break;
+  }
+  return { results, logs, usage, tokens, messages: state.messages };
+}
+
+// ---- A fake OpenAI-compatible server: one handler per request, in order -------------------------
+
+type Handler = (body: ChatRequest, req: IncomingMessage, res: ServerResponse) => void;
+interface ChatRequest {
+  model: string;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  messages: Array<{ role: string; content?: unknown; tool_calls?: unknown[]; tool_call_id?: string }>;
+}
+
+const chunk = (choices: unknown[], extra: object = {}) => ({
+  id: 'chatcmpl-1',
+  object: 'chat.completion.chunk',
+  created: 1_700_000_000,
+  model: 'fake-gpt',
+  choices,
+  ...extra,
+});
+
+function startSse(res: ServerResponse) {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+}
+const send = (res: ServerResponse, data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+function finish(res: ServerResponse, finishReason: string, usage: { prompt_tokens: number; completion_tokens: number }) {
+  send(res, chunk([{ index: 0, delta: {}, finish_reason: finishReason }]));
+  send(res, chunk([], { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }));
+  res.end('data: [DONE]\n\n');
+}
+
+const toolCallAnswer: Handler = (_body, _req, res) => {
+  startSse(res);
+  const call = { index: 0, id: 'call_1', type: 'function', function: { name: 'lookup_weather', arguments: '' } };
+  send(res, chunk([{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: null }]));
+  // The arguments arrive in pieces, as real servers send them.
+  for (const piece of ['{"city":', '"Paris"}']) {
+    send(res, chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, finish_reason: null }]));
+  }
+  finish(res, 'tool_calls', { prompt_tokens: 31, completion_tokens: 9 });
+};
+
+const textAnswer: Handler = (_body, _req, res) => {
+  startSse(res);
+  for (const piece of ['It is ', 'sunny ', 'in Paris.']) {
+    send(res, chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));
+  }
+  finish(res, 'stop', { prompt_tokens: 57, completion_tokens: 6 });
+};
+
+describe('LLM agent on an OpenAI-compatible server', () => {
+  let server: Server;
+  let baseURL: string;
+  let handlers: Handler[];
+  let requests: ChatRequest[];
+
+  beforeAll(async () => {
+    server = createServer(async (req, res) => {
+      const raw: Buffer[] = [];
+      for await (const piece of req) raw.push(piece as Buffer);
+      const body = JSON.parse(Buffer.concat(raw).toString('utf8')) as ChatRequest;
+      requests.push(body);
+      const handler = req.method === 'POST' && req.url === '/v1/chat/completions' ? handlers.shift() : undefined;
+      if (!handler) {
+        res.writeHead(404).end();
+        return;
+      }
+      handler(body, req, res);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    server.close();
+    await once(server, 'close');
+  });
+
+  beforeEach(() => {
+    handlers = [];
+    requests = [];
+  });
+
+  const weatherCalls: Array<{ city: string }> = [];
+  const weatherAgent = () =>
+    defineLlmAgent({
+      name: 'weather',
+      model: () => createOpenAiCompatibleModel({ baseURL, model: 'fake-gpt' }),
+      system: 'You report the weather.',
+      tools: {
+        lookup_weather: tool({
+          description: 'Looks up the weather of a city',
+          inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
+          execute: async (input) => {
+            weatherCalls.push(input);
+            return { city: input.city, forecast: 'sunny' };
+          },
+        }),
+      },
+    });
+
+  it('runs a tool call, then a final answer, with the server reported usage', async () => {
+    handlers.push(toolCallAnswer, textAnswer);
+    const run = await runAgent(weatherAgent(), { prompt: 'Weather in Paris?' });
+
+    expect(run.results.map((r) => r.outcome)).toEqual(['continue', 'done']);
+    expect(run.results[0]).toMatchObject({ stepType: 'tool', toolNames: ['lookup_weather'] });
+    expect(run.results[1]).toMatchObject({ output: 'It is sunny in Paris.', stepType: 'model' });
+    expect(weatherCalls).toEqual([{ city: 'Paris' }]);
+    expect(run.tokens.join('')).toBe('It is sunny in Paris.');
+    expect(run.usage).toEqual([
+      { model: 'fake-gpt', inputTokens: 31, outputTokens: 9 },
+      { model: 'fake-gpt', inputTokens: 57, outputTokens: 6 },
+    ]);
+    expect(run.logs.filter((l) => l.eventType.startsWith('tool_')).map((l) => [l.eventType, l.context.toolName])).toEqual([
+      ['tool_called', 'lookup_weather'],
+      ['tool_completed', 'lookup_weather'],
+    ]);
+
+    // Two streamed requests; the second carries the call and its result back to the model.
+    expect(requests).toHaveLength(2);
+    expect(requests.every((r) => r.stream === true && r.stream_options?.include_usage === true && r.model === 'fake-gpt')).toBe(true);
+    expect(requests[0].messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(requests[1].messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
+    const toolMessage = requests[1].messages[3];
+    expect(toolMessage.tool_call_id).toBe('call_1');
+    expect(JSON.parse(toolMessage.content as string)).toEqual({ city: 'Paris', forecast: 'sunny' });
+    for (const message of run.messages) expect(JSON.parse(JSON.stringify(message))).toStrictEqual(message);
+  });
+
+  it('closes the request when the step is aborted mid-stream, and the step rejects', async () => {
+    let closed!: Promise<{ endedByServer: boolean }>;
+    handlers.push((_body, _req, res) => {
+      closed = new Promise((resolve) => res.once('close', () => resolve({ endedByServer: res.writableEnded })));
+      startSse(res);
+      // First words, then silence: the server never finishes on its own.
+      send(res, chunk([{ index: 0, delta: { role: 'assistant', content: 'Thinking ' }, finish_reason: null }]));
+    });
+    const controller = new AbortController();
+
+    const running = runAgent(weatherAgent(), 'Weather in Paris?', controller.signal, () => controller.abort(new Error('force killed')));
+
+    await expect(running).rejects.toThrow('force killed');
+    expect(await closed).toEqual({ endedByServer: false });
+    expect(requests).toHaveLength(1);
+  });
+});
