@@ -30,3 +30,6 @@ export { MessageRole, type AgentMessage, type AgentState, type TokenUsage } from
 export { LogLevel, type ModelUsage, type StepContext, type StepLogger } from './runtime/step-context.js';
 export { step, StepOutcome, type StepResult } from './runtime/step-result.js';
 export type { JsonObject, JsonValue } from './runtime/json.js';
+export { defineLlmAgent, type LlmAgentSettings } from './runtime/llm-agent.js';
+export { createScriptedModel, defaultScript, type Script, type ScriptedCall, type ScriptedModelOptions, type ScriptedTurn } from './runtime/scripted-model.js';
+export { createOpenAiCompatibleModel, type OpenAiCompatibleModelOptions } from './runtime/openai-compatible.js';

@@ -1,8 +1,5 @@
 import { jsonSchema, tool } from 'ai';
-import type { AgentDefinition } from '../agent/index.js';
-import { createOpenAiCompatibleModel } from '../agent/runtime/openai-compatible.js';
-import { createScriptedModel } from '../agent/runtime/scripted-model.js';
-import { defineLlmAgent } from '../agent/runtime/llm-agent.js';
+import { createOpenAiCompatibleModel, createScriptedModel, defineLlmAgent, type AgentDefinition } from '../agent/index.js';
 
 /** A small fixed project the demo tools look at, so runs are deterministic. */
 const PROJECT: Record<string, string> = {
