@@ -3,39 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { jsonSchema, tool } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentDefinition } from '../../src/agent/runtime/agent-definition.js';
-import { emptyUsage, type AgentState } from '../../src/agent/runtime/agent-state.js';
-import type { JsonValue } from '../../src/agent/runtime/json.js';
 import { defineLlmAgent } from '../../src/agent/runtime/llm-agent.js';
 import { createOpenAiCompatibleModel } from '../../src/agent/runtime/openai-compatible.js';
-import type { ModelUsage, StepLog } from '../../src/agent/runtime/step-context.js';
-import { findStepResultProblem } from '../../src/agent/runtime/step-result-check.js';
-import { recordStep } from '../../src/agent/runtime/step-recorder.js';
-import type { StepResult } from '../../src/agent/runtime/step-result.js';
-
-/** The runner's loop in miniature: step, check, append the step's messages, until done. */
-async function runAgent(agent: AgentDefinition, input: JsonValue, signal = new AbortController().signal, onToken?: (t: string) => void) {
-  let state: AgentState = { input, messages: [], data: {}, stepCount: 0, usage: emptyUsage() };
-  const results: StepResult[] = [];
-  const logs: StepLog[] = [];
-  const usage: ModelUsage[] = [];
-  const tokens: string[] = [];
-  for (let stepNumber = 1; stepNumber <= 5; stepNumber++) {
-    const identity = { executionId: 'exec-1', tenantId: 'tenant-1', userId: 'user-1', agentType: agent.name, stepNumber };
-    const { context, recording } = recordStep(identity, signal, (t) => {
-      tokens.push(t);
-      onToken?.(t);
-    });
-    const result = await agent.step(state, context);
-    expect(findStepResultProblem(result)).toBeNull();
-    results.push(result);
-    logs.push(...recording.logs);
-    usage.push(...recording.usage);
-    state = { ...state, messages: [...state.messages, ...(result.messages ?? [])], stepCount: stepNumber };
-    if (result.outcome !== 'continue') break;
-  }
-  return { results, logs, usage, tokens, messages: state.messages };
-}
+import { runAgentLoop as runAgent } from '../support/agent-loop.js';
+import { principal, startTestApp, waitForStatus } from '../support/test-app.js';
+import { createTestDatabase, uniquePrefix } from '../support/test-database.js';
 
 // ---- A fake OpenAI-compatible server: one handler per request, in order -------------------------
 
@@ -182,5 +154,24 @@ describe('LLM agent on an OpenAI-compatible server', () => {
     await expect(running).rejects.toThrow('force killed');
     expect(await closed).toEqual({ endedByServer: false });
     expect(requests).toHaveLength(1);
+  });
+
+  it('completes as an execution through the runner, with the tokens in the row', async () => {
+    handlers.push(toolCallAnswer, textAnswer);
+    const db = await createTestDatabase();
+    const app = await startTestApp({ transport: 'postgres', db, queuePrefix: uniquePrefix(), agents: [weatherAgent()] });
+    try {
+      const execution = await app.manager.start(principal(), 'weather', { prompt: 'Weather in Paris?' });
+      const row = await waitForStatus(app, db, execution.id, ['completed', 'failed']);
+      expect(row).toMatchObject({ status: 'completed', step_count: 2, output: 'It is sunny in Paris.', token_usage: '103' });
+      const tokens = await db.sql.query('SELECT input_tokens, output_tokens FROM agent_executions WHERE id = $1', [execution.id]);
+      expect(tokens.rows[0]).toEqual({ input_tokens: '88', output_tokens: '15' });
+      const messages = await db.sql.query('SELECT role FROM agent_messages WHERE execution_id = $1 ORDER BY seq', [execution.id]);
+      expect(messages.rows.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+      expect(requests).toHaveLength(2);
+    } finally {
+      await app.close();
+      await db.drop();
+    }
   });
 });
