@@ -29,6 +29,13 @@ export interface LeaseOptions {
   heartbeatMs?: number;
 }
 
+export interface LifecycleOptions {
+  /** How long a cancelled running step may still run before it is force-killed (default 5000 ms). */
+  cancelGraceMs?: number;
+  /** An execution awaiting input longer than this fails with `awaiting_input_timeout` (default 24 h). */
+  inputTimeoutSeconds?: number;
+}
+
 export interface AgentModuleOptions {
   database: DatabaseOptions;
   /** Queue backend, notifier and locks: Redis, or PostgreSQL alone. */
@@ -45,6 +52,7 @@ export interface AgentModuleOptions {
   /** The host app's authentication (see `Principal`). */
   resolvePrincipal: PrincipalResolver;
   lease?: LeaseOptions;
+  lifecycle?: LifecycleOptions;
   api?: {
     /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
     maxInputBytes?: number;
@@ -64,6 +72,7 @@ export interface ResolvedAgentOptions {
   defaults: { limits: AgentLimits; chunkSize: number; queue: QueueName };
   resolvePrincipal: PrincipalResolver;
   lease: Required<LeaseOptions>;
+  lifecycle: Required<LifecycleOptions>;
   api: { maxInputBytes: number; executionLogs: number };
 }
 
@@ -118,6 +127,11 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const defaultQueue = o.defaults?.queue ?? 'agents-default';
   if (!(ALL_QUEUES as readonly string[]).includes(defaultQueue)) problems.push(`defaults.queue must be one of ${ALL_QUEUES.join(', ')}`);
 
+  const cancelGraceMs = o.lifecycle?.cancelGraceMs ?? 5000;
+  if (!Number.isInteger(cancelGraceMs) || cancelGraceMs < 0) problems.push('lifecycle.cancelGraceMs must be an integer ≥ 0');
+  const inputTimeoutSeconds = o.lifecycle?.inputTimeoutSeconds ?? 86_400;
+  if (!isPositiveInt(inputTimeoutSeconds)) problems.push('lifecycle.inputTimeoutSeconds must be a positive integer');
+
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
   return {
@@ -133,6 +147,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     defaults: { limits, chunkSize, queue: defaultQueue },
     resolvePrincipal: o.resolvePrincipal!,
     lease: { timeoutMs: leaseTimeoutMs, heartbeatMs: o.lease?.heartbeatMs ?? Math.max(100, Math.floor(leaseTimeoutMs / 3)) },
+    lifecycle: { cancelGraceMs, inputTimeoutSeconds },
     api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
   };
 }

@@ -33,3 +33,5 @@ export type { JsonObject, JsonValue } from './runtime/json.js';
 export { defineLlmAgent, type LlmAgentSettings } from './runtime/llm-agent.js';
 export { createScriptedModel, defaultScript, type Script, type ScriptedCall, type ScriptedModelOptions, type ScriptedTurn } from './runtime/scripted-model.js';
 export { createOpenAiCompatibleModel, type OpenAiCompatibleModelOptions } from './runtime/openai-compatible.js';
+export { RecoveryService, type RecoveryReport } from './executions/recovery.service.js';
+export type { ControlResult } from './executions/agent-manager.js';

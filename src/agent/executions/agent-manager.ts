@@ -2,16 +2,27 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Repository } from 'typeorm';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
-import { InputTooLargeError, UnknownAgentTypeError } from '../errors/agent.errors.js';
+import { ExecutionNotFoundError, InputTooLargeError, InvalidTransitionError, UnknownAgentTypeError } from '../errors/agent.errors.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
+import { SIGNAL_NOTIFIER, type SignalNotice, type SignalNotifier } from '../infrastructure/signal-notifier.js';
 import type { JsonObject, JsonValue } from '../runtime/json.js';
 import type { Principal } from '../tenancy/principal.js';
 import { AgentRegistry } from './agent-registry.js';
 import { AgentExecutionEntity } from './entities/agent-execution.entity.js';
-import { ExecutionStatus } from './execution-status.js';
+import { ExecutionStatus, NON_TERMINAL_STATUSES, PARKED_STATUSES } from './execution-status.js';
+import { ExecutionTransitions, type Scope } from './execution-transitions.js';
 import { uuidv7 } from './uuid-v7.js';
+
+/**
+ * The answer to a control request. `pending` means it was recorded and takes effect at the
+ * running step's end (pause, cancel of a running execution): HTTP answers 202 then.
+ */
+export interface ControlResult {
+  execution: AgentExecutionEntity;
+  pending: boolean;
+}
 
 export interface StartOptions {
   queue?: QueueName;
@@ -34,6 +45,8 @@ export class AgentManager {
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
     private readonly registry: AgentRegistry,
     private readonly queue: ExecutionQueue,
+    private readonly transitions: ExecutionTransitions,
+    @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
   ) {
     this.executions = database.dataSource.getRepository(AgentExecutionEntity);
   }
@@ -64,11 +77,101 @@ export class AgentManager {
       .execute();
     const created = await this.executions.findOneBy({ id });
     if (!created) return this.byIdempotencyKey(principal, options.idempotencyKey!);
-    await this.queue.enqueue(id, queue, { continuation: 0 });
+    await this.queue.enqueue(id, queue, { epoch: 0 });
     return created;
+  }
+
+  /** Pending: paused at once. Running: paused at the end of the step in flight (`pending: true`). */
+  async pause(principal: Principal, id: string): Promise<ControlResult> {
+    const scope = ownScope(principal);
+    const { execution, currentStatus } = await this.transitions.tryApply(id, scope, {
+      operation: 'pause',
+      from: [ExecutionStatus.Pending],
+      to: ExecutionStatus.Paused,
+      log: { level: 'info', eventType: 'paused', message: 'Paused before it ran', context: {} },
+    });
+    if (execution) return { execution, pending: false };
+    return this.signalRunning(id, scope, 'pause', currentStatus, { executionId: id, type: 'pause' });
+  }
+
+  /** Paused → pending, continuing from the checkpoint on a worker. */
+  async resume(principal: Principal, id: string): Promise<ControlResult> {
+    const execution = await this.transitions.apply(id, ownScope(principal), {
+      operation: 'resume',
+      from: [ExecutionStatus.Paused],
+      to: ExecutionStatus.Pending,
+      log: { level: 'info', eventType: 'resumed', message: 'Resumed', context: {} },
+    });
+    await this.queue.enqueue(id, execution.queue as QueueName, { epoch: execution.leaseEpoch });
+    return { execution, pending: false };
+  }
+
+  /**
+   * Graceful: an execution where nothing runs is cancelled at once; a running one stops at the end
+   * of its step, or is force-killed if that step outlives `graceMs`.
+   */
+  async cancel(principal: Principal, id: string, graceMs = this.options.lifecycle.cancelGraceMs): Promise<ControlResult> {
+    const scope = ownScope(principal);
+    const { execution, currentStatus } = await this.transitions.tryApply(id, scope, {
+      operation: 'cancel',
+      from: PARKED_STATUSES,
+      to: ExecutionStatus.Cancelled,
+      log: { level: 'info', eventType: 'cancelled', message: 'Cancelled', context: {} },
+    });
+    if (execution) return { execution, pending: false };
+    return this.signalRunning(id, scope, 'cancel', currentStatus, { executionId: id, type: 'cancel', graceMs }, { grace_ms: graceMs });
+  }
+
+  /** `cancelled` at once, with `metadata.force_killed`; the step in flight is aborted and commits nothing. */
+  async forceKill(principal: Principal, id: string): Promise<ControlResult> {
+    const execution = await this.transitions.apply(id, ownScope(principal), {
+      operation: 'kill',
+      from: NON_TERMINAL_STATUSES,
+      to: ExecutionStatus.Cancelled,
+      metadata: { force_killed: true },
+      log: { level: 'warning', eventType: 'cancelled', message: 'Force-killed', context: { force_killed: true } },
+    });
+    await this.notify({ executionId: id, type: 'kill' });
+    return { execution, pending: false };
+  }
+
+  /** Awaiting input → pending: the input joins the history as a user message, and the run continues. */
+  async sendInput(principal: Principal, id: string, input: JsonValue): Promise<ControlResult> {
+    const execution = await this.transitions.apply(id, ownScope(principal), {
+      operation: 'send input to',
+      from: [ExecutionStatus.AwaitingInput],
+      to: ExecutionStatus.Pending,
+      userMessage: input,
+      log: { level: 'info', eventType: 'input_received', message: 'Input received', context: {} },
+    });
+    await this.queue.enqueue(id, execution.queue as QueueName, { epoch: execution.leaseEpoch });
+    return { execution, pending: false };
+  }
+
+  private async signalRunning(
+    id: string,
+    scope: Scope,
+    operation: 'pause' | 'cancel',
+    currentStatus: ExecutionStatus | null,
+    notice: SignalNotice,
+    payload: JsonObject = {},
+  ): Promise<ControlResult> {
+    if (currentStatus === null) throw new ExecutionNotFoundError(id);
+    if (currentStatus !== ExecutionStatus.Running) throw new InvalidTransitionError(operation, currentStatus);
+    const execution = await this.transitions.requestSignal(id, scope, operation, operation, payload);
+    await this.notify(notice);
+    return { execution, pending: true };
+  }
+
+  /** Best effort: the signal row (or the status) is already committed and is what counts. */
+  private async notify(notice: SignalNotice): Promise<void> {
+    await this.notifier.publish(notice).catch(() => undefined);
   }
 
   private async byIdempotencyKey(principal: Principal, key: string): Promise<AgentExecutionEntity> {
     return this.executions.findOneByOrFail({ tenantId: principal.tenantId, userId: principal.userId, idempotencyKey: key });
   }
 }
+
+/** A user acts on their own executions (admins get a tenant scope later). */
+const ownScope = (principal: Principal): Scope => ({ tenantId: principal.tenantId, userId: principal.userId });

@@ -4,22 +4,20 @@ import { hostname } from 'node:os';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
-import { abortable, StepTimeoutError } from '../runtime/abortable.js';
+import type { QueueName } from '../infrastructure/queue-names.js';
 import type { AgentState } from '../runtime/agent-state.js';
 import type { StepLog } from '../runtime/step-context.js';
-import { recordStep, sumUsage, type StepRecording } from '../runtime/step-recorder.js';
-import type { StepResult } from '../runtime/step-result.js';
-import { findStepResultProblem } from '../runtime/step-result-check.js';
+import { sumUsage } from '../runtime/step-recorder.js';
 import { nextStateAfter, type NextState } from '../runtime/step-transition.js';
-import { AgentRegistry, type RegisteredAgent } from './agent-registry.js';
+import { ActiveExecutions, type ActiveExecution } from './active-executions.js';
+import { AgentRegistry } from './agent-registry.js';
 import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
 import { ExecutionStatus, FailureCode, type ExecutionError } from './execution-status.js';
 import { ExecutionStore, type CommitRequest, type CommitResult, type Lease } from './execution-store.js';
-import { LeaseHeartbeat } from './lease-heartbeat.js';
+import { StepExecutor } from './step-executor.js';
 
-type StepAttempt =
-  | { ok: true; result: StepResult; recording: StepRecording; durationMs: number }
-  | { ok: false; error: ExecutionError; recording: StepRecording };
+/** How a job's run ended, for the processor, tests and metrics. */
+export type RunOutcome = 'not_acquired' | 'lease_lost' | 'killed' | 'ended' | 'paused' | 'cancelled' | 'continued';
 
 const STATUS_BY_NEXT: Record<NextState['kind'], ExecutionStatus> = {
   continue: ExecutionStatus.Running,
@@ -32,7 +30,8 @@ const STATUS_BY_NEXT: Record<NextState['kind'], ExecutionStatus> = {
 
 /**
  * The step loop (DESIGN.md): take the lease, run steps, commit each with its transition in one
- * statement, publish after commit, stop when done, parked, out of chunk, or no longer ours.
+ * statement, publish after commit, stop when done, parked, paused, cancelled, out of chunk, or no
+ * longer ours.
  */
 @Injectable()
 export class ExecutionRunner {
@@ -46,7 +45,8 @@ export class ExecutionRunner {
     private readonly registry: AgentRegistry,
     private readonly queue: ExecutionQueue,
     private readonly events: ExecutionEvents,
-    private readonly heartbeat: LeaseHeartbeat,
+    private readonly executor: StepExecutor,
+    private readonly active: ActiveExecutions,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
   ) {}
 
@@ -56,67 +56,67 @@ export class ExecutionRunner {
   }
 
   /** Runs one job's worth of an execution. Agent errors end the run; infrastructure errors throw (the job retries). */
-  async run(executionId: string): Promise<void> {
+  async run(executionId: string): Promise<RunOutcome> {
     const lease = await this.store.acquireLease(executionId, this.owner, this.options.lease.timeoutMs);
-    if (!lease) return; // terminal, parked, or held by a live runner: the row decides
-    this.publishStatus(lease, { status: ExecutionStatus.Running, stepCount: lease.stepCount, tokenUsage: lease.inputTokens + lease.outputTokens, completedAt: null, error: null, logs: [] });
+    if (!lease) return 'not_acquired'; // terminal, parked, paused, or held by a live runner: the row decides
+    this.publishStatus(lease, { status: ExecutionStatus.Running, stepCount: lease.stepCount, tokenUsage: lease.inputTokens + lease.outputTokens, completedAt: null, error: null, logs: [], pendingSignals: [] });
+    const active = this.active.register(executionId, lease.epoch);
+    try {
+      return await this.loop(lease, active);
+    } finally {
+      this.active.release(active);
+    }
+  }
 
+  private async loop(lease: Lease, active: ActiveExecution): Promise<RunOutcome> {
     const agent = this.registry.get(lease.agentType);
     if (!agent) {
       const error = { code: FailureCode.UnknownAgentType, message: `Agent type '${lease.agentType}' is not registered in this worker` };
-      await this.end(lease, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
-      return;
+      return this.end(lease, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
     }
-
     let state: AgentState = {
       input: lease.input,
-      messages: await this.store.loadMessages(executionId),
+      messages: await this.store.loadMessages(lease.executionId),
       data: lease.state,
       stepCount: lease.stepCount,
       usage: { inputTokens: lease.inputTokens, outputTokens: lease.outputTokens },
     };
     const deadline = lease.startedAt.getTime() + agent.limits.timeoutSeconds * 1000;
+    let pendingSignals = lease.pendingSignals;
 
     for (let stepsThisJob = 1; ; stepsThisJob++) {
-      if (this.draining) {
-        await this.handOver(lease, agent, state.stepCount);
-        return;
-      }
+      const requested = new Set([...pendingSignals, ...active.requested]);
+      if (requested.has('cancel')) return this.end(lease, state.stepCount, ExecutionStatus.Cancelled, { logs: [stopLog('cancelled', 'Cancelled')] });
+      if (requested.has('pause')) return this.end(lease, state.stepCount, ExecutionStatus.Paused, { logs: [stopLog('paused', 'Paused')] });
+      if (this.draining) return this.handOver(lease, state.stepCount);
+
       const stepNumber = state.stepCount + 1;
-      const attempt = await this.attemptStep(agent, lease, state, stepNumber, deadline);
+      const attempt = await this.executor.attempt(agent, lease, active, state, stepNumber, deadline);
+      if (!attempt.ok && attempt.killed) return 'killed'; // already `cancelled` in the row; nothing of the step lands
       if (!attempt.ok) {
         // Nothing the failed step produced is committed, except its logs explaining the failure.
-        await this.end(lease, stepNumber, ExecutionStatus.Failed, { error: attempt.error, logs: [...attempt.recording.logs, failureLog(attempt.error)] });
-        return;
+        return this.end(lease, stepNumber, ExecutionStatus.Failed, { error: attempt.error, logs: [...attempt.recording.logs, failureLog(attempt.error)] });
       }
 
       const { result, recording, durationMs } = attempt;
       const usage = sumUsage(recording.usage);
-      const next = nextStateAfter(
-        result,
-        { stepCount: stepNumber, totalTokens: state.usage.inputTokens + state.usage.outputTokens + usage.inputTokens + usage.outputTokens, stepsThisJob },
-        agent.limits,
-        agent.chunkSize,
-      );
+      const totalTokens = state.usage.inputTokens + state.usage.outputTokens + usage.inputTokens + usage.outputTokens;
+      const next = nextStateAfter(result, { stepCount: stepNumber, totalTokens, stepsThisJob }, agent.limits, agent.chunkSize);
       const messages = result.messages ?? [];
       const stepType = result.stepType ?? 'custom';
       const toolNames = result.toolNames ?? [];
-      const logs: StepLog[] = [
-        ...recording.logs,
-        {
-          level: 'info',
-          eventType: 'step_completed',
-          message: `Step ${stepNumber} completed`,
-          context: { step_type: stepType, tool_names: toolNames, duration_ms: durationMs, input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
-        },
-        ...transitionLogs(next),
-      ];
+      const stepLog: StepLog = {
+        level: 'info',
+        eventType: 'step_completed',
+        message: `Step ${stepNumber} completed`,
+        context: { step_type: stepType, tool_names: toolNames, duration_ms: durationMs, input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
+      };
       const committed = await this.store.commit({
         lease,
         stepsAdded: 1,
         stepNumber,
         messages,
-        logs,
+        logs: [...recording.logs, stepLog, ...transitionLogs(next)],
         inputTokens: usage.inputTokens,
         outputTokens: usage.outputTokens,
         state: result.data ?? null,
@@ -124,11 +124,9 @@ export class ExecutionRunner {
         output: next.kind === 'completed' ? next.output : undefined,
         error: next.kind === 'failed' ? { code: next.code, message: next.message } : undefined,
         awaitingEvent: next.kind === 'awaiting_event' ? next.eventType : null,
+        metadata: next.kind === 'awaiting_input' ? { input_prompt: next.prompt } : undefined,
       });
-      if (!committed) {
-        this.leaseLost(lease, stepNumber);
-        return;
-      }
+      if (!committed) return this.leaseLost(lease, stepNumber, active);
       this.events.publish({
         name: ExecutionEventName.StepCompleted,
         ...ids(lease),
@@ -140,60 +138,44 @@ export class ExecutionRunner {
       });
       this.publishCommit(lease, committed);
 
-      if (next.kind === 'continue') {
-        state = {
-          input: state.input,
-          messages: messages.length > 0 ? [...state.messages, ...messages] : state.messages,
-          data: result.data ?? state.data,
-          stepCount: stepNumber,
-          usage: { inputTokens: state.usage.inputTokens + usage.inputTokens, outputTokens: state.usage.outputTokens + usage.outputTokens },
-        };
-        continue;
+      switch (next.kind) {
+        case 'continue':
+          pendingSignals = committed.pendingSignals;
+          state = {
+            input: state.input,
+            messages: messages.length > 0 ? [...state.messages, ...messages] : state.messages,
+            data: result.data ?? state.data,
+            stepCount: stepNumber,
+            usage: { inputTokens: state.usage.inputTokens + usage.inputTokens, outputTokens: state.usage.outputTokens + usage.outputTokens },
+          };
+          continue;
+        case 'chunk_spent':
+          await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch });
+          return 'continued';
+        case 'awaiting_input':
+          await this.queue.expireWait(lease.executionId, lease.queue as QueueName, {
+            status: 'awaiting_input',
+            epoch: lease.epoch,
+            afterMs: this.options.lifecycle.inputTimeoutSeconds * 1000,
+          });
+          return 'ended';
+        default:
+          return 'ended';
       }
-      if (next.kind === 'chunk_spent') await this.queue.enqueue(lease.executionId, agent.queue, { continuation: stepNumber });
-      return;
-    }
-  }
-
-  private async attemptStep(agent: RegisteredAgent, lease: Lease, state: AgentState, stepNumber: number, deadline: number): Promise<StepAttempt> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new StepTimeoutError(agent.limits.timeoutSeconds)), Math.max(0, deadline - Date.now()));
-    const { context, recording } = recordStep(
-      { ...ids(lease), agentType: lease.agentType, stepNumber },
-      controller.signal,
-      (text) => this.events.publish({ name: ExecutionEventName.Token, ...ids(lease), stepNumber, text }),
-    );
-    const stopHeartbeat = this.heartbeat.start(lease);
-    const startedAt = performance.now();
-    try {
-      const result = await abortable(agent.stepper.step(state, context), controller.signal);
-      const problem = findStepResultProblem(result);
-      if (problem) return { ok: false, error: { code: FailureCode.StepError, message: `Invalid step result: ${problem}` }, recording };
-      return { ok: true, result, recording, durationMs: Math.round(performance.now() - startedAt) };
-    } catch (error) {
-      if (error instanceof StepTimeoutError) return { ok: false, error: { code: FailureCode.Timeout, message: error.message }, recording };
-      return { ok: false, error: { code: FailureCode.StepError, message: describe(error) }, recording };
-    } finally {
-      clearTimeout(timer);
-      stopHeartbeat();
     }
   }
 
   /** At shutdown: back to `pending` with a continuation job, so another worker (or this one, restarted) resumes. */
-  private async handOver(lease: Lease, agent: RegisteredAgent, stepCount: number): Promise<void> {
-    const committed = await this.end(lease, stepCount, ExecutionStatus.Pending, {
+  private async handOver(lease: Lease, stepCount: number): Promise<RunOutcome> {
+    const outcome = await this.end(lease, stepCount, ExecutionStatus.Pending, {
       logs: [{ level: 'info', eventType: 'checkpointed', message: 'Worker shutting down; execution handed over', context: {} }],
     });
-    if (committed) await this.queue.enqueue(lease.executionId, agent.queue, { continuation: stepCount });
+    if (outcome === 'continued') await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch });
+    return outcome;
   }
 
-  /** A transition without a step: nothing but the status, the error and the logs. */
-  private async end(
-    lease: Lease,
-    stepNumber: number,
-    nextStatus: ExecutionStatus,
-    extra: Pick<CommitRequest, 'logs'> & { error?: ExecutionError },
-  ): Promise<CommitResult | null> {
+  /** A transition without a step: the status, the error and the logs. */
+  private async end(lease: Lease, stepNumber: number, nextStatus: ExecutionStatus, extra: Pick<CommitRequest, 'logs'> & { error?: ExecutionError }): Promise<RunOutcome> {
     const committed = await this.store.commit({
       lease,
       stepsAdded: 0,
@@ -205,14 +187,19 @@ export class ExecutionRunner {
       nextStatus,
       ...extra,
     });
-    if (committed) this.publishCommit(lease, committed);
-    else this.leaseLost(lease, stepNumber);
-    return committed;
+    if (!committed) return this.leaseLost(lease, stepNumber);
+    this.publishCommit(lease, committed);
+    if (nextStatus === ExecutionStatus.Pending) return 'continued';
+    if (nextStatus === ExecutionStatus.Paused) return 'paused';
+    if (nextStatus === ExecutionStatus.Cancelled) return 'cancelled';
+    return 'ended';
   }
 
-  private leaseLost(lease: Lease, stepNumber: number): void {
+  private leaseLost(lease: Lease, stepNumber: number, active?: ActiveExecution): RunOutcome {
+    if (active?.killed) return 'killed';
     this.logger.warn(`Execution ${lease.executionId}: lease ${lease.epoch} lost before step ${stepNumber} committed; stopping`);
     this.events.publish({ name: ExecutionEventName.LeaseLost, ...ids(lease), stepNumber, epoch: lease.epoch });
+    return 'lease_lost';
   }
 
   private publishCommit(lease: Lease, committed: CommitResult): void {
@@ -235,15 +222,9 @@ export class ExecutionRunner {
 
 const ids = (lease: Lease) => ({ executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId });
 
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+const failureLog = (error: ExecutionError): StepLog => ({ level: 'error', eventType: 'failed', message: error.message, context: { code: error.code } });
 
-const failureLog = (error: ExecutionError): StepLog => ({
-  level: 'error',
-  eventType: 'failed',
-  message: error.message,
-  context: { code: error.code },
-});
+const stopLog = (eventType: 'paused' | 'cancelled', message: string): StepLog => ({ level: 'info', eventType, message, context: {} });
 
 function transitionLogs(next: NextState): StepLog[] {
   switch (next.kind) {

@@ -15,6 +15,11 @@ export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['completed', 'fail
 
 export const isTerminal = (status: ExecutionStatus): boolean => TERMINAL_STATUSES.includes(status);
 
+export const NON_TERMINAL_STATUSES: readonly ExecutionStatus[] = Object.values(ExecutionStatus).filter((s) => !isTerminal(s));
+
+/** Where nothing runs: a cancel lands at once. */
+export const PARKED_STATUSES: readonly ExecutionStatus[] = ['scheduled', 'pending', 'paused', 'awaiting_input', 'awaiting_event'];
+
 /** Why a run failed: stored in `error.code`. */
 export const FailureCode = {
   StepError: 'step_error',
@@ -22,6 +27,8 @@ export const FailureCode = {
   MaxTokensExceeded: 'max_tokens_exceeded',
   Timeout: 'timeout',
   UnknownAgentType: 'unknown_agent_type',
+  AwaitingInputTimeout: 'awaiting_input_timeout',
+  AwaitingEventTimeout: 'awaiting_event_timeout',
 } as const;
 export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
 

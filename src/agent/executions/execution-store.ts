@@ -13,6 +13,7 @@ export interface Lease {
   tenantId: string;
   userId: string;
   agentType: string;
+  queue: string;
   input: JsonValue;
   state: JsonObject;
   stepCount: number;
@@ -20,6 +21,8 @@ export interface Lease {
   outputTokens: number;
   epoch: number;
   startedAt: Date;
+  /** Signal types waiting when the lease was taken. */
+  pendingSignals: string[];
 }
 
 export interface CommitRequest {
@@ -36,6 +39,7 @@ export interface CommitRequest {
   output?: JsonValue;
   error?: ExecutionError;
   awaitingEvent?: string | null;
+  metadata?: JsonObject;
 }
 
 export interface CommittedLog {
@@ -54,6 +58,8 @@ export interface CommitResult {
   completedAt: Date | null;
   error: ExecutionError | null;
   logs: CommittedLog[];
+  /** Signal types (pause, cancel) still waiting for this execution. */
+  pendingSignals: string[];
 }
 
 /** The runner's SQL, on the raw pool: each method is one round trip. */
@@ -74,6 +80,7 @@ export class ExecutionStore {
       tenantId: row.tenant_id,
       userId: row.user_id,
       agentType: row.agent_type,
+      queue: row.queue,
       input: row.input,
       state: row.state ?? {},
       stepCount: row.step_count,
@@ -81,6 +88,7 @@ export class ExecutionStore {
       outputTokens: Number(row.output_tokens),
       epoch: row.lease_epoch,
       startedAt: row.started_at,
+      pendingSignals: row.pending_signals,
     };
   }
 
@@ -107,6 +115,7 @@ export class ExecutionStore {
       JSON.stringify(request.messages),
       JSON.stringify(request.logs.map((l) => ({ level: l.level, event_type: l.eventType, message: l.message, context: l.context }))),
       request.stepNumber,
+      JSON.stringify(request.metadata ?? {}),
     ]);
     const row = rows[0];
     if (!row) return null;
@@ -117,6 +126,7 @@ export class ExecutionStore {
       completedAt: row.completed_at,
       error: row.error,
       logs: row.logs,
+      pendingSignals: row.pending_signals,
     };
   }
 }

@@ -1,11 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { QUEUE_BACKEND } from '../infrastructure/queue-backend.provider.js';
 import type { ExecutionJobData, QueueBackend } from '../infrastructure/queue-backend.js';
 import { ALL_QUEUES } from '../infrastructure/queue-names.js';
 import { ExecutionRunner } from './execution-runner.js';
+import { WaitExpiry } from './wait-expiry.js';
 
 /**
  * One BullMQ worker per queue, thin: a job is handed to `ExecutionRunner`. Not started when
@@ -20,19 +21,26 @@ export class ExecutionProcessor implements OnApplicationBootstrap, BeforeApplica
     @Inject(QUEUE_BACKEND) private readonly backend: QueueBackend,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
     private readonly runner: ExecutionRunner,
+    private readonly waits: WaitExpiry,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.options.workers.enabled) return;
     for (const queue of ALL_QUEUES) {
       const concurrency = this.options.workers.concurrency[queue];
-      const worker = this.backend.createWorker(queue, (job) => this.runner.run(job.data.executionId), concurrency);
+      const worker = this.backend.createWorker(queue, (job) => this.process(job), concurrency);
       worker.on('error', (error) => this.logger.error(`Worker ${queue}: ${error.message}`));
       worker.on('failed', (job, error) => this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`));
       void worker.run().catch((error: Error) => this.logger.error(`Worker ${queue} stopped: ${error.message}`));
       this.workers.push(worker);
     }
     this.logger.log(`Workers started: ${ALL_QUEUES.map((q) => `${q}×${this.options.workers.concurrency[q]}`).join(', ')}`);
+  }
+
+  private async process(job: Job<ExecutionJobData>): Promise<void> {
+    const data = job.data;
+    if (data.kind === 'expire_wait') await this.waits.expire(data.executionId, data.status, data.epoch);
+    else await this.runner.run(data.executionId);
   }
 
   /** Runs before connections close: in-flight steps finish and checkpoint, then the workers stop. */

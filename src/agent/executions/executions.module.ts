@@ -12,6 +12,11 @@ import { ExecutionRunner } from './execution-runner.js';
 import { ExecutionStore } from './execution-store.js';
 import { ExecutionsController } from './executions.controller.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
+import { ActiveExecutions } from './active-executions.js';
+import { ExecutionTransitions } from './execution-transitions.js';
+import { RecoveryService } from './recovery.service.js';
+import { StepExecutor } from './step-executor.js';
+import { WaitExpiry } from './wait-expiry.js';
 
 @Module({
   imports: [DiscoveryModule, InfrastructureModule],
@@ -26,8 +31,13 @@ import { LeaseHeartbeat } from './lease-heartbeat.js';
     ExecutionEvents,
     ExecutionProcessor,
     LeaseHeartbeat,
+    StepExecutor,
+    ActiveExecutions,
+    ExecutionTransitions,
+    WaitExpiry,
+    RecoveryService,
     PrincipalGuard,
   ],
-  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry],
+  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService],
 })
 export class ExecutionsModule {}

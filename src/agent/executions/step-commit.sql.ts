@@ -9,8 +9,15 @@
  * $1 id · $2 lease_epoch · $3 steps to add (0|1) · $4 message count · $5 input tokens
  * $6 output tokens · $7 state (null = unchanged) · $8 next status · $9 output · $10 error
  * $11 awaiting_event · $12 messages [{role, content}] · $13 logs [{level, event_type, message,
- * context}] · $14 step number for the logs
+ * context}] · $14 step number for the logs · $15 metadata patch
+ *
+ * It answers with the signals still waiting for this execution (pause, cancel): the row is the
+ * truth, so a lost notification costs at most one step.
  */
+/** The distinct unprocessed signal types of execution $1 (served by the partial index). */
+const PENDING_SIGNALS = `(SELECT COALESCE(array_agg(DISTINCT signal_type), '{}') FROM agent_signals
+   WHERE execution_id = $1 AND processed_at IS NULL)`;
+
 export const COMMIT_STEP_SQL = `
 WITH upd AS (
   UPDATE agent_executions SET
@@ -23,6 +30,8 @@ WITH upd AS (
     lease_heartbeat_at = now(),
     status             = $8::text,
     output             = CASE WHEN $8::text = 'completed' THEN $9::jsonb ELSE output END,
+    paused_at          = CASE WHEN $8::text = 'paused' THEN now() ELSE paused_at END,
+    metadata           = metadata || $15::jsonb,
     error              = COALESCE($10::jsonb, error),
     awaiting_event     = $11::text,
     completed_at       = CASE WHEN $8::text IN ('completed', 'failed', 'cancelled') THEN now() ELSE completed_at END,
@@ -40,9 +49,15 @@ WITH upd AS (
   SELECT $1, $14::int, l.level, l.event_type, l.message, COALESCE(l.context, '{}'::jsonb)
   FROM upd, jsonb_to_recordset($13::jsonb) AS l(level text, event_type text, message text, context jsonb)
   RETURNING id, level, event_type, message, context, created_at
+), handled AS (
+  -- A paused or ended execution has answered every request made to it.
+  UPDATE agent_signals SET processed_at = now()
+  WHERE execution_id = $1 AND processed_at IS NULL
+    AND $8::text IN ('paused', 'completed', 'failed', 'cancelled') AND EXISTS (SELECT 1 FROM upd)
 )
 SELECT upd.status, upd.step_count, upd.token_usage, upd.completed_at, upd.error,
-       (SELECT COALESCE(jsonb_agg(to_jsonb(logs) ORDER BY logs.id), '[]'::jsonb) FROM logs) AS logs
+       (SELECT COALESCE(jsonb_agg(to_jsonb(logs) ORDER BY logs.id), '[]'::jsonb) FROM logs) AS logs,
+       ${PENDING_SIGNALS} AS pending_signals
 FROM upd`;
 
 /**
@@ -60,7 +75,7 @@ UPDATE agent_executions SET
 WHERE id = $1
   AND (status = 'pending'
        OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))
-RETURNING id, tenant_id, user_id, agent_type, input, state, step_count, input_tokens, output_tokens,
-          lease_epoch, started_at`;
+RETURNING id, tenant_id, user_id, agent_type, queue, input, state, step_count, input_tokens, output_tokens,
+          lease_epoch, started_at, ${PENDING_SIGNALS} AS pending_signals`;
 
 export const LOAD_MESSAGES_SQL = `SELECT role, content FROM agent_messages WHERE execution_id = $1 ORDER BY seq`;

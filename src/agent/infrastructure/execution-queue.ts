@@ -5,10 +5,21 @@ import { QUEUE_BACKEND } from './queue-backend.provider.js';
 import type { ExecutionJobData, QueueBackend } from './queue-backend.js';
 
 export interface EnqueueOptions {
-  /** Makes the job id unique per continuation, so a repeated enqueue of the same one is a no-op. */
-  continuation: number;
+  /**
+   * The lease epoch the continuation follows (0 for a new execution). The job id is derived from
+   * it, so enqueuing the same continuation twice is a no-op.
+   */
+  epoch: number;
   delayMs?: number;
 }
+
+const JOB_OPTIONS = {
+  removeOnComplete: true,
+  removeOnFail: { count: 1000 },
+  // NOTE: the runner catches agent errors itself; a job fails only when infrastructure did.
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 500 },
+} as const;
 
 /** Producer side of the queues: a job is a hint that an execution has work (the row decides). */
 @Injectable()
@@ -18,18 +29,15 @@ export class ExecutionQueue implements OnApplicationShutdown {
   constructor(@Inject(QUEUE_BACKEND) private readonly backend: QueueBackend) {}
 
   async enqueue(executionId: string, queue: QueueName, options: EnqueueOptions): Promise<void> {
+    await this.queue(queue).add('run', { executionId }, { ...JOB_OPTIONS, jobId: `${executionId}-${options.epoch}`, delay: options.delayMs });
+  }
+
+  /** A delayed job that ends a wait if the execution is still parked in it by then. */
+  async expireWait(executionId: string, queue: QueueName, wait: { status: 'awaiting_input' | 'awaiting_event'; epoch: number; afterMs: number }): Promise<void> {
     await this.queue(queue).add(
-      'run',
-      { executionId },
-      {
-        jobId: `${executionId}-${options.continuation}`,
-        delay: options.delayMs,
-        removeOnComplete: true,
-        removeOnFail: { count: 1000 },
-        // NOTE: the runner catches agent errors itself; a job fails only when infrastructure did.
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 500 },
-      },
+      'expire_wait',
+      { executionId, kind: 'expire_wait', status: wait.status, epoch: wait.epoch },
+      { ...JOB_OPTIONS, jobId: `${executionId}-${wait.epoch}-expire`, delay: wait.afterMs },
     );
   }
 

@@ -2,10 +2,14 @@ import { Queue, Worker, createPostgresBackend, withBackend, type Job, type Queue
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import type { QueueName } from './queue-names.js';
 
-/** Jobs carry ids only: the row in PostgreSQL is the truth (DESIGN rule 1). */
-export interface ExecutionJobData {
-  executionId: string;
-}
+/**
+ * Jobs carry ids only: the row in PostgreSQL is the truth (DESIGN rule 1). A job either runs an
+ * execution, or ends one particular wait (identified by the lease epoch it parked with) if it
+ * is still waiting.
+ */
+export type ExecutionJobData =
+  | { executionId: string; kind?: 'run' }
+  | { executionId: string; kind: 'expire_wait'; status: 'awaiting_input' | 'awaiting_event'; epoch: number };
 
 export type ExecutionJobHandler = (job: Job<ExecutionJobData>) => Promise<void>;
 
@@ -13,6 +17,16 @@ export interface QueueBackend {
   createQueue(name: QueueName): Queue<ExecutionJobData>;
   createWorker(name: QueueName, handler: ExecutionJobHandler, concurrency: number): Worker<ExecutionJobData>;
 }
+
+/**
+ * A job whose worker died is re-delivered once its lock expires; keeping the lock as long as a
+ * lease means the re-delivered job finds a stale lease and takes the execution over.
+ */
+const workerTiming = (options: ResolvedAgentOptions) => ({
+  lockDuration: options.lease.timeoutMs,
+  stalledInterval: options.lease.timeoutMs,
+  maxStalledCount: 10,
+});
 
 /**
  * THE switch between Redis and PostgreSQL for BullMQ. Nothing else in the library knows which
@@ -26,7 +40,7 @@ export function createQueueBackend(options: ResolvedAgentOptions): QueueBackend 
     return {
       createQueue: (name) => new PgQueue<ExecutionJobData>(name, { connection }) as unknown as Queue<ExecutionJobData>,
       createWorker: (name, handler, concurrency) =>
-        new PgWorker<ExecutionJobData>(name, handler, { connection, concurrency, autorun: false }) as unknown as Worker<ExecutionJobData>,
+        new PgWorker<ExecutionJobData>(name, handler, { connection, concurrency, autorun: false, ...workerTiming(options) }) as unknown as Worker<ExecutionJobData>,
     };
   }
   const connection = redisConnection(options.redis!.url);
@@ -34,7 +48,7 @@ export function createQueueBackend(options: ResolvedAgentOptions): QueueBackend 
   return {
     createQueue: (name) => new Queue<ExecutionJobData>(name, base as QueueOptions),
     createWorker: (name, handler, concurrency) =>
-      new Worker<ExecutionJobData>(name, handler, { ...base, concurrency, autorun: false } as WorkerOptions),
+      new Worker<ExecutionJobData>(name, handler, { ...base, concurrency, autorun: false, ...workerTiming(options) } as WorkerOptions),
   };
 }
 

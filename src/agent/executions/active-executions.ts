@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { SIGNAL_NOTIFIER, type SignalNotice, type SignalNotifier } from '../infrastructure/signal-notifier.js';
+import { ExecutionStatus } from './execution-status.js';
+import { ANY_SCOPE, ExecutionTransitions } from './execution-transitions.js';
+
+/** The reason a step's signal aborts with when the execution was force-killed. */
+export class ForceKilledError extends Error {
+  constructor() {
+    super('Execution was force-killed');
+    this.name = 'ForceKilledError';
+  }
+}
+
+/** One execution this process holds the lease of. */
+export class ActiveExecution {
+  /** Requests heard through notifications; the signal rows remain the truth. */
+  readonly requested = new Set<'pause' | 'cancel'>();
+  killed = false;
+  private step: AbortController | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly executionId: string,
+    readonly epoch: number,
+  ) {}
+
+  beginStep(controller: AbortController): void {
+    this.step = controller;
+    if (this.killed) controller.abort(new ForceKilledError());
+  }
+
+  endStep(): void {
+    this.step = null;
+    this.clearGrace();
+  }
+
+  kill(): void {
+    this.killed = true;
+    this.step?.abort(new ForceKilledError());
+  }
+
+  /** Starts the grace period of a cancel, if a step is in flight (between steps the cancel lands at once). */
+  startGrace(graceMs: number, onExpired: () => void): void {
+    if (!this.step || this.graceTimer) return;
+    this.graceTimer = setTimeout(onExpired, graceMs);
+    this.graceTimer.unref();
+  }
+
+  clearGrace(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+  }
+}
+
+/**
+ * The executions this process is running, and what notifications do to them: `kill` aborts the
+ * step in flight at once; `cancel` and `pause` are noted for the next step boundary, and a
+ * cancel whose step outlives the grace period becomes a force kill.
+ */
+@Injectable()
+export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ActiveExecutions.name);
+  private readonly active = new Map<string, ActiveExecution>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    private readonly transitions: ExecutionTransitions,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.options.workers.enabled) this.unsubscribe = this.notifier.subscribe((notice) => this.onNotice(notice));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  register(executionId: string, epoch: number): ActiveExecution {
+    const execution = new ActiveExecution(executionId, epoch);
+    this.active.set(executionId, execution);
+    return execution;
+  }
+
+  release(execution: ActiveExecution): void {
+    execution.clearGrace();
+    if (this.active.get(execution.executionId) === execution) this.active.delete(execution.executionId);
+  }
+
+  private onNotice(notice: SignalNotice): void {
+    const execution = this.active.get(notice.executionId);
+    if (!execution) return; // not running here
+    switch (notice.type) {
+      case 'kill':
+        execution.kill();
+        break;
+      case 'pause':
+        execution.requested.add('pause');
+        break;
+      case 'cancel':
+        execution.requested.add('cancel');
+        execution.startGrace(notice.graceMs ?? this.options.lifecycle.cancelGraceMs, () => void this.escalate(execution));
+        break;
+    }
+  }
+
+  /** The cancelled step did not finish in time: force-kill it (one guarded transition), then abort it. */
+  private async escalate(execution: ActiveExecution): Promise<void> {
+    try {
+      const { execution: killed } = await this.transitions.tryApply(execution.executionId, ANY_SCOPE, {
+        operation: 'kill',
+        from: [ExecutionStatus.Running],
+        to: ExecutionStatus.Cancelled,
+        epoch: execution.epoch,
+        metadata: { force_killed: true, cancel_escalated: true },
+        log: { level: 'warning', eventType: 'cancelled', message: 'Cancel grace period expired: force-killed', context: { force_killed: true } },
+      });
+      if (killed) execution.kill();
+    } catch (error) {
+      this.logger.error(`Escalating the cancel of ${execution.executionId} failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { ExecutionNotFoundError, InvalidTransitionError } from '../errors/agent.errors.js';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
+import type { JsonObject, JsonValue } from '../runtime/json.js';
+import type { StepLog } from '../runtime/step-context.js';
+import type { AgentExecutionEntity } from './entities/agent-execution.entity.js';
+import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
+import { executionFromRow } from './execution-row.js';
+import type { ExecutionError, ExecutionStatus } from './execution-status.js';
+import type { CommittedLog } from './execution-store.js';
+import { REQUEST_SIGNAL_SQL, TRANSITION_SQL } from './transition.sql.js';
+
+/** Whose execution: a user's own, a tenant's (admins), or any (internal callers: timers, recovery). */
+export interface Scope {
+  tenantId: string | null;
+  userId: string | null;
+}
+
+export const ANY_SCOPE: Scope = { tenantId: null, userId: null };
+
+export interface TransitionRequest {
+  /** The verb, for the 409 message (`pause`, `resume`, …). */
+  operation: string;
+  from: readonly ExecutionStatus[];
+  to: ExecutionStatus;
+  log: StepLog;
+  metadata?: JsonObject;
+  error?: ExecutionError;
+  /** Only if the lease epoch is still this one (a timer for one particular wait). */
+  epoch?: number;
+  /** Appended to the history as a user message (input). */
+  userMessage?: JsonValue;
+}
+
+/** Status changes outside the runner's step commits, each one statement with exactly one winner. */
+@Injectable()
+export class ExecutionTransitions {
+  private readonly pool: Pool;
+
+  constructor(
+    @Inject(AGENTS_DATABASE) database: AgentsDatabase,
+    private readonly events: ExecutionEvents,
+  ) {
+    this.pool = database.pool;
+  }
+
+  /** Throws `ExecutionNotFoundError` (foreign or missing) or `InvalidTransitionError` (with the current status). */
+  async apply(id: string, scope: Scope, request: TransitionRequest): Promise<AgentExecutionEntity> {
+    const result = await this.tryApply(id, scope, request);
+    if (result.execution) return result.execution;
+    if (result.currentStatus === null) throw new ExecutionNotFoundError(id);
+    throw new InvalidTransitionError(request.operation, result.currentStatus);
+  }
+
+  /** Like `apply`, but reports a lost race instead of throwing. */
+  async tryApply(id: string, scope: Scope, request: TransitionRequest): Promise<{ execution: AgentExecutionEntity | null; currentStatus: ExecutionStatus | null }> {
+    const { rows } = await this.pool.query(TRANSITION_SQL, [
+      id,
+      scope.tenantId,
+      scope.userId,
+      request.from,
+      request.to,
+      JSON.stringify(request.metadata ?? {}),
+      request.error ? JSON.stringify(request.error) : null,
+      request.epoch ?? null,
+      JSON.stringify({ level: request.log.level, event_type: request.log.eventType, message: request.log.message, context: request.log.context }),
+      request.userMessage === undefined ? null : JSON.stringify(request.userMessage),
+    ]);
+    const row = rows[0];
+    if (!row.updated) return { execution: null, currentStatus: row.current_status };
+    const execution = executionFromRow(row.updated);
+    this.publish(execution, row.log);
+    return { execution, currentStatus: execution.status };
+  }
+
+  /**
+   * Records a signal for a running execution. Returns the execution as it is; throws when it is
+   * missing, or not running (`InvalidTransitionError` with its status).
+   */
+  async requestSignal(id: string, scope: Scope, operation: string, signalType: string, payload: JsonValue = null): Promise<AgentExecutionEntity> {
+    const { rows } = await this.pool.query(REQUEST_SIGNAL_SQL, [id, scope.tenantId, scope.userId, signalType, JSON.stringify(payload)]);
+    const row = rows[0];
+    if (!row.execution) throw new ExecutionNotFoundError(id);
+    const execution = executionFromRow(row.execution);
+    if (row.signal_id === null) throw new InvalidTransitionError(operation, execution.status);
+    return execution;
+  }
+
+  private publish(execution: AgentExecutionEntity, log: CommittedLog): void {
+    const ids = { executionId: execution.id, tenantId: execution.tenantId, userId: execution.userId };
+    this.events.publish({ name: ExecutionEventName.LogAppended, ...ids, log });
+    this.events.publish({
+      name: ExecutionEventName.StatusChanged,
+      ...ids,
+      status: execution.status,
+      stepCount: execution.stepCount,
+      tokenUsage: execution.tokenUsage,
+      completedAt: execution.completedAt,
+      error: execution.error,
+    });
+  }
+}

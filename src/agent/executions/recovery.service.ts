@@ -1,0 +1,54 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
+import { ExecutionQueue } from '../infrastructure/execution-queue.js';
+import type { QueueName } from '../infrastructure/queue-names.js';
+
+/**
+ * Running executions whose runner stopped heartbeating go back to `pending` (their checkpoint is
+ * the last committed step: every execution has one, so none has to fail) and get a job again;
+ * pending executions whose job may have been lost (a crash between commit and enqueue) get theirs
+ * again too. Job ids derive from the lease epoch, so a job that still exists is not duplicated.
+ */
+const RECOVER_SQL = `
+WITH stuck AS (
+  UPDATE agent_executions SET status = 'pending', lease_owner = NULL, updated_at = now()
+  WHERE status = 'running' AND lease_heartbeat_at < now() - make_interval(secs => $1::double precision / 1000)
+  RETURNING id, queue, lease_epoch, step_count
+), logged AS (
+  INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
+  SELECT id, step_count, 'warning', 'recovered', 'Runner stopped heartbeating; back to pending from the last committed step', '{}'::jsonb
+  FROM stuck
+)
+SELECT id, queue, lease_epoch, true AS was_running FROM stuck
+UNION ALL
+SELECT id, queue, lease_epoch, false FROM agent_executions
+WHERE status = 'pending' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)`;
+
+export interface RecoveryReport {
+  /** Running executions with a stale heartbeat, moved back to pending. */
+  recovered: string[];
+  /** Pending executions whose job was enqueued again. */
+  requeued: string[];
+}
+
+@Injectable()
+export class RecoveryService {
+  private readonly logger = new Logger(RecoveryService.name);
+  private readonly pool: Pool;
+
+  constructor(
+    @Inject(AGENTS_DATABASE) database: AgentsDatabase,
+    private readonly queue: ExecutionQueue,
+  ) {
+    this.pool = database.pool;
+  }
+
+  async recoverStuck(timeoutMs: number): Promise<RecoveryReport> {
+    const { rows } = await this.pool.query<{ id: string; queue: string; lease_epoch: number; was_running: boolean }>(RECOVER_SQL, [timeoutMs]);
+    for (const row of rows) await this.queue.enqueue(row.id, row.queue as QueueName, { epoch: row.lease_epoch });
+    const report = { recovered: rows.filter((r) => r.was_running).map((r) => r.id), requeued: rows.filter((r) => !r.was_running).map((r) => r.id) };
+    if (rows.length > 0) this.logger.warn(`Recovered ${report.recovered.length} stuck, re-enqueued ${report.requeued.length} pending executions`);
+    return report;
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { abortable, StepTimeoutError } from '../runtime/abortable.js';
+import type { AgentState } from '../runtime/agent-state.js';
+import { recordStep, type StepRecording } from '../runtime/step-recorder.js';
+import type { StepResult } from '../runtime/step-result.js';
+import { findStepResultProblem } from '../runtime/step-result-check.js';
+import { ForceKilledError, type ActiveExecution } from './active-executions.js';
+import type { RegisteredAgent } from './agent-registry.js';
+import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
+import { FailureCode, type ExecutionError } from './execution-status.js';
+import type { Lease } from './execution-store.js';
+import { LeaseHeartbeat } from './lease-heartbeat.js';
+
+export type StepAttempt =
+  | { ok: true; result: StepResult; recording: StepRecording; durationMs: number }
+  | { ok: false; killed: false; error: ExecutionError; recording: StepRecording }
+  | { ok: false; killed: true };
+
+/**
+ * Runs one step: its `AbortSignal` fires at the execution's deadline and on force kill, and the
+ * step is abandoned at that moment even if it ignores the signal. Nothing is committed here.
+ */
+@Injectable()
+export class StepExecutor {
+  constructor(
+    private readonly events: ExecutionEvents,
+    private readonly heartbeat: LeaseHeartbeat,
+  ) {}
+
+  async attempt(agent: RegisteredAgent, lease: Lease, active: ActiveExecution, state: AgentState, stepNumber: number, deadline: number): Promise<StepAttempt> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new StepTimeoutError(agent.limits.timeoutSeconds)), Math.max(0, deadline - Date.now()));
+    const ids = { executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId };
+    const { context, recording } = recordStep({ ...ids, agentType: lease.agentType, stepNumber }, controller.signal, (text) =>
+      this.events.publish({ name: ExecutionEventName.Token, ...ids, stepNumber, text }),
+    );
+    active.beginStep(controller);
+    const stopHeartbeat = this.heartbeat.start(lease);
+    const startedAt = performance.now();
+    try {
+      const result = await abortable(Promise.resolve().then(() => agent.stepper.step(state, context)), controller.signal);
+      const problem = findStepResultProblem(result);
+      if (problem) return { ok: false, killed: false, error: { code: FailureCode.StepError, message: `Invalid step result: ${problem}` }, recording };
+      return { ok: true, result, recording, durationMs: Math.round(performance.now() - startedAt) };
+    } catch (error) {
+      if (controller.signal.reason instanceof ForceKilledError || active.killed) return { ok: false, killed: true };
+      if (controller.signal.reason instanceof StepTimeoutError) {
+        return { ok: false, killed: false, error: { code: FailureCode.Timeout, message: controller.signal.reason.message }, recording };
+      }
+      return { ok: false, killed: false, error: { code: FailureCode.StepError, message: describe(error) }, recording };
+    } finally {
+      clearTimeout(timer);
+      stopHeartbeat();
+      active.endStep();
+    }
+  }
+}
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
