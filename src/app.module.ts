@@ -32,6 +32,7 @@ export class AppModule {
             redis: c.redisUrl ? { url: c.redisUrl } : undefined,
             queuePrefix: c.queuePrefix,
             workers: { enabled: c.workers },
+            lease: { timeoutMs: c.leaseTimeoutMs },
             agents: [createCodeAssistant(c.llm)],
             resolvePrincipal: demoPrincipalResolver(c.jwtSecret),
           }),

@@ -9,6 +9,8 @@ export interface HostConfig {
   jwtSecretIsDefault: boolean;
   workers: boolean;
   queuePrefix: string;
+  /** A runner silent this long loses its executions to another worker (`lease.timeoutMs`). */
+  leaseTimeoutMs: number;
   /** An OpenAI-compatible endpoint for `code-assistant`; `null` = the scripted offline model. */
   llm: { baseUrl: string; apiKey: string | undefined; model: string } | null;
 }
@@ -32,6 +34,8 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   if (workersFlag !== 'on' && workersFlag !== 'off') problems.push(`AGENTS_WORKERS must be 'on' or 'off' (got '${workersFlag}')`);
   const queuePrefix = env.AGENTS_QUEUE_PREFIX ?? 'agents';
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(queuePrefix)) problems.push('AGENTS_QUEUE_PREFIX must be lower-case letters, digits and _');
+  const leaseTimeoutMs = Number(env.AGENTS_LEASE_TIMEOUT_MS ?? 30_000);
+  if (!Number.isInteger(leaseTimeoutMs) || leaseTimeoutMs < 100) problems.push('AGENTS_LEASE_TIMEOUT_MS must be an integer ≥ 100 (milliseconds)');
   const llmBaseUrl = env.LLM_BASE_URL || null;
   if (llmBaseUrl && !/^https?:\/\//.test(llmBaseUrl)) problems.push('LLM_BASE_URL must be an http(s) URL');
   if (problems.length > 0) throw new InvalidEnvironmentError(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -45,6 +49,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     jwtSecretIsDefault: !env.JWT_SECRET,
     workers: workersFlag === 'on',
     queuePrefix,
+    leaseTimeoutMs,
     llm: llmBaseUrl ? { baseUrl: llmBaseUrl, apiKey: env.LLM_API_KEY || undefined, model: env.LLM_MODEL || 'gpt-4o-mini' } : null,
   };
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { TestProject } from 'vitest/node';
@@ -27,6 +28,8 @@ export default async function globalSetup(project: TestProject): Promise<() => P
   await dataSource.runMigrations();
   await dataSource.destroy();
   project.provide('templateDatabase', template);
+  // Tests that run workers as child processes start the built example app (`dist/src/worker.js`).
+  execFileSync('npx', ['swc', 'src', '-d', 'dist', '--quiet'], { stdio: 'inherit' });
 
   return async () => {
     const { rows } = await admin.query<{ datname: string }>(

@@ -17,7 +17,13 @@ import { ExecutionStore, type CommitRequest, type CommitResult, type Lease } fro
 import { StepExecutor } from './step-executor.js';
 
 /** How a job's run ended, for the processor, tests and metrics. */
-export type RunOutcome = 'not_acquired' | 'lease_lost' | 'killed' | 'ended' | 'paused' | 'cancelled' | 'continued';
+export type RunOutcome = 'not_acquired' | 'held' | 'lease_lost' | 'killed' | 'ended' | 'paused' | 'cancelled' | 'continued';
+
+export interface RunResult {
+  outcome: RunOutcome;
+  /** With `held`: when the holder's lease goes stale unless it heartbeats; the job checks again then. */
+  retryInMs?: number;
+}
 
 const STATUS_BY_NEXT: Record<NextState['kind'], ExecutionStatus> = {
   continue: ExecutionStatus.Running,
@@ -56,16 +62,27 @@ export class ExecutionRunner {
   }
 
   /** Runs one job's worth of an execution. Agent errors end the run; infrastructure errors throw (the job retries). */
-  async run(executionId: string): Promise<RunOutcome> {
+  async run(executionId: string): Promise<RunResult> {
     const lease = await this.store.acquireLease(executionId, this.owner, this.options.lease.timeoutMs);
-    if (!lease) return 'not_acquired'; // terminal, parked, paused, or held by a live runner: the row decides
+    if (!lease) return this.notAcquired(executionId);
     this.publishStatus(lease, { status: ExecutionStatus.Running, stepCount: lease.stepCount, tokenUsage: lease.inputTokens + lease.outputTokens, completedAt: null, error: null, logs: [], pendingSignals: [] });
     const active = this.active.register(executionId, lease.epoch);
     try {
-      return await this.loop(lease, active);
+      return { outcome: await this.loop(lease, active) };
     } finally {
       this.active.release(active);
     }
+  }
+
+  /**
+   * Terminal, parked or paused: nothing to do, the row decides. Running under another runner's
+   * fresh lease: that runner may have just died (a re-delivered job arrives before its lease is
+   * stale), so the job looks again when the lease would be stale.
+   */
+  private async notAcquired(executionId: string): Promise<RunResult> {
+    const holder = await this.store.leaseHolder(executionId, this.options.lease.timeoutMs);
+    if (holder?.status !== ExecutionStatus.Running) return { outcome: 'not_acquired' };
+    return { outcome: 'held', retryInMs: (holder.staleInMs ?? 0) + 100 };
   }
 
   private async loop(lease: Lease, active: ActiveExecution): Promise<RunOutcome> {

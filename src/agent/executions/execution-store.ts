@@ -6,7 +6,7 @@ import type { AgentMessage } from '../runtime/agent-state.js';
 import type { JsonObject, JsonValue } from '../runtime/json.js';
 import type { StepLog } from '../runtime/step-context.js';
 import type { ExecutionError, ExecutionStatus } from './execution-status.js';
-import { ACQUIRE_LEASE_SQL, COMMIT_STEP_SQL, LOAD_MESSAGES_SQL } from './step-commit.sql.js';
+import { ACQUIRE_LEASE_SQL, COMMIT_STEP_SQL, LEASE_HOLDER_SQL, LOAD_MESSAGES_SQL } from './step-commit.sql.js';
 
 export interface Lease {
   executionId: string;
@@ -90,6 +90,12 @@ export class ExecutionStore {
       startedAt: row.started_at,
       pendingSignals: row.pending_signals,
     };
+  }
+
+  /** The status of an execution whose lease was not taken, and when a running one's lease goes stale. */
+  async leaseHolder(executionId: string, leaseTimeoutMs: number): Promise<{ status: ExecutionStatus; staleInMs: number | null } | null> {
+    const { rows } = await this.pool.query(LEASE_HOLDER_SQL, [executionId, leaseTimeoutMs]);
+    return rows[0] ? { status: rows[0].status, staleInMs: rows[0].stale_in_ms } : null;
   }
 
   async loadMessages(executionId: string): Promise<AgentMessage[]> {

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import type { Job, Worker } from 'bullmq';
+import { DelayedError, type Job, type Worker } from 'bullmq';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { QUEUE_BACKEND } from '../infrastructure/queue-backend.provider.js';
@@ -28,7 +28,7 @@ export class ExecutionProcessor implements OnApplicationBootstrap, BeforeApplica
     if (!this.options.workers.enabled) return;
     for (const queue of ALL_QUEUES) {
       const concurrency = this.options.workers.concurrency[queue];
-      const worker = this.backend.createWorker(queue, (job) => this.process(job), concurrency);
+      const worker = this.backend.createWorker(queue, (job, token) => this.process(job, token), concurrency);
       worker.on('error', (error) => this.logger.error(`Worker ${queue}: ${error.message}`));
       worker.on('failed', (job, error) => this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`));
       void worker.run().catch((error: Error) => this.logger.error(`Worker ${queue} stopped: ${error.message}`));
@@ -37,10 +37,18 @@ export class ExecutionProcessor implements OnApplicationBootstrap, BeforeApplica
     this.logger.log(`Workers started: ${ALL_QUEUES.map((q) => `${q}×${this.options.workers.concurrency[q]}`).join(', ')}`);
   }
 
-  private async process(job: Job<ExecutionJobData>): Promise<void> {
+  private async process(job: Job<ExecutionJobData>, token?: string): Promise<void> {
     const data = job.data;
-    if (data.kind === 'expire_wait') await this.waits.expire(data.executionId, data.status, data.epoch);
-    else await this.runner.run(data.executionId);
+    if (data.kind === 'expire_wait') {
+      await this.waits.expire(data.executionId, data.status, data.epoch);
+      return;
+    }
+    const result = await this.runner.run(data.executionId);
+    if (result.outcome === 'held') {
+      // NOTE: the same job comes back when the holder's lease would be stale (BullMQ's delayed-retry idiom).
+      await job.moveToDelayed(Date.now() + result.retryInMs!, token);
+      throw new DelayedError();
+    }
   }
 
   /** Runs before connections close: in-flight steps finish and checkpoint, then the workers stop. */

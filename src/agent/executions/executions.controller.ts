@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import type { Response } from 'express';
 import { Inject } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
@@ -6,7 +7,9 @@ import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
 import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { agentValidationPipe } from './agent-validation.pipe.js';
-import { AgentManager } from './agent-manager.js';
+import { AgentManager, type ControlResult } from './agent-manager.js';
+import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
+import { SendInputDto } from './dto/send-input.dto.js';
 import { ExecutionIdParam } from './dto/execution-id.param.js';
 import { ListExecutionsQuery } from './dto/list-executions.query.js';
 import { ListLogsQuery } from './dto/list-logs.query.js';
@@ -53,4 +56,46 @@ export class ExecutionsController {
     const page = await this.reader.logsOf(principal, id, { level: query.level, eventType: query.event_type, afterId: query.after_id, limit: query.limit });
     return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
   }
+
+  @Post(':id/pause')
+  async pause(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+    return answer(res, await this.manager.pause(principal, id));
+  }
+
+  @Post(':id/resume')
+  async resume(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+    return answer(res, await this.manager.resume(principal, id));
+  }
+
+  @Post(':id/cancel')
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Body() body: CancelExecutionDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ExecutionView> {
+    return answer(res, await this.manager.cancel(principal, id, body.grace_ms));
+  }
+
+  @Post(':id/input')
+  async input(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Body() body: SendInputDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ExecutionView> {
+    return answer(res, await this.manager.sendInput(principal, id, body.input));
+  }
+
+  /** Force kill. */
+  @Delete(':id')
+  async kill(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+    return answer(res, await this.manager.forceKill(principal, id));
+  }
+}
+
+/** 200 when the change is made; 202 when it is recorded and lands at the end of the running step. */
+function answer(res: Response, result: ControlResult): ExecutionView {
+  res.status(result.pending ? 202 : 200);
+  return toExecutionView(result.execution);
 }

@@ -79,3 +79,9 @@ RETURNING id, tenant_id, user_id, agent_type, queue, input, state, step_count, i
           lease_epoch, started_at, ${PENDING_SIGNALS} AS pending_signals`;
 
 export const LOAD_MESSAGES_SQL = `SELECT role, content FROM agent_messages WHERE execution_id = $1 ORDER BY seq`;
+
+/** Why a lease was not taken: the holder's status and, if running, when its lease goes stale. */
+export const LEASE_HOLDER_SQL = `
+SELECT status,
+       GREATEST(0, EXTRACT(EPOCH FROM (lease_heartbeat_at + make_interval(secs => $2::double precision / 1000) - now())) * 1000)::int AS stale_in_ms
+FROM agent_executions WHERE id = $1`;

@@ -11,7 +11,7 @@ export type ExecutionJobData =
   | { executionId: string; kind?: 'run' }
   | { executionId: string; kind: 'expire_wait'; status: 'awaiting_input' | 'awaiting_event'; epoch: number };
 
-export type ExecutionJobHandler = (job: Job<ExecutionJobData>) => Promise<void>;
+export type ExecutionJobHandler = (job: Job<ExecutionJobData>, token?: string) => Promise<void>;
 
 export interface QueueBackend {
   createQueue(name: QueueName): Queue<ExecutionJobData>;
