@@ -1,96 +1,24 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { jsonSchema, tool } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defineLlmAgent } from '../../src/agent/runtime/llm-agent.js';
 import { createOpenAiCompatibleModel } from '../../src/agent/runtime/openai-compatible.js';
 import { runAgentLoop as runAgent } from '../support/agent-loop.js';
+import { chunk, send, startFakeOpenAiServer, startSse, textAnswer, toolCallAnswer, type FakeOpenAiServer } from '../support/fake-openai-server.js';
 import { principal, startTestApp, waitForStatus } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix } from '../support/test-database.js';
 
-// ---- A fake OpenAI-compatible server: one handler per request, in order -------------------------
-
-type Handler = (body: ChatRequest, req: IncomingMessage, res: ServerResponse) => void;
-interface ChatRequest {
-  model: string;
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean };
-  messages: Array<{ role: string; content?: unknown; tool_calls?: unknown[]; tool_call_id?: string }>;
-}
-
-const chunk = (choices: unknown[], extra: object = {}) => ({
-  id: 'chatcmpl-1',
-  object: 'chat.completion.chunk',
-  created: 1_700_000_000,
-  model: 'fake-gpt',
-  choices,
-  ...extra,
-});
-
-function startSse(res: ServerResponse) {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-}
-const send = (res: ServerResponse, data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-function finish(res: ServerResponse, finishReason: string, usage: { prompt_tokens: number; completion_tokens: number }) {
-  send(res, chunk([{ index: 0, delta: {}, finish_reason: finishReason }]));
-  send(res, chunk([], { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }));
-  res.end('data: [DONE]\n\n');
-}
-
-const toolCallAnswer: Handler = (_body, _req, res) => {
-  startSse(res);
-  const call = { index: 0, id: 'call_1', type: 'function', function: { name: 'lookup_weather', arguments: '' } };
-  send(res, chunk([{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: null }]));
-  // The arguments arrive in pieces, as real servers send them.
-  for (const piece of ['{"city":', '"Paris"}']) {
-    send(res, chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, finish_reason: null }]));
-  }
-  finish(res, 'tool_calls', { prompt_tokens: 31, completion_tokens: 9 });
-};
-
-const textAnswer: Handler = (_body, _req, res) => {
-  startSse(res);
-  for (const piece of ['It is ', 'sunny ', 'in Paris.']) {
-    send(res, chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));
-  }
-  finish(res, 'stop', { prompt_tokens: 57, completion_tokens: 6 });
-};
-
 describe('LLM agent on an OpenAI-compatible server', () => {
-  let server: Server;
+  let fake: FakeOpenAiServer;
   let baseURL: string;
-  let handlers: Handler[];
-  let requests: ChatRequest[];
 
   beforeAll(async () => {
-    server = createServer(async (req, res) => {
-      const raw: Buffer[] = [];
-      for await (const piece of req) raw.push(piece as Buffer);
-      const body = JSON.parse(Buffer.concat(raw).toString('utf8')) as ChatRequest;
-      requests.push(body);
-      const handler = req.method === 'POST' && req.url === '/v1/chat/completions' ? handlers.shift() : undefined;
-      if (!handler) {
-        res.writeHead(404).end();
-        return;
-      }
-      handler(body, req, res);
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    fake = await startFakeOpenAiServer();
+    baseURL = fake.baseURL;
   });
 
-  afterAll(async () => {
-    server.closeAllConnections();
-    server.close();
-    await once(server, 'close');
-  });
+  afterAll(() => fake.close());
 
-  beforeEach(() => {
-    handlers = [];
-    requests = [];
-  });
+  beforeEach(() => fake.reset());
 
   const weatherCalls: Array<{ city: string }> = [];
   const weatherAgent = () =>
@@ -111,7 +39,7 @@ describe('LLM agent on an OpenAI-compatible server', () => {
     });
 
   it('runs a tool call, then a final answer, with the server reported usage', async () => {
-    handlers.push(toolCallAnswer, textAnswer);
+    fake.handlers.push(toolCallAnswer, textAnswer);
     const run = await runAgent(weatherAgent(), { prompt: 'Weather in Paris?' });
 
     expect(run.results.map((r) => r.outcome)).toEqual(['continue', 'done']);
@@ -128,12 +56,12 @@ describe('LLM agent on an OpenAI-compatible server', () => {
       ['tool_completed', 'lookup_weather'],
     ]);
 
-    // Two streamed requests; the second carries the call and its result back to the model.
-    expect(requests).toHaveLength(2);
-    expect(requests.every((r) => r.stream === true && r.stream_options?.include_usage === true && r.model === 'fake-gpt')).toBe(true);
-    expect(requests[0].messages.map((m) => m.role)).toEqual(['system', 'user']);
-    expect(requests[1].messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
-    const toolMessage = requests[1].messages[3];
+    // Two streamed fake.requests; the second carries the call and its result back to the model.
+    expect(fake.requests).toHaveLength(2);
+    expect(fake.requests.every((r) => r.stream === true && r.stream_options?.include_usage === true && r.model === 'fake-gpt')).toBe(true);
+    expect(fake.requests[0].messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(fake.requests[1].messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
+    const toolMessage = fake.requests[1].messages[3];
     expect(toolMessage.tool_call_id).toBe('call_1');
     expect(JSON.parse(toolMessage.content as string)).toEqual({ city: 'Paris', forecast: 'sunny' });
     for (const message of run.messages) expect(JSON.parse(JSON.stringify(message))).toStrictEqual(message);
@@ -141,7 +69,7 @@ describe('LLM agent on an OpenAI-compatible server', () => {
 
   it('closes the request when the step is aborted mid-stream, and the step rejects', async () => {
     let closed!: Promise<{ endedByServer: boolean }>;
-    handlers.push((_body, _req, res) => {
+    fake.handlers.push((_body, _req, res) => {
       closed = new Promise((resolve) => res.once('close', () => resolve({ endedByServer: res.writableEnded })));
       startSse(res);
       // First words, then silence: the server never finishes on its own.
@@ -153,11 +81,11 @@ describe('LLM agent on an OpenAI-compatible server', () => {
 
     await expect(running).rejects.toThrow('force killed');
     expect(await closed).toEqual({ endedByServer: false });
-    expect(requests).toHaveLength(1);
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('completes as an execution through the runner, with the tokens in the row', async () => {
-    handlers.push(toolCallAnswer, textAnswer);
+    fake.handlers.push(toolCallAnswer, textAnswer);
     const db = await createTestDatabase();
     const app = await startTestApp({ transport: 'postgres', db, queuePrefix: uniquePrefix(), agents: [weatherAgent()] });
     try {
@@ -168,7 +96,7 @@ describe('LLM agent on an OpenAI-compatible server', () => {
       expect(tokens.rows[0]).toEqual({ input_tokens: '88', output_tokens: '15' });
       const messages = await db.sql.query('SELECT role FROM agent_messages WHERE execution_id = $1 ORDER BY seq', [execution.id]);
       expect(messages.rows.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
-      expect(requests).toHaveLength(2);
+      expect(fake.requests).toHaveLength(2);
     } finally {
       await app.close();
       await db.drop();

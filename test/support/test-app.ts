@@ -10,6 +10,8 @@ import {
   type Principal,
   type Transport,
 } from '../../src/agent/index.js';
+import { SIGNAL_NOTIFIER, type SignalNotifier } from '../../src/agent/infrastructure/signal-notifier.js';
+import type { ExecutionEvent } from '../../src/agent/index.js';
 import type { TestDatabase } from './test-database.js';
 import { redisUrl } from './test-env.js';
 
@@ -21,6 +23,8 @@ export interface TestAppOptions {
   /** Custom `@Agent()` providers. */
   providers?: Provider[];
   options?: Partial<AgentModuleOptions>;
+  /** Replace the cross-process notifier with one that delivers nothing (lost notifications). */
+  silentNotifier?: boolean;
 }
 
 export interface TestApp {
@@ -30,6 +34,27 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+const silentNotifier: SignalNotifier = {
+  publish: async () => undefined,
+  subscribe: () => () => undefined,
+  ready: async () => undefined,
+  close: async () => undefined,
+};
+
+/** The first event matching `predicate` (subscribe before causing it). */
+export function nextEvent<E extends ExecutionEvent>(t: { events: ExecutionEvents }, predicate: (e: ExecutionEvent) => e is E): Promise<E>;
+export function nextEvent(t: { events: ExecutionEvents }, predicate: (e: ExecutionEvent) => boolean): Promise<ExecutionEvent>;
+export function nextEvent(t: { events: ExecutionEvents }, predicate: (e: ExecutionEvent) => boolean): Promise<ExecutionEvent> {
+  return new Promise((resolve) => {
+    const stop = t.events.subscribe((e) => {
+      if (predicate(e)) {
+        stop();
+        resolve(e);
+      }
+    });
+  });
+}
+
 export const principal = (userId = 'u1', tenantId = 't1'): Principal => ({ tenantId, userId, tier: 'pro', roles: [] });
 
 /** `AgentModule.forRoot` in a bare Nest app on the real database and queue backend. */
@@ -37,7 +62,7 @@ export async function startTestApp(o: TestAppOptions): Promise<TestApp> {
   @Module({ providers: o.providers ?? [] })
   class TestAgentsModule {}
 
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [
       TestAgentsModule,
       AgentModule.forRoot({
@@ -50,7 +75,9 @@ export async function startTestApp(o: TestAppOptions): Promise<TestApp> {
         ...o.options,
       }),
     ],
-  }).compile();
+  });
+  if (o.silentNotifier) builder.overrideProvider(SIGNAL_NOTIFIER).useValue(silentNotifier);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   await app.init();
   return { app, manager: app.get(AgentManager), events: app.get(ExecutionEvents), close: () => app.close() };
