@@ -68,10 +68,23 @@ export class ExecutionTransitions {
       request.userMessage === undefined ? null : JSON.stringify(request.userMessage),
     ]);
     const row = rows[0];
-    if (!row.updated) return { execution: null, currentStatus: row.current_status };
+    if (!row.updated) return { execution: null, currentStatus: await this.statusAfterLostRace(id, scope, request, row.current_status) };
     const execution = executionFromRow(row.updated);
     this.publish(execution, row.log);
     return { execution, currentStatus: execution.status };
+  }
+
+  /**
+   * The statement's snapshot predates a concurrent winner: a loser that waited on the row lock
+   * still sees the old (allowed) status there, so the status it reports is read again.
+   */
+  private async statusAfterLostRace(id: string, scope: Scope, request: TransitionRequest, seen: ExecutionStatus | null): Promise<ExecutionStatus | null> {
+    if (seen === null || !request.from.includes(seen)) return seen;
+    const { rows } = await this.pool.query(
+      'SELECT status FROM agent_executions WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) AND ($3::text IS NULL OR user_id = $3)',
+      [id, scope.tenantId, scope.userId],
+    );
+    return rows[0]?.status ?? null;
   }
 
   /**
