@@ -38,7 +38,6 @@ const silentNotifier: SignalNotifier = {
   publish: async () => undefined,
   subscribe: () => () => undefined,
   ready: async () => undefined,
-  close: async () => undefined,
 };
 
 /** The first event matching `predicate` (subscribe before causing it). */

@@ -1,3 +1,8 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { PUBSUB, type PubSub } from './pubsub.js';
+
 /** What a process running an execution must hear at once (the durable request is in PostgreSQL). */
 export interface SignalNotice {
   executionId: string;
@@ -9,15 +14,14 @@ export interface SignalNotice {
 export type SignalNoticeHandler = (notice: SignalNotice) => void;
 
 /**
- * Cross-process, best-effort notifications (Redis pub/sub or PostgreSQL LISTEN/NOTIFY). A lost
- * notice costs latency, never correctness: runners re-read the signal rows at every step commit.
+ * Instant notices to whichever process runs an execution. A lost notice costs latency, never
+ * correctness: runners re-read the signal rows at every step commit.
  */
 export interface SignalNotifier {
   publish(notice: SignalNotice): Promise<void>;
   subscribe(handler: SignalNoticeHandler): () => void;
   /** Resolves once this process's subscription is live. */
   ready(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export const SIGNAL_NOTIFIER = Symbol('SIGNAL_NOTIFIER');
@@ -31,18 +35,29 @@ export function parseNotice(raw: string): SignalNotice | null {
   }
 }
 
-/** Fan-out to local handlers, shared by both transports. */
-export class NoticeHandlers {
-  private readonly handlers = new Set<SignalNoticeHandler>();
+@Injectable()
+export class PubSubSignalNotifier implements SignalNotifier {
+  private readonly channel: string;
 
-  add(handler: SignalNoticeHandler): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+  constructor(
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    @Inject(AGENT_OPTIONS) options: ResolvedAgentOptions,
+  ) {
+    this.channel = `${options.queuePrefix}_signals`;
   }
 
-  deliver(raw: string): void {
-    const notice = parseNotice(raw);
-    if (!notice) return;
-    for (const handler of this.handlers) handler(notice);
+  publish(notice: SignalNotice): Promise<void> {
+    return this.pubsub.publish(this.channel, JSON.stringify(notice));
+  }
+
+  subscribe(handler: SignalNoticeHandler): () => void {
+    return this.pubsub.subscribe(this.channel, (raw) => {
+      const notice = parseNotice(raw);
+      if (notice) handler(notice);
+    });
+  }
+
+  ready(): Promise<void> {
+    return this.pubsub.ready();
   }
 }
