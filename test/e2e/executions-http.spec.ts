@@ -38,7 +38,7 @@ describe('executions over HTTP (example app)', () => {
     expect(shown.status).toBe(200);
     expect(shown.body).toMatchObject({ status: 'completed', step_count: 3, output: { steps_done: 3 }, error: null });
     expect(shown.body.duration_seconds).toBeGreaterThanOrEqual(0);
-    expect(shown.body.logs.map((l: { event_type: string }) => l.event_type)).toEqual(['step_completed', 'step_completed', 'step_completed', 'completed']);
+    expect(shown.body.logs.map((l: { event_type: string }) => l.event_type)).toEqual(['started', 'step_completed', 'step_completed', 'step_completed', 'completed']);
     expect(Object.keys(shown.body.logs[0]).sort()).toEqual(['context', 'created_at', 'event_type', 'id', 'level', 'message']);
   });
 
@@ -62,7 +62,7 @@ describe('executions over HTTP (example app)', () => {
     expect(first.body.data).toHaveLength(2);
     expect(first.body.next_cursor).toBe(String(first.body.data[1].id));
     const rest = await http.get(`/api/agents/${res.body.id}/logs?after_id=${first.body.next_cursor}`).set('authorization', alice);
-    expect(rest.body.data).toHaveLength(4);
+    expect(rest.body.data).toHaveLength(5); // started, 5 × step_completed, completed: 7 in all
     expect(rest.body.next_cursor).toBeNull();
     expect(rest.body.data[0].id).toBeGreaterThan(first.body.data[1].id);
     const completed = await http.get(`/api/agents/${res.body.id}/logs?event_type=completed&level=info`).set('authorization', alice);

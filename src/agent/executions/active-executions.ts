@@ -18,6 +18,8 @@ export class ActiveExecution {
   /** Requests heard through notifications; the signal rows remain the truth. */
   readonly requested = new Set<'pause' | 'cancel'>();
   killed = false;
+  /** The `seq` of the last event published for this execution (token events carry it). */
+  lastSeq = 0;
   private step: AbortController | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
 

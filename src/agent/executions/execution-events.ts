@@ -16,6 +16,12 @@ interface EventBase {
   executionId: string;
   tenantId: string;
   userId: string;
+  /**
+   * Increases per execution: the id of the log row the event reflects (every status change and
+   * step has one), so a client that missed events fetches logs `after_id` its last `seq`. Token
+   * events carry the `seq` of the last committed event before them.
+   */
+  seq: number;
 }
 
 export type ExecutionEvent =
@@ -36,8 +42,8 @@ export type ExecutionEvent =
       timestamp: Date;
     })
   | (EventBase & { name: typeof ExecutionEventName.LogAppended; log: CommittedLog })
-  | (EventBase & { name: typeof ExecutionEventName.Token; stepNumber: number; text: string })
-  | (EventBase & { name: typeof ExecutionEventName.LeaseLost; stepNumber: number; epoch: number });
+  | (EventBase & { name: typeof ExecutionEventName.Token; stepNumber: number; text: string; index: number })
+  | (Omit<EventBase, 'seq'> & { name: typeof ExecutionEventName.LeaseLost; stepNumber: number; epoch: number });
 
 export type ExecutionEventListener = (event: ExecutionEvent) => void;
 

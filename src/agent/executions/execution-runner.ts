@@ -65,8 +65,16 @@ export class ExecutionRunner {
   async run(executionId: string): Promise<RunResult> {
     const lease = await this.store.acquireLease(executionId, this.owner, this.options.lease.timeoutMs);
     if (!lease) return this.notAcquired(executionId);
-    this.publishStatus(lease, { status: ExecutionStatus.Running, stepCount: lease.stepCount, tokenUsage: lease.inputTokens + lease.outputTokens, completedAt: null, error: null, logs: [], pendingSignals: [] });
     const active = this.active.register(executionId, lease.epoch);
+    this.publishCommit(lease, active, {
+      status: ExecutionStatus.Running,
+      stepCount: lease.stepCount,
+      tokenUsage: lease.inputTokens + lease.outputTokens,
+      completedAt: null,
+      error: null,
+      logs: [lease.log],
+      pendingSignals: [],
+    }, { statusChanged: true });
     try {
       return { outcome: await this.loop(lease, active) };
     } finally {
@@ -89,7 +97,7 @@ export class ExecutionRunner {
     const agent = this.registry.get(lease.agentType);
     if (!agent) {
       const error = { code: FailureCode.UnknownAgentType, message: `Agent type '${lease.agentType}' is not registered in this worker` };
-      return this.end(lease, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
+      return this.end(lease, active, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
     }
     let state: AgentState = {
       input: lease.input,
@@ -103,16 +111,16 @@ export class ExecutionRunner {
 
     for (let stepsThisJob = 1; ; stepsThisJob++) {
       const requested = new Set([...pendingSignals, ...active.requested]);
-      if (requested.has('cancel')) return this.end(lease, state.stepCount, ExecutionStatus.Cancelled, { logs: [stopLog('cancelled', 'Cancelled')] });
-      if (requested.has('pause')) return this.end(lease, state.stepCount, ExecutionStatus.Paused, { logs: [stopLog('paused', 'Paused')] });
-      if (this.draining) return this.handOver(lease, state.stepCount);
+      if (requested.has('cancel')) return this.end(lease, active, state.stepCount, ExecutionStatus.Cancelled, { logs: [stopLog('cancelled', 'Cancelled')] });
+      if (requested.has('pause')) return this.end(lease, active, state.stepCount, ExecutionStatus.Paused, { logs: [stopLog('paused', 'Paused')] });
+      if (this.draining) return this.handOver(lease, active, state.stepCount);
 
       const stepNumber = state.stepCount + 1;
       const attempt = await this.executor.attempt(agent, lease, active, state, stepNumber, deadline);
       if (!attempt.ok && attempt.killed) return 'killed'; // already `cancelled` in the row; nothing of the step lands
       if (!attempt.ok) {
         // Nothing the failed step produced is committed, except its logs explaining the failure.
-        return this.end(lease, stepNumber, ExecutionStatus.Failed, { error: attempt.error, logs: [...attempt.recording.logs, failureLog(attempt.error)] });
+        return this.end(lease, active, stepNumber, ExecutionStatus.Failed, { error: attempt.error, logs: [...attempt.recording.logs, failureLog(attempt.error)] });
       }
 
       const { result, recording, durationMs } = attempt;
@@ -144,16 +152,10 @@ export class ExecutionRunner {
         metadata: next.kind === 'awaiting_input' ? { input_prompt: next.prompt } : undefined,
       });
       if (!committed) return this.leaseLost(lease, stepNumber, active);
-      this.events.publish({
-        name: ExecutionEventName.StepCompleted,
-        ...ids(lease),
-        stepNumber,
-        stepType,
-        toolNames,
-        tokensUsed: usage.inputTokens + usage.outputTokens,
-        timestamp: new Date(),
+      this.publishCommit(lease, active, committed, {
+        statusChanged: committed.status !== ExecutionStatus.Running,
+        step: { stepNumber, stepType, toolNames, tokensUsed: usage.inputTokens + usage.outputTokens },
       });
-      this.publishCommit(lease, committed);
 
       switch (next.kind) {
         case 'continue':
@@ -183,16 +185,22 @@ export class ExecutionRunner {
   }
 
   /** At shutdown: back to `pending` with a continuation job, so another worker (or this one, restarted) resumes. */
-  private async handOver(lease: Lease, stepCount: number): Promise<RunOutcome> {
-    const outcome = await this.end(lease, stepCount, ExecutionStatus.Pending, {
-      logs: [{ level: 'info', eventType: 'checkpointed', message: 'Worker shutting down; execution handed over', context: {} }],
+  private async handOver(lease: Lease, active: ActiveExecution, stepCount: number): Promise<RunOutcome> {
+    const outcome = await this.end(lease, active, stepCount, ExecutionStatus.Pending, {
+      logs: [{ level: 'info', eventType: 'checkpointed', message: 'Worker shutting down; execution handed over', context: { status: 'pending' } }],
     });
     if (outcome === 'continued') await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch });
     return outcome;
   }
 
   /** A transition without a step: the status, the error and the logs. */
-  private async end(lease: Lease, stepNumber: number, nextStatus: ExecutionStatus, extra: Pick<CommitRequest, 'logs'> & { error?: ExecutionError }): Promise<RunOutcome> {
+  private async end(
+    lease: Lease,
+    active: ActiveExecution,
+    stepNumber: number,
+    nextStatus: ExecutionStatus,
+    extra: Pick<CommitRequest, 'logs'> & { error?: ExecutionError },
+  ): Promise<RunOutcome> {
     const committed = await this.store.commit({
       lease,
       stepsAdded: 0,
@@ -204,8 +212,8 @@ export class ExecutionRunner {
       nextStatus,
       ...extra,
     });
-    if (!committed) return this.leaseLost(lease, stepNumber);
-    this.publishCommit(lease, committed);
+    if (!committed) return this.leaseLost(lease, stepNumber, active);
+    this.publishCommit(lease, active, committed, { statusChanged: true });
     if (nextStatus === ExecutionStatus.Pending) return 'continued';
     if (nextStatus === ExecutionStatus.Paused) return 'paused';
     if (nextStatus === ExecutionStatus.Cancelled) return 'cancelled';
@@ -219,42 +227,55 @@ export class ExecutionRunner {
     return 'lease_lost';
   }
 
-  private publishCommit(lease: Lease, committed: CommitResult): void {
-    for (const log of committed.logs) this.events.publish({ name: ExecutionEventName.LogAppended, ...ids(lease), log });
-    if (committed.status !== ExecutionStatus.Running) this.publishStatus(lease, committed);
-  }
-
-  private publishStatus(lease: Lease, committed: CommitResult): void {
-    this.events.publish({
-      name: ExecutionEventName.StatusChanged,
-      ...ids(lease),
-      status: committed.status,
-      stepCount: committed.stepCount,
-      tokenUsage: committed.tokenUsage,
-      completedAt: committed.completedAt,
-      error: committed.error,
-    });
+  /** After commit, in `seq` order: each log, the step it completes, the status it reached. */
+  private publishCommit(
+    lease: Lease,
+    active: ActiveExecution,
+    committed: CommitResult,
+    what: { statusChanged: boolean; step?: { stepNumber: number; stepType: string; toolNames: string[]; tokensUsed: number } },
+  ): void {
+    const last = committed.logs.at(-1);
+    for (const log of committed.logs) {
+      const seq = Number(log.id);
+      this.events.publish({ name: ExecutionEventName.LogAppended, ...ids(lease), seq, log });
+      if (what.step && log.event_type === 'step_completed') {
+        this.events.publish({ name: ExecutionEventName.StepCompleted, ...ids(lease), seq, ...what.step, timestamp: new Date(log.created_at) });
+      }
+      if (what.statusChanged && log === last) {
+        this.events.publish({
+          name: ExecutionEventName.StatusChanged,
+          ...ids(lease),
+          seq,
+          status: committed.status,
+          stepCount: committed.stepCount,
+          tokenUsage: committed.tokenUsage,
+          completedAt: committed.completedAt,
+          error: committed.error,
+        });
+      }
+    }
+    if (last) active.lastSeq = Number(last.id);
   }
 }
 
 const ids = (lease: Lease) => ({ executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId });
 
-const failureLog = (error: ExecutionError): StepLog => ({ level: 'error', eventType: 'failed', message: error.message, context: { code: error.code } });
+const failureLog = (error: ExecutionError): StepLog => ({ level: 'error', eventType: 'failed', message: error.message, context: { code: error.code, status: 'failed' } });
 
-const stopLog = (eventType: 'paused' | 'cancelled', message: string): StepLog => ({ level: 'info', eventType, message, context: {} });
+const stopLog = (eventType: 'paused' | 'cancelled', message: string): StepLog => ({ level: 'info', eventType, message, context: { status: eventType } });
 
 function transitionLogs(next: NextState): StepLog[] {
   switch (next.kind) {
     case 'completed':
-      return [{ level: 'info', eventType: 'completed', message: 'Execution completed', context: {} }];
+      return [{ level: 'info', eventType: 'completed', message: 'Execution completed', context: { status: 'completed' } }];
     case 'failed':
       return [failureLog({ code: next.code, message: next.message })];
     case 'awaiting_input':
-      return [{ level: 'info', eventType: 'awaiting_input', message: next.prompt, context: {} }];
+      return [{ level: 'info', eventType: 'awaiting_input', message: next.prompt, context: { status: 'awaiting_input' } }];
     case 'awaiting_event':
-      return [{ level: 'info', eventType: 'awaiting_event', message: `Waiting for event '${next.eventType}'`, context: { event_type: next.eventType } }];
+      return [{ level: 'info', eventType: 'awaiting_event', message: `Waiting for event '${next.eventType}'`, context: { event_type: next.eventType, status: 'awaiting_event' } }];
     case 'chunk_spent':
-      return [{ level: 'debug', eventType: 'checkpointed', message: 'Chunk finished; continuation enqueued', context: {} }];
+      return [{ level: 'debug', eventType: 'checkpointed', message: 'Chunk finished; continuation enqueued', context: { status: 'pending' } }];
     case 'continue':
       return [];
   }

@@ -23,6 +23,8 @@ export interface Lease {
   startedAt: Date;
   /** Signal types waiting when the lease was taken. */
   pendingSignals: string[];
+  /** The `started` log the lease wrote. */
+  log: CommittedLog;
 }
 
 export interface CommitRequest {
@@ -89,6 +91,7 @@ export class ExecutionStore {
       epoch: row.lease_epoch,
       startedAt: row.started_at,
       pendingSignals: row.pending_signals,
+      log: row.log,
     };
   }
 

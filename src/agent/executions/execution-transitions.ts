@@ -64,7 +64,7 @@ export class ExecutionTransitions {
       JSON.stringify(request.metadata ?? {}),
       request.error ? JSON.stringify(request.error) : null,
       request.epoch ?? null,
-      JSON.stringify({ level: request.log.level, event_type: request.log.eventType, message: request.log.message, context: request.log.context }),
+      JSON.stringify({ level: request.log.level, event_type: request.log.eventType, message: request.log.message, context: { ...request.log.context, status: request.to } }),
       request.userMessage === undefined ? null : JSON.stringify(request.userMessage),
     ]);
     const row = rows[0];
@@ -101,7 +101,7 @@ export class ExecutionTransitions {
   }
 
   private publish(execution: AgentExecutionEntity, log: CommittedLog): void {
-    const ids = { executionId: execution.id, tenantId: execution.tenantId, userId: execution.userId };
+    const ids = { executionId: execution.id, tenantId: execution.tenantId, userId: execution.userId, seq: Number(log.id) };
     this.events.publish({ name: ExecutionEventName.LogAppended, ...ids, log });
     this.events.publish({
       name: ExecutionEventName.StatusChanged,

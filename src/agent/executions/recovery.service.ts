@@ -17,7 +17,7 @@ WITH stuck AS (
   RETURNING id, queue, lease_epoch, step_count
 ), logged AS (
   INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
-  SELECT id, step_count, 'warning', 'recovered', 'Runner stopped heartbeating; back to pending from the last committed step', '{}'::jsonb
+  SELECT id, step_count, 'warning', 'recovered', 'Runner stopped heartbeating; back to pending from the last committed step', '{"status": "pending"}'::jsonb
   FROM stuck
 )
 SELECT id, queue, lease_epoch, true AS was_running FROM stuck

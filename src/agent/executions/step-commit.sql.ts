@@ -65,18 +65,26 @@ FROM upd`;
  * heartbeating. The epoch bump is the fence every later commit is checked against.
  */
 export const ACQUIRE_LEASE_SQL = `
-UPDATE agent_executions SET
-  status = 'running',
-  lease_epoch = lease_epoch + 1,
-  lease_owner = $2,
-  lease_heartbeat_at = now(),
-  started_at = COALESCE(started_at, now()),
-  updated_at = now()
-WHERE id = $1
-  AND (status = 'pending'
-       OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))
-RETURNING id, tenant_id, user_id, agent_type, queue, input, state, step_count, input_tokens, output_tokens,
-          lease_epoch, started_at, ${PENDING_SIGNALS} AS pending_signals`;
+WITH upd AS (
+  UPDATE agent_executions SET
+    status = 'running',
+    lease_epoch = lease_epoch + 1,
+    lease_owner = $2,
+    lease_heartbeat_at = now(),
+    started_at = COALESCE(started_at, now()),
+    updated_at = now()
+  WHERE id = $1
+    AND (status = 'pending'
+         OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))
+  RETURNING id, tenant_id, user_id, agent_type, queue, input, state, step_count, input_tokens, output_tokens,
+            token_usage, lease_epoch, started_at
+), log AS (
+  -- Every status change has its log row: its id is the event's sequence number.
+  INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
+  SELECT id, step_count, 'info', 'started', 'Running', jsonb_build_object('status', 'running', 'epoch', lease_epoch) FROM upd
+  RETURNING id, level, event_type, message, context, created_at
+)
+SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals FROM upd`;
 
 export const LOAD_MESSAGES_SQL = `SELECT role, content FROM agent_messages WHERE execution_id = $1 ORDER BY seq`;
 

@@ -31,8 +31,9 @@ export class StepExecutor {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new StepTimeoutError(agent.limits.timeoutSeconds)), Math.max(0, deadline - Date.now()));
     const ids = { executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId };
+    let index = 0;
     const { context, recording } = recordStep({ ...ids, agentType: lease.agentType, stepNumber }, controller.signal, (text) =>
-      this.events.publish({ name: ExecutionEventName.Token, ...ids, stepNumber, text }),
+      this.events.publish({ name: ExecutionEventName.Token, ...ids, seq: active.lastSeq, stepNumber, text, index: index++ }),
     );
     active.beginStep(controller);
     const stopHeartbeat = this.heartbeat.start(lease);
