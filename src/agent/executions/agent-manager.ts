@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { Repository } from 'typeorm';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
@@ -13,7 +14,15 @@ import { AgentRegistry } from './agent-registry.js';
 import { AgentExecutionEntity } from './entities/agent-execution.entity.js';
 import { ExecutionStatus, NON_TERMINAL_STATUSES, PARKED_STATUSES } from './execution-status.js';
 import { ExecutionTransitions, type Scope } from './execution-transitions.js';
+import { executionFromRow } from './execution-row.js';
 import { uuidv7 } from './uuid-v7.js';
+
+/** One round trip; a repeated idempotency key inserts nothing (and the existing execution is returned). */
+const INSERT_EXECUTION_SQL = `
+INSERT INTO agent_executions (id, tenant_id, user_id, agent_type, status, queue, input, metadata, idempotency_key)
+VALUES ($1, $2, $3, $4, 'pending', $5, $6::jsonb, $7::jsonb, $8)
+ON CONFLICT (tenant_id, user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+RETURNING *`;
 
 /**
  * The answer to a control request. `pending` means it was recorded and takes effect at the
@@ -39,6 +48,7 @@ export interface StartOptions {
 @Injectable()
 export class AgentManager {
   private readonly executions: Repository<AgentExecutionEntity>;
+  private readonly pool: Pool;
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
@@ -49,6 +59,7 @@ export class AgentManager {
     @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
   ) {
     this.executions = database.dataSource.getRepository(AgentExecutionEntity);
+    this.pool = database.pool;
   }
 
   async start(principal: Principal, agentType: string, input: JsonValue, options: StartOptions = {}): Promise<AgentExecutionEntity> {
@@ -58,26 +69,14 @@ export class AgentManager {
     if (bytes > this.options.api.maxInputBytes) throw new InputTooLargeError(bytes, this.options.api.maxInputBytes);
 
     const queue = options.queue ?? agent.queue;
-    const id = uuidv7();
-    await this.executions
-      .createQueryBuilder()
-      .insert()
-      .values({
-        id,
-        tenantId: principal.tenantId,
-        userId: principal.userId,
-        agentType,
-        status: ExecutionStatus.Pending,
-        queue,
-        input: input ?? {},
-        metadata: (options.metadata ?? {}) as object,
-        idempotencyKey: options.idempotencyKey ?? null,
-      })
-      .orIgnore() // a repeated idempotency key inserts nothing
-      .execute();
-    const created = await this.executions.findOneBy({ id });
-    if (!created) return this.byIdempotencyKey(principal, options.idempotencyKey!);
-    await this.queue.enqueue(id, queue, { epoch: 0 });
+    const { rows } = await this.pool.query({
+      name: 'agents_insert_execution',
+      text: INSERT_EXECUTION_SQL,
+      values: [uuidv7(), principal.tenantId, principal.userId, agentType, queue, JSON.stringify(input ?? {}), JSON.stringify(options.metadata ?? {}), options.idempotencyKey ?? null],
+    });
+    if (!rows[0]) return this.byIdempotencyKey(principal, options.idempotencyKey!); // the key was used: nothing inserted
+    const created = executionFromRow(rows[0]);
+    await this.queue.enqueue(created.id, queue, { epoch: 0 });
     return created;
   }
 

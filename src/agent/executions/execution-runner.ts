@@ -101,7 +101,7 @@ export class ExecutionRunner {
     }
     let state: AgentState = {
       input: lease.input,
-      messages: await this.store.loadMessages(lease.executionId),
+      messages: lease.messageCount > 0 ? await this.store.loadMessages(lease.executionId) : [],
       data: lease.state,
       stepCount: lease.stepCount,
       usage: { inputTokens: lease.inputTokens, outputTokens: lease.outputTokens },

@@ -55,7 +55,7 @@ export class ExecutionTransitions {
 
   /** Like `apply`, but reports a lost race instead of throwing. */
   async tryApply(id: string, scope: Scope, request: TransitionRequest): Promise<{ execution: AgentExecutionEntity | null; currentStatus: ExecutionStatus | null }> {
-    const { rows } = await this.pool.query(TRANSITION_SQL, [
+    const { rows } = await this.pool.query({ name: 'agents_transition', text: TRANSITION_SQL, values: [
       id,
       scope.tenantId,
       scope.userId,
@@ -66,7 +66,7 @@ export class ExecutionTransitions {
       request.epoch ?? null,
       JSON.stringify({ level: request.log.level, event_type: request.log.eventType, message: request.log.message, context: { ...request.log.context, status: request.to } }),
       request.userMessage === undefined ? null : JSON.stringify(request.userMessage),
-    ]);
+    ] });
     const row = rows[0];
     if (!row.updated) return { execution: null, currentStatus: await this.statusAfterLostRace(id, scope, request, row.current_status) };
     const execution = executionFromRow(row.updated);

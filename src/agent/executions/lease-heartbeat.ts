@@ -27,7 +27,7 @@ export class LeaseHeartbeat {
   /** Returns the function that stops it. */
   start(lease: Lease): () => void {
     const timer = setInterval(() => {
-      this.pool.query(HEARTBEAT_SQL, [lease.executionId, lease.epoch]).catch((error: Error) => {
+      this.pool.query({ name: 'agents_heartbeat', text: HEARTBEAT_SQL, values: [lease.executionId, lease.epoch] }).catch((error: Error) => {
         this.logger.warn(`Heartbeat of ${lease.executionId} failed: ${error.message}`);
       });
     }, this.options.lease.heartbeatMs);

@@ -36,7 +36,7 @@ export function createQueueBackend(options: ResolvedAgentOptions): QueueBackend 
   if (options.transport === 'postgres') {
     const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
     // NOTE: the queue tables live in their own schema (the prefix), migrated by BullMQ under its own lock.
-    const connection = { connectionString: options.database.url, schema: options.queuePrefix, migrate: true, max: 4 };
+    const connection = { connectionString: options.database.url, schema: options.queuePrefix, migrate: true, max: 10 };
     return {
       createQueue: (name) => new PgQueue<ExecutionJobData>(name, { connection }) as unknown as Queue<ExecutionJobData>,
       createWorker: (name, handler, concurrency) =>

@@ -96,6 +96,7 @@ export class InitialSchema1795496268794 implements MigrationInterface {
         `);
         await queryRunner.query(`
             CREATE INDEX "idx_agent_messages_conversation" ON "agent_messages" ("conversation_id", "id")
+            WHERE conversation_id IS NOT NULL
         `);
         await queryRunner.query(`
             CREATE UNIQUE INDEX "uq_agent_messages_execution_seq" ON "agent_messages" ("execution_id", "seq")

@@ -4,7 +4,7 @@ import { AgentExecutionEntity } from './agent-execution.entity.js';
 /** Append-only history. `(execution_id, seq)` is unique: a step's messages can land only once. */
 @Entity('agent_messages')
 @Index('uq_agent_messages_execution_seq', ['executionId', 'seq'], { unique: true })
-@Index('idx_agent_messages_conversation', ['conversationId', 'id'])
+@Index('idx_agent_messages_conversation', ['conversationId', 'id'], { where: 'conversation_id IS NOT NULL' })
 export class AgentMessageEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
   @Column({ name: 'execution_id', type: 'uuid' }) executionId: string;
