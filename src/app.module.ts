@@ -33,6 +33,7 @@ export class AppModule {
             queuePrefix: c.queuePrefix,
             workers: { enabled: c.workers },
             lease: { timeoutMs: c.leaseTimeoutMs },
+            realtime: { tokenSecret: `realtime:${c.jwtSecret}` },
             agents: [createCodeAssistant(c.llm)],
             resolvePrincipal: demoPrincipalResolver(c.jwtSecret),
           }),

@@ -36,6 +36,18 @@ export interface LifecycleOptions {
   inputTimeoutSeconds?: number;
 }
 
+export interface RealtimeOptions {
+  /**
+   * Signs the short-lived tokens of `GET /api/agents/realtime-token`. Every API node must share
+   * it; without one, each process makes its own and tokens only work on the node that issued them.
+   */
+  tokenSecret?: string;
+  /** Lifetime of a realtime token (default 300 s): it is only checked at the socket handshake. */
+  tokenTtlSeconds?: number;
+  /** Subscribes per socket per 10 s before they are refused (default 30). */
+  subscribeLimit?: number;
+}
+
 export interface AgentModuleOptions {
   database: DatabaseOptions;
   /** Queue backend, notifier and locks: Redis, or PostgreSQL alone. */
@@ -53,6 +65,7 @@ export interface AgentModuleOptions {
   resolvePrincipal: PrincipalResolver;
   lease?: LeaseOptions;
   lifecycle?: LifecycleOptions;
+  realtime?: RealtimeOptions;
   api?: {
     /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
     maxInputBytes?: number;
@@ -73,6 +86,7 @@ export interface ResolvedAgentOptions {
   resolvePrincipal: PrincipalResolver;
   lease: Required<LeaseOptions>;
   lifecycle: Required<LifecycleOptions>;
+  realtime: { tokenSecret: string | null; tokenTtlSeconds: number; subscribeLimit: number };
   api: { maxInputBytes: number; executionLogs: number };
 }
 
@@ -132,6 +146,13 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const inputTimeoutSeconds = o.lifecycle?.inputTimeoutSeconds ?? 86_400;
   if (!isPositiveInt(inputTimeoutSeconds)) problems.push('lifecycle.inputTimeoutSeconds must be a positive integer');
 
+  const tokenSecret = o.realtime?.tokenSecret ?? null;
+  if (tokenSecret !== null && (typeof tokenSecret !== 'string' || tokenSecret.length < 16)) problems.push('realtime.tokenSecret must be a string of at least 16 characters');
+  const tokenTtlSeconds = o.realtime?.tokenTtlSeconds ?? 300;
+  if (!isPositiveInt(tokenTtlSeconds)) problems.push('realtime.tokenTtlSeconds must be a positive integer');
+  const subscribeLimit = o.realtime?.subscribeLimit ?? 30;
+  if (!isPositiveInt(subscribeLimit)) problems.push('realtime.subscribeLimit must be a positive integer');
+
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
   return {
@@ -148,6 +169,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     resolvePrincipal: o.resolvePrincipal!,
     lease: { timeoutMs: leaseTimeoutMs, heartbeatMs: o.lease?.heartbeatMs ?? Math.max(100, Math.floor(leaseTimeoutMs / 3)) },
     lifecycle: { cancelGraceMs, inputTimeoutSeconds },
+    realtime: { tokenSecret, tokenTtlSeconds, subscribeLimit },
     api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
   };
 }

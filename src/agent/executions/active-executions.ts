@@ -3,7 +3,8 @@ import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { SIGNAL_NOTIFIER, type SignalNotice, type SignalNotifier } from '../infrastructure/signal-notifier.js';
 import { ExecutionStatus } from './execution-status.js';
-import { ANY_SCOPE, ExecutionTransitions } from './execution-transitions.js';
+import { ANY_SCOPE } from '../tenancy/scope.js';
+import { ExecutionTransitions } from './execution-transitions.js';
 
 /** The reason a step's signal aborts with when the execution was force-killed. */
 export class ForceKilledError extends Error {

@@ -13,7 +13,8 @@ import type { Principal } from '../tenancy/principal.js';
 import { AgentRegistry } from './agent-registry.js';
 import { AgentExecutionEntity } from './entities/agent-execution.entity.js';
 import { ExecutionStatus, NON_TERMINAL_STATUSES, PARKED_STATUSES } from './execution-status.js';
-import { ExecutionTransitions, type Scope } from './execution-transitions.js';
+import { ExecutionTransitions } from './execution-transitions.js';
+import { scopeFor, type Scope } from '../tenancy/scope.js';
 import { executionFromRow } from './execution-row.js';
 import { uuidv7 } from './uuid-v7.js';
 
@@ -31,6 +32,11 @@ RETURNING *`;
 export interface ControlResult {
   execution: AgentExecutionEntity;
   pending: boolean;
+}
+
+/** Admin routes act on the whole tenant (only for principals with the admin role). */
+export interface ControlOptions {
+  asAdmin?: boolean;
 }
 
 export interface StartOptions {
@@ -81,8 +87,8 @@ export class AgentManager {
   }
 
   /** Pending: paused at once. Running: paused at the end of the step in flight (`pending: true`). */
-  async pause(principal: Principal, id: string): Promise<ControlResult> {
-    const scope = ownScope(principal);
+  async pause(principal: Principal, id: string, control: ControlOptions = {}): Promise<ControlResult> {
+    const scope = scopeFor(principal, control.asAdmin);
     const { execution, currentStatus } = await this.transitions.tryApply(id, scope, {
       operation: 'pause',
       from: [ExecutionStatus.Pending],
@@ -94,8 +100,8 @@ export class AgentManager {
   }
 
   /** Paused → pending, continuing from the checkpoint on a worker. */
-  async resume(principal: Principal, id: string): Promise<ControlResult> {
-    const execution = await this.transitions.apply(id, ownScope(principal), {
+  async resume(principal: Principal, id: string, control: ControlOptions = {}): Promise<ControlResult> {
+    const execution = await this.transitions.apply(id, scopeFor(principal, control.asAdmin), {
       operation: 'resume',
       from: [ExecutionStatus.Paused],
       to: ExecutionStatus.Pending,
@@ -109,8 +115,8 @@ export class AgentManager {
    * Graceful: an execution where nothing runs is cancelled at once; a running one stops at the end
    * of its step, or is force-killed if that step outlives `graceMs`.
    */
-  async cancel(principal: Principal, id: string, graceMs = this.options.lifecycle.cancelGraceMs): Promise<ControlResult> {
-    const scope = ownScope(principal);
+  async cancel(principal: Principal, id: string, graceMs = this.options.lifecycle.cancelGraceMs, control: ControlOptions = {}): Promise<ControlResult> {
+    const scope = scopeFor(principal, control.asAdmin);
     const { execution, currentStatus } = await this.transitions.tryApply(id, scope, {
       operation: 'cancel',
       from: PARKED_STATUSES,
@@ -122,8 +128,8 @@ export class AgentManager {
   }
 
   /** `cancelled` at once, with `metadata.force_killed`; the step in flight is aborted and commits nothing. */
-  async forceKill(principal: Principal, id: string): Promise<ControlResult> {
-    const execution = await this.transitions.apply(id, ownScope(principal), {
+  async forceKill(principal: Principal, id: string, control: ControlOptions = {}): Promise<ControlResult> {
+    const execution = await this.transitions.apply(id, scopeFor(principal, control.asAdmin), {
       operation: 'kill',
       from: NON_TERMINAL_STATUSES,
       to: ExecutionStatus.Cancelled,
@@ -135,8 +141,8 @@ export class AgentManager {
   }
 
   /** Awaiting input → pending: the input joins the history as a user message, and the run continues. */
-  async sendInput(principal: Principal, id: string, input: JsonValue): Promise<ControlResult> {
-    const execution = await this.transitions.apply(id, ownScope(principal), {
+  async sendInput(principal: Principal, id: string, input: JsonValue, control: ControlOptions = {}): Promise<ControlResult> {
+    const execution = await this.transitions.apply(id, scopeFor(principal, control.asAdmin), {
       operation: 'send input to',
       from: [ExecutionStatus.AwaitingInput],
       to: ExecutionStatus.Pending,
@@ -171,6 +177,3 @@ export class AgentManager {
     return this.executions.findOneByOrFail({ tenantId: principal.tenantId, userId: principal.userId, idempotencyKey: key });
   }
 }
-
-/** A user acts on their own executions (admins get a tenant scope later). */
-const ownScope = (principal: Principal): Scope => ({ tenantId: principal.tenantId, userId: principal.userId });

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Repository } from 'typeorm';
-import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
-import type { Principal } from '../tenancy/principal.js';
+import { Repository, type SelectQueryBuilder } from 'typeorm';
 import { ExecutionNotFoundError } from '../errors/agent.errors.js';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
+import type { Scope } from '../tenancy/scope.js';
 import { AgentExecutionEntity } from './entities/agent-execution.entity.js';
 import { AgentLogEntity } from './entities/agent-log.entity.js';
 import type { ExecutionStatus } from './execution-status.js';
@@ -10,6 +10,8 @@ import type { ExecutionStatus } from './execution-status.js';
 export interface ExecutionFilter {
   status?: ExecutionStatus;
   agentType?: string;
+  /** Only with a tenant-wide scope (admins). */
+  userId?: string;
   /** Id of the last item of the previous page (ids are UUIDv7: time-ordered). */
   cursor?: string;
   limit?: number;
@@ -27,7 +29,7 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** Reads, always scoped to the principal's own executions (foreign ids look like missing ones). */
+/** Reads, always scoped (foreign ids look exactly like missing ones). */
 @Injectable()
 export class ExecutionReader {
   private readonly executions: Repository<AgentExecutionEntity>;
@@ -38,30 +40,45 @@ export class ExecutionReader {
     this.logs = database.dataSource.getRepository(AgentLogEntity);
   }
 
-  async get(principal: Principal, id: string): Promise<AgentExecutionEntity> {
-    const execution = await this.executions.findOneBy({ id, tenantId: principal.tenantId, userId: principal.userId });
+  async get(scope: Scope, id: string): Promise<AgentExecutionEntity> {
+    const execution = await this.scoped(scope).andWhere('e.id = :id', { id }).getOne();
     if (!execution) throw new ExecutionNotFoundError(id);
     return execution;
   }
 
-  async list(principal: Principal, filter: ExecutionFilter): Promise<Page<AgentExecutionEntity>> {
+  async list(scope: Scope, filter: ExecutionFilter): Promise<Page<AgentExecutionEntity>> {
     const limit = filter.limit ?? 50;
-    const query = this.executions
-      .createQueryBuilder('e')
-      .where('e.tenant_id = :tenantId AND e.user_id = :userId', { tenantId: principal.tenantId, userId: principal.userId })
-      .orderBy('e.id', 'DESC')
-      .limit(limit + 1);
+    const query = this.scoped(scope).orderBy('e.id', 'DESC').limit(limit + 1);
     if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
     if (filter.agentType) query.andWhere('e.agent_type = :agentType', { agentType: filter.agentType });
+    if (filter.userId) query.andWhere('e.user_id = :filterUser', { filterUser: filter.userId });
     if (filter.cursor) query.andWhere('e.id < :cursor', { cursor: filter.cursor });
     const rows = await query.getMany();
     const data = rows.slice(0, limit);
     return { data, next_cursor: rows.length > limit ? data[data.length - 1]!.id : null };
   }
 
+  /** Number of logs per execution, for lists. */
+  async logCounts(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows: { execution_id: string; n: number }[] = await this.logs
+      .createQueryBuilder('l')
+      .select('l.execution_id', 'execution_id')
+      .addSelect('count(*)::int', 'n')
+      .where('l.execution_id IN (:...ids)', { ids })
+      .groupBy('l.execution_id')
+      .getRawMany();
+    return new Map(rows.map((r) => [r.execution_id, r.n]));
+  }
+
   /** Oldest first from `afterId`; the cursor is the last id returned. */
-  async logsOf(principal: Principal, executionId: string, filter: LogFilter): Promise<Page<AgentLogEntity>> {
-    await this.get(principal, executionId);
+  async logsOf(scope: Scope, executionId: string, filter: LogFilter): Promise<Page<AgentLogEntity>> {
+    await this.get(scope, executionId);
+    return this.logsAfter(executionId, filter);
+  }
+
+  /** Unscoped: for callers that already checked access. */
+  async logsAfter(executionId: string, filter: LogFilter): Promise<Page<AgentLogEntity>> {
     const limit = filter.limit ?? 100;
     const query = this.logs
       .createQueryBuilder('l')
@@ -80,5 +97,12 @@ export class ExecutionReader {
   async latestLogs(executionId: string, count: number): Promise<AgentLogEntity[]> {
     const rows = await this.logs.find({ where: { executionId }, order: { id: 'DESC' }, take: count });
     return rows.reverse();
+  }
+
+  private scoped(scope: Scope): SelectQueryBuilder<AgentExecutionEntity> {
+    const query = this.executions.createQueryBuilder('e').where('1 = 1');
+    if (scope.tenantId !== null) query.andWhere('e.tenant_id = :tenantId', { tenantId: scope.tenantId });
+    if (scope.userId !== null) query.andWhere('e.user_id = :userId', { userId: scope.userId });
+    return query;
   }
 }

@@ -10,14 +10,8 @@ import { executionFromRow } from './execution-row.js';
 import type { ExecutionError, ExecutionStatus } from './execution-status.js';
 import type { CommittedLog } from './execution-store.js';
 import { REQUEST_SIGNAL_SQL, TRANSITION_SQL } from './transition.sql.js';
+import type { Scope } from '../tenancy/scope.js';
 
-/** Whose execution: a user's own, a tenant's (admins), or any (internal callers: timers, recovery). */
-export interface Scope {
-  tenantId: string | null;
-  userId: string | null;
-}
-
-export const ANY_SCOPE: Scope = { tenantId: null, userId: null };
 
 export interface TransitionRequest {
   /** The verb, for the 409 message (`pause`, `resume`, …). */

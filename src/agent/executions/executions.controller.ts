@@ -6,6 +6,8 @@ import type { ResolvedAgentOptions } from '../agent.options.js';
 import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
 import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
+import { ownScope } from '../tenancy/scope.js';
+import { RealtimeTokenService, type RealtimeToken } from '../tenancy/realtime-token.service.js';
 import { agentValidationPipe } from './agent-validation.pipe.js';
 import { AgentManager, type ControlResult } from './agent-manager.js';
 import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
@@ -25,6 +27,7 @@ export class ExecutionsController {
   constructor(
     private readonly manager: AgentManager,
     private readonly reader: ExecutionReader,
+    private readonly tokens: RealtimeTokenService,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
   ) {}
 
@@ -41,19 +44,25 @@ export class ExecutionsController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListExecutionsQuery): Promise<Page<ExecutionView>> {
-    const page = await this.reader.list(principal, { status: query.status, agentType: query.agent_type, cursor: query.cursor, limit: query.limit });
+    const page = await this.reader.list(ownScope(principal), { status: query.status, agentType: query.agent_type, cursor: query.cursor, limit: query.limit });
     return { data: page.data.map((e) => toExecutionView(e)), next_cursor: page.next_cursor };
+  }
+
+  /** A short-lived token for the Socket.IO handshake (`auth: { token }`). Declared before `:id`. */
+  @Get('realtime-token')
+  realtimeToken(@CurrentPrincipal() principal: Principal): RealtimeToken {
+    return this.tokens.issue(principal);
   }
 
   @Get(':id')
   async get(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView> {
-    const execution = await this.reader.get(principal, id);
+    const execution = await this.reader.get(ownScope(principal), id);
     return toExecutionView(execution, await this.reader.latestLogs(id, this.options.api.executionLogs));
   }
 
   @Get(':id/logs')
   async logs(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Query() query: ListLogsQuery): Promise<Page<LogView>> {
-    const page = await this.reader.logsOf(principal, id, { level: query.level, eventType: query.event_type, afterId: query.after_id, limit: query.limit });
+    const page = await this.reader.logsOf(ownScope(principal), id, { level: query.level, eventType: query.event_type, afterId: query.after_id, limit: query.limit });
     return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
   }
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
-import { PrincipalGuard } from '../tenancy/principal.guard.js';
+import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { AgentExplorer } from './agent.explorer.js';
 import { AgentManager } from './agent-manager.js';
 import { AgentRegistry } from './agent-registry.js';
@@ -19,7 +19,7 @@ import { StepExecutor } from './step-executor.js';
 import { WaitExpiry } from './wait-expiry.js';
 
 @Module({
-  imports: [DiscoveryModule, InfrastructureModule],
+  imports: [DiscoveryModule, InfrastructureModule, TenancyModule],
   controllers: [ExecutionsController],
   providers: [
     AgentRegistry,
@@ -36,7 +36,6 @@ import { WaitExpiry } from './wait-expiry.js';
     ExecutionTransitions,
     WaitExpiry,
     RecoveryService,
-    PrincipalGuard,
   ],
   exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService],
 })

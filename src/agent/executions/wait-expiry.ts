@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ExecutionStatus, type FailureCode } from './execution-status.js';
-import { ANY_SCOPE, ExecutionTransitions } from './execution-transitions.js';
+import { ANY_SCOPE } from '../tenancy/scope.js';
+import { ExecutionTransitions } from './execution-transitions.js';
 
 /**
  * Ends a wait that ran out: driven by a delayed job per wait, never by a sleeping worker. The

@@ -1,0 +1,110 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { ExecutionEvents } from '../executions/execution-events.js';
+import { PUBSUB, type PubSub } from '../infrastructure/pubsub.js';
+import { toRealtimeEvent, type RealtimeEvent } from './realtime-events.js';
+
+/** PostgreSQL NOTIFY payloads must stay under 8000 bytes; Redis takes the same batches. */
+const MAX_MESSAGE_BYTES = 7000;
+const MAX_TEXT = 2000;
+
+/**
+ * Carries execution events from the process that committed them to every API node: published
+ * after commit, batched per tick (one message for a step's events), in order. API nodes hand
+ * them to their sockets and SSE streams. Like every notification, best effort: a client that
+ * missed something catches up from the logs by `seq`.
+ */
+@Injectable()
+export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ExecutionEventBridge.name);
+  private readonly channel: string;
+  private batch: RealtimeEvent[] = [];
+  private flushing: NodeJS.Immediate | null = null;
+  private stopLocal: (() => void) | null = null;
+  private stopRemote: (() => void) | null = null;
+  private readonly listeners = new Set<(events: RealtimeEvent[]) => void>();
+
+  constructor(
+    private readonly events: ExecutionEvents,
+    @Inject(PUBSUB) private readonly pubsub: PubSub,
+    @Inject(AGENT_OPTIONS) options: ResolvedAgentOptions,
+  ) {
+    this.channel = `${options.queuePrefix}_events`;
+  }
+
+  onModuleInit(): void {
+    this.stopLocal = this.events.subscribe((event) => {
+      const realtime = toRealtimeEvent(event);
+      if (!realtime) return;
+      this.batch.push(realtime);
+      this.flushing ??= setImmediate(() => this.flush());
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopLocal?.();
+    this.stopRemote?.();
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flush();
+  }
+
+  /** Events committed by any process, from now on. The first listener starts the subscription. */
+  listen(listener: (events: RealtimeEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    this.stopRemote ??= this.pubsub.subscribe(this.channel, (message) => {
+      let events: RealtimeEvent[];
+      try {
+        events = JSON.parse(message) as RealtimeEvent[];
+      } catch {
+        return;
+      }
+      for (const l of this.listeners) l(events);
+    });
+    return () => this.listeners.delete(listener);
+  }
+
+  ready(): Promise<void> {
+    return this.pubsub.ready();
+  }
+
+  private flush(): void {
+    this.flushing = null;
+    const events = this.batch;
+    this.batch = [];
+    for (const message of split(events)) {
+      this.pubsub.publish(this.channel, message).catch((error: Error) => this.logger.warn(`Publishing events failed: ${error.message}`));
+    }
+  }
+}
+
+/** Messages under the size limit, in order; an event too large alone has its text cut (the log row keeps it whole). */
+function split(events: RealtimeEvent[]): string[] {
+  const messages: string[] = [];
+  let current: string[] = [];
+  let size = 2;
+  for (const event of events) {
+    let json = JSON.stringify(event);
+    if (Buffer.byteLength(json) > MAX_MESSAGE_BYTES) json = JSON.stringify(shrink(event));
+    const bytes = Buffer.byteLength(json) + 1;
+    if (current.length > 0 && size + bytes > MAX_MESSAGE_BYTES) {
+      messages.push(`[${current.join(',')}]`);
+      current = [];
+      size = 2;
+    }
+    current.push(json);
+    size += bytes;
+  }
+  if (current.length > 0) messages.push(`[${current.join(',')}]`);
+  return messages;
+}
+
+function shrink(event: RealtimeEvent): RealtimeEvent {
+  const payload = { ...event.payload, truncated: true } as RealtimeEvent['payload'];
+  for (const key of ['message', 'text'] as const) {
+    if (typeof payload[key] === 'string') payload[key] = (payload[key] as string).slice(0, MAX_TEXT);
+  }
+  if ('context' in payload) payload.context = {};
+  if ('error' in payload && payload.error) payload.error = { code: (payload.error as { code: string }).code, message: '' };
+  return { ...event, payload };
+}

@@ -1,0 +1,35 @@
+import { Controller, Get, Headers, Param, Req, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
+import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
+import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
+import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
+import type { Principal } from '../tenancy/principal.js';
+import { ownScope } from '../tenancy/scope.js';
+import { ExecutionStreamService } from './execution-stream.service.js';
+
+/** `GET /api/agents/:id/stream`: the caller's own execution as Server-Sent Events. */
+@Controller('api/agents')
+@UseGuards(PrincipalGuard)
+@UsePipes(agentValidationPipe)
+@UseFilters(AgentExceptionFilter)
+export class ExecutionStreamController {
+  constructor(private readonly streams: ExecutionStreamService) {}
+
+  @Get(':id/stream')
+  async stream(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.streams.stream(ownScope(principal), id, parseLastEventId(lastEventId), req, res);
+  }
+}
+
+/** A missing or malformed `Last-Event-ID` means "from the beginning". */
+export const parseLastEventId = (value: string | undefined): number => {
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+};

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { AgentLogEntity } from '../executions/entities/agent-log.entity.js';
+import { ExecutionReader } from '../executions/execution-reader.js';
+import { isTerminal, type ExecutionStatus } from '../executions/execution-status.js';
+import type { Scope } from '../tenancy/scope.js';
+import { ExecutionEventBridge } from './execution-event-bridge.js';
+import { RealtimeEventName, type RealtimeEvent } from './realtime-events.js';
+
+const HEARTBEAT_MS = 15_000;
+const CATCH_UP_PAGE = 500;
+
+/**
+ * Server-Sent Events of one execution until it ends (`event: finished`). Live events come from
+ * the event bridge (pushed, not polled); what came before — or after `Last-Event-ID` — is
+ * replayed from the logs, and live events that arrive meanwhile are held back and de-duplicated
+ * by `seq`, so the stream has no gap and no repeat.
+ */
+@Injectable()
+export class ExecutionStreamService {
+  constructor(
+    private readonly reader: ExecutionReader,
+    private readonly bridge: ExecutionEventBridge,
+  ) {}
+
+  async stream(scope: Scope, executionId: string, lastEventId: number, req: Request, res: Response): Promise<void> {
+    const execution = await this.reader.get(scope, executionId); // 404 before anything is written
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.flushHeaders();
+
+    // What the client has: everything up to `top`, and at `top` the event kinds in `atTop` (null = all).
+    let top = lastEventId;
+    let atTop: Set<string> | null = null;
+    let held: RealtimeEvent[] | null = [];
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      stop();
+      clearInterval(heartbeat);
+      res.end();
+    };
+    const send = (e: RealtimeEvent) => {
+      if (closed) return;
+      if (e.event === RealtimeEventName.TokenDelta) {
+        res.write(frame(e.event, e.payload)); // live only, never replayed: no id
+        return;
+      }
+      if (e.seq < top || (e.seq === top && (atTop === null || atTop.has(e.event)))) return;
+      if (e.seq > top) {
+        top = e.seq;
+        atTop = new Set();
+      }
+      atTop!.add(e.event);
+      res.write(frame(e.event, e.payload, e.seq));
+      const status = e.event === RealtimeEventName.StatusChanged ? (e.payload.status as ExecutionStatus) : null;
+      if (status && isTerminal(status)) {
+        res.write(frame('finished', { execution_id: executionId, status }));
+        close();
+      }
+    };
+    const stop = this.bridge.listen((events) => {
+      for (const e of events) if (e.execution_id === executionId) held ? held.push(e) : send(e);
+    });
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    req.on('close', close);
+    await this.bridge.ready();
+
+    // Catch up from the truth, then release what arrived live meanwhile.
+    for (let afterId = lastEventId; !closed; ) {
+      const page = await this.reader.logsAfter(executionId, { afterId, limit: CATCH_UP_PAGE });
+      for (const log of page.data) for (const e of eventsOfLog(execution.tenantId, execution.userId, log)) send(e);
+      if (!page.next_cursor) break;
+      afterId = Number(page.next_cursor);
+    }
+    const live = held ?? [];
+    held = null;
+    for (const e of live) send(e);
+    if (closed) return;
+    const { status } = await this.reader.get(scope, executionId);
+    if (isTerminal(status)) {
+      res.write(frame('finished', { execution_id: executionId, status }));
+      close();
+    }
+  }
+}
+
+function frame(event: string, data: unknown, id?: number): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** The events a committed log row stands for (the same ones the runner published for it). */
+export function eventsOfLog(tenantId: string, userId: string, log: AgentLogEntity): RealtimeEvent[] {
+  const seq = Number(log.id);
+  const base = { tenant_id: tenantId, user_id: userId, execution_id: log.executionId, seq };
+  const events: RealtimeEvent[] = [
+    {
+      ...base,
+      event: RealtimeEventName.LogAppended,
+      payload: { execution_id: log.executionId, seq, id: seq, level: log.level, event_type: log.eventType, message: log.message, context: log.context, created_at: log.createdAt.toISOString() },
+    },
+  ];
+  const context = log.context as { status?: string; step_type?: string; tool_names?: string[]; input_tokens?: number; output_tokens?: number };
+  if (log.eventType === 'step_completed') {
+    events.push({
+      ...base,
+      event: RealtimeEventName.StepCompleted,
+      payload: {
+        execution_id: log.executionId,
+        seq,
+        step_number: log.stepNumber,
+        step_type: context.step_type ?? 'custom',
+        tool_names: context.tool_names ?? [],
+        tokens_used: (context.input_tokens ?? 0) + (context.output_tokens ?? 0),
+        timestamp: log.createdAt.toISOString(),
+      },
+    });
+  }
+  if (typeof context.status === 'string') {
+    events.push({ ...base, event: RealtimeEventName.StatusChanged, payload: { execution_id: log.executionId, seq, status: context.status, step_count: log.stepNumber } });
+  }
+  return events;
+}

@@ -1,0 +1,63 @@
+import { ExecutionEventName, type ExecutionEvent } from '../executions/execution-events.js';
+
+/** Event names on the socket and in SSE (SPEC §7). */
+export const RealtimeEventName = {
+  StatusChanged: 'status.changed',
+  StepCompleted: 'step.completed',
+  LogAppended: 'log.appended',
+  TokenDelta: 'token.delta',
+} as const;
+export type RealtimeEventName = (typeof RealtimeEventName)[keyof typeof RealtimeEventName];
+
+/** One event as it travels between processes and to clients. `payload` is what clients receive. */
+export interface RealtimeEvent {
+  event: RealtimeEventName;
+  tenant_id: string;
+  user_id: string;
+  execution_id: string;
+  seq: number;
+  payload: Record<string, unknown> & { execution_id: string; seq: number };
+}
+
+/** Maps an internal execution event to its public form; internal-only events map to null. */
+export function toRealtimeEvent(e: ExecutionEvent): RealtimeEvent | null {
+  const route = (event: RealtimeEventName, seq: number, payload: Record<string, unknown>): RealtimeEvent => ({
+    event,
+    tenant_id: e.tenantId,
+    user_id: e.userId,
+    execution_id: e.executionId,
+    seq,
+    payload: { execution_id: e.executionId, seq, ...payload },
+  });
+  switch (e.name) {
+    case ExecutionEventName.StatusChanged:
+      return route(RealtimeEventName.StatusChanged, e.seq, {
+        status: e.status,
+        step_count: e.stepCount,
+        token_usage: e.tokenUsage,
+        completed_at: e.completedAt ? new Date(e.completedAt).toISOString() : null,
+        ...(e.error ? { error: e.error } : {}),
+      });
+    case ExecutionEventName.StepCompleted:
+      return route(RealtimeEventName.StepCompleted, e.seq, {
+        step_number: e.stepNumber,
+        step_type: e.stepType,
+        tool_names: e.toolNames,
+        tokens_used: e.tokensUsed,
+        timestamp: new Date(e.timestamp).toISOString(),
+      });
+    case ExecutionEventName.LogAppended:
+      return route(RealtimeEventName.LogAppended, e.seq, {
+        id: Number(e.log.id),
+        level: e.log.level,
+        event_type: e.log.event_type,
+        message: e.log.message,
+        context: e.log.context,
+        created_at: new Date(e.log.created_at).toISOString(),
+      });
+    case ExecutionEventName.Token:
+      return route(RealtimeEventName.TokenDelta, e.seq, { step_number: e.stepNumber, text: e.text, index: e.index });
+    default:
+      return null;
+  }
+}

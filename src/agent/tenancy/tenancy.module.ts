@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { PrincipalGuard } from './principal.guard.js';
+import { RealtimeTokenService } from './realtime-token.service.js';
+
+/** Who is calling: the principal guard and the realtime tokens that stand for a principal. */
+@Module({
+  providers: [PrincipalGuard, RealtimeTokenService],
+  exports: [PrincipalGuard, RealtimeTokenService],
+})
+export class TenancyModule {}
