@@ -10,6 +10,7 @@ import { resolveAgentOptions, type AgentModuleOptions } from './agent.options.js
 import { ExecutionsModule } from './executions/executions.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { AdminModule } from './admin/admin.module.js';
 
 /** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
 const resolvedOptionsProvider: Provider = {
@@ -44,7 +45,7 @@ function compose(base: DynamicModule): DynamicModule {
   return {
     ...base,
     global: true,
-    imports: [...(base.imports ?? []), InfrastructureModule, ExecutionsModule, RealtimeModule],
+    imports: [...(base.imports ?? []), InfrastructureModule, ExecutionsModule, RealtimeModule, AdminModule],
     providers: [...(base.providers ?? []), resolvedOptionsProvider],
     exports: [AGENT_OPTIONS, ExecutionsModule],
   };

@@ -18,6 +18,12 @@ export class UnauthenticatedError extends AgentError {
   }
 }
 
+export class ForbiddenError extends AgentError {
+  constructor(message: string) {
+    super(AgentErrorCode.Forbidden, message);
+  }
+}
+
 export class ExecutionNotFoundError extends AgentError {
   constructor(id: string) {
     super(AgentErrorCode.ExecutionNotFound, `Execution ${id} not found`);

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
-import { UnauthenticatedError } from '../errors/agent.errors.js';
-import type { Principal } from './principal.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors/agent.errors.js';
+import { isAdmin, type Principal } from './principal.js';
 
 const PRINCIPAL_KEY = Symbol('agentsPrincipal');
 
@@ -18,6 +18,20 @@ export class PrincipalGuard implements CanActivate {
     const principal = await this.options.resolvePrincipal(request);
     if (!isPrincipal(principal)) throw new UnauthenticatedError();
     request[PRINCIPAL_KEY] = principal;
+    return this.allows(principal);
+  }
+
+  /** Override point: what a resolved principal may do here. */
+  protected allows(_principal: Principal): boolean {
+    return true;
+  }
+}
+
+/** Admin routes: a principal with the admin role, acting on its own tenant only. */
+@Injectable()
+export class AdminGuard extends PrincipalGuard {
+  protected override allows(principal: Principal): boolean {
+    if (!isAdmin(principal)) throw new ForbiddenError('Admin role required');
     return true;
   }
 }

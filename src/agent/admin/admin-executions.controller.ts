@@ -1,0 +1,102 @@
+import { Body, Controller, Delete, Get, Headers, Param, Post, Query, Req, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
+import { AgentManager, type ControlResult } from '../executions/agent-manager.js';
+import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
+import { CancelExecutionDto } from '../executions/dto/cancel-execution.dto.js';
+import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
+import { ListLogsQuery } from '../executions/dto/list-logs.query.js';
+import { SendInputDto } from '../executions/dto/send-input.dto.js';
+import { ExecutionReader, type Page } from '../executions/execution-reader.js';
+import { toExecutionView, toLogView, type ExecutionView, type LogView } from '../executions/execution.view.js';
+import { parseLastEventId } from '../realtime/execution-stream.controller.js';
+import { ExecutionStreamService } from '../realtime/execution-stream.service.js';
+import { AdminGuard, CurrentPrincipal } from '../tenancy/principal.guard.js';
+import type { Principal } from '../tenancy/principal.js';
+import { scopeFor } from '../tenancy/scope.js';
+import { AdminListQuery } from './dto/admin-list.query.js';
+
+const ADMIN = { asAdmin: true };
+const SHOW_LOGS = 500;
+
+/** The admin log viewer: every execution of the admin's tenant, its logs, its stream, and every lifecycle action. */
+@Controller('api/admin/agents')
+@UseGuards(AdminGuard)
+@UsePipes(agentValidationPipe)
+@UseFilters(AgentExceptionFilter)
+export class AdminExecutionsController {
+  constructor(
+    private readonly reader: ExecutionReader,
+    private readonly manager: AgentManager,
+    private readonly streams: ExecutionStreamService,
+  ) {}
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: AdminListQuery): Promise<Page<ExecutionView & { user_id: string; log_count: number }>> {
+    const page = await this.reader.list(scopeFor(principal, true), {
+      status: query.status,
+      agentType: query.agent_type,
+      userId: query.user_id,
+      cursor: query.cursor,
+      limit: query.limit,
+    });
+    const counts = await this.reader.logCounts(page.data.map((e) => e.id));
+    return {
+      data: page.data.map((e) => ({ ...toExecutionView(e), user_id: e.userId, log_count: counts.get(e.id) ?? 0 })),
+      next_cursor: page.next_cursor,
+    };
+  }
+
+  @Get(':id')
+  async show(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView & { user_id: string }> {
+    const execution = await this.reader.get(scopeFor(principal, true), id);
+    return { ...toExecutionView(execution, await this.reader.latestLogs(id, SHOW_LOGS)), user_id: execution.userId };
+  }
+
+  @Get(':id/logs')
+  async logs(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Query() query: ListLogsQuery): Promise<Page<LogView>> {
+    const page = await this.reader.logsOf(scopeFor(principal, true), id, { level: query.level, eventType: query.event_type, afterId: query.after_id, limit: query.limit });
+    return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
+  }
+
+  @Get(':id/stream')
+  async stream(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.streams.stream(scopeFor(principal, true), id, parseLastEventId(lastEventId), req, res);
+  }
+
+  @Post(':id/pause')
+  async pause(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+    return answer(res, await this.manager.pause(p, id, ADMIN));
+  }
+
+  @Post(':id/resume')
+  async resume(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+    return answer(res, await this.manager.resume(p, id, ADMIN));
+  }
+
+  @Post(':id/cancel')
+  async cancel(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: CancelExecutionDto, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+    return answer(res, await this.manager.cancel(p, id, body.grace_ms, ADMIN));
+  }
+
+  @Post(':id/input')
+  async input(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: SendInputDto, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+    return answer(res, await this.manager.sendInput(p, id, body.input, ADMIN));
+  }
+
+  @Delete(':id')
+  async kill(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+    return answer(res, await this.manager.forceKill(p, id, ADMIN));
+  }
+}
+
+function answer(res: Response, result: ControlResult): ExecutionView {
+  res.status(result.pending ? 202 : 200);
+  return toExecutionView(result.execution);
+}
