@@ -111,6 +111,15 @@ describe.each<Transport>(['redis', 'postgres'])('live updates with workers in an
     expect(await socket.emitWithAck('subscribe', { executionId: 'nope' })).toEqual({ ok: false, error: 'executionId must be a UUID' });
   });
 
+  it('throttles subscribe spam on one connection', async () => {
+    const id = await start(nodeA, { steps: 1 });
+    const { socket } = await connect(nodeA);
+    const acks = [];
+    for (let i = 0; i < 35; i++) acks.push(await socket.emitWithAck('subscribe', { executionId: id }));
+    expect(acks.slice(0, 30).every((a) => a.ok === true)).toBe(true);
+    expect(acks.slice(30)).toEqual(Array(5).fill({ ok: false, error: 'rate_limited' }));
+  });
+
   it('gives an admin the events of the whole tenant, and nothing of other tenants', async () => {
     const admin = await connect(nodeA, { userId: 'boss', admin: true });
     const stranger = await connect(nodeA, { tenantId: 't2', userId: 'u1' });
