@@ -1,6 +1,7 @@
 import type { AgentDefinition, AgentLimits } from './runtime/agent-definition.js';
 import { ALL_QUEUES, type QueueName } from './infrastructure/queue-names.js';
 import type { PrincipalResolver } from './tenancy/principal.js';
+import { findTierProblems, mergeTiers, type TierPolicy, type TierPolicyInput } from './tenancy/tier-policy.js';
 
 export type Transport = 'redis' | 'postgres';
 
@@ -66,6 +67,10 @@ export interface AgentModuleOptions {
   lease?: LeaseOptions;
   lifecycle?: LifecycleOptions;
   realtime?: RealtimeOptions;
+  /** Policies per subscription tier, merged over the defaults (free, pro, enterprise: SPEC §8). */
+  tiers?: Record<string, TierPolicyInput>;
+  /** The tier of principals whose tier is unknown (default `free`). */
+  defaultTier?: string;
   api?: {
     /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
     maxInputBytes?: number;
@@ -87,6 +92,8 @@ export interface ResolvedAgentOptions {
   lease: Required<LeaseOptions>;
   lifecycle: Required<LifecycleOptions>;
   realtime: { tokenSecret: string | null; tokenTtlSeconds: number; subscribeLimit: number };
+  tiers: Record<string, TierPolicy>;
+  defaultTier: string;
   api: { maxInputBytes: number; executionLogs: number };
 }
 
@@ -153,6 +160,11 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const subscribeLimit = o.realtime?.subscribeLimit ?? 30;
   if (!isPositiveInt(subscribeLimit)) problems.push('realtime.subscribeLimit must be a positive integer');
 
+  const tiers = mergeTiers(o.tiers);
+  problems.push(...findTierProblems(tiers, ALL_QUEUES));
+  const defaultTier = o.defaultTier ?? 'free';
+  if (!(defaultTier in tiers)) problems.push(`defaultTier '${defaultTier}' is not a tier (tiers: ${Object.keys(tiers).join(', ')})`);
+
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
   return {
@@ -170,6 +182,8 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     lease: { timeoutMs: leaseTimeoutMs, heartbeatMs: o.lease?.heartbeatMs ?? Math.max(100, Math.floor(leaseTimeoutMs / 3)) },
     lifecycle: { cancelGraceMs, inputTimeoutSeconds },
     realtime: { tokenSecret, tokenTtlSeconds, subscribeLimit },
+    tiers,
+    defaultTier,
     api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
   };
 }

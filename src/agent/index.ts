@@ -35,3 +35,7 @@ export { createScriptedModel, defaultScript, type Script, type ScriptedCall, typ
 export { createOpenAiCompatibleModel, type OpenAiCompatibleModelOptions } from './runtime/openai-compatible.js';
 export { RecoveryService, type RecoveryReport } from './executions/recovery.service.js';
 export type { ControlResult } from './executions/agent-manager.js';
+export { TierPolicies } from './tenancy/tier-policies.js';
+export { DEFAULT_TIERS, type SandboxPolicy, type TierPolicy, type TierPolicyInput } from './tenancy/tier-policy.js';
+export { AdminGuard, PrincipalGuard, CurrentPrincipal } from './tenancy/principal.guard.js';
+export { scopeFor, ownScope, type Scope } from './tenancy/scope.js';

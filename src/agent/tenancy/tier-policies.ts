@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import { InvalidAgentOptionsError, type ResolvedAgentOptions } from '../agent.options.js';
+import { ALL_QUEUES } from '../infrastructure/queue-names.js';
+import type { Principal } from './principal.js';
+import { findTierProblems, mergeTiers, type TierPolicy, type TierPolicyInput } from './tier-policy.js';
+
+/**
+ * The tier policies in force. Read at each use, so `replace()` takes effect at once without a
+ * restart (on this node: call it on every node, e.g. from the host app's config watcher).
+ */
+@Injectable()
+export class TierPolicies {
+  private tiers: Record<string, TierPolicy>;
+
+  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions) {
+    this.tiers = options.tiers;
+  }
+
+  /** The principal's tier; an unknown tier gets the default tier's policy. */
+  for(principal: Pick<Principal, 'tier'>): TierPolicy & { name: string } {
+    const name = principal.tier in this.tiers ? principal.tier : this.options.defaultTier;
+    return { name, ...this.tiers[name]! };
+  }
+
+  all(): Record<string, TierPolicy> {
+    return this.tiers;
+  }
+
+  /** Replaces every tier (merged over the defaults); invalid policies are refused and nothing changes. */
+  replace(tiers: Record<string, TierPolicyInput>): void {
+    const merged = mergeTiers(tiers);
+    const problems = findTierProblems(merged, ALL_QUEUES);
+    if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
+    this.tiers = merged;
+  }
+}
