@@ -1,6 +1,7 @@
 import type { AgentDefinition, AgentLimits } from './runtime/agent-definition.js';
 import { ALL_QUEUES, type QueueName } from './infrastructure/queue-names.js';
 import type { PrincipalResolver } from './tenancy/principal.js';
+import { validateCronExpression } from 'cron';
 import { findTierProblems, mergeTiers, type TierPolicy, type TierPolicyInput } from './tenancy/tier-policy.js';
 
 export type Transport = 'redis' | 'postgres';
@@ -49,6 +50,39 @@ export interface RealtimeOptions {
   subscribeLimit?: number;
 }
 
+export interface EventOptions {
+  /** How long an event sent to one execution that is not waiting for it yet is kept (default 3600 s). */
+  inboxTtlSeconds?: number;
+}
+
+export interface WebhookOptions {
+  /**
+   * HMAC secret per tenant for `POST /webhooks/agent-trigger`: a map, or a function (e.g. a
+   * lookup in the host app's store). No secret for a tenant = its webhooks are refused.
+   */
+  secrets?: Record<string, string> | ((tenantId: string) => string | null | undefined | Promise<string | null | undefined>);
+  /** Timestamps further than this from now are refused (default 300 s). */
+  toleranceSeconds?: number;
+}
+
+export interface MaintenanceOptions {
+  /**
+   * Run the maintenance crons in this process (default true). Safe on every replica: a run takes
+   * a PostgreSQL advisory lock, and a node that does not get it skips that run.
+   */
+  enabled?: boolean;
+  /** When to recover stuck executions: a cron expression, server time (default every 15 minutes). */
+  recoverStuckCron?: string;
+  /** A running execution whose heartbeat is older than this is stuck (default 1800 s; at least the lease timeout). */
+  recoverStuckAfterSeconds?: number;
+  /** When to clean up: a cron expression, server time (default daily at 03:00). */
+  cleanupCron?: string;
+  /** Completed, failed and cancelled executions older than this are deleted with their logs, messages and signals (default 30). */
+  executionRetentionDays?: number;
+  /** Logs older than this are deleted, also those of executions that are kept (default 7). */
+  logRetentionDays?: number;
+}
+
 export interface AgentModuleOptions {
   database: DatabaseOptions;
   /** Queue backend, notifier and locks: Redis, or PostgreSQL alone. */
@@ -67,6 +101,10 @@ export interface AgentModuleOptions {
   lease?: LeaseOptions;
   lifecycle?: LifecycleOptions;
   realtime?: RealtimeOptions;
+  /** Scheduled recovery of stuck executions and cleanup of old rows (SPEC §14). */
+  maintenance?: MaintenanceOptions;
+  events?: EventOptions;
+  webhooks?: WebhookOptions;
   /** Policies per subscription tier, merged over the defaults (free, pro, enterprise: SPEC §8). */
   tiers?: Record<string, TierPolicyInput>;
   /** The tier of principals whose tier is unknown (default `free`). */
@@ -92,8 +130,11 @@ export interface ResolvedAgentOptions {
   lease: Required<LeaseOptions>;
   lifecycle: Required<LifecycleOptions>;
   realtime: { tokenSecret: string | null; tokenTtlSeconds: number; subscribeLimit: number };
+  maintenance: Required<MaintenanceOptions>;
   tiers: Record<string, TierPolicy>;
   defaultTier: string;
+  events: Required<EventOptions>;
+  webhooks: { secretFor: (tenantId: string) => Promise<string | null>; toleranceSeconds: number };
   api: { maxInputBytes: number; executionLogs: number };
 }
 
@@ -165,6 +206,38 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const defaultTier = o.defaultTier ?? 'free';
   if (!(defaultTier in tiers)) problems.push(`defaultTier '${defaultTier}' is not a tier (tiers: ${Object.keys(tiers).join(', ')})`);
 
+  const inboxTtlSeconds = o.events?.inboxTtlSeconds ?? 3600;
+  if (!isPositiveInt(inboxTtlSeconds)) problems.push('events.inboxTtlSeconds must be a positive integer');
+  const toleranceSeconds = o.webhooks?.toleranceSeconds ?? 300;
+  if (!isPositiveInt(toleranceSeconds)) problems.push('webhooks.toleranceSeconds must be a positive integer');
+  const secrets = o.webhooks?.secrets ?? {};
+  if (typeof secrets !== 'function' && (typeof secrets !== 'object' || Object.values(secrets).some((v) => typeof v !== 'string' || v.length === 0))) {
+    problems.push('webhooks.secrets must map tenant ids to non-empty strings, or be a function');
+  }
+
+  const maintenance = {
+    enabled: o.maintenance?.enabled ?? true,
+    recoverStuckCron: o.maintenance?.recoverStuckCron ?? '*/15 * * * *',
+    recoverStuckAfterSeconds: o.maintenance?.recoverStuckAfterSeconds ?? 1800,
+    cleanupCron: o.maintenance?.cleanupCron ?? '0 3 * * *',
+    executionRetentionDays: o.maintenance?.executionRetentionDays ?? 30,
+    logRetentionDays: o.maintenance?.logRetentionDays ?? 7,
+  };
+  if (typeof maintenance.enabled !== 'boolean') problems.push('maintenance.enabled must be a boolean');
+  for (const key of ['recoverStuckCron', 'cleanupCron'] as const) {
+    const expression = maintenance[key];
+    if (typeof expression !== 'string' || !validateCronExpression(expression).valid) {
+      problems.push(`maintenance.${key} must be a cron expression such as '*/15 * * * *' (got ${JSON.stringify(expression)})`);
+    }
+  }
+  if (!isPositiveInt(maintenance.recoverStuckAfterSeconds)) problems.push('maintenance.recoverStuckAfterSeconds must be a positive integer');
+  else if (isPositiveInt(leaseTimeoutMs) && maintenance.recoverStuckAfterSeconds * 1000 < leaseTimeoutMs) {
+    problems.push(`maintenance.recoverStuckAfterSeconds must be at least the lease timeout (${leaseTimeoutMs / 1000} s): a shorter one takes executions from live workers`);
+  }
+  for (const key of ['executionRetentionDays', 'logRetentionDays'] as const) {
+    if (!isPositiveInt(maintenance[key])) problems.push(`maintenance.${key} must be a positive integer (days)`);
+  }
+
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
   return {
@@ -182,8 +255,15 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     lease: { timeoutMs: leaseTimeoutMs, heartbeatMs: o.lease?.heartbeatMs ?? Math.max(100, Math.floor(leaseTimeoutMs / 3)) },
     lifecycle: { cancelGraceMs, inputTimeoutSeconds },
     realtime: { tokenSecret, tokenTtlSeconds, subscribeLimit },
+    maintenance,
     tiers,
     defaultTier,
+    events: { inboxTtlSeconds },
+    webhooks: {
+      secretFor: async (tenantId) =>
+        (typeof secrets === 'function' ? await secrets(tenantId) : Object.hasOwn(secrets, tenantId) ? secrets[tenantId] : null) ?? null,
+      toleranceSeconds,
+    },
     api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
   };
 }

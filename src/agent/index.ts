@@ -5,6 +5,7 @@ export {
   type AgentModuleOptions,
   type DatabaseOptions,
   type LeaseOptions,
+  type MaintenanceOptions,
   type Transport,
   type WorkerOptions,
 } from './agent.options.js';
@@ -39,3 +40,18 @@ export { TierPolicies } from './tenancy/tier-policies.js';
 export { DEFAULT_TIERS, type SandboxPolicy, type TierPolicy, type TierPolicyInput } from './tenancy/tier-policy.js';
 export { AdminGuard, PrincipalGuard, CurrentPrincipal } from './tenancy/principal.guard.js';
 export { scopeFor, ownScope, type Scope } from './tenancy/scope.js';
+export { EventTriggerService, type TriggerResult, type TriggerTarget } from './signals/event-trigger.service.js';
+export { MaintenanceService, type CleanupRequest, type RecoverStuckRequest } from './maintenance/maintenance.service.js';
+export { MaintenanceCrons, maintenanceCronName, type ScheduledMaintenance } from './maintenance/maintenance-crons.js';
+export { InvalidMaintenanceRequestError } from './maintenance/maintenance.errors.js';
+export { MaintenanceJob, type CleanupReport, type MaintenanceReport, type RecoverStuckReport, type SkippedReport } from './maintenance/maintenance-report.js';
+export {
+  describeMaintenanceReport,
+  exitCodeOf,
+  MAINTENANCE_USAGE,
+  MaintenanceExitCode,
+  MaintenanceUsageError,
+  parseMaintenanceCommand,
+  runMaintenanceCommand,
+  type MaintenanceCommand,
+} from './maintenance/maintenance-commands.js';

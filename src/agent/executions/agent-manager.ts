@@ -20,8 +20,10 @@ import { uuidv7 } from './uuid-v7.js';
 
 /** One round trip; a repeated idempotency key inserts nothing (and the existing execution is returned). */
 const INSERT_EXECUTION_SQL = `
-INSERT INTO agent_executions (id, tenant_id, user_id, agent_type, status, queue, input, metadata, idempotency_key)
-VALUES ($1, $2, $3, $4, 'pending', $5, $6::jsonb, $7::jsonb, $8)
+INSERT INTO agent_executions (id, tenant_id, user_id, agent_type, status, queue, input, metadata, idempotency_key,
+                              scheduled_for, awaiting_event, awaiting_until)
+VALUES ($1, $2, $3, $4, $9, $5, $6::jsonb, $7::jsonb, $8, $10, $11,
+        CASE WHEN $12::double precision IS NULL THEN NULL ELSE now() + make_interval(secs => $12::double precision) END)
 ON CONFLICT (tenant_id, user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING *`;
 
@@ -44,6 +46,10 @@ export interface StartOptions {
   metadata?: JsonObject;
   /** A second start with the same key (same user) returns the first execution instead of a new one. */
   idempotencyKey?: string;
+  /** Run at this time (`scheduled` until then, no worker held); a time in the past runs now. */
+  runAt?: Date;
+  /** Start parked, waiting for this event (see `EventTriggerService.triggerEvent`). */
+  awaitEvent?: { eventType: string; timeoutSeconds?: number };
 }
 
 /**
@@ -75,15 +81,42 @@ export class AgentManager {
     if (bytes > this.options.api.maxInputBytes) throw new InputTooLargeError(bytes, this.options.api.maxInputBytes);
 
     const queue = options.queue ?? agent.queue;
+    const status = options.awaitEvent ? ExecutionStatus.AwaitingEvent : options.runAt ? ExecutionStatus.Scheduled : ExecutionStatus.Pending;
     const { rows } = await this.pool.query({
       name: 'agents_insert_execution',
       text: INSERT_EXECUTION_SQL,
-      values: [uuidv7(), principal.tenantId, principal.userId, agentType, queue, JSON.stringify(input ?? {}), JSON.stringify(options.metadata ?? {}), options.idempotencyKey ?? null],
+      values: [
+        uuidv7(),
+        principal.tenantId,
+        principal.userId,
+        agentType,
+        queue,
+        JSON.stringify(input ?? {}),
+        JSON.stringify(options.metadata ?? {}),
+        options.idempotencyKey ?? null,
+        status,
+        options.runAt ?? null,
+        options.awaitEvent?.eventType ?? null,
+        options.awaitEvent?.timeoutSeconds ?? null,
+      ],
     });
     if (!rows[0]) return this.byIdempotencyKey(principal, options.idempotencyKey!); // the key was used: nothing inserted
     const created = executionFromRow(rows[0]);
-    await this.queue.enqueue(created.id, queue, { epoch: 0 });
+    if (status === ExecutionStatus.Pending) await this.queue.enqueue(created.id, queue, { epoch: 0 });
+    if (status === ExecutionStatus.Scheduled) await this.queue.enqueue(created.id, queue, { epoch: 0, delayMs: Math.max(0, options.runAt!.getTime() - Date.now()) });
+    if (options.awaitEvent?.timeoutSeconds) {
+      await this.queue.expireWait(created.id, queue, { status: 'awaiting_event', epoch: 0, afterMs: options.awaitEvent.timeoutSeconds * 1000 });
+    }
     return created;
+  }
+
+  /**
+   * `scheduled` until `runAt` (a delayed job, no worker held); cancellable until it runs.
+   * @example
+   * await agents.scheduleAt(principal, 'report', { week: 47 }, new Date('2026-12-01T06:00:00Z'));
+   */
+  scheduleAt(principal: Principal, agentType: string, input: JsonValue, runAt: Date, options: Omit<StartOptions, 'runAt' | 'awaitEvent'> = {}): Promise<AgentExecutionEntity> {
+    return this.start(principal, agentType, input, { ...options, runAt });
   }
 
   /** Pending: paused at once. Running: paused at the end of the step in flight (`pending: true`). */
@@ -123,7 +156,11 @@ export class AgentManager {
       to: ExecutionStatus.Cancelled,
       log: { level: 'info', eventType: 'cancelled', message: 'Cancelled', context: {} },
     });
-    if (execution) return { execution, pending: false };
+    if (execution) {
+      // A schedule that never ran still has its delayed job: remove it (it would only find the row cancelled).
+      if (execution.scheduledFor && execution.leaseEpoch === 0) await this.queue.remove(id, execution.queue as QueueName, 0).catch(() => undefined);
+      return { execution, pending: false };
+    }
     return this.signalRunning(id, scope, 'cancel', currentStatus, { executionId: id, type: 'cancel', graceMs }, { grace_ms: graceMs });
   }
 

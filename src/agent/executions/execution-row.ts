@@ -32,6 +32,7 @@ export function executionFromRow(r: Row): AgentExecutionEntity {
     idempotencyKey: r.idempotency_key ?? null,
     awaitingEvent: r.awaiting_event ?? null,
     scheduledFor: date(r.scheduled_for),
+    awaitingUntil: date(r.awaiting_until),
     conversationId: r.conversation_id ?? null,
     pipelineId: r.pipeline_id ?? null,
     stageIndex: r.stage_index ?? null,

@@ -15,6 +15,7 @@ import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
 import { ExecutionStatus, FailureCode, type ExecutionError } from './execution-status.js';
 import { ExecutionStore, type CommitRequest, type CommitResult, type Lease } from './execution-store.js';
 import { StepExecutor } from './step-executor.js';
+import { EventTriggerService } from '../signals/event-trigger.service.js';
 
 /** How a job's run ended, for the processor, tests and metrics. */
 export type RunOutcome = 'not_acquired' | 'held' | 'lease_lost' | 'killed' | 'ended' | 'paused' | 'cancelled' | 'continued';
@@ -53,6 +54,7 @@ export class ExecutionRunner {
     private readonly events: ExecutionEvents,
     private readonly executor: StepExecutor,
     private readonly active: ActiveExecutions,
+    private readonly triggers: EventTriggerService,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
   ) {}
 
@@ -150,6 +152,7 @@ export class ExecutionRunner {
         error: next.kind === 'failed' ? { code: next.code, message: next.message } : undefined,
         awaitingEvent: next.kind === 'awaiting_event' ? next.eventType : null,
         metadata: next.kind === 'awaiting_input' ? { input_prompt: next.prompt } : undefined,
+        waitSeconds: waitSecondsOf(next, this.options),
       });
       if (!committed) return this.leaseLost(lease, stepNumber, active);
       this.publishCommit(lease, active, committed, {
@@ -172,12 +175,15 @@ export class ExecutionRunner {
           await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch });
           return 'continued';
         case 'awaiting_input':
-          await this.queue.expireWait(lease.executionId, lease.queue as QueueName, {
-            status: 'awaiting_input',
-            epoch: lease.epoch,
-            afterMs: this.options.lifecycle.inputTimeoutSeconds * 1000,
-          });
+        case 'awaiting_event': {
+          const waitSeconds = waitSecondsOf(next, this.options);
+          if (waitSeconds !== undefined) {
+            await this.queue.expireWait(lease.executionId, lease.queue as QueueName, { status: next.kind, epoch: lease.epoch, afterMs: waitSeconds * 1000 });
+          }
+          // The event may have come before the wait: it waits in the inbox (the recovery sweep re-checks too).
+          if (next.kind === 'awaiting_event') await this.triggers.wakeFromInbox(lease.executionId, next.eventType);
           return 'ended';
+        }
         default:
           return 'ended';
       }
@@ -256,6 +262,13 @@ export class ExecutionRunner {
     }
     if (last) active.lastSeq = Number(last.id);
   }
+}
+
+/** How long a wait may last: input waits by option, event waits as the step asked (none = forever). */
+function waitSecondsOf(next: NextState, options: ResolvedAgentOptions): number | undefined {
+  if (next.kind === 'awaiting_input') return options.lifecycle.inputTimeoutSeconds;
+  if (next.kind === 'awaiting_event') return next.timeoutSeconds;
+  return undefined;
 }
 
 const ids = (lease: Lease) => ({ executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId });

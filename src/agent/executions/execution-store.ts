@@ -42,6 +42,8 @@ export interface CommitRequest {
   output?: JsonValue;
   error?: ExecutionError;
   awaitingEvent?: string | null;
+  /** The wait (input or event) expires this many seconds after the commit. */
+  waitSeconds?: number;
   metadata?: JsonObject;
 }
 
@@ -128,6 +130,7 @@ export class ExecutionStore {
       JSON.stringify(request.logs.map((l) => ({ level: l.level, event_type: l.eventType, message: l.message, context: l.context }))),
       request.stepNumber,
       JSON.stringify(request.metadata ?? {}),
+      request.waitSeconds ?? null,
     ] });
     const row = rows[0];
     if (!row) return null;

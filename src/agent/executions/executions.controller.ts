@@ -38,6 +38,10 @@ export class ExecutionsController {
       queue: body.options?.queue,
       metadata: body.options?.metadata,
       idempotencyKey: body.options?.idempotency_key,
+      runAt: body.options?.run_at ? new Date(body.options.run_at) : undefined,
+      awaitEvent: body.options?.await_event
+        ? { eventType: body.options.await_event.event_type, timeoutSeconds: body.options.await_event.timeout_seconds }
+        : undefined,
     });
     return toExecutionView(execution);
   }

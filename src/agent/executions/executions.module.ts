@@ -17,6 +17,8 @@ import { ExecutionTransitions } from './execution-transitions.js';
 import { RecoveryService } from './recovery.service.js';
 import { StepExecutor } from './step-executor.js';
 import { WaitExpiry } from './wait-expiry.js';
+// NOTE: provided here because the runner consumes the inbox right after parking; the webhooks in signals/ use it through this module.
+import { EventTriggerService } from '../signals/event-trigger.service.js';
 
 @Module({
   imports: [DiscoveryModule, InfrastructureModule, TenancyModule],
@@ -36,7 +38,8 @@ import { WaitExpiry } from './wait-expiry.js';
     ExecutionTransitions,
     WaitExpiry,
     RecoveryService,
+    EventTriggerService,
   ],
-  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService],
+  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService, EventTriggerService],
 })
 export class ExecutionsModule {}

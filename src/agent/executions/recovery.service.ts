@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
+import { EventTriggerService } from '../signals/event-trigger.service.js';
 
 /**
  * Running executions whose runner stopped heartbeating go back to `pending` (their checkpoint is
@@ -30,7 +31,15 @@ export interface RecoveryReport {
   recovered: string[];
   /** Pending executions whose job was enqueued again. */
   requeued: string[];
+  /** Executions parked on an event that was already in their inbox (a crash right after parking). */
+  woken: string[];
 }
+
+/** A wait whose event came first and was not consumed: the runner died between parking and checking. */
+const MISSED_INBOX_SQL = `
+SELECT DISTINCT e.id, e.awaiting_event FROM agent_executions e
+JOIN agent_event_inbox i ON i.execution_id = e.id AND i.event_type = e.awaiting_event
+WHERE e.status = 'awaiting_event' AND i.consumed_at IS NULL AND i.expires_at > now()`;
 
 @Injectable()
 export class RecoveryService {
@@ -40,6 +49,7 @@ export class RecoveryService {
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
     private readonly queue: ExecutionQueue,
+    private readonly triggers: EventTriggerService,
   ) {
     this.pool = database.pool;
   }
@@ -47,8 +57,13 @@ export class RecoveryService {
   async recoverStuck(timeoutMs: number): Promise<RecoveryReport> {
     const { rows } = await this.pool.query<{ id: string; queue: string; lease_epoch: number; was_running: boolean }>(RECOVER_SQL, [timeoutMs]);
     for (const row of rows) await this.queue.enqueue(row.id, row.queue as QueueName, { epoch: row.lease_epoch });
-    const report = { recovered: rows.filter((r) => r.was_running).map((r) => r.id), requeued: rows.filter((r) => !r.was_running).map((r) => r.id) };
-    if (rows.length > 0) this.logger.warn(`Recovered ${report.recovered.length} stuck, re-enqueued ${report.requeued.length} pending executions`);
+    const woken: string[] = [];
+    const missed = await this.pool.query<{ id: string; awaiting_event: string }>(MISSED_INBOX_SQL);
+    for (const row of missed.rows) if (await this.triggers.wakeFromInbox(row.id, row.awaiting_event)) woken.push(row.id);
+    const report = { recovered: rows.filter((r) => r.was_running).map((r) => r.id), requeued: rows.filter((r) => !r.was_running).map((r) => r.id), woken };
+    if (rows.length + woken.length > 0) {
+      this.logger.warn(`Recovered ${report.recovered.length} stuck, re-enqueued ${report.requeued.length} pending, woke ${woken.length} parked executions`);
+    }
     return report;
   }
 }

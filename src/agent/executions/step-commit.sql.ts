@@ -9,7 +9,7 @@
  * $1 id · $2 lease_epoch · $3 steps to add (0|1) · $4 message count · $5 input tokens
  * $6 output tokens · $7 state (null = unchanged) · $8 next status · $9 output · $10 error
  * $11 awaiting_event · $12 messages [{role, content}] · $13 logs [{level, event_type, message,
- * context}] · $14 step number for the logs · $15 metadata patch
+ * context}] · $14 step number for the logs · $15 metadata patch · $16 wait deadline (seconds from now)
  *
  * It answers with the signals still waiting for this execution (pause, cancel): the row is the
  * truth, so a lost notification costs at most one step.
@@ -34,6 +34,7 @@ WITH upd AS (
     metadata           = metadata || $15::jsonb,
     error              = COALESCE($10::jsonb, error),
     awaiting_event     = $11::text,
+    awaiting_until     = CASE WHEN $16::double precision IS NULL THEN NULL ELSE now() + make_interval(secs => $16::double precision) END,
     completed_at       = CASE WHEN $8::text IN ('completed', 'failed', 'cancelled') THEN now() ELSE completed_at END,
     lease_owner        = CASE WHEN $8::text = 'running' THEN lease_owner END,
     updated_at         = CASE WHEN $8::text = 'running' THEN updated_at ELSE now() END
@@ -75,6 +76,7 @@ WITH upd AS (
     updated_at = now()
   WHERE id = $1
     AND (status = 'pending'
+         OR (status = 'scheduled' AND scheduled_for <= now() + interval '1 second')
          OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))
   RETURNING id, tenant_id, user_id, agent_type, queue, input, state, step_count, message_count, input_tokens,
             output_tokens, token_usage, lease_epoch, started_at

@@ -1,7 +1,9 @@
 import { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
 import { AgentLogEntity } from '../executions/entities/agent-log.entity.js';
 import { AgentMessageEntity } from '../executions/entities/agent-message.entity.js';
+import { AgentEventInboxEntity } from '../signals/agent-event-inbox.entity.js';
 import { AgentSignalEntity } from '../signals/agent-signal.entity.js';
+import { AgentWebhookDeliveryEntity } from '../signals/agent-webhook-delivery.entity.js';
 
 /** Every table the library owns; feature folders add theirs here. */
-export const AGENT_ENTITIES = [AgentExecutionEntity, AgentMessageEntity, AgentLogEntity, AgentSignalEntity];
+export const AGENT_ENTITIES = [AgentExecutionEntity, AgentMessageEntity, AgentLogEntity, AgentSignalEntity, AgentEventInboxEntity, AgentWebhookDeliveryEntity];

@@ -32,6 +32,26 @@ export class ExecutionQueue implements OnApplicationShutdown {
     await this.queue(queue).add('run', { executionId }, { ...JOB_OPTIONS, jobId: `${executionId}-${options.epoch}`, delay: options.delayMs });
   }
 
+  /** Many at once (a trigger that woke thousands): one round trip per queue. */
+  async enqueueMany(items: { executionId: string; queue: QueueName; epoch: number }[]): Promise<void> {
+    const byQueue = new Map<QueueName, typeof items>();
+    for (const item of items) {
+      const list = byQueue.get(item.queue) ?? [];
+      list.push(item);
+      byQueue.set(item.queue, list);
+    }
+    await Promise.all(
+      [...byQueue].map(([name, jobs]) =>
+        this.queue(name).addBulk(jobs.map((j) => ({ name: 'run', data: { executionId: j.executionId }, opts: { ...JOB_OPTIONS, jobId: `${j.executionId}-${j.epoch}` } }))),
+      ),
+    );
+  }
+
+  /** Removes a job that has not run yet (a cancelled schedule). */
+  async remove(executionId: string, queue: QueueName, epoch: number): Promise<void> {
+    await this.queue(queue).remove(`${executionId}-${epoch}`);
+  }
+
   /** A delayed job that ends a wait if the execution is still parked in it by then. */
   async expireWait(executionId: string, queue: QueueName, wait: { status: 'awaiting_input' | 'awaiting_event'; epoch: number; afterMs: number }): Promise<void> {
     await this.queue(queue).add(

@@ -1,9 +1,18 @@
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { ALL_QUEUES, type QueueName } from '../../infrastructure/queue-names.js';
 import type { JsonObject, JsonValue } from '../../runtime/json.js';
 
+export class AwaitEventDto {
+  @IsString() @Length(1, 200) event_type: string;
+  @IsOptional() @IsInt() @Min(1) @Max(366 * 24 * 3600) timeout_seconds?: number;
+}
+
 export class StartExecutionOptionsDto {
+  /** ISO 8601; the execution is `scheduled` until then. */
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'run_at must be an ISO 8601 date-time' }) run_at?: string;
+  /** Start parked, waiting for an event. */
+  @IsOptional() @ValidateNested() @Type(() => AwaitEventDto) await_event?: AwaitEventDto;
   @IsOptional() @IsIn(ALL_QUEUES) queue?: QueueName;
   @IsOptional() @IsObject() metadata?: JsonObject;
   @IsOptional() @IsString() @Length(1, 200) idempotency_key?: string;

@@ -43,6 +43,8 @@ export class AgentExecutionEntity {
   @Column({ name: 'idempotency_key', type: 'text', nullable: true }) idempotencyKey: string | null;
   @Column({ name: 'awaiting_event', type: 'text', nullable: true }) awaitingEvent: string | null;
   @Column({ name: 'scheduled_for', type: 'timestamptz', nullable: true }) scheduledFor: Date | null;
+  /** When the current wait (input or event) expires; null = no limit. */
+  @Column({ name: 'awaiting_until', type: 'timestamptz', nullable: true }) awaitingUntil: Date | null;
   @Column({ name: 'conversation_id', type: 'uuid', nullable: true }) conversationId: string | null;
   @Column({ name: 'pipeline_id', type: 'uuid', nullable: true }) pipelineId: string | null;
   @Column({ name: 'stage_index', type: 'int', nullable: true }) stageIndex: number | null;
