@@ -34,6 +34,7 @@ export class AppModule {
             workers: { enabled: c.workers },
             lease: { timeoutMs: c.leaseTimeoutMs },
             realtime: { tokenSecret: `realtime:${c.jwtSecret}` },
+            webhooks: { secrets: c.webhookSecrets },
             agents: [createCodeAssistant(c.llm)],
             resolvePrincipal: demoPrincipalResolver(c.jwtSecret),
           }),

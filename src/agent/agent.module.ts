@@ -11,6 +11,7 @@ import { ExecutionsModule } from './executions/executions.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { AdminModule } from './admin/admin.module.js';
+import { SignalsModule } from './signals/signals.module.js';
 
 /** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
 const resolvedOptionsProvider: Provider = {
@@ -45,7 +46,7 @@ function compose(base: DynamicModule): DynamicModule {
   return {
     ...base,
     global: true,
-    imports: [...(base.imports ?? []), InfrastructureModule, ExecutionsModule, RealtimeModule, AdminModule],
+    imports: [...(base.imports ?? []), InfrastructureModule, ExecutionsModule, RealtimeModule, AdminModule, SignalsModule],
     providers: [...(base.providers ?? []), resolvedOptionsProvider],
     exports: [AGENT_OPTIONS, ExecutionsModule],
   };

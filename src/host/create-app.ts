@@ -8,6 +8,8 @@ import type { HostConfig } from './host-config.js';
 export async function createApp(config: HostConfig & { databaseUrl: string }, options: { logger?: false } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bodyParser: false,
+    // Webhook signatures are checked over the exact bytes received.
+    rawBody: true,
     ...(options.logger === false ? { logger: false } : {}),
   });
   // Larger than the library's input limit, so an oversize input gets the library's clear 413.

@@ -9,6 +9,8 @@ export interface HostConfig {
   jwtSecretIsDefault: boolean;
   workers: boolean;
   queuePrefix: string;
+  /** Per-tenant webhook secrets, from `WEBHOOK_SECRETS=t1:secret1,t2:secret2`. */
+  webhookSecrets: Record<string, string>;
   /** A runner silent this long loses its executions to another worker (`lease.timeoutMs`). */
   leaseTimeoutMs: number;
   /** An OpenAI-compatible endpoint for `code-assistant`; `null` = the scripted offline model. */
@@ -36,6 +38,12 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(queuePrefix)) problems.push('AGENTS_QUEUE_PREFIX must be lower-case letters, digits and _');
   const leaseTimeoutMs = Number(env.AGENTS_LEASE_TIMEOUT_MS ?? 30_000);
   if (!Number.isInteger(leaseTimeoutMs) || leaseTimeoutMs < 100) problems.push('AGENTS_LEASE_TIMEOUT_MS must be an integer ≥ 100 (milliseconds)');
+  const webhookSecrets: Record<string, string> = {};
+  for (const pair of (env.WEBHOOK_SECRETS ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const at = pair.indexOf(':');
+    if (at <= 0 || at === pair.length - 1) problems.push(`WEBHOOK_SECRETS must be tenant:secret pairs separated by commas (bad entry '${pair.slice(0, 20)}')`);
+    else webhookSecrets[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
   const llmBaseUrl = env.LLM_BASE_URL || null;
   if (llmBaseUrl && !/^https?:\/\//.test(llmBaseUrl)) problems.push('LLM_BASE_URL must be an http(s) URL');
   if (problems.length > 0) throw new InvalidEnvironmentError(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -50,6 +58,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     workers: workersFlag === 'on',
     queuePrefix,
     leaseTimeoutMs,
+    webhookSecrets,
     llm: llmBaseUrl ? { baseUrl: llmBaseUrl, apiKey: env.LLM_API_KEY || undefined, model: env.LLM_MODEL || 'gpt-4o-mini' } : null,
   };
 }
