@@ -1,0 +1,210 @@
+import type { Socket } from 'socket.io-client';
+import { Http, type TokenSource } from './http.js';
+import { RealtimeConnection, type SocketOverrides } from './realtime.js';
+import type {
+  CancelOptions,
+  Execution,
+  ListQuery,
+  Log,
+  LogsQuery,
+  Page,
+  RealtimeToken,
+  StartOptions,
+  Subscription,
+  SubscriptionHandlers,
+} from './types.js';
+
+export interface AgentsClientOptions {
+  /** Where the API listens, e.g. `https://api.example.com` (routes are under `/api/agents`). */
+  baseUrl: string;
+  /** The bearer token of the caller, or a function asked before every request. */
+  token?: TokenSource;
+  /** Defaults to the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Passed to socket.io-client (e.g. `{ transports: ['websocket'] }`); `auth` is the client's own. */
+  socketOptions?: SocketOverrides;
+}
+
+/** Logs per request while catching up; the server allows up to 1000. */
+const CATCH_UP_PAGE = 500;
+
+/**
+ * The `nestjs-agents` API: start and control executions, read them, and follow them live.
+ * Every method answers the server's JSON as it is (snake_case) and throws `AgentsApiError` on a
+ * non-2xx answer. Control methods answer the execution; when it was running, its status is still
+ * `running` there: the change lands at the end of the step in flight (HTTP 202).
+ *
+ * @example
+ * const client = new AgentsClient({ baseUrl: 'http://localhost:3000', token: () => auth.currentToken() });
+ * const execution = await client.start('code-assistant', { prompt: 'What files does the project have?' });
+ * const subscription = client.subscribe(execution.id, {
+ *   onStep: (step) => console.log('step', step.step_number),
+ *   onStatus: (status) => console.log('status', status.status),
+ * });
+ * const final = await subscription.done; // the terminal status
+ */
+export class AgentsClient {
+  private readonly http: Http;
+  private readonly realtime: RealtimeConnection;
+
+  constructor(options: AgentsClientOptions) {
+    const baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.http = new Http(baseUrl, options.token, options.fetch);
+    this.realtime = new RealtimeConnection({
+      baseUrl,
+      token: async () => (await this.realtimeToken()).token,
+      ...(options.socketOptions ? { socketOptions: options.socketOptions } : {}),
+    });
+  }
+
+  /**
+   * Starts an execution (201): it is `pending` until a worker takes it.
+   *
+   * @example
+   * const { id } = await client.start('steps', { steps: 3 }, { idempotencyKey: 'order-42' });
+   */
+  start(agentType: string, input: unknown, options: StartOptions = {}): Promise<Execution> {
+    const { queue, metadata, idempotencyKey } = options;
+    const hasOptions = queue !== undefined || metadata !== undefined || idempotencyKey !== undefined;
+    return this.http.request('POST', '/api/agents', {
+      body: { agent_type: agentType, input, ...(hasOptions ? { options: { queue, metadata, idempotency_key: idempotencyKey } } : {}) },
+    });
+  }
+
+  /**
+   * The execution with its latest logs.
+   *
+   * @example
+   * const { status, output } = await client.get(id);
+   */
+  get(id: string): Promise<Execution> {
+    return this.http.request('GET', `/api/agents/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * The caller's executions, newest first; pass `next_cursor` back as `cursor` for the next page.
+   *
+   * @example
+   * const page = await client.list({ status: 'running', limit: 20 });
+   * const next = page.next_cursor ? await client.list({ status: 'running', cursor: page.next_cursor }) : null;
+   */
+  list(query: ListQuery = {}): Promise<Page<Execution>> {
+    return this.http.request('GET', '/api/agents', {
+      query: { status: query.status, agent_type: query.agentType, cursor: query.cursor, limit: query.limit },
+    });
+  }
+
+  /**
+   * A page of the execution's logs, oldest first; `next_cursor` is the `afterId` of the next page.
+   *
+   * @example
+   * const errors = await client.logs(id, { level: 'error' });
+   */
+  logs(id: string, query: LogsQuery = {}): Promise<Page<Log>> {
+    return this.http.request('GET', `/api/agents/${encodeURIComponent(id)}/logs`, {
+      query: { level: query.level, event_type: query.eventType, after_id: query.afterId, limit: query.limit },
+    });
+  }
+
+  /**
+   * Pauses: a pending execution at once, a running one at the end of its step in flight.
+   *
+   * @example
+   * await client.pause(id);
+   */
+  pause(id: string): Promise<Execution> {
+    return this.http.request('POST', `/api/agents/${encodeURIComponent(id)}/pause`);
+  }
+
+  /**
+   * Resumes a paused execution from its checkpoint (back to `pending`).
+   *
+   * @example
+   * await client.resume(id);
+   */
+  resume(id: string): Promise<Execution> {
+    return this.http.request('POST', `/api/agents/${encodeURIComponent(id)}/resume`);
+  }
+
+  /**
+   * Cancels: at once when nothing runs, else at the end of the step in flight — force-killed if that
+   * step outlives `graceMs`.
+   *
+   * @example
+   * await client.cancel(id, { graceMs: 2000 });
+   */
+  cancel(id: string, options: CancelOptions = {}): Promise<Execution> {
+    return this.http.request('POST', `/api/agents/${encodeURIComponent(id)}/cancel`, {
+      body: options.graceMs === undefined ? {} : { grace_ms: options.graceMs },
+    });
+  }
+
+  /**
+   * Force kill (`DELETE`): `cancelled` at once; the step in flight is aborted and commits nothing.
+   *
+   * @example
+   * const killed = await client.kill(id); // killed.metadata.force_killed === true
+   */
+  kill(id: string): Promise<Execution> {
+    return this.http.request('DELETE', `/api/agents/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * Answers an execution that is `awaiting_input`; the input joins its history as a user message.
+   *
+   * @example
+   * await client.sendInput(id, { answer: 'yes' });
+   */
+  sendInput(id: string, input: unknown): Promise<Execution> {
+    return this.http.request('POST', `/api/agents/${encodeURIComponent(id)}/input`, { body: { input } });
+  }
+
+  /**
+   * A short-lived token for the Socket.IO handshake. `subscribe` fetches its own; this is for
+   * callers that open sockets themselves.
+   *
+   * @example
+   * const socket = io(`${baseUrl}/agents`, { auth: { token: (await client.realtimeToken()).token } });
+   */
+  realtimeToken(): Promise<RealtimeToken> {
+    return this.http.request('GET', '/api/agents/realtime-token');
+  }
+
+  /**
+   * Follows an execution live. Everything that happened before is replayed first (from its logs),
+   * and again after every reconnect what was missed, so each step reaches `onStep` exactly once and
+   * in order. Ends by itself after the terminal status (`done` resolves with it). Token deltas are
+   * live only: those sent while disconnected are not replayed.
+   *
+   * @example
+   * const subscription = client.subscribe(id, {
+   *   onStep: (s) => render(s.step_number),
+   *   onToken: (t) => append(t.text),
+   *   onStatus: (s) => setStatus(s.status),
+   *   onError: (e) => console.warn(e.message),
+   * });
+   * // later, if the page goes away before the run ends:
+   * subscription.close();
+   */
+  subscribe(executionId: string, handlers: SubscriptionHandlers): Subscription {
+    return this.realtime.subscribe(executionId, handlers, (afterId) => this.logs(executionId, { afterId, limit: CATCH_UP_PAGE }));
+  }
+
+  /**
+   * The shared Socket.IO socket, once a subscription opened it (null before). For diagnostics and
+   * tests: the subscriptions handle connects and reconnects themselves.
+   */
+  get socket(): Socket | null {
+    return this.realtime.current;
+  }
+
+  /**
+   * Ends every subscription and closes the socket.
+   *
+   * @example
+   * client.close();
+   */
+  close(): void {
+    this.realtime.close();
+  }
+}

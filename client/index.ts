@@ -1,0 +1,29 @@
+/** A typed client for the `nestjs-agents` API, for browsers and Node: `fetch` and socket.io-client only. */
+export { AgentsClient, type AgentsClientOptions } from './agents-client.js';
+export { AgentsApiError, SubscribeRefusedError } from './errors.js';
+export type { TokenSource } from './http.js';
+export type { SocketOverrides } from './realtime.js';
+export { TERMINAL_STATUSES, isTerminalStatus } from './types.js';
+export type {
+  CancelOptions,
+  ErrorBody,
+  Execution,
+  ExecutionError,
+  ExecutionStatus,
+  JsonObject,
+  JsonValue,
+  ListQuery,
+  Log,
+  LogEvent,
+  LogLevel,
+  LogsQuery,
+  Page,
+  QueueName,
+  RealtimeToken,
+  StartOptions,
+  StatusEvent,
+  StepEvent,
+  Subscription,
+  SubscriptionHandlers,
+  TokenEvent,
+} from './types.js';

@@ -1,0 +1,170 @@
+/**
+ * The shapes the server sends, field for field (snake_case, as the REST API and the socket emit
+ * them). Kept free of server imports so the client bundles for browsers without Nest or TypeORM.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export type ExecutionStatus =
+  | 'scheduled'
+  | 'pending'
+  | 'running'
+  | 'paused'
+  | 'awaiting_input'
+  | 'awaiting_event'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+/** After one of these, nothing about the execution changes any more. */
+export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['completed', 'failed', 'cancelled'];
+export const isTerminalStatus = (status: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(status);
+
+export type QueueName = 'agents-default' | 'agents-long' | 'agents-priority';
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+
+/** Why a run failed (`step_error`, `max_steps_exceeded`, `max_tokens_exceeded`, `timeout`, …). */
+export interface ExecutionError {
+  code: string;
+  message: string;
+}
+
+/** One log row of an execution. Its `id` is also the `seq` of the events it stands for. */
+export interface Log {
+  id: number;
+  level: LogLevel | string;
+  event_type: string;
+  message: string;
+  context: JsonObject;
+  created_at: string;
+}
+
+export interface Execution {
+  id: string;
+  agent_type: string;
+  status: ExecutionStatus;
+  queue: string;
+  step_count: number;
+  token_usage: number;
+  cost_usd: number;
+  input: JsonValue;
+  output: JsonValue | null;
+  error: ExecutionError | null;
+  metadata: JsonObject;
+  conversation_id: string | null;
+  pipeline_id: string | null;
+  parent_execution_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  paused_at: string | null;
+  completed_at: string | null;
+  duration_seconds: number | null;
+  /** Only on `get(id)`: the latest logs, oldest first. */
+  logs?: Log[];
+}
+
+/** A cursor-paginated list; `next_cursor` is null on the last page. */
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+/** The error body of every non-2xx answer. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface RealtimeToken {
+  token: string;
+  expires_at: string;
+}
+
+// ── requests (camelCase in, mapped to the server's snake_case by the client) ──
+
+export interface StartOptions {
+  queue?: QueueName;
+  metadata?: JsonObject;
+  /** A second start with the same key answers the first execution instead of starting another. */
+  idempotencyKey?: string;
+}
+
+export interface ListQuery {
+  status?: ExecutionStatus;
+  agentType?: string;
+  /** `next_cursor` of the previous page. */
+  cursor?: string;
+  limit?: number;
+}
+
+export interface LogsQuery {
+  level?: LogLevel;
+  eventType?: string;
+  /** Only logs with a greater id (a `seq` you already have). */
+  afterId?: number;
+  limit?: number;
+}
+
+export interface CancelOptions {
+  /** How long the step in flight may still run before the cancel becomes a force kill. */
+  graceMs?: number;
+}
+
+// ── live events (Socket.IO namespace `/agents`) ──
+
+/** Every event names its execution and carries `seq`: the id of the log row it reflects. */
+interface EventBase {
+  execution_id: string;
+  seq: number;
+}
+
+export interface StepEvent extends EventBase {
+  step_number: number;
+  step_type: string;
+  tool_names: string[];
+  tokens_used: number;
+  timestamp: string;
+}
+
+export interface StatusEvent extends EventBase {
+  status: ExecutionStatus;
+  step_count: number;
+  /** Rebuilt from the steps seen when the event is replayed from the logs. */
+  token_usage: number;
+  completed_at: string | null;
+  error?: ExecutionError;
+}
+
+export interface LogEvent extends EventBase, Log {}
+
+/** Model output streamed during a step. Live only: never stored, so never replayed after a reconnect. */
+export interface TokenEvent extends EventBase {
+  step_number: number;
+  text: string;
+  /** Position of this piece within its step. */
+  index: number;
+}
+
+export interface SubscriptionHandlers {
+  /** Each completed step exactly once, in order. */
+  onStep?: (event: StepEvent) => void;
+  /** Each status change once; the last one is terminal (completed, failed or cancelled). */
+  onStatus?: (event: StatusEvent) => void;
+  onLog?: (event: LogEvent) => void;
+  onToken?: (event: TokenEvent) => void;
+  /** Trouble that does not end the subscription by itself (a refused connection, a failed catch-up). */
+  onError?: (error: Error) => void;
+}
+
+export interface Subscription {
+  readonly executionId: string;
+  /** Resolves with the terminal status once it was delivered; rejects if the server refuses the subscription. */
+  readonly done: Promise<StatusEvent>;
+  /** Stops delivering and leaves the execution's room. Idempotent. */
+  close(): void;
+  /** Same as `close()`. */
+  unsubscribe(): void;
+}
