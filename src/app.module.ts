@@ -35,6 +35,7 @@ export class AppModule {
             lease: { timeoutMs: c.leaseTimeoutMs },
             realtime: { tokenSecret: `realtime:${c.jwtSecret}` },
             webhooks: { secrets: c.webhookSecrets },
+            tiers: c.tiers,
             agents: [createCodeAssistant(c.llm)],
             resolvePrincipal: demoPrincipalResolver(c.jwtSecret),
           }),

@@ -193,6 +193,8 @@ export async function bootBenchApp(o: BenchAppOptions): Promise<BenchApp> {
       queuePrefix: o.queuePrefix,
       resolvePrincipal: () => benchPrincipal,
       workers: { concurrency: { 'agents-default': o.concurrency } },
+      // The bench measures orchestration, not the tier limits.
+      tiers: { pro: { maxConcurrent: 1_000_000, perHour: 1_000_000 } },
     }),
     { logger: ['error', 'warn'], abortOnError: false },
   );

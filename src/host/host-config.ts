@@ -1,3 +1,5 @@
+import type { TierPolicyInput } from '../agent/index.js';
+
 /** The example app's contract with its operators: every variable it reads, validated once at boot. */
 export interface HostConfig {
   port: number;
@@ -9,6 +11,8 @@ export interface HostConfig {
   jwtSecretIsDefault: boolean;
   workers: boolean;
   queuePrefix: string;
+  /** Tier policy overrides, from `AGENTS_TIERS` (JSON: `{"free":{"maxConcurrent":2}}`). */
+  tiers: Record<string, TierPolicyInput>;
   /** Per-tenant webhook secrets, from `WEBHOOK_SECRETS=t1:secret1,t2:secret2`. */
   webhookSecrets: Record<string, string>;
   /** A runner silent this long loses its executions to another worker (`lease.timeoutMs`). */
@@ -44,6 +48,13 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     if (at <= 0 || at === pair.length - 1) problems.push(`WEBHOOK_SECRETS must be tenant:secret pairs separated by commas (bad entry '${pair.slice(0, 20)}')`);
     else webhookSecrets[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
+  let tiers: Record<string, TierPolicyInput> = {};
+  try {
+    tiers = env.AGENTS_TIERS ? (JSON.parse(env.AGENTS_TIERS) as Record<string, TierPolicyInput>) : {};
+    if (typeof tiers !== 'object' || tiers === null || Array.isArray(tiers)) throw new Error('not an object');
+  } catch {
+    problems.push('AGENTS_TIERS must be a JSON object of tier policies, e.g. {"free":{"maxConcurrent":2}}');
+  }
   const llmBaseUrl = env.LLM_BASE_URL || null;
   if (llmBaseUrl && !/^https?:\/\//.test(llmBaseUrl)) problems.push('LLM_BASE_URL must be an http(s) URL');
   if (problems.length > 0) throw new InvalidEnvironmentError(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -59,6 +70,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     queuePrefix,
     leaseTimeoutMs,
     webhookSecrets,
+    tiers,
     llm: llmBaseUrl ? { baseUrl: llmBaseUrl, apiKey: env.LLM_API_KEY || undefined, model: env.LLM_MODEL || 'gpt-4o-mini' } : null,
   };
 }

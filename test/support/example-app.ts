@@ -11,7 +11,7 @@ const SECRET = 'e2e-secret';
 export interface ExampleApp {
   app: INestApplication;
   events: ExecutionEvents;
-  token(p: { tenantId?: string; userId?: string; admin?: boolean }): string;
+  token(p: { tenantId?: string; userId?: string; admin?: boolean; tier?: string }): string;
   close(): Promise<void>;
 }
 
@@ -21,6 +21,7 @@ export async function startExampleApp(db: TestDatabase, queuePrefix: string, env
     JWT_SECRET: SECRET,
     DATABASE_URL: db.url,
     AGENTS_QUEUE_PREFIX: queuePrefix,
+    AGENTS_TIERS: JSON.stringify({ test: { maxConcurrent: 1_000_000, perHour: 1_000_000 } }),
     ...(env.AGENTS_TRANSPORT === 'redis' ? { REDIS_URL: redisUrl() } : {}),
     ...env,
   });
@@ -29,7 +30,7 @@ export async function startExampleApp(db: TestDatabase, queuePrefix: string, env
   return {
     app,
     events: app.get(ExecutionEvents),
-    token: ({ tenantId = 't1', userId = 'u1', admin = false }) => signDemoToken(SECRET, { tenantId, userId, admin }),
+    token: ({ tenantId = 't1', userId = 'u1', admin = false, tier = 'test' }) => signDemoToken(SECRET, { tenantId, userId, admin, tier }),
     close: () => app.close(),
   };
 }

@@ -54,7 +54,9 @@ export function nextEvent(t: { events: ExecutionEvents }, predicate: (e: Executi
   });
 }
 
-export const principal = (userId = 'u1', tenantId = 't1'): Principal => ({ tenantId, userId, tier: 'pro', roles: [] });
+/** Tests run as the `test` tier: limits out of the way unless a test is about limits. */
+export const principal = (userId = 'u1', tenantId = 't1', tier = 'test'): Principal => ({ tenantId, userId, tier, roles: [] });
+export const UNLIMITED_TEST_TIER = { test: { maxConcurrent: 1_000_000, perHour: 1_000_000 } };
 
 /** `AgentModule.forRoot` in a bare Nest app on the real database and queue backend. */
 export async function startTestApp(o: TestAppOptions): Promise<TestApp> {
@@ -72,6 +74,7 @@ export async function startTestApp(o: TestAppOptions): Promise<TestApp> {
         agents: o.agents ?? [],
         resolvePrincipal: () => principal(),
         ...o.options,
+        tiers: { ...UNLIMITED_TEST_TIER, ...o.options?.tiers },
       }),
     ],
   });

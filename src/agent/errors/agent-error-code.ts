@@ -6,6 +6,9 @@ export const AgentErrorCode = {
   UnknownAgentType: 'unknown_agent_type',
   QueueNotAllowed: 'queue_not_allowed',
   InputTooLarge: 'input_too_large',
+  QuotaExceeded: 'quota_exceeded',
+  RateLimited: 'rate_limited',
+  InvalidRequest: 'invalid_request',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
@@ -18,4 +21,8 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   unknown_agent_type: 400,
   queue_not_allowed: 400,
   input_too_large: 413,
+  // NOTE: 413 like an oversize input: the request (the workspace it needs) is larger than the tier allows.
+  quota_exceeded: 413,
+  rate_limited: 429,
+  invalid_request: 400,
 };

@@ -2,12 +2,15 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import { HTTP_STATUS_BY_CODE } from './agent-error-code.js';
 import { AgentError } from './agent.errors.js';
+import { RateLimitedError, type LimitsReport } from './rate-limited.error.js';
 
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
   details?: Record<string, unknown>;
+  /** With 429 (SPEC §8). */
+  limits?: LimitsReport;
 }
 
 const reason = (status: number): string =>
@@ -29,6 +32,10 @@ export class AgentExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
+    if (exception instanceof RateLimitedError) {
+      body.limits = exception.limits;
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     response.status(body.statusCode).json(body);
   }

@@ -1,31 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { Repository } from 'typeorm';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { ExecutionNotFoundError, InputTooLargeError, InvalidTransitionError, UnknownAgentTypeError } from '../errors/agent.errors.js';
-import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
 import { SIGNAL_NOTIFIER, type SignalNotice, type SignalNotifier } from '../infrastructure/signal-notifier.js';
 import type { JsonObject, JsonValue } from '../runtime/json.js';
 import type { Principal } from '../tenancy/principal.js';
 import { AgentRegistry } from './agent-registry.js';
-import { AgentExecutionEntity } from './entities/agent-execution.entity.js';
+import type { AgentExecutionEntity } from './entities/agent-execution.entity.js';
 import { ExecutionStatus, NON_TERMINAL_STATUSES, PARKED_STATUSES } from './execution-status.js';
 import { ExecutionTransitions } from './execution-transitions.js';
 import { scopeFor, type Scope } from '../tenancy/scope.js';
-import { executionFromRow } from './execution-row.js';
-import { uuidv7 } from './uuid-v7.js';
+import { InvalidRequestError, type LimitsReport } from '../errors/rate-limited.error.js';
+import { selectQueue } from '../tenancy/queue-selection.js';
+import { StartAdmission } from '../tenancy/start-admission.js';
+import { TierPolicies } from '../tenancy/tier-policies.js';
 
-/** One round trip; a repeated idempotency key inserts nothing (and the existing execution is returned). */
-const INSERT_EXECUTION_SQL = `
-INSERT INTO agent_executions (id, tenant_id, user_id, agent_type, status, queue, input, metadata, idempotency_key,
-                              scheduled_for, awaiting_event, awaiting_until)
-VALUES ($1, $2, $3, $4, $9, $5, $6::jsonb, $7::jsonb, $8, $10, $11,
-        CASE WHEN $12::double precision IS NULL THEN NULL ELSE now() + make_interval(secs => $12::double precision) END)
-ON CONFLICT (tenant_id, user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-RETURNING *`;
 
 /**
  * The answer to a control request. `pending` means it was recorded and takes effect at the
@@ -50,6 +41,8 @@ export interface StartOptions {
   runAt?: Date;
   /** Start parked, waiting for this event (see `EventTriggerService.triggerEvent`). */
   awaitEvent?: { eventType: string; timeoutSeconds?: number };
+  /** More than 50 expected steps → the long queue. */
+  estimatedSteps?: number;
 }
 
 /**
@@ -59,20 +52,15 @@ export interface StartOptions {
  */
 @Injectable()
 export class AgentManager {
-  private readonly executions: Repository<AgentExecutionEntity>;
-  private readonly pool: Pool;
-
   constructor(
-    @Inject(AGENTS_DATABASE) database: AgentsDatabase,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
     private readonly registry: AgentRegistry,
     private readonly queue: ExecutionQueue,
     private readonly transitions: ExecutionTransitions,
+    private readonly tiers: TierPolicies,
+    private readonly admission: StartAdmission,
     @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
-  ) {
-    this.executions = database.dataSource.getRepository(AgentExecutionEntity);
-    this.pool = database.pool;
-  }
+  ) {}
 
   async start(principal: Principal, agentType: string, input: JsonValue, options: StartOptions = {}): Promise<AgentExecutionEntity> {
     const agent = this.registry.get(agentType);
@@ -80,34 +68,41 @@ export class AgentManager {
     const bytes = Buffer.byteLength(JSON.stringify(input ?? null));
     if (bytes > this.options.api.maxInputBytes) throw new InputTooLargeError(bytes, this.options.api.maxInputBytes);
 
-    const queue = options.queue ?? agent.queue;
-    const status = options.awaitEvent ? ExecutionStatus.AwaitingEvent : options.runAt ? ExecutionStatus.Scheduled : ExecutionStatus.Pending;
-    const { rows } = await this.pool.query({
-      name: 'agents_insert_execution',
-      text: INSERT_EXECUTION_SQL,
-      values: [
-        uuidv7(),
-        principal.tenantId,
-        principal.userId,
-        agentType,
-        queue,
-        JSON.stringify(input ?? {}),
-        JSON.stringify(options.metadata ?? {}),
-        options.idempotencyKey ?? null,
-        status,
-        options.runAt ?? null,
-        options.awaitEvent?.eventType ?? null,
-        options.awaitEvent?.timeoutSeconds ?? null,
-      ],
+    const tier = this.tiers.for(principal);
+    const queue = selectQueue({
+      explicit: options.queue,
+      agentQueue: agent.queue,
+      agentQueueIsDefault: agent.queue === this.options.defaults.queue,
+      estimatedSteps: options.estimatedSteps,
+      tier,
     });
-    if (!rows[0]) return this.byIdempotencyKey(principal, options.idempotencyKey!); // the key was used: nothing inserted
-    const created = executionFromRow(rows[0]);
-    if (status === ExecutionStatus.Pending) await this.queue.enqueue(created.id, queue, { epoch: 0 });
-    if (status === ExecutionStatus.Scheduled) await this.queue.enqueue(created.id, queue, { epoch: 0, delayMs: Math.max(0, options.runAt!.getTime() - Date.now()) });
-    if (options.awaitEvent?.timeoutSeconds) {
-      await this.queue.expireWait(created.id, queue, { status: 'awaiting_event', epoch: 0, afterMs: options.awaitEvent.timeoutSeconds * 1000 });
+    if (options.awaitEvent && options.runAt) throw new InvalidRequestError('Give run_at or await_event, not both');
+    const status = options.awaitEvent ? ExecutionStatus.AwaitingEvent : options.runAt ? ExecutionStatus.Scheduled : ExecutionStatus.Pending;
+    const { execution, created, priority } = await this.admission.admit(principal, tier, {
+      agentType,
+      queue,
+      status,
+      input,
+      metadata: options.metadata ?? {},
+      idempotencyKey: options.idempotencyKey ?? null,
+      scheduledFor: options.runAt ?? null,
+      awaitingEvent: options.awaitEvent?.eventType ?? null,
+      waitSeconds: options.awaitEvent?.timeoutSeconds ?? null,
+    });
+    if (!created) return execution; // the idempotency key's execution: nothing new to enqueue
+    if (status === ExecutionStatus.Pending) await this.queue.enqueue(execution.id, queue, { epoch: 0, priority });
+    if (status === ExecutionStatus.Scheduled) {
+      await this.queue.enqueue(execution.id, queue, { epoch: 0, priority, delayMs: Math.max(0, options.runAt!.getTime() - Date.now()) });
     }
-    return created;
+    if (options.awaitEvent?.timeoutSeconds) {
+      await this.queue.expireWait(execution.id, queue, { status: 'awaiting_event', epoch: 0, afterMs: options.awaitEvent.timeoutSeconds * 1000 });
+    }
+    return execution;
+  }
+
+  /** The caller's usage of its tier's limits (`GET /api/agents/limits`). */
+  limits(principal: Principal): Promise<LimitsReport> {
+    return this.admission.usage(principal, this.tiers.for(principal));
   }
 
   /**
@@ -210,7 +205,4 @@ export class AgentManager {
     await this.notifier.publish(notice).catch(() => undefined);
   }
 
-  private async byIdempotencyKey(principal: Principal, key: string): Promise<AgentExecutionEntity> {
-    return this.executions.findOneByOrFail({ tenantId: principal.tenantId, userId: principal.userId, idempotencyKey: key });
-  }
 }

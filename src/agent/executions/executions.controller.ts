@@ -10,6 +10,7 @@ import { ownScope } from '../tenancy/scope.js';
 import { RealtimeTokenService, type RealtimeToken } from '../tenancy/realtime-token.service.js';
 import { agentValidationPipe } from './agent-validation.pipe.js';
 import { AgentManager, type ControlResult } from './agent-manager.js';
+import type { LimitsReport } from '../errors/rate-limited.error.js';
 import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
 import { SendInputDto } from './dto/send-input.dto.js';
 import { ExecutionIdParam } from './dto/execution-id.param.js';
@@ -38,6 +39,7 @@ export class ExecutionsController {
       queue: body.options?.queue,
       metadata: body.options?.metadata,
       idempotencyKey: body.options?.idempotency_key,
+      estimatedSteps: body.options?.estimated_steps,
       runAt: body.options?.run_at ? new Date(body.options.run_at) : undefined,
       awaitEvent: body.options?.await_event
         ? { eventType: body.options.await_event.event_type, timeoutSeconds: body.options.await_event.timeout_seconds }
@@ -50,6 +52,12 @@ export class ExecutionsController {
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListExecutionsQuery): Promise<Page<ExecutionView>> {
     const page = await this.reader.list(ownScope(principal), { status: query.status, agentType: query.agent_type, cursor: query.cursor, limit: query.limit });
     return { data: page.data.map((e) => toExecutionView(e)), next_cursor: page.next_cursor };
+  }
+
+  /** The caller's concurrent and hourly usage of its tier's limits. Declared before `:id`. */
+  @Get('limits')
+  limits(@CurrentPrincipal() principal: Principal): Promise<LimitsReport> {
+    return this.manager.limits(principal);
   }
 
   /** A short-lived token for the Socket.IO handshake (`auth: { token }`). Declared before `:id`. */

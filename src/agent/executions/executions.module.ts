@@ -19,6 +19,7 @@ import { StepExecutor } from './step-executor.js';
 import { WaitExpiry } from './wait-expiry.js';
 // NOTE: provided here because the runner consumes the inbox right after parking; the webhooks in signals/ use it through this module.
 import { EventTriggerService } from '../signals/event-trigger.service.js';
+import { StartAdmission } from '../tenancy/start-admission.js';
 
 @Module({
   imports: [DiscoveryModule, InfrastructureModule, TenancyModule],
@@ -39,6 +40,7 @@ import { EventTriggerService } from '../signals/event-trigger.service.js';
     WaitExpiry,
     RecoveryService,
     EventTriggerService,
+    StartAdmission,
   ],
   exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService, EventTriggerService],
 })

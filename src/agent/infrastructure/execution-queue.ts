@@ -11,6 +11,8 @@ export interface EnqueueOptions {
    */
   epoch: number;
   delayMs?: number;
+  /** Fair admission across tenants: 1 = first (BullMQ priority). Continuations go first. */
+  priority?: number;
 }
 
 const JOB_OPTIONS = {
@@ -29,7 +31,12 @@ export class ExecutionQueue implements OnApplicationShutdown {
   constructor(@Inject(QUEUE_BACKEND) private readonly backend: QueueBackend) {}
 
   async enqueue(executionId: string, queue: QueueName, options: EnqueueOptions): Promise<void> {
-    await this.queue(queue).add('run', { executionId }, { ...JOB_OPTIONS, jobId: `${executionId}-${options.epoch}`, delay: options.delayMs });
+    await this.queue(queue).add('run', { executionId }, {
+      ...JOB_OPTIONS,
+      jobId: `${executionId}-${options.epoch}`,
+      delay: options.delayMs,
+      priority: options.priority ?? 1,
+    });
   }
 
   /** Many at once (a trigger that woke thousands): one round trip per queue. */
@@ -42,7 +49,7 @@ export class ExecutionQueue implements OnApplicationShutdown {
     }
     await Promise.all(
       [...byQueue].map(([name, jobs]) =>
-        this.queue(name).addBulk(jobs.map((j) => ({ name: 'run', data: { executionId: j.executionId }, opts: { ...JOB_OPTIONS, jobId: `${j.executionId}-${j.epoch}` } }))),
+        this.queue(name).addBulk(jobs.map((j) => ({ name: 'run', data: { executionId: j.executionId }, opts: { ...JOB_OPTIONS, jobId: `${j.executionId}-${j.epoch}`, priority: 1 } }))),
       ),
     );
   }

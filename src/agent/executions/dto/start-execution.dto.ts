@@ -16,6 +16,8 @@ export class StartExecutionOptionsDto {
   @IsOptional() @IsIn(ALL_QUEUES) queue?: QueueName;
   @IsOptional() @IsObject() metadata?: JsonObject;
   @IsOptional() @IsString() @Length(1, 200) idempotency_key?: string;
+  /** More than 50 → the long queue. */
+  @IsOptional() @IsInt() @Min(1) @Max(1_000_000) estimated_steps?: number;
 }
 
 export class StartExecutionDto {

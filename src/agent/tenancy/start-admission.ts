@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { RateLimitedError, type LimitsReport } from '../errors/rate-limited.error.js';
+import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
+import { executionFromRow } from '../executions/execution-row.js';
+import { uuidv7 } from '../executions/uuid-v7.js';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
+import type { Principal } from './principal.js';
+import { ADMIT_SQL, USAGE_SQL } from './start-admission.sql.js';
+import type { TierPolicy } from './tier-policy.js';
+
+const HOUR_MS = 3_600_000;
+/** BullMQ's largest priority. */
+const MAX_PRIORITY = 2_097_151;
+/** A full concurrency slot frees when some execution ends: nobody knows when; clients retry in this many seconds. */
+const CONCURRENCY_RETRY_SECONDS = 30;
+
+export interface NewExecution {
+  agentType: string;
+  queue: string;
+  status: string;
+  input: unknown;
+  metadata: unknown;
+  idempotencyKey: string | null;
+  scheduledFor: Date | null;
+  awaitingEvent: string | null;
+  waitSeconds: number | null;
+}
+
+export interface Admitted {
+  execution: AgentExecutionEntity;
+  /** False when the idempotency key returned an existing execution. */
+  created: boolean;
+  /** Queue priority for fair admission across tenants (1 = first). */
+  priority: number;
+}
+
+interface UsageRow {
+  concurrent: number;
+  hourly: number;
+  oldest: Date | null;
+}
+
+/**
+ * Tier limits that cannot be raced: a start takes the user's transaction-scoped advisory lock, so
+ * starts of one user are admitted one at a time on every node (the database is shared). The hourly
+ * limit is an exact sliding window over the user's own starts.
+ */
+@Injectable()
+export class StartAdmission {
+  private readonly pool: Pool;
+
+  constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
+    this.pool = database.pool;
+  }
+
+  async admit(principal: Principal, tier: TierPolicy, row: NewExecution, now = Date.now()): Promise<Admitted> {
+    const client = await this.pool.connect();
+    try {
+      // NOTE: one round trip for both; the key is a number computed here, never text from a request.
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockKey(principal)})`);
+      const { rows } = await client.query(ADMIT_SQL, [
+        uuidv7(now),
+        principal.tenantId,
+        principal.userId,
+        row.agentType,
+        row.queue,
+        JSON.stringify(row.input ?? {}),
+        JSON.stringify(row.metadata ?? {}),
+        row.idempotencyKey,
+        row.status,
+        row.scheduledFor,
+        row.awaitingEvent,
+        row.waitSeconds,
+        hourBoundary(now),
+        tier.maxConcurrent,
+        tier.perHour,
+      ]);
+      await client.query('COMMIT');
+      const result = rows[0];
+      if (result.existing) return { execution: executionFromRow(result.existing), created: false, priority: 1 };
+      if (!result.created) throw this.limited(result, tier, now);
+      return { execution: executionFromRow(result.created), created: true, priority: Math.min(result.tenant_queued + 1, MAX_PRIORITY) };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async usage(principal: Principal, tier: TierPolicy, now = Date.now()): Promise<LimitsReport> {
+    const { rows } = await this.pool.query<UsageRow>(USAGE_SQL, [principal.tenantId, principal.userId, hourBoundary(now)]);
+    return report(rows[0]!, tier);
+  }
+
+  private limited(usage: UsageRow, tier: TierPolicy, now: number): RateLimitedError {
+    const limits = report(usage, tier);
+    if (usage.hourly >= tier.perHour) {
+      const resetsAt = new Date(usage.oldest!).getTime() + HOUR_MS;
+      return new RateLimitedError(`Hourly limit reached (${tier.perHour} starts per hour)`, limits, Math.max(1, Math.ceil((resetsAt - now) / 1000)));
+    }
+    return new RateLimitedError(`Concurrency limit reached (${tier.maxConcurrent} at once)`, limits, CONCURRENCY_RETRY_SECONDS);
+  }
+}
+
+function report(usage: UsageRow, tier: TierPolicy): LimitsReport {
+  return {
+    concurrent: { used: usage.concurrent, limit: tier.maxConcurrent, remaining: Math.max(0, tier.maxConcurrent - usage.concurrent) },
+    hourly: {
+      used: usage.hourly,
+      limit: tier.perHour,
+      remaining: Math.max(0, tier.perHour - usage.hourly),
+      resets_at: usage.oldest ? new Date(new Date(usage.oldest).getTime() + HOUR_MS).toISOString() : null,
+    },
+  };
+}
+
+/** Ids are UUIDv7 (time first): the smallest id of one hour ago bounds the window on the (tenant, user, id) index. */
+const hourBoundary = (now: number): string => {
+  const hex = (now - HOUR_MS).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+};
+
+/** A signed 64-bit advisory lock key per (tenant, user). */
+const lockKey = (principal: Principal): string =>
+  createHash('sha1').update(`agents-start\u0000${principal.tenantId}\u0000${principal.userId}`).digest().readBigInt64BE(0).toString();
