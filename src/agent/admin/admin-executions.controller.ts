@@ -15,6 +15,7 @@ import { AdminGuard, CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { scopeFor } from '../tenancy/scope.js';
 import { AdminListQuery } from './dto/admin-list.query.js';
+import { QueueStatsService, type QueueStats } from './queue-stats.service.js';
 
 const ADMIN = { asAdmin: true };
 const SHOW_LOGS = 500;
@@ -29,6 +30,7 @@ export class AdminExecutionsController {
     private readonly reader: ExecutionReader,
     private readonly manager: AgentManager,
     private readonly streams: ExecutionStreamService,
+    private readonly queueStats: QueueStatsService,
   ) {}
 
   @Get()
@@ -45,6 +47,12 @@ export class AdminExecutionsController {
       data: page.data.map((e) => ({ ...toExecutionView(e), user_id: e.userId, log_count: counts.get(e.id) ?? 0 })),
       next_cursor: page.next_cursor,
     };
+  }
+
+  /** Declared before `:id`. */
+  @Get('queues')
+  async queues(@CurrentPrincipal() principal: Principal): Promise<{ data: QueueStats[] }> {
+    return { data: await this.queueStats.stats(principal.tenantId) };
   }
 
   @Get(':id')

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExecutionEventName, type Transport } from '../../src/agent/index.js';
+import { RateLimitedError } from '../../src/agent/errors/rate-limited.error.js';
+import { StepsAgent } from '../../src/demo/steps.agent.js';
+import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
+import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
+
+const tiers = {
+  five: { maxConcurrent: 5, perHour: 1000 },
+  seven_an_hour: { maxConcurrent: 1000, perHour: 7 },
+};
+
+describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the %s transport', (transport) => {
+  let db: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  const queuePrefix = uniquePrefix();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // Two nodes on one database, no workers: executions stay where the limits put them.
+    const options = { workers: { enabled: false }, tiers };
+    a = await startTestApp({ transport, db, queuePrefix, providers: [StepsAgent], options });
+    b = await startTestApp({ transport, db, queuePrefix, providers: [StepsAgent], options });
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await db?.drop();
+  });
+
+  it('admits exactly max_concurrent of 20 parallel starts', async () => {
+    const who = principal('parallel', 't1', 'five');
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).manager.start(who, 'steps', { steps: 1 })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(15);
+    for (const r of refused) {
+      expect(r.reason).toBeInstanceOf(RateLimitedError);
+      expect(r.reason.limits.concurrent).toEqual({ used: 5, limit: 5, remaining: 0 });
+      expect(r.reason.retryAfterSeconds).toBe(30);
+    }
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE user_id = 'parallel'`)).rows[0].n).toBe(5);
+  });
+
+  it('holds the hourly limit across two nodes', async () => {
+    const who = principal('hourly', 't1', 'seven_an_hour');
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).manager.start(who, 'steps', { steps: 1 })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(7);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason as RateLimitedError;
+    expect(refused.limits.hourly).toMatchObject({ used: 7, limit: 7, remaining: 0 });
+    expect(refused.retryAfterSeconds).toBeGreaterThan(3500);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(3600);
+    expect(await a.manager.limits(who)).toEqual(refused.limits);
+  });
+
+  it('does not limit an idempotent replay', async () => {
+    const who = principal('replayer', 't1', 'five');
+    const first = await a.manager.start(who, 'steps', { steps: 1 }, { idempotencyKey: 'k' });
+    for (let i = 0; i < 4; i++) await a.manager.start(who, 'steps', { steps: 1 });
+    await expect(a.manager.start(who, 'steps', { steps: 1 })).rejects.toBeInstanceOf(RateLimitedError);
+    expect((await b.manager.start(who, 'steps', { steps: 1 }, { idempotencyKey: 'k' })).id).toBe(first.id);
+  });
+
+  it("does not let one tenant's burst of 1,000 starve another tenant's single execution", async () => {
+    const burst = principal('burst', 'tenant-a');
+    for (let i = 0; i < 1000; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, () => a.manager.start(burst, 'steps', { steps: 1 })));
+    }
+    const single = await b.manager.start(principal('single', 'tenant-b'), 'steps', { steps: 1 });
+    // A worker node comes up with all 1,001 queued: record the order in which executions start.
+    const worker = await startTestApp({ transport, db, queuePrefix, providers: [StepsAgent], options: { workers: { concurrency: { 'agents-default': 10 } } } });
+    const order: string[] = [];
+    worker.events.subscribe((e) => e.name === ExecutionEventName.StatusChanged && e.status === 'running' && order.push(e.executionId));
+    try {
+      await waitForStatus(worker, db, single.id, ['completed'], 30_000);
+      // Bound: tenant B's execution starts among the first 2 × concurrency admissions (here: 20), not after 1,000.
+      expect(order.indexOf(single.id)).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf(single.id)).toBeLessThan(20);
+    } finally {
+      await worker.close();
+    }
+  });
+});
