@@ -9,6 +9,7 @@ import { emit, progress, reserveStdoutForResults } from './support/output.js';
  */
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'step-overhead': async () => (await import('./step-overhead.js')).stepOverhead,
+  control: async () => (await import('./control.js')).control,
 };
 
 const TRANSPORTS: readonly Transport[] = ['redis', 'postgres'];
