@@ -35,14 +35,15 @@ export class AdminExecutionsController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: AdminListQuery): Promise<Page<ExecutionView & { user_id: string; log_count: number }>> {
-    const page = await this.reader.list(scopeFor(principal, true), {
+    const scope = { tenantId: principal.tenantId, userId: null };
+    const page = await this.reader.list(scope, {
       status: query.status,
       agentType: query.agent_type,
       userId: query.user_id,
       cursor: query.cursor,
       limit: query.limit,
     });
-    const counts = await this.reader.logCounts(page.data.map((e) => e.id));
+    const counts = await this.reader.logCounts(scope, page.data.map((e) => e.id));
     return {
       data: page.data.map((e) => ({ ...toExecutionView(e), user_id: e.userId, log_count: counts.get(e.id) ?? 0 })),
       next_cursor: page.next_cursor,
@@ -58,7 +59,7 @@ export class AdminExecutionsController {
   @Get(':id')
   async show(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView & { user_id: string }> {
     const execution = await this.reader.get(scopeFor(principal, true), id);
-    return { ...toExecutionView(execution, await this.reader.latestLogs(id, SHOW_LOGS)), user_id: execution.userId };
+    return { ...toExecutionView(execution, await this.reader.latestLogs(execution, SHOW_LOGS)), user_id: execution.userId };
   }
 
   @Get(':id/logs')

@@ -59,10 +59,11 @@ export class ExecutionReader {
   }
 
   /** Number of logs per execution, for lists. */
-  async logCounts(ids: string[]): Promise<Map<string, number>> {
+  async logCounts(scope: Scope & { tenantId: string }, ids: string[]): Promise<Map<string, number>> {
     if (ids.length === 0) return new Map();
     const rows: { execution_id: string; n: number }[] = await this.logs
       .createQueryBuilder('l')
+      .innerJoin(AgentExecutionEntity, 'e', 'e.id = l.execution_id AND e.tenant_id = :tenantId', { tenantId: scope.tenantId })
       .select('l.execution_id', 'execution_id')
       .addSelect('count(*)::int', 'n')
       .where('l.execution_id IN (:...ids)', { ids })
@@ -71,20 +72,24 @@ export class ExecutionReader {
     return new Map(rows.map((r) => [r.execution_id, r.n]));
   }
 
-  /** Oldest first from `afterId`; the cursor is the last id returned. */
+  /** Oldest first from `afterId`; the cursor is the last id returned. 404 for a foreign execution. */
   async logsOf(scope: Scope, executionId: string, filter: LogFilter): Promise<Page<AgentLogEntity>> {
     await this.get(scope, executionId);
-    return this.logsAfter(executionId, filter);
+    return this.logsAfter(scope, executionId, filter);
   }
 
-  /** Unscoped: for callers that already checked access. */
-  async logsAfter(executionId: string, filter: LogFilter): Promise<Page<AgentLogEntity>> {
+  /** Like `logsOf` without the existence check (an unknown or foreign execution just has no logs). */
+  async logsAfter(scope: Scope, executionId: string, filter: LogFilter): Promise<Page<AgentLogEntity>> {
     const limit = filter.limit ?? 100;
+    // NOTE: scoped through the execution even when the caller checked access: no query here is unscoped.
     const query = this.logs
       .createQueryBuilder('l')
+      .innerJoin(AgentExecutionEntity, 'e', 'e.id = l.execution_id')
       .where('l.execution_id = :executionId', { executionId })
       .orderBy('l.id', 'ASC')
       .limit(limit + 1);
+    if (scope.tenantId !== null) query.andWhere('e.tenant_id = :tenantId', { tenantId: scope.tenantId });
+    if (scope.userId !== null) query.andWhere('e.user_id = :userId', { userId: scope.userId });
     if (filter.afterId !== undefined) query.andWhere('l.id > :afterId', { afterId: filter.afterId });
     if (filter.level) query.andWhere('l.level = :level', { level: filter.level });
     if (filter.eventType) query.andWhere('l.event_type = :eventType', { eventType: filter.eventType });
@@ -93,9 +98,15 @@ export class ExecutionReader {
     return { data, next_cursor: rows.length > limit ? String(data[data.length - 1]!.id) : null };
   }
 
-  /** The newest `count` logs, returned oldest first. */
-  async latestLogs(executionId: string, count: number): Promise<AgentLogEntity[]> {
-    const rows = await this.logs.find({ where: { executionId }, order: { id: 'DESC' }, take: count });
+  /** The newest `count` logs of an execution `get` returned, oldest first. */
+  async latestLogs(execution: AgentExecutionEntity, count: number): Promise<AgentLogEntity[]> {
+    const rows = await this.logs
+      .createQueryBuilder('l')
+      .innerJoin(AgentExecutionEntity, 'e', 'e.id = l.execution_id AND e.tenant_id = :tenantId', { tenantId: execution.tenantId })
+      .where('l.execution_id = :id', { id: execution.id })
+      .orderBy('l.id', 'DESC')
+      .limit(count)
+      .getMany();
     return rows.reverse();
   }
 

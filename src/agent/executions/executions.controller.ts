@@ -69,7 +69,7 @@ export class ExecutionsController {
   @Get(':id')
   async get(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView> {
     const execution = await this.reader.get(ownScope(principal), id);
-    return toExecutionView(execution, await this.reader.latestLogs(id, this.options.api.executionLogs));
+    return toExecutionView(execution, await this.reader.latestLogs(execution, this.options.api.executionLogs));
   }
 
   @Get(':id/logs')

@@ -24,6 +24,8 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
   private stopLocal: (() => void) | null = null;
   private stopRemote: (() => void) | null = null;
   private readonly listeners = new Set<(events: RealtimeEvent[]) => void>();
+  /** Messages leave one after another: in parallel, two NOTIFYs on two connections could swap places. */
+  private publishing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly events: ExecutionEvents,
@@ -42,11 +44,12 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.stopLocal?.();
     this.stopRemote?.();
     if (this.flushing) clearImmediate(this.flushing);
     this.flush();
+    await this.publishing; // what was committed is still announced before the connections close
   }
 
   /** Events committed by any process, from now on. The first listener starts the subscription. */
@@ -73,7 +76,9 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
     const events = this.batch;
     this.batch = [];
     for (const message of split(events)) {
-      this.pubsub.publish(this.channel, message).catch((error: Error) => this.logger.warn(`Publishing events failed: ${error.message}`));
+      this.publishing = this.publishing
+        .then(() => this.pubsub.publish(this.channel, message))
+        .catch((error: Error) => this.logger.warn(`Publishing events failed: ${error.message}`));
     }
   }
 }

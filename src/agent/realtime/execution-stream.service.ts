@@ -68,7 +68,7 @@ export class ExecutionStreamService {
 
     // Catch up from the truth, then release what arrived live meanwhile.
     for (let afterId = lastEventId; !closed; ) {
-      const page = await this.reader.logsAfter(executionId, { afterId, limit: CATCH_UP_PAGE });
+      const page = await this.reader.logsAfter(scope, executionId, { afterId, limit: CATCH_UP_PAGE });
       for (const log of page.data) for (const e of eventsOfLog(execution.tenantId, execution.userId, log)) send(e);
       if (!page.next_cursor) break;
       afterId = Number(page.next_cursor);

@@ -1,0 +1,25 @@
+import pg from 'pg';
+
+const TABLES = /\b(agent_executions|agent_logs|agent_messages|agent_signals|agent_event_inbox)\b/;
+
+/**
+ * Records every SQL statement this process sends while `work` runs, and returns those that touch
+ * the library's execution tables without a tenant condition: a request path must have none.
+ */
+export async function unscopedQueriesDuring(work: () => Promise<void>): Promise<{ audited: number; unscoped: string[] }> {
+  const seen: string[] = [];
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const config = args[0];
+    const text = typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text;
+    if (text) seen.push(text);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    await work();
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+  const touching = seen.filter((sql) => TABLES.test(sql));
+  return { audited: touching.length, unscoped: touching.filter((sql) => !/tenant_id/.test(sql)) };
+}
