@@ -12,6 +12,7 @@ import { InfrastructureModule } from './infrastructure/infrastructure.module.js'
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { SignalsModule } from './signals/signals.module.js';
+import { MaintenanceModule } from './maintenance/maintenance.module.js';
 
 /** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
 const resolvedOptionsProvider: Provider = {
@@ -46,8 +47,8 @@ function compose(base: DynamicModule): DynamicModule {
   return {
     ...base,
     global: true,
-    imports: [...(base.imports ?? []), InfrastructureModule, ExecutionsModule, RealtimeModule, AdminModule, SignalsModule],
+    imports: [...(base.imports ?? []), InfrastructureModule, ExecutionsModule, RealtimeModule, AdminModule, SignalsModule, MaintenanceModule],
     providers: [...(base.providers ?? []), resolvedOptionsProvider],
-    exports: [AGENT_OPTIONS, ExecutionsModule],
+    exports: [AGENT_OPTIONS, ExecutionsModule, MaintenanceModule],
   };
 }

@@ -1,0 +1,148 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { TERMINAL_STATUSES } from '../executions/execution-status.js';
+import { RecoveryService } from '../executions/recovery.service.js';
+import { WaitExpiry } from '../executions/wait-expiry.js';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
+import { InvalidMaintenanceRequestError } from './maintenance.errors.js';
+import { DELETE_OLD_EXECUTIONS_SQL, DELETE_OLD_LOGS_SQL, EXPIRED_WAITS_SQL } from './maintenance.sql.js';
+import { MaintenanceLock } from './maintenance-lock.js';
+import { MaintenanceJob, reportCounts, type CleanupReport, type RecoverStuckReport, type SkippedReport } from './maintenance-report.js';
+
+/** Executions per delete (each takes its logs, messages and signals along). */
+const EXECUTION_BATCH = 500;
+const LOG_BATCH = 10_000;
+const WAIT_BATCH = 200;
+const NO_ID = '00000000-0000-0000-0000-000000000000';
+
+type WaitStatus = 'awaiting_input' | 'awaiting_event';
+
+export interface RecoverStuckRequest {
+  /** Heartbeat age past which a running execution is stuck (default `maintenance.recoverStuckAfterSeconds`). */
+  afterSeconds?: number;
+}
+
+export interface CleanupRequest {
+  /** Default `maintenance.executionRetentionDays`. */
+  executionRetentionDays?: number;
+  /** Default `maintenance.logRetentionDays`. */
+  logRetentionDays?: number;
+}
+
+/**
+ * The maintenance jobs (SPEC §14), called by the crons and by the CLI. Each run holds the job's
+ * advisory lock: when another node runs the same job, this one does nothing and says so.
+ * @example
+ * const report = await app.get(MaintenanceService).cleanup({ executionRetentionDays: 90 });
+ * if (!report.skipped) console.log(`${report.executionsDeleted} executions deleted`);
+ */
+@Injectable()
+export class MaintenanceService {
+  private readonly logger = new Logger('AgentMaintenance');
+  private readonly pool: Pool;
+
+  constructor(
+    @Inject(AGENTS_DATABASE) database: AgentsDatabase,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    private readonly lock: MaintenanceLock,
+    private readonly recovery: RecoveryService,
+    private readonly waits: WaitExpiry,
+  ) {
+    this.pool = database.pool;
+  }
+
+  /** Running executions with a stale heartbeat go back to `pending` (and get a job); long-pending ones get their job again. */
+  async recoverStuck(request: RecoverStuckRequest = {}): Promise<RecoverStuckReport | SkippedReport> {
+    const afterSeconds = request.afterSeconds ?? this.options.maintenance.recoverStuckAfterSeconds;
+    requirePositiveInteger('afterSeconds', afterSeconds);
+    if (afterSeconds * 1000 < this.options.lease.timeoutMs) {
+      throw new InvalidMaintenanceRequestError(
+        `A stuck threshold of ${afterSeconds} s is below the lease timeout (${this.options.lease.timeoutMs / 1000} s): it would take executions from live workers`,
+      );
+    }
+    return this.exclusive(MaintenanceJob.RecoverStuck, async (startedAt): Promise<RecoverStuckReport> => {
+      const { recovered, requeued } = await this.recovery.recoverStuck(afterSeconds * 1000);
+      return { job: MaintenanceJob.RecoverStuck, skipped: false, afterSeconds, recovered: recovered.length, requeued: requeued.length, durationMs: Date.now() - startedAt };
+    });
+  }
+
+  /**
+   * Deletes terminal executions past the retention (with their logs, messages and signals), then
+   * old logs of the executions that remain, then fails waits past their deadline (a safety net:
+   * each wait's own delayed job normally ends it on time).
+   */
+  async cleanup(request: CleanupRequest = {}): Promise<CleanupReport | SkippedReport> {
+    const executionRetentionDays = request.executionRetentionDays ?? this.options.maintenance.executionRetentionDays;
+    const logRetentionDays = request.logRetentionDays ?? this.options.maintenance.logRetentionDays;
+    requirePositiveInteger('executionRetentionDays', executionRetentionDays);
+    requirePositiveInteger('logRetentionDays', logRetentionDays);
+    return this.exclusive(MaintenanceJob.Cleanup, async (startedAt): Promise<CleanupReport> => {
+      const executionsDeleted = await this.deleteInBatches(DELETE_OLD_EXECUTIONS_SQL, [executionRetentionDays, TERMINAL_STATUSES], EXECUTION_BATCH);
+      const logsDeleted = await this.deleteInBatches(DELETE_OLD_LOGS_SQL, [logRetentionDays], LOG_BATCH);
+      const waitsExpired = await this.expireWaits();
+      return {
+        job: MaintenanceJob.Cleanup,
+        skipped: false,
+        executionRetentionDays,
+        logRetentionDays,
+        executionsDeleted,
+        logsDeleted,
+        inputWaitsExpired: waitsExpired.awaiting_input,
+        eventWaitsExpired: waitsExpired.awaiting_event,
+        durationMs: Date.now() - startedAt,
+      };
+    });
+  }
+
+  /**
+   * Waits past their deadline fail with `awaiting_input_timeout` / `awaiting_event_timeout`,
+   * through the same guarded, epoch-pinned transition as the wait's own delayed job: whichever
+   * comes first wins, the other finds the execution moved on.
+   */
+  private async expireWaits(): Promise<Record<WaitStatus, number>> {
+    const expired: Record<WaitStatus, number> = { awaiting_input: 0, awaiting_event: 0 };
+    let after = NO_ID;
+    for (;;) {
+      const { rows } = await this.pool.query<{ id: string; status: WaitStatus; lease_epoch: number }>(EXPIRED_WAITS_SQL, [
+        this.options.lifecycle.inputTimeoutSeconds,
+        after,
+        WAIT_BATCH,
+      ]);
+      for (const row of rows) {
+        if (await this.waits.expire(row.id, row.status, row.lease_epoch)) expired[row.status]++;
+      }
+      if (rows.length < WAIT_BATCH) return expired;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  /** Repeats a `… LIMIT $n` delete (the batch size is its last parameter) until a batch comes back short. */
+  private async deleteInBatches(sql: string, params: unknown[], batch: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const { rowCount } = await this.pool.query(sql, [...params, batch]);
+      deleted += rowCount ?? 0;
+      if ((rowCount ?? 0) < batch) return deleted;
+    }
+  }
+
+  private async exclusive<R extends RecoverStuckReport | CleanupReport>(job: MaintenanceJob, work: (startedAt: number) => Promise<R>): Promise<R | SkippedReport> {
+    const run = await this.lock.runExclusive(job, () => work(Date.now()));
+    if (!run.acquired) {
+      this.logger.debug(`${job}: skipped, another instance holds its lock`);
+      return { job, skipped: true, reason: 'locked' };
+    }
+    const report = run.result;
+    const counts = Object.entries(reportCounts(report));
+    const summary = `${job}: ${counts.map(([name, n]) => `${name}=${n}`).join(' ')} (${report.durationMs} ms)`;
+    if (counts.some(([, n]) => n > 0)) this.logger.log(summary);
+    else this.logger.debug(summary);
+    return report;
+  }
+}
+
+function requirePositiveInteger(name: string, value: unknown): void {
+  if (!Number.isInteger(value) || (value as number) <= 0) throw new InvalidMaintenanceRequestError(`${name} must be a positive integer (got ${JSON.stringify(value)})`);
+}
