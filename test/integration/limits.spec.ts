@@ -74,7 +74,7 @@ describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the
     const order: string[] = [];
     worker.events.subscribe((e) => e.name === ExecutionEventName.StatusChanged && e.status === 'running' && order.push(e.executionId));
     try {
-      await waitForStatus(worker, db, single.id, ['completed'], 30_000);
+      await waitForStatus(worker, db, single.id, ['completed'], 90_000);
       // Bound: tenant B's execution starts among the first 2 × concurrency admissions (here: 20), not after 1,000.
       expect(order.indexOf(single.id)).toBeGreaterThanOrEqual(0);
       expect(order.indexOf(single.id)).toBeLessThan(20);

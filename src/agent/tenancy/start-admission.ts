@@ -99,7 +99,9 @@ export class StartAdmission {
     const limits = report(usage, tier);
     if (usage.hourly >= tier.perHour) {
       const resetsAt = new Date(usage.oldest!).getTime() + HOUR_MS;
-      return new RateLimitedError(`Hourly limit reached (${tier.perHour} starts per hour)`, limits, Math.max(1, Math.ceil((resetsAt - now) / 1000)));
+      // Clamped: `created_at` is the database's clock, `now` this process's.
+      const seconds = Math.min(HOUR_MS / 1000, Math.max(1, Math.ceil((resetsAt - now) / 1000)));
+      return new RateLimitedError(`Hourly limit reached (${tier.perHour} starts per hour)`, limits, seconds);
     }
     return new RateLimitedError(`Concurrency limit reached (${tier.maxConcurrent} at once)`, limits, CONCURRENCY_RETRY_SECONDS);
   }
