@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExecutionEventName, type Transport } from '../../src/agent/index.js';
+import { ExecutionEventName, TierPolicies, type Transport } from '../../src/agent/index.js';
 import { RateLimitedError } from '../../src/agent/errors/rate-limited.error.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
-import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
+import { principal, startTestApp, UNLIMITED_TEST_TIER, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
 const tiers = {
@@ -53,6 +53,19 @@ describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the
     expect(refused.retryAfterSeconds).toBeGreaterThan(3500);
     expect(refused.retryAfterSeconds).toBeLessThanOrEqual(3600);
     expect(await a.manager.limits(who)).toEqual(refused.limits);
+  });
+
+  it('applies tier policies replaced at runtime, without a restart', async () => {
+    const who = principal('changing', 't1', 'five');
+    await a.app.get(TierPolicies).replace({ ...tiers, five: { maxConcurrent: 1, perHour: 1000 } });
+    try {
+      await a.manager.start(who, 'steps', { steps: 1 });
+      await expect(a.manager.start(who, 'steps', { steps: 1 })).rejects.toMatchObject({ limits: { concurrent: { used: 1, limit: 1, remaining: 0 } } });
+      expect(() => a.app.get(TierPolicies).replace({ five: { maxConcurrent: 0 } })).toThrow('tiers.five.maxConcurrent must be a positive integer');
+      expect(a.app.get(TierPolicies).for(who).maxConcurrent).toBe(1); // an invalid replacement changed nothing
+    } finally {
+      a.app.get(TierPolicies).replace({ ...tiers, ...UNLIMITED_TEST_TIER });
+    }
   });
 
   it('does not limit an idempotent replay', async () => {
