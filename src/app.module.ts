@@ -33,6 +33,7 @@ export class AppModule {
             queuePrefix: c.queuePrefix,
             workers: { enabled: c.workers },
             lease: { timeoutMs: c.leaseTimeoutMs },
+            maintenance: { enabled: c.maintenance },
             realtime: { tokenSecret: `realtime:${c.jwtSecret}` },
             webhooks: { secrets: c.webhookSecrets },
             tiers: c.tiers,

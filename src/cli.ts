@@ -55,13 +55,10 @@ async function main(argv: string[]): Promise<number> {
   const logger = new StderrLogger('AgentsCli', { logLevels: levels });
   Logger.overrideLogger(logger);
   // NOTE: the CLI neither issues nor checks tokens, so the development-secret warning does not apply.
-  const config = await bootConfig(new Logger('AgentsCli'), { workers: false, jwtSecretIsDefault: false });
+  const config = await bootConfig(new Logger('AgentsCli'), { workers: false, maintenance: false, jwtSecretIsDefault: false });
   let app: INestApplicationContext | undefined;
   try {
     app = await NestFactory.createApplicationContext(AppModule.register(config), { logger, abortOnError: false });
-    // NOTE: the example app does not pass `maintenance.enabled` through its config yet, so the crons
-    // it starts are stopped before anything else happens: this process runs one job, by hand.
-    await app.get(MaintenanceCrons).stop();
     const report = await runMaintenanceCommand(app.get(MaintenanceService), command);
     process.stdout.write(command.json ? `${JSON.stringify(report)}\n` : `${describeMaintenanceReport(report).join('\n')}\n`);
     return exitCodeOf(report);

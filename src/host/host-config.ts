@@ -10,6 +10,8 @@ export interface HostConfig {
   jwtSecret: string;
   jwtSecretIsDefault: boolean;
   workers: boolean;
+  /** Run the maintenance crons in this process (`AGENTS_MAINTENANCE`, default on: they lock, so every replica may). */
+  maintenance: boolean;
   queuePrefix: string;
   /** Tier policy overrides, from `AGENTS_TIERS` (JSON: `{"free":{"maxConcurrent":2}}`). */
   tiers: Record<string, TierPolicyInput>;
@@ -38,6 +40,8 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   if (transport === 'redis' && !redisUrl) problems.push("AGENTS_TRANSPORT=redis needs REDIS_URL");
   const workersFlag = env.AGENTS_WORKERS ?? 'on';
   if (workersFlag !== 'on' && workersFlag !== 'off') problems.push(`AGENTS_WORKERS must be 'on' or 'off' (got '${workersFlag}')`);
+  const maintenanceFlag = env.AGENTS_MAINTENANCE ?? 'on';
+  if (maintenanceFlag !== 'on' && maintenanceFlag !== 'off') problems.push(`AGENTS_MAINTENANCE must be 'on' or 'off' (got '${maintenanceFlag}')`);
   const queuePrefix = env.AGENTS_QUEUE_PREFIX ?? 'agents';
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(queuePrefix)) problems.push('AGENTS_QUEUE_PREFIX must be lower-case letters, digits and _');
   const leaseTimeoutMs = Number(env.AGENTS_LEASE_TIMEOUT_MS ?? 30_000);
@@ -67,6 +71,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
     jwtSecretIsDefault: !env.JWT_SECRET,
     workers: workersFlag === 'on',
+    maintenance: maintenanceFlag === 'on',
     queuePrefix,
     leaseTimeoutMs,
     webhookSecrets,

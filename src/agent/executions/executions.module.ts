@@ -42,6 +42,6 @@ import { StartAdmission } from '../tenancy/start-admission.js';
     EventTriggerService,
     StartAdmission,
   ],
-  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService, EventTriggerService],
+  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService, EventTriggerService, WaitExpiry],
 })
 export class ExecutionsModule {}

@@ -24,7 +24,12 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
 
   subscribe(channel: string, handler: (message: string) => void): () => void {
     const { first, remove } = this.handlers.add(channel, handler);
-    if (first) this.pending.push(this.connection().then((client) => client.query(`LISTEN "${channel}"`)));
+    if (first) {
+      const listening = this.connection().then((client) => client.query(`LISTEN "${channel}"`));
+      // NOTE: an app closed while a LISTEN is on its way must not surface as an unhandled rejection.
+      listening.catch((error: Error) => !this.closed && this.logger.warn(`LISTEN ${channel} failed: ${error.message}`));
+      this.pending.push(listening.catch(() => undefined));
+    }
     return remove;
   }
 
@@ -64,6 +69,7 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
 
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.all(this.pending);
     const client = await this.listener?.catch(() => null);
     await client?.end().catch(() => undefined);
   }

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ExecutionTransitions } from '../executions/execution-transitions.js';
 import { ExecutionsModule } from '../executions/executions.module.js';
-import { WaitExpiry } from '../executions/wait-expiry.js';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
 import { MaintenanceCrons } from './maintenance-crons.js';
 import { MaintenanceLock } from './maintenance-lock.js';
@@ -14,9 +12,6 @@ import { MaintenanceService } from './maintenance.service.js';
     MaintenanceLock,
     MaintenanceService,
     MaintenanceCrons,
-    // NOTE: ExecutionsModule does not export the wait expiry; both are stateless, so a second instance is safe.
-    ExecutionTransitions,
-    WaitExpiry,
   ],
   exports: [MaintenanceService, MaintenanceCrons],
 })
