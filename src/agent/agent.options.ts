@@ -3,8 +3,25 @@ import { ALL_QUEUES, type QueueName } from './infrastructure/queue-names.js';
 import type { PrincipalResolver } from './tenancy/principal.js';
 import { validateCronExpression } from 'cron';
 import { findTierProblems, mergeTiers, type TierPolicy, type TierPolicyInput } from './tenancy/tier-policy.js';
+import { isAbsolute, resolve } from 'node:path';
+import { ISOLATION_MODES, type IsolationMode } from './tenancy/sandbox-environment.js';
 
 export type Transport = 'redis' | 'postgres';
+
+export interface WorkspaceOptions {
+  /**
+   * Where workspaces live: `<baseDir>/<tenant>/<execution>` (default `.data/workspaces` under the
+   * working directory). Workers that take over each other's executions must share it.
+   */
+  baseDir?: string;
+  /** A workspace unused for this many days is removed by `WorkspaceService.removeExpired()` (default 7). */
+  cleanupAfterDays?: number;
+  /**
+   * The `bash` tool's isolation: `auto` (default) takes the strongest the machine offers
+   * (bubblewrap, then unshare, then limits only) and logs which at boot; a named one is required.
+   */
+  isolation?: IsolationMode;
+}
 
 export interface DatabaseOptions {
   /** `postgres://user:pass@host:port/db` */
@@ -109,6 +126,8 @@ export interface AgentModuleOptions {
   tiers?: Record<string, TierPolicyInput>;
   /** The tier of principals whose tier is unknown (default `free`). */
   defaultTier?: string;
+  /** Per-execution workspaces and the sandboxed `bash` tool (SPEC §13). */
+  workspaces?: WorkspaceOptions;
   api?: {
     /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
     maxInputBytes?: number;
@@ -133,6 +152,7 @@ export interface ResolvedAgentOptions {
   maintenance: Required<MaintenanceOptions>;
   tiers: Record<string, TierPolicy>;
   defaultTier: string;
+  workspaces: Required<WorkspaceOptions>;
   events: Required<EventOptions>;
   webhooks: { secretFor: (tenantId: string) => Promise<string | null>; toleranceSeconds: number };
   api: { maxInputBytes: number; executionLogs: number };
@@ -238,6 +258,16 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     if (!isPositiveInt(maintenance[key])) problems.push(`maintenance.${key} must be a positive integer (days)`);
   }
 
+  const workspaces = {
+    baseDir: o.workspaces?.baseDir ?? '.data/workspaces',
+    cleanupAfterDays: o.workspaces?.cleanupAfterDays ?? 7,
+    isolation: o.workspaces?.isolation ?? 'auto',
+  };
+  if (typeof workspaces.baseDir !== 'string' || workspaces.baseDir.trim() === '') problems.push('workspaces.baseDir must be a directory path');
+  else workspaces.baseDir = isAbsolute(workspaces.baseDir) ? workspaces.baseDir : resolve(workspaces.baseDir);
+  if (!isPositiveInt(workspaces.cleanupAfterDays)) problems.push('workspaces.cleanupAfterDays must be a positive integer (days)');
+  if (!ISOLATION_MODES.includes(workspaces.isolation)) problems.push(`workspaces.isolation must be one of ${ISOLATION_MODES.join(', ')}`);
+
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
   return {
@@ -258,6 +288,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     maintenance,
     tiers,
     defaultTier,
+    workspaces,
     events: { inboxTtlSeconds },
     webhooks: {
       secretFor: async (tenantId) =>

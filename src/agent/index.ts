@@ -55,3 +55,13 @@ export {
   runMaintenanceCommand,
   type MaintenanceCommand,
 } from './maintenance/maintenance-commands.js';
+export { WorkspaceService, type WorkspaceOwner } from './tenancy/workspace.service.js';
+export { WorkspaceAccessError } from './tenancy/workspace-path.js';
+export { CommandBlockedError } from './tenancy/sandbox-command.js';
+export { IsolationKind, type IsolationMode, type SandboxEnforcement, type SandboxEnvironment } from './tenancy/sandbox-environment.js';
+export { QuotaExceededError } from './errors/agent.errors.js';
+export type { WorkspaceOptions } from './agent.options.js';
+export type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSearch } from './runtime/tools/workspace-handle.js';
+export { WorkspaceEntryType } from './runtime/tools/workspace-handle.js';
+export { stepContextOf, workspaceOf, type AgentToolContext } from './runtime/tools/tool-context.js';
+export { bashTool, listDirTool, readFileTool, searchFilesTool, workspaceTools, writeFileTool } from './runtime/tools/workspace-tools.js';

@@ -59,3 +59,16 @@ export class InputTooLargeError extends AgentError {
     super(AgentErrorCode.InputTooLarge, `Input is ${bytes} bytes; the limit is ${limit}`, { limit_bytes: limit });
   }
 }
+
+/** The tenant's workspaces use the tier's disk quota: a start (413) or a workspace write is refused. */
+export class QuotaExceededError extends AgentError {
+  constructor(usedBytes: number, quotaBytes: number, action = 'start an execution') {
+    super(
+      AgentErrorCode.QuotaExceeded,
+      `Workspace quota exceeded: the tenant's workspaces would use ${mb(usedBytes)} of ${mb(quotaBytes)}; cannot ${action}. Free space or wait for old workspaces to be cleaned up`,
+      { used_bytes: usedBytes, quota_bytes: quotaBytes },
+    );
+  }
+}
+
+const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;

@@ -16,6 +16,7 @@ import { InvalidRequestError, type LimitsReport } from '../errors/rate-limited.e
 import { selectQueue } from '../tenancy/queue-selection.js';
 import { StartAdmission } from '../tenancy/start-admission.js';
 import { TierPolicies } from '../tenancy/tier-policies.js';
+import { WorkspaceService } from '../tenancy/workspace.service.js';
 
 
 /**
@@ -59,6 +60,7 @@ export class AgentManager {
     private readonly transitions: ExecutionTransitions,
     private readonly tiers: TierPolicies,
     private readonly admission: StartAdmission,
+    private readonly workspaces: WorkspaceService,
     @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
   ) {}
 
@@ -78,6 +80,8 @@ export class AgentManager {
     });
     if (options.awaitEvent && options.runAt) throw new InvalidRequestError('Give run_at or await_event, not both');
     const status = options.awaitEvent ? ExecutionStatus.AwaitingEvent : options.runAt ? ExecutionStatus.Scheduled : ExecutionStatus.Pending;
+    // The tenant's workspaces at the tier's disk quota: 413 (QuotaExceededError), before anything is written.
+    await this.workspaces.assertStartAllowed(principal);
     const { execution, created, priority } = await this.admission.admit(principal, tier, {
       agentType,
       queue,

@@ -4,6 +4,7 @@ import type { AgentState } from '../runtime/agent-state.js';
 import { recordStep, type StepRecording } from '../runtime/step-recorder.js';
 import type { StepResult } from '../runtime/step-result.js';
 import { findStepResultProblem } from '../runtime/step-result-check.js';
+import { WorkspaceService } from '../tenancy/workspace.service.js';
 import { ForceKilledError, type ActiveExecution } from './active-executions.js';
 import type { RegisteredAgent } from './agent-registry.js';
 import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
@@ -25,6 +26,7 @@ export class StepExecutor {
   constructor(
     private readonly events: ExecutionEvents,
     private readonly heartbeat: LeaseHeartbeat,
+    private readonly workspaces: WorkspaceService,
   ) {}
 
   async attempt(agent: RegisteredAgent, lease: Lease, active: ActiveExecution, state: AgentState, stepNumber: number, deadline: number): Promise<StepAttempt> {
@@ -32,8 +34,11 @@ export class StepExecutor {
     const timer = setTimeout(() => controller.abort(new StepTimeoutError(agent.limits.timeoutSeconds)), Math.max(0, deadline - Date.now()));
     const ids = { executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId };
     let index = 0;
-    const { context, recording } = recordStep({ ...ids, agentType: lease.agentType, stepNumber }, controller.signal, (text) =>
-      this.events.publish({ name: ExecutionEventName.Token, ...ids, seq: active.lastSeq, stepNumber, text, index: index++ }),
+    const { context, recording } = recordStep(
+      { ...ids, agentType: lease.agentType, stepNumber },
+      controller.signal,
+      (text) => this.events.publish({ name: ExecutionEventName.Token, ...ids, seq: active.lastSeq, stepNumber, text, index: index++ }),
+      this.workspaces.forStep(ids, controller.signal),
     );
     active.beginStep(controller);
     const stopHeartbeat = this.heartbeat.start(lease);

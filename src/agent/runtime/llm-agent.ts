@@ -5,6 +5,7 @@ import type { AgentMessage, AgentState } from './agent-state.js';
 import type { JsonValue } from './json.js';
 import type { StepContext } from './step-context.js';
 import { step, type StepResult } from './step-result.js';
+import { toolsContextFor } from './tools/tool-context.js';
 
 export interface LlmAgentSettings extends AgentTypeSettings {
   /** A model, or a factory called at each step (so credentials and config are read at run time). */
@@ -58,6 +59,9 @@ async function callModelOnce(state: AgentState, ctx: StepContext, settings: Call
     messages: history.map(toModelMessage),
     allowSystemInMessages: true,
     tools: settings.tools,
+    // Tools are defined once per type; each call hands them this step (its ids, log, workspace) as `options.context`.
+    // NOTE: cast because the SDK infers a plain `ToolSet` as declaring no context; at run time it is passed through.
+    toolsContext: toolsContextFor(settings.tools, ctx) as never,
     maxOutputTokens: settings.maxOutputTokens,
     temperature: settings.temperature,
     abortSignal: ctx.signal,

@@ -1,4 +1,5 @@
 import type { JsonObject } from './json.js';
+import type { Workspace } from './tools/workspace-handle.js';
 
 export const LogLevel = { Debug: 'debug', Info: 'info', Warning: 'warning', Error: 'error' } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
@@ -40,4 +41,9 @@ export interface StepContext {
   emitToken(text: string): void;
   /** Records one model call's usage; committed with the step. */
   recordUsage(usage: ModelUsage): void;
+  /**
+   * The execution's workspace: confined file operations and a sandboxed `bash` (killed with this
+   * step's signal). Absent only where the runtime is used without `AgentModule` (bare unit tests).
+   */
+  readonly workspace?: Workspace;
 }

@@ -1,5 +1,6 @@
 import type { JsonObject } from './json.js';
 import { LogLevel, type ModelUsage, type StepContext, type StepLog, type StepLogger } from './step-context.js';
+import type { Workspace } from './tools/workspace-handle.js';
 
 export interface StepIdentity {
   executionId: string;
@@ -23,6 +24,7 @@ export function recordStep(
   identity: StepIdentity,
   signal: AbortSignal,
   onToken: (text: string) => void,
+  workspace?: Workspace,
 ): { context: StepContext; recording: StepRecording } {
   const recording: StepRecording = { logs: [], usage: [] };
   const write = (level: LogLevel, eventType: string, message: string, context: JsonObject = {}) => {
@@ -44,6 +46,7 @@ export function recordStep(
     recordUsage: (usage) => {
       recording.usage.push({ ...usage });
     },
+    ...(workspace ? { workspace } : {}),
   };
   return { context, recording };
 }

@@ -1,0 +1,221 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { QuotaExceededError } from '../errors/agent.errors.js';
+import type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSearch } from '../runtime/tools/workspace-handle.js';
+import type { Principal } from './principal.js';
+import { detectSandboxEnvironment, type SandboxEnvironment } from './sandbox-environment.js';
+import { SandboxRunner } from './sandbox-runner.js';
+import { TierPolicies } from './tier-policies.js';
+import type { TierPolicy } from './tier-policy.js';
+import { WorkspaceFiles } from './workspace-files.js';
+import { workspaceSegment } from './workspace-path.js';
+import { TenantDiskUsage } from './workspace-usage.js';
+
+const MiB = 1024 * 1024;
+const DAY_MS = 24 * 3600 * 1000;
+/** `<tenant>/.tiers/<user>`: the tier a user last started with, for steps (the execution row has no tier). */
+const TIERS_DIR = '.tiers';
+
+export interface WorkspaceOwner {
+  tenantId: string;
+  userId: string;
+  executionId: string;
+}
+
+/**
+ * Workspaces (`<baseDir>/<tenant>/<execution>`) and the sandbox that runs commands in them.
+ *
+ * The disk quota is the tier's `workspaceQuotaMb` over the tenant's workspaces together (all its
+ * users and executions), checked with the tier of the principal who starts or writes: a start
+ * is refused once the tenant is at its quota, a write when it would go past it, and a command
+ * cannot write a file larger than what is left.
+ *
+ * @example
+ * // In a custom agent's step:
+ * await ctx.workspace?.writeFile('notes/plan.md', '# Plan');
+ * const { exitCode, output } = await ctx.workspace!.bash('ls -la notes');
+ */
+@Injectable()
+export class WorkspaceService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AgentWorkspaces');
+  private readonly usage: TenantDiskUsage;
+  /** The tier each user last started with, and its write to `.tiers/` (shared by concurrent starts). */
+  private readonly tierMemo = new Map<string, { tier: string; written: Promise<void> }>();
+  private environment: Promise<SandboxEnvironment> | null = null;
+  private baseReal: Promise<string> | null = null;
+
+  constructor(
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    private readonly tiers: TierPolicies,
+  ) {
+    this.usage = new TenantDiskUsage(options.workspaces.baseDir);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.base();
+    const environment = await this.sandbox();
+    if (environment.kind === 'bubblewrap') this.logger.log(environment.summary);
+    else this.logger.warn(environment.summary);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const environment = await this.environment?.catch(() => null);
+    await environment?.cgroups?.dispose();
+  }
+
+  /** What the `bash` tool runs under on this machine (found once, at boot). */
+  sandbox(): Promise<SandboxEnvironment> {
+    return (this.environment ??= detectSandboxEnvironment(this.options.workspaces.isolation));
+  }
+
+  /** Throws `QuotaExceededError` (413) when the principal's tenant already uses its tier's workspace quota. */
+  async assertStartAllowed(principal: Principal): Promise<void> {
+    const tier = this.tiers.for(principal);
+    await this.rememberTier(principal, tier.name);
+    const quota = tier.workspaceQuotaMb * MiB;
+    const used = await this.usage.bytes(workspaceSegment(principal.tenantId));
+    if (used >= quota) throw new QuotaExceededError(used, quota);
+  }
+
+  /** Bytes the tenant's workspaces use (measured at most `ttl` ago). */
+  tenantUsage(tenantId: string): Promise<number> {
+    return this.usage.bytes(workspaceSegment(tenantId));
+  }
+
+  /** The execution's workspace for one step; nothing touches the disk until it is used. */
+  forStep(owner: WorkspaceOwner, signal: AbortSignal): Workspace {
+    return new ExecutionWorkspace(this, owner, signal, join(this.options.workspaces.baseDir, workspaceSegment(owner.tenantId), workspaceSegment(owner.executionId)));
+  }
+
+  /** Removes workspaces not used for `days` (default `workspaces.cleanupAfterDays`); for the maintenance job. */
+  async removeExpired(days = this.options.workspaces.cleanupAfterDays, now = Date.now()): Promise<{ removed: number }> {
+    const base = await this.base();
+    const cutoff = now - days * DAY_MS;
+    let removed = 0;
+    for (const tenant of await fs.readdir(base, { withFileTypes: true })) {
+      if (!tenant.isDirectory()) continue;
+      const tenantDir = join(base, tenant.name);
+      for (const execution of await fs.readdir(tenantDir, { withFileTypes: true }).catch(() => [])) {
+        if (!execution.isDirectory() || execution.name.startsWith('.')) continue;
+        const dir = join(tenantDir, execution.name);
+        const stat = await fs.lstat(dir).catch(() => null);
+        if (!stat || stat.mtimeMs >= cutoff) continue;
+        await fs.rm(dir, { recursive: true, force: true });
+        removed++;
+      }
+      this.usage.forget(tenant.name);
+    }
+    if (removed > 0) this.logger.log(`Removed ${removed} workspace(s) unused for ${days} day(s)`);
+    return { removed };
+  }
+
+  /** @internal The workspace directory, created (and marked as used now) on first use. */
+  async open(owner: WorkspaceOwner, dir: string): Promise<{ files: WorkspaceFiles; policy: TierPolicy; tenant: string }> {
+    await this.base();
+    await fs.mkdir(dir, { recursive: true });
+    const now = new Date();
+    await fs.utimes(dir, now, now);
+    const root = await fs.realpath(dir);
+    const tenant = workspaceSegment(owner.tenantId);
+    const policy = this.tiers.for({ tier: await this.recallTier(owner) });
+    const quota = policy.workspaceQuotaMb * MiB;
+    const files = new WorkspaceFiles(root, {
+      quota: {
+        reserve: async (delta) => {
+          const used = await this.usage.bytes(tenant);
+          if (delta > 0 && used + delta > quota) throw new QuotaExceededError(used + delta, quota, 'write this file');
+          this.usage.add(tenant, delta);
+        },
+      },
+    });
+    return { files, policy, tenant };
+  }
+
+  /** @internal Runs a command in an opened workspace; the tenant's usage is measured again afterwards. */
+  async bash(opened: { files: WorkspaceFiles; policy: TierPolicy; tenant: string }, command: string, signal: AbortSignal, timeoutSeconds?: number): Promise<BashResult> {
+    const runner = new SandboxRunner(await this.sandbox());
+    const left = Math.max(0, opened.policy.workspaceQuotaMb * MiB - (await this.usage.bytes(opened.tenant)));
+    try {
+      return await runner.run({ command, workspace: opened.files.root, policy: opened.policy.sandbox, signal, timeoutSeconds, maxFileBytes: left });
+    } finally {
+      this.usage.forget(opened.tenant);
+    }
+  }
+
+  private base(): Promise<string> {
+    return (this.baseReal ??= fs.mkdir(this.options.workspaces.baseDir, { recursive: true }).then(() => fs.realpath(this.options.workspaces.baseDir)));
+  }
+
+  private rememberTier(principal: Principal, tier: string): Promise<void> {
+    const key = `${principal.tenantId}\0${principal.userId}`;
+    const known = this.tierMemo.get(key);
+    if (known?.tier === tier) return known.written;
+    const written = (async () => {
+      const dir = join(await this.base(), workspaceSegment(principal.tenantId), TIERS_DIR);
+      await fs.mkdir(dir, { recursive: true });
+      const file = join(dir, workspaceSegment(principal.userId));
+      const temporary = `${file}.${randomUUID()}.tmp`;
+      await fs.writeFile(temporary, tier);
+      await fs.rename(temporary, file);
+    })().catch((error: unknown) => {
+      // Not worth refusing a start over: the user's steps then run under the default tier's sandbox.
+      if (this.tierMemo.get(key)?.written === written) this.tierMemo.delete(key);
+      this.logger.warn(`Could not record the tier of ${principal.tenantId}/${principal.userId}: ${(error as Error).message}`);
+    });
+    this.tierMemo.set(key, { tier, written });
+    return written;
+  }
+
+  private async recallTier(owner: WorkspaceOwner): Promise<string> {
+    const remembered = this.tierMemo.get(`${owner.tenantId}\0${owner.userId}`)?.tier;
+    if (remembered) return remembered;
+    const file = join(await this.base(), workspaceSegment(owner.tenantId), TIERS_DIR, workspaceSegment(owner.userId));
+    return (await fs.readFile(file, 'utf8').catch(() => this.options.defaultTier)).trim();
+  }
+}
+
+/** One step's view of its execution's workspace (`ctx.workspace`). */
+class ExecutionWorkspace implements Workspace {
+  private opened: ReturnType<WorkspaceService['open']> | null = null;
+
+  constructor(
+    private readonly service: WorkspaceService,
+    private readonly owner: WorkspaceOwner,
+    private readonly signal: AbortSignal,
+    readonly path: string,
+  ) {}
+
+  async readFile(path: string, options?: { offset?: number; maxBytes?: number }): Promise<WorkspaceFile> {
+    return (await this.open()).files.read(path, options);
+  }
+
+  async writeFile(path: string, content: string | Uint8Array): Promise<{ path: string; bytes: number }> {
+    return (await this.open()).files.write(path, content);
+  }
+
+  async listDir(path?: string): Promise<WorkspaceEntry[]> {
+    return (await this.open()).files.list(path);
+  }
+
+  async searchFiles(query: string, options?: { path?: string; regex?: boolean; maxResults?: number }): Promise<WorkspaceSearch> {
+    return (await this.open()).files.search(query, options);
+  }
+
+  async bash(command: string, options?: { timeoutSeconds?: number }): Promise<BashResult> {
+    return this.service.bash(await this.open(), command, this.signal, options?.timeoutSeconds);
+  }
+
+  private open() {
+    this.signal.throwIfAborted();
+    const opening = (this.opened ??= this.service.open(this.owner, this.path));
+    // A failed open is tried again at the next use.
+    opening.catch(() => {
+      if (this.opened === opening) this.opened = null;
+    });
+    return opening;
+  }
+}
