@@ -102,6 +102,8 @@ describe.each<Transport>(['redis', 'postgres'])('npm run agents (%s transport)',
       'Deleted 2 logs older than 7 days',
       'Failed 0 executions whose input wait had expired (awaiting_input_timeout)',
       'Failed 1 execution whose event wait had expired (awaiting_event_timeout)',
+      'Deleted 0 inbox events consumed or past their TTL',
+      'Deleted 0 webhook delivery ids too old to be replayed',
     ]);
     expect(await statusOf(old)).toBeUndefined();
     expect(await statusOf(eventWait)).toBe('failed');

@@ -221,6 +221,24 @@ describe.each<Transport>(['redis', 'postgres'])('maintenance on two nodes (%s tr
     await expect(service.cleanup({ logRetentionDays: 0 })).rejects.toThrow(InvalidMaintenanceRequestError);
   });
 
+  it('cleanup: purges spent inbox events and delivery ids too old to replay, and keeps the rest', async () => {
+    const waiting = await seedExecution(db, { status: 'running' });
+    await db.sql.query(
+      `INSERT INTO agent_event_inbox (execution_id, event_type, payload, expires_at, consumed_at) VALUES
+         ($1, 'kept', 'null', now() + interval '1 hour', NULL),
+         ($1, 'consumed', 'null', now() + interval '1 hour', now()),
+         ($1, 'expired', 'null', now() - interval '1 second', NULL)`,
+      [waiting],
+    );
+    await db.sql.query(
+      `INSERT INTO agent_webhook_deliveries (tenant_id, delivery_id, result, created_at) VALUES
+         ('t1', 'fresh', '{}', now()), ('t1', 'stale', '{}', now() - interval '11 minutes')`,
+    );
+    expect(await a.app.get(MaintenanceService).cleanup()).toMatchObject({ inboxEventsDeleted: 2, deliveriesDeleted: 1 });
+    expect((await db.sql.query(`SELECT event_type FROM agent_event_inbox WHERE execution_id = $1`, [waiting])).rows).toEqual([{ event_type: 'kept' }]);
+    expect((await db.sql.query(`SELECT delivery_id FROM agent_webhook_deliveries`)).rows).toEqual([{ delivery_id: 'fresh' }]);
+  });
+
   it('cleanup: expires a wait at whatever lease epoch the wait has', async () => {
     const input = await seedExecution(db, { status: 'awaiting_input' });
     const event = await seedExecution(db, { status: 'awaiting_event' });

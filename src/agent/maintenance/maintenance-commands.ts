@@ -94,6 +94,8 @@ export function describeMaintenanceReport(report: MaintenanceReport): string[] {
     `Deleted ${plural(report.logsDeleted, 'log')} older than ${plural(report.logRetentionDays, 'day')}`,
     `Failed ${plural(report.inputWaitsExpired, 'execution')} whose input wait had expired (awaiting_input_timeout)`,
     `Failed ${plural(report.eventWaitsExpired, 'execution')} whose event wait had expired (awaiting_event_timeout)`,
+    `Deleted ${plural(report.inboxEventsDeleted, 'inbox event')} consumed or past their TTL`,
+    `Deleted ${plural(report.deliveriesDeleted, 'webhook delivery id')} too old to be replayed`,
   ];
 }
 

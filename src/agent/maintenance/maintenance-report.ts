@@ -30,6 +30,10 @@ export interface CleanupReport {
   inputWaitsExpired: number;
   /** Executions still `awaiting_event` past their `awaiting_until`, now `failed` with `awaiting_event_timeout`. */
   eventWaitsExpired: number;
+  /** Inbox events consumed or past their TTL. */
+  inboxEventsDeleted: number;
+  /** Webhook delivery ids too old to be replayed (their signatures have expired). */
+  deliveriesDeleted: number;
   durationMs: number;
 }
 
@@ -51,5 +55,7 @@ export function reportCounts(report: RecoverStuckReport | CleanupReport): Record
         logsDeleted: report.logsDeleted,
         inputWaitsExpired: report.inputWaitsExpired,
         eventWaitsExpired: report.eventWaitsExpired,
+        inboxEventsDeleted: report.inboxEventsDeleted,
+        deliveriesDeleted: report.deliveriesDeleted,
       };
 }

@@ -7,7 +7,7 @@ import { RecoveryService } from '../executions/recovery.service.js';
 import { WaitExpiry } from '../executions/wait-expiry.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { InvalidMaintenanceRequestError } from './maintenance.errors.js';
-import { DELETE_OLD_EXECUTIONS_SQL, DELETE_OLD_LOGS_SQL, EXPIRED_WAITS_SQL } from './maintenance.sql.js';
+import { DELETE_OLD_EXECUTIONS_SQL, DELETE_OLD_LOGS_SQL, EXPIRED_WAITS_SQL, DELETE_SPENT_INBOX_SQL, DELETE_OLD_DELIVERIES_SQL } from './maintenance.sql.js';
 import { MaintenanceLock } from './maintenance-lock.js';
 import { MaintenanceJob, reportCounts, type CleanupReport, type RecoverStuckReport, type SkippedReport } from './maintenance-report.js';
 
@@ -82,6 +82,8 @@ export class MaintenanceService {
       const executionsDeleted = await this.deleteInBatches(DELETE_OLD_EXECUTIONS_SQL, [executionRetentionDays, TERMINAL_STATUSES], EXECUTION_BATCH);
       const logsDeleted = await this.deleteInBatches(DELETE_OLD_LOGS_SQL, [logRetentionDays], LOG_BATCH);
       const waitsExpired = await this.expireWaits();
+      const inboxEventsDeleted = await this.deleteInBatches(DELETE_SPENT_INBOX_SQL, [], LOG_BATCH);
+      const deliveriesDeleted = await this.deleteInBatches(DELETE_OLD_DELIVERIES_SQL, [this.options.webhooks.toleranceSeconds], LOG_BATCH);
       return {
         job: MaintenanceJob.Cleanup,
         skipped: false,
@@ -91,6 +93,8 @@ export class MaintenanceService {
         logsDeleted,
         inputWaitsExpired: waitsExpired.awaiting_input,
         eventWaitsExpired: waitsExpired.awaiting_event,
+        inboxEventsDeleted,
+        deliveriesDeleted,
         durationMs: Date.now() - startedAt,
       };
     });

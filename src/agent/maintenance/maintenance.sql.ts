@@ -38,3 +38,20 @@ WHERE ((status = 'awaiting_event' AND awaiting_until < now())
   AND id > $2::uuid
 ORDER BY id
 LIMIT $3`;
+
+/** Inbox events consumed, or kept past their TTL. $1 batch size */
+export const DELETE_SPENT_INBOX_SQL = `
+DELETE FROM agent_event_inbox
+WHERE id IN (SELECT id FROM agent_event_inbox WHERE consumed_at IS NOT NULL OR expires_at < now() LIMIT $1)`;
+
+/**
+ * Webhook delivery ids older than the signature window twice over: a replay that old is refused
+ * by its timestamp anyway. $1 tolerance (seconds) · $2 batch size
+ */
+export const DELETE_OLD_DELIVERIES_SQL = `
+DELETE FROM agent_webhook_deliveries
+WHERE (tenant_id, delivery_id) IN (
+  SELECT tenant_id, delivery_id FROM agent_webhook_deliveries
+  WHERE created_at < now() - make_interval(secs => 2 * $1::double precision)
+  LIMIT $2
+)`;
