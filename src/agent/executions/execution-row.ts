@@ -15,6 +15,7 @@ export function executionFromRow(r: Row): AgentExecutionEntity {
     tenantId: r.tenant_id,
     userId: r.user_id,
     agentType: r.agent_type,
+    tier: r.tier ?? null,
     status: r.status,
     queue: r.queue,
     input: r.input,

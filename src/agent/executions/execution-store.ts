@@ -13,6 +13,8 @@ export interface Lease {
   tenantId: string;
   userId: string;
   agentType: string;
+  /** The starter's tier (null for rows from before tiers were recorded: the default tier applies). */
+  tier: string | null;
   queue: string;
   input: JsonValue;
   state: JsonObject;
@@ -85,6 +87,7 @@ export class ExecutionStore {
       tenantId: row.tenant_id,
       userId: row.user_id,
       agentType: row.agent_type,
+      tier: row.tier,
       queue: row.queue,
       input: row.input,
       state: row.state ?? {},

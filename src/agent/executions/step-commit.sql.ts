@@ -78,7 +78,7 @@ WITH upd AS (
     AND (status = 'pending'
          OR (status = 'scheduled' AND scheduled_for <= now() + interval '1 second')
          OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))
-  RETURNING id, tenant_id, user_id, agent_type, queue, input, state, step_count, message_count, input_tokens,
+  RETURNING id, tenant_id, user_id, agent_type, tier, queue, input, state, step_count, message_count, input_tokens,
             output_tokens, token_usage, lease_epoch, started_at
 ), log AS (
   -- Every status change has its log row: its id is the event's sequence number.

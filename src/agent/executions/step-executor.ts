@@ -38,7 +38,7 @@ export class StepExecutor {
       { ...ids, agentType: lease.agentType, stepNumber },
       controller.signal,
       (text) => this.events.publish({ name: ExecutionEventName.Token, ...ids, seq: active.lastSeq, stepNumber, text, index: index++ }),
-      this.workspaces.forStep(ids, controller.signal),
+      this.workspaces.forStep({ ...ids, tier: lease.tier }, controller.signal),
     );
     active.beginStep(controller);
     const stopHeartbeat = this.heartbeat.start(lease);

@@ -6,7 +6,7 @@
  *
  * $1 id · $2 tenant · $3 user · $4 agent type · $5 queue · $6 input · $7 metadata · $8 idempotency key
  * $9 status · $10 scheduled_for · $11 awaiting_event · $12 wait seconds · $13 first id of the last hour
- * $14 max concurrent · $15 per hour
+ * $14 max concurrent · $15 per hour · $16 tier
  */
 export const ADMIT_SQL = `
 WITH existing AS (
@@ -22,9 +22,9 @@ WITH existing AS (
     (SELECT count(*) FROM agent_executions WHERE tenant_id = $2 AND queue = $5 AND status = 'pending')::int AS tenant_queued
 ), ins AS (
   INSERT INTO agent_executions (id, tenant_id, user_id, agent_type, status, queue, input, metadata, idempotency_key,
-                                scheduled_for, awaiting_event, awaiting_until)
+                                scheduled_for, awaiting_event, awaiting_until, tier)
   SELECT $1, $2, $3, $4, $9, $5, $6::jsonb, $7::jsonb, $8, $10, $11,
-         CASE WHEN $12::double precision IS NULL THEN NULL ELSE now() + make_interval(secs => $12::double precision) END
+         CASE WHEN $12::double precision IS NULL THEN NULL ELSE now() + make_interval(secs => $12::double precision) END, $16
   FROM usage
   WHERE NOT EXISTS (SELECT 1 FROM existing) AND usage.concurrent < $14 AND usage.hourly < $15
   RETURNING *

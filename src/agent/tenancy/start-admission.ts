@@ -55,7 +55,7 @@ export class StartAdmission {
     this.pool = database.pool;
   }
 
-  async admit(principal: Principal, tier: TierPolicy, row: NewExecution, now = Date.now()): Promise<Admitted> {
+  async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
     const client = await this.pool.connect();
     try {
       // NOTE: one round trip for both; the key is a number computed here, never text from a request.
@@ -76,6 +76,7 @@ export class StartAdmission {
         hourBoundary(now),
         tier.maxConcurrent,
         tier.perHour,
+        tier.name,
       ]);
       await client.query('COMMIT');
       const result = rows[0];

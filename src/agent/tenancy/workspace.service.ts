@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_OPTIONS } from '../agent.constants.js';
@@ -17,13 +16,13 @@ import { TenantDiskUsage } from './workspace-usage.js';
 
 const MiB = 1024 * 1024;
 const DAY_MS = 24 * 3600 * 1000;
-/** `<tenant>/.tiers/<user>`: the tier a user last started with, for steps (the execution row has no tier). */
-const TIERS_DIR = '.tiers';
 
 export interface WorkspaceOwner {
   tenantId: string;
   userId: string;
   executionId: string;
+  /** The tier the execution was started under (null: the default tier). */
+  tier: string | null;
 }
 
 /**
@@ -43,8 +42,6 @@ export interface WorkspaceOwner {
 export class WorkspaceService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AgentWorkspaces');
   private readonly usage: TenantDiskUsage;
-  /** The tier each user last started with, and its write to `.tiers/` (shared by concurrent starts). */
-  private readonly tierMemo = new Map<string, { tier: string; written: Promise<void> }>();
   private environment: Promise<SandboxEnvironment> | null = null;
   private baseReal: Promise<string> | null = null;
 
@@ -75,7 +72,6 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
   /** Throws `QuotaExceededError` (413) when the principal's tenant already uses its tier's workspace quota. */
   async assertStartAllowed(principal: Principal): Promise<void> {
     const tier = this.tiers.for(principal);
-    await this.rememberTier(principal, tier.name);
     const quota = tier.workspaceQuotaMb * MiB;
     const used = await this.usage.bytes(workspaceSegment(principal.tenantId));
     if (used >= quota) throw new QuotaExceededError(used, quota);
@@ -121,7 +117,7 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
     await fs.utimes(dir, now, now);
     const root = await fs.realpath(dir);
     const tenant = workspaceSegment(owner.tenantId);
-    const policy = this.tiers.for({ tier: await this.recallTier(owner) });
+    const policy = this.tiers.for({ tier: owner.tier ?? this.options.defaultTier });
     const quota = policy.workspaceQuotaMb * MiB;
     const files = new WorkspaceFiles(root, {
       quota: {
@@ -150,32 +146,6 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
     return (this.baseReal ??= fs.mkdir(this.options.workspaces.baseDir, { recursive: true }).then(() => fs.realpath(this.options.workspaces.baseDir)));
   }
 
-  private rememberTier(principal: Principal, tier: string): Promise<void> {
-    const key = `${principal.tenantId}\0${principal.userId}`;
-    const known = this.tierMemo.get(key);
-    if (known?.tier === tier) return known.written;
-    const written = (async () => {
-      const dir = join(await this.base(), workspaceSegment(principal.tenantId), TIERS_DIR);
-      await fs.mkdir(dir, { recursive: true });
-      const file = join(dir, workspaceSegment(principal.userId));
-      const temporary = `${file}.${randomUUID()}.tmp`;
-      await fs.writeFile(temporary, tier);
-      await fs.rename(temporary, file);
-    })().catch((error: unknown) => {
-      // Not worth refusing a start over: the user's steps then run under the default tier's sandbox.
-      if (this.tierMemo.get(key)?.written === written) this.tierMemo.delete(key);
-      this.logger.warn(`Could not record the tier of ${principal.tenantId}/${principal.userId}: ${(error as Error).message}`);
-    });
-    this.tierMemo.set(key, { tier, written });
-    return written;
-  }
-
-  private async recallTier(owner: WorkspaceOwner): Promise<string> {
-    const remembered = this.tierMemo.get(`${owner.tenantId}\0${owner.userId}`)?.tier;
-    if (remembered) return remembered;
-    const file = join(await this.base(), workspaceSegment(owner.tenantId), TIERS_DIR, workspaceSegment(owner.userId));
-    return (await fs.readFile(file, 'utf8').catch(() => this.options.defaultTier)).trim();
-  }
 }
 
 /** One step's view of its execution's workspace (`ctx.workspace`). */

@@ -25,6 +25,8 @@ export class AgentExecutionEntity {
   @Column({ name: 'tenant_id', type: 'text' }) tenantId: string;
   @Column({ name: 'user_id', type: 'text' }) userId: string;
   @Column({ name: 'agent_type', type: 'text' }) agentType: string;
+  /** The tier of the principal who started it: its steps run under that tier's policy. */
+  @Column({ type: 'text', nullable: true }) tier: string | null;
   @Column({ type: 'text' }) status: ExecutionStatus;
   @Column({ type: 'text' }) queue: string;
   @Column({ type: 'jsonb' }) input: JsonColumn;
