@@ -5,7 +5,7 @@ import { startApiHost, type ApiHost } from './support/api-host.js';
 import type { ApiClient } from './support/http-client.js';
 import { createBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import type { BenchContext, Benchmark } from './support/benchmark.js';
-import { backgroundBusyPct } from './support/cpu.js';
+import { backgroundBusyPct, cpuMeter } from './support/cpu.js';
 import { within } from './support/deferred.js';
 import { uniqueName } from './support/env.js';
 import { HangingLlmServer } from './support/fake-llm.js';
@@ -155,10 +155,23 @@ async function runTransport(transport: Transport, ctx: BenchContext, build: Work
   }
 }
 
-/** Runs a case after sampling how busy the machine is without it. */
-async function withBackground<T>(run: () => Promise<T>): Promise<[T, number | null]> {
+/**
+ * Runs a case after sampling how busy the machine is without it, and adds how busy it was during
+ * it: this process (API, fake model, clients; % of one core) and the whole machine (all cores, everyone's).
+ */
+async function withBackground(run: () => Promise<Record<string, unknown>>): Promise<[Record<string, unknown>, number | null]> {
   const background = await backgroundBusyPct();
-  return [await run(), background];
+  const stop = cpuMeter();
+  const figures = await run();
+  const cpu = stop();
+  return [
+    {
+      ...figures,
+      bench_process_cpu_pct: round((100 * cpu.processCpuMs) / cpu.wallMs, 1),
+      machine_cpu_busy_pct: cpu.machineBusyPct === null ? null : round(cpu.machineBusyPct, 1),
+    },
+    background,
+  ];
 }
 
 /** The worker's connections, its queue polling and its notification subscription, used once before anything is measured. */
