@@ -104,6 +104,7 @@ describe.each<Transport>(['redis', 'postgres'])('npm run agents (%s transport)',
       'Failed 1 execution whose event wait had expired (awaiting_event_timeout)',
       'Deleted 0 inbox events consumed or past their TTL',
       'Deleted 0 webhook delivery ids too old to be replayed',
+      expect.stringMatching(/^Removed \d+ workspaces? unused for 7 days$/), // the workspace directory is shared by the test files
     ]);
     expect(await statusOf(old)).toBeUndefined();
     expect(await statusOf(eventWait)).toBe('failed');

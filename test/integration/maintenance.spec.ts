@@ -1,3 +1,8 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AGENT_OPTIONS } from '../../src/agent/agent.constants.js';
+import type { ResolvedAgentOptions } from '../../src/agent/agent.options.js';
 import { Test } from '@nestjs/testing';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import type pg from 'pg';
@@ -237,6 +242,22 @@ describe.each<Transport>(['redis', 'postgres'])('maintenance on two nodes (%s tr
     expect(await a.app.get(MaintenanceService).cleanup()).toMatchObject({ inboxEventsDeleted: 2, deliveriesDeleted: 1 });
     expect((await db.sql.query(`SELECT event_type FROM agent_event_inbox WHERE execution_id = $1`, [waiting])).rows).toEqual([{ event_type: 'kept' }]);
     expect((await db.sql.query(`SELECT delivery_id FROM agent_webhook_deliveries`)).rows).toEqual([{ delivery_id: 'fresh' }]);
+  });
+
+  it('cleanup: removes workspaces unused for cleanupAfterDays, and keeps recent ones', async () => {
+    const { baseDir, cleanupAfterDays } = a.app.get<ResolvedAgentOptions>(AGENT_OPTIONS).workspaces;
+    const tenant = join(baseDir, `cleanup-${Date.now()}`);
+    const [old, recent] = [join(tenant, 'old-execution'), join(tenant, 'recent-execution')];
+    for (const dir of [old, recent]) await mkdir(dir, { recursive: true });
+    await writeFile(join(old, 'notes.txt'), 'x');
+    const longAgo = new Date(Date.now() - (cleanupAfterDays + 1) * 86_400_000);
+    await utimes(old, longAgo, longAgo);
+    const report = await a.app.get(MaintenanceService).cleanup();
+    expect(report).toMatchObject({ skipped: false, workspacesRemoved: expect.any(Number) });
+    expect((report as { workspacesRemoved: number }).workspacesRemoved).toBeGreaterThanOrEqual(1);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    await rm(tenant, { recursive: true, force: true });
   });
 
   it('cleanup: expires a wait at whatever lease epoch the wait has', async () => {

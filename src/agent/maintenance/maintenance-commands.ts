@@ -96,6 +96,7 @@ export function describeMaintenanceReport(report: MaintenanceReport): string[] {
     `Failed ${plural(report.eventWaitsExpired, 'execution')} whose event wait had expired (awaiting_event_timeout)`,
     `Deleted ${plural(report.inboxEventsDeleted, 'inbox event')} consumed or past their TTL`,
     `Deleted ${plural(report.deliveriesDeleted, 'webhook delivery id')} too old to be replayed`,
+    `Removed ${plural(report.workspacesRemoved, 'workspace')} unused for ${plural(report.workspaceRetentionDays, 'day')}`,
   ];
 }
 

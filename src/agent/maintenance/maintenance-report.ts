@@ -34,6 +34,9 @@ export interface CleanupReport {
   inboxEventsDeleted: number;
   /** Webhook delivery ids too old to be replayed (their signatures have expired). */
   deliveriesDeleted: number;
+  /** Workspaces unused for `workspaces.cleanupAfterDays`. */
+  workspacesRemoved: number;
+  workspaceRetentionDays: number;
   durationMs: number;
 }
 
@@ -57,5 +60,6 @@ export function reportCounts(report: RecoverStuckReport | CleanupReport): Record
         eventWaitsExpired: report.eventWaitsExpired,
         inboxEventsDeleted: report.inboxEventsDeleted,
         deliveriesDeleted: report.deliveriesDeleted,
+        workspacesRemoved: report.workspacesRemoved,
       };
 }

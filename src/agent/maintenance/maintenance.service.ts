@@ -4,6 +4,7 @@ import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { TERMINAL_STATUSES } from '../executions/execution-status.js';
 import { RecoveryService } from '../executions/recovery.service.js';
+import { WorkspaceService } from '../tenancy/workspace.service.js';
 import { WaitExpiry } from '../executions/wait-expiry.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { InvalidMaintenanceRequestError } from './maintenance.errors.js';
@@ -49,6 +50,7 @@ export class MaintenanceService {
     private readonly lock: MaintenanceLock,
     private readonly recovery: RecoveryService,
     private readonly waits: WaitExpiry,
+    private readonly workspaces: WorkspaceService,
   ) {
     this.pool = database.pool;
   }
@@ -84,6 +86,8 @@ export class MaintenanceService {
       const waitsExpired = await this.expireWaits();
       const inboxEventsDeleted = await this.deleteInBatches(DELETE_SPENT_INBOX_SQL, [], LOG_BATCH);
       const deliveriesDeleted = await this.deleteInBatches(DELETE_OLD_DELIVERIES_SQL, [this.options.webhooks.toleranceSeconds], LOG_BATCH);
+      // NOTE: one node runs this: workspaces must be on storage every worker shares (as takeovers need anyway).
+      const { removed: workspacesRemoved } = await this.workspaces.removeExpired();
       return {
         job: MaintenanceJob.Cleanup,
         skipped: false,
@@ -95,6 +99,8 @@ export class MaintenanceService {
         eventWaitsExpired: waitsExpired.awaiting_event,
         inboxEventsDeleted,
         deliveriesDeleted,
+        workspacesRemoved,
+        workspaceRetentionDays: this.options.workspaces.cleanupAfterDays,
         durationMs: Date.now() - startedAt,
       };
     });
