@@ -14,6 +14,18 @@ export class ForceKilledError extends Error {
   }
 }
 
+/**
+ * The reason a step's signal aborts with when a pause or cancel was asked before the step began:
+ * the commit before it could not see the request yet, so the step is given back (nothing of it
+ * is committed) and the request lands at that boundary, not one whole step later.
+ */
+export class StopRequestedError extends Error {
+  constructor() {
+    super('A pause or cancel was requested before this step began');
+    this.name = 'StopRequestedError';
+  }
+}
+
 /** One execution this process holds the lease of. */
 export class ActiveExecution {
   /** Requests heard through notifications; the signal rows remain the truth. */
@@ -23,6 +35,7 @@ export class ActiveExecution {
   lastSeq = 0;
   private step: AbortController | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
+  private stepStartedAt = 0;
 
   constructor(
     readonly executionId: string,
@@ -31,6 +44,7 @@ export class ActiveExecution {
 
   beginStep(controller: AbortController): void {
     this.step = controller;
+    this.stepStartedAt = Date.now();
     if (this.killed) controller.abort(new ForceKilledError());
   }
 
@@ -42,6 +56,12 @@ export class ActiveExecution {
   kill(): void {
     this.killed = true;
     this.step?.abort(new ForceKilledError());
+  }
+
+  /** A pause or cancel made before the step in flight began (and so missed by the commit before it) stops that step. */
+  requestStop(kind: 'pause' | 'cancel', requestedAt: number | undefined): void {
+    this.requested.add(kind);
+    if (this.step && requestedAt !== undefined && requestedAt < this.stepStartedAt) this.step.abort(new StopRequestedError());
   }
 
   /** Starts the grace period of a cancel, if a step is in flight (between steps the cancel lands at once). */
@@ -101,10 +121,10 @@ export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
         execution.kill();
         break;
       case 'pause':
-        execution.requested.add('pause');
+        execution.requestStop('pause', notice.requestedAt);
         break;
       case 'cancel':
-        execution.requested.add('cancel');
+        execution.requestStop('cancel', notice.requestedAt);
         execution.startGrace(notice.graceMs ?? this.options.lifecycle.cancelGraceMs, () => void this.escalate(execution));
         break;
     }

@@ -120,6 +120,7 @@ export class AgentManager {
 
   /** Pending: paused at once. Running: paused at the end of the step in flight (`pending: true`). */
   async pause(principal: Principal, id: string, control: ControlOptions = {}): Promise<ControlResult> {
+    const requestedAt = Date.now();
     const scope = scopeFor(principal, control.asAdmin);
     const { execution, currentStatus } = await this.transitions.tryApply(id, scope, {
       operation: 'pause',
@@ -128,7 +129,7 @@ export class AgentManager {
       log: { level: 'info', eventType: 'paused', message: 'Paused before it ran', context: {} },
     });
     if (execution) return { execution, pending: false };
-    return this.signalRunning(id, scope, 'pause', currentStatus, { executionId: id, type: 'pause' });
+    return this.signalRunning(id, scope, 'pause', currentStatus, { executionId: id, type: 'pause', requestedAt });
   }
 
   /** Paused → pending, continuing from the checkpoint on a worker. */
@@ -148,6 +149,7 @@ export class AgentManager {
    * of its step, or is force-killed if that step outlives `graceMs`.
    */
   async cancel(principal: Principal, id: string, graceMs = this.options.lifecycle.cancelGraceMs, control: ControlOptions = {}): Promise<ControlResult> {
+    const requestedAt = Date.now();
     const scope = scopeFor(principal, control.asAdmin);
     const { execution, currentStatus } = await this.transitions.tryApply(id, scope, {
       operation: 'cancel',
@@ -160,7 +162,7 @@ export class AgentManager {
       if (execution.scheduledFor && execution.leaseEpoch === 0) await this.queue.remove(id, execution.queue as QueueName, 0).catch(() => undefined);
       return { execution, pending: false };
     }
-    return this.signalRunning(id, scope, 'cancel', currentStatus, { executionId: id, type: 'cancel', graceMs }, { grace_ms: graceMs });
+    return this.signalRunning(id, scope, 'cancel', currentStatus, { executionId: id, type: 'cancel', graceMs, requestedAt }, { grace_ms: graceMs });
   }
 
   /** `cancelled` at once, with `metadata.force_killed`; the step in flight is aborted and commits nothing. */

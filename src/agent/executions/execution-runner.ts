@@ -120,6 +120,7 @@ export class ExecutionRunner {
       const stepNumber = state.stepCount + 1;
       const attempt = await this.executor.attempt(agent, lease, active, state, stepNumber, deadline);
       if (!attempt.ok && attempt.killed) return 'killed'; // already `cancelled` in the row; nothing of the step lands
+      if (!attempt.ok && 'stopped' in attempt) continue; // the pause or cancel lands at the boundary before it
       if (!attempt.ok) {
         // Nothing the failed step produced is committed, except its logs explaining the failure.
         return this.end(lease, active, stepNumber, ExecutionStatus.Failed, { error: attempt.error, logs: [...attempt.recording.logs, failureLog(attempt.error)] });

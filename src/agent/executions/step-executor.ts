@@ -5,7 +5,7 @@ import { recordStep, type StepRecording } from '../runtime/step-recorder.js';
 import type { StepResult } from '../runtime/step-result.js';
 import { findStepResultProblem } from '../runtime/step-result-check.js';
 import { WorkspaceService } from '../tenancy/workspace.service.js';
-import { ForceKilledError, type ActiveExecution } from './active-executions.js';
+import { ForceKilledError, StopRequestedError, type ActiveExecution } from './active-executions.js';
 import type { RegisteredAgent } from './agent-registry.js';
 import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
 import { FailureCode, type ExecutionError } from './execution-status.js';
@@ -15,7 +15,9 @@ import { LeaseHeartbeat } from './lease-heartbeat.js';
 export type StepAttempt =
   | { ok: true; result: StepResult; recording: StepRecording; durationMs: number }
   | { ok: false; killed: false; error: ExecutionError; recording: StepRecording }
-  | { ok: false; killed: true };
+  | { ok: false; killed: true }
+  /** Given back for a pause or cancel asked before it began: commits nothing, the loop applies the request. */
+  | { ok: false; killed: false; stopped: true };
 
 /**
  * Runs one step: its `AbortSignal` fires at the execution's deadline and on force kill, and the
@@ -50,6 +52,7 @@ export class StepExecutor {
       return { ok: true, result, recording, durationMs: Math.round(performance.now() - startedAt) };
     } catch (error) {
       if (controller.signal.reason instanceof ForceKilledError || active.killed) return { ok: false, killed: true };
+      if (controller.signal.reason instanceof StopRequestedError) return { ok: false, killed: false, stopped: true };
       if (controller.signal.reason instanceof StepTimeoutError) {
         return { ok: false, killed: false, error: { code: FailureCode.Timeout, message: controller.signal.reason.message }, recording };
       }

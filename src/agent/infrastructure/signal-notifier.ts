@@ -9,6 +9,8 @@ export interface SignalNotice {
   type: 'kill' | 'cancel' | 'pause';
   /** With `cancel`: how long the step in flight may still run before it is force-killed. */
   graceMs?: number;
+  /** With `pause` and `cancel`: when the request was made (ms since the epoch). */
+  requestedAt?: number;
 }
 
 export type SignalNoticeHandler = (notice: SignalNotice) => void;
