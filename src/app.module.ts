@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgentModule } from './agent/index.js';
 import { createCodeAssistant } from './demo/code-assistant.agent.js';
@@ -34,7 +35,8 @@ export class AppModule {
             workers: { enabled: c.workers },
             lease: { timeoutMs: c.leaseTimeoutMs },
             maintenance: { enabled: c.maintenance },
-            realtime: { tokenSecret: `realtime:${c.jwtSecret}` },
+            // Derived, so every API node agrees on it and it is long enough whatever JWT_SECRET is.
+            realtime: { tokenSecret: createHash('sha256').update(`realtime:${c.jwtSecret}`).digest('hex') },
             webhooks: { secrets: c.webhookSecrets },
             tiers: c.tiers,
             agents: [createCodeAssistant(c.llm)],
