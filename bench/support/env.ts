@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { redisConnection as libraryRedisConnection } from '../../src/agent/infrastructure/queue-backend.js';
 
 /** Where the bench finds its servers: a superuser URL (to create and drop its database) and Redis. */
 export const adminDatabaseUrl = (): string => process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -13,16 +14,5 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-/** ioredis connection options for a redis:// URL; BullMQ workers need `maxRetriesPerRequest: null`. */
-export function redisConnection(url = redisUrl()) {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 6379),
-    username: parsed.username || undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
-    tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    maxRetriesPerRequest: null,
-  };
-}
+/** ioredis connection options for a redis:// URL (the library's own parsing). */
+export const redisConnection = (url = redisUrl()) => libraryRedisConnection(url);

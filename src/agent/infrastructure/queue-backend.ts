@@ -54,7 +54,8 @@ export function createQueueBackend(options: ResolvedAgentOptions): QueueBackend 
   };
 }
 
-function redisConnection(url: string) {
+/** ioredis connection options for a redis:// URL; BullMQ workers need `maxRetriesPerRequest: null`. */
+export function redisConnection(url: string) {
   const parsed = new URL(url);
   return {
     host: parsed.hostname,
