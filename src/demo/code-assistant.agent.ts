@@ -12,7 +12,8 @@ const tools = {
   list_files: tool({
     description: 'List the files of the project',
     inputSchema: jsonSchema<{ prefix?: string }>({ type: 'object', properties: { prefix: { type: 'string' } } }),
-    execute: async ({ prefix }) => Object.keys(PROJECT).filter((f) => !prefix || f.startsWith(prefix)),
+    // A prefix that is not a path (the scripted model passes the question itself) lists everything.
+    execute: async ({ prefix }) => Object.keys(PROJECT).filter((f) => !prefix || /\s/.test(prefix) || f.startsWith(prefix)),
   }),
   read_file: tool({
     description: 'Read one file of the project',
