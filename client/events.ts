@@ -27,7 +27,7 @@ export interface Progress {
  * The events a committed log row stands for, in the order the server publishes them (log, then the
  * step it completes, then the status it reached) — the client's copy of the server's `eventsOfLog`.
  */
-export function eventsOfLog(executionId: string, log: Log & { step_number?: number }, progress: Progress): ClientEvent[] {
+export function eventsOfLog(executionId: string, log: Log, progress: Progress): ClientEvent[] {
   const seq = log.id;
   const context = log.context as { status?: unknown; step_type?: unknown; tool_names?: unknown; input_tokens?: unknown; output_tokens?: unknown; code?: unknown };
   const events: ClientEvent[] = [{ kind: 'log', event: { ...log, execution_id: executionId, seq } }];
@@ -66,10 +66,10 @@ export function eventsOfLog(executionId: string, log: Log & { step_number?: numb
 }
 
 /**
- * NOTE: the REST log view has no `step_number` (the server's `eventsOfLog` reads the column). Until it
- * does, the number comes from the row's message (`Step N completed`), else it follows the last one.
+ * The log's `step_number`; from a server too old to send it, the row's message (`Step N
+ * completed`), else the step after the last one.
  */
-function stepNumberOf(log: Log & { step_number?: number }, progress: Progress): number {
+function stepNumberOf(log: Log, progress: Progress): number {
   if (typeof log.step_number === 'number') return log.step_number;
   const match = /^Step (\d+) completed/.exec(log.message);
   return match ? Number(match[1]) : progress.steps + 1;

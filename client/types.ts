@@ -33,6 +33,8 @@ export interface ExecutionError {
 /** One log row of an execution. Its `id` is also the `seq` of the events it stands for. */
 export interface Log {
   id: number;
+  /** The step the log belongs to (for a status change: the last step committed); absent from older servers. */
+  step_number?: number | null;
   level: LogLevel | string;
   event_type: string;
   message: string;

@@ -39,7 +39,7 @@ describe('executions over HTTP (example app)', () => {
     expect(shown.body).toMatchObject({ status: 'completed', step_count: 3, output: { steps_done: 3 }, error: null });
     expect(shown.body.duration_seconds).toBeGreaterThanOrEqual(0);
     expect(shown.body.logs.map((l: { event_type: string }) => l.event_type)).toEqual(['started', 'step_completed', 'step_completed', 'step_completed', 'completed']);
-    expect(Object.keys(shown.body.logs[0]).sort()).toEqual(['context', 'created_at', 'event_type', 'id', 'level', 'message']);
+    expect(Object.keys(shown.body.logs[0]).sort()).toEqual(['context', 'created_at', 'event_type', 'id', 'level', 'message', 'step_number']);
   });
 
   it('runs the code-assistant LLM agent (scripted model) with tools and counts its tokens', async () => {

@@ -51,6 +51,7 @@ export interface CommitRequest {
 
 export interface CommittedLog {
   id: string;
+  step_number: number | null;
   level: string;
   event_type: string;
   message: string;

@@ -29,6 +29,8 @@ export interface ExecutionView {
 
 export interface LogView {
   id: number;
+  /** The step the log belongs to (for a transition: the last step committed). */
+  step_number: number | null;
   level: string;
   event_type: string;
   message: string;
@@ -66,6 +68,7 @@ export function toExecutionView(e: AgentExecutionEntity, logs?: AgentLogEntity[]
 
 export const toLogView = (l: AgentLogEntity): LogView => ({
   id: Number(l.id),
+  step_number: l.stepNumber,
   level: l.level,
   event_type: l.eventType,
   message: l.message,

@@ -49,7 +49,7 @@ WITH upd AS (
   INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
   SELECT $1, $14::int, l.level, l.event_type, l.message, COALESCE(l.context, '{}'::jsonb)
   FROM upd, jsonb_to_recordset($13::jsonb) AS l(level text, event_type text, message text, context jsonb)
-  RETURNING id, level, event_type, message, context, created_at
+  RETURNING id, step_number, level, event_type, message, context, created_at
 ), handled AS (
   -- A paused or ended execution has answered every request made to it.
   UPDATE agent_signals SET processed_at = now()
@@ -84,7 +84,7 @@ WITH upd AS (
   -- Every status change has its log row: its id is the event's sequence number.
   INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
   SELECT id, step_count, 'info', 'started', 'Running', jsonb_build_object('status', 'running', 'epoch', lease_epoch) FROM upd
-  RETURNING id, level, event_type, message, context, created_at
+  RETURNING id, step_number, level, event_type, message, context, created_at
 )
 SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals FROM upd`;
 

@@ -33,7 +33,7 @@ WITH upd AS (
   INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
   SELECT upd.id, upd.step_count, $9::jsonb->>'level', $9::jsonb->>'event_type', $9::jsonb->>'message', COALESCE($9::jsonb->'context', '{}')
   FROM upd
-  RETURNING id, level, event_type, message, context, created_at
+  RETURNING id, step_number, level, event_type, message, context, created_at
 )
 SELECT (SELECT to_jsonb(upd) FROM upd) AS updated,
        (SELECT to_jsonb(log) FROM log) AS log,

@@ -97,7 +97,7 @@ export function eventsOfLog(tenantId: string, userId: string, log: AgentLogEntit
     {
       ...base,
       event: RealtimeEventName.LogAppended,
-      payload: { execution_id: log.executionId, seq, id: seq, level: log.level, event_type: log.eventType, message: log.message, context: log.context, created_at: log.createdAt.toISOString() },
+      payload: { execution_id: log.executionId, seq, id: seq, step_number: log.stepNumber, level: log.level, event_type: log.eventType, message: log.message, context: log.context, created_at: log.createdAt.toISOString() },
     },
   ];
   const context = log.context as { status?: string; step_type?: string; tool_names?: string[]; input_tokens?: number; output_tokens?: number };

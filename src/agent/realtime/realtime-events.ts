@@ -49,6 +49,7 @@ export function toRealtimeEvent(e: ExecutionEvent): RealtimeEvent | null {
     case ExecutionEventName.LogAppended:
       return route(RealtimeEventName.LogAppended, e.seq, {
         id: Number(e.log.id),
+        step_number: e.log.step_number,
         level: e.log.level,
         event_type: e.log.event_type,
         message: e.log.message,

@@ -17,7 +17,7 @@ const WAKE_TAIL = `
   SELECT id, step_count, 'info', 'event_received', 'Event ' || event_type || ' received',
          jsonb_build_object('status', 'pending', 'event_type', event_type)
   FROM woke
-  RETURNING id, execution_id, level, event_type, message, context, created_at
+  RETURNING id, execution_id, step_number, level, event_type, message, context, created_at
 )
 SELECT woke.id, woke.queue, woke.lease_epoch, woke.tenant_id, woke.user_id, woke.step_count, woke.token_usage,
        to_jsonb(log) - 'execution_id' AS log
