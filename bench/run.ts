@@ -10,6 +10,8 @@ import { emit, progress, reserveStdoutForResults } from './support/output.js';
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'step-overhead': async () => (await import('./step-overhead.js')).stepOverhead,
   control: async () => (await import('./control.js')).control,
+  awaken: async () => (await import('./awaken.js')).awaken,
+  realtime: async () => (await import('./realtime.js')).realtime,
 };
 
 const TRANSPORTS: readonly Transport[] = ['redis', 'postgres'];
