@@ -26,6 +26,7 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
   private readonly listeners = new Set<(events: RealtimeEvent[]) => void>();
   /** Messages leave one after another: in parallel, two NOTIFYs on two connections could swap places. */
   private publishing: Promise<void> = Promise.resolve();
+  private sending = false;
 
   constructor(
     private readonly events: ExecutionEvents,
@@ -49,7 +50,8 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
     this.stopRemote?.();
     if (this.flushing) clearImmediate(this.flushing);
     this.flush();
-    await this.publishing; // what was committed is still announced before the connections close
+    // What was committed is still announced before the connections close.
+    while (this.sending) await this.publishing;
   }
 
   /** Events committed by any process, from now on. The first listener starts the subscription. */
@@ -71,15 +73,24 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
     return this.pubsub.ready();
   }
 
+  /**
+   * One send at a time, in order. Events committed while a send is in flight wait and leave
+   * together in the next one (fewer, larger messages when the transport is the bottleneck).
+   */
   private flush(): void {
     this.flushing = null;
+    if (this.sending || this.batch.length === 0) return;
     const events = this.batch;
     this.batch = [];
-    for (const message of split(events)) {
-      this.publishing = this.publishing
-        .then(() => this.pubsub.publish(this.channel, message))
-        .catch((error: Error) => this.logger.warn(`Publishing events failed: ${error.message}`));
-    }
+    this.sending = true;
+    this.publishing = (async () => {
+      for (const message of split(events)) {
+        await this.pubsub.publish(this.channel, message).catch((error: Error) => this.logger.warn(`Publishing events failed: ${error.message}`));
+      }
+    })().finally(() => {
+      this.sending = false;
+      this.flush();
+    });
   }
 }
 
