@@ -25,7 +25,7 @@ export interface LlmAgentSettings extends AgentTypeSettings {
  * @example
  * const assistant = defineLlmAgent({
  *   name: 'code-assistant',
- *   model: () => createOpenAiCompatibleModel({ baseURL: process.env.LLM_URL!, model: 'gpt-4o-mini' }),
+ *   model: () => createOpenAiCompatibleModel({ baseURL: config.llmUrl, model: 'gpt-4o-mini' }),
  *   system: 'You help with code. Use the tools to look at files.',
  *   tools: { list_files: tool({ inputSchema: z.object({ dir: z.string() }), execute: ({ dir }) => readdir(dir) }) },
  * });
