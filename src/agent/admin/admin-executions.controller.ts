@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, Param, Post, Query, Req, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { AgentManager, type ControlResult } from '../executions/agent-manager.js';
+import { AgentManager } from '../executions/agent-manager.js';
 import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
 import { CancelExecutionDto } from '../executions/dto/cancel-execution.dto.js';
 import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
@@ -16,6 +16,7 @@ import type { Principal } from '../tenancy/principal.js';
 import { scopeFor } from '../tenancy/scope.js';
 import { AdminListQuery } from './dto/admin-list.query.js';
 import { QueueStatsService, type QueueStats } from './queue-stats.service.js';
+import { controlResponse } from '../executions/control-response.js';
 
 const ADMIN = { asAdmin: true };
 const SHOW_LOGS = 500;
@@ -81,31 +82,26 @@ export class AdminExecutionsController {
 
   @Post(':id/pause')
   async pause(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
-    return answer(res, await this.manager.pause(p, id, ADMIN));
+    return controlResponse(res, await this.manager.pause(p, id, ADMIN));
   }
 
   @Post(':id/resume')
   async resume(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
-    return answer(res, await this.manager.resume(p, id, ADMIN));
+    return controlResponse(res, await this.manager.resume(p, id, ADMIN));
   }
 
   @Post(':id/cancel')
   async cancel(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: CancelExecutionDto, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
-    return answer(res, await this.manager.cancel(p, id, body.grace_ms, ADMIN));
+    return controlResponse(res, await this.manager.cancel(p, id, body.grace_ms, ADMIN));
   }
 
   @Post(':id/input')
   async input(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: SendInputDto, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
-    return answer(res, await this.manager.sendInput(p, id, body.input, ADMIN));
+    return controlResponse(res, await this.manager.sendInput(p, id, body.input, ADMIN));
   }
 
   @Delete(':id')
   async kill(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
-    return answer(res, await this.manager.forceKill(p, id, ADMIN));
+    return controlResponse(res, await this.manager.forceKill(p, id, ADMIN));
   }
-}
-
-function answer(res: Response, result: ControlResult): ExecutionView {
-  res.status(result.pending ? 202 : 200);
-  return toExecutionView(result.execution);
 }

@@ -5,7 +5,7 @@ import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
-import type { AgentState } from '../runtime/agent-state.js';
+import { totalTokens as totalTokensOf, type AgentState } from '../runtime/agent-state.js';
 import type { StepLog } from '../runtime/step-context.js';
 import { sumUsage } from '../runtime/step-recorder.js';
 import { nextStateAfter, type NextState } from '../runtime/step-transition.js';
@@ -128,7 +128,7 @@ export class ExecutionRunner {
 
       const { result, recording, durationMs } = attempt;
       const usage = sumUsage(recording.usage);
-      const totalTokens = state.usage.inputTokens + state.usage.outputTokens + usage.inputTokens + usage.outputTokens;
+      const totalTokens = totalTokensOf(state.usage) + totalTokensOf(usage);
       const next = nextStateAfter(result, { stepCount: stepNumber, totalTokens, stepsThisJob }, agent.limits, agent.chunkSize);
       const messages = result.messages ?? [];
       const stepType = result.stepType ?? 'custom';

@@ -9,7 +9,7 @@ import type { Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
 import { RealtimeTokenService, type RealtimeToken } from '../tenancy/realtime-token.service.js';
 import { agentValidationPipe } from './agent-validation.pipe.js';
-import { AgentManager, type ControlResult } from './agent-manager.js';
+import { AgentManager } from './agent-manager.js';
 import type { LimitsReport } from '../errors/rate-limited.error.js';
 import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
 import { SendInputDto } from './dto/send-input.dto.js';
@@ -19,6 +19,7 @@ import { ListLogsQuery } from './dto/list-logs.query.js';
 import { StartExecutionDto } from './dto/start-execution.dto.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
+import { controlResponse } from './control-response.js';
 
 @Controller('api/agents')
 @UseGuards(PrincipalGuard)
@@ -80,12 +81,12 @@ export class ExecutionsController {
 
   @Post(':id/pause')
   async pause(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
-    return answer(res, await this.manager.pause(principal, id));
+    return controlResponse(res, await this.manager.pause(principal, id));
   }
 
   @Post(':id/resume')
   async resume(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
-    return answer(res, await this.manager.resume(principal, id));
+    return controlResponse(res, await this.manager.resume(principal, id));
   }
 
   @Post(':id/cancel')
@@ -95,7 +96,7 @@ export class ExecutionsController {
     @Body() body: CancelExecutionDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ExecutionView> {
-    return answer(res, await this.manager.cancel(principal, id, body.grace_ms));
+    return controlResponse(res, await this.manager.cancel(principal, id, body.grace_ms));
   }
 
   @Post(':id/input')
@@ -105,18 +106,12 @@ export class ExecutionsController {
     @Body() body: SendInputDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ExecutionView> {
-    return answer(res, await this.manager.sendInput(principal, id, body.input));
+    return controlResponse(res, await this.manager.sendInput(principal, id, body.input));
   }
 
   /** Force kill. */
   @Delete(':id')
   async kill(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
-    return answer(res, await this.manager.forceKill(principal, id));
+    return controlResponse(res, await this.manager.forceKill(principal, id));
   }
-}
-
-/** 200 when the change is made; 202 when it is recorded and lands at the end of the running step. */
-function answer(res: Response, result: ControlResult): ExecutionView {
-  res.status(result.pending ? 202 : 200);
-  return toExecutionView(result.execution);
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { ALL_QUEUES, type QueueName } from './queue-names.js';
+import type { QueueName } from './queue-names.js';
 import { QUEUE_BACKEND } from './queue-backend.provider.js';
 import type { ExecutionJobData, QueueBackend } from './queue-backend.js';
 
@@ -78,9 +78,6 @@ export class ExecutionQueue implements OnApplicationShutdown {
     return queue;
   }
 
-  names(): readonly QueueName[] {
-    return ALL_QUEUES;
-  }
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
