@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentsApiError, AgentsClient, SubscribeRefusedError, type Execution } from '../../client/index.js';
 import type { Transport } from '../../src/agent/index.js';
 import { oneTo, recorder } from '../support/client-recorder.js';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { startFakeOpenAiServer, textAnswer, type FakeOpenAiServer } from '../support/fake-openai-server.js';
-import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
-import { redisUrl } from '../support/test-env.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 type Who = { tenantId?: string; userId?: string; admin?: boolean };
@@ -22,7 +21,7 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
   beforeAll(async () => {
     db = await createTestDatabase();
     llm = await startFakeOpenAiServer();
-    const env = { DATABASE_URL: db.url, AGENTS_TRANSPORT: transport, REDIS_URL: redisUrl(), AGENTS_QUEUE_PREFIX: uniquePrefix(), JWT_SECRET: 'e2e-secret' };
+    const env = exampleEnv(db, transport);
     // One API node without workers; the workers (and their model calls, to the fake server) in a child process.
     app = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' });
     baseUrl = `http://127.0.0.1:${(app.app.getHttpServer().address() as AddressInfo).port}`;

@@ -1,9 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/agent/index.js';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
-import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
-import { redisUrl } from '../support/test-env.js';
+import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 const LEASE_TIMEOUT_MS = 1500;
@@ -16,14 +15,7 @@ describe.each<Transport>(['redis', 'postgres'])('a worker killed with SIGKILL mi
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    env = {
-      DATABASE_URL: db.url,
-      AGENTS_TRANSPORT: transport,
-      REDIS_URL: redisUrl(),
-      AGENTS_QUEUE_PREFIX: uniquePrefix(),
-      AGENTS_LEASE_TIMEOUT_MS: String(LEASE_TIMEOUT_MS),
-      JWT_SECRET: 'e2e-secret',
-    };
+    env = exampleEnv(db, transport, { AGENTS_LEASE_TIMEOUT_MS: String(LEASE_TIMEOUT_MS) });
     api = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX!, { ...env, AGENTS_WORKERS: 'off' });
   });
 

@@ -3,10 +3,9 @@ import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/agent/index.js';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { readSse } from '../support/sse.js';
-import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
-import { redisUrl } from '../support/test-env.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 type Received = { event: string; payload: Record<string, any> };
@@ -22,7 +21,7 @@ describe.each<Transport>(['redis', 'postgres'])('live updates with workers in an
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, AGENTS_TRANSPORT: transport, REDIS_URL: redisUrl(), AGENTS_QUEUE_PREFIX: uniquePrefix(), JWT_SECRET: 'e2e-secret' };
+    const env = exampleEnv(db, transport);
     // Two API nodes without workers, and the workers in a process of their own.
     nodeA = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' });
     nodeB = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, promises as fs, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, promises as fs, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,21 +7,10 @@ import { CommandBlockedError } from '../../src/agent/tenancy/sandbox-command.js'
 import { detectSandboxEnvironment, IsolationKind, type IsolationMode, type SandboxEnvironment } from '../../src/agent/tenancy/sandbox-environment.js';
 import { SandboxRunner } from '../../src/agent/tenancy/sandbox-runner.js';
 import { DEFAULT_TIERS, type SandboxPolicy } from '../../src/agent/tenancy/tier-policy.js';
+import { processesWith } from '../support/processes.js';
 
 const freePolicy = (override: Partial<SandboxPolicy> = {}): SandboxPolicy => ({ ...DEFAULT_TIERS.free!.sandbox, ...override });
 const marker = () => `${600 + Math.floor(Math.random() * 300)}.${Date.now() % 100000}${Math.floor(Math.random() * 1000)}`;
-
-/** Live processes whose command line contains `text` (zombies have none). */
-const processesWith = (text: string): number =>
-  readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(text);
-      } catch {
-        return false;
-      }
-    }).length;
 
 /** Counts matching processes while `work` runs; the highest count seen. */
 async function peakProcessesWhile<T>(text: string, work: Promise<T>): Promise<{ result: T; peak: number }> {

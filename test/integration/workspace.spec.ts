@@ -18,17 +18,7 @@ import {
 } from '../../src/agent/index.js';
 import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
-
-const processesWith = (text: string): number =>
-  readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(text);
-      } catch {
-        return false;
-      }
-    }).length;
+import { processesWith } from '../support/processes.js';
 
 /** An LLM agent (scripted model) that works in its workspace through the tools. */
 const toolUser = defineLlmAgent({

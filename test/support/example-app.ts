@@ -3,7 +3,7 @@ import { signDemoToken } from '../../src/demo/demo-auth.js';
 import { createApp } from '../../src/host/create-app.js';
 import { readHostConfig } from '../../src/host/host-config.js';
 import { ExecutionEvents } from '../../src/agent/index.js';
-import type { TestDatabase } from './test-database.js';
+import { uniquePrefix, type TestDatabase } from './test-database.js';
 import { redisUrl } from './test-env.js';
 
 const SECRET = 'e2e-secret';
@@ -34,3 +34,13 @@ export async function startExampleApp(db: TestDatabase, queuePrefix: string, env
     close: () => app.close(),
   };
 }
+
+/** The example app's environment for a test database and transport (API nodes, worker and CLI processes). */
+export const exampleEnv = (db: TestDatabase, transport: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  DATABASE_URL: db.url,
+  AGENTS_TRANSPORT: transport,
+  REDIS_URL: redisUrl(),
+  AGENTS_QUEUE_PREFIX: uniquePrefix(),
+  JWT_SECRET: SECRET,
+  ...extra,
+});
