@@ -13,6 +13,9 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { SignalsModule } from './signals/signals.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
+import { ConversationsModule } from './conversations/conversations.module.js';
+import { PipelinesModule } from './pipelines/pipelines.module.js';
+import { SubagentsModule } from './subagents/subagents.module.js';
 
 /** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
 const resolvedOptionsProvider: Provider = {
@@ -47,8 +50,19 @@ function compose(base: DynamicModule): DynamicModule {
   return {
     ...base,
     global: true,
-    imports: [...(base.imports ?? []), InfrastructureModule, ExecutionsModule, RealtimeModule, AdminModule, SignalsModule, MaintenanceModule],
+    imports: [
+      ...(base.imports ?? []),
+      InfrastructureModule,
+      ExecutionsModule,
+      RealtimeModule,
+      AdminModule,
+      SignalsModule,
+      MaintenanceModule,
+      ConversationsModule,
+      PipelinesModule,
+      SubagentsModule,
+    ],
     providers: [...(base.providers ?? []), resolvedOptionsProvider],
-    exports: [AGENT_OPTIONS, ExecutionsModule, MaintenanceModule],
+    exports: [AGENT_OPTIONS, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule],
   };
 }

@@ -5,6 +5,8 @@ import { validateCronExpression } from 'cron';
 import { findTierProblems, mergeTiers, type TierPolicy, type TierPolicyInput } from './tenancy/tier-policy.js';
 import { isAbsolute, resolve } from 'node:path';
 import { ISOLATION_MODES, type IsolationMode } from './tenancy/sandbox-environment.js';
+import type { LanguageModel } from 'ai';
+import type { SubagentSpec } from './runtime/subagent-spec.js';
 
 export type Transport = 'redis' | 'postgres';
 
@@ -100,6 +102,33 @@ export interface MaintenanceOptions {
   logRetentionDays?: number;
 }
 
+/** A message for a conversation whose turn is still running: refused (409) or run after it. */
+export type BusyConversationPolicy = 'reject' | 'enqueue';
+export const BUSY_CONVERSATION_POLICIES: readonly BusyConversationPolicy[] = ['reject', 'enqueue'];
+
+export interface ConversationOptions {
+  /** One turn runs at a time per conversation; a message sent meanwhile is `reject`ed (default) or `enqueue`d. */
+  whenBusy?: BusyConversationPolicy;
+}
+
+export interface PipelineOptions {
+  /** Most stages in one pipeline, counting a parallel group as one (default 20). */
+  maxStages?: number;
+  /** Most members of one parallel group (default 10). */
+  maxParallel?: number;
+}
+
+export interface SubagentOptions {
+  /** The subagents agents may spawn. */
+  specs?: SubagentSpec[];
+  /** The model of specs that name none. */
+  model?: LanguageModel | (() => LanguageModel);
+  /** How deep spawning may go: a root execution is depth 0, its children 1 (default 2). */
+  maxDepth?: number;
+  /** A child's output reaches its parent cut to this many characters (default 2000). */
+  summaryMaxChars?: number;
+}
+
 export interface AgentModuleOptions {
   database: DatabaseOptions;
   /** Queue backend, notifier and locks: Redis, or PostgreSQL alone. */
@@ -128,6 +157,12 @@ export interface AgentModuleOptions {
   defaultTier?: string;
   /** Per-execution workspaces and the sandboxed `bash` tool (SPEC §13). */
   workspaces?: WorkspaceOptions;
+  /** SPEC §9. */
+  conversations?: ConversationOptions;
+  /** SPEC §10. */
+  pipelines?: PipelineOptions;
+  /** SPEC §11. */
+  subagents?: SubagentOptions;
   api?: {
     /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
     maxInputBytes?: number;
@@ -156,6 +191,9 @@ export interface ResolvedAgentOptions {
   events: Required<EventOptions>;
   webhooks: { secretFor: (tenantId: string) => Promise<string | null>; toleranceSeconds: number };
   api: { maxInputBytes: number; executionLogs: number };
+  conversations: Required<ConversationOptions>;
+  pipelines: Required<PipelineOptions>;
+  subagents: { specs: SubagentSpec[]; model: SubagentOptions['model'] | null; maxDepth: number; summaryMaxChars: number };
 }
 
 export const DEFAULT_LIMITS: AgentLimits = { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 };
@@ -268,6 +306,20 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   if (!isPositiveInt(workspaces.cleanupAfterDays)) problems.push('workspaces.cleanupAfterDays must be a positive integer (days)');
   if (!ISOLATION_MODES.includes(workspaces.isolation)) problems.push(`workspaces.isolation must be one of ${ISOLATION_MODES.join(', ')}`);
 
+  const conversations = { whenBusy: o.conversations?.whenBusy ?? 'reject' };
+  if (!BUSY_CONVERSATION_POLICIES.includes(conversations.whenBusy)) problems.push(`conversations.whenBusy must be one of ${BUSY_CONVERSATION_POLICIES.join(', ')}`);
+  const pipelines = { maxStages: o.pipelines?.maxStages ?? 20, maxParallel: o.pipelines?.maxParallel ?? 10 };
+  for (const key of ['maxStages', 'maxParallel'] as const) if (!isPositiveInt(pipelines[key])) problems.push(`pipelines.${key} must be a positive integer`);
+  const subagents = {
+    specs: o.subagents?.specs ?? [],
+    model: o.subagents?.model ?? null,
+    maxDepth: o.subagents?.maxDepth ?? 2,
+    summaryMaxChars: o.subagents?.summaryMaxChars ?? 2000,
+  };
+  problems.push(...findSubagentProblems(subagents.specs, subagents.model !== null));
+  if (!isPositiveInt(subagents.maxDepth)) problems.push('subagents.maxDepth must be a positive integer');
+  if (!isPositiveInt(subagents.summaryMaxChars)) problems.push('subagents.summaryMaxChars must be a positive integer');
+
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
   return {
@@ -295,6 +347,25 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
         (typeof secrets === 'function' ? await secrets(tenantId) : Object.hasOwn(secrets, tenantId) ? secrets[tenantId] : null) ?? null,
       toleranceSeconds,
     },
+    conversations,
+    pipelines,
+    subagents,
     api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
   };
+}
+
+function findSubagentProblems(specs: unknown, hasDefaultModel: boolean): string[] {
+  if (!Array.isArray(specs)) return ['subagents.specs must be an array'];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const [i, spec] of (specs as Partial<SubagentSpec>[]).entries()) {
+    const where = `subagents.specs[${i}]`;
+    if (typeof spec?.name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(spec.name)) problems.push(`${where}.name must be 1–64 letters, digits, - or _`);
+    else if (seen.has(spec.name)) problems.push(`${where}.name '${spec.name}' is given twice`);
+    else seen.add(spec.name);
+    if (typeof spec?.description !== 'string' || spec.description.trim() === '') problems.push(`${where}.description must be a non-empty string`);
+    if (typeof spec?.systemPrompt !== 'string' || spec.systemPrompt.trim() === '') problems.push(`${where}.systemPrompt must be a non-empty string`);
+    if (!spec?.model && !hasDefaultModel) problems.push(`${where} has no model and subagents.model is not set`);
+  }
+  return problems;
 }

@@ -69,6 +69,7 @@ describe.each<Transport>(['redis', 'postgres'])('npm run agents (%s transport)',
     expect(run.stdout.trim().split('\n')).toEqual([
       'Recovered 1 stuck execution (running, no heartbeat for 30 minutes): back to pending',
       'Re-enqueued 1 pending execution waiting over 30 minutes (their job may have been lost)',
+      'Settled 0 ended executions whose conversation, pipeline or parent had not heard of its end',
     ]);
     expect(await statusOf(stuck)).toBe('pending');
     expect(await statusOf(recent)).toBe('running');

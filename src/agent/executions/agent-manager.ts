@@ -14,7 +14,9 @@ import { ExecutionTransitions } from './execution-transitions.js';
 import { scopeFor, type Scope } from '../tenancy/scope.js';
 import { InvalidRequestError, type LimitsReport } from '../errors/rate-limited.error.js';
 import { selectQueue } from '../tenancy/queue-selection.js';
-import { StartAdmission } from '../tenancy/start-admission.js';
+import { StartAdmission, type Admitted, type ExecutionLinks, type NewExecution } from '../tenancy/start-admission.js';
+import type { TierPolicy } from '../tenancy/tier-policy.js';
+import type { PoolClient } from 'pg';
 import { TierPolicies } from '../tenancy/tier-policies.js';
 import { WorkspaceService } from '../tenancy/workspace.service.js';
 
@@ -31,6 +33,16 @@ export interface ControlResult {
 /** Admin routes act on the whole tenant (only for principals with the admin role). */
 export interface ControlOptions {
   asAdmin?: boolean;
+}
+
+/** A start that belongs to a larger piece of work (see `startWithin`). */
+export interface LinkedStartOptions extends StartOptions {
+  links?: ExecutionLinks;
+}
+
+export interface StartedWithin {
+  execution: AgentExecutionEntity;
+  afterCommit: () => Promise<void>;
 }
 
 export interface StartOptions {
@@ -65,6 +77,25 @@ export class AgentManager {
   ) {}
 
   async start(principal: Principal, agentType: string, input: JsonValue, options: StartOptions = {}): Promise<AgentExecutionEntity> {
+    const request = await this.prepareStart(principal, agentType, input, options);
+    const admitted = await this.admission.admit(principal, request.tier, request.row);
+    await this.afterStart(admitted, options);
+    return admitted.execution;
+  }
+
+  /**
+   * A start inside the caller's open transaction (a conversation turn, a pipeline's first stage),
+   * with the row linked to what it belongs to. Call `afterCommit()` once that transaction commits:
+   * it enqueues the job (a hint; the recovery sweep re-enqueues a pending row whose job was lost).
+   */
+  async startWithin(client: PoolClient, principal: Principal, agentType: string, input: JsonValue, options: LinkedStartOptions): Promise<StartedWithin> {
+    const request = await this.prepareStart(principal, agentType, input, options);
+    const admitted = await this.admission.admitWithin(client, principal, request.tier, { ...request.row, links: options.links });
+    return { execution: admitted.execution, afterCommit: () => this.afterStart(admitted, options) };
+  }
+
+  /** Checks the request and picks its queue: nothing is written yet. */
+  private async prepareStart(principal: Principal, agentType: string, input: JsonValue, options: StartOptions): Promise<{ tier: TierPolicy & { name: string }; row: NewExecution }> {
     const agent = this.registry.get(agentType);
     if (!agent) throw new UnknownAgentTypeError(agentType, this.registry.names());
     const bytes = Buffer.byteLength(JSON.stringify(input ?? null));
@@ -82,26 +113,33 @@ export class AgentManager {
     const status = options.awaitEvent ? ExecutionStatus.AwaitingEvent : options.runAt ? ExecutionStatus.Scheduled : ExecutionStatus.Pending;
     // The tenant's workspaces at the tier's disk quota: 413 (QuotaExceededError), before anything is written.
     await this.workspaces.assertStartAllowed(principal);
-    const { execution, created, priority } = await this.admission.admit(principal, tier, {
-      agentType,
-      queue,
-      status,
-      input,
-      metadata: options.metadata ?? {},
-      idempotencyKey: options.idempotencyKey ?? null,
-      scheduledFor: options.runAt ?? null,
-      awaitingEvent: options.awaitEvent?.eventType ?? null,
-      waitSeconds: options.awaitEvent?.timeoutSeconds ?? null,
-    });
-    if (!created) return execution; // the idempotency key's execution: nothing new to enqueue
-    if (status === ExecutionStatus.Pending) await this.queue.enqueue(execution.id, queue, { epoch: 0, priority });
-    if (status === ExecutionStatus.Scheduled) {
+    return {
+      tier,
+      row: {
+        agentType,
+        queue,
+        status,
+        input,
+        metadata: options.metadata ?? {},
+        idempotencyKey: options.idempotencyKey ?? null,
+        scheduledFor: options.runAt ?? null,
+        awaitingEvent: options.awaitEvent?.eventType ?? null,
+        waitSeconds: options.awaitEvent?.timeoutSeconds ?? null,
+      },
+    };
+  }
+
+  /** The job (or delayed job, or wait deadline) of a newly admitted execution. */
+  private async afterStart({ execution, created, priority }: Admitted, options: StartOptions): Promise<void> {
+    if (!created) return; // the idempotency key's execution: nothing new to enqueue
+    const queue = execution.queue as QueueName;
+    if (execution.status === ExecutionStatus.Pending) await this.queue.enqueue(execution.id, queue, { epoch: 0, priority });
+    if (execution.status === ExecutionStatus.Scheduled) {
       await this.queue.enqueue(execution.id, queue, { epoch: 0, priority, delayMs: Math.max(0, options.runAt!.getTime() - Date.now()) });
     }
     if (options.awaitEvent?.timeoutSeconds) {
       await this.queue.expireWait(execution.id, queue, { status: 'awaiting_event', epoch: 0, afterMs: options.awaitEvent.timeoutSeconds * 1000 });
     }
-    return execution;
   }
 
   /** The caller's usage of its tier's limits (`GET /api/agents/limits`). */

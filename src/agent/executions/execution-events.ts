@@ -10,6 +10,10 @@ export const ExecutionEventName = {
   Token: 'execution.token',
   /** A runner's commit was refused: another runner holds the execution now. */
   LeaseLost: 'execution.lease_lost',
+  /** A conversation's history, counters or active turn changed (SPEC §9). */
+  ConversationUpdated: 'conversation.updated',
+  /** A pipeline advanced, ended or was cancelled (SPEC §10). */
+  PipelineUpdated: 'pipeline.updated',
 } as const;
 
 interface EventBase {
@@ -43,7 +47,23 @@ export type ExecutionEvent =
     })
   | (EventBase & { name: typeof ExecutionEventName.LogAppended; log: CommittedLog })
   | (EventBase & { name: typeof ExecutionEventName.Token; stepNumber: number; text: string; index: number })
-  | (Omit<EventBase, 'seq'> & { name: typeof ExecutionEventName.LeaseLost; stepNumber: number; epoch: number });
+  | (Omit<EventBase, 'seq'> & { name: typeof ExecutionEventName.LeaseLost; stepNumber: number; epoch: number })
+  | WorkUpdatedEvent;
+
+/**
+ * A conversation or a pipeline changed. `view` is its public JSON (what `GET` answers, without the
+ * message history); published after the commit that changed it.
+ */
+export interface WorkUpdatedEvent {
+  name: typeof ExecutionEventName.ConversationUpdated | typeof ExecutionEventName.PipelineUpdated;
+  tenantId: string;
+  userId: string;
+  /** The conversation's or pipeline's id. */
+  id: string;
+  /** The execution whose end caused the change; empty when a request did. */
+  executionId: string;
+  view: Record<string, unknown>;
+}
 
 export type ExecutionEventListener = (event: ExecutionEvent) => void;
 

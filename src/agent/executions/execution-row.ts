@@ -39,6 +39,7 @@ export function executionFromRow(r: Row): AgentExecutionEntity {
     stageIndex: r.stage_index ?? null,
     parentExecutionId: r.parent_execution_id ?? null,
     depth: num(r.depth),
+    settlePending: r.settle_pending === true,
     leaseEpoch: num(r.lease_epoch),
     leaseOwner: r.lease_owner ?? null,
     leaseHeartbeatAt: date(r.lease_heartbeat_at),

@@ -103,7 +103,7 @@ export class ExecutionRunner {
     }
     let state: AgentState = {
       input: lease.input,
-      messages: lease.messageCount > 0 ? await this.store.loadMessages(lease.executionId) : [],
+      messages: lease.messageCount > 0 || lease.conversationId ? await this.store.loadMessages(lease.executionId, lease.conversationId) : [],
       data: lease.state,
       stepCount: lease.stepCount,
       usage: { inputTokens: lease.inputTokens, outputTokens: lease.outputTokens },

@@ -5,6 +5,8 @@ export const ExecutionStatus = {
   Paused: 'paused',
   AwaitingInput: 'awaiting_input',
   AwaitingEvent: 'awaiting_event',
+  /** A parent waiting for the subagents it spawned: no job, no worker (DESIGN rule 3). */
+  AwaitingChildren: 'awaiting_children',
   Completed: 'completed',
   Failed: 'failed',
   Cancelled: 'cancelled',
@@ -18,7 +20,7 @@ export const isTerminal = (status: ExecutionStatus): boolean => TERMINAL_STATUSE
 export const NON_TERMINAL_STATUSES: readonly ExecutionStatus[] = Object.values(ExecutionStatus).filter((s) => !isTerminal(s));
 
 /** Where nothing runs: a cancel lands at once. */
-export const PARKED_STATUSES: readonly ExecutionStatus[] = ['scheduled', 'pending', 'paused', 'awaiting_input', 'awaiting_event'];
+export const PARKED_STATUSES: readonly ExecutionStatus[] = ['scheduled', 'pending', 'paused', 'awaiting_input', 'awaiting_event', 'awaiting_children'];
 
 /** Why a run failed: stored in `error.code`. */
 export const FailureCode = {

@@ -6,7 +6,7 @@ import type { AgentMessage } from '../runtime/agent-state.js';
 import type { JsonObject, JsonValue } from '../runtime/json.js';
 import type { StepLog } from '../runtime/step-context.js';
 import type { ExecutionError, ExecutionStatus } from './execution-status.js';
-import { ACQUIRE_LEASE_SQL, COMMIT_STEP_SQL, LEASE_HOLDER_SQL, LOAD_MESSAGES_SQL } from './step-commit.sql.js';
+import { ACQUIRE_LEASE_SQL, COMMIT_STEP_SQL, LEASE_HOLDER_SQL, LOAD_MESSAGES_SQL, LOAD_TURN_MESSAGES_SQL } from './step-commit.sql.js';
 
 export interface Lease {
   executionId: string;
@@ -24,6 +24,11 @@ export interface Lease {
   outputTokens: number;
   epoch: number;
   startedAt: Date;
+  /** A conversation turn: its history comes before its own messages. */
+  conversationId: string | null;
+  /** A subagent: the execution that spawned it, and how deep it is (root = 0). */
+  parentExecutionId: string | null;
+  depth: number;
   /** Signal types waiting when the lease was taken. */
   pendingSignals: string[];
   /** The `started` log the lease wrote. */
@@ -98,6 +103,9 @@ export class ExecutionStore {
       outputTokens: Number(row.output_tokens),
       epoch: row.lease_epoch,
       startedAt: row.started_at,
+      conversationId: row.conversation_id,
+      parentExecutionId: row.parent_execution_id,
+      depth: row.depth,
       pendingSignals: row.pending_signals,
       log: row.log,
     };
@@ -109,8 +117,11 @@ export class ExecutionStore {
     return rows[0] ? { status: rows[0].status, staleInMs: rows[0].stale_in_ms } : null;
   }
 
-  async loadMessages(executionId: string): Promise<AgentMessage[]> {
-    const { rows } = await this.pool.query({ name: 'agents_load_messages', text: LOAD_MESSAGES_SQL, values: [executionId] });
+  /** The history a step sees: the execution's own messages, after its conversation's history for a turn. */
+  async loadMessages(executionId: string, conversationId: string | null = null): Promise<AgentMessage[]> {
+    const { rows } = conversationId
+      ? await this.pool.query({ name: 'agents_load_turn_messages', text: LOAD_TURN_MESSAGES_SQL, values: [executionId, conversationId] })
+      : await this.pool.query({ name: 'agents_load_messages', text: LOAD_MESSAGES_SQL, values: [executionId] });
     return rows as AgentMessage[];
   }
 

@@ -15,6 +15,8 @@ import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { ActiveExecutions } from './active-executions.js';
 import { ExecutionTransitions } from './execution-transitions.js';
 import { RecoveryService } from './recovery.service.js';
+import { ExecutionSettlement } from './execution-settlement.js';
+import { LinkedExecutions } from './linked-executions.js';
 import { StepExecutor } from './step-executor.js';
 import { WaitExpiry } from './wait-expiry.js';
 // NOTE: provided here because the runner consumes the inbox right after parking; the webhooks in signals/ use it through this module.
@@ -39,9 +41,11 @@ import { StartAdmission } from '../tenancy/start-admission.js';
     ExecutionTransitions,
     WaitExpiry,
     RecoveryService,
+    ExecutionSettlement,
+    LinkedExecutions,
     EventTriggerService,
     StartAdmission,
   ],
-  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService, EventTriggerService, WaitExpiry],
+  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService, EventTriggerService, WaitExpiry, ExecutionSettlement, LinkedExecutions],
 })
 export class ExecutionsModule {}

@@ -4,6 +4,7 @@ import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-d
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
 import { EventTriggerService } from '../signals/event-trigger.service.js';
+import { ExecutionSettlement } from './execution-settlement.js';
 
 /**
  * Running executions whose runner stopped heartbeating go back to `pending` (their checkpoint is
@@ -33,6 +34,8 @@ export interface RecoveryReport {
   requeued: string[];
   /** Executions parked on an event that was already in their inbox (a crash right after parking). */
   woken: string[];
+  /** Ended executions whose consequences (conversation, pipeline, parent, children) were still owed. */
+  settled: string[];
 }
 
 /** A wait whose event came first and was not consumed: the runner died between parking and checking. */
@@ -50,6 +53,7 @@ export class RecoveryService {
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
     private readonly queue: ExecutionQueue,
     private readonly triggers: EventTriggerService,
+    private readonly settlement: ExecutionSettlement,
   ) {
     this.pool = database.pool;
   }
@@ -60,9 +64,12 @@ export class RecoveryService {
     const woken: string[] = [];
     const missed = await this.pool.query<{ id: string; awaiting_event: string }>(MISSED_INBOX_SQL);
     for (const row of missed.rows) if (await this.triggers.wakeFromInbox(row.id, row.awaiting_event)) woken.push(row.id);
-    const report = { recovered: rows.filter((r) => r.was_running).map((r) => r.id), requeued: rows.filter((r) => !r.was_running).map((r) => r.id), woken };
-    if (rows.length + woken.length > 0) {
-      this.logger.warn(`Recovered ${report.recovered.length} stuck, re-enqueued ${report.requeued.length} pending, woke ${woken.length} parked executions`);
+    const settled = await this.settlement.sweep();
+    const report = { recovered: rows.filter((r) => r.was_running).map((r) => r.id), requeued: rows.filter((r) => !r.was_running).map((r) => r.id), woken, settled };
+    if (rows.length + woken.length + settled.length > 0) {
+      this.logger.warn(
+        `Recovered ${report.recovered.length} stuck, re-enqueued ${report.requeued.length} pending, woke ${woken.length} parked, settled ${settled.length} ended executions`,
+      );
     }
     return report;
   }

@@ -79,7 +79,7 @@ WITH upd AS (
          OR (status = 'scheduled' AND scheduled_for <= now() + interval '1 second')
          OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))
   RETURNING id, tenant_id, user_id, agent_type, tier, queue, input, state, step_count, message_count, input_tokens,
-            output_tokens, token_usage, lease_epoch, started_at
+            output_tokens, token_usage, lease_epoch, started_at, conversation_id, parent_execution_id, depth
 ), log AS (
   -- Every status change has its log row: its id is the event's sequence number.
   INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
@@ -89,6 +89,17 @@ WITH upd AS (
 SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals FROM upd`;
 
 export const LOAD_MESSAGES_SQL = `SELECT role, content FROM agent_messages WHERE execution_id = $1 ORDER BY seq`;
+
+/**
+ * A conversation turn sees the conversation's history (the earlier turns' user messages and
+ * answers, tagged when each turn completed) and then its own messages. $1 execution · $2 conversation
+ */
+export const LOAD_TURN_MESSAGES_SQL = `
+SELECT role, content FROM (
+  SELECT role, content, 0 AS part, id AS ord FROM agent_messages WHERE conversation_id = $2 AND execution_id <> $1
+  UNION ALL
+  SELECT role, content, 1, seq FROM agent_messages WHERE execution_id = $1
+) history ORDER BY part, ord`;
 
 /** Why a lease was not taken: the holder's status and, if running, when its lease goes stale. */
 export const LEASE_HOLDER_SQL = `

@@ -87,6 +87,7 @@ export function describeMaintenanceReport(report: MaintenanceReport): string[] {
     return [
       `Recovered ${plural(report.recovered, 'stuck execution')} (running, no heartbeat for ${after}): back to pending`,
       `Re-enqueued ${plural(report.requeued, 'pending execution')} waiting over ${after} (their job may have been lost)`,
+      `Settled ${plural(report.settled, 'ended execution')} whose conversation, pipeline or parent had not heard of its end`,
     ];
   }
   return [

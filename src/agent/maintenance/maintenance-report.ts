@@ -14,6 +14,8 @@ export interface RecoverStuckReport {
   recovered: number;
   /** Pending executions that had waited that long, whose job was enqueued again (it may have been lost). */
   requeued: number;
+  /** Ended executions whose consequences (conversation turn, pipeline advance, parent wake-up) were still owed, now applied. */
+  settled: number;
   durationMs: number;
 }
 
@@ -52,7 +54,7 @@ export type MaintenanceReport = RecoverStuckReport | CleanupReport | SkippedRepo
 /** What a run did, count by count (for logs and summaries). */
 export function reportCounts(report: RecoverStuckReport | CleanupReport): Record<string, number> {
   return report.job === MaintenanceJob.RecoverStuck
-    ? { recovered: report.recovered, requeued: report.requeued }
+    ? { recovered: report.recovered, requeued: report.requeued, settled: report.settled }
     : {
         executionsDeleted: report.executionsDeleted,
         logsDeleted: report.logsDeleted,

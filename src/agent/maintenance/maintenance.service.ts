@@ -65,8 +65,16 @@ export class MaintenanceService {
       );
     }
     return this.exclusive(MaintenanceJob.RecoverStuck, async (startedAt): Promise<RecoverStuckReport> => {
-      const { recovered, requeued } = await this.recovery.recoverStuck(afterSeconds * 1000);
-      return { job: MaintenanceJob.RecoverStuck, skipped: false, afterSeconds, recovered: recovered.length, requeued: requeued.length, durationMs: Date.now() - startedAt };
+      const { recovered, requeued, settled } = await this.recovery.recoverStuck(afterSeconds * 1000);
+      return {
+        job: MaintenanceJob.RecoverStuck,
+        skipped: false,
+        afterSeconds,
+        recovered: recovered.length,
+        requeued: requeued.length,
+        settled: settled.length,
+        durationMs: Date.now() - startedAt,
+      };
     });
   }
 

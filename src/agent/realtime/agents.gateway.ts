@@ -110,7 +110,8 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection {
   /** Local delivery only: every API node receives every event from the bridge. */
   private deliver(events: RealtimeEvent[]): void {
     for (const e of events) {
-      this.server.to([rooms.execution(e.execution_id), rooms.user(e.tenant_id, e.user_id), rooms.tenant(e.tenant_id)]).emit(e.event, e.payload);
+      const owners = [rooms.user(e.tenant_id, e.user_id), rooms.tenant(e.tenant_id)];
+      this.server.to(e.execution_id ? [rooms.execution(e.execution_id), ...owners] : owners).emit(e.event, e.payload);
     }
   }
 }

@@ -6,21 +6,31 @@ export const RealtimeEventName = {
   StepCompleted: 'step.completed',
   LogAppended: 'log.appended',
   TokenDelta: 'token.delta',
+  ConversationUpdated: 'conversation.updated',
+  PipelineUpdated: 'pipeline.updated',
 } as const;
 export type RealtimeEventName = (typeof RealtimeEventName)[keyof typeof RealtimeEventName];
 
-/** One event as it travels between processes and to clients. `payload` is what clients receive. */
+/**
+ * One event as it travels between processes and to clients. `payload` is what clients receive.
+ * Conversation and pipeline events belong to no single execution: `execution_id` is empty and
+ * they reach the user's and the tenant's rooms only.
+ */
 export interface RealtimeEvent {
   event: RealtimeEventName;
   tenant_id: string;
   user_id: string;
   execution_id: string;
   seq: number;
-  payload: Record<string, unknown> & { execution_id: string; seq: number };
+  payload: Record<string, unknown> & { execution_id?: string; seq?: number };
 }
 
 /** Maps an internal execution event to its public form; internal-only events map to null. */
 export function toRealtimeEvent(e: ExecutionEvent): RealtimeEvent | null {
+  if (e.name === ExecutionEventName.ConversationUpdated || e.name === ExecutionEventName.PipelineUpdated) {
+    const event = e.name === ExecutionEventName.ConversationUpdated ? RealtimeEventName.ConversationUpdated : RealtimeEventName.PipelineUpdated;
+    return { event, tenant_id: e.tenantId, user_id: e.userId, execution_id: '', seq: 0, payload: e.view };
+  }
   const route = (event: RealtimeEventName, seq: number, payload: Record<string, unknown>): RealtimeEvent => ({
     event,
     tenant_id: e.tenantId,

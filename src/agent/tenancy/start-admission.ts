@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { RateLimitedError, type LimitsReport } from '../errors/rate-limited.error.js';
 import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
 import { executionFromRow } from '../executions/execution-row.js';
@@ -26,6 +26,17 @@ export interface NewExecution {
   scheduledFor: Date | null;
   awaitingEvent: string | null;
   waitSeconds: number | null;
+  /** Part of a larger piece of work: its end is settled (SPEC §9–11). */
+  links?: ExecutionLinks;
+}
+
+/** What an execution belongs to. */
+export interface ExecutionLinks {
+  conversationId?: string;
+  pipelineId?: string;
+  stageIndex?: number;
+  parentExecutionId?: string;
+  depth?: number;
 }
 
 export interface Admitted {
@@ -58,37 +69,53 @@ export class StartAdmission {
   async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
     const client = await this.pool.connect();
     try {
-      // NOTE: one round trip for both; the key is a number computed here, never text from a request.
+      // NOTE: one round trip for both.
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockKey(principal)})`);
-      const { rows } = await client.query(ADMIT_SQL, [
-        uuidv7(now),
-        principal.tenantId,
-        principal.userId,
-        row.agentType,
-        row.queue,
-        JSON.stringify(row.input ?? {}),
-        JSON.stringify(row.metadata ?? {}),
-        row.idempotencyKey,
-        row.status,
-        row.scheduledFor,
-        row.awaitingEvent,
-        row.waitSeconds,
-        hourBoundary(now),
-        tier.maxConcurrent,
-        tier.perHour,
-        tier.name,
-      ]);
+      const admitted = await this.insertAdmitted(client, principal, tier, row, now);
       await client.query('COMMIT');
-      const result = rows[0];
-      if (result.existing) return { execution: executionFromRow(result.existing), created: false, priority: 1 };
-      if (!result.created) throw this.limited(result, tier, now);
-      return { execution: executionFromRow(result.created), created: true, priority: Math.min(result.tenant_queued + 1, MAX_PRIORITY) };
+      return admitted;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * The same admission inside the caller's open transaction (a conversation turn admitted with its
+   * conversation locked): the user's lock is held until that transaction ends.
+   */
+  async admitWithin(client: PoolClient, principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
+    await client.query(`SELECT pg_advisory_xact_lock(${lockKey(principal)})`);
+    return this.insertAdmitted(client, principal, tier, row, now);
+  }
+
+  /** Holding the user's lock. */
+  private async insertAdmitted(client: PoolClient, principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now: number): Promise<Admitted> {
+    const { rows } = await client.query(ADMIT_SQL, [
+      uuidv7(now),
+      principal.tenantId,
+      principal.userId,
+      row.agentType,
+      row.queue,
+      JSON.stringify(row.input ?? {}),
+      JSON.stringify(row.metadata ?? {}),
+      row.idempotencyKey,
+      row.status,
+      row.scheduledFor,
+      row.awaitingEvent,
+      row.waitSeconds,
+      hourBoundary(now),
+      tier.maxConcurrent,
+      tier.perHour,
+      tier.name,
+      JSON.stringify(linksJson(row.links)),
+    ]);
+    const result = rows[0];
+    if (result.existing) return { execution: executionFromRow(result.existing), created: false, priority: 1 };
+    if (!result.created) throw this.limited(result, tier, now);
+    return { execution: executionFromRow(result.created), created: true, priority: Math.min(result.tenant_queued + 1, MAX_PRIORITY) };
   }
 
   async usage(principal: Principal, tier: TierPolicy, now = Date.now()): Promise<LimitsReport> {
@@ -108,6 +135,14 @@ export class StartAdmission {
   }
 }
 
+const linksJson = (links: ExecutionLinks = {}) => ({
+  conversation_id: links.conversationId ?? null,
+  pipeline_id: links.pipelineId ?? null,
+  stage_index: links.stageIndex ?? null,
+  parent_execution_id: links.parentExecutionId ?? null,
+  depth: links.depth ?? 0,
+});
+
 function report(usage: UsageRow, tier: TierPolicy): LimitsReport {
   return {
     concurrent: { used: usage.concurrent, limit: tier.maxConcurrent, remaining: Math.max(0, tier.maxConcurrent - usage.concurrent) },
@@ -126,6 +161,6 @@ const hourBoundary = (now: number): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
 };
 
-/** A signed 64-bit advisory lock key per (tenant, user). */
+/** A signed 64-bit advisory lock key per (tenant, user): a number computed here, never text from a request. */
 const lockKey = (principal: Principal): string =>
   createHash('sha1').update(`agents-start\u0000${principal.tenantId}\u0000${principal.userId}`).digest().readBigInt64BE(0).toString();

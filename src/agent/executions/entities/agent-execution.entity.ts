@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { AgentConversationEntity } from '../../conversations/entities/agent-conversation.entity.js';
 import type { ExecutionError, ExecutionStatus } from '../execution-status.js';
 
 /**
@@ -16,6 +17,10 @@ const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null 
 @Index('idx_agent_executions_owner_id', ['tenantId', 'userId', 'id'])
 @Index('idx_agent_executions_status_updated', ['status', 'updatedAt'])
 @Index('idx_agent_executions_status_event', ['status', 'awaitingEvent'])
+@Index('idx_agent_executions_settle_pending', ['id'], { where: 'settle_pending' })
+@Index('idx_agent_executions_conversation', ['conversationId', 'id'], { where: 'conversation_id IS NOT NULL' })
+@Index('idx_agent_executions_pipeline', ['pipelineId', 'stageIndex'], { where: 'pipeline_id IS NOT NULL' })
+@Index('idx_agent_executions_parent', ['parentExecutionId'], { where: 'parent_execution_id IS NOT NULL' })
 @Index('uq_agent_executions_idempotency', ['tenantId', 'userId', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',
@@ -48,10 +53,20 @@ export class AgentExecutionEntity {
   /** When the current wait (input or event) expires; null = no limit. */
   @Column({ name: 'awaiting_until', type: 'timestamptz', nullable: true }) awaitingUntil: Date | null;
   @Column({ name: 'conversation_id', type: 'uuid', nullable: true }) conversationId: string | null;
+  /** Deleting a conversation deletes its turns, and with them their messages, logs and signals. */
+  @ManyToOne(() => AgentConversationEntity, { onDelete: 'CASCADE', nullable: true })
+  @JoinColumn({ name: 'conversation_id' })
+  conversation?: AgentConversationEntity;
   @Column({ name: 'pipeline_id', type: 'uuid', nullable: true }) pipelineId: string | null;
   @Column({ name: 'stage_index', type: 'int', nullable: true }) stageIndex: number | null;
   @Column({ name: 'parent_execution_id', type: 'uuid', nullable: true }) parentExecutionId: string | null;
   @Column({ type: 'int', default: 0 }) depth: number;
+  /**
+   * Its end has consequences still owed (a conversation to append to, a pipeline to advance, a
+   * parent to wake, children to cancel). Set when the row is linked; cleared in the transaction
+   * that applies them. The recovery sweep re-drives terminal rows still flagged (DESIGN rule 2).
+   */
+  @Column({ name: 'settle_pending', type: 'boolean', default: false }) settlePending: boolean;
   @Column({ name: 'lease_epoch', type: 'int', default: 0 }) leaseEpoch: number;
   @Column({ name: 'lease_owner', type: 'text', nullable: true }) leaseOwner: string | null;
   @Column({ name: 'lease_heartbeat_at', type: 'timestamptz', nullable: true }) leaseHeartbeatAt: Date | null;

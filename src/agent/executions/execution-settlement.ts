@@ -1,0 +1,163 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
+import { SIGNAL_NOTIFIER, type SignalNotifier } from '../infrastructure/signal-notifier.js';
+import type { AgentExecutionEntity } from './entities/agent-execution.entity.js';
+import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
+import { executionFromRow } from './execution-row.js';
+import { isTerminal, PARKED_STATUSES } from './execution-status.js';
+import type { CommittedLog } from './execution-store.js';
+import { CANCEL_LINKED_SQL, LOCK_UNSETTLED_SQL, MARK_SETTLED_SQL, UNSETTLED_SQL } from './settlement.sql.js';
+
+type AfterCommit = () => Promise<void> | void;
+
+/** What a handler gets: the ended execution (locked), the open transaction, and what to do after it commits. */
+export interface SettleContext {
+  readonly execution: AgentExecutionEntity;
+  /** Inside the settlement's transaction: what the handler writes commits with the cleared flag. */
+  readonly client: PoolClient;
+  /** Hints that follow the commit (enqueue a job, publish an event): lost with a crash, re-driven by the sweep. */
+  afterCommit(action: AfterCommit): void;
+}
+
+/**
+ * One consequence of an execution's end (append to a conversation, advance a pipeline, wake a
+ * parent, cancel children). Idempotent by construction: it runs at most once per execution, in the
+ * transaction that clears `settle_pending`.
+ */
+export interface SettlementHandler {
+  readonly name: string;
+  settle(context: SettleContext): Promise<void>;
+}
+
+/**
+ * Applies the consequences of executions' ends (DESIGN rule 2). The runner's terminal commit
+ * leaves the row flagged `settle_pending` (set when the row was linked to a conversation, a
+ * pipeline or a parent, or spawned children); that flag is the outbox. It is settled at once by
+ * the process that saw the end (from the in-process status event), and by the recovery sweep if
+ * that process died in between.
+ */
+@Injectable()
+export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ExecutionSettlement.name);
+  private readonly pool: Pool;
+  private readonly handlers: SettlementHandler[] = [];
+  private stopListening: (() => void) | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    @Inject(AGENTS_DATABASE) database: AgentsDatabase,
+    private readonly events: ExecutionEvents,
+    @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+  ) {
+    this.pool = database.pool;
+  }
+
+  /** Feature folders register their consequence at module init. */
+  register(handler: SettlementHandler): void {
+    this.handlers.push(handler);
+  }
+
+  onModuleInit(): void {
+    this.stopListening = this.events.subscribe((event) => {
+      if (event.name !== ExecutionEventName.StatusChanged || !isTerminal(event.status)) return;
+      // NOTE: deferred, so every listener of this commit's events runs before its consequences start.
+      this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.settle(event.executionId)));
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopListening?.();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Settles one execution if it ended and still owes consequences. True when this call settled it. */
+  async settle(executionId: string): Promise<boolean> {
+    const after: AfterCommit[] = [];
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query(LOCK_UNSETTLED_SQL, [executionId]);
+      if (!rows[0]) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      const execution = executionFromRow(rows[0]);
+      const context: SettleContext = { execution, client, afterCommit: (action) => after.push(action) };
+      for (const handler of this.handlers) await handler.settle(context);
+      await client.query(MARK_SETTLED_SQL, [executionId]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    for (const action of after) {
+      await Promise.resolve()
+        .then(action)
+        .catch((error: Error) => this.logger.warn(`After settling ${executionId}: ${error.message}`));
+    }
+    return true;
+  }
+
+  /** The recovery sweep's part: every ended execution still owing consequences. Returns the ids settled. */
+  async sweep(limit = 500): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(UNSETTLED_SQL, [limit]);
+    const settled: string[] = [];
+    for (const { id } of rows) {
+      try {
+        if (await this.settle(id)) settled.push(id);
+      } catch (error) {
+        this.logger.warn(`Settling ${id} failed (the next sweep retries): ${(error as Error).message}`);
+      }
+    }
+    return settled;
+  }
+
+  /**
+   * Cancels linked executions within the caller's transaction (see `CANCEL_LINKED_SQL`); after
+   * the commit it publishes the parked ones' events (their status event settles them in turn:
+   * their own children) and notifies the running ones' runners.
+   */
+  async cancelWithin(client: PoolClient, ids: readonly string[], reason: Record<string, unknown>, afterCommit: (action: AfterCommit) => void): Promise<void> {
+    if (ids.length === 0) return;
+    const { rows } = await client.query(CANCEL_LINKED_SQL, [ids, JSON.stringify(reason), PARKED_STATUSES]);
+    const parked = (rows[0].parked as Record<string, unknown>[]).map(executionFromRow);
+    const logs = rows[0].logs as (CommittedLog & { execution_id: string })[];
+    const signalled = rows[0].signalled as string[];
+    afterCommit(async () => {
+      for (const execution of parked) {
+        const log = logs.find((l) => l.execution_id === execution.id);
+        if (log) this.publishCancelled(execution, log);
+      }
+      for (const executionId of signalled) {
+        await this.notifier.publish({ executionId, type: 'cancel', graceMs: this.options.lifecycle.cancelGraceMs, requestedAt: Date.now() }).catch(() => undefined);
+      }
+    });
+  }
+
+  private publishCancelled(execution: AgentExecutionEntity, log: CommittedLog & { execution_id: string }): void {
+    const { execution_id: _, ...committed } = log;
+    const ids = { executionId: execution.id, tenantId: execution.tenantId, userId: execution.userId, seq: Number(log.id) };
+    this.events.publish({ name: ExecutionEventName.LogAppended, ...ids, log: committed });
+    this.events.publish({
+      name: ExecutionEventName.StatusChanged,
+      ...ids,
+      status: execution.status,
+      stepCount: execution.stepCount,
+      tokenUsage: execution.tokenUsage,
+      completedAt: execution.completedAt,
+      error: execution.error,
+    });
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch((error: Error) => this.logger.warn(`Settling failed (the recovery sweep retries): ${error.message}`));
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+}

@@ -1,0 +1,18 @@
+import type { LanguageModel, ToolSet } from 'ai';
+import type { AgentLimits } from './agent-definition.js';
+
+/**
+ * A kind of subagent an agent may spawn (SPEC §11). Each runs as an execution of its own, an LLM
+ * agent with this system prompt and these tools.
+ */
+export interface SubagentSpec {
+  /** How agents ask for it (`spawn_subagent({ name })`): letters, digits, `-` and `_`. */
+  name: string;
+  /** Shown to the spawning model, so it knows when this subagent helps. */
+  description: string;
+  systemPrompt: string;
+  tools?: ToolSet;
+  /** Its model; default `subagents.model`. */
+  model?: LanguageModel | (() => LanguageModel);
+  limits?: Partial<AgentLimits>;
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ExecutionsModule } from '../executions/executions.module.js';
+import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
+
+/** SPEC §11. */
+@Module({
+  imports: [InfrastructureModule, ExecutionsModule],
+  controllers: [],
+  providers: [],
+})
+export class SubagentsModule {}
