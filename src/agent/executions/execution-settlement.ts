@@ -13,6 +13,10 @@ import { CANCEL_LINKED_SQL, LOCK_UNSETTLED_SQL, MARK_SETTLED_SQL, UNSETTLED_SQL 
 
 type AfterCommit = () => Promise<void> | void;
 
+const SWEEP_BATCH = 500;
+/** The periodic sweep leaves ends younger than this to the process that committed them. */
+const SWEEP_GRACE_MS = 2_000;
+
 /** What a handler gets: the ended execution (locked), the open transaction, and what to do after it commits. */
 export interface SettleContext {
   readonly execution: AgentExecutionEntity;
@@ -45,6 +49,7 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
   private readonly pool: Pool;
   private readonly handlers: SettlementHandler[] = [];
   private stopListening: (() => void) | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
@@ -67,10 +72,17 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
       // NOTE: deferred, so every listener of this commit's events runs before its consequences start.
       this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.settle(event.executionId)));
     });
+    if (this.options.maintenance.enabled) {
+      // A process that died between an end and its consequences stalls a pipeline or a parent only until
+      // the next sweep: once per lease timeout (a partial-index scan of the few rows still flagged).
+      this.sweeper = setInterval(() => this.track(this.sweep(SWEEP_BATCH, SWEEP_GRACE_MS)), this.options.lease.timeoutMs);
+      this.sweeper.unref();
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopListening?.();
+    if (this.sweeper) clearInterval(this.sweeper);
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -104,9 +116,12 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
     return true;
   }
 
-  /** The recovery sweep's part: every ended execution still owing consequences. Returns the ids settled. */
-  async sweep(limit = 500): Promise<string[]> {
-    const { rows } = await this.pool.query<{ id: string }>(UNSETTLED_SQL, [limit]);
+  /**
+   * The recovery sweep's part: ended executions still owing consequences (those that ended at least
+   * `minAgeMs` ago: younger ones are being settled by the process that ended them). Returns the ids settled.
+   */
+  async sweep(limit = SWEEP_BATCH, minAgeMs = 0): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(UNSETTLED_SQL, [limit, minAgeMs]);
     const settled: string[] = [];
     for (const { id } of rows) {
       try {

@@ -11,10 +11,11 @@ FOR UPDATE`;
 
 export const MARK_SETTLED_SQL = `UPDATE agent_executions SET settle_pending = false WHERE id = $1`;
 
-/** What the recovery sweep re-drives: ended, still owing (served by the partial index). $1 limit */
+/** What the recovery sweep re-drives: ended, still owing (served by the partial index). $1 limit · $2 min age (ms) */
 export const UNSETTLED_SQL = `
 SELECT id FROM agent_executions
 WHERE settle_pending AND status IN ('completed', 'failed', 'cancelled')
+  AND completed_at <= now() - make_interval(secs => $2::double precision / 1000)
 ORDER BY id LIMIT $1`;
 
 /**
