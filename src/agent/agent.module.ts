@@ -16,6 +16,7 @@ import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { SubagentsModule } from './subagents/subagents.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 /** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
 const resolvedOptionsProvider: Provider = {
@@ -61,8 +62,9 @@ function compose(base: DynamicModule): DynamicModule {
       ConversationsModule,
       PipelinesModule,
       SubagentsModule,
+      ObservabilityModule,
     ],
     providers: [...(base.providers ?? []), resolvedOptionsProvider],
-    exports: [AGENT_OPTIONS, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule],
+    exports: [AGENT_OPTIONS, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule, ObservabilityModule],
   };
 }

@@ -129,6 +129,13 @@ export interface SubagentOptions {
   summaryMaxChars?: number;
 }
 
+export interface ObservabilityOptions {
+  /** Where Prometheus scrapes (default `/metrics`); `false` serves nothing (read `AgentMetrics.registry` yourself). */
+  metricsPath?: string | false;
+  /** The health check (database, queue backend, notifier; 503 when one is down); default `/health`, `false` = none. */
+  healthPath?: string | false;
+}
+
 export interface AgentModuleOptions {
   database: DatabaseOptions;
   /** Queue backend, notifier and locks: Redis, or PostgreSQL alone. */
@@ -163,6 +170,8 @@ export interface AgentModuleOptions {
   pipelines?: PipelineOptions;
   /** SPEC §11. */
   subagents?: SubagentOptions;
+  /** Metrics and health endpoints (SPEC §15); spans go to the host's OpenTelemetry SDK, if it installs one. */
+  observability?: ObservabilityOptions;
   api?: {
     /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
     maxInputBytes?: number;
@@ -194,6 +203,7 @@ export interface ResolvedAgentOptions {
   conversations: Required<ConversationOptions>;
   pipelines: Required<PipelineOptions>;
   subagents: { specs: SubagentSpec[]; model: SubagentOptions['model'] | null; maxDepth: number; summaryMaxChars: number };
+  observability: Required<ObservabilityOptions>;
 }
 
 export const DEFAULT_LIMITS: AgentLimits = { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 };
@@ -320,6 +330,12 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   if (!isPositiveInt(subagents.maxDepth)) problems.push('subagents.maxDepth must be a positive integer');
   if (!isPositiveInt(subagents.summaryMaxChars)) problems.push('subagents.summaryMaxChars must be a positive integer');
 
+  const observability = { metricsPath: o.observability?.metricsPath ?? '/metrics', healthPath: o.observability?.healthPath ?? '/health' };
+  for (const key of ['metricsPath', 'healthPath'] as const) {
+    const path = observability[key];
+    if (path !== false && (typeof path !== 'string' || !/^\/[A-Za-z0-9/_.-]*$/.test(path))) problems.push(`observability.${key} must be a path such as '/${key === 'metricsPath' ? 'metrics' : 'health'}', or false`);
+  }
+
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
   return {
@@ -350,6 +366,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     conversations,
     pipelines,
     subagents,
+    observability,
     api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
   };
 }

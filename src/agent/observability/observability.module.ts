@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ExecutionsModule } from '../executions/executions.module.js';
+import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
+import { AgentMetrics } from './agent-metrics.js';
+import { AgentHealth } from './health.service.js';
+import { METRIC_PROVIDERS } from './metric-names.js';
+import { ObservabilityEndpoints } from './observability-endpoints.js';
+
+/** SPEC §15: Prometheus metrics, OpenTelemetry spans, health. */
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), InfrastructureModule, ExecutionsModule],
+  providers: [...METRIC_PROVIDERS, AgentMetrics, AgentHealth, ObservabilityEndpoints],
+  exports: [AgentMetrics, AgentHealth],
+})
+export class ObservabilityModule {}
