@@ -7,6 +7,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { ISOLATION_MODES, type IsolationMode } from './tenancy/sandbox-environment.js';
 import type { LanguageModel } from 'ai';
 import type { SubagentSpec } from './runtime/subagent-spec.js';
+import { findPricingProblems, type ModelPrice, type Pricing } from './billing/pricing.js';
+import { BUDGET_EXCEEDED_ACTIONS, type BudgetExceededAction } from './billing/budget.js';
 
 export type Transport = 'redis' | 'postgres';
 
@@ -130,10 +132,21 @@ export interface SubagentOptions {
 }
 
 export interface ObservabilityOptions {
-  /** Where Prometheus scrapes (default `/metrics`); `false` serves nothing (read `AgentMetrics.registry` yourself). */
+  /** Where Prometheus scrapes (default `/metrics`); `false` serves nothing (the metrics stay in prom-client's default registry; `AgentMetrics.render()` gives the text). */
   metricsPath?: string | false;
   /** The health check (database, queue backend, notifier; 503 when one is down); default `/health`, `false` = none. */
   healthPath?: string | false;
+}
+
+export interface BillingOptions {
+  /** USD per 1K tokens by model id. */
+  pricing?: Record<string, ModelPrice>;
+  /** The price of a model the table does not name (default 0.003 in, 0.015 out per 1K). */
+  unknownModelPrice?: ModelPrice;
+  /** A running execution whose next step would pass a budget: `fail` (default, `budget_exceeded`) or `pause` (resumable once the budget is raised). */
+  onBudgetExceeded?: BudgetExceededAction;
+  /** The reservation for a step before its first model call shows its size (default 2000 tokens). */
+  estimatedStepTokens?: number;
 }
 
 export interface AgentModuleOptions {
@@ -170,6 +183,8 @@ export interface AgentModuleOptions {
   pipelines?: PipelineOptions;
   /** SPEC §11. */
   subagents?: SubagentOptions;
+  /** Usage records, pricing and budgets (SPEC §12). */
+  billing?: BillingOptions;
   /** Metrics and health endpoints (SPEC §15); spans go to the host's OpenTelemetry SDK, if it installs one. */
   observability?: ObservabilityOptions;
   api?: {
@@ -204,6 +219,7 @@ export interface ResolvedAgentOptions {
   pipelines: Required<PipelineOptions>;
   subagents: { specs: SubagentSpec[]; model: SubagentOptions['model'] | null; maxDepth: number; summaryMaxChars: number };
   observability: Required<ObservabilityOptions>;
+  billing: { pricing: Pricing; onBudgetExceeded: BudgetExceededAction; estimatedStepTokens: number };
 }
 
 export const DEFAULT_LIMITS: AgentLimits = { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 };
@@ -336,6 +352,15 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     if (path !== false && (typeof path !== 'string' || !/^\/[A-Za-z0-9/_.-]*$/.test(path))) problems.push(`observability.${key} must be a path such as '/${key === 'metricsPath' ? 'metrics' : 'health'}', or false`);
   }
 
+  const billing = {
+    pricing: { models: o.billing?.pricing ?? {}, unknownModel: o.billing?.unknownModelPrice ?? { inputPer1k: 0.003, outputPer1k: 0.015 } },
+    onBudgetExceeded: o.billing?.onBudgetExceeded ?? 'fail',
+    estimatedStepTokens: o.billing?.estimatedStepTokens ?? 2000,
+  };
+  problems.push(...findPricingProblems(billing.pricing));
+  if (!BUDGET_EXCEEDED_ACTIONS.includes(billing.onBudgetExceeded)) problems.push(`billing.onBudgetExceeded must be one of ${BUDGET_EXCEEDED_ACTIONS.join(', ')}`);
+  if (!isPositiveInt(billing.estimatedStepTokens)) problems.push('billing.estimatedStepTokens must be a positive integer');
+
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
   return {
@@ -367,6 +392,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     pipelines,
     subagents,
     observability,
+    billing,
     api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
   };
 }

@@ -3,9 +3,13 @@ import { AgentLogEntity } from '../executions/entities/agent-log.entity.js';
 import { AgentMessageEntity } from '../executions/entities/agent-message.entity.js';
 import { AgentConversationEntity } from '../conversations/entities/agent-conversation.entity.js';
 import { AgentPipelineEntity } from '../pipelines/entities/agent-pipeline.entity.js';
+import { AgentBudgetEntity } from '../billing/entities/agent-budget.entity.js';
+import { BudgetLedgerEntity } from '../billing/entities/budget-ledger.entity.js';
+import { TokenUsageRecordEntity } from '../billing/entities/token-usage-record.entity.js';
 import { AgentEventInboxEntity } from '../signals/agent-event-inbox.entity.js';
 import { AgentSignalEntity } from '../signals/agent-signal.entity.js';
 import { AgentWebhookDeliveryEntity } from '../signals/agent-webhook-delivery.entity.js';
 
 /** Every table the library owns; feature folders add theirs here. */
-export const AGENT_ENTITIES = [AgentExecutionEntity, AgentMessageEntity, AgentLogEntity, AgentSignalEntity, AgentEventInboxEntity, AgentWebhookDeliveryEntity, AgentConversationEntity, AgentPipelineEntity];
+export const AGENT_ENTITIES = [AgentExecutionEntity, AgentMessageEntity, AgentLogEntity, AgentSignalEntity, AgentEventInboxEntity, AgentWebhookDeliveryEntity, AgentConversationEntity, AgentPipelineEntity,
+  TokenUsageRecordEntity, AgentBudgetEntity, BudgetLedgerEntity];

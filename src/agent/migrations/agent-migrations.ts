@@ -2,6 +2,7 @@ import { InitialSchema1795496268794 } from './1795496268794-InitialSchema.js';
 import { EventsAndWebhooks1795499284171 } from './1795499284171-EventsAndWebhooks.js';
 import { ExecutionTier1795501911302 } from './1795501911302-ExecutionTier.js';
 import { ConversationsPipelinesSubagents1795505407694 } from './1795505407694-ConversationsPipelinesSubagents.js';
+import { Billing1795506369780 } from './1795506369780-Billing.js';
 
 /** In order of creation. */
-export const AGENT_MIGRATIONS: Function[] = [InitialSchema1795496268794, EventsAndWebhooks1795499284171, ExecutionTier1795501911302, ConversationsPipelinesSubagents1795505407694];
+export const AGENT_MIGRATIONS: Function[] = [InitialSchema1795496268794, EventsAndWebhooks1795499284171, ExecutionTier1795501911302, ConversationsPipelinesSubagents1795505407694, Billing1795506369780];

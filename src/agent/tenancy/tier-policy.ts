@@ -1,4 +1,5 @@
 import type { QueueName } from '../infrastructure/queue-names.js';
+import { findBudgetProblems, type MonthlyBudget } from '../billing/budget.js';
 
 /** How the `bash` tool may run for a tier (SPEC §8, §13). */
 export interface SandboxPolicy {
@@ -25,6 +26,8 @@ export interface TierPolicy {
   queue: QueueName;
   workspaceQuotaMb: number;
   sandbox: SandboxPolicy;
+  /** Each user's monthly allowance (null = none); an admin's per-user or per-tenant budget overrides it. */
+  budget: MonthlyBudget | null;
 }
 
 export type TierPolicyInput = Partial<Omit<TierPolicy, 'sandbox'>> & { sandbox?: Partial<SandboxPolicy> };
@@ -43,9 +46,9 @@ const sandbox = (timeoutSeconds: number, memoryMb: number, maxProcesses: number,
 
 /** SPEC §8 defaults. */
 export const DEFAULT_TIERS: Record<string, TierPolicy> = {
-  free: { maxConcurrent: 1, perHour: 10, queue: 'agents-default', workspaceQuotaMb: 100, sandbox: sandbox(60, 256, 5, false, NETWORK_TOOLS) },
-  pro: { maxConcurrent: 5, perHour: 100, queue: 'agents-default', workspaceQuotaMb: 1024, sandbox: sandbox(120, 512, 10, false) },
-  enterprise: { maxConcurrent: 20, perHour: 1000, queue: 'agents-priority', workspaceQuotaMb: 10 * 1024, sandbox: sandbox(300, 1024, 20, true) },
+  free: { maxConcurrent: 1, perHour: 10, queue: 'agents-default', workspaceQuotaMb: 100, sandbox: sandbox(60, 256, 5, false, NETWORK_TOOLS), budget: null },
+  pro: { maxConcurrent: 5, perHour: 100, queue: 'agents-default', workspaceQuotaMb: 1024, sandbox: sandbox(120, 512, 10, false), budget: null },
+  enterprise: { maxConcurrent: 20, perHour: 1000, queue: 'agents-priority', workspaceQuotaMb: 10 * 1024, sandbox: sandbox(300, 1024, 20, true), budget: null },
 };
 
 /** Tiers from options merged over the defaults (a tier the defaults lack starts from `free`). */
@@ -65,6 +68,7 @@ export function findTierProblems(tiers: Record<string, TierPolicy>, queues: read
       if (!Number.isInteger(t[key]) || t[key] <= 0) problems.push(`tiers.${name}.${key} must be a positive integer`);
     }
     if (!queues.includes(t.queue)) problems.push(`tiers.${name}.queue must be one of ${queues.join(', ')}`);
+    problems.push(...findBudgetProblems(`tiers.${name}.budget`, t.budget));
     for (const key of ['timeoutSeconds', 'memoryMb', 'maxProcesses', 'maxOutputBytes'] as const) {
       if (!Number.isInteger(t.sandbox[key]) || t.sandbox[key] <= 0) problems.push(`tiers.${name}.sandbox.${key} must be a positive integer`);
     }

@@ -1,0 +1,21 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
+
+/**
+ * What a user (or a tenant, `user_id` = '') spent this month and what running steps have reserved,
+ * kept in step with the usage records while a budget applies. Reservations are taken atomically
+ * before a step and replaced by the actual spend in the step's commit, so concurrent executions
+ * cannot together pass the budget by more than one step each.
+ */
+@Entity('agent_budget_ledger')
+export class BudgetLedgerEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'text' }) tenantId: string;
+  @PrimaryColumn({ name: 'user_id', type: 'text' }) userId: string;
+  /** The first day of the month (UTC). */
+  @PrimaryColumn({ type: 'date' }) period: string;
+  @Column({ name: 'spent_tokens', type: 'bigint', default: 0, transformer: numeric }) spentTokens: number;
+  @Column({ name: 'spent_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numeric }) spentUsd: number;
+  @Column({ name: 'reserved_tokens', type: 'bigint', default: 0, transformer: numeric }) reservedTokens: number;
+  @Column({ name: 'reserved_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numeric }) reservedUsd: number;
+}
