@@ -145,8 +145,6 @@ export interface BillingOptions {
   unknownModelPrice?: ModelPrice;
   /** A running execution whose next step would pass a budget: `fail` (default, `budget_exceeded`) or `pause` (resumable once the budget is raised). */
   onBudgetExceeded?: BudgetExceededAction;
-  /** The reservation for a step before its first model call shows its size (default 2000 tokens). */
-  estimatedStepTokens?: number;
 }
 
 export interface AgentModuleOptions {
@@ -219,7 +217,7 @@ export interface ResolvedAgentOptions {
   pipelines: Required<PipelineOptions>;
   subagents: { specs: SubagentSpec[]; model: SubagentOptions['model'] | null; maxDepth: number; summaryMaxChars: number };
   observability: Required<ObservabilityOptions>;
-  billing: { pricing: Pricing; onBudgetExceeded: BudgetExceededAction; estimatedStepTokens: number };
+  billing: { pricing: Pricing; onBudgetExceeded: BudgetExceededAction };
 }
 
 export const DEFAULT_LIMITS: AgentLimits = { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 };
@@ -355,11 +353,9 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const billing = {
     pricing: { models: o.billing?.pricing ?? {}, unknownModel: o.billing?.unknownModelPrice ?? { inputPer1k: 0.003, outputPer1k: 0.015 } },
     onBudgetExceeded: o.billing?.onBudgetExceeded ?? 'fail',
-    estimatedStepTokens: o.billing?.estimatedStepTokens ?? 2000,
   };
   problems.push(...findPricingProblems(billing.pricing));
   if (!BUDGET_EXCEEDED_ACTIONS.includes(billing.onBudgetExceeded)) problems.push(`billing.onBudgetExceeded must be one of ${BUDGET_EXCEEDED_ACTIONS.join(', ')}`);
-  if (!isPositiveInt(billing.estimatedStepTokens)) problems.push('billing.estimatedStepTokens must be a positive integer');
 
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 

@@ -8,6 +8,7 @@ export const AgentErrorCode = {
   InputTooLarge: 'input_too_large',
   QuotaExceeded: 'quota_exceeded',
   RateLimited: 'rate_limited',
+  BudgetExceeded: 'budget_exceeded',
   InvalidRequest: 'invalid_request',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
@@ -24,5 +25,6 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   // NOTE: 413 like an oversize input: the request (the workspace it needs) is larger than the tier allows.
   quota_exceeded: 413,
   rate_limited: 429,
+  budget_exceeded: 402,
   invalid_request: 400,
 };

@@ -19,6 +19,7 @@ import type { TierPolicy } from '../tenancy/tier-policy.js';
 import type { PoolClient } from 'pg';
 import { TierPolicies } from '../tenancy/tier-policies.js';
 import { WorkspaceService } from '../tenancy/workspace.service.js';
+import { BudgetService } from '../billing/budget.service.js';
 
 
 /**
@@ -73,6 +74,7 @@ export class AgentManager {
     private readonly tiers: TierPolicies,
     private readonly admission: StartAdmission,
     private readonly workspaces: WorkspaceService,
+    private readonly budgets: BudgetService,
     @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
   ) {}
 
@@ -113,6 +115,8 @@ export class AgentManager {
     const status = options.awaitEvent ? ExecutionStatus.AwaitingEvent : options.runAt ? ExecutionStatus.Scheduled : ExecutionStatus.Pending;
     // The tenant's workspaces at the tier's disk quota: 413 (QuotaExceededError), before anything is written.
     await this.workspaces.assertStartAllowed(principal);
+    // A user or tenant whose monthly budget is used up: 402 (BudgetExceededError).
+    await this.budgets.assertStartAllowed({ tenantId: principal.tenantId, userId: principal.userId, tier: tier.name });
     return {
       tier,
       row: {

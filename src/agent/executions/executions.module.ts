@@ -22,9 +22,10 @@ import { WaitExpiry } from './wait-expiry.js';
 // NOTE: provided here because the runner consumes the inbox right after parking; the webhooks in signals/ use it through this module.
 import { EventTriggerService } from '../signals/event-trigger.service.js';
 import { StartAdmission } from '../tenancy/start-admission.js';
+import { BillingModule } from '../billing/billing.module.js';
 
 @Module({
-  imports: [DiscoveryModule, InfrastructureModule, TenancyModule],
+  imports: [DiscoveryModule, InfrastructureModule, TenancyModule, BillingModule],
   controllers: [ExecutionsController],
   providers: [
     AgentRegistry,

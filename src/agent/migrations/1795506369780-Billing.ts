@@ -24,6 +24,8 @@ export class Billing1795506369780 implements MigrationInterface {
                 "spent_usd" numeric(14, 6) NOT NULL DEFAULT '0',
                 "reserved_tokens" bigint NOT NULL DEFAULT '0',
                 "reserved_usd" numeric(14, 6) NOT NULL DEFAULT '0',
+                "limit_tokens" bigint,
+                "limit_usd" numeric(14, 6),
                 CONSTRAINT "PK_5386f98516aead171a4e79a2d84" PRIMARY KEY ("tenant_id", "user_id", "period")
             )
         `);
@@ -56,9 +58,16 @@ export class Billing1795506369780 implements MigrationInterface {
             ADD CONSTRAINT "FK_a14a5a8dcbbc43f2c3b6583eeb6" FOREIGN KEY ("execution_id") REFERENCES "agent_executions"("id") ON DELETE
             SET NULL ON UPDATE NO ACTION
         `);
+        await queryRunner.query(`
+            ALTER TABLE "agent_executions"
+            ADD "budget_reservation" jsonb
+        `);
     }
 
     public async down(queryRunner: QueryRunner): Promise<void> {
+        await queryRunner.query(`
+            ALTER TABLE "agent_executions" DROP COLUMN "budget_reservation"
+        `);
         await queryRunner.query(`
             ALTER TABLE "token_usage_records" DROP CONSTRAINT "FK_a14a5a8dcbbc43f2c3b6583eeb6"
         `);

@@ -18,4 +18,7 @@ export class BudgetLedgerEntity {
   @Column({ name: 'spent_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numeric }) spentUsd: number;
   @Column({ name: 'reserved_tokens', type: 'bigint', default: 0, transformer: numeric }) reservedTokens: number;
   @Column({ name: 'reserved_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numeric }) reservedUsd: number;
+  /** The budget in force (copied at each job's start, so a raised budget applies at the next one); null = no limit of that kind. */
+  @Column({ name: 'limit_tokens', type: 'bigint', nullable: true, transformer: numeric }) limitTokens: number | null;
+  @Column({ name: 'limit_usd', type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numeric }) limitUsd: number | null;
 }

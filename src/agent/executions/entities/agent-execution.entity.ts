@@ -67,6 +67,11 @@ export class AgentExecutionEntity {
    * that applies them. The recovery sweep re-drives terminal rows still flagged (DESIGN rule 2).
    */
   @Column({ name: 'settle_pending', type: 'boolean', default: false }) settlePending: boolean;
+  /**
+   * The budget reservation of the step in flight `{ period, keys, tokens, usd }`, replaced by the actual
+   * spend in the step's commit; released by recovery if the runner died holding it.
+   */
+  @Column({ name: 'budget_reservation', type: 'jsonb', nullable: true }) budgetReservation: JsonColumn;
   @Column({ name: 'lease_epoch', type: 'int', default: 0 }) leaseEpoch: number;
   @Column({ name: 'lease_owner', type: 'text', nullable: true }) leaseOwner: string | null;
   @Column({ name: 'lease_heartbeat_at', type: 'timestamptz', nullable: true }) leaseHeartbeatAt: Date | null;

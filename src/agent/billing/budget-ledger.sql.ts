@@ -1,0 +1,68 @@
+/**
+ * The monthly ledger's statements. A ledger row exists per scope with a budget (the user; the
+ * tenant as `user_id` = '') and month; `spent_*` follow the usage records, `reserved_*` what steps in
+ * flight hold.
+ */
+
+/**
+ * Makes the scopes' rows exist with the limits in force (a row created mid-month starts from the
+ * month's usage records). $1 tenant · $2 period (first day) · $3 scopes [{ user_id, limit_tokens, limit_usd }]
+ */
+export const OPEN_LEDGER_SQL = `
+WITH scopes AS (
+  SELECT * FROM jsonb_to_recordset($3::jsonb) AS s(user_id text, limit_tokens bigint, limit_usd numeric)
+), refreshed AS (
+  UPDATE agent_budget_ledger l SET limit_tokens = s.limit_tokens, limit_usd = s.limit_usd
+  FROM scopes s WHERE l.tenant_id = $1 AND l.period = $2::date AND l.user_id = s.user_id
+  RETURNING l.*
+), created AS (
+  INSERT INTO agent_budget_ledger (tenant_id, user_id, period, spent_tokens, spent_usd, limit_tokens, limit_usd)
+  SELECT $1, s.user_id, $2::date, COALESCE(u.tokens, 0), COALESCE(u.usd, 0), s.limit_tokens, s.limit_usd
+  FROM scopes s
+  LEFT JOIN LATERAL (
+    SELECT sum(r.input_tokens + r.output_tokens) AS tokens, sum(r.cost_usd) AS usd FROM token_usage_records r
+    WHERE r.tenant_id = $1 AND (s.user_id = '' OR r.user_id = s.user_id)
+      AND r.recorded_at >= $2::date AND r.recorded_at < $2::date + interval '1 month'
+  ) u ON true
+  WHERE s.user_id NOT IN (SELECT user_id FROM refreshed)
+  ON CONFLICT (tenant_id, user_id, period) DO NOTHING
+  RETURNING *
+)
+SELECT * FROM refreshed UNION ALL SELECT * FROM created`;
+
+/**
+ * Reserves a step's estimate on every scope that still has room for it, and records the
+ * reservation on the execution. A scope at its limit has no room even for an estimate of 0: a
+ * step starts only while something is left. The caller checks every scope was reserved.
+ * $1 execution · $2 tenant · $3 period · $4 scope keys · $5 tokens · $6 usd
+ */
+export const RESERVE_SQL = `
+WITH reserved AS (
+  UPDATE agent_budget_ledger SET reserved_tokens = reserved_tokens + $5::bigint, reserved_usd = reserved_usd + $6::numeric
+  WHERE tenant_id = $2 AND period = $3::date AND user_id = ANY($4::text[])
+    AND (limit_tokens IS NULL OR spent_tokens + reserved_tokens + GREATEST($5::bigint, 1) <= limit_tokens)
+    AND (limit_usd IS NULL OR (spent_usd + reserved_usd + $6::numeric <= limit_usd AND spent_usd + reserved_usd < limit_usd))
+  RETURNING user_id
+), held AS (
+  UPDATE agent_executions SET budget_reservation = jsonb_build_object(
+    'period', $3::text, 'keys', (SELECT jsonb_agg(user_id) FROM reserved), 'tokens', $5::bigint, 'usd', $6::numeric)
+  WHERE id = $1 AND EXISTS (SELECT 1 FROM reserved)
+)
+SELECT COALESCE(array_agg(user_id), '{}') AS keys FROM reserved`;
+
+/** Gives back the reservation an execution holds (a step that committed nothing). $1 execution */
+export const RELEASE_SQL = `
+WITH held AS (
+  SELECT id, tenant_id, budget_reservation AS r FROM agent_executions WHERE id = $1 AND budget_reservation IS NOT NULL FOR UPDATE
+), cleared AS (
+  UPDATE agent_executions e SET budget_reservation = NULL FROM held WHERE e.id = held.id
+)
+UPDATE agent_budget_ledger l SET
+  reserved_tokens = GREATEST(0, l.reserved_tokens - (held.r->>'tokens')::bigint),
+  reserved_usd = GREATEST(0, l.reserved_usd - (held.r->>'usd')::numeric)
+FROM held
+WHERE l.tenant_id = held.tenant_id AND l.period = (held.r->>'period')::date
+  AND l.user_id IN (SELECT jsonb_array_elements_text(held.r->'keys'))`;
+
+/** The scopes' rows as they are. $1 tenant · $2 period · $3 keys */
+export const LEDGER_SQL = `SELECT * FROM agent_budget_ledger WHERE tenant_id = $1 AND period = $2::date AND user_id = ANY($3::text[])`;
