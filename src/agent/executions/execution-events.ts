@@ -20,6 +20,8 @@ interface EventBase {
   executionId: string;
   tenantId: string;
   userId: string;
+  /** For metrics by agent type. */
+  agentType?: string;
   /**
    * Increases per execution: the id of the log row the event reflects (every status change and
    * step has one), so a client that missed events fetches logs `after_id` its last `seq`. Token
@@ -36,6 +38,8 @@ export type ExecutionEvent =
       tokenUsage: number;
       completedAt: Date | null;
       error: ExecutionError | null;
+      /** When it first ran (null: ended before it ran), for the execution duration. */
+      startedAt?: Date | null;
     })
   | (EventBase & {
       name: typeof ExecutionEventName.StepCompleted;

@@ -9,6 +9,7 @@ import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
 import { executionFromRow } from './execution-row.js';
 import { isTerminal, PARKED_STATUSES } from './execution-status.js';
 import type { CommittedLog } from './execution-store.js';
+import { publishTransition } from './transition-events.js';
 import { CANCEL_LINKED_SQL, LOCK_UNSETTLED_SQL, MARK_SETTLED_SQL, UNSETTLED_SQL } from './settlement.sql.js';
 
 type AfterCommit = () => Promise<void> | void;
@@ -147,26 +148,13 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
     afterCommit(async () => {
       for (const execution of parked) {
         const log = logs.find((l) => l.execution_id === execution.id);
-        if (log) this.publishCancelled(execution, log);
+        if (!log) continue;
+        const { execution_id: _, ...committed } = log;
+        publishTransition(this.events, execution, committed);
       }
       for (const executionId of signalled) {
         await this.notifier.publish({ executionId, type: 'cancel', graceMs: this.options.lifecycle.cancelGraceMs, requestedAt: Date.now() }).catch(() => undefined);
       }
-    });
-  }
-
-  private publishCancelled(execution: AgentExecutionEntity, log: CommittedLog & { execution_id: string }): void {
-    const { execution_id: _, ...committed } = log;
-    const ids = { executionId: execution.id, tenantId: execution.tenantId, userId: execution.userId, seq: Number(log.id) };
-    this.events.publish({ name: ExecutionEventName.LogAppended, ...ids, log: committed });
-    this.events.publish({
-      name: ExecutionEventName.StatusChanged,
-      ...ids,
-      status: execution.status,
-      stepCount: execution.stepCount,
-      tokenUsage: execution.tokenUsage,
-      completedAt: execution.completedAt,
-      error: execution.error,
     });
   }
 

@@ -5,11 +5,11 @@ import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-d
 import type { JsonObject, JsonValue } from '../runtime/json.js';
 import type { StepLog } from '../runtime/step-context.js';
 import type { AgentExecutionEntity } from './entities/agent-execution.entity.js';
-import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
+import { ExecutionEvents } from './execution-events.js';
 import { executionFromRow } from './execution-row.js';
 import type { ExecutionError, ExecutionStatus } from './execution-status.js';
-import type { CommittedLog } from './execution-store.js';
 import { REQUEST_SIGNAL_SQL, TRANSITION_SQL } from './transition.sql.js';
+import { publishTransition } from './transition-events.js';
 import type { Scope } from '../tenancy/scope.js';
 
 
@@ -64,7 +64,7 @@ export class ExecutionTransitions {
     const row = rows[0];
     if (!row.updated) return { execution: null, currentStatus: await this.statusAfterLostRace(id, scope, request, row.current_status) };
     const execution = executionFromRow(row.updated);
-    this.publish(execution, row.log);
+    publishTransition(this.events, execution, row.log);
     return { execution, currentStatus: execution.status };
   }
 
@@ -92,19 +92,5 @@ export class ExecutionTransitions {
     const execution = executionFromRow(row.execution);
     if (row.signal_id === null) throw new InvalidTransitionError(operation, execution.status);
     return execution;
-  }
-
-  private publish(execution: AgentExecutionEntity, log: CommittedLog): void {
-    const ids = { executionId: execution.id, tenantId: execution.tenantId, userId: execution.userId, seq: Number(log.id) };
-    this.events.publish({ name: ExecutionEventName.LogAppended, ...ids, log });
-    this.events.publish({
-      name: ExecutionEventName.StatusChanged,
-      ...ids,
-      status: execution.status,
-      stepCount: execution.stepCount,
-      tokenUsage: execution.tokenUsage,
-      completedAt: execution.completedAt,
-      error: execution.error,
-    });
   }
 }
