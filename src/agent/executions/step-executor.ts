@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { abortable, StepTimeoutError } from '../runtime/abortable.js';
+import { executionAttributes, inSpan, SpanName } from '../runtime/tracing.js';
 import type { AgentState } from '../runtime/agent-state.js';
 import { recordStep, type StepRecording } from '../runtime/step-recorder.js';
 import type { StepResult } from '../runtime/step-result.js';
@@ -46,7 +47,12 @@ export class StepExecutor {
     const stopHeartbeat = this.heartbeat.start(lease);
     const startedAt = performance.now();
     try {
-      const result = await abortable(Promise.resolve().then(() => agent.stepper.step(state, context)), controller.signal);
+      const step = inSpan(SpanName.Step, { ...executionAttributes({ ...ids, agentType: lease.agentType }), 'agent.step_number': stepNumber }, async (span) => {
+        const result = await agent.stepper.step(state, context);
+        span.setAttribute('agent.step_outcome', result?.outcome ?? 'invalid');
+        return result;
+      });
+      const result = await abortable(step, controller.signal);
       const problem = findStepResultProblem(result);
       if (problem) return { ok: false, killed: false, error: { code: FailureCode.StepError, message: `Invalid step result: ${problem}` }, recording };
       return { ok: true, result, recording, durationMs: Math.round(performance.now() - startedAt) };

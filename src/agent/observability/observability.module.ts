@@ -5,12 +5,13 @@ import { InfrastructureModule } from '../infrastructure/infrastructure.module.js
 import { AgentMetrics } from './agent-metrics.js';
 import { AgentHealth } from './health.service.js';
 import { METRIC_PROVIDERS } from './metric-names.js';
+import { MetricsRecorder } from './metrics-recorder.js';
 import { ObservabilityEndpoints } from './observability-endpoints.js';
 
 /** SPEC §15: Prometheus metrics, OpenTelemetry spans, health. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), InfrastructureModule, ExecutionsModule],
-  providers: [...METRIC_PROVIDERS, AgentMetrics, AgentHealth, ObservabilityEndpoints],
+  providers: [...METRIC_PROVIDERS, AgentMetrics, AgentHealth, ObservabilityEndpoints, MetricsRecorder],
   exports: [AgentMetrics, AgentHealth],
 })
 export class ObservabilityModule {}
