@@ -143,7 +143,7 @@ export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
       });
       if (killed) execution.kill();
     } catch (error) {
-      this.logger.error(`Escalating the cancel of ${execution.executionId} failed: ${(error as Error).message}`);
+      this.logger.error(`Escalating a cancel to a kill failed: ${(error as Error).message}`, { execution_id: execution.executionId });
     }
   }
 }

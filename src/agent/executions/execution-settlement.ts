@@ -71,7 +71,7 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
     this.stopListening = this.events.subscribe((event) => {
       if (event.name !== ExecutionEventName.StatusChanged || !isTerminal(event.status)) return;
       // NOTE: deferred, so every listener of this commit's events runs before its consequences start.
-      this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.settle(event.executionId)));
+      this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.settle(event.executionId)), event.executionId);
     });
     if (this.options.maintenance.enabled) {
       // A process that died between an end and its consequences stalls a pipeline or a parent only until
@@ -112,7 +112,7 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
     for (const action of after) {
       await Promise.resolve()
         .then(action)
-        .catch((error: Error) => this.logger.warn(`After settling ${executionId}: ${error.message}`));
+        .catch((error: Error) => this.logger.warn(`After settling: ${error.message}`, { execution_id: executionId }));
     }
     return true;
   }
@@ -128,7 +128,7 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
       try {
         if (await this.settle(id)) settled.push(id);
       } catch (error) {
-        this.logger.warn(`Settling ${id} failed (the next sweep retries): ${(error as Error).message}`);
+        this.logger.warn(`Settling failed (the next sweep retries): ${(error as Error).message}`, { execution_id: id });
       }
     }
     return settled;
@@ -158,8 +158,12 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private track(promise: Promise<unknown>): void {
-    const tracked = promise.catch((error: Error) => this.logger.warn(`Settling failed (the recovery sweep retries): ${error.message}`));
+  private track(promise: Promise<unknown>, executionId?: string): void {
+    const tracked = promise.catch((error: Error) => {
+      const message = `Settling failed (the recovery sweep retries): ${error.message}`;
+      if (executionId) this.logger.warn(message, { execution_id: executionId });
+      else this.logger.warn(message);
+    });
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
   }
