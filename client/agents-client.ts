@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io-client';
+import { AdminAgentsClient } from './admin-client.js';
 import { Http, type TokenSource } from './http.js';
-import { RealtimeConnection, type SocketOverrides } from './realtime.js';
+import { RealtimeConnection, type RealtimeOptions, type SocketOverrides } from './realtime.js';
 import type {
   CancelOptions,
   Execution,
@@ -46,15 +47,29 @@ const CATCH_UP_PAGE = 500;
 export class AgentsClient {
   private readonly http: Http;
   private readonly realtime: RealtimeConnection;
+  private readonly realtimeOptions: RealtimeOptions;
+  private adminClient: AdminAgentsClient | null = null;
 
   constructor(options: AgentsClientOptions) {
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.http = new Http(baseUrl, options.token, options.fetch);
-    this.realtime = new RealtimeConnection({
+    this.realtimeOptions = {
       baseUrl,
       token: async () => (await this.realtimeToken()).token,
       ...(options.socketOptions ? { socketOptions: options.socketOptions } : {}),
-    });
+    };
+    this.realtime = new RealtimeConnection(this.realtimeOptions);
+  }
+
+  /**
+   * The admin routes (admin role): the whole tenant's executions, queue stats, usage, and a live
+   * feed of the tenant's events.
+   *
+   * @example
+   * const { data } = await client.admin.list({ status: 'running' });
+   */
+  get admin(): AdminAgentsClient {
+    return (this.adminClient ??= new AdminAgentsClient(this.http, this.realtime, this.realtimeOptions));
   }
 
   /**

@@ -1,6 +1,9 @@
 /** A typed client for the `nestjs-agents` API, for browsers and Node: `fetch` and socket.io-client only. */
 export { AgentsClient, type AgentsClientOptions } from './agents-client.js';
 export { AgentsApiError, SubscribeRefusedError } from './errors.js';
+export { AdminAgentsClient } from './admin-client.js';
+export type { AdminExecution, AdminListQuery, DashboardSession, QueueStats, UsageLine, UsageSummary } from './admin-types.js';
+export type { Feed, FeedHandlers } from './event-feed.js';
 export type { TokenSource } from './http.js';
 export type { SocketOverrides } from './realtime.js';
 export { TERMINAL_STATUSES, isTerminalStatus } from './types.js';

@@ -39,6 +39,7 @@ export class AppModule {
             realtime: { tokenSecret: createHash('sha256').update(`realtime:${c.jwtSecret}`).digest('hex') },
             webhooks: { secrets: c.webhookSecrets },
             tiers: c.tiers,
+            dashboard: c.dashboard,
             agents: [createCodeAssistant(c.llm)],
             resolvePrincipal: demoPrincipalResolver(c.jwtSecret),
           }),

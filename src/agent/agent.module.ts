@@ -17,6 +17,7 @@ import { ConversationsModule } from './conversations/conversations.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { SubagentsModule } from './subagents/subagents.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 
 /** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
 const resolvedOptionsProvider: Provider = {
@@ -63,6 +64,7 @@ function compose(base: DynamicModule): DynamicModule {
       PipelinesModule,
       SubagentsModule,
       ObservabilityModule,
+      DashboardModule,
     ],
     providers: [...(base.providers ?? []), resolvedOptionsProvider],
     exports: [AGENT_OPTIONS, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule, ObservabilityModule],

@@ -138,6 +138,13 @@ export interface ObservabilityOptions {
   healthPath?: string | false;
 }
 
+export interface DashboardOptions {
+  /** Serve the admin dashboard (default false). Admins only; see the README's security section. */
+  enabled?: boolean;
+  /** Where the page is served (default `/agents-dashboard`); bull-board is under `<path>/queues`. */
+  path?: string;
+}
+
 export interface BillingOptions {
   /** USD per 1K tokens by model id. */
   pricing?: Record<string, ModelPrice>;
@@ -185,6 +192,8 @@ export interface AgentModuleOptions {
   billing?: BillingOptions;
   /** Metrics and health endpoints (SPEC §15); spans go to the host's OpenTelemetry SDK, if it installs one. */
   observability?: ObservabilityOptions;
+  /** The admin dashboard page and bull-board (SPEC §16); off unless enabled. */
+  dashboard?: DashboardOptions;
   api?: {
     /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
     maxInputBytes?: number;
@@ -217,6 +226,7 @@ export interface ResolvedAgentOptions {
   pipelines: Required<PipelineOptions>;
   subagents: { specs: SubagentSpec[]; model: SubagentOptions['model'] | null; maxDepth: number; summaryMaxChars: number };
   observability: Required<ObservabilityOptions>;
+  dashboard: Required<DashboardOptions>;
   billing: { pricing: Pricing; onBudgetExceeded: BudgetExceededAction };
 }
 
@@ -357,6 +367,12 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   problems.push(...findPricingProblems(billing.pricing));
   if (!BUDGET_EXCEEDED_ACTIONS.includes(billing.onBudgetExceeded)) problems.push(`billing.onBudgetExceeded must be one of ${BUDGET_EXCEEDED_ACTIONS.join(', ')}`);
 
+  const dashboard = { enabled: o.dashboard?.enabled ?? false, path: o.dashboard?.path ?? '/agents-dashboard' };
+  if (typeof dashboard.enabled !== 'boolean') problems.push('dashboard.enabled must be a boolean');
+  if (typeof dashboard.path !== 'string' || !/^(\/[A-Za-z0-9_.-]+)+$/.test(dashboard.path) || /^\/(api|socket\.io)(\/|$)/.test(dashboard.path)) {
+    problems.push("dashboard.path must be a path such as '/agents-dashboard' (no trailing slash, not under /api or /socket.io)");
+  }
+
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
   return {
@@ -388,6 +404,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     pipelines,
     subagents,
     observability,
+    dashboard,
     billing,
     api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
   };

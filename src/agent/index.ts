@@ -61,6 +61,7 @@ export { CommandBlockedError } from './tenancy/sandbox-command.js';
 export { IsolationKind, type IsolationMode, type SandboxEnforcement, type SandboxEnvironment } from './tenancy/sandbox-environment.js';
 export { QuotaExceededError } from './errors/agent.errors.js';
 export type { WorkspaceOptions } from './agent.options.js';
+export type { DashboardOptions } from './agent.options.js';
 export type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSearch } from './runtime/tools/workspace-handle.js';
 export { WorkspaceEntryType } from './runtime/tools/workspace-handle.js';
 export { stepContextOf, workspaceOf, type AgentToolContext } from './runtime/tools/tool-context.js';

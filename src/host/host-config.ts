@@ -19,6 +19,8 @@ export interface HostConfig {
   webhookSecrets: Record<string, string>;
   /** A runner silent this long loses its executions to another worker (`lease.timeoutMs`). */
   leaseTimeoutMs: number;
+  /** The admin dashboard (`AGENTS_DASHBOARD` on/off, default on; `AGENTS_DASHBOARD_PATH`, default `/agents-dashboard`). */
+  dashboard: { enabled: boolean; path: string };
   /** An OpenAI-compatible endpoint for `code-assistant`; `null` = the scripted offline model. */
   llm: { baseUrl: string; apiKey: string | undefined; model: string } | null;
 }
@@ -59,6 +61,10 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   } catch {
     problems.push('AGENTS_TIERS must be a JSON object of tier policies, e.g. {"free":{"maxConcurrent":2}}');
   }
+  const dashboardFlag = env.AGENTS_DASHBOARD ?? 'on';
+  if (dashboardFlag !== 'on' && dashboardFlag !== 'off') problems.push(`AGENTS_DASHBOARD must be 'on' or 'off' (got '${dashboardFlag}')`);
+  const dashboardPath = env.AGENTS_DASHBOARD_PATH || '/agents-dashboard';
+  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(dashboardPath)) problems.push(`AGENTS_DASHBOARD_PATH must be a path such as /agents-dashboard (got '${dashboardPath}')`);
   const llmBaseUrl = env.LLM_BASE_URL || null;
   if (llmBaseUrl && !/^https?:\/\//.test(llmBaseUrl)) problems.push('LLM_BASE_URL must be an http(s) URL');
   if (problems.length > 0) throw new InvalidEnvironmentError(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -76,6 +82,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     leaseTimeoutMs,
     webhookSecrets,
     tiers,
+    dashboard: { enabled: dashboardFlag === 'on', path: dashboardPath },
     llm: llmBaseUrl ? { baseUrl: llmBaseUrl, apiKey: env.LLM_API_KEY || undefined, model: env.LLM_MODEL || 'gpt-4o-mini' } : null,
   };
 }

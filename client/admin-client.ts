@@ -1,0 +1,99 @@
+import type { AdminExecution, AdminListQuery, DashboardSession, QueueStats, UsageSummary } from './admin-types.js';
+import { openFeed, type Feed, type FeedHandlers } from './event-feed.js';
+import type { Http } from './http.js';
+import type { RealtimeConnection, RealtimeOptions } from './realtime.js';
+import type { CancelOptions, Log, LogsQuery, Page, Subscription, SubscriptionHandlers } from './types.js';
+
+/** Logs per request while catching up; the server allows up to 1000. */
+const CATCH_UP_PAGE = 500;
+
+const path = (id: string, action = ''): string => `/api/admin/agents/${encodeURIComponent(id)}${action}`;
+
+/**
+ * The admin routes (`/api/admin/…`, admin role): every execution of the caller's tenant, whoever
+ * started it. Reached as `client.admin`; shares the client's token and socket.
+ *
+ * @example
+ * const failed = await client.admin.list({ status: 'failed', userId: 'alice' });
+ * await client.admin.cancel(failed.data[0].id);
+ */
+export class AdminAgentsClient {
+  constructor(
+    private readonly http: Http,
+    private readonly realtime: RealtimeConnection,
+    private readonly realtimeOptions: RealtimeOptions,
+  ) {}
+
+  /** The tenant's executions, newest first, filtered by status, agent type and user. */
+  list(query: AdminListQuery = {}): Promise<Page<AdminExecution>> {
+    return this.http.request('GET', '/api/admin/agents', {
+      query: { status: query.status, agent_type: query.agentType, user_id: query.userId, cursor: query.cursor, limit: query.limit },
+    });
+  }
+
+  get(id: string): Promise<AdminExecution> {
+    return this.http.request('GET', path(id));
+  }
+
+  logs(id: string, query: LogsQuery = {}): Promise<Page<Log>> {
+    return this.http.request('GET', path(id, '/logs'), {
+      query: { level: query.level, event_type: query.eventType, after_id: query.afterId, limit: query.limit },
+    });
+  }
+
+  pause(id: string): Promise<AdminExecution> {
+    return this.http.request('POST', path(id, '/pause'));
+  }
+
+  resume(id: string): Promise<AdminExecution> {
+    return this.http.request('POST', path(id, '/resume'));
+  }
+
+  cancel(id: string, options: CancelOptions = {}): Promise<AdminExecution> {
+    return this.http.request('POST', path(id, '/cancel'), { body: options.graceMs === undefined ? {} : { grace_ms: options.graceMs } });
+  }
+
+  kill(id: string): Promise<AdminExecution> {
+    return this.http.request('DELETE', path(id));
+  }
+
+  sendInput(id: string, input: unknown): Promise<AdminExecution> {
+    return this.http.request('POST', path(id, '/input'), { body: { input } });
+  }
+
+  /** Depth of every queue (shared by all tenants) and the tenant's executions running on each. */
+  queues(): Promise<{ data: QueueStats[] }> {
+    return this.http.request('GET', '/api/admin/agents/queues');
+  }
+
+  /** The tenant's usage by model and by user (`GET /api/usage` as an admin); this month by default. */
+  usage(period: { from?: string; to?: string } = {}): Promise<UsageSummary> {
+    return this.http.request('GET', '/api/usage', { query: { from: period.from, to: period.to } });
+  }
+
+  /** The dashboard's sign-in check (403 for non-admins); also sets bull-board's HttpOnly cookie. */
+  dashboardSession(): Promise<DashboardSession> {
+    return this.http.request('POST', '/api/admin/dashboard/session');
+  }
+
+  /** Signs the dashboard out: clears bull-board's cookie. */
+  closeDashboardSession(): Promise<void> {
+    return this.http.request('DELETE', '/api/admin/dashboard/session');
+  }
+
+  /** Like `client.subscribe`, for any execution of the tenant: it catches up from the admin logs route. */
+  subscribe(executionId: string, handlers: SubscriptionHandlers): Subscription {
+    return this.realtime.subscribe(executionId, handlers, (afterId) => this.logs(executionId, { afterId, limit: CATCH_UP_PAGE }));
+  }
+
+  /**
+   * Every status change, step and log of the tenant as it happens, on a socket of its own (for
+   * lists and counters; reload on `onConnect`, events while disconnected are not replayed).
+   *
+   * @example
+   * const feed = client.admin.watch({ onStatus: (s) => updateRow(s.execution_id, s.status), onConnect: reload });
+   */
+  watch(handlers: FeedHandlers): Feed {
+    return openFeed(this.realtimeOptions, handlers);
+  }
+}

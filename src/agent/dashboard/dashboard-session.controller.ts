@@ -1,0 +1,52 @@
+import { Controller, Delete, HttpCode, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
+import { AdminGuard, CurrentPrincipal } from '../tenancy/principal.guard.js';
+import type { Principal } from '../tenancy/principal.js';
+import { RealtimeTokenService } from '../tenancy/realtime-token.service.js';
+import { sessionCookie } from './dashboard-cookie.js';
+import { DashboardEnabledGuard } from './dashboard-enabled.guard.js';
+
+export interface DashboardSessionView {
+  tenant_id: string;
+  user_id: string;
+  roles: string[];
+  /** When the bull-board cookie expires: ask again (the page does before opening bull-board). */
+  expires_at: string;
+  /** Where bull-board is mounted. */
+  queues_url: string;
+}
+
+/**
+ * The dashboard's sign-in check. The page sends the host app's bearer token here: 401 without a
+ * principal, 403 for a non-admin (the page shows both). An admin gets its identity back and a
+ * short-lived HttpOnly cookie for bull-board, the one part of the dashboard a browser opens by
+ * navigation (which cannot carry a bearer header).
+ */
+@Controller('api/admin/dashboard')
+@UseGuards(DashboardEnabledGuard, AdminGuard)
+@UseFilters(AgentExceptionFilter)
+export class DashboardSessionController {
+  constructor(
+    private readonly tokens: RealtimeTokenService,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+  ) {}
+
+  @Post('session')
+  @HttpCode(200)
+  open(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): DashboardSessionView {
+    const { token, expires_at } = this.tokens.issue(principal);
+    const { path } = this.options.dashboard;
+    res.setHeader('Set-Cookie', sessionCookie(token, { path, maxAgeSeconds: this.options.realtime.tokenTtlSeconds, secure: req.secure }));
+    res.setHeader('Cache-Control', 'no-store');
+    return { tenant_id: principal.tenantId, user_id: principal.userId, roles: principal.roles, expires_at, queues_url: `${path}/queues/` };
+  }
+
+  @Delete('session')
+  @HttpCode(204)
+  close(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
+    res.setHeader('Set-Cookie', sessionCookie('', { path: this.options.dashboard.path, maxAgeSeconds: 0, secure: req.secure }));
+  }
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** `npm run build` (after the server build): the page and its assets into `dist/dashboard`, where the module serves them. */
+export default defineConfig({
+  root: here,
+  // NOTE: relative asset URLs, so the page works at whatever `dashboard.path` the host chose.
+  base: './',
+  logLevel: 'warn',
+  build: {
+    outDir: fileURLToPath(new URL('../../../../dist/dashboard', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    reportCompressedSize: false,
+  },
+});
