@@ -66,3 +66,7 @@ export type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSea
 export { WorkspaceEntryType } from './runtime/tools/workspace-handle.js';
 export { stepContextOf, workspaceOf, type AgentToolContext } from './runtime/tools/tool-context.js';
 export { bashTool, listDirTool, readFileTool, searchFilesTool, workspaceTools, writeFileTool } from './runtime/tools/workspace-tools.js';
+export { SPAWN_SUBAGENT_TOOL, subagentAgentType, type SpawnRequest, type SubagentAccess, type SubagentInfo } from './runtime/subagent-access.js';
+export type { SubagentsSetting } from './runtime/llm-spawn.js';
+export type { SubagentSpec } from './runtime/subagent-spec.js';
+export type { SubagentOptions } from './agent.options.js';

@@ -9,11 +9,15 @@ import { totalTokens as totalTokensOf, type AgentState } from '../runtime/agent-
 import type { StepLog } from '../runtime/step-context.js';
 import { sumUsage } from '../runtime/step-recorder.js';
 import { nextStateAfter, type NextState } from '../runtime/step-transition.js';
+import { subagentAgentType, type SpawnRequest } from '../runtime/subagent-access.js';
 import { ActiveExecutions, type ActiveExecution } from './active-executions.js';
 import { AgentRegistry } from './agent-registry.js';
 import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
 import { ExecutionStatus, FailureCode, type ExecutionError } from './execution-status.js';
 import { ExecutionStore, type CommitRequest, type CommitResult, type Lease } from './execution-store.js';
+import { LinkedExecutions, type LinkedExecutionRow } from './linked-executions.js';
+import { ExecutionTransitions } from './execution-transitions.js';
+import { ANY_SCOPE } from '../tenancy/scope.js';
 import { StepExecutor } from './step-executor.js';
 import { EventTriggerService } from '../signals/event-trigger.service.js';
 
@@ -33,6 +37,7 @@ const STATUS_BY_NEXT: Record<NextState['kind'], ExecutionStatus> = {
   failed: ExecutionStatus.Failed,
   awaiting_input: ExecutionStatus.AwaitingInput,
   awaiting_event: ExecutionStatus.AwaitingEvent,
+  awaiting_children: ExecutionStatus.AwaitingChildren,
 };
 
 /**
@@ -55,6 +60,8 @@ export class ExecutionRunner {
     private readonly executor: StepExecutor,
     private readonly active: ActiveExecutions,
     private readonly triggers: EventTriggerService,
+    private readonly linked: LinkedExecutions,
+    private readonly transitions: ExecutionTransitions,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
   ) {}
 
@@ -139,7 +146,7 @@ export class ExecutionRunner {
         message: `Step ${stepNumber} completed`,
         context: { step_type: stepType, tool_names: toolNames, duration_ms: durationMs, input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
       };
-      const committed = await this.store.commit({
+      const request: CommitRequest = {
         lease,
         stepsAdded: 1,
         stepNumber,
@@ -154,7 +161,10 @@ export class ExecutionRunner {
         awaitingEvent: next.kind === 'awaiting_event' ? next.eventType : null,
         metadata: next.kind === 'awaiting_input' ? { input_prompt: next.prompt } : undefined,
         waitSeconds: waitSecondsOf(next, this.options),
-      });
+      };
+      // A spawning step commits with its children, in one transaction: all of it, or (lease lost) none of it.
+      const spawned = next.kind === 'awaiting_children' ? await this.store.commitSpawning(request, childRows(lease, stepNumber, next.spawn)) : null;
+      const committed = spawned ? spawned.committed : await this.store.commit(request);
       if (!committed) return this.leaseLost(lease, stepNumber, active);
       this.publishCommit(lease, active, committed, {
         statusChanged: committed.status !== ExecutionStatus.Running,
@@ -185,6 +195,12 @@ export class ExecutionRunner {
           if (next.kind === 'awaiting_event') await this.triggers.wakeFromInbox(lease.executionId, next.eventType);
           return 'ended';
         }
+        case 'awaiting_children':
+          // A cancel asked during the spawning step lands now, not once the children are done (its settlement cancels them).
+          if (committed.pendingSignals.includes('cancel')) await this.cancelWaitingParent(lease);
+          // The children's jobs are hints (the recovery sweep re-enqueues pending rows); this job ends: no worker waits.
+          await this.linked.enqueue(spawned?.children ?? []);
+          return 'ended';
         default:
           return 'ended';
       }
@@ -198,6 +214,16 @@ export class ExecutionRunner {
     });
     if (outcome === 'continued') await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch });
     return outcome;
+  }
+
+  private async cancelWaitingParent(lease: Lease): Promise<void> {
+    await this.transitions.tryApply(lease.executionId, ANY_SCOPE, {
+      operation: 'cancel',
+      from: [ExecutionStatus.AwaitingChildren],
+      to: ExecutionStatus.Cancelled,
+      epoch: lease.epoch,
+      log: { level: 'info', eventType: 'cancelled', message: 'Cancelled', context: {} },
+    });
   }
 
   /** A transition without a step: the status, the error and the logs. */
@@ -272,6 +298,25 @@ function waitSecondsOf(next: NextState, options: ResolvedAgentOptions): number |
   return undefined;
 }
 
+/**
+ * The children of a spawning step: on the parent's queue (the tier's choice holds for the work it
+ * belongs to), one level deeper, tagged with the step that spawned them (the parent's `step_count`
+ * while it waits, which is how its wake-up finds them) and the tool call each one answers.
+ */
+function childRows(lease: Lease, stepNumber: number, spawn: SpawnRequest[]): LinkedExecutionRow[] {
+  return spawn.map((request) => ({
+    tenantId: lease.tenantId,
+    userId: lease.userId,
+    tier: lease.tier,
+    agentType: subagentAgentType(request.subagent),
+    queue: lease.queue as QueueName,
+    input: request.input,
+    metadata: { subagent: request.subagent, tool_call_id: request.toolCallId ?? null, spawn_step: stepNumber },
+    parentExecutionId: lease.executionId,
+    depth: lease.depth + 1,
+  }));
+}
+
 const ids = (lease: Lease) => ({ executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId });
 
 const failureLog = (error: ExecutionError): StepLog => ({ level: 'error', eventType: 'failed', message: error.message, context: { code: error.code, status: 'failed' } });
@@ -288,6 +333,10 @@ function transitionLogs(next: NextState): StepLog[] {
       return [{ level: 'info', eventType: 'awaiting_input', message: next.prompt, context: { status: 'awaiting_input' } }];
     case 'awaiting_event':
       return [{ level: 'info', eventType: 'awaiting_event', message: `Waiting for event '${next.eventType}'`, context: { event_type: next.eventType, status: 'awaiting_event' } }];
+    case 'awaiting_children': {
+      const names = next.spawn.map((s) => s.subagent);
+      return [{ level: 'info', eventType: 'awaiting_children', message: `Waiting for ${names.length} subagent(s): ${names.join(', ')}`, context: { subagents: names, status: 'awaiting_children' } }];
+    }
     case 'chunk_spent':
       return [{ level: 'debug', eventType: 'checkpointed', message: 'Chunk finished; continuation enqueued', context: { status: 'pending' } }];
     case 'continue':

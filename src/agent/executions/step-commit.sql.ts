@@ -88,6 +88,9 @@ WITH upd AS (
 )
 SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals FROM upd`;
 
+/** A parent that spawned children owes a settlement when it ends (it cancels the children still running). $1 id */
+export const OWES_SETTLEMENT_SQL = `UPDATE agent_executions SET settle_pending = true WHERE id = $1`;
+
 export const LOAD_MESSAGES_SQL = `SELECT role, content FROM agent_messages WHERE execution_id = $1 ORDER BY seq`;
 
 /**

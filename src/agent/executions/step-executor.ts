@@ -1,10 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
 import { abortable, StepTimeoutError } from '../runtime/abortable.js';
 import { executionAttributes, inSpan, SpanName } from '../runtime/tracing.js';
 import type { AgentState } from '../runtime/agent-state.js';
 import { recordStep, type StepRecording } from '../runtime/step-recorder.js';
-import type { StepResult } from '../runtime/step-result.js';
+import { StepOutcome, type StepResult } from '../runtime/step-result.js';
 import { findStepResultProblem } from '../runtime/step-result-check.js';
+import { findSpawnProblem, type SubagentAccess } from '../runtime/subagent-access.js';
 import { WorkspaceService } from '../tenancy/workspace.service.js';
 import { ForceKilledError, StopRequestedError, type ActiveExecution } from './active-executions.js';
 import type { RegisteredAgent } from './agent-registry.js';
@@ -26,11 +29,16 @@ export type StepAttempt =
  */
 @Injectable()
 export class StepExecutor {
+  private readonly availableSubagents: SubagentAccess['available'];
+
   constructor(
     private readonly events: ExecutionEvents,
     private readonly heartbeat: LeaseHeartbeat,
     private readonly workspaces: WorkspaceService,
-  ) {}
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+  ) {
+    this.availableSubagents = options.subagents.specs.map((s) => ({ name: s.name, description: s.description }));
+  }
 
   async attempt(agent: RegisteredAgent, lease: Lease, active: ActiveExecution, state: AgentState, stepNumber: number, deadline: number): Promise<StepAttempt> {
     const controller = new AbortController();
@@ -42,6 +50,7 @@ export class StepExecutor {
       controller.signal,
       (text) => this.events.publish({ name: ExecutionEventName.Token, ...ids, seq: active.lastSeq, stepNumber, text, index: index++ }),
       this.workspaces.forStep({ ...ids, tier: lease.tier }, controller.signal),
+      this.subagentAccess(lease.depth),
     );
     active.beginStep(controller);
     const stopHeartbeat = this.heartbeat.start(lease);
@@ -53,7 +62,7 @@ export class StepExecutor {
         return result;
       });
       const result = await abortable(step, controller.signal);
-      const problem = findStepResultProblem(result);
+      const problem = findStepResultProblem(result) ?? spawnProblem(result, context.subagents);
       if (problem) return { ok: false, killed: false, error: { code: FailureCode.StepError, message: `Invalid step result: ${problem}` }, recording };
       return { ok: true, result, recording, durationMs: Math.round(performance.now() - startedAt) };
     } catch (error) {
@@ -69,7 +78,15 @@ export class StepExecutor {
       active.endStep();
     }
   }
+
+  private subagentAccess(depth: number): SubagentAccess {
+    return { available: this.availableSubagents, depth, maxDepth: this.options.subagents.maxDepth };
+  }
 }
+
+/** A custom agent's spawn of an unknown subagent, or beyond the maximum depth, fails its run clearly. */
+const spawnProblem = (result: StepResult, access: SubagentAccess): string | null =>
+  result.outcome === StepOutcome.AwaitChildren ? findSpawnProblem(result.spawn, access) : null;
 
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);

@@ -3,8 +3,10 @@ import { abortable } from './abortable.js';
 import type { AgentDefinition, AgentTypeSettings } from './agent-definition.js';
 import type { AgentMessage, AgentState } from './agent-state.js';
 import type { JsonValue } from './json.js';
+import { decideSpawns, spawnToolFor, type SubagentsSetting } from './llm-spawn.js';
 import type { StepContext } from './step-context.js';
 import { step, type StepResult } from './step-result.js';
+import { SPAWN_SUBAGENT_TOOL } from './subagent-access.js';
 import { toolsContextFor } from './tools/tool-context.js';
 
 export interface LlmAgentSettings extends AgentTypeSettings {
@@ -15,6 +17,12 @@ export interface LlmAgentSettings extends AgentTypeSettings {
   tools?: ToolSet;
   maxOutputTokens?: number;
   temperature?: number;
+  /**
+   * Lets the model spawn subagents (`options.subagents.specs`) with a `spawn_subagent({ name, task })`
+   * tool: `true` for all of them, or the names it may use. Spawning ends the step; the run waits,
+   * holding no worker, until every child ended, and gets each child's summary as that call's result.
+   */
+  subagents?: SubagentsSetting;
 }
 
 /**
@@ -31,7 +39,7 @@ export interface LlmAgentSettings extends AgentTypeSettings {
  * });
  */
 export function defineLlmAgent(settings: LlmAgentSettings): AgentDefinition {
-  const { model, system, tools, maxOutputTokens, temperature, ...typeSettings } = settings;
+  const { model, system, tools, maxOutputTokens, temperature, subagents = false, ...typeSettings } = settings;
   return {
     ...typeSettings,
     step: async (state, ctx) => {
@@ -39,7 +47,7 @@ export function defineLlmAgent(settings: LlmAgentSettings): AgentDefinition {
       ctx.signal.throwIfAborted();
       const resolved = typeof model === 'function' ? model() : model;
       // The SDK ends an aborted stream quietly; `abortable` makes the step reject the moment the signal fires.
-      return abortable(callModelOnce(state, ctx, { model: resolved, system, tools, maxOutputTokens, temperature }), ctx.signal);
+      return abortable(callModelOnce(state, ctx, { model: resolved, system, tools, maxOutputTokens, temperature, subagents }), ctx.signal);
     },
   };
 }
@@ -53,12 +61,14 @@ async function callModelOnce(state: AgentState, ctx: StepContext, settings: Call
   const modelId = typeof settings.model === 'string' ? settings.model : settings.model.modelId;
   ctx.log.debug(`Calling model ${modelId}`, { model: modelId, messages: history.length }, 'model_called');
 
+  const spawnTool = spawnToolFor(settings.subagents ?? false, ctx.subagents);
+
   const result = streamText({
     model: settings.model,
     instructions: settings.system,
     messages: history.map(toModelMessage),
     allowSystemInMessages: true,
-    tools: settings.tools,
+    tools: { ...settings.tools, ...spawnTool },
     // Tools are defined once per type; each call hands them this step (its ids, log, workspace) as `options.context`.
     // NOTE: cast because the SDK infers a plain `ToolSet` as declaring no context; at run time it is passed through.
     toolsContext: toolsContextFor(settings.tools, ctx) as never,
@@ -99,17 +109,24 @@ async function callModelOnce(state: AgentState, ctx: StepContext, settings: Call
 
   const [final, responseMessages] = await Promise.all([result.finalStep, result.responseMessages]);
   ctx.recordUsage({ model: final.model.modelId, inputTokens: final.usage.inputTokens ?? 0, outputTokens: final.usage.outputTokens ?? 0 });
-  const messages = [...opening, ...responseMessages.map(toAgentMessage)];
+  const responded = [...opening, ...responseMessages.map(toAgentMessage)];
 
-  if (final.toolCalls.length === 0) return step.done(final.text, { messages, stepType: 'model' });
+  if (final.toolCalls.length === 0) return step.done(final.text, { messages: responded, stepType: 'model' });
 
   const answered = new Set(responseMessages.flatMap((m) => (m.role === 'tool' ? m.content.map((p) => ('toolCallId' in p ? p.toolCallId : '')) : [])));
-  const unanswered = final.toolCalls.filter((c) => !answered.has(c.toolCallId)).map((c) => c.toolName);
+  const isSpawn = (c: { toolName: string }) => c.toolName === SPAWN_SUBAGENT_TOOL && SPAWN_SUBAGENT_TOOL in spawnTool;
+  const unanswered = final.toolCalls.filter((c) => !answered.has(c.toolCallId) && !isSpawn(c)).map((c) => c.toolName);
   if (unanswered.length > 0) {
     // Without a result the next model call would be rejected by the provider; fail here, clearly.
     throw new Error(`Tool(s) ${unanswered.join(', ')} produced no result: LLM agent tools need an execute function`);
   }
-  return step.continue({ messages, stepType: 'tool', toolNames: [...new Set(final.toolCalls.map((c) => c.toolName))] });
+  // Spawn calls are not run here: allowed ones end the step as children, refused ones are answered at once.
+  const spawnCalls = final.toolCalls.filter((c) => isSpawn(c) && !answered.has(c.toolCallId));
+  const { spawn, refusals } = decideSpawns(spawnCalls, settings.subagents ?? false, ctx.subagents, ctx.log);
+  const messages = [...responded, ...refusals];
+  const toolNames = [...new Set(final.toolCalls.map((c) => c.toolName))];
+  if (spawn.length > 0) return step.spawn(spawn, { messages, stepType: 'spawn', toolNames });
+  return step.continue({ messages, stepType: 'tool', toolNames });
 }
 
 /** `input.prompt` when the input has one, the input itself when it is a string, else its JSON. */

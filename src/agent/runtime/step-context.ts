@@ -1,4 +1,5 @@
 import type { JsonObject } from './json.js';
+import type { SubagentAccess } from './subagent-access.js';
 import type { Workspace } from './tools/workspace-handle.js';
 
 export const LogLevel = { Debug: 'debug', Info: 'info', Warning: 'warning', Error: 'error' } as const;
@@ -46,4 +47,9 @@ export interface StepContext {
    * step's signal). Absent only where the runtime is used without `AgentModule` (bare unit tests).
    */
   readonly workspace?: Workspace;
+  /**
+   * What this step may spawn with `step.spawn(...)`: the configured subagents (name and
+   * description), this execution's depth and the maximum depth.
+   */
+  readonly subagents: SubagentAccess;
 }

@@ -1,5 +1,6 @@
 import type { JsonObject } from './json.js';
 import { LogLevel, type ModelUsage, type StepContext, type StepLog, type StepLogger } from './step-context.js';
+import { NO_SUBAGENTS, type SubagentAccess } from './subagent-access.js';
 import type { Workspace } from './tools/workspace-handle.js';
 
 export interface StepIdentity {
@@ -25,6 +26,7 @@ export function recordStep(
   signal: AbortSignal,
   onToken: (text: string) => void,
   workspace?: Workspace,
+  subagents: SubagentAccess = NO_SUBAGENTS,
 ): { context: StepContext; recording: StepRecording } {
   const recording: StepRecording = { logs: [], usage: [] };
   const write = (level: LogLevel, eventType: string, message: string, context: JsonObject = {}) => {
@@ -47,6 +49,7 @@ export function recordStep(
       recording.usage.push({ ...usage });
     },
     ...(workspace ? { workspace } : {}),
+    subagents,
   };
   return { context, recording };
 }

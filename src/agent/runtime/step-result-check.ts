@@ -27,8 +27,17 @@ export function findStepResultProblem(result: unknown): string | null {
     return 'await_event needs an eventType';
   }
   if (r.outcome === StepOutcome.AwaitInput && typeof r.prompt !== 'string') return 'await_input needs a prompt';
+  if (r.outcome === StepOutcome.AwaitChildren) {
+    const spawn = r.spawn as unknown;
+    if (!Array.isArray(spawn) || spawn.length === 0) return 'await_children needs a non-empty spawn list';
+    for (const request of spawn) {
+      if (typeof request !== 'object' || request === null || typeof request.subagent !== 'string') return 'each spawn request needs a subagent name';
+      if (request.input === undefined) return `the spawn of '${request.subagent}' has no input (use null for none)`;
+      if (request.toolCallId !== undefined && typeof request.toolCallId !== 'string') return 'a spawn request toolCallId must be a string';
+    }
+  }
   try {
-    JSON.stringify([r.messages, r.data, r.outcome === StepOutcome.Done ? r.output : null]);
+    JSON.stringify([r.messages, r.data, r.outcome === StepOutcome.Done ? r.output : null, r.outcome === StepOutcome.AwaitChildren ? r.spawn : null]);
   } catch (error) {
     return `the result is not JSON-serialisable: ${(error as Error).message}`;
   }

@@ -1,11 +1,14 @@
 import type { AgentMessage } from './agent-state.js';
 import type { JsonObject, JsonValue } from './json.js';
+import type { SpawnRequest } from './subagent-access.js';
 
 export const StepOutcome = {
   Continue: 'continue',
   Done: 'done',
   AwaitInput: 'await_input',
   AwaitEvent: 'await_event',
+  /** Spawn subagents and wait for all of them (no worker held); their summaries come back as tool results. */
+  AwaitChildren: 'await_children',
 } as const;
 export type StepOutcome = (typeof StepOutcome)[keyof typeof StepOutcome];
 
@@ -24,7 +27,8 @@ export type StepResult =
   | (StepResultBase & { outcome: typeof StepOutcome.Continue })
   | (StepResultBase & { outcome: typeof StepOutcome.Done; output: JsonValue })
   | (StepResultBase & { outcome: typeof StepOutcome.AwaitInput; prompt: string })
-  | (StepResultBase & { outcome: typeof StepOutcome.AwaitEvent; eventType: string; timeoutSeconds?: number });
+  | (StepResultBase & { outcome: typeof StepOutcome.AwaitEvent; eventType: string; timeoutSeconds?: number })
+  | (StepResultBase & { outcome: typeof StepOutcome.AwaitChildren; spawn: SpawnRequest[] });
 
 /**
  * Constructors for step results, so agents read as prose:
@@ -43,5 +47,17 @@ export const step = {
     ...extra,
     outcome: StepOutcome.AwaitEvent,
     eventType,
+  }),
+  /**
+   * Starts one child execution per request and parks until all of them ended; each child's summary
+   * (capped) is then appended as a tool result and the run continues. Check `ctx.subagents` first:
+   * an unknown subagent or one beyond the maximum depth fails the run.
+   * @example
+   * return step.spawn([{ subagent: 'researcher', input: 'Find the release notes of v2' }]);
+   */
+  spawn: (requests: SpawnRequest[], extra: StepResultBase = {}): StepResult => ({
+    ...extra,
+    outcome: StepOutcome.AwaitChildren,
+    spawn: requests,
   }),
 };

@@ -1,6 +1,7 @@
 import type { AgentLimits } from './agent-definition.js';
 import type { JsonValue } from './json.js';
 import { StepOutcome, type StepResult } from './step-result.js';
+import type { SpawnRequest } from './subagent-access.js';
 
 /** Where an execution goes after a committed step. Framework-free so it is tested without I/O. */
 export type NextState =
@@ -9,7 +10,8 @@ export type NextState =
   | { kind: 'completed'; output: JsonValue }
   | { kind: 'failed'; code: string; message: string }
   | { kind: 'awaiting_input'; prompt: string }
-  | { kind: 'awaiting_event'; eventType: string; timeoutSeconds?: number };
+  | { kind: 'awaiting_event'; eventType: string; timeoutSeconds?: number }
+  | { kind: 'awaiting_children'; spawn: SpawnRequest[] };
 
 export interface StepProgress {
   /** Steps committed including this one. */
@@ -32,6 +34,8 @@ export function nextStateAfter(result: StepResult, progress: StepProgress, limit
       return { kind: 'awaiting_input', prompt: result.prompt };
     case StepOutcome.AwaitEvent:
       return { kind: 'awaiting_event', eventType: result.eventType, timeoutSeconds: result.timeoutSeconds };
+    case StepOutcome.AwaitChildren:
+      return { kind: 'awaiting_children', spawn: result.spawn };
     case StepOutcome.Continue:
       break;
   }

@@ -15,4 +15,6 @@ export interface SubagentSpec {
   /** Its model; default `subagents.model`. */
   model?: LanguageModel | (() => LanguageModel);
   limits?: Partial<AgentLimits>;
+  /** Whether it may spawn subagents in turn (`true`, or the names it may use), within `subagents.maxDepth`. Default none. */
+  subagents?: boolean | readonly string[];
 }
