@@ -66,6 +66,12 @@ export type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSea
 export { WorkspaceEntryType } from './runtime/tools/workspace-handle.js';
 export { stepContextOf, workspaceOf, type AgentToolContext } from './runtime/tools/tool-context.js';
 export { bashTool, listDirTool, readFileTool, searchFilesTool, workspaceTools, writeFileTool } from './runtime/tools/workspace-tools.js';
+export { PipelinesService, type NewPipeline } from './pipelines/pipelines.service.js';
+export { PipelineReader, type PipelineFilter } from './pipelines/pipeline-reader.js';
+export { PipelineStatus } from './pipelines/pipeline-status.js';
+export { UNSTARTED_STAGE, type PipelineStageView, type PipelineView } from './pipelines/pipeline.view.js';
+export { AgentPipelineEntity } from './pipelines/entities/agent-pipeline.entity.js';
+export { InvalidPipelineError, PipelineFinishedError, PipelineNotFoundError } from './errors/pipeline.errors.js';
 export { SPAWN_SUBAGENT_TOOL, subagentAgentType, type SpawnRequest, type SubagentAccess, type SubagentInfo } from './runtime/subagent-access.js';
 export type { SubagentsSetting } from './runtime/llm-spawn.js';
 export type { SubagentSpec } from './runtime/subagent-spec.js';

@@ -10,6 +10,8 @@ export const AgentErrorCode = {
   RateLimited: 'rate_limited',
   BudgetExceeded: 'budget_exceeded',
   InvalidRequest: 'invalid_request',
+  PipelineNotFound: 'pipeline_not_found',
+  InvalidPipeline: 'invalid_pipeline',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
@@ -27,4 +29,6 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   rate_limited: 429,
   budget_exceeded: 402,
   invalid_request: 400,
+  pipeline_not_found: 404,
+  invalid_pipeline: 400,
 };

@@ -10,7 +10,7 @@ export class AgentPipelineEntity {
   @PrimaryColumn('uuid') id: string;
   @Column({ name: 'tenant_id', type: 'text' }) tenantId: string;
   @Column({ name: 'user_id', type: 'text' }) userId: string;
-  /** pending → running → completed | failed | cancelled (the last three are final). */
+  /** running → completed | failed | cancelled (final); see `PipelineStatus`. */
   @Column({ type: 'text' }) status: string;
   /** The definition as given: `[{ name, agent_type, prompt_template?, queue? } | { parallel: [...] }]`. */
   @Column({ type: 'jsonb' }) stages: unknown;

@@ -1,0 +1,12 @@
+// Preloaded into the example worker (`NODE_OPTIONS=--import=<this file>` with dist/src/worker.js):
+// the process SIGKILLs itself the instant an execution's completion is published, that is right
+// after the terminal commit and before anything settles its consequences (the settlement starts
+// in a setImmediate after the event). A crash in the one window DESIGN rule 2 is about.
+import 'reflect-metadata';
+import { ExecutionEventName, ExecutionEvents } from '../../dist/src/agent/executions/execution-events.js';
+
+const publish = ExecutionEvents.prototype.publish;
+ExecutionEvents.prototype.publish = function (event) {
+  if (event.name === ExecutionEventName.StatusChanged && event.status === 'completed') process.kill(process.pid, 'SIGKILL');
+  return publish.call(this, event);
+};
