@@ -195,12 +195,14 @@ export class ExecutionRunner {
           if (next.kind === 'awaiting_event') await this.triggers.wakeFromInbox(lease.executionId, next.eventType);
           return 'ended';
         }
-        case 'awaiting_children':
-          // A cancel asked during the spawning step lands now, not once the children are done (its settlement cancels them).
-          if (committed.pendingSignals.includes('cancel')) await this.cancelWaitingParent(lease);
+        case 'awaiting_children': {
+          // A cancel asked during the spawning step lands now, not once the children are done: its settlement
+          // cancels the children while they are still pending, so they are not enqueued at all.
+          const cancelled = committed.pendingSignals.includes('cancel') && (await this.cancelWaitingParent(lease));
           // The children's jobs are hints (the recovery sweep re-enqueues pending rows); this job ends: no worker waits.
-          await this.linked.enqueue(spawned?.children ?? []);
+          if (!cancelled) await this.linked.enqueue(spawned?.children ?? []);
           return 'ended';
+        }
         default:
           return 'ended';
       }
@@ -216,14 +218,15 @@ export class ExecutionRunner {
     return outcome;
   }
 
-  private async cancelWaitingParent(lease: Lease): Promise<void> {
-    await this.transitions.tryApply(lease.executionId, ANY_SCOPE, {
+  private async cancelWaitingParent(lease: Lease): Promise<boolean> {
+    const { execution } = await this.transitions.tryApply(lease.executionId, ANY_SCOPE, {
       operation: 'cancel',
       from: [ExecutionStatus.AwaitingChildren],
       to: ExecutionStatus.Cancelled,
       epoch: lease.epoch,
       log: { level: 'info', eventType: 'cancelled', message: 'Cancelled', context: {} },
     });
+    return execution !== null;
   }
 
   /** A transition without a step: the status, the error and the logs. */
