@@ -76,3 +76,9 @@ export { SPAWN_SUBAGENT_TOOL, subagentAgentType, type SpawnRequest, type Subagen
 export type { SubagentsSetting } from './runtime/llm-spawn.js';
 export type { SubagentSpec } from './runtime/subagent-spec.js';
 export type { SubagentOptions } from './agent.options.js';
+export { ConversationsService, type NewConversation, type StartedTurn } from './conversations/conversations.service.js';
+export { ConversationReader, type ConversationFilter, type ConversationScope } from './conversations/conversation-reader.js';
+export type { ConversationMessageView, ConversationView, TurnStartedView } from './conversations/conversation.view.js';
+export { AgentConversationEntity } from './conversations/entities/agent-conversation.entity.js';
+export { ConversationBusyError, ConversationNotFoundError } from './errors/conversation.errors.js';
+export type { BusyConversationPolicy, ConversationOptions } from './agent.options.js';

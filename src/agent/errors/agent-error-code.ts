@@ -10,6 +10,8 @@ export const AgentErrorCode = {
   RateLimited: 'rate_limited',
   BudgetExceeded: 'budget_exceeded',
   InvalidRequest: 'invalid_request',
+  ConversationNotFound: 'conversation_not_found',
+  ConversationBusy: 'conversation_busy',
   PipelineNotFound: 'pipeline_not_found',
   InvalidPipeline: 'invalid_pipeline',
 } as const;
@@ -29,6 +31,8 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   rate_limited: 429,
   budget_exceeded: 402,
   invalid_request: 400,
+  conversation_not_found: 404,
+  conversation_busy: 409,
   pipeline_not_found: 404,
   invalid_pipeline: 400,
 };

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { ConversationNotFoundError } from '../errors/conversation.errors.js';
+import type { Page } from '../executions/execution-reader.js';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
+import { CONVERSATION_VIEW_SQL, HISTORY_SQL, LIST_CONVERSATIONS_SQL } from './conversations.sql.js';
+import { toConversationView, type ConversationMessageRow, type ConversationView, type ConversationViewRow } from './conversation.view.js';
+
+/** Whose conversations: a tenant's, and one user's in it (`null`: any user of the tenant, for internal callers). */
+export interface ConversationScope {
+  tenantId: string;
+  userId: string | null;
+}
+
+export interface ConversationFilter {
+  /** `next_cursor` of the previous page. */
+  cursor?: string;
+  limit?: number;
+}
+
+/** `<µs>_<uuid>`, as `LIST_CONVERSATIONS_SQL` writes it. */
+export const CONVERSATION_CURSOR = /^(\d{1,20})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** Conversations, always scoped by tenant and owner (foreign ids look exactly like missing ones). */
+@Injectable()
+export class ConversationReader {
+  private readonly pool: Pool;
+
+  constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
+    this.pool = database.pool;
+  }
+
+  /** With its history. */
+  async get(scope: ConversationScope, id: string): Promise<ConversationView> {
+    const row = await this.viewRow(this.pool, scope, id);
+    if (!row) throw new ConversationNotFoundError(id);
+    const { rows: messages } = await this.pool.query<ConversationMessageRow>(HISTORY_SQL, [id, scope.tenantId]);
+    return toConversationView(row, messages);
+  }
+
+  /** The caller's own, newest activity first. */
+  async list(scope: { tenantId: string; userId: string }, filter: ConversationFilter): Promise<Page<ConversationView>> {
+    const limit = filter.limit ?? 50;
+    const cursor = filter.cursor ? CONVERSATION_CURSOR.exec(filter.cursor) : null;
+    const { rows } = await this.pool.query<ConversationViewRow>(LIST_CONVERSATIONS_SQL, [scope.tenantId, scope.userId, cursor?.[1] ?? null, cursor?.[2] ?? null, limit + 1]);
+    const page = rows.slice(0, limit);
+    return { data: page.map((r) => toConversationView(r)), next_cursor: rows.length > limit ? page[page.length - 1]!.cursor : null };
+  }
+
+  /** Without its history, read on `db` (inside a caller's transaction, to answer with what it wrote). */
+  async view(db: Pool | PoolClient, scope: ConversationScope, id: string): Promise<ConversationView> {
+    const row = await this.viewRow(db, scope, id);
+    if (!row) throw new ConversationNotFoundError(id);
+    return toConversationView(row);
+  }
+
+  private async viewRow(db: Pool | PoolClient, scope: ConversationScope, id: string): Promise<ConversationViewRow | undefined> {
+    const { rows } = await db.query<ConversationViewRow>(CONVERSATION_VIEW_SQL, [id, scope.tenantId, scope.userId]);
+    return rows[0];
+  }
+}

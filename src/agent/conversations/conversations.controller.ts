@@ -1,0 +1,56 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
+import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
+import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
+import type { Page } from '../executions/execution-reader.js';
+import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
+import type { Principal } from '../tenancy/principal.js';
+import { ConversationReader } from './conversation-reader.js';
+import type { ConversationView, TurnStartedView } from './conversation.view.js';
+import { ConversationsService, type StartedTurn } from './conversations.service.js';
+import { ListConversationsQuery } from './dto/list-conversations.query.js';
+import { SendMessageDto } from './dto/send-message.dto.js';
+import { StartConversationDto } from './dto/start-conversation.dto.js';
+
+const turnStarted = (turn: StartedTurn): TurnStartedView => ({ conversation: turn.conversation, execution_id: turn.executionId });
+
+/** SPEC §9. Every route acts on the caller's own conversations. */
+@Controller('api/conversations')
+@UseGuards(PrincipalGuard)
+@UsePipes(agentValidationPipe)
+@UseFilters(AgentExceptionFilter)
+export class ConversationsController {
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly reader: ConversationReader,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async start(@CurrentPrincipal() principal: Principal, @Body() body: StartConversationDto): Promise<TurnStartedView> {
+    return turnStarted(await this.conversations.start(principal, { agentType: body.agent_type, message: body.message, title: body.title }));
+  }
+
+  @Get()
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListConversationsQuery): Promise<Page<ConversationView>> {
+    return this.reader.list(principal, { cursor: query.cursor, limit: query.limit });
+  }
+
+  @Get(':id')
+  get(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ConversationView> {
+    return this.reader.get(principal, id);
+  }
+
+  @Post(':id/messages')
+  @HttpCode(201)
+  async send(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Body() body: SendMessageDto): Promise<TurnStartedView> {
+    return turnStarted(await this.conversations.send(principal, id, body.message));
+  }
+
+  /** Deletes it with its turns; a running turn is force-killed. */
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<void> {
+    await this.conversations.delete(principal, id);
+  }
+}
