@@ -66,3 +66,21 @@ WHERE l.tenant_id = held.tenant_id AND l.period = (held.r->>'period')::date
 
 /** The scopes' rows as they are. $1 tenant · $2 period · $3 keys */
 export const LEDGER_SQL = `SELECT * FROM agent_budget_ledger WHERE tenant_id = $1 AND period = $2::date AND user_id = ANY($3::text[])`;
+
+/**
+ * CTEs that give back a reservation left on execution $1 by a runner that is gone (taken over after
+ * a crash, or ended by a transition while its step ran): `prior` reads it, the caller's `upd` CTE
+ * must set `budget_reservation = NULL` and return `tenant_id`, `released` gives it back. Nothing
+ * happens for the usual row, which holds none.
+ */
+export const PRIOR_RESERVATION_CTE = `prior AS (
+  SELECT budget_reservation AS r FROM agent_executions WHERE id = $1 AND budget_reservation IS NOT NULL
+)`;
+export const RELEASE_PRIOR_CTE = `released AS (
+  UPDATE agent_budget_ledger l SET
+    reserved_tokens = GREATEST(0, l.reserved_tokens - (prior.r->>'tokens')::bigint),
+    reserved_usd = GREATEST(0, l.reserved_usd - (prior.r->>'usd')::numeric)
+  FROM prior, upd
+  WHERE l.tenant_id = upd.tenant_id AND l.period = (prior.r->>'period')::date
+    AND l.user_id IN (SELECT jsonb_array_elements_text(prior.r->'keys'))
+)`;

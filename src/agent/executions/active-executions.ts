@@ -4,6 +4,7 @@ import type { ResolvedAgentOptions } from '../agent.options.js';
 import { SIGNAL_NOTIFIER, type SignalNotice, type SignalNotifier } from '../infrastructure/signal-notifier.js';
 import { ExecutionStatus } from './execution-status.js';
 import { ANY_SCOPE } from '../tenancy/scope.js';
+import type { RunBudget } from './run-budget.js';
 import { ExecutionTransitions } from './execution-transitions.js';
 
 /** The reason a step's signal aborts with when the execution was force-killed. */
@@ -33,6 +34,8 @@ export class ActiveExecution {
   killed = false;
   /** The `seq` of the last event published for this execution (token events carry it). */
   lastSeq = 0;
+  /** The run's budget reservations (set by the runner once the lease is taken). */
+  budget: RunBudget | null = null;
   private step: AbortController | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
   private stepStartedAt = 0;

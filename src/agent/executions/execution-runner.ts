@@ -20,6 +20,12 @@ import { ExecutionTransitions } from './execution-transitions.js';
 import { ANY_SCOPE } from '../tenancy/scope.js';
 import { StepExecutor } from './step-executor.js';
 import { EventTriggerService } from '../signals/event-trigger.service.js';
+import { BudgetService } from '../billing/budget.service.js';
+import { BudgetExceededError, type BudgetState } from '../billing/budget-exceeded.error.js';
+import { executionAttributes, inSpan, SpanName } from '../runtime/tracing.js';
+import type { JsonObject } from '../runtime/json.js';
+import type { ModelUsage } from '../runtime/step-context.js';
+import { RunBudget } from './run-budget.js';
 
 /** How a job's run ended, for the processor, tests and metrics. */
 export type RunOutcome = 'not_acquired' | 'held' | 'lease_lost' | 'killed' | 'ended' | 'paused' | 'cancelled' | 'continued';
@@ -62,6 +68,7 @@ export class ExecutionRunner {
     private readonly triggers: EventTriggerService,
     private readonly linked: LinkedExecutions,
     private readonly transitions: ExecutionTransitions,
+    private readonly budgets: BudgetService,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
   ) {}
 
@@ -75,18 +82,27 @@ export class ExecutionRunner {
     const lease = await this.store.acquireLease(executionId, this.owner, this.options.lease.timeoutMs);
     if (!lease) return this.notAcquired(executionId);
     const active = this.active.register(executionId, lease.epoch);
-    this.publishCommit(lease, active, {
-      status: ExecutionStatus.Running,
-      stepCount: lease.stepCount,
-      tokenUsage: lease.inputTokens + lease.outputTokens,
-      completedAt: null,
-      error: null,
-      logs: [lease.log],
-      pendingSignals: [],
-    }, { statusChanged: true });
     try {
-      return { outcome: await this.loop(lease, active) };
+      // Before the run is announced: a request reacting to `running` meets a run that is already stepping.
+      const averageStepTokens = lease.stepCount > 0 ? Math.round((lease.inputTokens + lease.outputTokens) / lease.stepCount) : 0;
+      active.budget = new RunBudget(this.budgets, this.options.billing.pricing, await this.budgets.open(lease), lease.executionId, averageStepTokens);
+      this.publishCommit(lease, active, {
+        status: ExecutionStatus.Running,
+        stepCount: lease.stepCount,
+        tokenUsage: lease.inputTokens + lease.outputTokens,
+        completedAt: null,
+        error: null,
+        logs: [lease.log],
+        pendingSignals: [],
+      }, { statusChanged: true });
+      const outcome = await inSpan(SpanName.Execution, { ...executionAttributes(lease), 'agent.lease_epoch': lease.epoch }, async (span) => {
+        const ended = await this.loop(lease, active);
+        span.setAttribute('agent.run_outcome', ended);
+        return ended;
+      });
+      return { outcome };
     } finally {
+      await active.budget?.release();
       this.active.release(active);
     }
   }
@@ -125,12 +141,19 @@ export class ExecutionRunner {
       if (this.draining) return this.handOver(lease, active, state.stepCount);
 
       const stepNumber = state.stepCount + 1;
+      const exhausted = await active.budget!.reserve();
+      if (exhausted) return this.budgetExceeded(lease, active, state.stepCount, exhausted);
       const attempt = await this.executor.attempt(agent, lease, active, state, stepNumber, deadline);
       if (!attempt.ok && attempt.killed) return 'killed'; // already `cancelled` in the row; nothing of the step lands
       if (!attempt.ok && 'stopped' in attempt) continue; // the pause or cancel lands at the boundary before it
       if (!attempt.ok) {
-        // Nothing the failed step produced is committed, except its logs explaining the failure.
-        return this.end(lease, active, stepNumber, ExecutionStatus.Failed, { error: attempt.error, logs: [...attempt.recording.logs, failureLog(attempt.error)] });
+        this.logger.warn(`Step ${stepNumber} failed: ${attempt.error.message}`, { ...logFields(lease), step: stepNumber, code: attempt.error.code });
+        // Nothing the failed step produced is committed, except its logs explaining the failure and what its model calls cost.
+        return this.end(lease, active, stepNumber, ExecutionStatus.Failed, {
+          error: attempt.error,
+          logs: [...attempt.recording.logs, failureLog(attempt.error)],
+          usage: attempt.recording.usage,
+        });
       }
 
       const { result, recording, durationMs } = attempt;
@@ -161,11 +184,13 @@ export class ExecutionRunner {
         awaitingEvent: next.kind === 'awaiting_event' ? next.eventType : null,
         metadata: next.kind === 'awaiting_input' ? { input_prompt: next.prompt } : undefined,
         waitSeconds: waitSecondsOf(next, this.options),
+        billing: active.budget!.billing(recording.usage),
       };
       // A spawning step commits with its children, in one transaction: all of it, or (lease lost) none of it.
       const spawned = next.kind === 'awaiting_children' ? await this.store.commitSpawning(request, childRows(lease, stepNumber, next.spawn)) : null;
       const committed = spawned ? spawned.committed : await this.store.commit(request);
       if (!committed) return this.leaseLost(lease, stepNumber, active);
+      active.budget!.committed();
       this.publishCommit(lease, active, committed, {
         statusChanged: committed.status !== ExecutionStatus.Running,
         step: { stepNumber, stepType, toolNames, tokensUsed: usage.inputTokens + usage.outputTokens },
@@ -209,6 +234,17 @@ export class ExecutionRunner {
     }
   }
 
+  /** The next step would pass a budget: `failed` with `budget_exceeded`, or `paused` (resumable once the budget is raised). */
+  private budgetExceeded(lease: Lease, active: ActiveExecution, stepCount: number, budget: BudgetState): Promise<RunOutcome> {
+    const error = { code: FailureCode.BudgetExceeded, message: new BudgetExceededError(budget).message };
+    const log: StepLog = { level: 'warning', eventType: 'budget_exceeded', message: error.message, context: { budget: budget as unknown as JsonObject } };
+    this.logger.warn(error.message, logFields(lease));
+    if (this.options.billing.onBudgetExceeded === 'pause') {
+      return this.end(lease, active, stepCount, ExecutionStatus.Paused, { logs: [log, stopLog('paused', 'Paused: budget exceeded')], metadata: { paused_reason: 'budget_exceeded' } });
+    }
+    return this.end(lease, active, stepCount, ExecutionStatus.Failed, { error, logs: [log, failureLog(error)] });
+  }
+
   /** At shutdown: back to `pending` with a continuation job, so another worker (or this one, restarted) resumes. */
   private async handOver(lease: Lease, active: ActiveExecution, stepCount: number): Promise<RunOutcome> {
     const outcome = await this.end(lease, active, stepCount, ExecutionStatus.Pending, {
@@ -235,8 +271,9 @@ export class ExecutionRunner {
     active: ActiveExecution,
     stepNumber: number,
     nextStatus: ExecutionStatus,
-    extra: Pick<CommitRequest, 'logs'> & { error?: ExecutionError },
+    extra: Pick<CommitRequest, 'logs' | 'metadata'> & { error?: ExecutionError; usage?: readonly ModelUsage[] },
   ): Promise<RunOutcome> {
+    const { usage, ...rest } = extra;
     const committed = await this.store.commit({
       lease,
       stepsAdded: 0,
@@ -246,9 +283,11 @@ export class ExecutionRunner {
       outputTokens: 0,
       state: null,
       nextStatus,
-      ...extra,
+      ...rest,
+      billing: active.budget?.billing(usage),
     });
     if (!committed) return this.leaseLost(lease, stepNumber, active);
+    active.budget?.committed();
     this.publishCommit(lease, active, committed, { statusChanged: true });
     if (nextStatus === ExecutionStatus.Pending) return 'continued';
     if (nextStatus === ExecutionStatus.Paused) return 'paused';
@@ -258,7 +297,7 @@ export class ExecutionRunner {
 
   private leaseLost(lease: Lease, stepNumber: number, active?: ActiveExecution): RunOutcome {
     if (active?.killed) return 'killed';
-    this.logger.warn(`Execution ${lease.executionId}: lease ${lease.epoch} lost before step ${stepNumber} committed; stopping`);
+    this.logger.warn(`Lease ${lease.epoch} lost before step ${stepNumber} committed; stopping`, logFields(lease));
     this.events.publish({ name: ExecutionEventName.LeaseLost, ...ids(lease), stepNumber, epoch: lease.epoch });
     return 'lease_lost';
   }
@@ -287,6 +326,7 @@ export class ExecutionRunner {
           tokenUsage: committed.tokenUsage,
           completedAt: committed.completedAt,
           error: committed.error,
+          startedAt: lease.startedAt,
         });
       }
     }
@@ -320,7 +360,10 @@ function childRows(lease: Lease, stepNumber: number, spawn: SpawnRequest[]): Lin
   }));
 }
 
-const ids = (lease: Lease) => ({ executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId });
+const ids = (lease: Lease) => ({ executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId, agentType: lease.agentType });
+
+/** Structured fields of the application log lines about an execution. */
+const logFields = (lease: Lease) => ({ execution_id: lease.executionId, tenant_id: lease.tenantId, agent_type: lease.agentType });
 
 const failureLog = (error: ExecutionError): StepLog => ({ level: 'error', eventType: 'failed', message: error.message, context: { code: error.code, status: 'failed' } });
 

@@ -31,6 +31,8 @@ export const FailureCode = {
   UnknownAgentType: 'unknown_agent_type',
   AwaitingInputTimeout: 'awaiting_input_timeout',
   AwaitingEventTimeout: 'awaiting_event_timeout',
+  /** The user's or tenant's monthly budget has no room for the next step. */
+  BudgetExceeded: 'budget_exceeded',
 } as const;
 export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
 

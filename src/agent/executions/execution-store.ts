@@ -4,6 +4,7 @@ import { AGENTS_DATABASE } from '../infrastructure/agents-database.provider.js';
 import type { AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import type { AgentMessage } from '../runtime/agent-state.js';
 import type { JsonObject, JsonValue } from '../runtime/json.js';
+import type { Reservation } from '../billing/budget.service.js';
 import type { StepLog } from '../runtime/step-context.js';
 import type { AgentExecutionEntity } from './entities/agent-execution.entity.js';
 import type { ExecutionError, ExecutionStatus } from './execution-status.js';
@@ -54,6 +55,26 @@ export interface CommitRequest {
   /** The wait (input or event) expires this many seconds after the commit. */
   waitSeconds?: number;
   metadata?: JsonObject;
+  /** Usage records and the budget reservation; none for a transition without model calls. */
+  billing?: StepBilling;
+}
+
+/** What a step's model calls cost, committed with it (SPEC §12). */
+export interface StepBilling {
+  records: { model: string; input_tokens: number; output_tokens: number; cost_usd: number }[];
+  /** The reservation the step held on its budgets (null: no budget applies). */
+  reservation: Reservation | null;
+}
+
+const NO_BILLING: StepBilling = { records: [], reservation: null };
+
+function billingOf(billing: StepBilling = NO_BILLING) {
+  return {
+    records: billing.records,
+    tokens: billing.records.reduce((n, r) => n + r.input_tokens + r.output_tokens, 0),
+    cost_usd: billing.records.reduce((usd, r) => usd + r.cost_usd, 0),
+    reservation: billing.reservation,
+  };
 }
 
 export interface CommittedLog {
@@ -181,6 +202,7 @@ export class ExecutionStore {
       request.stepNumber,
       JSON.stringify(request.metadata ?? {}),
       request.waitSeconds ?? null,
+      JSON.stringify(billingOf(request.billing)),
     ] });
     const row = rows[0];
     if (!row) return null;

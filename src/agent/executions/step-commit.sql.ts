@@ -1,3 +1,5 @@
+import { PRIOR_RESERVATION_CTE, RELEASE_PRIOR_CTE } from '../billing/budget-ledger.sql.js';
+
 /**
  * The hot path: one statement, one round trip, one implicit transaction. It applies a step (or a
  * bare transition) to an execution only while `lease_epoch` is still ours and the status still
@@ -10,6 +12,8 @@
  * $6 output tokens · $7 state (null = unchanged) · $8 next status · $9 output · $10 error
  * $11 awaiting_event · $12 messages [{role, content}] · $13 logs [{level, event_type, message,
  * context}] · $14 step number for the logs · $15 metadata patch · $16 wait deadline (seconds from now)
+ * $17 billing { records: [{model, input_tokens, output_tokens, cost_usd}], tokens, cost_usd, reservation }:
+ * one usage record per model call, the cost, and the budget reservation the spend replaces
  *
  * It answers with the signals still waiting for this execution (pause, cancel): the row is the
  * truth, so a lost notification costs at most one step.
@@ -26,6 +30,8 @@ WITH upd AS (
     input_tokens       = input_tokens + $5::bigint,
     output_tokens      = output_tokens + $6::bigint,
     token_usage        = token_usage + $5::bigint + $6::bigint,
+    cost_usd           = cost_usd + ($17::jsonb->>'cost_usd')::numeric,
+    budget_reservation = NULL,
     state              = COALESCE($7::jsonb, state),
     lease_heartbeat_at = now(),
     status             = $8::text,
@@ -50,6 +56,21 @@ WITH upd AS (
   SELECT $1, $14::int, l.level, l.event_type, l.message, COALESCE(l.context, '{}'::jsonb)
   FROM upd, jsonb_to_recordset($13::jsonb) AS l(level text, event_type text, message text, context jsonb)
   RETURNING id, step_number, level, event_type, message, context, created_at
+), usage AS (
+  INSERT INTO token_usage_records (tenant_id, user_id, execution_id, model, input_tokens, output_tokens, cost_usd)
+  SELECT upd.tenant_id, upd.user_id, $1, r.model, r.input_tokens, r.output_tokens, r.cost_usd
+  FROM upd, jsonb_to_recordset($17::jsonb->'records') AS r(model text, input_tokens int, output_tokens int, cost_usd numeric)
+), spent AS (
+  -- The step's actual spend replaces its reservation on the budgets it was reserved on.
+  UPDATE agent_budget_ledger l SET
+    spent_tokens    = l.spent_tokens + ($17::jsonb->>'tokens')::bigint,
+    spent_usd       = l.spent_usd + ($17::jsonb->>'cost_usd')::numeric,
+    reserved_tokens = GREATEST(0, l.reserved_tokens - ($17::jsonb#>>'{reservation,tokens}')::bigint),
+    reserved_usd    = GREATEST(0, l.reserved_usd - ($17::jsonb#>>'{reservation,usd}')::numeric)
+  FROM upd
+  WHERE jsonb_typeof($17::jsonb->'reservation') = 'object'
+    AND l.tenant_id = upd.tenant_id AND l.period = ($17::jsonb#>>'{reservation,period}')::date
+    AND l.user_id IN (SELECT jsonb_array_elements_text($17::jsonb#>'{reservation,keys}'))
 ), handled AS (
   -- A paused or ended execution has answered every request made to it.
   UPDATE agent_signals SET processed_at = now()
@@ -66,8 +87,9 @@ FROM upd`;
  * heartbeating. The epoch bump is the fence every later commit is checked against.
  */
 export const ACQUIRE_LEASE_SQL = `
-WITH upd AS (
+WITH ${PRIOR_RESERVATION_CTE}, upd AS (
   UPDATE agent_executions SET
+    budget_reservation = NULL,
     status = 'running',
     lease_epoch = lease_epoch + 1,
     lease_owner = $2,
@@ -85,7 +107,7 @@ WITH upd AS (
   INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
   SELECT id, step_count, 'info', 'started', 'Running', jsonb_build_object('status', 'running', 'epoch', lease_epoch) FROM upd
   RETURNING id, step_number, level, event_type, message, context, created_at
-)
+), ${RELEASE_PRIOR_CTE}
 SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals FROM upd`;
 
 /** A parent that spawned children owes a settlement when it ends (it cancels the children still running). $1 id */

@@ -1,3 +1,5 @@
+import { PRIOR_RESERVATION_CTE, RELEASE_PRIOR_CTE } from '../billing/budget-ledger.sql.js';
+
 /**
  * THE guarded transition (DESIGN rule 4) for every status change made outside a runner's step
  * commit: `… WHERE status = ANY(allowed)`, so concurrent operations have exactly one winner and
@@ -9,8 +11,9 @@
  * $9 log {level, event_type, message, context} · $10 user message content (null = none)
  */
 export const TRANSITION_SQL = `
-WITH upd AS (
+WITH ${PRIOR_RESERVATION_CTE}, upd AS (
   UPDATE agent_executions SET
+    budget_reservation = NULL,
     status        = $5::text,
     updated_at    = now(),
     paused_at     = CASE WHEN $5::text = 'paused' THEN now() ELSE paused_at END,
@@ -34,7 +37,7 @@ WITH upd AS (
   SELECT upd.id, upd.step_count, $9::jsonb->>'level', $9::jsonb->>'event_type', $9::jsonb->>'message', COALESCE($9::jsonb->'context', '{}')
   FROM upd
   RETURNING id, step_number, level, event_type, message, context, created_at
-)
+), ${RELEASE_PRIOR_CTE}
 SELECT (SELECT to_jsonb(upd) FROM upd) AS updated,
        (SELECT to_jsonb(log) FROM log) AS log,
        (SELECT status FROM agent_executions

@@ -8,6 +8,8 @@ import type { StepContext } from './step-context.js';
 import { step, type StepResult } from './step-result.js';
 import { SPAWN_SUBAGENT_TOOL } from './subagent-access.js';
 import { toolsContextFor } from './tools/tool-context.js';
+import { context, type Context, type Span } from '@opentelemetry/api';
+import { executionAttributes, inSpan, SpanName, traceToolCalls } from './tracing.js';
 
 export interface LlmAgentSettings extends AgentTypeSettings {
   /** A model, or a factory called at each step (so credentials and config are read at run time). */
@@ -55,10 +57,18 @@ export function defineLlmAgent(settings: LlmAgentSettings): AgentDefinition {
 type CallSettings = Omit<LlmAgentSettings, keyof AgentTypeSettings | 'model'> & { model: LanguageModel };
 
 async function callModelOnce(state: AgentState, ctx: StepContext, settings: CallSettings): Promise<StepResult> {
+  const modelId = typeof settings.model === 'string' ? settings.model : settings.model.modelId;
+  // The step's span: tool calls hang under it, beside the model call.
+  const stepSpan = context.active();
+  return inSpan(SpanName.ModelCall, { ...executionAttributes(ctx), 'agent.model': modelId, 'agent.step_number': ctx.stepNumber }, (span) =>
+    streamOnce(state, ctx, settings, modelId, stepSpan, span),
+  );
+}
+
+async function streamOnce(state: AgentState, ctx: StepContext, settings: CallSettings, modelId: string, stepSpan: Context, span: Span): Promise<StepResult> {
   // The first step turns the run's input into the user message; it is committed with this step.
   const opening: AgentMessage[] = state.messages.length === 0 ? [{ role: 'user', content: promptFromInput(state.input) }] : [];
   const history = [...state.messages, ...opening];
-  const modelId = typeof settings.model === 'string' ? settings.model : settings.model.modelId;
   ctx.log.debug(`Calling model ${modelId}`, { model: modelId, messages: history.length }, 'model_called');
 
   const spawnTool = spawnToolFor(settings.subagents ?? false, ctx.subagents);
@@ -68,7 +78,7 @@ async function callModelOnce(state: AgentState, ctx: StepContext, settings: Call
     instructions: settings.system,
     messages: history.map(toModelMessage),
     allowSystemInMessages: true,
-    tools: { ...settings.tools, ...spawnTool },
+    tools: { ...traceToolCalls(settings.tools, stepSpan), ...spawnTool },
     // Tools are defined once per type; each call hands them this step (its ids, log, workspace) as `options.context`.
     // NOTE: cast because the SDK infers a plain `ToolSet` as declaring no context; at run time it is passed through.
     toolsContext: toolsContextFor(settings.tools, ctx) as never,
@@ -109,6 +119,7 @@ async function callModelOnce(state: AgentState, ctx: StepContext, settings: Call
 
   const [final, responseMessages] = await Promise.all([result.finalStep, result.responseMessages]);
   ctx.recordUsage({ model: final.model.modelId, inputTokens: final.usage.inputTokens ?? 0, outputTokens: final.usage.outputTokens ?? 0 });
+  span.setAttributes({ 'agent.input_tokens': final.usage.inputTokens ?? 0, 'agent.output_tokens': final.usage.outputTokens ?? 0, 'agent.tool_calls': final.toolCalls.length });
   const responded = [...opening, ...responseMessages.map(toAgentMessage)];
 
   if (final.toolCalls.length === 0) return step.done(final.text, { messages: responded, stepType: 'model' });
