@@ -112,6 +112,39 @@ describe('tenancy over HTTP: limits, queues, isolation', () => {
     expect([await executionRow(db, id), await executionRow(db, parked)]).toEqual(before);
   });
 
+  it("keeps conversations, pipelines and usage to their owner on every route, without one unscoped query", async () => {
+    const owner = as({ userId: 'owner' });
+    const conversation = (await http.post('/api/conversations').set('authorization', owner).send({ agent_type: 'steps', message: 'hello' })).body.conversation;
+    const pipeline = (await http.post('/api/pipelines').set('authorization', owner).send({ input: 'x', stages: [{ name: 'one', agent_type: 'steps' }] })).body;
+    expect(conversation?.id && pipeline?.id).toBeTruthy();
+    const strangers = [as({ userId: 'mallory' }), as({ tenantId: 't2', userId: 'owner' }), as({ tenantId: 't2', userId: 'boss', admin: true })];
+    const countRows = async () =>
+      (await db.sql.query(`SELECT (SELECT count(*) FROM agent_executions)::int AS e, (SELECT count(*) FROM agent_messages)::int AS m, (SELECT status FROM agent_pipelines WHERE id = $1) AS p`, [pipeline.id])).rows[0];
+    const before = await countRows();
+
+    const { audited, unscoped } = await unscopedQueriesDuring(async () => {
+      for (const who of strangers) {
+        const responses = [
+          await http.get(`/api/conversations/${conversation.id}`).set('authorization', who),
+          await http.post(`/api/conversations/${conversation.id}/messages`).set('authorization', who).send({ message: 'hi' }),
+          await http.delete(`/api/conversations/${conversation.id}`).set('authorization', who),
+          await http.get(`/api/pipelines/${pipeline.id}`).set('authorization', who),
+          await http.post(`/api/pipelines/${pipeline.id}/cancel`).set('authorization', who).send({}),
+        ];
+        expect(responses.map((r) => r.status)).toEqual([404, 404, 404, 404, 404]);
+        const lists = [await http.get('/api/conversations').set('authorization', who), await http.get('/api/pipelines').set('authorization', who)];
+        for (const list of lists) expect(list.body.data.map((x: { id: string }) => x.id)).not.toContain(list === lists[0] ? conversation.id : pipeline.id);
+        const usage = await http.get('/api/usage').set('authorization', who);
+        expect(usage.status).toBe(200);
+        expect(usage.body.by_user?.some((u: { user_id: string }) => u.user_id === 'owner') ?? false).toBe(false);
+      }
+    });
+
+    expect(audited).toBeGreaterThan(20);
+    expect(unscoped).toEqual([]);
+    expect(await countRows()).toEqual(before);
+  });
+
   it('shows queue depths and running executions to admins', async () => {
     const res = await http.get('/api/admin/agents/queues').set('authorization', as({ admin: true, userId: 'boss' }));
     expect(res.status).toBe(200);
