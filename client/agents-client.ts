@@ -1,5 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { AdminAgentsClient } from './admin-client.js';
+import { budgetOf, ConversationsClient, PipelinesClient } from './work-clients.js';
+import type { BudgetState } from './work-types.js';
 import { Http, type TokenSource } from './http.js';
 import { RealtimeConnection, type RealtimeOptions, type SocketOverrides } from './realtime.js';
 import type {
@@ -49,6 +51,10 @@ export class AgentsClient {
   private readonly realtime: RealtimeConnection;
   private readonly realtimeOptions: RealtimeOptions;
   private adminClient: AdminAgentsClient | null = null;
+  /** Conversations: each message a turn that sees the history (SPEC §9). */
+  readonly conversations: ConversationsClient;
+  /** Pipelines: stages of agents fed by each other's outputs (SPEC §10). */
+  readonly pipelines: PipelinesClient;
 
   constructor(options: AgentsClientOptions) {
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -59,6 +65,18 @@ export class AgentsClient {
       ...(options.socketOptions ? { socketOptions: options.socketOptions } : {}),
     };
     this.realtime = new RealtimeConnection(this.realtimeOptions);
+    this.conversations = new ConversationsClient(this.http);
+    this.pipelines = new PipelinesClient(this.http);
+  }
+
+  /**
+   * The caller's and its tenant's monthly budgets: limits, spent, and held by running steps.
+   *
+   * @example
+   * const { budgets } = await client.budget();
+   */
+  budget(): Promise<{ budgets: BudgetState[] }> {
+    return budgetOf(this.http);
   }
 
   /**

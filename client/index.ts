@@ -1,5 +1,17 @@
 /** A typed client for the `nestjs-agents` API, for browsers and Node: `fetch` and socket.io-client only. */
 export { AgentsClient, type AgentsClientOptions } from './agents-client.js';
+export { ConversationsClient, PipelinesClient } from './work-clients.js';
+export type {
+  BudgetState,
+  Conversation,
+  ConversationMessage,
+  Pipeline,
+  PipelineStage,
+  PipelineStageDefinition,
+  PipelineStageInput,
+  PipelineStatus,
+  TurnStarted,
+} from './work-types.js';
 export { AgentsApiError, SubscribeRefusedError } from './errors.js';
 export { AdminAgentsClient } from './admin-client.js';
 export type { AdminExecution, AdminListQuery, DashboardSession, QueueStats, UsageLine, UsageSummary } from './admin-types.js';

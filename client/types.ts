@@ -13,6 +13,7 @@ export type ExecutionStatus =
   | 'paused'
   | 'awaiting_input'
   | 'awaiting_event'
+  | 'awaiting_children'
   | 'completed'
   | 'failed'
   | 'cancelled';

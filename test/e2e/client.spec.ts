@@ -148,6 +148,30 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     expect(r.logs.some((l) => l.event_type === 'input_received')).toBe(true);
   });
 
+  it('holds conversations, runs pipelines and reads the budget', async () => {
+    const { client } = connectClient({ userId: 'worker-of-words' });
+    const first = await client.conversations.start('steps', 'hello', 'greetings');
+    expect(first.conversation).toMatchObject({ agent_type: 'steps', title: 'greetings', active_execution_id: first.execution_id });
+    expect((await client.subscribe(first.execution_id, {}).done).status).toBe('completed');
+    await expect.poll(async () => (await client.conversations.get(first.conversation.id)).turn_count).toBe(1);
+    const second = await client.conversations.send(first.conversation.id, 'again');
+    await client.subscribe(second.execution_id, {}).done;
+    await expect.poll(async () => (await client.conversations.get(first.conversation.id)).messages?.length).toBe(4);
+    expect((await client.conversations.list()).data.map((c) => c.id)).toContain(first.conversation.id);
+
+    const pipeline = await client.pipelines.create([{ name: 'a', agent_type: 'steps' }, { name: 'b', agent_type: 'steps' }], { steps: 1 });
+    expect(pipeline).toMatchObject({ status: 'running', current_stage: 0 });
+    await expect.poll(async () => (await client.pipelines.get(pipeline.id)).status, { timeout: 15_000 }).toBe('completed');
+    expect((await client.pipelines.list()).data.map((p) => p.id)).toContain(pipeline.id);
+    const refused = await client.pipelines.cancel(pipeline.id).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AgentsApiError);
+    expect((refused as AgentsApiError).statusCode).toBe(409);
+
+    expect(await client.budget()).toEqual({ budgets: [] });
+    await client.conversations.delete(first.conversation.id);
+    await expect(client.conversations.get(first.conversation.id)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   it('throws AgentsApiError with the server error body', async () => {
     const { client } = connectClient({ userId: 'owner' });
     const stranger = connectClient({ userId: 'stranger' }).client;
