@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { readHostConfig, type HostConfig } from './host-config.js';
 
@@ -18,6 +18,8 @@ export async function bootConfig(logger: Logger, overrides: Partial<HostConfig> 
     logger.error((error as Error).message);
     process.exit(1);
   }
+  // Every logger of the process, the library's included, from here on.
+  if (config.logFormat === 'json') Logger.overrideLogger(new ConsoleLogger({ json: true, flattenParams: true }));
   if (config.jwtSecretIsDefault) logger.warn('JWT_SECRET is not set: using the development secret. Never do this in production.');
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.databaseUrl;

@@ -21,6 +21,8 @@ export interface HostConfig {
   leaseTimeoutMs: number;
   /** The admin dashboard (`AGENTS_DASHBOARD` on/off, default on; `AGENTS_DASHBOARD_PATH`, default `/agents-dashboard`). */
   dashboard: { enabled: boolean; path: string };
+  /** `LOG_FORMAT`: `text` (default) or `json`, one object per line with `execution_id` at the root where a line is about one. */
+  logFormat: 'text' | 'json';
   /** An OpenAI-compatible endpoint for `code-assistant`; `null` = the scripted offline model. */
   llm: { baseUrl: string; apiKey: string | undefined; model: string } | null;
 }
@@ -65,6 +67,8 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   if (dashboardFlag !== 'on' && dashboardFlag !== 'off') problems.push(`AGENTS_DASHBOARD must be 'on' or 'off' (got '${dashboardFlag}')`);
   const dashboardPath = env.AGENTS_DASHBOARD_PATH || '/agents-dashboard';
   if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(dashboardPath)) problems.push(`AGENTS_DASHBOARD_PATH must be a path such as /agents-dashboard (got '${dashboardPath}')`);
+  const logFormat = (env.LOG_FORMAT || 'text') as HostConfig['logFormat'];
+  if (logFormat !== 'text' && logFormat !== 'json') problems.push(`LOG_FORMAT must be 'text' or 'json' (got '${logFormat}')`);
   const llmBaseUrl = env.LLM_BASE_URL || null;
   if (llmBaseUrl && !/^https?:\/\//.test(llmBaseUrl)) problems.push('LLM_BASE_URL must be an http(s) URL');
   if (problems.length > 0) throw new InvalidEnvironmentError(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -83,6 +87,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     webhookSecrets,
     tiers,
     dashboard: { enabled: dashboardFlag === 'on', path: dashboardPath },
+    logFormat,
     llm: llmBaseUrl ? { baseUrl: llmBaseUrl, apiKey: env.LLM_API_KEY || undefined, model: env.LLM_MODEL || 'gpt-4o-mini' } : null,
   };
 }

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidEnvironmentError, readHostConfig } from '../../src/host/host-config.js';
+
+describe("the example app's environment", () => {
+  it('defaults to text logs and takes LOG_FORMAT=json', () => {
+    expect(readHostConfig({}).logFormat).toBe('text');
+    expect(readHostConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+  });
+
+  it('refuses an unknown log format, naming the variable', () => {
+    expect(() => readHostConfig({ LOG_FORMAT: 'xml' })).toThrow(InvalidEnvironmentError);
+    expect(() => readHostConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be 'text' or 'json'/);
+  });
+});
