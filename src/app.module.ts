@@ -28,7 +28,7 @@ export class AppModule {
           imports: [HostConfigModule.with(config)],
           inject: [HOST_CONFIG],
           useFactory: (c: HostConfig & { databaseUrl: string }) => ({
-            database: { url: c.databaseUrl },
+            database: { url: c.databaseUrl, runMigrations: c.migrations },
             transport: c.transport,
             redis: c.redisUrl ? { url: c.redisUrl } : undefined,
             queuePrefix: c.queuePrefix,

@@ -21,6 +21,8 @@ export interface HostConfig {
   leaseTimeoutMs: number;
   /** The admin dashboard (`AGENTS_DASHBOARD` on/off, default on; `AGENTS_DASHBOARD_PATH`, default `/agents-dashboard`). */
   dashboard: { enabled: boolean; path: string };
+  /** Apply pending migrations at boot (`AGENTS_MIGRATIONS`, default on; off when a `npm run migrate` step runs them once). */
+  migrations: boolean;
   /** `LOG_FORMAT`: `text` (default) or `json`, one object per line with `execution_id` at the root where a line is about one. */
   logFormat: 'text' | 'json';
   /** An OpenAI-compatible endpoint for `code-assistant`; `null` = the scripted offline model. */
@@ -67,6 +69,8 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   if (dashboardFlag !== 'on' && dashboardFlag !== 'off') problems.push(`AGENTS_DASHBOARD must be 'on' or 'off' (got '${dashboardFlag}')`);
   const dashboardPath = env.AGENTS_DASHBOARD_PATH || '/agents-dashboard';
   if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(dashboardPath)) problems.push(`AGENTS_DASHBOARD_PATH must be a path such as /agents-dashboard (got '${dashboardPath}')`);
+  const migrationsFlag = env.AGENTS_MIGRATIONS ?? 'on';
+  if (migrationsFlag !== 'on' && migrationsFlag !== 'off') problems.push(`AGENTS_MIGRATIONS must be 'on' or 'off' (got '${migrationsFlag}')`);
   const logFormat = (env.LOG_FORMAT || 'text') as HostConfig['logFormat'];
   if (logFormat !== 'text' && logFormat !== 'json') problems.push(`LOG_FORMAT must be 'text' or 'json' (got '${logFormat}')`);
   const llmBaseUrl = env.LLM_BASE_URL || null;
@@ -87,6 +91,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     webhookSecrets,
     tiers,
     dashboard: { enabled: dashboardFlag === 'on', path: dashboardPath },
+    migrations: migrationsFlag === 'on',
     logFormat,
     llm: llmBaseUrl ? { baseUrl: llmBaseUrl, apiKey: env.LLM_API_KEY || undefined, model: env.LLM_MODEL || 'gpt-4o-mini' } : null,
   };

@@ -7,6 +7,12 @@ describe("the example app's environment", () => {
     expect(readHostConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
   });
 
+  it('applies migrations at boot unless AGENTS_MIGRATIONS=off', () => {
+    expect(readHostConfig({}).migrations).toBe(true);
+    expect(readHostConfig({ AGENTS_MIGRATIONS: 'off' }).migrations).toBe(false);
+    expect(() => readHostConfig({ AGENTS_MIGRATIONS: 'maybe' })).toThrow(/AGENTS_MIGRATIONS must be 'on' or 'off'/);
+  });
+
   it('refuses an unknown log format, naming the variable', () => {
     expect(() => readHostConfig({ LOG_FORMAT: 'xml' })).toThrow(InvalidEnvironmentError);
     expect(() => readHostConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be 'text' or 'json'/);
