@@ -9,7 +9,7 @@ import type { StepLog } from '../runtime/step-context.js';
 import type { AgentExecutionEntity } from './entities/agent-execution.entity.js';
 import type { ExecutionError, ExecutionStatus } from './execution-status.js';
 import { LinkedExecutions, type LinkedExecutionRow } from './linked-executions.js';
-import { ACQUIRE_LEASE_SQL, COMMIT_STEP_SQL, LEASE_HOLDER_SQL, LOAD_MESSAGES_SQL, LOAD_TURN_MESSAGES_SQL, OWES_SETTLEMENT_SQL } from './step-commit.sql.js';
+import { ACQUIRE_LEASE_SQL, COMMIT_BILLED_STEP_SQL, COMMIT_STEP_SQL, LEASE_HOLDER_SQL, LOAD_MESSAGES_SQL, LOAD_TURN_MESSAGES_SQL, OWES_SETTLEMENT_SQL } from './step-commit.sql.js';
 
 export interface Lease {
   executionId: string;
@@ -185,7 +185,8 @@ export class ExecutionStore {
   private async commitOn(db: Pick<Pool, 'query'> | PoolClient, request: CommitRequest): Promise<CommitResult | null> {
     const { lease } = request;
     // NOTE: a named statement is planned once per connection, not at every step (measured: ~0.5 ms less per step).
-    const { rows } = await db.query({ name: 'agents_commit_step', text: COMMIT_STEP_SQL, values: [
+    const billed = request.billing && (request.billing.records.length > 0 || request.billing.reservation !== null);
+    const values = [
       lease.executionId,
       lease.epoch,
       request.stepsAdded,
@@ -202,8 +203,10 @@ export class ExecutionStore {
       request.stepNumber,
       JSON.stringify(request.metadata ?? {}),
       request.waitSeconds ?? null,
-      JSON.stringify(billingOf(request.billing)),
-    ] });
+    ];
+    const { rows } = billed
+      ? await db.query({ name: 'agents_commit_billed_step', text: COMMIT_BILLED_STEP_SQL, values: [...values, JSON.stringify(billingOf(request.billing))] })
+      : await db.query({ name: 'agents_commit_step', text: COMMIT_STEP_SQL, values });
     const row = rows[0];
     if (!row) return null;
     return {
