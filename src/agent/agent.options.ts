@@ -416,12 +416,18 @@ function findSubagentProblems(specs: unknown, hasDefaultModel: boolean): string[
   const seen = new Set<string>();
   for (const [i, spec] of (specs as Partial<SubagentSpec>[]).entries()) {
     const where = `subagents.specs[${i}]`;
-    if (typeof spec?.name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(spec.name)) problems.push(`${where}.name must be 1–64 letters, digits, - or _`);
+    // NOTE: 55, so that its agent type `subagent.<name>` fits the registry's 64 characters.
+    if (typeof spec?.name !== 'string' || !/^[A-Za-z0-9_-]{1,55}$/.test(spec.name)) problems.push(`${where}.name must be 1–55 letters, digits, - or _`);
     else if (seen.has(spec.name)) problems.push(`${where}.name '${spec.name}' is given twice`);
     else seen.add(spec.name);
     if (typeof spec?.description !== 'string' || spec.description.trim() === '') problems.push(`${where}.description must be a non-empty string`);
     if (typeof spec?.systemPrompt !== 'string' || spec.systemPrompt.trim() === '') problems.push(`${where}.systemPrompt must be a non-empty string`);
     if (!spec?.model && !hasDefaultModel) problems.push(`${where} has no model and subagents.model is not set`);
+  }
+  const names = new Set((specs as Partial<SubagentSpec>[]).map((s) => s?.name));
+  for (const [i, spec] of (specs as Partial<SubagentSpec>[]).entries()) {
+    const allowed = spec?.subagents;
+    if (Array.isArray(allowed)) for (const name of allowed) if (!names.has(name)) problems.push(`subagents.specs[${i}].subagents names '${String(name)}', which is not a spec`);
   }
   return problems;
 }

@@ -47,4 +47,45 @@ describe('resolveAgentOptions', () => {
     ]);
     expect((error as Error).message).toContain('AgentModule options are invalid');
   });
+
+  it('defaults and checks the options of conversations, pipelines, subagents and observability', () => {
+    const resolved = resolveAgentOptions(valid);
+    expect(resolved.conversations).toEqual({ whenBusy: 'reject' });
+    expect(resolved.pipelines).toEqual({ maxStages: 20, maxParallel: 10 });
+    expect(resolved.subagents).toEqual({ specs: [], model: null, maxDepth: 2, summaryMaxChars: 2000 });
+    expect(resolved.observability).toEqual({ metricsPath: '/metrics', healthPath: '/health' });
+
+    const model = {} as never;
+    let error: unknown;
+    try {
+      resolveAgentOptions({
+        ...valid,
+        conversations: { whenBusy: 'drop' as never },
+        pipelines: { maxStages: 0 },
+        subagents: {
+          maxDepth: 0,
+          specs: [
+            { name: 'x'.repeat(56), description: 'too long a name', systemPrompt: 'p', model },
+            { name: 'lead', description: 'd', systemPrompt: 'p', model, subagents: ['ghost'] },
+            { name: 'lead', description: '', systemPrompt: 'p' },
+          ],
+        },
+        observability: { metricsPath: 'metrics' },
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidAgentOptionsError);
+    expect((error as InvalidAgentOptionsError).problems).toEqual([
+      'conversations.whenBusy must be one of reject, enqueue',
+      'pipelines.maxStages must be a positive integer',
+      'subagents.specs[0].name must be 1–55 letters, digits, - or _',
+      "subagents.specs[2].name 'lead' is given twice",
+      'subagents.specs[2].description must be a non-empty string',
+      'subagents.specs[2] has no model and subagents.model is not set',
+      "subagents.specs[1].subagents names 'ghost', which is not a spec",
+      'subagents.maxDepth must be a positive integer',
+      "observability.metricsPath must be a path such as '/metrics', or false",
+    ]);
+  });
 });

@@ -14,7 +14,7 @@ import type { Principal } from '../tenancy/principal.js';
 import { publishConversationUpdated } from './conversation-events.js';
 import { ConversationReader } from './conversation-reader.js';
 // NOTE: the pipelines' transaction runner (deadlock retry, after-commit actions); a candidate for infrastructure/.
-import { inTransaction, type AfterCommit } from '../pipelines/pipeline-transaction.js';
+import { inTransaction, type AfterCommit } from '../infrastructure/in-transaction.js';
 import type { ConversationView } from './conversation.view.js';
 import {
   DELETE_CONVERSATION_SQL,

@@ -21,7 +21,7 @@ import { parsePipelineStages, type StageMember } from './pipeline-definition.js'
 import { pipelineFromRow } from './pipeline-row.js';
 import { isFinalPipeline } from './pipeline-status.js';
 import { stagePrompts } from './pipeline-template.js';
-import { inTransaction } from './pipeline-transaction.js';
+import { inTransaction } from '../infrastructure/in-transaction.js';
 import { PipelineUpdates } from './pipeline-updates.js';
 import type { PipelineView } from './pipeline.view.js';
 import { ACTIVE_STAGE_EXECUTIONS_SQL, CANCEL_PIPELINE_SQL, INSERT_PIPELINE_SQL, LOCK_OWN_PIPELINE_SQL } from './pipelines.sql.js';

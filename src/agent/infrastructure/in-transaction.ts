@@ -10,9 +10,9 @@ const ATTEMPTS = 3;
  * Runs `work` in one transaction and, once it committed, the actions it queued (enqueue a job,
  * publish an event). A transaction chosen as a deadlock victim is run again from the start.
  *
- * NOTE: a pipeline's lock order is not the same everywhere: an ending stage's settlement holds its
- * execution and then locks the pipeline, a cancel locks the pipeline and then signals its
- * executions. The two meet only in a narrow race; PostgreSQL breaks it, and the loser retries here.
+ * NOTE: lock orders are not the same everywhere (a pipeline's ending stage holds its execution and
+ * then locks the pipeline; a pipeline cancel locks the pipeline and then signals its executions).
+ * The two meet only in a narrow race; PostgreSQL breaks it, and the loser retries here.
  */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient, afterCommit: (action: AfterCommit) => void) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
