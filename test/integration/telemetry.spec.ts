@@ -111,7 +111,10 @@ describe('metrics and spans of a run', () => {
 
     const tools = spans.filter((s) => s.name === 'agent.tool_call');
     expect(tools).toHaveLength(2);
-    for (const tc of tools) expect(parentOf(tc)).toBe(steps[0]!.spanContext().spanId);
+    for (const tc of tools) {
+      expect(parentOf(tc)).toBe(steps[0]!.spanContext().spanId);
+      expect(tc.attributes).toMatchObject({ 'agent.execution_id': execution.id, 'agent.tenant_id': 'tenant-x', 'agent.tool_name': 'probe' });
+    }
     expect(tools.map((tc) => tc.status.code).sort()).toEqual([0, 2]); // one unset (ok), one error
     expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
   });

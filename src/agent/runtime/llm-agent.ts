@@ -78,7 +78,7 @@ async function streamOnce(state: AgentState, ctx: StepContext, settings: CallSet
     instructions: settings.system,
     messages: history.map(toModelMessage),
     allowSystemInMessages: true,
-    tools: { ...traceToolCalls(settings.tools, stepSpan), ...spawnTool },
+    tools: { ...traceToolCalls(settings.tools, stepSpan, executionAttributes(ctx)), ...spawnTool },
     // Tools are defined once per type; each call hands them this step (its ids, log, workspace) as `options.context`.
     // NOTE: cast because the SDK infers a plain `ToolSet` as declaring no context; at run time it is passed through.
     toolsContext: toolsContextFor(settings.tools, ctx) as never,

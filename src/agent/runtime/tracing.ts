@@ -30,14 +30,14 @@ export function inSpan<T>(name: string, attributes: Attributes, work: (span: Spa
  * The tools with each call in an `agent.tool_call` span under `parent` (the step: a tool call is
  * the model call's sibling, not its child, though the SDK runs it inside the model call's stream).
  */
-export function traceToolCalls(tools: ToolSet | undefined, parent: Context): ToolSet | undefined {
+export function traceToolCalls(tools: ToolSet | undefined, parent: Context, attributes: Attributes = {}): ToolSet | undefined {
   if (!tools) return tools;
   return Object.fromEntries(
     Object.entries(tools).map(([name, tool]) => {
       const execute = tool.execute;
       if (!execute) return [name, tool];
       const traced: typeof execute = (input, options) => {
-        const span = tracer().startSpan(SpanName.ToolCall, { attributes: { 'agent.tool_name': name, 'agent.tool_call_id': options.toolCallId } }, parent);
+        const span = tracer().startSpan(SpanName.ToolCall, { attributes: { ...attributes, 'agent.tool_name': name, 'agent.tool_call_id': options.toolCallId } }, parent);
         return context.with(trace.setSpan(parent, span), () => {
           try {
             const result = execute(input, options);
