@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgentModule } from './agent/index.js';
-import { createCodeAssistant } from './demo/code-assistant.agent.js';
+import { createCodeAssistant, summariserSpec } from './demo/code-assistant.agent.js';
 import { demoPrincipalResolver } from './demo/demo-auth.js';
 import { DemoModule } from './demo/demo.module.js';
 import type { HostConfig } from './host/host-config.js';
@@ -41,6 +41,7 @@ export class AppModule {
             tiers: c.tiers,
             dashboard: c.dashboard,
             agents: [createCodeAssistant(c.llm)],
+            subagents: { specs: [summariserSpec(c.llm)] },
             resolvePrincipal: demoPrincipalResolver(c.jwtSecret),
           }),
         }),

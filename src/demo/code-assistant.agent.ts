@@ -1,5 +1,5 @@
 import { jsonSchema, tool } from 'ai';
-import { createOpenAiCompatibleModel, createScriptedModel, defineLlmAgent, type AgentDefinition } from '../agent/index.js';
+import { createOpenAiCompatibleModel, createScriptedModel, defineLlmAgent, type AgentDefinition, type SubagentSpec } from '../agent/index.js';
 
 /** A small fixed project the demo tools look at, so runs are deterministic. */
 const PROJECT: Record<string, string> = {
@@ -22,15 +22,29 @@ const tools = {
   }),
 };
 
+type DemoLlm = { baseUrl: string; apiKey?: string; model: string } | null;
+
+/** The scripted offline model, or a real OpenAI-compatible endpoint when `LLM_BASE_URL` is set. */
+export const demoModel = (llm: DemoLlm) => (llm ? createOpenAiCompatibleModel({ baseURL: llm.baseUrl, apiKey: llm.apiKey, model: llm.model }) : createScriptedModel());
+
+/** The subagent `fan-out` hands its topics to. */
+export const summariserSpec = (llm: DemoLlm): SubagentSpec => ({
+  name: 'summariser',
+  description: 'Summarises one topic in a sentence',
+  systemPrompt: 'You summarise the topic you are given in one sentence.',
+  model: demoModel(llm),
+  limits: { maxSteps: 3 },
+});
+
 /**
  * The demo LLM agent: the scripted offline model by default, a real OpenAI-compatible endpoint
  * when `LLM_BASE_URL` is set.
  */
-export function createCodeAssistant(llm: { baseUrl: string; apiKey?: string; model: string } | null): AgentDefinition {
+export function createCodeAssistant(llm: DemoLlm): AgentDefinition {
   return defineLlmAgent({
     name: 'code-assistant',
     description: 'Answers questions about a small project, using file tools',
-    model: llm ? createOpenAiCompatibleModel({ baseURL: llm.baseUrl, apiKey: llm.apiKey, model: llm.model }) : createScriptedModel(),
+    model: demoModel(llm),
     system: 'You are a careful coding assistant. Use the tools to look at the project before answering.',
     tools,
     limits: { maxSteps: 20 },

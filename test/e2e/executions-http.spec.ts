@@ -54,6 +54,18 @@ describe('executions over HTTP (example app)', () => {
     expect(shown.body.logs.some((l: { event_type: string }) => l.event_type === 'tool_called')).toBe(true);
   });
 
+  it('runs the fan-out demo: one summariser subagent per topic, joined once all ended', async () => {
+    const res = await start({ agent_type: 'fan-out', input: { topics: ['queues', 'leases'] } });
+    expect(res.status).toBe(201);
+    const row = await waitForStatus(example, db, res.body.id, ['completed', 'failed'], 20_000);
+    expect(row.status).toBe('completed');
+    const children = await http.get('/api/agents?agent_type=subagent.summariser').set('authorization', alice);
+    const mine = children.body.data.filter((c: { parent_execution_id: string }) => c.parent_execution_id === res.body.id);
+    expect(mine.map((c: { status: string }) => c.status)).toEqual(['completed', 'completed']);
+    expect((row.output as { summaries: string[] }).summaries).toHaveLength(2);
+    expect((row.output as { summaries: string[] }).summaries.every((s) => s.length > 0)).toBe(true);
+  });
+
   it('pages logs with after_id and filters them by level and event_type', async () => {
     const res = await start({ agent_type: 'steps', input: { steps: 5 } });
     await waitForStatus(example, db, res.body.id, ['completed']);
