@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ActiveExecution, ForceKilledError, StopRequestedError } from '../../src/agent/executions/active-executions.js';
+import { ActiveExecution, ActiveExecutions, ForceKilledError, StopRequestedError } from '../../src/agent/executions/active-executions.js';
+import type { ResolvedAgentOptions } from '../../src/agent/agent.options.js';
+import type { ExecutionTransitions } from '../../src/agent/executions/execution-transitions.js';
+import type { SignalNotice, SignalNotifier } from '../../src/agent/infrastructure/signal-notifier.js';
 
 describe('ActiveExecution', () => {
   it('gives back a step that began after the pause or cancel was asked (the commit before it missed the request)', () => {
@@ -31,5 +34,41 @@ describe('ActiveExecution', () => {
     const next = new AbortController();
     active.beginStep(next);
     expect(next.signal.reason).toBeInstanceOf(ForceKilledError);
+  });
+});
+
+describe('ActiveExecutions', () => {
+  /** A registry on a notifier the test speaks through. */
+  function registry() {
+    let hear: (notice: SignalNotice) => void = () => undefined;
+    const notifier: SignalNotifier = { publish: async () => undefined, subscribe: (h) => ((hear = h), () => undefined), ready: async () => undefined };
+    const options = { workers: { enabled: true }, lifecycle: { cancelGraceMs: 60_000 } } as unknown as ResolvedAgentOptions;
+    const executions = new ActiveExecutions(notifier, options, {} as ExecutionTransitions);
+    executions.onModuleInit();
+    return { executions, hear: (notice: SignalNotice) => hear(notice) };
+  }
+
+  it('applies a cancel or kill heard between taking the lease and registering', () => {
+    const { executions, hear } = registry();
+    const leasedSince = Date.now() - 10;
+    hear({ executionId: 'cancelled', type: 'cancel', graceMs: 60_000, requestedAt: Date.now() });
+    hear({ executionId: 'killed', type: 'kill' });
+    const cancelled = executions.register('cancelled', 1, leasedSince);
+    const killed = executions.register('killed', 1, leasedSince);
+    expect([...cancelled.requested]).toEqual(['cancel']);
+    expect(killed.killed).toBe(true);
+    executions.release(cancelled);
+    executions.release(killed);
+  });
+
+  it('ignores a cancel asked before this lease, and pauses it never kept', () => {
+    const { executions, hear } = registry();
+    hear({ executionId: 'old', type: 'cancel', graceMs: 60_000, requestedAt: Date.now() - 1_000 });
+    hear({ executionId: 'paused', type: 'pause', requestedAt: Date.now() });
+    const old = executions.register('old', 2, Date.now() - 10);
+    const paused = executions.register('paused', 2, Date.now() - 10);
+    expect([...old.requested]).toEqual([]);
+    expect([...paused.requested]).toEqual([]);
+    expect(old.killed || paused.killed).toBe(false);
   });
 });

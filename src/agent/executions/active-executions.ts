@@ -85,10 +85,16 @@ export class ActiveExecution {
  * step in flight at once; `cancel` and `pause` are noted for the next step boundary, and a
  * cancel whose step outlives the grace period becomes a force kill.
  */
+/** How long a notice for an execution not running here is kept, and how many at most (every node hears every notice). */
+const EARLY_NOTICE_MS = 5_000;
+const EARLY_NOTICE_LIMIT = 10_000;
+
 @Injectable()
 export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ActiveExecutions.name);
   private readonly active = new Map<string, ActiveExecution>();
+  /** Notices for executions not running here (yet): one may be this node's, between its lease and `register`. */
+  private readonly early = new Map<string, { notice: SignalNotice; at: number }>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -105,9 +111,21 @@ export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe?.();
   }
 
-  register(executionId: string, epoch: number): ActiveExecution {
+  /**
+   * `leasedSince`: when the runner began taking the lease. A kill, or a cancel asked since then,
+   * that arrived before this call still applies: without it, a cancel in that gap would only land
+   * at the step's commit, never escalated to a kill.
+   */
+  register(executionId: string, epoch: number, leasedSince = Date.now()): ActiveExecution {
     const execution = new ActiveExecution(executionId, epoch);
     this.active.set(executionId, execution);
+    const early = this.early.get(executionId);
+    this.early.delete(executionId);
+    if (early && Date.now() - early.at <= EARLY_NOTICE_MS) {
+      const { notice } = early;
+      // NOTE: a kill is final (the execution cannot be leased again), a cancel counts only if asked during this lease.
+      if (notice.type === 'kill' || (notice.type === 'cancel' && (notice.requestedAt ?? 0) >= leasedSince)) this.onNotice(notice);
+    }
     return execution;
   }
 
@@ -118,7 +136,7 @@ export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
 
   private onNotice(notice: SignalNotice): void {
     const execution = this.active.get(notice.executionId);
-    if (!execution) return; // not running here
+    if (!execution) return this.remember(notice); // not running here, or not registered yet
     switch (notice.type) {
       case 'kill':
         execution.kill();
@@ -131,6 +149,16 @@ export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
         execution.startGrace(notice.graceMs ?? this.options.lifecycle.cancelGraceMs, () => void this.escalate(execution));
         break;
     }
+  }
+
+  private remember(notice: SignalNotice): void {
+    if (notice.type === 'pause') return;
+    const now = Date.now();
+    if (this.early.size >= EARLY_NOTICE_LIMIT) {
+      for (const [id, entry] of this.early) if (now - entry.at > EARLY_NOTICE_MS) this.early.delete(id);
+      if (this.early.size >= EARLY_NOTICE_LIMIT) this.early.delete(this.early.keys().next().value!);
+    }
+    this.early.set(notice.executionId, { notice, at: now });
   }
 
   /** The cancelled step did not finish in time: force-kill it (one guarded transition), then abort it. */

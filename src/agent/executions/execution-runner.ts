@@ -79,9 +79,10 @@ export class ExecutionRunner {
 
   /** Runs one job's worth of an execution. Agent errors end the run; infrastructure errors throw (the job retries). */
   async run(executionId: string): Promise<RunResult> {
+    const leasedSince = Date.now();
     const lease = await this.store.acquireLease(executionId, this.owner, this.options.lease.timeoutMs);
     if (!lease) return this.notAcquired(executionId);
-    const active = this.active.register(executionId, lease.epoch);
+    const active = this.active.register(executionId, lease.epoch, leasedSince);
     try {
       // Before the run is announced: a request reacting to `running` meets a run that is already stepping.
       const averageStepTokens = lease.stepCount > 0 ? Math.round((lease.inputTokens + lease.outputTokens) / lease.stepCount) : 0;
