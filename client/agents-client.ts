@@ -123,7 +123,15 @@ export class AgentsClient {
    */
   list(query: ListQuery = {}): Promise<Page<Execution>> {
     return this.http.request('GET', '/api/agents', {
-      query: { status: query.status, agent_type: query.agentType, cursor: query.cursor, limit: query.limit },
+      query: {
+        status: query.status,
+        agent_type: query.agentType,
+        parent_execution_id: query.parentExecutionId,
+        pipeline_id: query.pipelineId,
+        conversation_id: query.conversationId,
+        cursor: query.cursor,
+        limit: query.limit,
+      },
     });
   }
 

@@ -98,6 +98,10 @@ export interface StartOptions {
 export interface ListQuery {
   status?: ExecutionStatus;
   agentType?: string;
+  /** A parent's subagents, a pipeline's stages, a conversation's turns. */
+  parentExecutionId?: string;
+  pipelineId?: string;
+  conversationId?: string;
   /** `next_cursor` of the previous page. */
   cursor?: string;
   limit?: number;

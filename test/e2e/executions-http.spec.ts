@@ -59,9 +59,12 @@ describe('executions over HTTP (example app)', () => {
     expect(res.status).toBe(201);
     const row = await waitForStatus(example, db, res.body.id, ['completed', 'failed'], 20_000);
     expect(row.status).toBe('completed');
-    const children = await http.get('/api/agents?agent_type=subagent.summariser').set('authorization', alice);
-    const mine = children.body.data.filter((c: { parent_execution_id: string }) => c.parent_execution_id === res.body.id);
-    expect(mine.map((c: { status: string }) => c.status)).toEqual(['completed', 'completed']);
+    const children = await http.get(`/api/agents?parent_execution_id=${res.body.id}`).set('authorization', alice);
+    expect(children.body.data.map((c: { status: string; agent_type: string; parent_execution_id: string }) => [c.status, c.agent_type, c.parent_execution_id])).toEqual([
+      ['completed', 'subagent.summariser', res.body.id],
+      ['completed', 'subagent.summariser', res.body.id],
+    ]);
+    expect((await http.get('/api/agents?parent_execution_id=not-a-uuid').set('authorization', alice)).status).toBe(400);
     expect((row.output as { summaries: string[] }).summaries).toHaveLength(2);
     expect((row.output as { summaries: string[] }).summaries.every((s) => s.length > 0)).toBe(true);
   });
@@ -99,7 +102,7 @@ describe('executions over HTTP (example app)', () => {
 
     it.each([
       ['malformed JSON', () => http.post('/api/agents').set('authorization', alice).set('content-type', 'application/json').send('{"agent_type": "steps",'), 400, /JSON/i],
-      ['an unknown agent type (lists the known ones)', () => start({ agent_type: 'nope', input: {} }), 400, /Known types: code-assistant, research, steps/],
+      ['an unknown agent type (lists the known ones)', () => start({ agent_type: 'nope', input: {} }), 400, /Known types: code-assistant, fan-out, research, steps, subagent.summariser/],
       ['a missing agent_type', () => start({ input: {} }), 400, /agent_type/],
       ['a missing input', () => start({ agent_type: 'steps' }), 400, /input is required/],
       ['a wrong type', () => start({ agent_type: 5, input: {} }), 400, /agent_type/],

@@ -14,6 +14,7 @@ import { ExecutionStreamService } from '../realtime/execution-stream.service.js'
 import { AdminGuard, CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { scopeFor } from '../tenancy/scope.js';
+import { linkFilter } from '../executions/dto/list-executions.query.js';
 import { AdminListQuery } from './dto/admin-list.query.js';
 import { QueueStatsService, type QueueStats } from './queue-stats.service.js';
 import { controlResponse } from '../executions/control-response.js';
@@ -38,6 +39,7 @@ export class AdminExecutionsController {
   async list(@CurrentPrincipal() principal: Principal, @Query() query: AdminListQuery): Promise<Page<ExecutionView & { user_id: string; log_count: number }>> {
     const scope = { tenantId: principal.tenantId, userId: null };
     const page = await this.reader.list(scope, {
+      ...linkFilter(query),
       status: query.status,
       agentType: query.agent_type,
       userId: query.user_id,

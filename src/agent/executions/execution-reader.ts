@@ -10,6 +10,10 @@ import type { ExecutionStatus } from './execution-status.js';
 export interface ExecutionFilter {
   status?: ExecutionStatus;
   agentType?: string;
+  /** What the executions belong to: a parent (subagents), a pipeline, a conversation. */
+  parentExecutionId?: string;
+  pipelineId?: string;
+  conversationId?: string;
   /** Only with a tenant-wide scope (admins). */
   userId?: string;
   /** Id of the last item of the previous page (ids are UUIDv7: time-ordered). */
@@ -51,6 +55,9 @@ export class ExecutionReader {
     const query = this.scoped(scope).orderBy('e.id', 'DESC').limit(limit + 1);
     if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
     if (filter.agentType) query.andWhere('e.agent_type = :agentType', { agentType: filter.agentType });
+    if (filter.parentExecutionId) query.andWhere('e.parent_execution_id = :parent', { parent: filter.parentExecutionId });
+    if (filter.pipelineId) query.andWhere('e.pipeline_id = :pipeline', { pipeline: filter.pipelineId });
+    if (filter.conversationId) query.andWhere('e.conversation_id = :conversation', { conversation: filter.conversationId });
     if (filter.userId) query.andWhere('e.user_id = :filterUser', { filterUser: filter.userId });
     if (filter.cursor) query.andWhere('e.id < :cursor', { cursor: filter.cursor });
     const rows = await query.getMany();

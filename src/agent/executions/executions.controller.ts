@@ -14,7 +14,7 @@ import type { LimitsReport } from '../errors/rate-limited.error.js';
 import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
 import { SendInputDto } from './dto/send-input.dto.js';
 import { ExecutionIdParam } from './dto/execution-id.param.js';
-import { ListExecutionsQuery } from './dto/list-executions.query.js';
+import { linkFilter, ListExecutionsQuery } from './dto/list-executions.query.js';
 import { ListLogsQuery } from './dto/list-logs.query.js';
 import { StartExecutionDto } from './dto/start-execution.dto.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
@@ -51,7 +51,7 @@ export class ExecutionsController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListExecutionsQuery): Promise<Page<ExecutionView>> {
-    const page = await this.reader.list(ownScope(principal), { status: query.status, agentType: query.agent_type, cursor: query.cursor, limit: query.limit });
+    const page = await this.reader.list(ownScope(principal), { ...linkFilter(query), status: query.status, agentType: query.agent_type, cursor: query.cursor, limit: query.limit });
     return { data: page.data.map((e) => toExecutionView(e)), next_cursor: page.next_cursor };
   }
 
