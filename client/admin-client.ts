@@ -1,4 +1,14 @@
-import type { AdminExecution, AdminListQuery, DashboardSession, QueueStats, UsageSummary } from './admin-types.js';
+import type {
+  AdminConversation,
+  AdminConversationsQuery,
+  AdminExecution,
+  AdminListQuery,
+  AdminPipeline,
+  AdminPipelinesQuery,
+  DashboardSession,
+  QueueStats,
+  UsageSummary,
+} from './admin-types.js';
 import { openFeed, type Feed, type FeedHandlers } from './event-feed.js';
 import type { Http } from './http.js';
 import type { RealtimeConnection, RealtimeOptions } from './realtime.js';
@@ -59,6 +69,16 @@ export class AdminAgentsClient {
 
   sendInput(id: string, input: unknown): Promise<AdminExecution> {
     return this.http.request('POST', path(id, '/input'), { body: { input } });
+  }
+
+  /** The tenant's conversations (without histories), most recently active first; `userId` keeps one user's. */
+  conversations(query: AdminConversationsQuery = {}): Promise<Page<AdminConversation>> {
+    return this.http.request('GET', '/api/admin/conversations', { query: { user_id: query.userId, cursor: query.cursor, limit: query.limit } });
+  }
+
+  /** The tenant's pipelines, newest first, filtered by status and user. */
+  pipelines(query: AdminPipelinesQuery = {}): Promise<Page<AdminPipeline>> {
+    return this.http.request('GET', '/api/admin/pipelines', { query: { status: query.status, user_id: query.userId, cursor: query.cursor, limit: query.limit } });
   }
 
   /** Depth of every queue (shared by all tenants) and the tenant's executions running on each. */

@@ -14,7 +14,18 @@ export type {
 } from './work-types.js';
 export { AgentsApiError, SubscribeRefusedError } from './errors.js';
 export { AdminAgentsClient } from './admin-client.js';
-export type { AdminExecution, AdminListQuery, DashboardSession, QueueStats, UsageLine, UsageSummary } from './admin-types.js';
+export type {
+  AdminConversation,
+  AdminConversationsQuery,
+  AdminExecution,
+  AdminListQuery,
+  AdminPipeline,
+  AdminPipelinesQuery,
+  DashboardSession,
+  QueueStats,
+  UsageLine,
+  UsageSummary,
+} from './admin-types.js';
 export type { Feed, FeedHandlers } from './event-feed.js';
 export type { TokenSource } from './http.js';
 export type { SocketOverrides } from './realtime.js';

@@ -4,7 +4,7 @@ import { ConversationNotFoundError } from '../errors/conversation.errors.js';
 import type { Page } from '../executions/execution-reader.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { CONVERSATION_VIEW_SQL, HISTORY_SQL, LIST_CONVERSATIONS_SQL } from './conversations.sql.js';
-import { toConversationView, type ConversationMessageRow, type ConversationView, type ConversationViewRow } from './conversation.view.js';
+import { toConversationView, type ConversationMessageRow, type ConversationView, type ConversationViewRow, type OwnedConversationView } from './conversation.view.js';
 
 /** Whose conversations: a tenant's, and one user's in it (`null`: any user of the tenant, for internal callers). */
 export interface ConversationScope {
@@ -39,12 +39,21 @@ export class ConversationReader {
   }
 
   /** The caller's own, newest activity first. */
-  async list(scope: { tenantId: string; userId: string }, filter: ConversationFilter): Promise<Page<ConversationView>> {
+  list(scope: { tenantId: string; userId: string }, filter: ConversationFilter): Promise<Page<ConversationView>> {
+    return this.page(scope, filter, (r) => toConversationView(r));
+  }
+
+  /** For admins: each with its owner; `scope.userId` null = every user of the tenant. */
+  listWithOwners(scope: ConversationScope, filter: ConversationFilter): Promise<Page<OwnedConversationView>> {
+    return this.page(scope, filter, (r) => ({ ...toConversationView(r), user_id: r.user_id }));
+  }
+
+  private async page<T>(scope: ConversationScope, filter: ConversationFilter, toView: (row: ConversationViewRow) => T): Promise<Page<T>> {
     const limit = filter.limit ?? 50;
     const cursor = filter.cursor ? CONVERSATION_CURSOR.exec(filter.cursor) : null;
     const { rows } = await this.pool.query<ConversationViewRow>(LIST_CONVERSATIONS_SQL, [scope.tenantId, scope.userId, cursor?.[1] ?? null, cursor?.[2] ?? null, limit + 1]);
     const page = rows.slice(0, limit);
-    return { data: page.map((r) => toConversationView(r)), next_cursor: rows.length > limit ? page[page.length - 1]!.cursor : null };
+    return { data: page.map(toView), next_cursor: rows.length > limit ? page[page.length - 1]!.cursor : null };
   }
 
   /** Without its history, read on `db` (inside a caller's transaction, to answer with what it wrote). */

@@ -29,9 +29,13 @@ export interface TurnStartedView {
   execution_id: string;
 }
 
+/** A conversation in the admin list (`GET /api/admin/conversations`): whose it is, too. */
+export type OwnedConversationView = ConversationView & { user_id: string };
+
 /** A row of `CONVERSATION_VIEW_SQL` / `LIST_CONVERSATIONS_SQL`. */
 export interface ConversationViewRow {
   id: string;
+  user_id: string;
   agent_type: string;
   title: string | null;
   turn_count: number;

@@ -17,7 +17,7 @@ const UNFINISHED = (e: string) => `(${e}.status NOT IN ${TERMINAL} OR ${e}.settl
 
 /** The public columns of a conversation `c`, with its active turn (the oldest unfinished one). */
 const VIEW_COLUMNS = `
-  c.id, c.agent_type, c.title, c.turn_count, c.total_tokens, c.last_activity_at, c.created_at,
+  c.id, c.user_id, c.agent_type, c.title, c.turn_count, c.total_tokens, c.last_activity_at, c.created_at,
   (SELECT e.id FROM agent_executions e WHERE e.conversation_id = c.id AND ${UNFINISHED('e')} ORDER BY e.id LIMIT 1) AS active_execution_id,
   (EXTRACT(EPOCH FROM c.last_activity_at) * 1000000)::bigint::text || '_' || c.id AS cursor`;
 
@@ -61,14 +61,15 @@ FROM agent_conversations c
 WHERE c.id = $1 AND c.tenant_id = $2 AND ($3::text IS NULL OR c.user_id = $3)`;
 
 /**
- * The caller's conversations, newest activity first. The cursor is the last item's
- * `<last_activity_at in µs>_<id>`: stable while items move to the top with new activity.
- * $1 tenant · $2 user · $3 cursor µs (null = first page) · $4 cursor id · $5 limit
+ * The caller's conversations (or, for admins, the tenant's: user null), newest activity first.
+ * The cursor is the last item's `<last_activity_at in µs>_<id>`: stable while items move to the
+ * top with new activity.
+ * $1 tenant · $2 user (null = any) · $3 cursor µs (null = first page) · $4 cursor id · $5 limit
  */
 export const LIST_CONVERSATIONS_SQL = `
 SELECT ${VIEW_COLUMNS}
 FROM agent_conversations c
-WHERE c.tenant_id = $1 AND c.user_id = $2
+WHERE c.tenant_id = $1 AND ($2::text IS NULL OR c.user_id = $2)
   AND ($3::bigint IS NULL OR (c.last_activity_at, c.id) < (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::uuid))
 ORDER BY c.last_activity_at DESC, c.id DESC
 LIMIT $5`;

@@ -7,7 +7,7 @@ import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-d
 import type { Scope } from '../tenancy/scope.js';
 import { AgentPipelineEntity } from './entities/agent-pipeline.entity.js';
 import type { PipelineStatus } from './pipeline-status.js';
-import { toPipelineView, type PipelineView, type StageExecution } from './pipeline.view.js';
+import { toPipelineView, type OwnedPipelineView, type PipelineView, type StageExecution } from './pipeline.view.js';
 
 export interface PipelineFilter {
   status?: PipelineStatus;
@@ -34,7 +34,16 @@ export class PipelineReader {
   }
 
   /** Newest first. */
-  async list(scope: Scope, filter: PipelineFilter): Promise<Page<PipelineView>> {
+  list(scope: Scope, filter: PipelineFilter): Promise<Page<PipelineView>> {
+    return this.page(scope, filter, (p, executions) => toPipelineView(p, executions));
+  }
+
+  /** For admins: each with its owner; `scope.userId` null = every user of the tenant. */
+  listWithOwners(scope: Scope, filter: PipelineFilter): Promise<Page<OwnedPipelineView>> {
+    return this.page(scope, filter, (p, executions) => ({ ...toPipelineView(p, executions), user_id: p.userId }));
+  }
+
+  private async page<T>(scope: Scope, filter: PipelineFilter, toView: (pipeline: AgentPipelineEntity, executions: StageExecution[]) => T): Promise<Page<T>> {
     const limit = filter.limit ?? 50;
     const query = this.scoped(scope).orderBy('p.id', 'DESC').limit(limit + 1);
     if (filter.status) query.andWhere('p.status = :status', { status: filter.status });
@@ -42,7 +51,7 @@ export class PipelineReader {
     const rows = await query.getMany();
     const page = rows.slice(0, limit);
     const executions = await this.stageExecutions(page);
-    return { data: page.map((p) => toPipelineView(p, executions.filter((e) => e.pipelineId === p.id))), next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
+    return { data: page.map((p) => toView(p, executions.filter((e) => e.pipelineId === p.id))), next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
   }
 
   /** The stage executions of pipelines already read (so already in scope), in one query. */

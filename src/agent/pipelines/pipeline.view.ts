@@ -39,6 +39,9 @@ export interface PipelineView {
   completed_at: string | null;
 }
 
+/** A pipeline in the admin list (`GET /api/admin/pipelines`): whose it is, too. */
+export type OwnedPipelineView = PipelineView & { user_id: string };
+
 export function toPipelineView(p: AgentPipelineEntity, executions: readonly StageExecution[]): PipelineView {
   const unstarted = isFinalPipeline(p.status) ? UNSTARTED_STAGE.Skipped : UNSTARTED_STAGE.Waiting;
   const stages = fromStoredStages(p.stages).map((stage, index) => {
