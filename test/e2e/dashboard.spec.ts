@@ -171,4 +171,51 @@ describe('admin dashboard in a browser', () => {
     await board.getByText('agents-default').first().waitFor();
     await screenshot(board, SHOTS, '5-bull-board');
   });
+
+  it("lists the tenant's conversations and pipelines, kept live by the feed", async () => {
+    // An API node no worker serves: what it starts stays at its first turn or stage until acted on.
+    const idleEnv = exampleEnv(db, 'postgres', { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off', AGENTS_DASHBOARD: 'off' });
+    const idle = await startExampleApp(db, idleEnv.AGENTS_QUEUE_PREFIX, idleEnv);
+    try {
+      const alice = example.token({ userId: 'alice' });
+      const post = async <T>(node: ExampleApp, path: string, body: object): Promise<T> => {
+        const url = `http://127.0.0.1:${(node.app.getHttpServer().address() as AddressInfo).port}${path}`;
+        const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(res.status, path).toBeLessThan(300);
+        return (await res.json()) as T;
+      };
+      const stages = [{ name: 'gather', agent_type: 'steps' }, { name: 'report', agent_type: 'steps' }];
+      const held = await post<{ id: string }>(idle, '/api/pipelines', { input: 'held', stages });
+      const waiting = await post<{ conversation: { id: string }; execution_id: string }>(idle, '/api/conversations', { agent_type: 'steps', message: 'hello', title: 'Waiting chat' });
+
+      const page = await openPage();
+      await signIn(page, example.token({ userId: 'boss', admin: true }));
+      await statusText(page, 'live', 'live').waitFor();
+      await statusText(page, `pipeline-status-${held.id}`, 'running').waitFor();
+      const waitingRow = page.locator(`[data-testid="conversation-${waiting.conversation.id}"]`);
+      expect(await waitingRow.locator('td').allTextContents()).toEqual(['Waiting chat', 'alice', 'steps', '0', '0', expect.any(String), waiting.execution_id.slice(-8)]);
+      expect(await page.locator(`[data-testid="pipeline-${held.id}"] .stages li`).allTextContents()).toEqual(['gather pending', 'report waiting']);
+
+      // Started while the page is open: they appear, and move on, with no reload.
+      const chat = await post<{ conversation: { id: string } }>(example, '/api/conversations', { agent_type: 'steps', message: 'hi', title: 'Live chat' });
+      const done = await post<{ id: string }>(example, '/api/pipelines', { input: 'live', stages });
+      const chatRow = page.locator(`[data-testid="conversation-${chat.conversation.id}"]`);
+      await chatRow.locator('td', { hasText: /^1$/ }).waitFor({ timeout: 15_000 });
+      expect(await chatRow.locator('td').first().textContent()).toBe('Live chat');
+      await statusText(page, `pipeline-status-${done.id}`, 'completed').waitFor({ timeout: 15_000 });
+      expect(await page.locator(`[data-testid="pipeline-${done.id}"] .stages li`).allTextContents()).toEqual(['gather completed', 'report completed']);
+
+      // A status change arrives live: the held pipeline is cancelled through the API.
+      await post(example, `/api/pipelines/${held.id}/cancel`, {});
+      await statusText(page, `pipeline-status-${held.id}`, 'cancelled').waitFor();
+      expect(await page.locator(`[data-testid="pipeline-${held.id}"] .stages li`).allTextContents()).toEqual(['gather cancelled', 'report skipped']);
+      await screenshot(page, SHOTS, '6-conversations-pipelines');
+
+      // The active turn opens in the execution view.
+      await page.click(`[data-testid="conversation-active-${waiting.conversation.id}"] a`);
+      await page.locator('[data-testid="view-id"]', { hasText: waiting.execution_id }).waitFor();
+    } finally {
+      await idle.close();
+    }
+  });
 });

@@ -1,8 +1,10 @@
 import { isTerminalStatus } from '../../../../client/index.js';
+import { ConversationsPanel } from './conversations-panel.js';
 import { byId } from './dom.js';
 import { ExecutionsPanel } from './executions-panel.js';
 import { ExecutionView } from './execution-view.js';
 import { describeError } from './format.js';
+import { PipelinesPanel } from './pipelines-panel.js';
 import { QueuesPanel } from './queues-panel.js';
 import { refusal, signIn, signOut, storedToken, type SignedIn } from './session.js';
 import { UsagePanel } from './usage-panel.js';
@@ -41,6 +43,8 @@ function start(signedIn: SignedIn): void {
   const executions = new ExecutionsPanel(byId('executions-panel'), client, (id) => (location.hash = `#/executions/${id}`));
   const queues = new QueuesPanel(byId('queues-panel'), client);
   const usage = new UsagePanel(byId('usage-panel'), client);
+  const conversations = new ConversationsPanel(byId('conversations-panel'), client);
+  const pipelines = new PipelinesPanel(byId('pipelines-panel'), client);
 
   const route = (): void => {
     const id = ROUTE.exec(location.hash)?.[1] ?? null;
@@ -57,6 +61,8 @@ function start(signedIn: SignedIn): void {
       void executions.reload();
       void queues.refresh();
       void usage.refresh();
+      void conversations.reload();
+      void pipelines.reload();
     },
     onError: () => setLive(false),
     onStatus: (event) => {
@@ -65,6 +71,8 @@ function start(signedIn: SignedIn): void {
       if (isTerminalStatus(event.status)) usage.refreshSoon();
     },
     onStep: (event) => executions.onStep(event),
+    // The payload has no owner to show: the list is read again.
+    onWorkUpdated: (kind) => (kind === 'conversation' ? conversations : pipelines).reloadSoon(),
   });
 }
 
