@@ -142,7 +142,8 @@ export class ExecutionRunner {
       if (this.draining) return this.handOver(lease, active, state.stepCount);
 
       const stepNumber = state.stepCount + 1;
-      const exhausted = await active.budget!.reserve();
+      // NOTE: no await without a budget: the step begins in the same turn as the commit before it.
+      const exhausted = active.budget!.applies ? await active.budget!.reserve() : null;
       if (exhausted) return this.budgetExceeded(lease, active, state.stepCount, exhausted);
       const attempt = await this.executor.attempt(agent, lease, active, state, stepNumber, deadline);
       if (!attempt.ok && attempt.killed) return 'killed'; // already `cancelled` in the row; nothing of the step lands

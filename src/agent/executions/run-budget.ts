@@ -23,6 +23,11 @@ export class RunBudget {
     this.estimate = { tokens: averageStepTokens, usd: 0 };
   }
 
+  /** Whether a budget applies to this run: without one, nothing is reserved and no step waits for it. */
+  get applies(): boolean {
+    return this.scope !== null;
+  }
+
   /** Null when the step may run (reserved, or no budget); else the budget without room. */
   async reserve(): Promise<BudgetState | null> {
     // A step given back before it began (a pause or cancel asked meanwhile) still holds its reservation.
