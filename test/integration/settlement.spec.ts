@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentExecutionEntity } from '../../src/agent/index.js';
 import { ExecutionSettlement, type SettlementHandler } from '../../src/agent/executions/execution-settlement.js';
@@ -6,7 +7,7 @@ import { LinkedExecutions } from '../../src/agent/executions/linked-executions.j
 import { RecoveryService } from '../../src/agent/index.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
 import { seedExecution } from '../support/execution-factory.js';
-import { startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
+import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -73,6 +74,27 @@ describe('settling the ends of linked executions', () => {
     expect(await flags(execution.id)).toMatchObject({ settle_pending: false, consequence: true });
     expect(await settlement.settle(execution.id)).toBe(false);
     expect(seen.filter((s) => s.id === execution.id)).toHaveLength(1);
+  });
+
+  it('opens no settlement transaction for the end of an execution that owes nothing', async () => {
+    const sent: string[] = [];
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const config = args[0];
+      sent.push(typeof config === 'string' ? config : ((config as { text?: string })?.text ?? ''));
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      const plain = await t.manager.start(principal(), 'steps', { steps: 1 });
+      await waitForStatus(t, db, plain.id, ['completed']);
+      const linkedOne = await startLinked({ steps: 1 });
+      await waitForStatus(t, db, linkedOne.id, ['completed']);
+      await expect.poll(() => seen.some((s) => s.id === linkedOne.id)).toBe(true);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    // One settlement (the linked one's), none for the plain execution.
+    expect(sent.filter((sql) => sql.includes('WHERE id = $1 AND settle_pending'))).toHaveLength(1);
   });
 
   it('leaves unlinked executions alone', async () => {

@@ -40,6 +40,8 @@ export type ExecutionEvent =
       error: ExecutionError | null;
       /** When it first ran (null: ended before it ran), for the execution duration. */
       startedAt?: Date | null;
+      /** Its end owes consequences (a conversation, a pipeline, a parent, children): the settlement looks only then. */
+      settlePending?: boolean;
     })
   | (EventBase & {
       name: typeof ExecutionEventName.StepCompleted;

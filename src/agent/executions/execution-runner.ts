@@ -95,6 +95,7 @@ export class ExecutionRunner {
         error: null,
         logs: [lease.log],
         pendingSignals: [],
+        settlePending: false,
       }, { statusChanged: true });
       const outcome = await inSpan(SpanName.Execution, { ...executionAttributes(lease), 'agent.lease_epoch': lease.epoch }, async (span) => {
         const ended = await this.loop(lease, active);
@@ -329,6 +330,7 @@ export class ExecutionRunner {
           completedAt: committed.completedAt,
           error: committed.error,
           startedAt: lease.startedAt,
+          settlePending: committed.settlePending,
         });
       }
     }

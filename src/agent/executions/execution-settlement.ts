@@ -70,6 +70,8 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.stopListening = this.events.subscribe((event) => {
       if (event.name !== ExecutionEventName.StatusChanged || !isTerminal(event.status)) return;
+      // Most ends owe nothing: no transaction for them (an event that does not say is looked at).
+      if (event.settlePending === false) return;
       // NOTE: deferred, so every listener of this commit's events runs before its consequences start.
       this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.settle(event.executionId)), event.executionId);
     });

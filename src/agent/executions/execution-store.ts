@@ -96,6 +96,8 @@ export interface CommitResult {
   logs: CommittedLog[];
   /** Signal types (pause, cancel) still waiting for this execution. */
   pendingSignals: string[];
+  /** Its end owes consequences (see `ExecutionSettlement`). */
+  settlePending: boolean;
 }
 
 /** The runner's SQL, on the raw pool: each method is one round trip. */
@@ -217,6 +219,7 @@ export class ExecutionStore {
       error: row.error,
       logs: row.logs,
       pendingSignals: row.pending_signals,
+      settlePending: row.settle_pending === true,
     };
   }
 }

@@ -67,7 +67,7 @@ ${billed ? BILLED_COLUMNS : ''}    state              = COALESCE($7::jsonb, stat
     updated_at         = CASE WHEN $8::text = 'running' THEN updated_at ELSE now() END
   WHERE id = $1 AND lease_epoch = $2 AND status = 'running'
   RETURNING tenant_id, user_id, status, step_count, message_count - $4::int AS base_seq,
-            token_usage, completed_at, error
+            token_usage, completed_at, error, settle_pending
 ), msgs AS (
   INSERT INTO agent_messages (execution_id, seq, role, content)
   SELECT $1, upd.base_seq + m.ord, m.value->>'role', m.value->'content'
@@ -83,7 +83,7 @@ ${billed ? BILLING_CTES : ''}), handled AS (
   WHERE execution_id = $1 AND processed_at IS NULL
     AND $8::text IN ('paused', 'completed', 'failed', 'cancelled') AND EXISTS (SELECT 1 FROM upd)
 )
-SELECT upd.status, upd.step_count, upd.token_usage, upd.completed_at, upd.error,
+SELECT upd.status, upd.step_count, upd.token_usage, upd.completed_at, upd.error, upd.settle_pending,
        (SELECT COALESCE(jsonb_agg(to_jsonb(logs) ORDER BY logs.id), '[]'::jsonb) FROM logs) AS logs,
        ${PENDING_SIGNALS} AS pending_signals
 FROM upd`;

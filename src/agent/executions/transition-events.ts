@@ -15,5 +15,6 @@ export function publishTransition(events: ExecutionEvents, execution: AgentExecu
     completedAt: execution.completedAt,
     error: execution.error,
     startedAt: execution.startedAt,
+    settlePending: execution.settlePending,
   });
 }
