@@ -13,7 +13,6 @@ import { SIGNAL_NOTIFIER, type SignalNotifier } from '../infrastructure/signal-n
 import type { Principal } from '../tenancy/principal.js';
 import { publishConversationUpdated } from './conversation-events.js';
 import { ConversationReader } from './conversation-reader.js';
-// NOTE: the pipelines' transaction runner (deadlock retry, after-commit actions); a candidate for infrastructure/.
 import { inTransaction, type AfterCommit } from '../infrastructure/in-transaction.js';
 import type { ConversationView } from './conversation.view.js';
 import {
@@ -136,7 +135,7 @@ export class ConversationsService {
   private async settleEndedTurns(principal: Principal, conversationId: string): Promise<void> {
     const { rows } = await this.pool.query<{ id: string }>(UNSETTLED_TURNS_SQL, [conversationId, principal.tenantId, principal.userId]);
     for (const { id } of rows) {
-      await this.settlement.settle(id).catch((error: Error) => this.logger.warn(`Settling turn ${id} failed (the recovery sweep retries): ${error.message}`));
+      await this.settlement.settle(id).catch((error: Error) => this.logger.warn(`Settling a turn failed (the recovery sweep retries): ${error.message}`, { execution_id: id }));
     }
   }
 }
