@@ -1,6 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
+import { numericColumn } from '../../infrastructure/numeric-column.js';
 
 /**
  * What a user (or a tenant, `user_id` = '') spent this month and what running steps have reserved,
@@ -14,11 +13,11 @@ export class BudgetLedgerEntity {
   @PrimaryColumn({ name: 'user_id', type: 'text' }) userId: string;
   /** The first day of the month (UTC). */
   @PrimaryColumn({ type: 'date' }) period: string;
-  @Column({ name: 'spent_tokens', type: 'bigint', default: 0, transformer: numeric }) spentTokens: number;
-  @Column({ name: 'spent_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numeric }) spentUsd: number;
-  @Column({ name: 'reserved_tokens', type: 'bigint', default: 0, transformer: numeric }) reservedTokens: number;
-  @Column({ name: 'reserved_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numeric }) reservedUsd: number;
+  @Column({ name: 'spent_tokens', type: 'bigint', default: 0, transformer: numericColumn }) spentTokens: number;
+  @Column({ name: 'spent_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numericColumn }) spentUsd: number;
+  @Column({ name: 'reserved_tokens', type: 'bigint', default: 0, transformer: numericColumn }) reservedTokens: number;
+  @Column({ name: 'reserved_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numericColumn }) reservedUsd: number;
   /** The budget in force (copied at each job's start, so a raised budget applies at the next one); null = no limit of that kind. */
-  @Column({ name: 'limit_tokens', type: 'bigint', nullable: true, transformer: numeric }) limitTokens: number | null;
-  @Column({ name: 'limit_usd', type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numeric }) limitUsd: number | null;
+  @Column({ name: 'limit_tokens', type: 'bigint', nullable: true, transformer: numericColumn }) limitTokens: number | null;
+  @Column({ name: 'limit_usd', type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numericColumn }) limitUsd: number | null;
 }

@@ -1,7 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { AgentExecutionEntity } from '../../executions/entities/agent-execution.entity.js';
-
-const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
+import { numericColumn } from '../../infrastructure/numeric-column.js';
 
 /**
  * One model call: written in the transaction of the step that made it (never without it). Kept
@@ -23,6 +22,6 @@ export class TokenUsageRecordEntity {
   @Column({ type: 'text' }) model: string;
   @Column({ name: 'input_tokens', type: 'int' }) inputTokens: number;
   @Column({ name: 'output_tokens', type: 'int' }) outputTokens: number;
-  @Column({ name: 'cost_usd', type: 'numeric', precision: 14, scale: 6, transformer: numeric }) costUsd: number;
+  @Column({ name: 'cost_usd', type: 'numeric', precision: 14, scale: 6, transformer: numericColumn }) costUsd: number;
   @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' }) recordedAt: Date;
 }

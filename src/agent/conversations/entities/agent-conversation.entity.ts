@@ -1,7 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-
-/** Postgres bigint arrives as a string; token totals stay far below 2^53. */
-const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
+import { numericColumn } from '../../infrastructure/numeric-column.js';
 
 /**
  * A conversation: its history is the `agent_messages` rows tagged with its id (each turn's user
@@ -17,7 +15,7 @@ export class AgentConversationEntity {
   @Column({ type: 'text', nullable: true }) title: string | null;
   @Column({ type: 'jsonb', default: () => `'{}'` }) metadata: Record<string, unknown>;
   @Column({ name: 'turn_count', type: 'int', default: 0 }) turnCount: number;
-  @Column({ name: 'total_tokens', type: 'bigint', default: 0, transformer: numeric }) totalTokens: number;
+  @Column({ name: 'total_tokens', type: 'bigint', default: 0, transformer: numericColumn }) totalTokens: number;
   @Column({ name: 'last_activity_at', type: 'timestamptz', default: () => 'now()' }) lastActivityAt: Date;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { AgentConversationEntity } from '../../conversations/entities/agent-conversation.entity.js';
 import type { ExecutionError, ExecutionStatus } from '../execution-status.js';
+import { numericColumn } from '../../infrastructure/numeric-column.js';
 
 /**
  * NOTE: JSON columns are typed loosely here (`unknown`, `Record<string, unknown>`): TypeORM's
@@ -8,9 +9,6 @@ import type { ExecutionError, ExecutionStatus } from '../execution-status.js';
  */
 type JsonColumn = unknown;
 type JsonObjectColumn = Record<string, unknown>;
-
-/** Postgres bigint/numeric arrive as strings; these columns stay far below 2^53. */
-const numeric = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
 @Entity('agent_executions')
 @Index('idx_agent_executions_owner_status', ['tenantId', 'userId', 'status'])
@@ -42,10 +40,10 @@ export class AgentExecutionEntity {
   @Column({ type: 'jsonb', nullable: true }) error: ExecutionError | null;
   @Column({ name: 'step_count', type: 'int', default: 0 }) stepCount: number;
   @Column({ name: 'message_count', type: 'int', default: 0 }) messageCount: number;
-  @Column({ name: 'input_tokens', type: 'bigint', default: 0, transformer: numeric }) inputTokens: number;
-  @Column({ name: 'output_tokens', type: 'bigint', default: 0, transformer: numeric }) outputTokens: number;
-  @Column({ name: 'token_usage', type: 'bigint', default: 0, transformer: numeric }) tokenUsage: number;
-  @Column({ name: 'cost_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numeric }) costUsd: number;
+  @Column({ name: 'input_tokens', type: 'bigint', default: 0, transformer: numericColumn }) inputTokens: number;
+  @Column({ name: 'output_tokens', type: 'bigint', default: 0, transformer: numericColumn }) outputTokens: number;
+  @Column({ name: 'token_usage', type: 'bigint', default: 0, transformer: numericColumn }) tokenUsage: number;
+  @Column({ name: 'cost_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numericColumn }) costUsd: number;
   @Column({ type: 'int', default: 0 }) priority: number;
   @Column({ name: 'idempotency_key', type: 'text', nullable: true }) idempotencyKey: string | null;
   @Column({ name: 'awaiting_event', type: 'text', nullable: true }) awaitingEvent: string | null;
