@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
+import { inTransaction, type AfterCommit } from '../infrastructure/in-transaction.js';
 import { SIGNAL_NOTIFIER, type SignalNotifier } from '../infrastructure/signal-notifier.js';
 import type { AgentExecutionEntity } from './entities/agent-execution.entity.js';
 import { ExecutionEventName, ExecutionEvents } from './execution-events.js';
@@ -12,7 +13,6 @@ import type { CommittedLog } from './execution-store.js';
 import { publishTransition } from './transition-events.js';
 import { CANCEL_LINKED_SQL, LOCK_UNSETTLED_SQL, MARK_SETTLED_SQL, UNSETTLED_SQL } from './settlement.sql.js';
 
-type AfterCommit = () => Promise<void> | void;
 
 const SWEEP_BATCH = 500;
 /** The periodic sweep leaves ends younger than this to the process that committed them. */
@@ -91,32 +91,17 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
 
   /** Settles one execution if it ended and still owes consequences. True when this call settled it. */
   async settle(executionId: string): Promise<boolean> {
-    const after: AfterCommit[] = [];
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client, afterCommit) => {
       const { rows } = await client.query(LOCK_UNSETTLED_SQL, [executionId]);
-      if (!rows[0]) {
-        await client.query('ROLLBACK');
-        return false;
-      }
-      const execution = executionFromRow(rows[0]);
-      const context: SettleContext = { execution, client, afterCommit: (action) => after.push(action) };
+      if (!rows[0]) return false;
+      // The consequences are settled once the flag is cleared: a hint failing after the commit is only logged.
+      const hint = (action: AfterCommit) =>
+        afterCommit(() => Promise.resolve().then(action).catch((error: Error) => this.logger.warn(`After settling: ${error.message}`, { execution_id: executionId })));
+      const context: SettleContext = { execution: executionFromRow(rows[0]), client, afterCommit: hint };
       for (const handler of this.handlers) await handler.settle(context);
       await client.query(MARK_SETTLED_SQL, [executionId]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-    for (const action of after) {
-      await Promise.resolve()
-        .then(action)
-        .catch((error: Error) => this.logger.warn(`After settling: ${error.message}`, { execution_id: executionId }));
-    }
-    return true;
+      return true;
+    });
   }
 
   /**

@@ -13,6 +13,7 @@ import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
 import type { JsonValue } from '../runtime/json.js';
 import { KEEP_IN_INBOX_SQL, LOCK_TARGET_SQL, WAKE_FROM_INBOX_SQL, WAKE_MATCHING_SQL, WAKE_ONE_SQL } from './event-wake.sql.js';
+import { inTransaction } from '../infrastructure/in-transaction.js';
 
 export interface TriggerTarget {
   tenantId: string;
@@ -102,19 +103,8 @@ export class EventTriggerService {
     return { result: { triggered_count: 0 }, woken: [] };
   }
 
-  async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, (client) => work(client));
   }
 
   /** Called by the runner right after an execution parked on `eventType`: an event already in its inbox wakes it. */
