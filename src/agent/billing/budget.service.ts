@@ -84,6 +84,18 @@ export class BudgetService {
 
   /** Prepares the ledger for an execution's job: null when no budget applies (then steps cost no extra round trip). */
   async open(owner: Owner, now = new Date()): Promise<BudgetScope | null> {
+    return (await this.openWithStates(owner, now))?.scope ?? null;
+  }
+
+  /** 402 when the user or the tenant has nothing left this month. */
+  async assertStartAllowed(owner: Owner): Promise<void> {
+    const opened = await this.openWithStates(owner);
+    const exhausted = opened?.states.find((s) => !hasRoom(s));
+    if (exhausted) throw new BudgetExceededError(exhausted);
+  }
+
+  /** The scopes' ledger rows as the statement that opened them left them (one round trip, read again only after a lost race). */
+  private async openWithStates(owner: Owner, now = new Date()): Promise<{ scope: BudgetScope; states: BudgetState[] } | null> {
     const { user, tenant } = await this.budgetsOf(owner);
     const scopes = [
       ...(hasLimit(user) ? [{ user_id: owner.userId, limit_tokens: user.tokens ?? null, limit_usd: user.usd ?? null }] : []),
@@ -91,16 +103,11 @@ export class BudgetService {
     ];
     if (scopes.length === 0) return null;
     const period = periodOf(now);
-    await this.pool.query(OPEN_LEDGER_SQL, [owner.tenantId, period, JSON.stringify(scopes)]);
-    return { tenantId: owner.tenantId, userId: owner.userId, period, keys: scopes.map((s) => s.user_id) };
-  }
-
-  /** 402 when the user or the tenant has nothing left this month. */
-  async assertStartAllowed(owner: Owner): Promise<void> {
-    const scope = await this.open(owner);
-    if (!scope) return;
-    const exhausted = (await this.states(scope)).find((s) => !hasRoom(s));
-    if (exhausted) throw new BudgetExceededError(exhausted);
+    const scope = { tenantId: owner.tenantId, userId: owner.userId, period, keys: scopes.map((s) => s.user_id) };
+    const { rows } = await this.pool.query<LedgerRow>(OPEN_LEDGER_SQL, [owner.tenantId, period, JSON.stringify(scopes)]);
+    // A row another start created at the same moment is not returned here (its insert lost): read them all then.
+    const states = rows.length === scopes.length ? rows.map((r) => stateOf(r, period)) : await this.states(scope);
+    return { scope, states };
   }
 
   /**
@@ -124,8 +131,7 @@ export class BudgetService {
 
   /** The user's and tenant's budgets and use this month (`GET /api/usage/budget`). */
   async report(owner: Owner): Promise<BudgetState[]> {
-    const scope = await this.open(owner);
-    return scope ? this.states(scope) : [];
+    return (await this.openWithStates(owner))?.states ?? [];
   }
 
   /** An admin's budget for one user, or the tenant (`userId` = ''); null limits remove it. Takes effect at each execution's next job. */
