@@ -175,7 +175,8 @@ export class BudgetService {
 /** The first day of `now`'s month, UTC. */
 export const periodOf = (now: Date): string => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString().slice(0, 10);
 
-const nextPeriod = (period: string): string => {
+/** The first day of the month after `period`. */
+export const nextPeriod = (period: string): string => {
   const d = new Date(`${period}T00:00:00Z`);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
 };

@@ -6,7 +6,7 @@ import { AdminGuard, CurrentPrincipal, PrincipalGuard } from '../tenancy/princip
 import { isAdmin, type Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
 import type { BudgetState } from './budget-exceeded.error.js';
-import { BudgetService, periodOf, TENANT_SCOPE } from './budget.service.js';
+import { BudgetService, nextPeriod, periodOf, TENANT_SCOPE } from './budget.service.js';
 import { SetBudgetDto } from './dto/set-budget.dto.js';
 import { UsageQuery } from './dto/usage.query.js';
 import { UsageService, type UsageSummary } from './usage.service.js';
@@ -56,10 +56,9 @@ export class BudgetsAdminController {
 }
 
 function periodFrom(query: UsageQuery): { from: Date; to: Date } {
-  const now = new Date();
-  const monthStart = new Date(`${periodOf(now)}T00:00:00Z`);
-  const from = query.from ? new Date(query.from) : monthStart;
-  const to = query.to ? new Date(query.to) : new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() + 1, 1));
+  const month = periodOf(new Date());
+  const from = new Date(query.from ?? `${month}T00:00:00Z`);
+  const to = new Date(query.to ?? `${nextPeriod(month)}T00:00:00Z`);
   if (!(from < to)) throw new InvalidRequestError('`from` must be before `to`');
   if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) throw new InvalidRequestError(`A period spans at most ${MAX_PERIOD_DAYS} days`);
   return { from, to };
