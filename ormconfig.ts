@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { AGENT_ENTITIES } from './src/agent/infrastructure/agent-entities.js';
-import { AGENT_MIGRATIONS } from './src/agent/migrations/agent-migrations.js';
+import { AGENT_ENTITIES, AGENT_MIGRATIONS } from 'nestjs-agents';
 
 /** The DataSource of the TypeORM migration CLI (`npm run migration:generate|run`). */
 export default new DataSource({

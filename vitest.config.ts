@@ -1,9 +1,19 @@
 import swc from 'unplugin-swc';
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * NOTE: the example app imports the library by its package name ('nestjs-agents'), tests import its
+ * files by path. The package's `nestjs-agents-source` export condition points the name at the
+ * TypeScript sources, so both reach the same module instances (one AgentModule, one set of DI
+ * tokens) instead of the sources plus the build in dist/.
+ */
+const SOURCE_CONDITION = 'nestjs-agents-source';
 
 // NOTE: Nest's DI reads decorator metadata, which esbuild (Vitest's default) does not emit: SWC does.
 export default defineConfig({
   plugins: [swc.vite({ swcrc: true })],
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions.filter((c) => c !== 'module')] } },
   test: {
     include: ['test/**/*.spec.ts'],
     globalSetup: ['test/support/global-setup.ts'],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Transport } from '../src/agent/index.js';
+import type { Transport } from 'nestjs-agents';
 import { startApiHost, type ApiHost } from './support/api-host.js';
 import type { ApiClient } from './support/http-client.js';
 import { createBenchDatabase, type BenchDatabase } from './support/bench-database.js';

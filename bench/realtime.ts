@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Server as IoServer } from 'socket.io';
-import type { Transport } from '../src/agent/index.js';
+import type { Transport } from 'nestjs-agents';
 import { createBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import type { BenchContext, Benchmark } from './support/benchmark.js';
 import { backgroundBusyPct, cpuMeter } from './support/cpu.js';

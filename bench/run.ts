@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Transport } from '../src/agent/index.js';
+import type { Transport } from 'nestjs-agents';
 import type { Benchmark } from './support/benchmark.js';
 import { emit, progress, reserveStdoutForResults } from './support/output.js';
 

@@ -1,4 +1,4 @@
-import type { Transport } from '../src/agent/index.js';
+import type { Transport } from 'nestjs-agents';
 import { BENCH_CHUNK_SIZE, bootBenchApp, type BenchApp } from './support/bench-app.js';
 import { createBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import type { BenchContext, Benchmark } from './support/benchmark.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DynamicModule, Module } from '@nestjs/common';
-import { AgentModule } from './agent/index.js';
+import { DynamicModule, Module, type Provider } from '@nestjs/common';
+import { AgentModule } from 'nestjs-agents';
 import { createCodeAssistant, summariserSpec } from './demo/code-assistant.agent.js';
 import { demoPrincipalResolver } from './demo/demo-auth.js';
 import { DemoModule } from './demo/demo.module.js';
@@ -19,9 +19,11 @@ class HostConfigModule {
 /** The example host app: the library used exactly as an outside app would use it. */
 @Module({})
 export class AppModule {
-  static register(config: HostConfig & { databaseUrl: string }): DynamicModule {
+  /** `agents`: more `@Agent()` providers beside the demo's (the README tutorial's own agent). */
+  static register(config: HostConfig & { databaseUrl: string }, agents: Provider[] = []): DynamicModule {
     return {
       module: AppModule,
+      providers: agents,
       imports: [
         DemoModule,
         AgentModule.forRootAsync({

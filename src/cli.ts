@@ -13,7 +13,7 @@ import {
   parseMaintenanceCommand,
   runMaintenanceCommand,
   type MaintenanceCommand,
-} from './agent/index.js';
+} from 'nestjs-agents';
 import { AppModule } from './app.module.js';
 import { bootConfig } from './host/boot.js';
 

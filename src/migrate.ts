@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AGENT_ENTITIES, AGENT_MIGRATIONS, runMigrationsUnderLock } from './agent/index.js';
+import { AGENT_ENTITIES, AGENT_MIGRATIONS, runMigrationsUnderLock } from 'nestjs-agents';
 import { bootConfig } from './host/boot.js';
 
 /**

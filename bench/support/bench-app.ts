@@ -16,7 +16,7 @@ import {
   type StepContext,
   type StepResult,
   type Transport,
-} from '../../src/agent/index.js';
+} from 'nestjs-agents';
 import { deferred, within, type Deferred } from './deferred.js';
 import { redisUrl } from './env.js';
 

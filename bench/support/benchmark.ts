@@ -1,4 +1,4 @@
-import type { Transport } from '../../src/agent/index.js';
+import type { Transport } from 'nestjs-agents';
 import type { BenchLine } from './output.js';
 
 export interface BenchContext {

@@ -1,5 +1,5 @@
 import { Queue, Worker, createPostgresBackend, withBackend, type Job } from 'bullmq';
-import type { Transport } from '../../src/agent/index.js';
+import type { Transport } from 'nestjs-agents';
 import { deferred, within } from './deferred.js';
 import { redisConnection } from './env.js';
 

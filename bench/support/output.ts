@@ -1,4 +1,4 @@
-import type { Transport } from '../../src/agent/index.js';
+import type { Transport } from 'nestjs-agents';
 
 /** One result line: every line names its benchmark, transport and case; the rest are figures. */
 export interface BenchLine {

@@ -1,6 +1,6 @@
 import { Queue, Worker, createPostgresBackend, withBackend, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Transport } from '../../src/agent/index.js';
+import type { Transport } from 'nestjs-agents';
 import { deferred, within, type Deferred } from './deferred.js';
 import { redisConnection } from './env.js';
 

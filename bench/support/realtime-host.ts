@@ -1,7 +1,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Transport } from '../../src/agent/index.js';
+import type { Transport } from 'nestjs-agents';
 import { signDemoToken } from '../../src/demo/demo-auth.js';
 import { createApp } from '../../src/host/create-app.js';
 import { readHostConfig } from '../../src/host/host-config.js';

@@ -1,5 +1,5 @@
 import { jsonSchema, tool } from 'ai';
-import { createOpenAiCompatibleModel, createScriptedModel, defineLlmAgent, type AgentDefinition, type SubagentSpec } from '../agent/index.js';
+import { createOpenAiCompatibleModel, createScriptedModel, defineLlmAgent, type AgentDefinition, type SubagentSpec } from 'nestjs-agents';
 
 /** A small fixed project the demo tools look at, so runs are deterministic. */
 const PROJECT: Record<string, string> = {

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import type { Principal } from '../agent/index.js';
+import type { Principal } from 'nestjs-agents';
 
 /** Claims of a demo token (`npm run token`). */
 interface DemoClaims {

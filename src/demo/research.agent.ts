@@ -1,4 +1,4 @@
-import { Agent, step, type AgentState, type AgentStepper, type StepContext, type StepResult } from '../agent/index.js';
+import { Agent, step, type AgentState, type AgentStepper, type StepContext, type StepResult } from 'nestjs-agents';
 
 interface ResearchInput {
   topic?: string;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, step, type AgentState, type AgentStepper, type StepContext, type StepResult } from '../agent/index.js';
+import { Agent, step, type AgentState, type AgentStepper, type StepContext, type StepResult } from 'nestjs-agents';
 
 /** Input of the `steps` agent: deterministic work for demos, tests and benchmarks. */
 export interface StepsInput {

@@ -1,12 +1,15 @@
-import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { type INestApplication, type Provider, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../app.module.js';
 import type { HostConfig } from './host-config.js';
 
 /** Builds the example app (used by `main.ts`, `worker.ts` and the e2e tests). */
-export async function createApp(config: HostConfig & { databaseUrl: string }, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+export async function createApp(
+  config: HostConfig & { databaseUrl: string },
+  options: { logger?: false; agents?: Provider[] } = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, options.agents), {
     bodyParser: false,
     // Webhook signatures are checked over the exact bytes received.
     rawBody: true,

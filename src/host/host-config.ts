@@ -1,4 +1,4 @@
-import type { TierPolicyInput } from '../agent/index.js';
+import type { TierPolicyInput } from 'nestjs-agents';
 
 /** The example app's contract with its operators: every variable it reads, validated once at boot. */
 export interface HostConfig {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard, launchBrowser, screenshot } from '../support/browser.js';
+import { launchBrowser, screenshot } from '../support/browser.js';
 import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -17,7 +17,6 @@ describe('admin dashboard in a browser', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    buildDashboard();
     db = await createTestDatabase();
     const env = exampleEnv(db, 'postgres');
     [example, browser] = await Promise.all([startExampleApp(db, env.AGENTS_QUEUE_PREFIX, env), launchBrowser()]);

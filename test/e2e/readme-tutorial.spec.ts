@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentStepper } from '../../src/agent/index.js';
 import { startExampleApp, type ExampleApp } from '../support/example-app.js';
-import { principal, startTestApp, waitForStatus } from '../support/test-app.js';
+import { waitForStatus } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
 const run = promisify(execFile);
@@ -20,8 +20,9 @@ function tutorialBlocks(language: 'bash' | 'ts'): string[] {
 
 /**
  * The README's tutorial, run as written against the example app, so the README cannot rot. Two
- * substitutions only: the app listens on a free port instead of 3000, and the token comes from the
- * built script (`npm run token` would rebuild `dist/` under the other tests' feet).
+ * substitutions in the shell blocks only: the app listens on a free port instead of 3000, and the
+ * token comes from the built script (`npm run token` would rebuild `dist/` under the other tests'
+ * feet). The TypeScript block is used verbatim.
  */
 describe('the README tutorial', () => {
   let db: TestDatabase;
@@ -60,21 +61,34 @@ describe('the README tutorial', () => {
     expect(row).toEqual({ status: 'completed', step_count: 8, tenant_id: 'acme', user_id: 'ada' });
   });
 
-  it("runs the tutorial's own agent to its answer", async () => {
+  it("adds the tutorial's own agent to the example app, as written, and runs it to its answer", async () => {
     const [source] = tutorialBlocks('ts');
+    // NOTE: the block is saved and imported as written: its `import … from 'nestjs-agents'` reaches
+    // the library the example app itself imports by that name.
     const dir = resolve('test/.tmp');
     mkdirSync(dir, { recursive: true });
-    const file = resolve(dir, `readme-agent-${process.pid}.ts`);
-    writeFileSync(file, source!.replaceAll("'nestjs-agents'", `'${resolve('src/agent/index.js')}'`));
-    const module = (await import(pathToFileURL(file).href)) as Record<string, new () => AgentStepper>;
+    const file = resolve(dir, `countdown-${process.pid}.agent.ts`);
+    writeFileSync(file, source!);
+    const { CountdownAgent } = (await import(pathToFileURL(file).href)) as { CountdownAgent: new () => AgentStepper };
 
+    // "Add it to a module's providers, restart, and start it with {…}": the body is the README's own.
+    const body = /start it with `(\{"agent_type":"countdown".*?\})`/.exec(readFileSync(resolve('README.md'), 'utf8'))?.[1];
+    expect(body).toBeDefined();
     const agentDb = await createTestDatabase();
-    const t = await startTestApp({ transport: 'postgres', db: agentDb, queuePrefix: uniquePrefix(), providers: [module.CountdownAgent!] });
+    const app = await startExampleApp(agentDb, uniquePrefix(), { AGENTS_TIERS: '{}' }, [CountdownAgent]);
     try {
-      const execution = await t.manager.start(principal(), 'countdown', { from: 3 });
-      expect(await waitForStatus(t, agentDb, execution.id, ['completed', 'failed'])).toMatchObject({ status: 'completed', step_count: 4, output: 'liftoff' });
+      const base = `http://127.0.0.1:${(app.app.getHttpServer().address() as AddressInfo).port}`;
+      const headers = { authorization: `Bearer ${app.token({ tenantId: 'acme', userId: 'ada', tier: 'pro' })}`, 'content-type': 'application/json' };
+      const started = await fetch(`${base}/api/agents`, { method: 'POST', headers, body });
+      expect(started.status).toBe(201);
+      const { id } = (await started.json()) as { id: string };
+      expect(await waitForStatus({ events: app.events }, agentDb, id, ['completed', 'failed'])).toMatchObject({
+        status: 'completed',
+        step_count: 4,
+        output: 'liftoff',
+      });
     } finally {
-      await t.close();
+      await app.close();
       await agentDb.drop();
     }
   });

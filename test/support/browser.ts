@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -19,9 +18,4 @@ export async function screenshot(page: Page, folder: string, name: string): Prom
   const dir = join(ARTIFACTS, folder);
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-}
-
-/** The dashboard's front end, as `npm run build` builds it (the e2e setup only compiles the server). */
-export function buildDashboard(): void {
-  execFileSync('npx', ['vite', 'build', '--config', 'src/agent/dashboard/ui/vite.config.ts', '--logLevel', 'error'], { stdio: 'inherit' });
 }

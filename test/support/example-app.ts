@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Provider } from '@nestjs/common';
 import { signDemoToken } from '../../src/demo/demo-auth.js';
 import { createApp } from '../../src/host/create-app.js';
 import { readHostConfig } from '../../src/host/host-config.js';
@@ -15,8 +15,11 @@ export interface ExampleApp {
   close(): Promise<void>;
 }
 
-/** The example host app (as `npm start` builds it) on a test database, listening on an ephemeral port. */
-export async function startExampleApp(db: TestDatabase, queuePrefix: string, env: NodeJS.ProcessEnv = {}): Promise<ExampleApp> {
+/**
+ * The example host app (as `npm start` builds it) on a test database, listening on an ephemeral port;
+ * `agents` adds `@Agent()` providers, as a user adds theirs to a module.
+ */
+export async function startExampleApp(db: TestDatabase, queuePrefix: string, env: NodeJS.ProcessEnv = {}, agents: Provider[] = []): Promise<ExampleApp> {
   const config = readHostConfig({
     JWT_SECRET: SECRET,
     DATABASE_URL: db.url,
@@ -25,7 +28,7 @@ export async function startExampleApp(db: TestDatabase, queuePrefix: string, env
     ...(env.AGENTS_TRANSPORT === 'redis' ? { REDIS_URL: redisUrl() } : {}),
     ...env,
   });
-  const app = await createApp({ ...config, databaseUrl: db.url }, { logger: false });
+  const app = await createApp({ ...config, databaseUrl: db.url }, { logger: false, agents });
   await app.listen(0, '127.0.0.1');
   return {
     app,

@@ -28,8 +28,10 @@ export default async function globalSetup(project: TestProject): Promise<() => P
   await dataSource.runMigrations();
   await dataSource.destroy();
   project.provide('templateDatabase', template);
-  // Tests that run workers as child processes start the built example app (`dist/src/worker.js`).
-  execFileSync('npx', ['swc', 'src', '-d', 'dist', '--quiet'], { stdio: 'inherit' });
+  // Tests that run workers as child processes start the built example app (`dist/src/worker.js`),
+  // which uses the built library (`dist/agent`) by its package name; the package test packs that
+  // build, and the dashboard test serves `dist/dashboard`. Built once here, never under a running test.
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
 
   return async () => {
     const { rows } = await admin.query<{ datname: string }>(
