@@ -1,0 +1,178 @@
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniquePrefix } from '../support/test-database.js';
+import { redisUrl } from '../support/test-env.js';
+import {
+  compileHost,
+  createEmptyDatabase,
+  installedCopies,
+  installHost,
+  packLibrary,
+  startHost,
+  watchRun,
+  type InstalledHost,
+  type PackedPackage,
+  type RunningHost,
+} from './host-fixture.js';
+
+/** The host's API key (its own auth, `src/auth.ts` in each fixture). */
+const API_KEY = 'key-ada';
+const TERMINAL = ['completed', 'failed', 'cancelled'];
+
+interface Fixture {
+  name: string;
+  /** What the host's process needs beyond its database. */
+  env: () => Record<string, string>;
+}
+
+const FIXTURES: Fixture[] = [
+  // `nest new` output: CommonJS, `module: nodenext`, TypeScript 6, forRootAsync with ConfigService, PostgreSQL transport.
+  { name: 'cjs-host', env: () => ({}) },
+  // An ES module package: forRoot, the Redis transport.
+  { name: 'esm-host', env: () => ({ REDIS_URL: redisUrl() }) },
+];
+
+/**
+ * The library as a Nest app gets it: `npm pack`, installed into fixture host apps kept in the repo,
+ * compiled by the host's own tsc and run against PostgreSQL.
+ */
+describe('the packed package', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'nestjs-agents-package-'));
+  let packed: PackedPackage;
+  const hosts = new Map<string, InstalledHost>();
+
+  beforeAll(async () => {
+    packed = await packLibrary(scratch);
+    // Both hosts install (mostly from the npm cache) and compile side by side.
+    await Promise.all(
+      FIXTURES.map(async ({ name }) => {
+        const host = await installHost(name, scratch, packed.tarball);
+        await compileHost(host.dir);
+        hosts.set(name, host);
+      }),
+    );
+  }, 240_000);
+
+  // NOTE: two node_modules trees: tens of thousands of files to delete.
+  afterAll(() => rm(scratch, { recursive: true, force: true }), 300_000);
+
+  it('ships the library build, its declarations and sources, the client and the dashboard: no tests, bench, example app or docker', () => {
+    const outside = packed.files.filter(
+      (f) => !/^(package\.json|README\.md|dist\/(agent|client|dashboard)\/.+|src\/agent\/.+\.ts|client\/[^/]+\.(ts|md))$/.test(f),
+    );
+    expect(outside).toEqual([]);
+    expect(packed.files.filter((f) => /(^|\/)(test|bench|docker|\.ci|demo|host|ui)\/|\.spec\.|tsbuildinfo|tsconfig/.test(f))).toEqual([]);
+    for (const entry of ['dist/agent/index.js', 'dist/agent/index.d.ts', 'dist/agent/index.d.ts.map', 'dist/client/index.js', 'dist/client/index.d.ts', 'dist/dashboard/index.html']) {
+      expect(packed.files).toContain(entry);
+    }
+    expect(packed.size).toBeLessThan(600 * 1024);
+    expect(packed.files.length).toBeLessThan(1000);
+  });
+
+  describe.each(FIXTURES)('in the $name fixture', ({ name, env }) => {
+    let host: InstalledHost;
+    let app: RunningHost;
+    let databaseUrl: string;
+    let dropDatabase: () => Promise<void>;
+    const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+
+    const status = async (id: string): Promise<{ status: string; output: unknown }> =>
+      (await (await fetch(`${app.url}/api/agents/${id}`, { headers })).json()) as { status: string; output: unknown };
+
+    /** Polls the library's REST route until the execution reaches one of `statuses`. */
+    const waitFor = async (id: string, statuses: string[]) => {
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        const view = await status(id);
+        if (statuses.includes(view.status)) return view;
+        if (TERMINAL.includes(view.status)) throw new Error(`${id} ended ${view.status}, waiting for ${statuses.join('|')}`);
+      }
+      throw new Error(`${id} never reached ${statuses.join('|')}`);
+    };
+
+    beforeAll(async () => {
+      host = hosts.get(name)!;
+      const database = await createEmptyDatabase();
+      databaseUrl = database.url;
+      dropDatabase = database.drop;
+      // NOTE: the library migrates the empty database at boot (`database.runMigrations` defaults to
+      // true). Migrating it with the host's own TypeORM CLI instead belongs here, before the boot.
+      app = await startHost(host.dir, { DATABASE_URL: database.url, AGENTS_QUEUE_PREFIX: uniquePrefix(), ...env() });
+    }, 60_000);
+
+    afterAll(async () => {
+      await app?.stop();
+      await dropDatabase?.();
+    });
+
+    it('resolves exactly one @nestjs/core, the host’s', () => {
+      expect(installedCopies(host.dir, '@nestjs/core')).toEqual([join(host.dir, 'node_modules/@nestjs/core')]);
+      expect(installedCopies(host.dir, 'nestjs-agents')).toHaveLength(1);
+    });
+
+    it('runs an LLM agent started through the library’s REST route, followed over Socket.IO by the packed client', async () => {
+      const lines = await watchRun(host.dir, [app.url, API_KEY, 'assistant', JSON.stringify({ prompt: 'hi' })]);
+      const firstRunMs = Date.now() - host.installStartedAt;
+      expect(lines[0]).toMatchObject({ started: expect.any(String) });
+      expect(lines).toContainEqual({ step: 1 });
+      expect(lines).toContainEqual({ status: 'running' });
+      expect(lines.at(-1)).toEqual({ final: 'completed', output: expect.stringContaining('hi') });
+      const { before, after } = host.nodeModulesKb;
+      console.log(
+        `[package] ${name}: node_modules ${Math.round(before / 1024)} MB → ${Math.round(after / 1024)} MB; ` +
+          `npm install of the tarball → first completed run: ${(firstRunMs / 1000).toFixed(1)} s ` +
+          `(install ${(host.installMs / 1000).toFixed(1)} s, then the host's tsc and boot)`,
+      );
+    });
+
+    it('runs a custom @Agent with an injected host provider, started by the host’s own controller through AgentManager', async () => {
+      const started = await fetch(`${app.url}/greetings`, { method: 'POST', headers, body: JSON.stringify({ name: 'Ada' }) });
+      expect(started.status).toBe(201);
+      const { id } = (await started.json()) as { id: string };
+      expect(await waitFor(id, TERMINAL)).toMatchObject({ status: 'completed', output: 'Hello, Ada' });
+    });
+
+    it('pauses, resumes and cancels a run through the library’s REST routes', async () => {
+      const started = await fetch(`${app.url}/api/agents`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ agent_type: 'greeting', input: { name: 'Grace', steps: 1000, stepMs: 20 } }),
+      });
+      expect(started.status).toBe(201);
+      const { id } = (await started.json()) as { id: string };
+      await waitFor(id, ['running']);
+      const control = (action: string) => fetch(`${app.url}/api/agents/${id}/${action}`, { method: 'POST', headers });
+      expect((await control('pause')).status).toBe(202);
+      await waitFor(id, ['paused']);
+      expect((await control('resume')).status).toBe(200);
+      await waitFor(id, ['pending', 'running']);
+      expect((await control('cancel')).status).toBeLessThan(300);
+      expect(await waitFor(id, TERMINAL)).toMatchObject({ status: 'cancelled' });
+    });
+
+    it('hands a running execution back at SIGTERM (enableShutdownHooks) instead of leaving it to its lease', async () => {
+      const started = await fetch(`${app.url}/api/agents`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ agent_type: 'greeting', input: { name: 'Linus', steps: 1000, stepMs: 20 } }),
+      });
+      const { id } = (await started.json()) as { id: string };
+      await waitFor(id, ['running']);
+      const stopped = await app.stop();
+      expect(stopped.code === 0 || stopped.signal === 'SIGTERM', app.output()).toBe(true);
+      const sql = new pg.Client({ connectionString: databaseUrl });
+      await sql.connect();
+      try {
+        const { rows } = await sql.query(`SELECT status FROM agent_executions WHERE id = $1`, [id]);
+        expect(rows[0]).toEqual({ status: 'pending' });
+        const logs = await sql.query(`SELECT event_type FROM agent_logs WHERE execution_id = $1 AND event_type = 'checkpointed'`, [id]);
+        expect(logs.rowCount).toBe(1);
+      } finally {
+        await sql.end();
+      }
+    });
+  });
+});
