@@ -1,5 +1,5 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+import type { EmbeddedDatabase } from './embedded-postgres.js';
 import { readHostConfig, type HostConfig } from './host-config.js';
 
 export interface BootedConfig extends HostConfig {
@@ -25,6 +25,8 @@ export async function bootConfig(logger: Logger, overrides: Partial<HostConfig> 
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     logger.log('DATABASE_URL is not set: starting the embedded PostgreSQL (.data/postgres)');
+    // NOTE: loaded only here: embedded-postgres is a dev dependency, absent from a production image.
+    const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
     embedded = await startEmbeddedPostgres((m) => logger.log(m));
     databaseUrl = embedded.url;
   }
