@@ -189,7 +189,7 @@ describe.each(modes)('sandboxed bash (isolation %s)', (mode) => {
     await fs.chmod(writable, 0o777);
     mkdirSync(join(workspace, 'sub'), { recursive: true });
     // What the app makes in a workspace belongs to the command's user (the file tools do the same).
-    const { uid, gid } = sandboxIdentity('anonymous', environment.uids);
+    const { uid, gid } = sandboxIdentity('anonymous', environment!.uids);
     await fs.chown(join(workspace, 'sub'), uid, gid);
     try {
       const policy = freePolicy({ readablePaths: [readable], writablePaths: [writable] });
