@@ -349,3 +349,50 @@ describe('the disk quota holds while commands run (a sized volume per tenant)', 
     expect(stat.mode & 0o777).toBe(0o700);
   });
 });
+
+describe('escapes from the sandbox of an app that does not run as root', () => {
+  it('holds as an unprivileged user too: no sysctl, no setuid root, no other files, no loopback, no network-on, no daemons', async ({ skip }) => {
+    const built = ['dist/agent/tenancy', 'dist/src/agent/tenancy'].find((dir) => existsSync(join(dir, 'sandbox-runner.js')));
+    if (!isRoot || !built) skip(); // needs root to become another user; the built modules come from the global setup
+    // A copy every user can read (the checkout may not be).
+    const stage = realpathSync(await fs.mkdtemp(join(tmpdir(), 'sandbox-unprivileged-')));
+    const listener = (await listen('loopback', '127.0.0.1'))!;
+    const holder = spawn('sleep', ['60'], { env: { JWT_SECRET: 'unprivileged-secret-4711' }, stdio: 'ignore' });
+    try {
+      await fs.cp(built!, join(stage, 'modules'), { recursive: true });
+      await fs.copyFile('test/support/sandbox-attacks.mjs', join(stage, 'attacks.mjs'));
+      await fs.mkdir(join(stage, 'workspace'));
+      await fs.mkdir(join(stage, 'other'), { mode: 0o700 });
+      await fs.writeFile(join(stage, 'other', 'secret.txt'), 'unprivileged-secret-4711');
+      await fs.chmod(stage, 0o755);
+      await fs.chown(join(stage, 'workspace'), 65534, 65534);
+      const output = execFileSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(stage, 'attacks.mjs'), join(stage, 'modules'), join(stage, 'workspace'), String(listener.port), 'unprivileged-secret-4711', join(stage, 'other', 'secret.txt')],
+        { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH } },
+      );
+      const r = JSON.parse(output.trim().split('\n').pop()!);
+      expect(r.uid).toBe(65534);
+      if (r.kind === 'unavailable') {
+        expect(r.sysctl).toMatch(/^REFUSED/);
+        return;
+      }
+      expect(r.kind).toBe('bubblewrap');
+      expect(r.sysctl).not.toContain('SYSCTL-WRITTEN');
+      expect(r.sysctlUnchanged).toBe(true);
+      if (r.suidFile) expect(r.suidFile.uid).not.toBe(0);
+      expect(r.reads).not.toContain('unprivileged-secret-4711');
+      expect(r.reads).not.toMatch(/root:/);
+      expect(r.loopback).not.toContain('REACHED');
+      expect(r.networkOn).toMatch(/^REFUSED: .*network access/);
+      expect(Number(r.shm.trim())).toBeLessThanOrEqual(128);
+      expect(r.daemon).toContain('started');
+      expect(listener.connections()).toBe(0);
+      expect(processesWith('sleep 987.654')).toBe(0);
+    } finally {
+      holder.kill('SIGKILL');
+      await listener.close();
+      await fs.rm(stage, { recursive: true, force: true });
+    }
+  });
+});
