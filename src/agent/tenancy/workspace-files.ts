@@ -80,8 +80,10 @@ export class WorkspaceFiles {
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     const delta = data.length - (await this.existingSize(parts, path));
     await this.options.quota?.reserve(delta);
-    const handle = await this.openFile(parts, path, O_WRONLY | O_CREAT, { createParents: true });
+    let handle: FileHandle | undefined;
     try {
+      // Making the parents can run out of inodes too: inside the try.
+      handle = await this.openFile(parts, path, O_WRONLY | O_CREAT, { createParents: true });
       await this.own(handle);
       await handle.truncate(0);
       await handle.writeFile(data);
@@ -90,7 +92,7 @@ export class WorkspaceFiles {
       if ((code === 'ENOSPC' || code === 'EDQUOT') && this.options.quota?.exhausted) await this.options.quota.exhausted(delta);
       throw error;
     } finally {
-      await handle.close();
+      await handle?.close();
     }
     return { path: parts.join('/'), bytes: data.length };
   }

@@ -59,7 +59,7 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     await this.base();
     const environment = await this.sandbox();
-    if (environment.kind === 'bubblewrap' && environment.enforcement.disk.startsWith('a sized')) this.logger.log(environment.summary);
+    if (environment.kind === 'bubblewrap' && !environment.enforcement.disk.startsWith('NOT')) this.logger.log(environment.summary);
     else this.logger.warn(environment.summary);
   }
 
