@@ -64,6 +64,10 @@ async function expectMigratedOnce(url: string): Promise<void> {
 
 const paths = Object.entries(migrationPaths) as [string, MigrationPath][];
 
+// Each test runs the example app's migrate script and the TypeORM CLI as processes, several times
+// over: seconds apiece on an idle machine, many more beside the rest of the suite.
+const SLOW = 120_000;
+
 describe('the library migrations, by any path in any order', () => {
   it.concurrent.each(paths)('a database first migrated by %s is up to date for every other path', async (first, migrateFirst) => {
     const url = await emptyDatabase();
@@ -77,7 +81,7 @@ describe('the library migrations, by any path in any order', () => {
       await expectMigratedOnce(url);
     }
     expect(await recorded(url, HOST_TABLE)).toEqual(expect.arrayContaining([...LIBRARY_NAMES, HostNotes1790000000000.name]));
-  });
+  }, SLOW);
 
   it.concurrent.each(paths)('a database an older release migrated through TypeORM\'s default table is adopted by %s', async (_name, migrate) => {
     const url = await emptyDatabase();
@@ -86,7 +90,7 @@ describe('the library migrations, by any path in any order', () => {
     await migrate(url);
     await expectMigratedOnce(url);
     expect(await recorded(url, 'migrations')).toEqual(LIBRARY_NAMES.slice(0, 3));
-  });
+  }, SLOW);
 
   // Boot and `npm run migrate` hold the advisory lock for the whole run; a host's CLI with its own
   // table takes it per migration. (Two runs that both have TypeORM create the same migrations table
@@ -95,7 +99,7 @@ describe('the library migrations, by any path in any order', () => {
     const url = await emptyDatabase();
     await Promise.all([migrationPaths.boot(url), migrationPaths.boot(url), migrationPaths.migrate(url), migrationPaths.hostOwnTable(url)]);
     await expectMigratedOnce(url);
-  });
+  }, SLOW);
 
   it.concurrent('a migration reverted through a host table is no longer applied for boot either', async () => {
     const url = await emptyDatabase();
@@ -114,7 +118,7 @@ describe('the library migrations, by any path in any order', () => {
     await migrationPaths.boot(url);
     await migrationPaths.hostOwnTable(url);
     await expectMigratedOnce(url);
-  });
+  }, SLOW);
 
   it.concurrent('a schema with no record of its migrations fails with what to do, not a bare "already exists"', async () => {
     const url = await emptyDatabase();
@@ -129,5 +133,5 @@ describe('the library migrations, by any path in any order', () => {
     } finally {
       await dataSource.destroy();
     }
-  });
+  }, SLOW);
 });
