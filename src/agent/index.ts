@@ -59,7 +59,8 @@ export {
 export { WorkspaceService, type WorkspaceOwner } from './tenancy/workspace.service.js';
 export { WorkspaceAccessError } from './tenancy/workspace-path.js';
 export { CommandBlockedError } from './tenancy/sandbox-command.js';
-export { IsolationKind, type IsolationMode, type SandboxEnforcement, type SandboxEnvironment } from './tenancy/sandbox-environment.js';
+export { IsolationKind, SandboxUnavailableError, type IsolationMode, type SandboxEnforcement, type SandboxEnvironment } from './tenancy/sandbox-environment.js';
+export { DEFAULT_SANDBOX_UIDS, type SandboxUidRange } from './tenancy/sandbox-identity.js';
 export { QuotaExceededError } from './errors/agent.errors.js';
 export type { WorkspaceOptions } from './agent.options.js';
 export type { DashboardOptions } from './agent.options.js';
