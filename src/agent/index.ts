@@ -13,6 +13,7 @@ export { runMigrationsUnderLock } from './infrastructure/agents-database.js';
 export { QueueName } from './infrastructure/queue-names.js';
 export { AGENT_ENTITIES } from './infrastructure/agent-entities.js';
 export { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
+export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 
 export { Agent } from './executions/agent.decorator.js';
 export { AgentManager, type StartOptions } from './executions/agent-manager.js';

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { TestProject } from 'vitest/node';
 import { AGENT_ENTITIES } from '../../src/agent/infrastructure/agent-entities.js';
+import { AGENT_MIGRATIONS_TABLE } from '../../src/agent/migrations/agent-migrations-table.js';
 import { AGENT_MIGRATIONS } from '../../src/agent/migrations/agent-migrations.js';
 import { adminUrl, databaseUrl } from './test-env.js';
 
@@ -22,14 +23,15 @@ export default async function globalSetup(project: TestProject): Promise<() => P
     url: databaseUrl(template),
     entities: AGENT_ENTITIES,
     migrations: AGENT_MIGRATIONS,
-    migrationsTableName: 'agent_migrations',
+    migrationsTableName: AGENT_MIGRATIONS_TABLE,
   });
   await dataSource.initialize();
   await dataSource.runMigrations();
   await dataSource.destroy();
   project.provide('templateDatabase', template);
-  // Tests that run workers as child processes start the built example app (`dist/src/worker.js`).
-  execFileSync('npx', ['swc', 'src', '-d', 'dist', '--quiet'], { stdio: 'inherit' });
+  // Tests that run workers as child processes start the built example app (`dist/src/worker.js`);
+  // the migration tests run the TypeORM CLI on `dist/ormconfig.js`.
+  execFileSync('npx', ['swc', 'src', 'ormconfig.ts', '-d', 'dist', '--quiet'], { stdio: 'inherit' });
 
   return async () => {
     const { rows } = await admin.query<{ datname: string }>(
