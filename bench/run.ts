@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   control: async () => (await import('./control.js')).control,
   awaken: async () => (await import('./awaken.js')).awaken,
   realtime: async () => (await import('./realtime.js')).realtime,
+  sandbox: async () => (await import('./sandbox.js')).sandbox,
 };
 
 const TRANSPORTS: readonly Transport[] = ['redis', 'postgres'];

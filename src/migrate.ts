@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AGENT_ENTITIES, AGENT_MIGRATIONS, runMigrationsUnderLock } from 'nestjs-agents';
+import { AGENT_ENTITIES, AGENT_MIGRATIONS, AGENT_MIGRATIONS_TABLE, runMigrationsUnderLock } from 'nestjs-agents';
 import { bootConfig } from './host/boot.js';
 
 /**
@@ -12,7 +12,14 @@ import { bootConfig } from './host/boot.js';
 async function main(): Promise<number> {
   const logger = new Logger('Migrate');
   const config = await bootConfig(logger, { workers: false, maintenance: false, jwtSecretIsDefault: false });
-  const dataSource = new DataSource({ type: 'postgres', url: config.databaseUrl, entities: AGENT_ENTITIES, migrations: AGENT_MIGRATIONS, synchronize: false });
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: config.databaseUrl,
+    entities: AGENT_ENTITIES,
+    migrations: AGENT_MIGRATIONS,
+    migrationsTableName: AGENT_MIGRATIONS_TABLE,
+    synchronize: false,
+  });
   try {
     await dataSource.initialize();
     await runMigrationsUnderLock(dataSource);

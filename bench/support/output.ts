@@ -3,7 +3,8 @@ import type { Transport } from 'nestjs-agents';
 /** One result line: every line names its benchmark, transport and case; the rest are figures. */
 export interface BenchLine {
   bench: string;
-  transport: Transport;
+  /** 'none' for a benchmark that uses neither backend. */
+  transport: Transport | 'none';
   case: string;
   [figure: string]: unknown;
 }

@@ -12,19 +12,22 @@ export interface WorkerBuild {
 }
 
 /**
- * A private copy of the example app's build (`dist/src`, just compiled by the bench script) for
- * the worker processes: on a shared checkout, someone else's build may rewrite or delete `dist`
- * while the bench runs, and a worker started later would run other code than the API in this
- * process. Kept under `node_modules/.cache` so the app's imports still resolve from the project's
- * `node_modules`; its own package.json makes the copy ESM, as the project's does.
+ * A private copy of the example app's build (`dist/src`, just compiled by the bench script) and of
+ * the library's (`dist/agent`) for the worker processes: on a shared checkout, someone else's
+ * build may rewrite or delete `dist` while the bench runs, and a worker started later would run
+ * other code than the API in this process. Kept under `node_modules/.cache` so the app's imports
+ * still resolve from the project's `node_modules`; its own package.json makes the copy ESM and
+ * names it `nestjs-agents`, so the app's `import … from 'nestjs-agents'` reaches the copied library.
  */
 export async function snapshotWorkerBuild(): Promise<WorkerBuild> {
   const source = resolve('dist/src');
   await access(join(source, 'worker.js'));
   const root = resolve('node_modules/.cache/nestjs-agents-bench', randomBytes(5).toString('hex'));
   await mkdir(root, { recursive: true });
-  await writeFile(join(root, 'package.json'), '{ "type": "module", "private": true }\n');
+  const manifest = { name: 'nestjs-agents', type: 'module', private: true, exports: { '.': './agent/index.js' } };
+  await writeFile(join(root, 'package.json'), `${JSON.stringify(manifest)}\n`);
   await cp(source, join(root, 'src'), { recursive: true });
+  await cp(resolve('dist/agent'), join(root, 'agent'), { recursive: true });
   return { entry: join(root, 'src/worker.js'), remove: () => rm(root, { recursive: true, force: true }) };
 }
 

@@ -4,7 +4,8 @@ import type { PrincipalResolver } from './tenancy/principal.js';
 import { validateCronExpression } from 'cron';
 import { findTierProblems, mergeTiers, type TierPolicy, type TierPolicyInput } from './tenancy/tier-policy.js';
 import { isAbsolute, resolve } from 'node:path';
-import { ISOLATION_MODES, type IsolationMode } from './tenancy/sandbox-environment.js';
+import { ISOLATION_MODES, RETIRED_ISOLATION_MODES, type IsolationMode } from './tenancy/sandbox-environment.js';
+import { DEFAULT_SANDBOX_UIDS, findSandboxUidProblems, type SandboxUidRange } from './tenancy/sandbox-identity.js';
 import type { LanguageModel } from 'ai';
 import type { SubagentSpec } from './runtime/subagent-spec.js';
 import { findPricingProblems, type ModelPrice, type Pricing } from './billing/pricing.js';
@@ -21,10 +22,18 @@ export interface WorkspaceOptions {
   /** A workspace unused for this many days is removed by `WorkspaceService.removeExpired()` (default 7). */
   cleanupAfterDays?: number;
   /**
-   * The `bash` tool's isolation: `auto` (default) takes the strongest the machine offers
-   * (bubblewrap, then unshare, then limits only) and logs which at boot; a named one is required.
+   * The `bash` tool's isolation. `auto` (default): bubblewrap when it works here, otherwise the
+   * tool is refused (with the reason) and the boot log and `/health` say so. `bubblewrap`: the
+   * boot fails without it. `unsafe-none`: commands run without namespaces (they see the host's
+   * files, processes and network); only for machines where nothing else is possible and the
+   * agents are trusted.
    */
   isolation?: IsolationMode;
+  /**
+   * Host uids for tenants' commands when the app runs as root (each tenant gets one, derived from
+   * its id; default 1,500,000,000 … +1,000,000). Pick a range no one else on the host uses.
+   */
+  sandboxUids?: SandboxUidRange;
 }
 
 export interface DatabaseOptions {
@@ -334,11 +343,15 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     baseDir: o.workspaces?.baseDir ?? '.data/workspaces',
     cleanupAfterDays: o.workspaces?.cleanupAfterDays ?? 7,
     isolation: o.workspaces?.isolation ?? 'auto',
+    sandboxUids: o.workspaces?.sandboxUids ?? DEFAULT_SANDBOX_UIDS,
   };
   if (typeof workspaces.baseDir !== 'string' || workspaces.baseDir.trim() === '') problems.push('workspaces.baseDir must be a directory path');
   else workspaces.baseDir = isAbsolute(workspaces.baseDir) ? workspaces.baseDir : resolve(workspaces.baseDir);
   if (!isPositiveInt(workspaces.cleanupAfterDays)) problems.push('workspaces.cleanupAfterDays must be a positive integer (days)');
-  if (!ISOLATION_MODES.includes(workspaces.isolation)) problems.push(`workspaces.isolation must be one of ${ISOLATION_MODES.join(', ')}`);
+  if (!ISOLATION_MODES.includes(workspaces.isolation)) {
+    problems.push(`workspaces.isolation must be one of ${ISOLATION_MODES.join(', ')}${RETIRED_ISOLATION_MODES[workspaces.isolation] ? ` (${RETIRED_ISOLATION_MODES[workspaces.isolation]})` : ''}`);
+  }
+  problems.push(...findSandboxUidProblems(workspaces.sandboxUids));
 
   const conversations = { whenBusy: o.conversations?.whenBusy ?? 'reject' };
   if (!BUSY_CONVERSATION_POLICIES.includes(conversations.whenBusy)) problems.push(`conversations.whenBusy must be one of ${BUSY_CONVERSATION_POLICIES.join(', ')}`);

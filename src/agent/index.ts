@@ -13,6 +13,7 @@ export { runMigrationsUnderLock } from './infrastructure/agents-database.js';
 export { QueueName } from './infrastructure/queue-names.js';
 export { AGENT_ENTITIES } from './infrastructure/agent-entities.js';
 export { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
+export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 
 export { Agent } from './executions/agent.decorator.js';
 export { AgentManager, type StartOptions } from './executions/agent-manager.js';
@@ -58,7 +59,8 @@ export {
 export { WorkspaceService, type WorkspaceOwner } from './tenancy/workspace.service.js';
 export { WorkspaceAccessError } from './tenancy/workspace-path.js';
 export { CommandBlockedError } from './tenancy/sandbox-command.js';
-export { IsolationKind, type IsolationMode, type SandboxEnforcement, type SandboxEnvironment } from './tenancy/sandbox-environment.js';
+export { IsolationKind, SandboxUnavailableError, type IsolationMode, type SandboxEnforcement, type SandboxEnvironment } from './tenancy/sandbox-environment.js';
+export { DEFAULT_SANDBOX_UIDS, type SandboxUidRange } from './tenancy/sandbox-identity.js';
 export { QuotaExceededError } from './errors/agent.errors.js';
 export type { WorkspaceOptions } from './agent.options.js';
 export type { DashboardOptions } from './agent.options.js';

@@ -36,7 +36,7 @@ describe('npm run migrate', () => {
     const client = new pg.Client({ connectionString: databaseUrl(name) });
     await client.connect();
     try {
-      const { rows } = await client.query(`SELECT name FROM migrations ORDER BY id`);
+      const { rows } = await client.query(`SELECT name FROM agent_migrations ORDER BY id`);
       const names = rows.map((r) => r.name as string);
       expect(names).toEqual(AGENT_MIGRATIONS.map((m) => m.name));
       const tables = await client.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('agent_executions', 'agent_conversations', 'agent_pipelines', 'token_usage_records')`);

@@ -38,8 +38,13 @@ describe('health and metrics endpoints', () => {
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.info).sort()).toEqual(['database', 'notifier', 'queue']);
+    expect(Object.keys(body.info).sort()).toEqual(['database', 'notifier', 'queue', 'sandbox']);
     expect(body.info.queue).toMatchObject({ status: 'up', transport: 'redis' });
+    // Which isolation the bash tool has here, or why it is refused.
+    expect(body.info.sandbox.status).toBe('up');
+    expect(['bubblewrap', 'unavailable']).toContain(body.info.sandbox.isolation);
+    if (body.info.sandbox.isolation === 'unavailable') expect(body.info.sandbox.bash).toMatch(/refused/);
+    else expect(body.info.sandbox).toMatchObject({ bash: 'available', disk: expect.any(String), network: expect.any(String), user: expect.any(String) });
   });
 
   it('shows the active executions gauge going up while one runs and back to 0, and the queue depths', async () => {

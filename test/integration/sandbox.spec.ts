@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandBlockedError } from '../../src/agent/tenancy/sandbox-command.js';
 import { detectSandboxEnvironment, IsolationKind, type IsolationMode, type SandboxEnvironment } from '../../src/agent/tenancy/sandbox-environment.js';
+import { sandboxIdentity } from '../../src/agent/tenancy/sandbox-identity.js';
 import { SandboxRunner } from '../../src/agent/tenancy/sandbox-runner.js';
 import { DEFAULT_TIERS, type SandboxPolicy } from '../../src/agent/tenancy/tier-policy.js';
 import { processesWith } from '../support/processes.js';
@@ -30,7 +31,7 @@ async function peakProcessesWhile<T>(text: string, work: Promise<T>): Promise<{ 
   }
 }
 
-const modes: IsolationMode[] = ['auto', IsolationKind.Unshare, IsolationKind.None];
+const modes: IsolationMode[] = ['auto', IsolationKind.UnsafeNone];
 
 describe.each(modes)('sandboxed bash (isolation %s)', (mode) => {
   let environment: SandboxEnvironment | null = null;
@@ -38,7 +39,8 @@ describe.each(modes)('sandboxed bash (isolation %s)', (mode) => {
   let workspace: string;
 
   beforeAll(async () => {
-    environment = await detectSandboxEnvironment(mode).catch(() => null); // `unshare` may be missing
+    environment = await detectSandboxEnvironment(mode);
+    if (environment.kind === IsolationKind.Unavailable) environment = null;
     if (environment) runner = new SandboxRunner(environment);
     workspace = realpathSync(await fs.mkdtemp(join(tmpdir(), 'sandbox-spec-')));
   });
@@ -55,7 +57,7 @@ describe.each(modes)('sandboxed bash (isolation %s)', (mode) => {
     if (!available()) skip();
     console.info(`[${mode}] ${environment!.summary}`);
     if (mode === 'auto' && existsSync('/usr/bin/bwrap')) expect(environment!.kind).toBe(IsolationKind.Bubblewrap);
-    if (mode === IsolationKind.None) expect(environment!.summary).toContain('NONE');
+    if (mode === IsolationKind.UnsafeNone) expect(environment!.summary).toContain('UNSAFE-NONE');
   });
 
   it('runs the command in the workspace with a clean environment', async ({ skip }) => {
@@ -142,12 +144,6 @@ describe.each(modes)('sandboxed bash (isolation %s)', (mode) => {
       expect(connections).toBe(before);
     });
 
-    it('on: the same server answers', async ({ skip }) => {
-      if (!available()) skip();
-      const result = await run(`exec 3<>/dev/tcp/127.0.0.1/${port} && echo CONNECTED && cat <&3`, freePolicy({ network: true, blockedCommands: [] }));
-      expect(result.output).toContain('CONNECTED');
-      expect(result.output).toContain('hello from outside');
-    });
   });
 
   it('cuts the output at maxOutputBytes and says so', async ({ skip }) => {
@@ -187,7 +183,14 @@ describe.each(modes)('sandboxed bash (isolation %s)', (mode) => {
     const readable = realpathSync(await fs.mkdtemp(join(tmpdir(), 'sandbox-ro-')));
     const writable = realpathSync(await fs.mkdtemp(join(tmpdir(), 'sandbox-rw-')));
     writeFileSync(join(readable, 'data.txt'), 'shared data');
+    // Policy paths are the host's to open to the sandbox's uid (never root's or the app's).
+    await fs.chmod(readable, 0o755);
+    await fs.chmod(join(readable, 'data.txt'), 0o644);
+    await fs.chmod(writable, 0o777);
     mkdirSync(join(workspace, 'sub'), { recursive: true });
+    // What the app makes in a workspace belongs to the command's user (the file tools do the same).
+    const { uid, gid } = sandboxIdentity('anonymous', environment!.uids);
+    await fs.chown(join(workspace, 'sub'), uid, gid);
     try {
       const policy = freePolicy({ readablePaths: [readable], writablePaths: [writable] });
       const result = await run(

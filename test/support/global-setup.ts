@@ -4,6 +4,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { TestProject } from 'vitest/node';
 import { AGENT_ENTITIES } from '../../src/agent/infrastructure/agent-entities.js';
+import { AGENT_MIGRATIONS_TABLE } from '../../src/agent/migrations/agent-migrations-table.js';
 import { AGENT_MIGRATIONS } from '../../src/agent/migrations/agent-migrations.js';
 import { adminUrl, databaseUrl } from './test-env.js';
 
@@ -22,15 +23,16 @@ export default async function globalSetup(project: TestProject): Promise<() => P
     url: databaseUrl(template),
     entities: AGENT_ENTITIES,
     migrations: AGENT_MIGRATIONS,
-    migrationsTableName: 'agent_migrations',
+    migrationsTableName: AGENT_MIGRATIONS_TABLE,
   });
   await dataSource.initialize();
   await dataSource.runMigrations();
   await dataSource.destroy();
   project.provide('templateDatabase', template);
   // Tests that run workers as child processes start the built example app (`dist/src/worker.js`),
-  // which uses the built library (`dist/agent`) by its package name; the package test packs that
-  // build, and the dashboard test serves `dist/dashboard`. Built once here, never under a running test.
+  // which uses the built library (`dist/agent`) by its package name; the migration tests run the
+  // TypeORM CLI on `dist/ormconfig.js`; the package test packs the build, and the dashboard test
+  // serves `dist/dashboard`. Built once here, never under a running test.
   execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
 
   return async () => {

@@ -1,12 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_MIGRATIONS_TABLE, MIGRATION_LOCK_KEY } from '../migrations/agent-migrations-table.js';
 import { AGENT_MIGRATIONS } from '../migrations/agent-migrations.js';
 import { AGENT_ENTITIES } from './agent-entities.js';
-
-/** Arbitrary but fixed: every replica of every host app takes the same lock before migrating. */
-const MIGRATION_LOCK_KEY = 0x6167_6e74; // 'agnt'
 
 /** The library's own DataSource (its own pool), so it never depends on how the host app uses TypeORM. */
 export async function openAgentsDatabase(options: ResolvedAgentOptions): Promise<DataSource> {
@@ -15,7 +13,7 @@ export async function openAgentsDatabase(options: ResolvedAgentOptions): Promise
     url: options.database.url,
     entities: AGENT_ENTITIES,
     migrations: AGENT_MIGRATIONS,
-    migrationsTableName: 'agent_migrations',
+    migrationsTableName: AGENT_MIGRATIONS_TABLE,
     synchronize: false,
     logging: options.database.logging,
     poolSize: options.database.poolSize,
@@ -26,13 +24,19 @@ export async function openAgentsDatabase(options: ResolvedAgentOptions): Promise
   return dataSource;
 }
 
-/** Replicas booting together queue up on the advisory lock; the first migrates, the rest find nothing to do. */
+/**
+ * Replicas booting together queue up on the advisory lock; the first migrates, the rest find nothing
+ * to do. The migrations run on the connection that holds the lock: each one takes the same lock
+ * again for its transaction (`recordedOnce`), which only that connection may do without waiting.
+ */
 export async function runMigrationsUnderLock(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    const applied = await executor.executePendingMigrations();
     if (applied.length > 0) new Logger('AgentsDatabase').log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);

@@ -3,6 +3,16 @@ import { EventsAndWebhooks1795499284171 } from './1795499284171-EventsAndWebhook
 import { ExecutionTier1795501911302 } from './1795501911302-ExecutionTier.js';
 import { ConversationsPipelinesSubagents1795505407694 } from './1795505407694-ConversationsPipelinesSubagents.js';
 import { Billing1795506369780 } from './1795506369780-Billing.js';
+import { recordedOnce } from './recorded-once.js';
 
-/** In order of creation. */
-export const AGENT_MIGRATIONS: Function[] = [InitialSchema1795496268794, EventsAndWebhooks1795499284171, ExecutionTier1795501911302, ConversationsPipelinesSubagents1795505407694, Billing1795506369780];
+/**
+ * In order of creation. Each is idempotent by name (`recordedOnce`), so any DataSource may list
+ * them, whatever its migrations table: see `AGENT_MIGRATIONS_TABLE`.
+ */
+export const AGENT_MIGRATIONS: Function[] = [
+  InitialSchema1795496268794,
+  EventsAndWebhooks1795499284171,
+  ExecutionTier1795501911302,
+  ConversationsPipelinesSubagents1795505407694,
+  Billing1795506369780,
+].map(recordedOnce);

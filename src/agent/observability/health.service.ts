@@ -7,13 +7,16 @@ import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-d
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import { PUBSUB, type PubSub } from '../infrastructure/pubsub.js';
 import { ALL_QUEUES } from '../infrastructure/queue-names.js';
+import { WorkspaceService } from '../tenancy/workspace.service.js';
 
 /** Each dependency answers within this, or counts as down (a hung connection is an outage too). */
 const CHECK_TIMEOUT_MS = 2_000;
 
 /**
  * What this node needs to do its work: PostgreSQL (the truth), the queue backend (jobs), and the
- * notifier (instant signals and live events). Terminus answers 503 when one is down.
+ * notifier (instant signals and live events). Terminus answers 503 when one is down. The sandbox
+ * is reported too (which isolation the `bash` tool has, or why it is refused) without failing
+ * the check: a node that cannot run commands still runs every agent that does not.
  */
 @Injectable()
 export class AgentHealth {
@@ -27,6 +30,7 @@ export class AgentHealth {
     private readonly queues: ExecutionQueue,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    private readonly workspaces: WorkspaceService,
   ) {
     this.pool = database.pool;
     this.channel = `${options.queuePrefix}_health`;
@@ -55,6 +59,14 @@ export class AgentHealth {
           .check('notifier')
           .attempt(async () => {
             await this.pubsub.publish(this.channel, 'ping');
+          })
+          .withTimeout(CHECK_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('sandbox')
+          .attempt(async () => {
+            const { enforcement, refusal } = await this.workspaces.sandbox();
+            return { ...enforcement, bash: refusal ?? 'available' };
           })
           .withTimeout(CHECK_TIMEOUT_MS),
     ]);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ExecutionsModule } from '../executions/executions.module.js';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
+import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { AgentHealth } from './health.service.js';
 import { METRIC_PROVIDERS } from './metric-names.js';
@@ -10,7 +11,7 @@ import { ObservabilityEndpoints } from './observability-endpoints.js';
 
 /** SPEC §15: Prometheus metrics, OpenTelemetry spans, health. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), InfrastructureModule, ExecutionsModule],
+  imports: [TerminusModule.forRoot({ logger: false }), InfrastructureModule, ExecutionsModule, TenancyModule],
   providers: [...METRIC_PROVIDERS, AgentMetrics, AgentHealth, ObservabilityEndpoints, MetricsRecorder],
   exports: [AgentMetrics, AgentHealth],
 })

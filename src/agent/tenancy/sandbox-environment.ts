@@ -1,34 +1,35 @@
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, promises as fs, readlinkSync, realpathSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bubblewrapArgs, SANDBOX_PATH } from './bubblewrap-args.js';
 import { SandboxCgroups } from './sandbox-cgroups.js';
+import { SandboxEgress } from './sandbox-egress.js';
+import { DEFAULT_SANDBOX_UIDS, sandboxIdentity, type SandboxIdentity, type SandboxUidRange } from './sandbox-identity.js';
 import type { SandboxPolicy } from './tier-policy.js';
+import { WorkspaceVolumes } from './workspace-volumes.js';
 
 export const IsolationKind = {
   /** Namespaces for user, pids, mounts, IPC, hostname and network; a read-only system; only the workspace writable. */
   Bubblewrap: 'bubblewrap',
-  /** `unshare`: user, pid and network namespaces; the filesystem is not confined. */
-  Unshare: 'unshare',
-  /** Resource limits, the timeout and the blocklist only. */
-  None: 'none',
+  /**
+   * No namespaces: the command shares the host's filesystem view, network and process table,
+   * with only resource limits, a separate uid (when the app is root) and the blocklist. Only
+   * when the host asks for it by this name.
+   */
+  UnsafeNone: 'unsafe-none',
+  /** No isolation could be had and none was waived: the `bash` tool is refused. */
+  Unavailable: 'unavailable',
 } as const;
 export type IsolationKind = (typeof IsolationKind)[keyof typeof IsolationKind];
-/** `auto` takes the strongest that works here; a named kind is required (the boot fails without it). */
-export type IsolationMode = 'auto' | IsolationKind;
-export const ISOLATION_MODES: readonly IsolationMode[] = ['auto', IsolationKind.Bubblewrap, IsolationKind.Unshare, IsolationKind.None];
-
-/** Where the workspace appears inside a bubblewrap sandbox. */
-export const SANDBOX_WORKSPACE = '/workspace';
-export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const PATH_DIRS = SANDBOX_PATH.split(':');
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
-/** What programs need from /etc; the rest of it (keys, shadow files, app configs) stays out. */
-const ETC_ENTRIES = [
-  'alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'passwd', 'group', 'nsswitch.conf', 'hosts', 'host.conf',
-  'resolv.conf', 'gai.conf', 'localtime', 'timezone', 'ssl/certs', 'ca-certificates', 'ca-certificates.conf', 'mime.types',
-  'os-release', 'debian_version', 'protocols', 'services', 'inputrc', 'bash.bashrc', 'profile', 'gitconfig', 'magic', 'magic.mime',
-];
+/** `auto` takes bubblewrap when it works here and refuses `bash` otherwise; `bubblewrap` fails the boot without it. */
+export type IsolationMode = 'auto' | typeof IsolationKind.Bubblewrap | typeof IsolationKind.UnsafeNone;
+export const ISOLATION_MODES: readonly IsolationMode[] = ['auto', IsolationKind.Bubblewrap, IsolationKind.UnsafeNone];
+/** Values older versions took, and why they are gone. */
+export const RETIRED_ISOLATION_MODES: Readonly<Record<string, string>> = {
+  none: "'none' is now 'unsafe-none': commands then run without namespaces (the host's filesystem, network and processes are in reach); prefer bubblewrap",
+  unshare: "'unshare' is gone: it left the host's filesystem writable to a root app; use 'auto' or 'bubblewrap' (Debian: apt-get install bubblewrap)",
+};
 
 export class SandboxUnavailableError extends Error {
   constructor(message: string) {
@@ -40,10 +41,18 @@ export class SandboxUnavailableError extends Error {
 /** What this machine offers the `bash` tool, found once at boot. */
 export interface SandboxEnvironment {
   readonly kind: IsolationKind;
+  /** Why `bash` is refused (kind `unavailable`), with what would fix it. */
+  readonly refusal: string | null;
   readonly cgroups: SandboxCgroups | null;
   /** Options of the bubblewrap build found here (e.g. `--disable-userns`). */
   readonly bubblewrapExtras: string[];
-  /** What is enforced and how, for the boot log and `/health`-style reports. */
+  /** The way out for network-on tiers; a string says why there is none (they are refused then). */
+  readonly egress: SandboxEgress | string;
+  /** Sized filesystems per tenant; a string says why there are none (quota checked between writes only). */
+  readonly volumes: WorkspaceVolumes | string;
+  /** The host uids tenants' commands run as (a root app). */
+  readonly uids: SandboxUidRange;
+  /** What is enforced and how, for the boot log and `/health`. */
   readonly enforcement: SandboxEnforcement;
   /** One line for the boot log, saying plainly what is not enforced. */
   readonly summary: string;
@@ -51,121 +60,92 @@ export interface SandboxEnvironment {
 
 export interface SandboxEnforcement {
   isolation: IsolationKind;
+  user: string;
   filesystem: string;
   network: string;
+  disk: string;
   processes: string;
   memory: string;
   cpu: string;
 }
 
-export async function detectSandboxEnvironment(mode: IsolationMode = 'auto'): Promise<SandboxEnvironment> {
-  const cgroups = await SandboxCgroups.detect();
-  let kind: IsolationKind = IsolationKind.None;
-  let bubblewrapExtras: string[] = [];
-  const problems: string[] = [];
+export interface SandboxDetectOptions {
+  /** The workspaces' base directory: per-tenant volumes are looked for there (none without it). */
+  baseDir?: string;
+  uids?: SandboxUidRange;
+}
 
-  if (mode === 'auto' || mode === IsolationKind.Bubblewrap) {
-    const found = await probeBubblewrap();
+export async function detectSandboxEnvironment(mode: IsolationMode = 'auto', o: SandboxDetectOptions = {}): Promise<SandboxEnvironment> {
+  if (!ISOLATION_MODES.includes(mode)) throw new SandboxUnavailableError(RETIRED_ISOLATION_MODES[mode] ?? `workspaces.isolation must be one of ${ISOLATION_MODES.join(', ')}`);
+  const uids = o.uids ?? DEFAULT_SANDBOX_UIDS;
+  const probeIdentity = sandboxIdentity('probe', uids);
+  const [cgroups, egress, volumes] = await Promise.all([
+    SandboxCgroups.detect(),
+    SandboxEgress.detect(),
+    o.baseDir ? WorkspaceVolumes.detect(o.baseDir) : Promise.resolve('no workspace directory was given'),
+  ]);
+
+  let kind: IsolationKind = IsolationKind.Unavailable;
+  let bubblewrapExtras: string[] = [];
+  let refusal: string | null = null;
+  if (mode === IsolationKind.UnsafeNone) kind = IsolationKind.UnsafeNone;
+  else {
+    const found = await probeBubblewrap(probeIdentity);
     if (found.ok) {
       kind = IsolationKind.Bubblewrap;
       bubblewrapExtras = found.extras;
-    } else problems.push(`bubblewrap: ${found.problem}`);
-    if (mode === IsolationKind.Bubblewrap && kind !== IsolationKind.Bubblewrap) {
-      throw new SandboxUnavailableError(`workspaces.isolation is 'bubblewrap' but ${problems.join('; ')}. Install it (Debian: apt-get install bubblewrap) or choose 'auto'`);
-    }
-  }
-  if (kind === IsolationKind.None && (mode === 'auto' || mode === IsolationKind.Unshare)) {
-    const found = await run('unshare', [...unshareArgs(false), '--', '/bin/true']);
-    if (found.code === 0) kind = IsolationKind.Unshare;
-    else problems.push(`unshare: ${found.stderr.trim() || `exit ${found.code}`}`);
-    if (mode === IsolationKind.Unshare && kind !== IsolationKind.Unshare) {
-      throw new SandboxUnavailableError(`workspaces.isolation is 'unshare' but ${problems.join('; ')}`);
+    } else {
+      refusal = `the bash tool is refused: bubblewrap does not work here (${found.problem}). Install it (Debian: apt-get install bubblewrap) and allow user namespaces (in Docker: a seccomp profile that permits them), or set workspaces.isolation: 'unsafe-none' to run commands without namespaces`;
+      if (mode === IsolationKind.Bubblewrap) throw new SandboxUnavailableError(`workspaces.isolation is 'bubblewrap' but ${refusal}`);
     }
   }
 
-  const root = process.getuid?.() === 0;
-  const namespaced = kind !== IsolationKind.None;
-  const enforcement: SandboxEnforcement = {
-    isolation: kind,
-    filesystem:
-      kind === IsolationKind.Bubblewrap
-        ? 'confined (read-only system, only the workspace and writablePaths writable, readablePaths visible)'
-        : 'NOT confined (readablePaths/writablePaths not enforced; only the working directory is the workspace)',
-    network: namespaced ? 'off by a network namespace when the tier has no network' : 'NOT enforced (no namespaces)',
-    processes: cgroups?.describe('pids') ?? (root && !namespaced ? 'NOT enforced (running as root, no writable cgroup)' : root ? 'NOT enforced (root: RLIMIT_NPROC does not apply, no writable cgroup)' : 'rlimit (per user)'),
-    memory: cgroups?.describe('memory') ?? 'rlimit on address space (per process)',
-    cpu: cgroups?.describe('cpu') ? `one CPU (${cgroups.describe('cpu')})` : 'NOT limited (no writable cpu cgroup)',
-  };
+  const enforcement = describe(kind, { cgroups, egress, volumes, identity: probeIdentity });
   const head =
     kind === IsolationKind.Bubblewrap
-      ? 'bubblewrap (user, pid, mount, ipc, uts and network namespaces; capabilities dropped)'
-      : kind === IsolationKind.Unshare
-        ? 'PARTIAL: unshare (user, pid and network namespaces); install bubblewrap to confine the filesystem'
-        : `NONE: commands run as this process's user with resource limits, the timeout and the blocklist only (${problems.join('; ') || 'isolation disabled by workspaces.isolation'})`;
-  const summary = `Sandbox isolation: ${head}. Filesystem: ${enforcement.filesystem}. Network: ${enforcement.network}. Processes: ${enforcement.processes}. Memory: ${enforcement.memory}. CPU: ${enforcement.cpu}. Time, output size and file size (quota) limits: enforced.`;
-  return { kind, cgroups, bubblewrapExtras, enforcement, summary };
+      ? 'bubblewrap (user, pid, mount, ipc, uts and network namespaces; capabilities dropped; no new privileges)'
+      : kind === IsolationKind.UnsafeNone
+        ? "UNSAFE-NONE (workspaces.isolation: 'unsafe-none'): commands run WITHOUT namespaces; they see the host's files, processes and network"
+        : `UNAVAILABLE: ${refusal}`;
+  const summary = `Sandbox isolation: ${head}. User: ${enforcement.user}. Filesystem: ${enforcement.filesystem}. Network: ${enforcement.network}. Disk: ${enforcement.disk}. Processes: ${enforcement.processes}. Memory: ${enforcement.memory}. CPU: ${enforcement.cpu}.`;
+  return { kind, refusal, cgroups, bubblewrapExtras, egress, volumes, uids, enforcement, summary };
 }
 
-/** bubblewrap's arguments for one command (everything before `--`). */
-export function bubblewrapArgs(o: { workspace: string; policy: SandboxPolicy; extras: string[]; tmpBytes: number; hidden: string[] }): string[] {
-  const args = ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
-  if (!o.policy.network) args.push('--unshare-net');
-  args.push(...o.extras, '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--hostname', 'sandbox');
-  args.push(...systemBinds());
-  for (const entry of ETC_ENTRIES) args.push('--ro-bind-try', `/etc/${entry}`, `/etc/${entry}`);
-  args.push('--proc', '/proc', '--dev', '/dev', '--size', String(o.tmpBytes), '--tmpfs', '/tmp');
-  for (const path of o.policy.readablePaths) if (path.startsWith('/')) args.push('--ro-bind-try', path, path);
-  for (const path of o.policy.writablePaths) if (path.startsWith('/')) args.push('--bind-try', path, path);
-  // A blocked program is not there at all: /dev/null is mounted over it (it cannot be run or copied).
-  for (const path of o.hidden) args.push('--ro-bind', '/dev/null', path);
-  args.push('--bind', o.workspace, SANDBOX_WORKSPACE, '--chdir', SANDBOX_WORKSPACE);
-  return args;
+function describe(
+  kind: IsolationKind,
+  o: { cgroups: SandboxCgroups | null; egress: SandboxEgress | string; volumes: WorkspaceVolumes | string; identity: SandboxIdentity },
+): SandboxEnforcement {
+  const namespaced = kind === IsolationKind.Bubblewrap;
+  return {
+    isolation: kind,
+    user: o.identity.switched ? 'an unprivileged uid per tenant (never root, never the app’s own)' : `the app's own uid (${o.identity.uid})${namespaced ? ' inside a user namespace' : ''}: run the app as root to give each tenant a uid of its own`,
+    filesystem: namespaced
+      ? 'confined (read-only system, only the workspace and writablePaths writable, readablePaths visible)'
+      : 'NOT confined (the host filesystem is visible; only the uid keeps other files out)',
+    network: !namespaced
+      ? 'NOT enforced (the host network)'
+      : typeof o.egress === 'string'
+        ? `off, always (network-on tiers are refused: egress ${o.egress})`
+        : 'off by a network namespace; network-on tiers get the internet only (slirp4netns; loopback, private ranges, link-local and this host refused)',
+    disk: typeof o.volumes === 'string' ? `NOT enforced while a command runs (per-file size limit; the quota is checked between writes): per-tenant volumes ${o.volumes}` : 'a sized ext4 volume per tenant (bytes and inodes, enforced while commands run)',
+    processes: o.cgroups?.describe('pids') ?? (namespaced ? 'rlimit (per user) and a pid namespace' : 'rlimit (per user)'),
+    memory: o.cgroups?.describe('memory') ?? 'rlimit on address space (per process)',
+    cpu: o.cgroups?.describe('cpu') ? `one CPU (${o.cgroups.describe('cpu')})` : 'NOT limited (no writable cpu cgroup)',
+  };
 }
 
-export function unshareArgs(network: boolean): string[] {
-  return ['--user', '--map-root-user', '--pid', '--fork', '--kill-child', '--mount', '--mount-proc', ...(network ? [] : ['--net'])];
-}
-
-/** The files the blocked programs resolve to in the sandbox's PATH (to hide them under bubblewrap). */
-export function blockedProgramFiles(blocked: readonly string[]): string[] {
-  const files = new Set<string>();
-  for (const name of blocked) {
-    if (!/^[\w.+-]+$/.test(name)) continue;
-    for (const dir of PATH_DIRS) {
-      try {
-        const real = realpathSync(join(dir, name));
-        if (lstatSync(real).isFile()) files.add(real);
-      } catch {
-        // not in this directory
-      }
-    }
-  }
-  return [...files];
-}
-
-let systemBindsCache: string[] | null = null;
-/** `/usr` read-only; `/bin`, `/lib`, ... as the same symlinks as on the host (merged /usr) or read-only too. */
-function systemBinds(): string[] {
-  if (systemBindsCache) return systemBindsCache;
-  const args: string[] = [];
-  for (const dir of SYSTEM_DIRS) {
-    if (!existsSync(dir)) continue;
-    const stat = lstatSync(dir);
-    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
-    else if (stat.isDirectory()) args.push('--ro-bind', dir, dir);
-  }
-  return (systemBindsCache = args);
-}
-
-async function probeBubblewrap(): Promise<{ ok: true; extras: string[] } | { ok: false; problem: string }> {
+async function probeBubblewrap(identity: SandboxIdentity): Promise<{ ok: true; extras: string[] } | { ok: false; problem: string }> {
   const workspace = await fs.mkdtemp(join(tmpdir(), 'nestjs-agents-probe-'));
+  await fs.chown(workspace, identity.uid, identity.gid);
   const policy: SandboxPolicy = { timeoutSeconds: 5, network: false, memoryMb: 64, maxProcesses: 5, blockedCommands: [], readablePaths: [], writablePaths: [], maxOutputBytes: 1024 };
   try {
     let last = '';
     for (const extras of [['--disable-userns'], []]) {
-      const result = await run('bwrap', [...bubblewrapArgs({ workspace, policy, extras, tmpBytes: 1024 * 1024, hidden: [] }), '--', '/bin/true']);
+      const args = bubblewrapArgs({ workspace, policy, extras, tmpBytes: 1024 * 1024, hidden: [] });
+      // The probe proves what commands rely on: /proc/sys cannot be written from inside.
+      const result = await run(asIdentity(identity, ['bwrap', ...args, '--', '/bin/sh', '-c', '! ( : > /proc/sys/kernel/core_uses_pid ) 2>/dev/null']));
       if (result.code === 0) return { ok: true, extras };
-      last = result.stderr.trim() || (result.code === null ? 'did not start' : `exit ${result.code}`);
+      last = result.stderr.trim() || (result.code === null ? 'did not start' : `exit ${result.code}${result.code === 1 ? ' (is /proc/sys writable from inside?)' : ''}`);
     }
     return { ok: false, problem: last.includes('ENOENT') ? 'not installed' : last };
   } finally {
@@ -173,11 +153,17 @@ async function probeBubblewrap(): Promise<{ ok: true; extras: string[] } | { ok:
   }
 }
 
+/** The argv that runs `argv` as the sandbox's user (`setpriv` drops root: uid, gid, groups). */
+export function asIdentity(identity: SandboxIdentity, argv: string[]): string[] {
+  if (!identity.switched) return argv;
+  return ['setpriv', `--reuid=${identity.uid}`, `--regid=${identity.gid}`, '--clear-groups', '--', ...argv];
+}
+
 /** Runs a probe with a clean environment; never throws. */
-function run(file: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+function run(argv: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     let stderr = '';
-    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: SANDBOX_PATH }, timeout: 10_000 });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: SANDBOX_PATH }, timeout: 10_000 });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', (error) => resolve({ code: null, stderr: String((error as NodeJS.ErrnoException).code ?? error.message) }));
     child.on('close', (code) => resolve({ code, stderr }));

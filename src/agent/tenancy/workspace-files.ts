@@ -15,10 +15,14 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_NOFOLLOW, O_DIRECTORY, O_NONBLOCK } = con
 /** Decides whether the workspace may grow (or tells it shrank); throws `QuotaExceededError` when not. */
 export interface WorkspaceQuotaGuard {
   reserve(deltaBytes: number): Promise<void>;
+  /** The filesystem itself ran out (a sized volume is full): throws the quota error. */
+  exhausted?(deltaBytes: number): Promise<never>;
 }
 
 export interface WorkspaceFilesOptions {
   quota?: WorkspaceQuotaGuard;
+  /** Who files and directories made here belong to: the sandboxed commands' user, so they can change them too. */
+  owner?: { uid: number; gid: number };
   /**
    * @internal Test seam: runs after a path was resolved and checked and before anything is
    * opened, so a test can swap a directory for a symlink exactly there.
@@ -74,13 +78,21 @@ export class WorkspaceFiles {
     const parts = await this.resolve(path);
     if (parts.length === 0) throw new WorkspaceAccessError(path, 'that is the workspace directory, not a file');
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-    await this.options.quota?.reserve(data.length - (await this.existingSize(parts, path)));
-    const handle = await this.openFile(parts, path, O_WRONLY | O_CREAT, { createParents: true });
+    const delta = data.length - (await this.existingSize(parts, path));
+    await this.options.quota?.reserve(delta);
+    let handle: FileHandle | undefined;
     try {
+      // Making the parents can run out of inodes too: inside the try.
+      handle = await this.openFile(parts, path, O_WRONLY | O_CREAT, { createParents: true });
+      await this.own(handle);
       await handle.truncate(0);
       await handle.writeFile(data);
+    } catch (error) {
+      const code = errorCode(error);
+      if ((code === 'ENOSPC' || code === 'EDQUOT') && this.options.quota?.exhausted) await this.options.quota.exhausted(delta);
+      throw error;
     } finally {
-      await handle.close();
+      await handle?.close();
     }
     return { path: parts.join('/'), bytes: data.length };
   }
@@ -186,6 +198,12 @@ export class WorkspaceFiles {
         const at = `${fdPath(dir)}/${part}`;
         if (create) await fs.mkdir(at).catch((error) => (errorCode(error) === 'EEXIST' ? undefined : Promise.reject(error)));
         const next = await fs.open(at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW).catch((error) => this.refuseLink(error, at, path));
+        if (create) {
+          await this.own(next).catch(async (error) => {
+            await next.close();
+            throw error;
+          });
+        }
         await dir.close();
         dir = next;
       }
@@ -217,6 +235,11 @@ export class WorkspaceFiles {
     } finally {
       await dir.close();
     }
+  }
+
+  private async own(handle: FileHandle): Promise<void> {
+    const owner = this.options.owner;
+    if (owner) await handle.chown(owner.uid, owner.gid);
   }
 
   /** The kernel's idea of what was opened must still be under the root. */

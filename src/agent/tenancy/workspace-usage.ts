@@ -34,12 +34,14 @@ export class TenantDiskUsage {
   constructor(
     private readonly baseDir: string,
     private readonly ttlMs = 30_000,
+    /** How a tenant's directory is measured (default: a walk of its files). */
+    private readonly measure: (tenantDir: string) => Promise<number> = (tenantDir) => measureDirectory(join(this.baseDir, tenantDir)),
   ) {}
 
   async bytes(tenantDir: string, now = Date.now()): Promise<number> {
     const known = this.measured.get(tenantDir);
     if (known && now - known.at < this.ttlMs) return known.pending ? known.pending : known.bytes;
-    const pending = measureDirectory(join(this.baseDir, tenantDir));
+    const pending = this.measure(tenantDir);
     this.measured.set(tenantDir, { bytes: known?.bytes ?? 0, at: now, pending });
     try {
       const bytes = await pending;

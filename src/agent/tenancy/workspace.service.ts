@@ -7,12 +7,13 @@ import { QuotaExceededError } from '../errors/agent.errors.js';
 import type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSearch } from '../runtime/tools/workspace-handle.js';
 import type { Principal } from './principal.js';
 import { detectSandboxEnvironment, type SandboxEnvironment } from './sandbox-environment.js';
+import { sandboxIdentity, type SandboxIdentity } from './sandbox-identity.js';
 import { SandboxRunner } from './sandbox-runner.js';
 import { TierPolicies } from './tier-policies.js';
 import type { TierPolicy } from './tier-policy.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { workspaceSegment } from './workspace-path.js';
-import { TenantDiskUsage } from './workspace-usage.js';
+import { measureDirectory, TenantDiskUsage } from './workspace-usage.js';
 
 const MiB = 1024 * 1024;
 const DAY_MS = 24 * 3600 * 1000;
@@ -31,7 +32,10 @@ export interface WorkspaceOwner {
  * The disk quota is the tier's `workspaceQuotaMb` over the tenant's workspaces together (all its
  * users and executions), checked with the tier of the principal who starts or writes: a start
  * is refused once the tenant is at its quota, a write when it would go past it, and a command
- * cannot write a file larger than what is left.
+ * cannot write a file larger than what is left. Where the app runs as root, each tenant's
+ * workspaces live on a sized volume of their own, so the filesystem enforces the quota (bytes
+ * and inodes) while commands run; the tenant's directory and each workspace are owned by the
+ * tenant's sandbox uid, mode 0700.
  *
  * @example
  * // In a custom agent's step:
@@ -49,24 +53,25 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
     private readonly tiers: TierPolicies,
   ) {
-    this.usage = new TenantDiskUsage(options.workspaces.baseDir);
+    this.usage = new TenantDiskUsage(options.workspaces.baseDir, undefined, (tenant) => this.measure(tenant));
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.base();
     const environment = await this.sandbox();
-    if (environment.kind === 'bubblewrap') this.logger.log(environment.summary);
+    if (environment.kind === 'bubblewrap' && !environment.enforcement.disk.startsWith('NOT')) this.logger.log(environment.summary);
     else this.logger.warn(environment.summary);
   }
 
   async onApplicationShutdown(): Promise<void> {
     const environment = await this.environment?.catch(() => null);
     await environment?.cgroups?.dispose();
+    if (environment && typeof environment.volumes !== 'string') await environment.volumes.release();
   }
 
   /** What the `bash` tool runs under on this machine (found once, at boot). */
   sandbox(): Promise<SandboxEnvironment> {
-    return (this.environment ??= detectSandboxEnvironment(this.options.workspaces.isolation));
+    return (this.environment ??= this.base().then((baseDir) => detectSandboxEnvironment(this.options.workspaces.isolation, { baseDir, uids: this.options.workspaces.sandboxUids })));
   }
 
   /** Throws `QuotaExceededError` (413) when the principal's tenant already uses its tier's workspace quota. */
@@ -110,42 +115,81 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** @internal The workspace directory, created (and marked as used now) on first use. */
-  async open(owner: WorkspaceOwner, dir: string): Promise<{ files: WorkspaceFiles; policy: TierPolicy; tenant: string }> {
-    await this.base();
-    await fs.mkdir(dir, { recursive: true });
-    const now = new Date();
-    await fs.utimes(dir, now, now);
-    const root = await fs.realpath(dir);
+  async open(owner: WorkspaceOwner, dir: string): Promise<OpenedWorkspace> {
+    const base = await this.base();
     const tenant = workspaceSegment(owner.tenantId);
     const policy = this.tiers.for({ tier: owner.tier ?? this.options.defaultTier });
     const quota = policy.workspaceQuotaMb * MiB;
+    const environment = await this.sandbox();
+    const identity = sandboxIdentity(tenant, environment.uids);
+    if (typeof environment.volumes === 'string' || !(await environment.volumes.ensure(tenant, quota, identity))) {
+      await this.ownedDirectory(join(base, tenant), identity);
+    }
+    await this.ownedDirectory(dir, identity);
+    const now = new Date();
+    await fs.utimes(dir, now, now);
+    const root = await fs.realpath(dir);
     const files = new WorkspaceFiles(root, {
+      owner: identity,
       quota: {
         reserve: async (delta) => {
           const used = await this.usage.bytes(tenant);
           if (delta > 0 && used + delta > quota) throw new QuotaExceededError(used + delta, quota, 'write this file');
           this.usage.add(tenant, delta);
         },
+        exhausted: async (delta) => {
+          this.usage.forget(tenant);
+          throw new QuotaExceededError((await this.usage.bytes(tenant)) + Math.max(0, delta), quota, 'write this file');
+        },
       },
     });
-    return { files, policy, tenant };
+    return { files, policy, tenant, identity };
   }
 
   /** @internal Runs a command in an opened workspace; the tenant's usage is measured again afterwards. */
-  async bash(opened: { files: WorkspaceFiles; policy: TierPolicy; tenant: string }, command: string, signal: AbortSignal, timeoutSeconds?: number): Promise<BashResult> {
+  async bash(opened: OpenedWorkspace, command: string, signal: AbortSignal, timeoutSeconds?: number): Promise<BashResult> {
     const runner = new SandboxRunner(await this.sandbox());
     const left = Math.max(0, opened.policy.workspaceQuotaMb * MiB - (await this.usage.bytes(opened.tenant)));
     try {
-      return await runner.run({ command, workspace: opened.files.root, policy: opened.policy.sandbox, signal, timeoutSeconds, maxFileBytes: left });
+      return await runner.run({ command, workspace: opened.files.root, policy: opened.policy.sandbox, signal, timeoutSeconds, maxFileBytes: left, identity: opened.identity });
     } finally {
       this.usage.forget(opened.tenant);
     }
   }
 
+  /**
+   * The base directory: 0711 for a root app (tenants' uids pass through to their own directory,
+   * none can list the others), 0700 otherwise (commands run as the app's uid).
+   */
   private base(): Promise<string> {
-    return (this.baseReal ??= fs.mkdir(this.options.workspaces.baseDir, { recursive: true }).then(() => fs.realpath(this.options.workspaces.baseDir)));
+    return (this.baseReal ??= (async () => {
+      const dir = this.options.workspaces.baseDir;
+      await fs.mkdir(dir, { recursive: true });
+      await fs.chmod(dir, process.getuid?.() === 0 ? 0o711 : 0o700);
+      return fs.realpath(dir);
+    })());
   }
 
+  private async ownedDirectory(dir: string, identity: SandboxIdentity): Promise<void> {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.chown(dir, identity.uid, identity.gid);
+    await fs.chmod(dir, 0o700);
+  }
+
+  /** The filesystem's own count on a tenant volume; a walk of the files otherwise. */
+  private async measure(tenant: string): Promise<number> {
+    const environment = await this.sandbox();
+    const volume = typeof environment.volumes === 'string' ? null : await environment.volumes.usage(tenant);
+    return volume?.bytes ?? measureDirectory(join(await this.base(), tenant));
+  }
+
+}
+
+interface OpenedWorkspace {
+  files: WorkspaceFiles;
+  policy: TierPolicy;
+  tenant: string;
+  identity: SandboxIdentity;
 }
 
 /** One step's view of its execution's workspace (`ctx.workspace`). */
