@@ -210,13 +210,21 @@ describe.each(modes)('escapes from the sandbox (isolation $mode)', ({ mode, name
       expect(result.output).not.toContain('DEV-WRITTEN');
     });
 
-    it('keeps no detached process past its command', async ({ skip }) => {
-      if (!available() || (!namespaced && !environment.cgroups)) skip();
-      const tag = marker();
-      const result = await run(`setsid nohup sleep ${tag} >/dev/null 2>&1 & (setsid sleep ${tag} &) ; echo started`, policyOf(tier));
-      expect(result.output).toContain('started');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(processesWith(`sleep ${tag}`)).toBe(0);
+    it('keeps no detached process past its command, with or without a cgroup', async ({ skip }) => {
+      if (!available()) skip();
+      expect(environment.pidNamespace).toBe(true);
+      for (const cgroups of [environment.cgroups, null]) {
+        const tag = marker();
+        const result = await new SandboxRunner({ ...environment, cgroups }).run({
+          command: `setsid nohup sleep ${tag} >/dev/null 2>&1 & (setsid sleep ${tag} &) ; echo started`,
+          workspace: ownWorkspace,
+          policy: policyOf(tier),
+          identity: own,
+        });
+        expect(result.output).toContain('started');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(processesWith(`sleep ${tag}`)).toBe(0);
+      }
     });
   });
 
@@ -389,6 +397,8 @@ describe('escapes from the sandbox of an app that does not run as root', () => {
       expect(r.daemon).toContain('started');
       expect(listener.connections()).toBe(0);
       expect(processesWith('sleep 987.654')).toBe(0);
+      expect(r.unsafeDaemon).toContain('started');
+      expect(processesWith('sleep 987.655')).toBe(0);
     } finally {
       holder.kill('SIGKILL');
       await listener.close();

@@ -32,6 +32,9 @@ const results = {
   shm: await run('dd if=/dev/zero of=/dev/shm/fill bs=1M count=1000 2>/dev/null; du -m /dev/shm/fill | cut -f1'),
   daemon: await run('setsid nohup sleep 987.654 >/dev/null 2>&1 & echo started'),
 };
+// Without namespaces (the host's explicit choice), a daemon still dies with its command.
+const unsafe = new SandboxRunner(await detectSandboxEnvironment('unsafe-none'));
+results.unsafeDaemon = (await unsafe.run({ command: 'setsid nohup sleep 987.655 >/dev/null 2>&1 & echo started', workspace, policy: policy(false) })).output;
 const suid = join(workspace, 'suid-shell');
 results.suidFile = existsSync(suid) ? { uid: statSync(suid).uid, mode: statSync(suid).mode } : null;
 process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -46,6 +46,11 @@ export interface SandboxEnvironment {
   readonly cgroups: SandboxCgroups | null;
   /** Options of the bubblewrap build found here (e.g. `--disable-userns`). */
   readonly bubblewrapExtras: string[];
+  /**
+   * `unsafe-none`: commands still get a pid namespace of their own (`unshare`), so whatever they
+   * leave running dies with them. bubblewrap always makes one.
+   */
+  readonly pidNamespace: boolean;
   /** The way out for network-on tiers; a string says why there is none (they are refused then). */
   readonly egress: SandboxEgress | string;
   /** Sized filesystems per tenant; a string says why there are none (quota checked between writes only). */
@@ -88,8 +93,11 @@ export async function detectSandboxEnvironment(mode: IsolationMode = 'auto', o: 
   let kind: IsolationKind = IsolationKind.Unavailable;
   let bubblewrapExtras: string[] = [];
   let refusal: string | null = null;
-  if (mode === IsolationKind.UnsafeNone) kind = IsolationKind.UnsafeNone;
-  else {
+  let pidNamespace = false;
+  if (mode === IsolationKind.UnsafeNone) {
+    kind = IsolationKind.UnsafeNone;
+    pidNamespace = (await run(asIdentity(probeIdentity, [...UNSAFE_PID_NAMESPACE, '/bin/true']))).code === 0;
+  } else {
     const found = await probeBubblewrap(probeIdentity);
     if (found.ok) {
       kind = IsolationKind.Bubblewrap;
@@ -100,7 +108,7 @@ export async function detectSandboxEnvironment(mode: IsolationMode = 'auto', o: 
     }
   }
 
-  const enforcement = describe(kind, { cgroups, egress, volumes, identity: probeIdentity });
+  const enforcement = describe(kind, { cgroups, egress, volumes, identity: probeIdentity, pidNamespace });
   const head =
     kind === IsolationKind.Bubblewrap
       ? 'bubblewrap (user, pid, mount, ipc, uts and network namespaces; capabilities dropped; no new privileges)'
@@ -108,12 +116,12 @@ export async function detectSandboxEnvironment(mode: IsolationMode = 'auto', o: 
         ? "UNSAFE-NONE (workspaces.isolation: 'unsafe-none'): commands run WITHOUT namespaces; they see the host's files, processes and network"
         : `UNAVAILABLE: ${refusal}`;
   const summary = `Sandbox isolation: ${head}. User: ${enforcement.user}. Filesystem: ${enforcement.filesystem}. Network: ${enforcement.network}. Disk: ${enforcement.disk}. Processes: ${enforcement.processes}. Memory: ${enforcement.memory}. CPU: ${enforcement.cpu}.`;
-  return { kind, refusal, cgroups, bubblewrapExtras, egress, volumes, uids, enforcement, summary };
+  return { kind, refusal, cgroups, bubblewrapExtras, pidNamespace: pidNamespace || kind === IsolationKind.Bubblewrap, egress, volumes, uids, enforcement, summary };
 }
 
 function describe(
   kind: IsolationKind,
-  o: { cgroups: SandboxCgroups | null; egress: SandboxEgress | string; volumes: WorkspaceVolumes | string; identity: SandboxIdentity },
+  o: { cgroups: SandboxCgroups | null; egress: SandboxEgress | string; volumes: WorkspaceVolumes | string; identity: SandboxIdentity; pidNamespace: boolean },
 ): SandboxEnforcement {
   const namespaced = kind === IsolationKind.Bubblewrap;
   return {
@@ -128,7 +136,10 @@ function describe(
         ? `off, always (network-on tiers are refused: egress ${o.egress})`
         : 'off by a network namespace; network-on tiers get the internet only (slirp4netns; loopback, private ranges, link-local and this host refused)',
     disk: typeof o.volumes === 'string' ? `NOT enforced while a command runs (per-file size limit; the quota is checked between writes): per-tenant volumes ${o.volumes}` : 'a sized ext4 volume per tenant (bytes and inodes, enforced while commands run)',
-    processes: o.cgroups?.describe('pids') ?? (namespaced ? 'rlimit (per user) and a pid namespace' : 'rlimit (per user)'),
+    processes: [
+      o.cgroups?.describe('pids') ?? 'rlimit (per user)',
+      namespaced || o.pidNamespace ? 'a pid namespace (nothing outlives the command)' : o.cgroups ? 'the cgroup is killed after the command' : 'NOT contained: a detached process can outlive its command (no pid namespace, no cgroup)',
+    ].join('; '),
     memory: o.cgroups?.describe('memory') ?? 'rlimit on address space (per process)',
     cpu: o.cgroups?.describe('cpu') ? `one CPU (${o.cgroups.describe('cpu')})` : 'NOT limited (no writable cpu cgroup)',
   };
@@ -152,6 +163,9 @@ async function probeBubblewrap(identity: SandboxIdentity): Promise<{ ok: true; e
     await fs.rm(workspace, { recursive: true, force: true });
   }
 }
+
+/** `unsafe-none`'s one namespace: a pid namespace whose end (the shell's exit) kills everything in it. */
+export const UNSAFE_PID_NAMESPACE = ['unshare', '--user', '--map-current-user', '--pid', '--fork', '--kill-child', '--'];
 
 /** The argv that runs `argv` as the sandbox's user (`setpriv` drops root: uid, gid, groups). */
 export function asIdentity(identity: SandboxIdentity, argv: string[]): string[] {

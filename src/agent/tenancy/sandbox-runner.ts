@@ -6,7 +6,7 @@ import { BLOCK_FD, blockedProgramFiles, bubblewrapArgs, INFO_FD, SANDBOX_PATH, S
 import type { CommandCgroup } from './sandbox-cgroups.js';
 import { CommandBlockedError, findBlockedCommand } from './sandbox-command.js';
 import type { EgressAttachment, SandboxEgress } from './sandbox-egress.js';
-import { asIdentity, IsolationKind, SandboxUnavailableError, type SandboxEnvironment } from './sandbox-environment.js';
+import { asIdentity, IsolationKind, SandboxUnavailableError, UNSAFE_PID_NAMESPACE, type SandboxEnvironment } from './sandbox-environment.js';
 import { sandboxIdentity, type SandboxIdentity } from './sandbox-identity.js';
 import type { SandboxPolicy } from './tier-policy.js';
 
@@ -25,8 +25,8 @@ export interface SandboxCommand {
   identity?: SandboxIdentity;
 }
 
-/** Processes the isolation itself adds to a command's group (bwrap's monitor and its pid-1 reaper). */
-const OVERHEAD_TASKS: Record<IsolationKind, number> = { bubblewrap: 2, 'unsafe-none': 0, unavailable: 0 };
+/** Processes the isolation itself adds to a command's group (bwrap's monitor and its pid-1 reaper; unshare). */
+const OVERHEAD_TASKS: Record<IsolationKind, number> = { bubblewrap: 2, 'unsafe-none': 1, unavailable: 0 };
 /** Past this much output the command is stopped: nobody reads it (only `maxOutputBytes` are kept). */
 const OUTPUT_STOP_FACTOR = 64;
 /** After the shell exits, how long leftover processes may hold its output open. */
@@ -113,7 +113,9 @@ export class SandboxRunner {
             '--',
             ...shell,
           ]
-        : shell;
+        : this.environment.pidNamespace
+          ? [...UNSAFE_PID_NAMESPACE, ...shell]
+          : shell;
     const argv = asIdentity(identity, sandboxed);
     if (!cgroup) return argv;
     // The shell joins the command's cgroups (as the app: the cgroup files are its), then drops to
