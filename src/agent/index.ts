@@ -24,7 +24,7 @@ export { AgentExecutionEntity } from './executions/entities/agent-execution.enti
 export { toExecutionView, type ExecutionView, type LogView } from './executions/execution.view.js';
 
 export { ADMIN_ROLE, type Principal, type PrincipalResolver } from './tenancy/principal.js';
-export { AgentError } from './errors/agent.errors.js';
+export { AgentError, IdempotencyKeyReusedError } from './errors/agent.errors.js';
 export { AgentErrorCode } from './errors/agent-error-code.js';
 
 export type { AgentDefinition, AgentLimits, AgentStepper, AgentTypeSettings } from './runtime/agent-definition.js';

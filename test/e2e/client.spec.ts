@@ -86,7 +86,7 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     const { client } = connectClient({ userId: 'reader' });
     const started = await client.start('steps', { steps: 3 }, { metadata: { origin: 'client-test' }, idempotencyKey: `k-${transport}` });
     expect(started).toMatchObject({ agent_type: 'steps', status: 'pending', queue: 'agents-default', input: { steps: 3 }, metadata: { origin: 'client-test' } });
-    const again = await client.start('steps', { steps: 3 }, { idempotencyKey: `k-${transport}` });
+    const again = await client.start('steps', { steps: 3 }, { metadata: { origin: 'client-test' }, idempotencyKey: `k-${transport}` });
     expect(again.id).toBe(started.id);
 
     await pollUntil(client, started.id, (e) => e.status === 'completed');

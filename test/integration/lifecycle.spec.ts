@@ -8,6 +8,7 @@ import {
   createScriptedModel,
   defineLlmAgent,
   ExecutionEventName,
+  IdempotencyKeyReusedError,
   RecoveryService,
   step,
   type Transport,
@@ -193,6 +194,20 @@ describe.each<Transport>(['redis', 'postgres'])('lifecycle control on the %s tra
     expect(other.id).not.toBe(first.id);
     const { rows } = await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE idempotency_key = 'order-42'`);
     expect(rows[0].n).toBe(2);
+  });
+
+  it('refuses a repeated idempotency key with a different request (409), starting nothing', async () => {
+    const first = await t.manager.start(me, 'steps', { steps: 1 }, { idempotencyKey: 'order-43', metadata: { a: 1 } });
+    for (const [input, metadata, type] of [[{ steps: 2 }, { a: 1 }, 'steps'], [{ steps: 1 }, { a: 2 }, 'steps'], [{ steps: 1 }, { a: 1 }, 'slow-llm']] as const) {
+      const error = await t.manager.start(me, type, input, { idempotencyKey: 'order-43', metadata }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IdempotencyKeyReusedError);
+      expect((error as IdempotencyKeyReusedError).code).toBe('idempotency_key_reused');
+      expect((error as IdempotencyKeyReusedError).details).toEqual({ execution_id: first.id });
+    }
+    // Key order inside the JSON does not make a request different.
+    expect((await t.manager.start(me, 'steps', { steps: 1 }, { idempotencyKey: 'order-43', metadata: { a: 1 } })).id).toBe(first.id);
+    const { rows } = await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE idempotency_key = 'order-43'`);
+    expect(rows[0].n).toBe(1);
   });
 
   it('recovers a running execution whose worker stopped heartbeating, and re-enqueues a lost continuation', async () => {

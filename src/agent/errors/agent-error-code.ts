@@ -14,6 +14,7 @@ export const AgentErrorCode = {
   ConversationBusy: 'conversation_busy',
   PipelineNotFound: 'pipeline_not_found',
   InvalidPipeline: 'invalid_pipeline',
+  IdempotencyKeyReused: 'idempotency_key_reused',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
@@ -35,4 +36,6 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   conversation_busy: 409,
   pipeline_not_found: 404,
   invalid_pipeline: 400,
+  // NOTE: as Stripe answers it: the key already stands for a different request.
+  idempotency_key_reused: 409,
 };

@@ -30,6 +30,17 @@ export class ExecutionNotFoundError extends AgentError {
   }
 }
 
+/** An idempotency key sent again with a different request (agent type, input or metadata): 409, nothing started. */
+export class IdempotencyKeyReusedError extends AgentError {
+  constructor(key: string, executionId: string) {
+    super(
+      AgentErrorCode.IdempotencyKeyReused,
+      `The idempotency key '${key}' was already used for a different request (execution ${executionId}); use a new key for a new request`,
+      { execution_id: executionId },
+    );
+  }
+}
+
 export class InvalidTransitionError extends AgentError {
   constructor(operation: string, currentStatus: string) {
     super(AgentErrorCode.InvalidTransition, `Cannot ${operation} an execution that is ${currentStatus}`, {

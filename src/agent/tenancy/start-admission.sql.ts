@@ -1,7 +1,8 @@
 /**
  * Admission of a start, run while holding the user's advisory lock so concurrent starts are
  * counted one after another (20 parallel starts against a limit of 5 → exactly 5). One
- * statement: an existing execution for the idempotency key wins (and is not limited); else the
+ * statement: an existing execution for the idempotency key wins (and is not limited; whether it
+ * was the same request is answered too: another request under the same key is refused); else the
  * user's concurrent and last-hour counts decide whether the row is inserted.
  *
  * $1 id · $2 tenant · $3 user · $4 agent type · $5 queue · $6 input · $7 metadata · $8 idempotency key
@@ -34,7 +35,9 @@ WITH existing AS (
   WHERE NOT EXISTS (SELECT 1 FROM existing) AND usage.concurrent < $14 AND usage.hourly < $15
   RETURNING *
 )
-SELECT (SELECT to_jsonb(existing) FROM existing LIMIT 1) AS existing, (SELECT to_jsonb(ins) FROM ins) AS created, usage.*
+SELECT (SELECT to_jsonb(existing) FROM existing LIMIT 1) AS existing,
+  (SELECT existing.agent_type = $4 AND existing.input = $6::jsonb AND existing.metadata = $7::jsonb FROM existing LIMIT 1) AS same_request,
+  (SELECT to_jsonb(ins) FROM ins) AS created, usage.*
 FROM usage`;
 
 /** The same counts, for `GET /api/agents/limits`. $1 tenant · $2 user · $3 first id of the last hour */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { IdempotencyKeyReusedError } from '../errors/agent.errors.js';
 import { RateLimitedError, type LimitsReport } from '../errors/rate-limited.error.js';
 import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
 import { executionFromRow } from '../executions/execution-row.js';
@@ -113,7 +114,11 @@ export class StartAdmission {
       JSON.stringify(linksJson(row.links)),
     ]);
     const result = rows[0];
-    if (result.existing) return { execution: executionFromRow(result.existing), created: false, priority: 1 };
+    if (result.existing) {
+      const execution = executionFromRow(result.existing);
+      if (!result.same_request) throw new IdempotencyKeyReusedError(row.idempotencyKey!, execution.id);
+      return { execution, created: false, priority: 1 };
+    }
     if (!result.created) throw this.limited(result, tier, now);
     return { execution: executionFromRow(result.created), created: true, priority: Math.min(result.tenant_queued + 1, MAX_PRIORITY) };
   }
