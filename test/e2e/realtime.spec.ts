@@ -127,6 +127,22 @@ describe.each<Transport>(['redis', 'postgres'])('live updates with workers in an
     expect(stranger.received.filter((r) => r.payload.execution_id === id)).toEqual([]);
   });
 
+  it("sends token deltas only to the execution's subscribers, not to the owner's or the admins' other sockets", async () => {
+    const subscriber = await connect(nodeA);
+    const owner = await connect(nodeA);
+    const admin = await connect(nodeA, { userId: 'boss', admin: true });
+    const res = await request(nodeA.app.getHttpServer()).post('/api/agents').set('authorization', bearer(nodeA)).send({ agent_type: 'code-assistant', input: { prompt: 'What files does the project have?' }, options: { run_at: new Date(Date.now() + 1_500).toISOString() } });
+    expect(res.status).toBe(201);
+    // Scheduled a moment ahead, so the subscription is in place before the first token.
+    const id = res.body.id as string;
+    expect(await subscriber.socket.emitWithAck('subscribe', { executionId: id })).toEqual({ ok: true });
+    await until(subscriber.received, finished(id));
+    await until(owner.received, finished(id));
+    expect(subscriber.received.some((r) => r.event === 'token.delta' && r.payload.execution_id === id), JSON.stringify(subscriber.received.map((r) => r.event))).toBe(true);
+    expect(owner.received.filter((r) => r.event === 'token.delta')).toEqual([]);
+    expect(admin.received.filter((r) => r.event === 'token.delta')).toEqual([]);
+  });
+
   it('delivers through another API node than the one that started the run', async () => {
     const onB = await connect(nodeB);
     const id = await start(nodeA, { steps: 3 });

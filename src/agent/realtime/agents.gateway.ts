@@ -17,7 +17,7 @@ import { isAdmin, type Principal } from '../tenancy/principal.js';
 import { RealtimeTokenService } from '../tenancy/realtime-token.service.js';
 import { scopeFor } from '../tenancy/scope.js';
 import { ExecutionEventBridge } from './execution-event-bridge.js';
-import type { RealtimeEvent } from './realtime-events.js';
+import { RealtimeEventName, type RealtimeEvent } from './realtime-events.js';
 import { SubscribeThrottle } from './subscribe-throttle.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -107,9 +107,17 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection {
     return principal && typeof principal.tenantId === 'string' && typeof principal.userId === 'string' ? principal : null;
   }
 
-  /** Local delivery only: every API node receives every event from the bridge. */
+  /**
+   * Local delivery only: every API node receives every event from the bridge. Token deltas go to
+   * the execution's subscribers only: the owner's and the admins' other sockets (lists, feeds)
+   * would receive every token of every run.
+   */
   private deliver(events: RealtimeEvent[]): void {
     for (const e of events) {
+      if (e.event === RealtimeEventName.TokenDelta) {
+        if (e.execution_id) this.server.to(rooms.execution(e.execution_id)).emit(e.event, e.payload);
+        continue;
+      }
       const owners = [rooms.user(e.tenant_id, e.user_id), rooms.tenant(e.tenant_id)];
       this.server.to(e.execution_id ? [rooms.execution(e.execution_id), ...owners] : owners).emit(e.event, e.payload);
     }
