@@ -45,8 +45,10 @@ export const DEFAULT_RATE_LIMITS: Record<'free' | 'pro' | 'enterprise', TierRate
   enterprise: { burst: perSecond(100), sustained: perMinute(1200) },
 };
 
+/** A tier's settings over its base; keys that name no throttler are kept, so validation can name them. */
 export function mergeRateLimits(base: TierRateLimits, input: TierRateLimitsInput = {}): TierRateLimits {
   return {
+    ...input,
     burst: { ...base.burst, ...input.burst },
     sustained: { ...base.sustained, ...input.sustained },
   };
