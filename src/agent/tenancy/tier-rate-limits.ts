@@ -68,7 +68,7 @@ export function findRateLimitProblems(where: string, limits: TierRateLimits): st
     if (!isPositiveInt(rate.ttlSeconds)) problems.push(`${where}.${key}.ttlSeconds must be a positive integer (the window, in seconds)`);
     if (rate.blockSeconds !== undefined && !isPositiveInt(rate.blockSeconds)) problems.push(`${where}.${key}.blockSeconds must be a positive integer (seconds)`);
   }
-  const unknown = Object.keys(limits ?? {}).filter((k) => !(k in THROTTLER_OF));
+  const unknown = Object.keys(limits ?? {}).filter((k) => !Object.hasOwn(THROTTLER_OF, k));
   for (const key of unknown) problems.push(`${where}.${key} is not a throttler (throttlers: ${Object.keys(THROTTLER_OF).join(', ')})`);
   return problems;
 }
