@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   awaken: async () => (await import('./awaken.js')).awaken,
   realtime: async () => (await import('./realtime.js')).realtime,
   sandbox: async () => (await import('./sandbox.js')).sandbox,
+  throttler: async () => (await import('./throttler.js')).throttler,
 };
 
 const TRANSPORTS: readonly Transport[] = ['redis', 'postgres'];

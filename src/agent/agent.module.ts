@@ -18,6 +18,7 @@ import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { SubagentsModule } from './subagents/subagents.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { ThrottlingModule } from './throttling/throttling.module.js';
 
 /** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
 const resolvedOptionsProvider: Provider = {
@@ -65,8 +66,11 @@ function compose(base: DynamicModule): DynamicModule {
       SubagentsModule,
       ObservabilityModule,
       DashboardModule,
+      ThrottlingModule,
     ],
     providers: [...(base.providers ?? []), resolvedOptionsProvider],
-    exports: [AGENT_OPTIONS, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule, ObservabilityModule],
+    exports: [AGENT_OPTIONS, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule, ObservabilityModule,
+      // Every library controller (and a host's) can take AgentThrottlerGuard.
+      ThrottlingModule],
   };
 }

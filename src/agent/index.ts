@@ -84,3 +84,10 @@ export type { ConversationMessageView, ConversationView, TurnStartedView } from 
 export { AgentConversationEntity } from './conversations/entities/agent-conversation.entity.js';
 export { ConversationBusyError, ConversationNotFoundError } from './errors/conversation.errors.js';
 export type { BusyConversationPolicy, ConversationOptions } from './agent.options.js';
+
+// Request rates per tier (`@nestjs/throttler`).
+export { AgentThrottlerGuard } from './throttling/agent-throttler.guard.js';
+export { AGENT_THROTTLER_OPTIONS } from './throttling/agent-throttler-options.js';
+export { ThrottledCallers, throttledCallerOf, type ThrottledCaller } from './throttling/throttled-caller.js';
+export { AGENT_THROTTLER_STORAGE } from './infrastructure/throttler-storage.provider.js';
+export { AgentThrottler, DEFAULT_RATE_LIMITS, type RateLimit, type TierRateLimits, type TierRateLimitsInput } from './tenancy/tier-rate-limits.js';

@@ -6,6 +6,7 @@ import { executionRow, seedExecution } from '../support/execution-factory.js';
 import { readSse } from '../support/sse.js';
 import { unscopedQueriesDuring } from '../support/sql-audit.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
+import { UNLIMITED_TEST_TIER } from '../support/test-app.js';
 
 describe('tenancy over HTTP: limits, queues, isolation', () => {
   let db: TestDatabase;
@@ -16,7 +17,7 @@ describe('tenancy over HTTP: limits, queues, isolation', () => {
     db = await createTestDatabase();
     example = await startExampleApp(db, uniquePrefix(), {
       AGENTS_WORKERS: 'off',
-      AGENTS_TIERS: JSON.stringify({ test: { maxConcurrent: 1_000_000, perHour: 1_000_000 }, tiny: { maxConcurrent: 2, perHour: 3 } }),
+      AGENTS_TIERS: JSON.stringify({ ...UNLIMITED_TEST_TIER, tiny: { maxConcurrent: 2, perHour: 3 } }),
     });
     http = request(example.app.getHttpServer());
   });

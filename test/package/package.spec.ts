@@ -31,13 +31,15 @@ interface Fixture {
   env: () => Record<string, string>;
   /** When the host's own TypeORM CLI runs the library's migrations: before the boot, or after it (boot migrated). */
   hostCli: 'before-boot' | 'after-boot';
+  /** The host has its own `ThrottlerModule` with a global `ThrottlerGuard` (limit 1000 a minute) and `@Throttle`/`@SkipThrottle` routes. */
+  ownThrottler: boolean;
 }
 
 const FIXTURES: Fixture[] = [
   // `nest new` output: CommonJS, `module: nodenext`, TypeScript 6, forRootAsync with ConfigService, PostgreSQL transport.
-  { name: 'cjs-host', env: () => ({}), hostCli: 'before-boot' },
+  { name: 'cjs-host', env: () => ({}), hostCli: 'before-boot', ownThrottler: true },
   // An ES module package: forRoot, the Redis transport.
-  { name: 'esm-host', env: () => ({ REDIS_URL: redisUrl() }), hostCli: 'after-boot' },
+  { name: 'esm-host', env: () => ({ REDIS_URL: redisUrl() }), hostCli: 'after-boot', ownThrottler: false },
 ];
 
 /**
@@ -77,7 +79,7 @@ describe('the packed package', () => {
     expect(packed.files.length).toBeLessThan(1000);
   });
 
-  describe.each(FIXTURES)('in the $name fixture', ({ name, env, hostCli }) => {
+  describe.each(FIXTURES)('in the $name fixture', ({ name, env, hostCli, ownThrottler }) => {
     let host: InstalledHost & { compileMs: number };
     let bootMs: number;
     let app: RunningHost;
@@ -179,6 +181,25 @@ describe('the packed package', () => {
       await waitFor(id, ['pending', 'running']);
       expect((await control('cancel')).status).toBeLessThan(300);
       expect(await waitFor(id, TERMINAL)).toMatchObject({ status: 'cancelled' });
+    });
+
+    it.runIf(ownThrottler)('keeps the host’s own ThrottlerModule beside the library’s per-tier throttlers, which leave the host’s controller alone', async () => {
+      expect(installedCopies(host.dir, '@nestjs/throttler')).toEqual([join(host.dir, 'node_modules/@nestjs/throttler')]);
+      const library = await fetch(`${app.url}/api/agents`, { headers });
+      expect(library.status).toBe(200);
+      expect(library.headers.get('x-ratelimit-limit')).toBe('1000'); // the host's global guard, as the host set it
+      expect(library.headers.get('x-ratelimit-limit-agents-sustained')).toBe('300'); // the library's, from the caller's tier (pro)
+      const greeting = await fetch(`${app.url}/greetings`, { method: 'POST', headers, body: JSON.stringify({ name: 'Alan' }) });
+      expect(greeting.status).toBe(201);
+      expect(greeting.headers.get('x-ratelimit-limit')).toBe('1000');
+      expect(greeting.headers.get('x-ratelimit-limit-agents-sustained')).toBeNull(); // no library guard on the host's route
+      expect(greeting.headers.get('x-ratelimit-limit-agents-burst')).toBeNull();
+      const pings: number[] = [];
+      for (let i = 0; i < 3; i++) pings.push((await fetch(`${app.url}/ping`)).status);
+      expect(pings).toEqual([200, 200, 429]); // the host's @Throttle
+      const unlimited = await fetch(`${app.url}/ping/unlimited`);
+      expect(unlimited.status).toBe(200);
+      expect(unlimited.headers.get('x-ratelimit-limit')).toBeNull(); // the host's @SkipThrottle
     });
 
     it('hands a running execution back at SIGTERM (enableShutdownHooks) instead of leaving it to its lease', async () => {

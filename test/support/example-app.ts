@@ -5,6 +5,7 @@ import { readHostConfig } from '../../src/host/host-config.js';
 import { ExecutionEvents } from '../../src/agent/index.js';
 import { uniquePrefix, type TestDatabase } from './test-database.js';
 import { redisUrl } from './test-env.js';
+import { UNLIMITED_TEST_TIER } from './test-app.js';
 
 const SECRET = 'e2e-secret';
 
@@ -24,7 +25,7 @@ export async function startExampleApp(db: TestDatabase, queuePrefix: string, env
     JWT_SECRET: SECRET,
     DATABASE_URL: db.url,
     AGENTS_QUEUE_PREFIX: queuePrefix,
-    AGENTS_TIERS: JSON.stringify({ test: { maxConcurrent: 1_000_000, perHour: 1_000_000 } }),
+    AGENTS_TIERS: JSON.stringify(UNLIMITED_TEST_TIER),
     ...(env.AGENTS_TRANSPORT === 'redis' ? { REDIS_URL: redisUrl() } : {}),
     ...env,
   });
@@ -45,5 +46,6 @@ export const exampleEnv = (db: TestDatabase, transport: string, extra: Record<st
   REDIS_URL: redisUrl(),
   AGENTS_QUEUE_PREFIX: uniquePrefix(),
   JWT_SECRET: SECRET,
+  AGENTS_TIERS: JSON.stringify(UNLIMITED_TEST_TIER),
   ...extra,
 });

@@ -1,4 +1,4 @@
-import { Module, type INestApplication, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type Provider, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   AgentManager,
@@ -22,6 +22,9 @@ export interface TestAppOptions {
   agents?: AgentDefinition[];
   /** Custom `@Agent()` providers. */
   providers?: Provider[];
+  /** The host app's own controllers and modules beside the library. */
+  controllers?: Type[];
+  imports?: DynamicModule[];
   options?: Partial<AgentModuleOptions>;
   /** Replace the cross-process notifier with one that delivers nothing (lost notifications). */
   silentNotifier?: boolean;
@@ -56,11 +59,12 @@ export function nextEvent(t: { events: ExecutionEvents }, predicate: (e: Executi
 
 /** Tests run as the `test` tier: limits out of the way unless a test is about limits. */
 export const principal = (userId = 'u1', tenantId = 't1', tier = 'test'): Principal => ({ tenantId, userId, tier, roles: [] });
-export const UNLIMITED_TEST_TIER = { test: { maxConcurrent: 1_000_000, perHour: 1_000_000 } };
+export const UNLIMITED_RATE_LIMITS = { burst: { limit: 1_000_000, ttlSeconds: 1 }, sustained: { limit: 1_000_000, ttlSeconds: 60 } };
+export const UNLIMITED_TEST_TIER = { test: { maxConcurrent: 1_000_000, perHour: 1_000_000, rateLimits: UNLIMITED_RATE_LIMITS } };
 
 /** `AgentModule.forRoot` in a bare Nest app on the real database and queue backend. */
 export async function startTestApp(o: TestAppOptions): Promise<TestApp> {
-  @Module({ providers: o.providers ?? [] })
+  @Module({ imports: o.imports ?? [], controllers: o.controllers ?? [], providers: o.providers ?? [] })
   class TestAgentsModule {}
 
   const builder = Test.createTestingModule({

@@ -18,13 +18,14 @@ import { linkFilter } from '../executions/dto/list-executions.query.js';
 import { AdminListQuery } from './dto/admin-list.query.js';
 import { QueueStatsService, type QueueStats } from './queue-stats.service.js';
 import { controlResponse } from '../executions/control-response.js';
+import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 const ADMIN = { asAdmin: true };
 const SHOW_LOGS = 500;
 
 /** The admin log viewer: every execution of the admin's tenant, its logs, its stream, and every lifecycle action. */
 @Controller('api/admin/agents')
-@UseGuards(AdminGuard)
+@UseGuards(AdminGuard, AgentThrottlerGuard)
 @UsePipes(agentValidationPipe)
 @UseFilters(AgentExceptionFilter)
 export class AdminExecutionsController {

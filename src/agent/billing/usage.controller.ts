@@ -10,11 +10,12 @@ import { BudgetService, nextPeriod, periodOf, TENANT_SCOPE } from './budget.serv
 import { SetBudgetDto } from './dto/set-budget.dto.js';
 import { UsageQuery } from './dto/usage.query.js';
 import { UsageService, type UsageSummary } from './usage.service.js';
+import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 const MAX_PERIOD_DAYS = 366;
 
 @Controller('api/usage')
-@UseGuards(PrincipalGuard)
+@UseGuards(PrincipalGuard, AgentThrottlerGuard)
 @UsePipes(agentValidationPipe)
 @UseFilters(AgentExceptionFilter)
 export class UsageController {
@@ -39,7 +40,7 @@ export class UsageController {
 }
 
 @Controller('api/admin/budgets')
-@UseGuards(AdminGuard)
+@UseGuards(AdminGuard, AgentThrottlerGuard)
 @UsePipes(agentValidationPipe)
 @UseFilters(AgentExceptionFilter)
 export class BudgetsAdminController {

@@ -7,10 +7,11 @@ import type { Principal } from '../tenancy/principal.js';
 import { ConversationReader } from './conversation-reader.js';
 import type { OwnedConversationView } from './conversation.view.js';
 import { AdminListConversationsQuery } from './dto/admin-list-conversations.query.js';
+import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 /** The admin's list of every conversation of its tenant (without histories), whoever holds it. */
 @Controller('api/admin/conversations')
-@UseGuards(AdminGuard)
+@UseGuards(AdminGuard, AgentThrottlerGuard)
 @UsePipes(agentValidationPipe)
 @UseFilters(AgentExceptionFilter)
 export class AdminConversationsController {

@@ -11,12 +11,13 @@ import { ConversationsService, type StartedTurn } from './conversations.service.
 import { ListConversationsQuery } from './dto/list-conversations.query.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { StartConversationDto } from './dto/start-conversation.dto.js';
+import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 const turnStarted = (turn: StartedTurn): TurnStartedView => ({ conversation: turn.conversation, execution_id: turn.executionId });
 
 /** SPEC §9. Every route acts on the caller's own conversations. */
 @Controller('api/conversations')
-@UseGuards(PrincipalGuard)
+@UseGuards(PrincipalGuard, AgentThrottlerGuard)
 @UsePipes(agentValidationPipe)
 @UseFilters(AgentExceptionFilter)
 export class ConversationsController {

@@ -8,6 +8,7 @@ import type { Principal } from '../tenancy/principal.js';
 import { RealtimeTokenService } from '../tenancy/realtime-token.service.js';
 import { sessionCookie } from './dashboard-cookie.js';
 import { DashboardEnabledGuard } from './dashboard-enabled.guard.js';
+import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 export interface DashboardSessionView {
   tenant_id: string;
@@ -26,7 +27,7 @@ export interface DashboardSessionView {
  * navigation (which cannot carry a bearer header).
  */
 @Controller('api/admin/dashboard')
-@UseGuards(DashboardEnabledGuard, AdminGuard)
+@UseGuards(DashboardEnabledGuard, AdminGuard, AgentThrottlerGuard)
 @UseFilters(AgentExceptionFilter)
 export class DashboardSessionController {
   constructor(

@@ -20,9 +20,10 @@ import { StartExecutionDto } from './dto/start-execution.dto.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
 import { controlResponse } from './control-response.js';
+import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 @Controller('api/agents')
-@UseGuards(PrincipalGuard)
+@UseGuards(PrincipalGuard, AgentThrottlerGuard)
 @UsePipes(agentValidationPipe)
 @UseFilters(AgentExceptionFilter)
 export class ExecutionsController {

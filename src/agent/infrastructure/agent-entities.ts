@@ -9,7 +9,8 @@ import { TokenUsageRecordEntity } from '../billing/entities/token-usage-record.e
 import { AgentEventInboxEntity } from '../signals/agent-event-inbox.entity.js';
 import { AgentSignalEntity } from '../signals/agent-signal.entity.js';
 import { AgentWebhookDeliveryEntity } from '../signals/agent-webhook-delivery.entity.js';
+import { AgentRateLimitEntity } from './agent-rate-limit.entity.js';
 
 /** Every table the library owns; feature folders add theirs here. */
 export const AGENT_ENTITIES = [AgentExecutionEntity, AgentMessageEntity, AgentLogEntity, AgentSignalEntity, AgentEventInboxEntity, AgentWebhookDeliveryEntity, AgentConversationEntity, AgentPipelineEntity,
-  TokenUsageRecordEntity, AgentBudgetEntity, BudgetLedgerEntity];
+  TokenUsageRecordEntity, AgentBudgetEntity, BudgetLedgerEntity, AgentRateLimitEntity];

@@ -3,6 +3,7 @@ import { EventsAndWebhooks1795499284171 } from './1795499284171-EventsAndWebhook
 import { ExecutionTier1795501911302 } from './1795501911302-ExecutionTier.js';
 import { ConversationsPipelinesSubagents1795505407694 } from './1795505407694-ConversationsPipelinesSubagents.js';
 import { Billing1795506369780 } from './1795506369780-Billing.js';
+import { RateLimits1795510000000 } from './1795510000000-RateLimits.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -15,4 +16,5 @@ export const AGENT_MIGRATIONS: Function[] = [
   ExecutionTier1795501911302,
   ConversationsPipelinesSubagents1795505407694,
   Billing1795506369780,
+  RateLimits1795510000000,
 ].map(recordedOnce);

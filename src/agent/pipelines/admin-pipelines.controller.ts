@@ -7,10 +7,11 @@ import type { Principal } from '../tenancy/principal.js';
 import { AdminListPipelinesQuery } from './dto/admin-list-pipelines.query.js';
 import { PipelineReader } from './pipeline-reader.js';
 import type { OwnedPipelineView } from './pipeline.view.js';
+import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 /** The admin's list of every pipeline of its tenant, whoever created it. */
 @Controller('api/admin/pipelines')
-@UseGuards(AdminGuard)
+@UseGuards(AdminGuard, AgentThrottlerGuard)
 @UsePipes(agentValidationPipe)
 @UseFilters(AgentExceptionFilter)
 export class AdminPipelinesController {

@@ -11,10 +11,11 @@ import { PipelineIdParam } from './dto/pipeline-id.param.js';
 import { PipelineReader } from './pipeline-reader.js';
 import { PipelinesService } from './pipelines.service.js';
 import type { PipelineView } from './pipeline.view.js';
+import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 /** SPEC §10: the caller's own pipelines. */
 @Controller('api/pipelines')
-@UseGuards(PrincipalGuard)
+@UseGuards(PrincipalGuard, AgentThrottlerGuard)
 @UsePipes(agentValidationPipe)
 @UseFilters(AgentExceptionFilter)
 export class PipelinesController {

@@ -7,10 +7,11 @@ import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js'
 import type { Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
 import { ExecutionStreamService } from './execution-stream.service.js';
+import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 /** `GET /api/agents/:id/stream`: the caller's own execution as Server-Sent Events. */
 @Controller('api/agents')
-@UseGuards(PrincipalGuard)
+@UseGuards(PrincipalGuard, AgentThrottlerGuard)
 @UsePipes(agentValidationPipe)
 @UseFilters(AgentExceptionFilter)
 export class ExecutionStreamController {

@@ -36,7 +36,10 @@ export class AdminGuard extends PrincipalGuard {
   }
 }
 
-const isPrincipal = (p: unknown): p is Principal =>
+/** The principal a `PrincipalGuard` earlier in the chain resolved for this request, if any. */
+export const resolvedPrincipalOf = (request: object): Principal | undefined => (request as RequestWithPrincipal)[PRINCIPAL_KEY];
+
+export const isPrincipal = (p: unknown): p is Principal =>
   typeof p === 'object' &&
   p !== null &&
   typeof (p as Principal).tenantId === 'string' &&

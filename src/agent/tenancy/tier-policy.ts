@@ -1,5 +1,6 @@
 import type { QueueName } from '../infrastructure/queue-names.js';
 import { findBudgetProblems, type MonthlyBudget } from '../billing/budget.js';
+import { DEFAULT_RATE_LIMITS, findRateLimitProblems, mergeRateLimits, type TierRateLimits, type TierRateLimitsInput } from './tier-rate-limits.js';
 
 /** How the `bash` tool may run for a tier (SPEC §8, §13). */
 export interface SandboxPolicy {
@@ -28,9 +29,11 @@ export interface TierPolicy {
   sandbox: SandboxPolicy;
   /** Each user's monthly allowance (null = none); an admin's per-user or per-tenant budget overrides it. */
   budget: MonthlyBudget | null;
+  /** Request rates per user on the library's routes (the `@nestjs/throttler` guard); the admission above limits work. */
+  rateLimits: TierRateLimits;
 }
 
-export type TierPolicyInput = Partial<Omit<TierPolicy, 'sandbox'>> & { sandbox?: Partial<SandboxPolicy> };
+export type TierPolicyInput = Partial<Omit<TierPolicy, 'sandbox' | 'rateLimits'>> & { sandbox?: Partial<SandboxPolicy>; rateLimits?: TierRateLimitsInput };
 
 const NETWORK_TOOLS = ['curl', 'wget', 'ssh', 'scp', 'nc', 'netcat'];
 const sandbox = (timeoutSeconds: number, memoryMb: number, maxProcesses: number, network: boolean, blockedCommands: string[] = []): SandboxPolicy => ({
@@ -46,9 +49,9 @@ const sandbox = (timeoutSeconds: number, memoryMb: number, maxProcesses: number,
 
 /** SPEC §8 defaults. */
 export const DEFAULT_TIERS: Record<string, TierPolicy> = {
-  free: { maxConcurrent: 1, perHour: 10, queue: 'agents-default', workspaceQuotaMb: 100, sandbox: sandbox(60, 256, 5, false, NETWORK_TOOLS), budget: null },
-  pro: { maxConcurrent: 5, perHour: 100, queue: 'agents-default', workspaceQuotaMb: 1024, sandbox: sandbox(120, 512, 10, false), budget: null },
-  enterprise: { maxConcurrent: 20, perHour: 1000, queue: 'agents-priority', workspaceQuotaMb: 10 * 1024, sandbox: sandbox(300, 1024, 20, true), budget: null },
+  free: { maxConcurrent: 1, perHour: 10, queue: 'agents-default', workspaceQuotaMb: 100, sandbox: sandbox(60, 256, 5, false, NETWORK_TOOLS), budget: null, rateLimits: DEFAULT_RATE_LIMITS.free },
+  pro: { maxConcurrent: 5, perHour: 100, queue: 'agents-default', workspaceQuotaMb: 1024, sandbox: sandbox(120, 512, 10, false), budget: null, rateLimits: DEFAULT_RATE_LIMITS.pro },
+  enterprise: { maxConcurrent: 20, perHour: 1000, queue: 'agents-priority', workspaceQuotaMb: 10 * 1024, sandbox: sandbox(300, 1024, 20, true), budget: null, rateLimits: DEFAULT_RATE_LIMITS.enterprise },
 };
 
 /** Tiers from options merged over the defaults (a tier the defaults lack starts from `free`). */
@@ -56,7 +59,7 @@ export function mergeTiers(input: Record<string, TierPolicyInput> = {}): Record<
   const merged: Record<string, TierPolicy> = { ...DEFAULT_TIERS };
   for (const [name, policy] of Object.entries(input)) {
     const base = Object.hasOwn(DEFAULT_TIERS, name) ? DEFAULT_TIERS[name]! : DEFAULT_TIERS.free!;
-    merged[name] = { ...base, ...policy, sandbox: { ...base.sandbox, ...policy.sandbox } };
+    merged[name] = { ...base, ...policy, sandbox: { ...base.sandbox, ...policy.sandbox }, rateLimits: mergeRateLimits(base.rateLimits, policy.rateLimits) };
   }
   return merged;
 }
@@ -69,6 +72,7 @@ export function findTierProblems(tiers: Record<string, TierPolicy>, queues: read
     }
     if (!queues.includes(t.queue)) problems.push(`tiers.${name}.queue must be one of ${queues.join(', ')}`);
     problems.push(...findBudgetProblems(`tiers.${name}.budget`, t.budget));
+    problems.push(...findRateLimitProblems(`tiers.${name}.rateLimits`, t.rateLimits));
     for (const key of ['timeoutSeconds', 'memoryMb', 'maxProcesses', 'maxOutputBytes'] as const) {
       if (!Number.isInteger(t.sandbox[key]) || t.sandbox[key] <= 0) problems.push(`tiers.${name}.sandbox.${key} must be a positive integer`);
     }

@@ -1,0 +1,21 @@
+import type { Provider } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { AGENT_OPTIONS } from '../agent.constants.js';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENTS_DATABASE, type AgentsDatabase } from './agents-database.provider.js';
+import { PostgresThrottlerStorage } from './postgres-throttler-storage.js';
+import { RedisThrottlerStorage } from './redis-throttler-storage.js';
+
+/**
+ * Where the library's throttler counts (a `ThrottlerStorage`): its own token, so a host's
+ * `ThrottlerModule` storage stays the host's. Override it to count elsewhere.
+ */
+export const AGENT_THROTTLER_STORAGE = Symbol('AGENT_THROTTLER_STORAGE');
+
+/** The transport switch for the throttler's counters, beside the ones for queues and messages. */
+export const throttlerStorageProvider: Provider = {
+  provide: AGENT_THROTTLER_STORAGE,
+  inject: [AGENT_OPTIONS, AGENTS_DATABASE],
+  useFactory: (options: ResolvedAgentOptions, database: AgentsDatabase): ThrottlerStorage =>
+    options.transport === 'redis' ? new RedisThrottlerStorage(options.redis!.url, options.queuePrefix) : new PostgresThrottlerStorage(database.pool),
+};
