@@ -85,6 +85,16 @@ export interface EventOptions {
   inboxTtlSeconds?: number;
 }
 
+export interface HostEventOptions {
+  /**
+   * Emit the `agent.*` events (`AgentEvent`) on the app's `EventEmitter2` when it imports
+   * `EventEmitterModule` (default true). A process where this is on receives every event of every
+   * execution, whichever process ran it; switch it off where no listener should run (e.g. worker
+   * processes). At most once per process: see the README.
+   */
+  enabled?: boolean;
+}
+
 export interface WebhookOptions {
   /**
    * HMAC secret per tenant for `POST /webhooks/agent-trigger`: a map, or a function (e.g. a
@@ -184,6 +194,8 @@ export interface AgentModuleOptions {
   /** Scheduled recovery of stuck executions and cleanup of old rows (SPEC §14). */
   maintenance?: MaintenanceOptions;
   events?: EventOptions;
+  /** `@OnEvent('agent.execution.completed')` and friends, through `@nestjs/event-emitter`. */
+  hostEvents?: HostEventOptions;
   webhooks?: WebhookOptions;
   /** Policies per subscription tier, merged over the defaults (free, pro, enterprise: SPEC §8). */
   tiers?: Record<string, TierPolicyInput>;
@@ -229,6 +241,7 @@ export interface ResolvedAgentOptions {
   defaultTier: string;
   workspaces: Required<WorkspaceOptions>;
   events: Required<EventOptions>;
+  hostEvents: Required<HostEventOptions>;
   webhooks: { secretFor: (tenantId: string) => Promise<string | null>; toleranceSeconds: number };
   api: { maxInputBytes: number; executionLogs: number };
   conversations: Required<ConversationOptions>;
@@ -309,6 +322,8 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
 
   const inboxTtlSeconds = o.events?.inboxTtlSeconds ?? 3600;
   if (!isPositiveInt(inboxTtlSeconds)) problems.push('events.inboxTtlSeconds must be a positive integer');
+  const hostEvents = { enabled: o.hostEvents?.enabled ?? true };
+  if (typeof hostEvents.enabled !== 'boolean') problems.push('hostEvents.enabled must be a boolean');
   const toleranceSeconds = o.webhooks?.toleranceSeconds ?? 300;
   if (!isPositiveInt(toleranceSeconds)) problems.push('webhooks.toleranceSeconds must be a positive integer');
   const secrets = o.webhooks?.secrets ?? {};
@@ -408,6 +423,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     defaultTier,
     workspaces,
     events: { inboxTtlSeconds },
+    hostEvents,
     webhooks: {
       secretFor: async (tenantId) =>
         (typeof secrets === 'function' ? await secrets(tenantId) : Object.hasOwn(secrets, tenantId) ? secrets[tenantId] : null) ?? null,

@@ -1,4 +1,4 @@
-import { Module, type INestApplication, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type Provider, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   AgentManager,
@@ -20,8 +20,10 @@ export interface TestAppOptions {
   db: TestDatabase;
   queuePrefix: string;
   agents?: AgentDefinition[];
-  /** Custom `@Agent()` providers. */
+  /** Custom `@Agent()` providers (and the test's own listeners). */
   providers?: Provider[];
+  /** Modules of the host app beside `AgentModule` (e.g. `EventEmitterModule.forRoot()`). */
+  imports?: Array<Type | DynamicModule>;
   options?: Partial<AgentModuleOptions>;
   /** Replace the cross-process notifier with one that delivers nothing (lost notifications). */
   silentNotifier?: boolean;
@@ -65,6 +67,7 @@ export async function startTestApp(o: TestAppOptions): Promise<TestApp> {
 
   const builder = Test.createTestingModule({
     imports: [
+      ...(o.imports ?? []),
       TestAgentsModule,
       AgentModule.forRoot({
         database: { url: o.db.url, poolSize: 20 },

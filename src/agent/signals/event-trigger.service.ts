@@ -38,6 +38,7 @@ export interface WokenRow {
   lease_epoch: number;
   tenant_id: string;
   user_id: string;
+  agent_type: string;
   step_count: number;
   token_usage: string;
   log: CommittedLog;
@@ -118,7 +119,7 @@ export class EventTriggerService {
   async afterWake(rows: WokenRow[]): Promise<void> {
     await this.queue.enqueueMany(rows.map((r) => ({ executionId: r.id, queue: r.queue as QueueName, epoch: r.lease_epoch })));
     for (const r of rows) {
-      const ids = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, seq: Number(r.log.id) };
+      const ids = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, agentType: r.agent_type, seq: Number(r.log.id) };
       this.events.publish({ name: ExecutionEventName.LogAppended, ...ids, log: r.log });
       this.events.publish({
         name: ExecutionEventName.StatusChanged,
