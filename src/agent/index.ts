@@ -95,3 +95,16 @@ export type { ConversationMessageView, ConversationView, TurnStartedView } from 
 export { AgentConversationEntity } from './conversations/entities/agent-conversation.entity.js';
 export { ConversationBusyError, ConversationNotFoundError } from './errors/conversation.errors.js';
 export type { BusyConversationPolicy, ConversationOptions } from './agent.options.js';
+
+// Nest conventions: tokens with their inject decorators, the module's extras.
+export {
+  getAgentDataSourceToken,
+  getAgentOptionsToken,
+  getAgentQueueToken,
+  InjectAgentDataSource,
+  InjectAgentOptions,
+  InjectAgentQueue,
+} from './agent.decorators.js';
+export type { AgentModuleExtras } from './agent.module-definition.js';
+export type { ResolvedAgentOptions } from './agent.options.js';
+export { InvalidHostDataSourceError } from './infrastructure/agents-database.provider.js';

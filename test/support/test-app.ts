@@ -22,7 +22,7 @@ export interface TestAppOptions {
   agents?: AgentDefinition[];
   /** Custom `@Agent()` providers (and the test's own listeners). */
   providers?: Provider[];
-  /** Modules of the host app beside `AgentModule` (e.g. `EventEmitterModule.forRoot()`). */
+  /** Modules of the host app beside `AgentModule` (e.g. `EventEmitterModule.forRoot()`), imported by the module of `providers`. */
   imports?: Array<Type | DynamicModule>;
   options?: Partial<AgentModuleOptions>;
   /** Replace the cross-process notifier with one that delivers nothing (lost notifications). */
@@ -62,12 +62,11 @@ export const UNLIMITED_TEST_TIER = { test: { maxConcurrent: 1_000_000, perHour: 
 
 /** `AgentModule.forRoot` in a bare Nest app on the real database and queue backend. */
 export async function startTestApp(o: TestAppOptions): Promise<TestApp> {
-  @Module({ providers: o.providers ?? [] })
+  @Module({ imports: o.imports ?? [], providers: o.providers ?? [] })
   class TestAgentsModule {}
 
   const builder = Test.createTestingModule({
     imports: [
-      ...(o.imports ?? []),
       TestAgentsModule,
       AgentModule.forRoot({
         database: { url: o.db.url, poolSize: 20 },

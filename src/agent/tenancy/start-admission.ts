@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { RateLimitedError, type LimitsReport } from '../errors/rate-limited.error.js';
 import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
 import { executionFromRow } from '../executions/execution-row.js';
@@ -60,7 +61,7 @@ interface UsageRow {
  */
 @Injectable()
 export class StartAdmission {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
     this.pool = database.pool;
