@@ -53,7 +53,7 @@ export function renderTemplate(template: string, values: TemplateValues): string
     const key = classify(raw);
     if (key.kind === TemplateKey.InitialInput) return asText(values.initialInput);
     if (key.kind === TemplateKey.PreviousOutput) return values.previousOutput ?? '';
-    if (key.kind === TemplateKey.StageOutput && key.stage in values.stageOutputs) return asText(values.stageOutputs[key.stage]);
+    if (key.kind === TemplateKey.StageOutput && Object.hasOwn(values.stageOutputs, key.stage)) return asText(values.stageOutputs[key.stage]);
     return match;
   });
 }
