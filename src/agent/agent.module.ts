@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { AgentCoreModule } from './agent-core.module.js';
 import { AGENT_OPTIONS } from './agent.constants.js';
 import {
   AGENT_ASYNC_OPTIONS_TYPE,
@@ -48,13 +49,23 @@ export class AgentModule extends ConfigurableAgentModule {
   }
 }
 
-/** Global, so the feature modules it composes read the options without importing it back. */
+/**
+ * The options (and what the host's `forRootAsync` imports to make them) go to the global core
+ * module; `AgentModule` composes the features and is global when `isGlobal` (default) says so.
+ */
 function compose(base: DynamicModule): DynamicModule {
-  return {
-    ...base,
+  const core: DynamicModule = {
+    module: AgentCoreModule,
     global: true,
+    imports: base.imports ?? [],
+    providers: [...(base.providers ?? []), resolvedOptionsProvider],
+    exports: [AGENT_OPTIONS],
+  };
+  return {
+    module: base.module,
+    global: base.global,
     imports: [
-      ...(base.imports ?? []),
+      core,
       InfrastructureModule,
       ExecutionsModule,
       RealtimeModule,
@@ -68,9 +79,8 @@ function compose(base: DynamicModule): DynamicModule {
       DashboardModule,
       ThrottlingModule,
     ],
-    providers: [...(base.providers ?? []), resolvedOptionsProvider],
-    exports: [AGENT_OPTIONS, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule, ObservabilityModule,
-      // Every library controller (and a host's) can take AgentThrottlerGuard.
-      ThrottlingModule],
+    // NOTE: InfrastructureModule for the queues under `@nestjs/bullmq`'s tokens (`@InjectQueue`);
+    // ThrottlingModule so every library controller (and a host's) can take AgentThrottlerGuard.
+    exports: [InfrastructureModule, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule, ObservabilityModule, ThrottlingModule],
   };
 }

@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import type { AgentDefinition, AgentLimits } from './runtime/agent-definition.js';
 import { ALL_QUEUES, type QueueName } from './infrastructure/queue-names.js';
 import type { PrincipalResolver } from './tenancy/principal.js';
@@ -37,9 +38,17 @@ export interface WorkspaceOptions {
 }
 
 export interface DatabaseOptions {
-  /** `postgres://user:pass@host:port/db` */
-  url: string;
-  /** Connections in the pool (default 10). */
+  /** `postgres://user:pass@host:port/db`: the library opens a DataSource (a pool) of its own. */
+  url?: string;
+  /**
+   * Instead of `url`: a PostgreSQL DataSource of the host's (e.g. the one `TypeOrmModule`
+   * provides, through `forRootAsync`'s `inject`), so one pool serves the app and the library.
+   * Its entities must include `AGENT_ENTITIES`; the host keeps and closes it.
+   */
+  dataSource?: DataSource;
+  /** Instead of `url`: the name of the host's `TypeOrmModule` connection to share (`'default'` for the unnamed one). */
+  connectionName?: string;
+  /** Connections in the library's own pool (default 10; not used with a host's DataSource). */
   poolSize?: number;
   /** Apply pending migrations at boot, under an advisory lock (default true). */
   runMigrations?: boolean;
@@ -83,6 +92,16 @@ export interface RealtimeOptions {
 export interface EventOptions {
   /** How long an event sent to one execution that is not waiting for it yet is kept (default 3600 s). */
   inboxTtlSeconds?: number;
+}
+
+export interface HostEventOptions {
+  /**
+   * Emit the `agent.*` events (`AgentEvent`) on the app's `EventEmitter2` when it imports
+   * `EventEmitterModule` (default true). A process where this is on receives every event of every
+   * execution, whichever process ran it; switch it off where no listener should run (e.g. worker
+   * processes). At most once per process: see the README.
+   */
+  enabled?: boolean;
 }
 
 export interface WebhookOptions {
@@ -184,6 +203,8 @@ export interface AgentModuleOptions {
   /** Scheduled recovery of stuck executions and cleanup of old rows (SPEC §14). */
   maintenance?: MaintenanceOptions;
   events?: EventOptions;
+  /** `@OnEvent('agent.execution.completed')` and friends, through `@nestjs/event-emitter`. */
+  hostEvents?: HostEventOptions;
   webhooks?: WebhookOptions;
   /** Policies per subscription tier, merged over the defaults (free, pro, enterprise: SPEC §8). */
   tiers?: Record<string, TierPolicyInput>;
@@ -213,7 +234,7 @@ export interface AgentModuleOptions {
 
 /** The options with every default filled in: the only shape services see. */
 export interface ResolvedAgentOptions {
-  database: Required<DatabaseOptions>;
+  database: { url: string | null; dataSource: DataSource | null; connectionName: string | null; poolSize: number; runMigrations: boolean; logging: boolean };
   transport: Transport;
   redis: { url: string } | null;
   queuePrefix: string;
@@ -229,6 +250,7 @@ export interface ResolvedAgentOptions {
   defaultTier: string;
   workspaces: Required<WorkspaceOptions>;
   events: Required<EventOptions>;
+  hostEvents: Required<HostEventOptions>;
   webhooks: { secretFor: (tenantId: string) => Promise<string | null>; toleranceSeconds: number };
   api: { maxInputBytes: number; executionLogs: number };
   conversations: Required<ConversationOptions>;
@@ -260,7 +282,13 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const problems: string[] = [];
   const o = (options ?? {}) as Partial<AgentModuleOptions>;
 
-  if (!o.database || typeof o.database.url !== 'string' || !/^postgres(ql)?:\/\//.test(o.database.url)) {
+  const databaseSources = ['url', 'dataSource', 'connectionName'].filter((key) => (o.database as Record<string, unknown> | undefined)?.[key] !== undefined);
+  if (databaseSources.length > 1) problems.push(`database takes one of url, dataSource and connectionName (got ${databaseSources.join(' and ')})`);
+  else if (o.database?.dataSource !== undefined) {
+    if (typeof o.database.dataSource !== 'object' || o.database.dataSource === null || typeof (o.database.dataSource as { getRepository?: unknown }).getRepository !== 'function') problems.push('database.dataSource must be a TypeORM DataSource');
+  } else if (o.database?.connectionName !== undefined) {
+    if (typeof o.database.connectionName !== 'string' || o.database.connectionName === '') problems.push("database.connectionName must be the name of a TypeOrmModule connection ('default' for the unnamed one)");
+  } else if (!o.database || typeof o.database.url !== 'string' || !/^postgres(ql)?:\/\//.test(o.database.url)) {
     problems.push('database.url must be a postgres:// connection string');
   }
   if (o.transport !== 'redis' && o.transport !== 'postgres') {
@@ -309,6 +337,8 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
 
   const inboxTtlSeconds = o.events?.inboxTtlSeconds ?? 3600;
   if (!isPositiveInt(inboxTtlSeconds)) problems.push('events.inboxTtlSeconds must be a positive integer');
+  const hostEvents = { enabled: o.hostEvents?.enabled ?? true };
+  if (typeof hostEvents.enabled !== 'boolean') problems.push('hostEvents.enabled must be a boolean');
   const toleranceSeconds = o.webhooks?.toleranceSeconds ?? 300;
   if (!isPositiveInt(toleranceSeconds)) problems.push('webhooks.toleranceSeconds must be a positive integer');
   const secrets = o.webhooks?.secrets ?? {};
@@ -389,7 +419,14 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
   return {
-    database: { poolSize: 10, runMigrations: true, logging: false, ...o.database! },
+    database: {
+      url: o.database!.url ?? null,
+      dataSource: o.database!.dataSource ?? null,
+      connectionName: o.database!.connectionName ?? null,
+      poolSize: o.database!.poolSize ?? 10,
+      runMigrations: o.database!.runMigrations ?? true,
+      logging: o.database!.logging ?? false,
+    },
     transport: o.transport!,
     redis: o.transport === 'redis' ? o.redis! : null,
     queuePrefix: o.queuePrefix ?? 'agents',
@@ -408,6 +445,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     defaultTier,
     workspaces,
     events: { inboxTtlSeconds },
+    hostEvents,
     webhooks: {
       secretFor: async (tenantId) =>
         (typeof secrets === 'function' ? await secrets(tenantId) : Object.hasOwn(secrets, tenantId) ? secrets[tenantId] : null) ?? null,

@@ -4,6 +4,7 @@ export {
   InvalidAgentOptionsError,
   type AgentModuleOptions,
   type DatabaseOptions,
+  type HostEventOptions,
   type LeaseOptions,
   type MaintenanceOptions,
   type Transport,
@@ -19,6 +20,16 @@ export { Agent } from './executions/agent.decorator.js';
 export { AgentManager, type StartOptions } from './executions/agent-manager.js';
 export { ExecutionReader, type Page } from './executions/execution-reader.js';
 export { ExecutionEvents, ExecutionEventName, type ExecutionEvent } from './executions/execution-events.js';
+export {
+  AgentEvent,
+  executionStatusEvent,
+  type AgentConversationTurnEvent,
+  type AgentEventPayload,
+  type AgentExecutionStatusEvent,
+  type AgentPipelineEvent,
+  type AgentStepCompletedEvent,
+  type AnyAgentEvent,
+} from './realtime/agent-events.js';
 export { ExecutionStatus, FailureCode, TERMINAL_STATUSES, type ExecutionError } from './executions/execution-status.js';
 export { AgentExecutionEntity } from './executions/entities/agent-execution.entity.js';
 export { toExecutionView, type ExecutionView, type LogView } from './executions/execution.view.js';
@@ -91,3 +102,15 @@ export { AGENT_THROTTLER_OPTIONS } from './throttling/agent-throttler-options.js
 export { ThrottledCallers, throttledCallerOf, type ThrottledCaller } from './throttling/throttled-caller.js';
 export { AGENT_THROTTLER_STORAGE } from './infrastructure/throttler-storage.provider.js';
 export { AgentThrottler, DEFAULT_RATE_LIMITS, type RateLimit, type TierRateLimits, type TierRateLimitsInput } from './tenancy/tier-rate-limits.js';
+// Nest conventions: tokens with their inject decorators, the module's extras.
+export {
+  getAgentDataSourceToken,
+  getAgentOptionsToken,
+  getAgentQueueToken,
+  InjectAgentDataSource,
+  InjectAgentOptions,
+  InjectAgentQueue,
+} from './agent.decorators.js';
+export type { AgentModuleExtras } from './agent.module-definition.js';
+export type { ResolvedAgentOptions } from './agent.options.js';
+export { InvalidHostDataSourceError } from './infrastructure/agents-database.provider.js';

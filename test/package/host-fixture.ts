@@ -107,8 +107,8 @@ export interface RunningHost {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
-export function startHost(dir: string, env: Record<string, string>): Promise<RunningHost> {
-  const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startHost(dir: string, env: Record<string, string>, entry = { script: 'dist/main.js', ready: /listening on (\S+)/ }): Promise<RunningHost> {
+  const child: ChildProcess = spawn(process.execPath, [entry.script], { cwd: dir, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
     child.once('exit', (code, signal) => resolveExit({ code, signal })),
@@ -116,8 +116,9 @@ export function startHost(dir: string, env: Record<string, string>): Promise<Run
   return new Promise((resolveStart, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const url = /listening on (\S+)/.exec(output)?.[1];
-      if (url) {
+      const match = entry.ready.exec(output);
+      if (match) {
+        const url = match[1] ?? '';
         child.stdout!.off('data', onData);
         child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
         resolveStart({
@@ -136,6 +137,9 @@ export function startHost(dir: string, env: Record<string, string>): Promise<Run
     void exited.then(({ code }) => reject(new Error(`${dir}: the host exited (${code}) before listening:\n${output}`)));
   });
 }
+
+/** The host's worker entry (`dist/worker.js`: no HTTP, workers on), once it says it is ready; its `url` is empty. */
+export const startHostWorker = (dir: string, env: Record<string, string>): Promise<RunningHost> => startHost(dir, env, { script: 'dist/worker.js', ready: /worker ready/ });
 
 /** The host's own TypeORM CLI on its data source for the library's migrations (the fixture's `npm run migrate`). */
 export async function migrateWithHostCli(dir: string, databaseUrl: string): Promise<string> {

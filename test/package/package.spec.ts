@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_MIGRATIONS } from '../../src/agent/migrations/agent-migrations.js';
 import { uniquePrefix } from '../support/test-database.js';
-import { redisUrl } from '../support/test-env.js';
+import { adminUrl, redisUrl } from '../support/test-env.js';
 import {
   compileHost,
   createEmptyDatabase,
@@ -15,6 +15,7 @@ import {
   migrateWithHostCli,
   packLibrary,
   startHost,
+  startHostWorker,
   watchRun,
   type InstalledHost,
   type PackedPackage,
@@ -38,8 +39,9 @@ interface Fixture {
 const FIXTURES: Fixture[] = [
   // `nest new` output: CommonJS, `module: nodenext`, TypeScript 6, forRootAsync with ConfigService, PostgreSQL transport.
   { name: 'cjs-host', env: () => ({}), hostCli: 'before-boot', ownThrottler: true },
-  // An ES module package: forRoot, the Redis transport.
-  { name: 'esm-host', env: () => ({ REDIS_URL: redisUrl() }), hostCli: 'after-boot', ownThrottler: false },
+  // An ES module package with its own BullModule queue, TypeOrmModule entity and EventEmitterModule;
+  // forRootAsync handed the host's DataSource, the Redis transport.
+  { name: 'esm-host', env: () => ({ REDIS_URL: redisUrl(), HOST_QUEUE_PREFIX: uniquePrefix() }), hostCli: 'after-boot', ownThrottler: false },
 ];
 
 /**
@@ -222,6 +224,75 @@ describe('the packed package', () => {
       } finally {
         await sql.end();
       }
+    });
+  });
+  describe('in the esm-host fixture, an API process and a worker process beside the host’s own BullModule, TypeOrmModule and EventEmitterModule', () => {
+    let api: RunningHost;
+    let worker: RunningHost;
+    let databaseUrl: string;
+    let dropDatabase: () => Promise<void>;
+    const hostQueuePrefix = uniquePrefix();
+    const agentsQueuePrefix = uniquePrefix();
+    const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+    const getJson = async <T>(path: string): Promise<T> => (await (await fetch(`${api.url}${path}`, { headers })).json()) as T;
+
+    beforeAll(async () => {
+      const host = hosts.get('esm-host')!;
+      const database = await createEmptyDatabase();
+      databaseUrl = database.url;
+      dropDatabase = database.drop;
+      const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl(), HOST_QUEUE_PREFIX: hostQueuePrefix, AGENTS_QUEUE_PREFIX: agentsQueuePrefix };
+      // NOTE: the worker first: it migrates the database (the host's table, then the library's).
+      worker = await startHostWorker(host.dir, env);
+      api = await startHost(host.dir, { ...env, AGENTS_WORKERS: 'off' });
+    }, 60_000);
+
+    afterAll(async () => {
+      await api?.stop();
+      await worker?.stop();
+      await dropDatabase?.();
+    });
+
+    it('keeps the host’s queue on its own prefix and its worker writing its own entity, and hands the host’s @InjectQueue the library’s queue', async () => {
+      expect(await getJson('/infra')).toEqual({
+        mailQueue: { name: 'host-mail', prefix: hostQueuePrefix },
+        agentsQueue: { name: 'agents-default', prefix: agentsQueuePrefix },
+        oneDataSource: true,
+      });
+      const sent = await fetch(`${api.url}/infra/mail`, { method: 'POST', headers, body: JSON.stringify({ text: 'hello from the host' }) });
+      expect(sent.status).toBe(201);
+      await expect.poll(() => getJson<string[]>('/infra/notes'), { timeout: 10_000 }).toEqual(['hello from the host']);
+    });
+
+    it('serves the app and the library from the host’s one pool: no connection of a DataSource of the library’s own', async () => {
+      const sql = new pg.Client({ connectionString: adminUrl() });
+      await sql.connect();
+      try {
+        const { rows } = await sql.query<{ application_name: string }>(
+          `SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = $1 AND application_name <> '' ORDER BY 1`,
+          [new URL(databaseUrl).pathname.slice(1)],
+        );
+        expect(rows.map((r) => r.application_name)).toEqual(['esm-host']);
+      } finally {
+        await sql.end();
+      }
+    });
+
+    it('tells the API process’s @OnEvent listener of a run the worker process executed', async () => {
+      const started = await fetch(`${api.url}/greetings`, { method: 'POST', headers, body: JSON.stringify({ name: 'Barbara' }) });
+      expect(started.status).toBe(201);
+      const { id } = (await started.json()) as { id: string };
+      await expect.poll(() => getJson<unknown[]>(`/infra/heard/${id}`), { timeout: 20_000 }).toHaveLength(1);
+      expect((await getJson<unknown[]>(`/infra/heard/${id}`))[0]).toMatchObject({
+        event: 'agent.execution.completed',
+        executionId: id,
+        agentType: 'greeting',
+        status: 'completed',
+        tenantId: 'acme',
+        userId: 'ada',
+        stepCount: 2,
+      });
+      expect(worker.output()).not.toContain('ERROR');
     });
   });
 });

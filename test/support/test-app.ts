@@ -20,11 +20,12 @@ export interface TestAppOptions {
   db: TestDatabase;
   queuePrefix: string;
   agents?: AgentDefinition[];
-  /** Custom `@Agent()` providers. */
+  /** Custom `@Agent()` providers (and the test's own listeners). */
   providers?: Provider[];
-  /** The host app's own controllers and modules beside the library. */
+  /** The host app's own controllers beside the library. */
   controllers?: Type[];
-  imports?: DynamicModule[];
+  /** Modules of the host app beside `AgentModule` (e.g. `EventEmitterModule.forRoot()`), imported by the module of `providers`. */
+  imports?: Array<Type | DynamicModule>;
   options?: Partial<AgentModuleOptions>;
   /** Replace the cross-process notifier with one that delivers nothing (lost notifications). */
   silentNotifier?: boolean;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import { ALL_QUEUES, type QueueName } from '../infrastructure/queue-names.js';
@@ -17,7 +17,7 @@ export interface QueueStats {
 /** The queues as BullMQ sees them, beside what PostgreSQL says is running on each. */
 @Injectable()
 export class QueueStatsService {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,

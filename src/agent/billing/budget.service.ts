@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { TierPolicies } from '../tenancy/tier-policies.js';
 import { hasLimit, type MonthlyBudget } from './budget.js';
@@ -61,7 +61,7 @@ interface LedgerRow {
  */
 @Injectable()
 export class BudgetService {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
   /** Admin budgets read at most every few seconds per user: a start or a job should not pay a round trip when none is set. */
   private readonly overrides = new Map<string, { at: number; rows: OverrideRow[] }>();
 

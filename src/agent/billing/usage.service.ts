@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import type { Scope } from '../tenancy/scope.js';
 
@@ -28,7 +28,7 @@ GROUP BY ${groupBy} ORDER BY sum(cost_usd) DESC, ${groupBy}`;
 /** Sums of the usage records (one per model call) over a period, for one user or a whole tenant. */
 @Injectable()
 export class UsageService {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
     this.pool = database.pool;

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { ConversationNotFoundError } from '../errors/conversation.errors.js';
 import type { Page } from '../executions/execution-reader.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
@@ -24,7 +25,7 @@ export const CONVERSATION_CURSOR = /^(\d{1,20})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f
 /** Conversations, always scoped by tenant and owner (foreign ids look exactly like missing ones). */
 @Injectable()
 export class ConversationReader {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
     this.pool = database.pool;
@@ -57,13 +58,13 @@ export class ConversationReader {
   }
 
   /** Without its history, read on `db` (inside a caller's transaction, to answer with what it wrote). */
-  async view(db: Pool | PoolClient, scope: ConversationScope, id: string): Promise<ConversationView> {
+  async view(db: SqlPool | PoolClient, scope: ConversationScope, id: string): Promise<ConversationView> {
     const row = await this.viewRow(db, scope, id);
     if (!row) throw new ConversationNotFoundError(id);
     return toConversationView(row);
   }
 
-  private async viewRow(db: Pool | PoolClient, scope: ConversationScope, id: string): Promise<ConversationViewRow | undefined> {
+  private async viewRow(db: SqlPool | PoolClient, scope: ConversationScope, id: string): Promise<ConversationViewRow | undefined> {
     const { rows } = await db.query<ConversationViewRow>(CONVERSATION_VIEW_SQL, [id, scope.tenantId, scope.userId]);
     return rows[0];
   }

@@ -49,7 +49,7 @@ export class ConversationSettlement implements SettlementHandler, OnModuleInit {
     await this.startNextQueuedTurn(client, conversationId, execution.id, afterCommit);
     const owner = { tenantId: execution.tenantId, userId: execution.userId };
     const view = await this.reader.view(client, owner, conversationId);
-    afterCommit(() => publishConversationUpdated(this.events, owner, view, execution.id));
+    afterCommit(() => publishConversationUpdated(this.events, owner, view, { executionId: execution.id, status: execution.status }));
   }
 
   /**

@@ -68,6 +68,8 @@ export interface WorkUpdatedEvent {
   id: string;
   /** The execution whose end caused the change; empty when a request did. */
   executionId: string;
+  /** The status that execution ended in (with `executionId`): a conversation turn completed, failed or was cancelled. */
+  executionStatus?: ExecutionStatus;
   view: Record<string, unknown>;
 }
 

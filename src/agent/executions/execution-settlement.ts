@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
@@ -47,7 +48,7 @@ export interface SettlementHandler {
 @Injectable()
 export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ExecutionSettlement.name);
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
   private readonly handlers: SettlementHandler[] = [];
   private stopListening: (() => void) | null = null;
   private sweeper: NodeJS.Timeout | null = null;

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENTS_DATABASE } from '../infrastructure/agents-database.provider.js';
 import type { AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import type { AgentMessage } from '../runtime/agent-state.js';
@@ -103,7 +104,7 @@ export interface CommitResult {
 /** The runner's SQL, on the raw pool: each method is one round trip. */
 @Injectable()
 export class ExecutionStore {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
@@ -184,7 +185,7 @@ export class ExecutionStore {
     }
   }
 
-  private async commitOn(db: Pick<Pool, 'query'> | PoolClient, request: CommitRequest): Promise<CommitResult | null> {
+  private async commitOn(db: Pick<SqlPool, 'query'> | PoolClient, request: CommitRequest): Promise<CommitResult | null> {
     const { lease } = request;
     // NOTE: a named statement is planned once per connection, not at every step (measured: ~0.5 ms less per step).
     const billed = request.billing && (request.billing.records.length > 0 || request.billing.reservation !== null);

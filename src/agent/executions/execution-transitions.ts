@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { ExecutionNotFoundError, InvalidTransitionError } from '../errors/agent.errors.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import type { JsonObject, JsonValue } from '../runtime/json.js';
@@ -30,7 +30,7 @@ export interface TransitionRequest {
 /** Status changes outside the runner's step commits, each one statement with exactly one winner. */
 @Injectable()
 export class ExecutionTransitions {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,

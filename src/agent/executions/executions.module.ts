@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { BullModule } from '@nestjs/bullmq';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { AgentExplorer } from './agent.explorer.js';
 import { AgentManager } from './agent-manager.js';
 import { AgentRegistry } from './agent-registry.js';
 import { ExecutionEvents } from './execution-events.js';
-import { ExecutionProcessor } from './execution.processor.js';
+import { BackendQueueWorkers } from './backend-queue-workers.js';
+import { ExecutionJobs } from './execution-jobs.js';
+import { executionQueueProcessors } from './execution-queue-processors.js';
 import { ExecutionReader } from './execution-reader.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { ExecutionStore } from './execution-store.js';
@@ -25,7 +28,10 @@ import { StartAdmission } from '../tenancy/start-admission.js';
 import { BillingModule } from '../billing/billing.module.js';
 
 @Module({
-  imports: [DiscoveryModule, InfrastructureModule, TenancyModule, BillingModule],
+  // NOTE: `registerQueue()` with no queue brings `@nestjs/bullmq`'s explorer (shared with the host's
+  // own `BullModule`), which gives the library's `@Processor`s their workers; `BullModule.forRoot` is
+  // never called, so the host's shared configuration and extra options stay its own.
+  imports: [DiscoveryModule, BullModule.registerQueue(), InfrastructureModule, TenancyModule, BillingModule],
   controllers: [ExecutionsController],
   providers: [
     AgentRegistry,
@@ -35,7 +41,9 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionStore,
     ExecutionRunner,
     ExecutionEvents,
-    ExecutionProcessor,
+    ExecutionJobs,
+    BackendQueueWorkers,
+    ...executionQueueProcessors,
     LeaseHeartbeat,
     StepExecutor,
     ActiveExecutions,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
@@ -47,7 +47,7 @@ WHERE e.status = 'awaiting_event' AND i.consumed_at IS NULL AND i.expires_at > n
 @Injectable()
 export class RecoveryService {
   private readonly logger = new Logger(RecoveryService.name);
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,

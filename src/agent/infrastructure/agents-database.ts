@@ -1,16 +1,16 @@
 import { Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { ClientConfig } from 'pg';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { AGENT_MIGRATIONS_TABLE, MIGRATION_LOCK_KEY } from '../migrations/agent-migrations-table.js';
 import { AGENT_MIGRATIONS } from '../migrations/agent-migrations.js';
 import { AGENT_ENTITIES } from './agent-entities.js';
 
-/** The library's own DataSource (its own pool), so it never depends on how the host app uses TypeORM. */
+/** The library's own DataSource (its own pool), for a host that hands it none. */
 export async function openAgentsDatabase(options: ResolvedAgentOptions): Promise<DataSource> {
   const dataSource = new DataSource({
     type: 'postgres',
-    url: options.database.url,
+    url: options.database.url!,
     entities: AGENT_ENTITIES,
     migrations: AGENT_MIGRATIONS,
     migrationsTableName: AGENT_MIGRATIONS_TABLE,
@@ -22,6 +22,29 @@ export async function openAgentsDatabase(options: ResolvedAgentOptions): Promise
   await dataSource.initialize();
   if (options.database.runMigrations) await runMigrationsUnderLock(dataSource);
   return dataSource;
+}
+
+/**
+ * The library's migrations on a host's database: a short-lived DataSource with the host's
+ * connection settings and the library's migrations and table (the host's own DataSource keeps
+ * its migrations and table), closed once they ran.
+ */
+export async function migrateHostDatabase(host: DataSource): Promise<void> {
+  const migrations = new DataSource({
+    ...(host.options as ConstructorParameters<typeof DataSource>[0] & { type: 'postgres' }),
+    entities: AGENT_ENTITIES,
+    migrations: AGENT_MIGRATIONS,
+    migrationsTableName: AGENT_MIGRATIONS_TABLE,
+    migrationsRun: false,
+    synchronize: false,
+    poolSize: 1,
+  });
+  await migrations.initialize();
+  try {
+    await runMigrationsUnderLock(migrations);
+  } finally {
+    await migrations.destroy();
+  }
 }
 
 /**
@@ -44,5 +67,19 @@ export async function runMigrationsUnderLock(dataSource: DataSource): Promise<vo
   }
 }
 
-/** The `pg` pool under the DataSource: the hot path talks to it directly, in one round trip. */
-export const poolOf = (dataSource: DataSource): Pool => (dataSource.driver as unknown as { master: Pool }).master;
+/**
+ * The settings of the connections the library keeps apart from the pool (LISTEN, the PostgreSQL
+ * queue backend), read from the DataSource's public options.
+ */
+export function connectionConfigOf(dataSource: DataSource): ClientConfig {
+  const o = dataSource.options as { url?: string; host?: string; port?: number; username?: string; password?: string | (() => string | Promise<string>); database?: string; ssl?: ClientConfig['ssl'] };
+  return {
+    ...(o.url ? { connectionString: o.url } : {}),
+    ...(o.host ? { host: o.host } : {}),
+    ...(o.port ? { port: o.port } : {}),
+    ...(o.username ? { user: o.username } : {}),
+    ...(o.password ? { password: o.password } : {}),
+    ...(o.database ? { database: o.database } : {}),
+    ...(o.ssl ? { ssl: o.ssl } : {}),
+  };
+}

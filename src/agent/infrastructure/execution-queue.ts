@@ -1,8 +1,8 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import type { QueueName } from './queue-names.js';
-import { QUEUE_BACKEND } from './queue-backend.provider.js';
-import type { ExecutionJobData, QueueBackend } from './queue-backend.js';
+import { QueueName } from './queue-names.js';
+import type { ExecutionJobData } from './queue-backend.js';
 
 export interface EnqueueOptions {
   /**
@@ -26,9 +26,19 @@ const JOB_OPTIONS = {
 /** Producer side of the queues: a job is a hint that an execution has work (the row decides). */
 @Injectable()
 export class ExecutionQueue implements OnApplicationShutdown {
-  private readonly queues = new Map<QueueName, Queue<ExecutionJobData>>();
+  private readonly queues: ReadonlyMap<QueueName, Queue<ExecutionJobData>>;
 
-  constructor(@Inject(QUEUE_BACKEND) private readonly backend: QueueBackend) {}
+  constructor(
+    @InjectQueue(QueueName.Default) defaultQueue: Queue<ExecutionJobData>,
+    @InjectQueue(QueueName.Long) longQueue: Queue<ExecutionJobData>,
+    @InjectQueue(QueueName.Priority) priorityQueue: Queue<ExecutionJobData>,
+  ) {
+    this.queues = new Map([
+      [QueueName.Default, defaultQueue],
+      [QueueName.Long, longQueue],
+      [QueueName.Priority, priorityQueue],
+    ]);
+  }
 
   async enqueue(executionId: string, queue: QueueName, options: EnqueueOptions): Promise<void> {
     await this.queue(queue).add('run', { executionId }, {
@@ -68,19 +78,12 @@ export class ExecutionQueue implements OnApplicationShutdown {
     );
   }
 
-  /** Lazily opened, so an API-only process that never enqueues on a queue holds no connection for it. */
   queue(name: QueueName): Queue<ExecutionJobData> {
-    let queue = this.queues.get(name);
-    if (!queue) {
-      queue = this.backend.createQueue(name);
-      this.queues.set(name, queue);
-    }
-    return queue;
+    return this.queues.get(name)!;
   }
 
-
+  /** The queues are providers without hooks of their own: they close here, with the app. */
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
-    this.queues.clear();
   }
 }

@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { SqlPool } from './sql-pool.js';
 
 export type AfterCommit = () => Promise<void> | void;
 
@@ -14,7 +15,7 @@ const ATTEMPTS = 3;
  * then locks the pipeline; a pipeline cancel locks the pipeline and then signals its executions).
  * The two meet only in a narrow race; PostgreSQL breaks it, and the loser retries here.
  */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient, afterCommit: (action: AfterCommit) => void) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: SqlPool, work: (client: PoolClient, afterCommit: (action: AfterCommit) => void) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const after: AfterCommit[] = [];
     const client = await pool.connect();

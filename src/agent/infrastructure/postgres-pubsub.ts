@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { ChannelHandlers, type PubSub } from './pubsub.js';
+import type { SqlPool } from './sql-pool.js';
 
 /**
  * PostgreSQL LISTEN/NOTIFY: one dedicated connection publishes (in order, and never waiting for
@@ -16,8 +17,8 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
   private readonly handlers = new ChannelHandlers();
 
   constructor(
-    private readonly url: string,
-    private readonly pool: pg.Pool,
+    private readonly clientConfig: pg.ClientConfig,
+    private readonly pool: SqlPool,
   ) {}
 
   async publish(channel: string, message: string): Promise<void> {
@@ -57,7 +58,7 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
   }
 
   private async connect(name: string, onLost: () => void): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.url, application_name: name });
+    const client = new pg.Client({ ...this.clientConfig, application_name: name });
     client.on('notification', (n) => n.payload !== undefined && this.handlers.deliver(n.channel, n.payload));
     client.on('error', (error) => {
       if (!this.closed) this.logger.warn(`${name} connection lost (${error.message}); reconnecting`);

@@ -3,7 +3,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 
 // NOTE: the record type is not exported by the throttler's index.
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-import type { Pool } from 'pg';
+import type { SqlPool } from './sql-pool.js';
 import { COUNT_HIT_SQL, SWEEP_EXPIRED_SQL } from './rate-limits.sql.js';
 
 const SWEEP_EVERY_MS = 5 * 60_000;
@@ -14,7 +14,7 @@ const SWEEP_LOCK_KEY = 0x6167_7274; // 'agrt'
 export class PostgresThrottlerStorage implements ThrottlerStorage, OnApplicationBootstrap, OnApplicationShutdown {
   private sweeper: NodeJS.Timeout | null = null;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: SqlPool) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName: string): Promise<ThrottlerStorageRecord> {
     const { rows } = await this.pool.query<{ hits: number; seconds_to_expire: number; blocked: boolean; seconds_to_unblock: number }>(COUNT_HIT_SQL, [

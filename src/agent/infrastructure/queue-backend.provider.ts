@@ -1,12 +1,13 @@
 import type { Provider } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENTS_DATABASE, type AgentsDatabase } from './agents-database.provider.js';
 import { createQueueBackend } from './queue-backend.js';
 
 export const QUEUE_BACKEND = Symbol('QUEUE_BACKEND');
 
 export const queueBackendProvider: Provider = {
   provide: QUEUE_BACKEND,
-  inject: [AGENT_OPTIONS],
-  useFactory: (options: ResolvedAgentOptions) => createQueueBackend(options),
+  inject: [AGENT_OPTIONS, AGENTS_DATABASE],
+  useFactory: (options: ResolvedAgentOptions, database: AgentsDatabase) => createQueueBackend(options, database.connectionConfig),
 };

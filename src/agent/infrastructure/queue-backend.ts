@@ -1,4 +1,5 @@
 import { Queue, Worker, createPostgresBackend, withBackend, type Job, type QueueOptions, type WorkerOptions } from 'bullmq';
+import type { ClientConfig } from 'pg';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import type { QueueName } from './queue-names.js';
 
@@ -14,8 +15,17 @@ export type ExecutionJobData =
 export type ExecutionJobHandler = (job: Job<ExecutionJobData>, token?: string) => Promise<void>;
 
 export interface QueueBackend {
+  /**
+   * Who makes this backend's workers. `bull-module`: `@nestjs/bullmq`'s explorer, from the library's
+   * `@Processor` classes (BullMQ's own Redis classes). `library`: the library, through
+   * `createWorker` (PostgreSQL: `@nestjs/bullmq` takes another worker class only process-wide,
+   * which would move a host's own queues too; see ARCHITECTURE.md).
+   */
+  readonly workers: 'bull-module' | 'library';
   createQueue(name: QueueName): Queue<ExecutionJobData>;
   createWorker(name: QueueName, handler: ExecutionJobHandler, concurrency: number): Worker<ExecutionJobData>;
+  /** A worker's options (concurrency, lock timing); started by the library once the app is up. */
+  workerOptions(concurrency: number): Omit<WorkerOptions, 'connection'>;
 }
 
 /**
@@ -34,23 +44,28 @@ const workerTiming = (options: ResolvedAgentOptions) => ({
  * THE switch between Redis and PostgreSQL for BullMQ. Nothing else in the library knows which
  * one runs the queues.
  */
-export function createQueueBackend(options: ResolvedAgentOptions): QueueBackend {
+export function createQueueBackend(options: ResolvedAgentOptions, database: ClientConfig): QueueBackend {
   if (options.transport === 'postgres') {
     const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
     // NOTE: the queue tables live in their own schema (the prefix), migrated by BullMQ under its own lock.
-    const connection = { connectionString: options.database.url, schema: options.queuePrefix, migrate: true, max: 10 };
+    // NOTE: pg's config type allows a password function, BullMQ's structural copy of it does not; pg takes both.
+    const connection = { ...database, password: database.password as string | undefined, schema: options.queuePrefix, migrate: true, max: 10 };
+    const workerOptions = (concurrency: number) => ({ concurrency, autorun: false, ...workerTiming(options) });
     return {
+      workers: 'library',
       createQueue: (name) => new PgQueue<ExecutionJobData>(name, { connection }) as unknown as Queue<ExecutionJobData>,
-      createWorker: (name, handler, concurrency) =>
-        new PgWorker<ExecutionJobData>(name, handler, { connection, concurrency, autorun: false, ...workerTiming(options) }) as unknown as Worker<ExecutionJobData>,
+      createWorker: (name, handler, concurrency) => new PgWorker<ExecutionJobData>(name, handler, { connection, ...workerOptions(concurrency) }) as unknown as Worker<ExecutionJobData>,
+      workerOptions,
     };
   }
   const connection = redisConnection(options.redis!.url);
   const base = { connection, prefix: options.queuePrefix };
+  const workerOptions = (concurrency: number) => ({ concurrency, autorun: false, ...workerTiming(options) });
   return {
+    workers: 'bull-module',
     createQueue: (name) => new Queue<ExecutionJobData>(name, base as QueueOptions),
-    createWorker: (name, handler, concurrency) =>
-      new Worker<ExecutionJobData>(name, handler, { ...base, concurrency, autorun: false, ...workerTiming(options) } as WorkerOptions),
+    createWorker: (name, handler, concurrency) => new Worker<ExecutionJobData>(name, handler, { ...base, ...workerOptions(concurrency) } as WorkerOptions),
+    workerOptions,
   };
 }
 

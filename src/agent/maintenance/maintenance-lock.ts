@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { MaintenanceJob } from './maintenance-report.js';
 
@@ -21,7 +22,7 @@ export type LockedRun<T> = { acquired: true; result: T } | { acquired: false };
  */
 @Injectable()
 export class MaintenanceLock {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
     this.pool = database.pool;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { TERMINAL_STATUSES } from '../executions/execution-status.js';
@@ -42,7 +42,7 @@ export interface CleanupRequest {
 @Injectable()
 export class MaintenanceService {
   private readonly logger = new Logger('AgentMaintenance');
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Pool } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { register, type Gauge } from 'prom-client';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
@@ -17,7 +17,7 @@ const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] a
  */
 @Injectable()
 export class AgentMetrics {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(
     @InjectMetric(MetricName.ActiveExecutions) private readonly active: Gauge<string>,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
-import type { Pool } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
@@ -20,7 +20,7 @@ const CHECK_TIMEOUT_MS = 2_000;
  */
 @Injectable()
 export class AgentHealth {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
   private readonly channel: string;
 
   constructor(

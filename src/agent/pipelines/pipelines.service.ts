@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { InputTooLargeError } from '../errors/agent.errors.js';
@@ -45,7 +45,7 @@ export interface NewPipeline {
  */
 @Injectable()
 export class PipelinesService {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,

@@ -22,6 +22,10 @@ export interface RealtimeEvent {
   user_id: string;
   execution_id: string;
   seq: number;
+  /** The execution's agent type (execution events), for the host's listeners; clients get `payload` only. */
+  agent_type?: string;
+  /** Conversation and pipeline events caused by an execution's end: that execution and the status it ended in. */
+  cause?: { execution_id: string; status?: string };
   payload: Record<string, unknown> & { execution_id?: string; seq?: number };
 }
 
@@ -29,7 +33,8 @@ export interface RealtimeEvent {
 export function toRealtimeEvent(e: ExecutionEvent): RealtimeEvent | null {
   if (e.name === ExecutionEventName.ConversationUpdated || e.name === ExecutionEventName.PipelineUpdated) {
     const event = e.name === ExecutionEventName.ConversationUpdated ? RealtimeEventName.ConversationUpdated : RealtimeEventName.PipelineUpdated;
-    return { event, tenant_id: e.tenantId, user_id: e.userId, execution_id: '', seq: 0, payload: e.view };
+    const cause = e.executionId ? { cause: { execution_id: e.executionId, ...(e.executionStatus ? { status: e.executionStatus } : {}) } } : {};
+    return { event, tenant_id: e.tenantId, user_id: e.userId, execution_id: '', seq: 0, ...cause, payload: e.view };
   }
   const route = (event: RealtimeEventName, seq: number, payload: Record<string, unknown>): RealtimeEvent => ({
     event,
@@ -37,6 +42,7 @@ export function toRealtimeEvent(e: ExecutionEvent): RealtimeEvent | null {
     user_id: e.userId,
     execution_id: e.executionId,
     seq,
+    ...('agentType' in e && e.agentType ? { agent_type: e.agentType } : {}),
     payload: { execution_id: e.executionId, seq, ...payload },
   });
   switch (e.name) {

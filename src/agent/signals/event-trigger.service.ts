@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { AgentManager } from '../executions/agent-manager.js';
@@ -38,6 +39,7 @@ export interface WokenRow {
   lease_epoch: number;
   tenant_id: string;
   user_id: string;
+  agent_type: string;
   step_count: number;
   token_usage: string;
   log: CommittedLog;
@@ -49,7 +51,7 @@ export interface WokenRow {
  */
 @Injectable()
 export class EventTriggerService {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
@@ -118,7 +120,7 @@ export class EventTriggerService {
   async afterWake(rows: WokenRow[]): Promise<void> {
     await this.queue.enqueueMany(rows.map((r) => ({ executionId: r.id, queue: r.queue as QueueName, epoch: r.lease_epoch })));
     for (const r of rows) {
-      const ids = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, seq: Number(r.log.id) };
+      const ids = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, agentType: r.agent_type, seq: Number(r.log.id) };
       this.events.publish({ name: ExecutionEventName.LogAppended, ...ids, log: r.log });
       this.events.publish({
         name: ExecutionEventName.StatusChanged,

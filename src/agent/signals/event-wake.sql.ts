@@ -22,7 +22,7 @@ const WAKE_TAIL = `
 -- NOTE: joined to the table by primary key, not CTE to CTE: right after parking, statistics predict
 -- one woken row and a CTE-to-CTE join became a nested loop over n² pairs (65 s for 10,000).
 -- The columns read here are ones a wake-up does not change, so the statement's snapshot is right.
-SELECT e.id, e.queue, e.lease_epoch, e.tenant_id, e.user_id, e.step_count, e.token_usage,
+SELECT e.id, e.queue, e.lease_epoch, e.tenant_id, e.user_id, e.agent_type, e.step_count, e.token_usage,
        to_jsonb(log) - 'execution_id' AS log
 FROM log JOIN agent_executions e ON e.id = log.execution_id`;
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { IdempotencyKeyReusedError } from '../errors/agent.errors.js';
+import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { RateLimitedError, type LimitsReport } from '../errors/rate-limited.error.js';
 import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
 import { executionFromRow } from '../executions/execution-row.js';
@@ -61,7 +62,7 @@ interface UsageRow {
  */
 @Injectable()
 export class StartAdmission {
-  private readonly pool: Pool;
+  private readonly pool: SqlPool;
 
   constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
     this.pool = database.pool;

@@ -1,34 +1,34 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DelayedError, type Job, type Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { QUEUE_BACKEND } from '../infrastructure/queue-backend.provider.js';
 import type { ExecutionJobData, QueueBackend } from '../infrastructure/queue-backend.js';
 import { ALL_QUEUES } from '../infrastructure/queue-names.js';
-import { ExecutionRunner } from './execution-runner.js';
-import { WaitExpiry } from './wait-expiry.js';
+import { ExecutionJobs } from './execution-jobs.js';
 
 /**
- * One BullMQ worker per queue, thin: a job is handed to `ExecutionRunner`. Not started when
- * `workers.enabled` is false (an API-only process).
+ * The workers of a backend `@nestjs/bullmq` cannot make without a process-wide side effect
+ * (PostgreSQL): one per queue, made and started here, each job handed to `ExecutionJobs`. With
+ * Redis the workers are `@Processor` classes instead (`execution-queue-processors.ts`). Not
+ * started when `workers.enabled` is false (an API-only process).
  */
 @Injectable()
-export class ExecutionProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(ExecutionProcessor.name);
+export class BackendQueueWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('ExecutionProcessor');
   private readonly workers: Worker<ExecutionJobData>[] = [];
 
   constructor(
     @Inject(QUEUE_BACKEND) private readonly backend: QueueBackend,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
-    private readonly runner: ExecutionRunner,
-    private readonly waits: WaitExpiry,
+    private readonly jobs: ExecutionJobs,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.options.workers.enabled) return;
+    if (!this.options.workers.enabled || this.backend.workers !== 'library') return;
     for (const queue of ALL_QUEUES) {
       const concurrency = this.options.workers.concurrency[queue];
-      const worker = this.backend.createWorker(queue, (job, token) => this.process(job, token), concurrency);
+      const worker = this.backend.createWorker(queue, (job, token) => this.jobs.handle(job, token), concurrency);
       worker.on('error', (error) => this.logger.error(`Worker ${queue}: ${error.message}`));
       worker.on('failed', (job, error) => this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: job?.data.executionId, queue }));
       void worker.run().catch((error: Error) => this.logger.error(`Worker ${queue} stopped: ${error.message}`));
@@ -37,23 +37,10 @@ export class ExecutionProcessor implements OnApplicationBootstrap, BeforeApplica
     this.logger.log(`Workers started: ${ALL_QUEUES.map((q) => `${q}×${this.options.workers.concurrency[q]}`).join(', ')}`);
   }
 
-  private async process(job: Job<ExecutionJobData>, token?: string): Promise<void> {
-    const data = job.data;
-    if (data.kind === 'expire_wait') {
-      await this.waits.expire(data.executionId, data.status, data.epoch);
-      return;
-    }
-    const result = await this.runner.run(data.executionId);
-    if (result.outcome === 'held') {
-      // NOTE: the same job comes back when the holder's lease would be stale (BullMQ's delayed-retry idiom).
-      await job.moveToDelayed(Date.now() + result.retryInMs!, token);
-      throw new DelayedError();
-    }
-  }
-
   /** Runs before connections close: in-flight steps finish and checkpoint, then the workers stop. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.runner.drain();
+    if (this.workers.length === 0) return;
+    this.jobs.drain();
     await Promise.all(this.workers.map((w) => w.close()));
     this.workers.length = 0;
   }
