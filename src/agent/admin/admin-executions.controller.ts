@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, Headers, Param, Post, Query, Req, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Delete, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { AgentManager } from '../executions/agent-manager.js';
-import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
 import { CancelExecutionDto } from '../executions/dto/cancel-execution.dto.js';
 import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
 import { ListLogsQuery } from '../executions/dto/list-logs.query.js';
@@ -11,7 +10,7 @@ import { ExecutionReader, type Page } from '../executions/execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from '../executions/execution.view.js';
 import { parseLastEventId } from '../realtime/execution-stream.controller.js';
 import { ExecutionStreamService } from '../realtime/execution-stream.service.js';
-import { AdminGuard, CurrentPrincipal } from '../tenancy/principal.guard.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { scopeFor } from '../tenancy/scope.js';
 import { linkFilter } from '../executions/dto/list-executions.query.js';
@@ -23,10 +22,7 @@ const ADMIN = { asAdmin: true };
 const SHOW_LOGS = 500;
 
 /** The admin log viewer: every execution of the admin's tenant, its logs, its stream, and every lifecycle action. */
-@Controller('api/admin/agents')
-@UseGuards(AdminGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/admin/agents', RouteAccess.Admin)
 export class AdminExecutionsController {
   constructor(
     private readonly reader: ExecutionReader,

@@ -1,13 +1,12 @@
-import { Controller, Delete, HttpCode, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Delete, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { AdminGuard, CurrentPrincipal } from '../tenancy/principal.guard.js';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { RealtimeTokenService } from '../tenancy/realtime-token.service.js';
 import { sessionCookie } from './dashboard-cookie.js';
-import { DashboardEnabledGuard } from './dashboard-enabled.guard.js';
 
 export interface DashboardSessionView {
   tenant_id: string;
@@ -25,9 +24,7 @@ export interface DashboardSessionView {
  * short-lived HttpOnly cookie for bull-board, the one part of the dashboard a browser opens by
  * navigation (which cannot carry a bearer header).
  */
-@Controller('api/admin/dashboard')
-@UseGuards(DashboardEnabledGuard, AdminGuard)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/admin/dashboard', RouteAccess.Admin)
 export class DashboardSessionController {
   constructor(
     private readonly tokens: RealtimeTokenService,

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { DashboardEndpoints } from './dashboard-endpoints.js';
-import { DashboardEnabledGuard } from './dashboard-enabled.guard.js';
 import { DashboardSessionController } from './dashboard-session.controller.js';
 import { QueueBoard } from './queue-board.js';
 
@@ -13,6 +12,5 @@ import { QueueBoard } from './queue-board.js';
 @Module({
   imports: [InfrastructureModule, TenancyModule],
   controllers: [DashboardSessionController],
-  providers: [DashboardEnabledGuard, DashboardEndpoints, QueueBoard],
 })
 export class DashboardModule {}

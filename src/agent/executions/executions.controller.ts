@@ -1,14 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Inject } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
 import { RealtimeTokenService, type RealtimeToken } from '../tenancy/realtime-token.service.js';
-import { agentValidationPipe } from './agent-validation.pipe.js';
 import { AgentManager } from './agent-manager.js';
 import type { LimitsReport } from '../errors/rate-limited.error.js';
 import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
@@ -21,10 +20,7 @@ import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
 import { controlResponse } from './control-response.js';
 
-@Controller('api/agents')
-@UseGuards(PrincipalGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/agents', RouteAccess.User)
 export class ExecutionsController {
   constructor(
     private readonly manager: AgentManager,

@@ -1,18 +1,14 @@
-import { Controller, Get, Headers, Param, Req, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Get, Headers, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
-import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
 import { ExecutionStreamService } from './execution-stream.service.js';
 
 /** `GET /api/agents/:id/stream`: the caller's own execution as Server-Sent Events. */
-@Controller('api/agents')
-@UseGuards(PrincipalGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/agents', RouteAccess.User)
 export class ExecutionStreamController {
   constructor(private readonly streams: ExecutionStreamService) {}
 

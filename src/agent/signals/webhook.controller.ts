@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Headers, InternalServerErrorException, Post, Req, UseFilters, UsePipes } from '@nestjs/common';
+import { Body, HttpCode, Headers, InternalServerErrorException, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
+import { agentValidationPipe } from '../http/agent-validation.pipe.js';
 import { WebhookTriggerDto } from './dto/webhook-trigger.dto.js';
 import type { TriggerResult } from './event-trigger.service.js';
 import { WebhookService } from './webhook.service.js';
@@ -10,8 +10,7 @@ import { WebhookService } from './webhook.service.js';
  * `POST /webhooks/agent-trigger`: an external system wakes executions waiting for an event.
  * Needs the raw body (`NestFactory.create(AppModule, { rawBody: true })`) to check the signature.
  */
-@Controller('webhooks')
-@UseFilters(AgentExceptionFilter)
+@AgentController('webhooks', RouteAccess.Signed)
 export class WebhookController {
   constructor(private readonly webhooks: WebhookService) {}
 
