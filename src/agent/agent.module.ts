@@ -18,6 +18,9 @@ import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { SubagentsModule } from './subagents/subagents.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
+import { BillingModule } from './billing/billing.module.js';
+import { TenancyModule } from './tenancy/tenancy.module.js';
+import { createAgentRoutes, endpointsModule, routeProviders } from './agent.routes.js';
 
 /** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
 const resolvedOptionsProvider: Provider = {
@@ -49,6 +52,7 @@ export class AgentModule extends ConfigurableAgentModule {
 
 /** Global, so the feature modules it composes read the options without importing it back. */
 function compose(base: DynamicModule): DynamicModule {
+  const routes = createAgentRoutes();
   return {
     ...base,
     global: true,
@@ -65,8 +69,13 @@ function compose(base: DynamicModule): DynamicModule {
       SubagentsModule,
       ObservabilityModule,
       DashboardModule,
+      BillingModule,
+      TenancyModule,
+      endpointsModule(routes),
     ],
-    providers: [...(base.providers ?? []), resolvedOptionsProvider],
+    // NOTE: declared here, so a `RouterModule` entry for AgentModule moves the REST API.
+    controllers: routes.api.map((r) => r.controller),
+    providers: [...(base.providers ?? []), resolvedOptionsProvider, ...routeProviders(routes)],
     exports: [AGENT_OPTIONS, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule, ObservabilityModule],
   };
 }

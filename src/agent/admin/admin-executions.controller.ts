@@ -1,5 +1,4 @@
 import { Body, Delete, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { AgentManager } from '../executions/agent-manager.js';
 import { CancelExecutionDto } from '../executions/dto/cancel-execution.dto.js';
@@ -16,7 +15,7 @@ import { scopeFor } from '../tenancy/scope.js';
 import { linkFilter } from '../executions/dto/list-executions.query.js';
 import { AdminListQuery } from './dto/admin-list.query.js';
 import { QueueStatsService, type QueueStats } from './queue-stats.service.js';
-import { controlResponse } from '../executions/control-response.js';
+import { controlResponse, type StatusSettable } from '../executions/control-response.js';
 
 const ADMIN = { asAdmin: true };
 const SHOW_LOGS = 500;
@@ -72,34 +71,34 @@ export class AdminExecutionsController {
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: unknown,
+    @Res() res: unknown,
   ): Promise<void> {
     await this.streams.stream(scopeFor(principal, true), id, parseLastEventId(lastEventId), req, res);
   }
 
   @Post(':id/pause')
-  async pause(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async pause(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.pause(p, id, ADMIN));
   }
 
   @Post(':id/resume')
-  async resume(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async resume(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.resume(p, id, ADMIN));
   }
 
   @Post(':id/cancel')
-  async cancel(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: CancelExecutionDto, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async cancel(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: CancelExecutionDto, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.cancel(p, id, body.grace_ms, ADMIN));
   }
 
   @Post(':id/input')
-  async input(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: SendInputDto, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async input(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: SendInputDto, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.sendInput(p, id, body.input, ADMIN));
   }
 
   @Delete(':id')
-  async kill(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async kill(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.forceKill(p, id, ADMIN));
   }
 }

@@ -1,8 +1,9 @@
 import { Delete, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
+import { isSecure } from '../http/raw-http.js';
 import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { RealtimeTokenService } from '../tenancy/realtime-token.service.js';
@@ -29,21 +30,23 @@ export class DashboardSessionController {
   constructor(
     private readonly tokens: RealtimeTokenService,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   @Post('session')
   @HttpCode(200)
-  open(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): DashboardSessionView {
+  open(@CurrentPrincipal() principal: Principal, @Req() req: unknown, @Res({ passthrough: true }) res: unknown): DashboardSessionView {
     const { token, expires_at } = this.tokens.issue(principal);
     const { path } = this.options.dashboard;
-    res.setHeader('Set-Cookie', sessionCookie(token, { path, maxAgeSeconds: this.options.realtime.tokenTtlSeconds, secure: req.secure }));
-    res.setHeader('Cache-Control', 'no-store');
+    const adapter = this.adapterHost.httpAdapter;
+    adapter.setHeader(res, 'Set-Cookie', sessionCookie(token, { path, maxAgeSeconds: this.options.realtime.tokenTtlSeconds, secure: isSecure(req) }));
+    adapter.setHeader(res, 'Cache-Control', 'no-store');
     return { tenant_id: principal.tenantId, user_id: principal.userId, roles: principal.roles, expires_at, queues_url: `${path}/queues/` };
   }
 
   @Delete('session')
   @HttpCode(204)
-  close(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
-    res.setHeader('Set-Cookie', sessionCookie('', { path: this.options.dashboard.path, maxAgeSeconds: 0, secure: req.secure }));
+  close(@Req() req: unknown, @Res({ passthrough: true }) res: unknown): void {
+    this.adapterHost.httpAdapter.setHeader(res, 'Set-Cookie', sessionCookie('', { path: this.options.dashboard.path, maxAgeSeconds: 0, secure: isSecure(req) }));
   }
 }

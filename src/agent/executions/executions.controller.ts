@@ -1,5 +1,4 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
 import { Inject } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
@@ -18,7 +17,7 @@ import { ListLogsQuery } from './dto/list-logs.query.js';
 import { StartExecutionDto } from './dto/start-execution.dto.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
-import { controlResponse } from './control-response.js';
+import { controlResponse, type StatusSettable } from './control-response.js';
 
 @AgentController('api/agents', RouteAccess.User)
 export class ExecutionsController {
@@ -76,12 +75,12 @@ export class ExecutionsController {
   }
 
   @Post(':id/pause')
-  async pause(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async pause(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.pause(principal, id));
   }
 
   @Post(':id/resume')
-  async resume(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async resume(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.resume(principal, id));
   }
 
@@ -90,7 +89,7 @@ export class ExecutionsController {
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
     @Body() body: CancelExecutionDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.cancel(principal, id, body.grace_ms));
   }
@@ -100,14 +99,14 @@ export class ExecutionsController {
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
     @Body() body: SendInputDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.sendInput(principal, id, body.input));
   }
 
   /** Force kill. */
   @Delete(':id')
-  async kill(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async kill(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.forceKill(principal, id));
   }
 }

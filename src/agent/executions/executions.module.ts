@@ -10,7 +10,6 @@ import { ExecutionProcessor } from './execution.processor.js';
 import { ExecutionReader } from './execution-reader.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { ExecutionStore } from './execution-store.js';
-import { ExecutionsController } from './executions.controller.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { ActiveExecutions } from './active-executions.js';
 import { ExecutionTransitions } from './execution-transitions.js';
@@ -26,7 +25,6 @@ import { BillingModule } from '../billing/billing.module.js';
 
 @Module({
   imports: [DiscoveryModule, InfrastructureModule, TenancyModule, BillingModule],
-  controllers: [ExecutionsController],
   providers: [
     AgentRegistry,
     AgentExplorer,

@@ -1,5 +1,4 @@
 import { Get, Headers, Param, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
 import { CurrentPrincipal } from '../tenancy/principal.guard.js';
@@ -17,8 +16,8 @@ export class ExecutionStreamController {
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: unknown,
+    @Res() res: unknown,
   ): Promise<void> {
     await this.streams.stream(ownScope(principal), id, parseLastEventId(lastEventId), req, res);
   }

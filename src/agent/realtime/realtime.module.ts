@@ -2,16 +2,13 @@ import { Module } from '@nestjs/common';
 import { ExecutionsModule } from '../executions/executions.module.js';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
-import { AgentsGateway } from './agents.gateway.js';
 import { ExecutionEventBridge } from './execution-event-bridge.js';
-import { ExecutionStreamController } from './execution-stream.controller.js';
 import { ExecutionStreamService } from './execution-stream.service.js';
 
-/** Live updates: the cross-process event bridge, the Socket.IO gateway and Server-Sent Events. */
+/** Live updates: the cross-process event bridge and Server-Sent Events (the gateway and the stream's route are mounted by `AgentModule`). */
 @Module({
   imports: [InfrastructureModule, ExecutionsModule, TenancyModule],
-  controllers: [ExecutionStreamController],
-  providers: [ExecutionEventBridge, AgentsGateway, ExecutionStreamService],
+  providers: [ExecutionEventBridge, ExecutionStreamService],
   exports: [ExecutionEventBridge, ExecutionStreamService],
 })
 export class RealtimeModule {}

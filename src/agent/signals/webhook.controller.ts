@@ -1,5 +1,4 @@
 import { Body, HttpCode, Headers, InternalServerErrorException, Post, Req } from '@nestjs/common';
-import type { Request } from 'express';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { agentValidationPipe } from '../http/agent-validation.pipe.js';
 import { WebhookTriggerDto } from './dto/webhook-trigger.dto.js';
@@ -17,7 +16,7 @@ export class WebhookController {
   @Post('agent-trigger')
   @HttpCode(200)
   async trigger(
-    @Req() req: Request & { rawBody?: Buffer },
+    @Req() req: { rawBody?: Buffer },
     @Headers('x-agents-tenant') tenant: string | undefined,
     @Headers('x-agents-timestamp') timestamp: string | undefined,
     @Headers('x-agents-delivery') delivery: string | undefined,
