@@ -21,6 +21,13 @@ const PAGE_HEADERS: Record<string, string> = {
   'X-Frame-Options': 'DENY',
 };
 
+/**
+ * bull-board's URLs, up to its deepest (`queues/api/queues/:queue/:job/logs`, `queues/static/css/async/…`).
+ * NOTE: Express (path-to-regexp) and Fastify (find-my-way) write a catch-all differently (`*rest`
+ * against a trailing `*`); a path per depth, made of parameters, reads the same on both.
+ */
+const QUEUE_BOARD_PATHS = Array.from({ length: 9 }, (_, depth) => ['queues', ...Array.from({ length: depth }, (_, i) => `:s${i}`)].join('/'));
+
 const NOT_BUILT = 'The dashboard front end is not built: run `npm run build` (it writes dist/dashboard).';
 
 /**
@@ -57,7 +64,8 @@ export class DashboardPageController implements OnModuleInit {
     send(req, res, page, 'no-store');
   }
 
-  @Get('assets/*file')
+  // NOTE: Vite writes the assets flat under assets/: one parameter, on either platform.
+  @Get('assets/:file')
   asset(@Req() request: unknown, @Res() response: unknown): void {
     const req = rawRequest(request);
     const res = takeRawResponse(response);
@@ -68,7 +76,7 @@ export class DashboardPageController implements OnModuleInit {
   }
 
   /** bull-board is opened by navigation: the session cookie stands for the bearer header the browser cannot send. */
-  @All(['queues', 'queues/*rest'])
+  @All(QUEUE_BOARD_PATHS)
   queues(@Req() request: unknown, @Res() response: unknown): void {
     const req = rawRequest(request);
     const res = takeRawResponse(response);
