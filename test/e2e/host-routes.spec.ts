@@ -17,8 +17,9 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ADMIN_ROLE,
   AgentError,
   AgentExceptionFilter,
   AgentManager,
@@ -37,7 +38,7 @@ import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/
 /** The caller is named by a header: tenant t1, tier `tiny` (one start an hour) when asked. */
 const principalOf = (request: unknown): Principal | null => {
   const headers = (request as { headers: Record<string, string | undefined> }).headers;
-  return headers['x-user'] ? { tenantId: 't1', userId: headers['x-user'], tier: headers['x-tier'] ?? 'test', roles: [] } : null;
+  return headers['x-user'] ? { tenantId: 't1', userId: headers['x-user'], tier: headers['x-tier'] ?? 'test', roles: headers['x-admin'] ? [ADMIN_ROLE] : [] } : null;
 };
 
 const steps: AgentDefinition = { name: 'steps', step: async () => step.done('ok') };
@@ -117,8 +118,12 @@ describe('the routes a host app controls', () => {
     db = await createTestDatabase();
   });
 
+  // Each app holds its own pools: closed after each test, or the database runs out of connections.
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.close().catch(() => undefined);
+  });
+
   afterAll(async () => {
-    for (const app of apps) await app.close().catch(() => undefined);
     await db?.drop();
   });
 
@@ -130,7 +135,7 @@ describe('the routes a host app controls', () => {
       imports: [
         HostModule,
         AgentModule.forRoot({
-          database: { url: db.url },
+          database: { url: db.url, poolSize: 4 },
           transport: 'postgres',
           queuePrefix: uniquePrefix(),
           workers: { enabled: false },
@@ -197,6 +202,31 @@ describe('the routes a host app controls', () => {
       const health = await http.get('/health').set('x-ops-key', 'open-sesame');
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+    });
+
+    it('serves the dashboard page, its assets and bull-board (behind the session cookie)', async () => {
+      const http = await startHost({ platform, options: { dashboard: { enabled: true } } });
+      const page = await http.get('/agents-dashboard');
+      expect(page.status).toBe(200);
+      expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+      const script = /src="(\/agents-dashboard\/assets\/[^"]+\.js)"/.exec(page.text)?.[1];
+      expect(script).toBeDefined();
+      const asset = await http.get(script!);
+      expect(asset.status).toBe(200);
+      expect(asset.headers['content-type']).toContain('javascript');
+      expect((await http.get('/agents-dashboard/assets/nope.js')).status).toBe(404);
+
+      expect((await http.get('/agents-dashboard/queues')).status).toBe(401);
+      const session = await http.post('/api/admin/dashboard/session').set('x-user', 'root').set('x-admin', '1');
+      expect(session.status).toBe(200);
+      const cookie = String(session.headers['set-cookie']).split(';')[0]!;
+      expect(session.body.queues_url).toBe('/agents-dashboard/queues');
+      const board = await http.get(session.body.queues_url).set('cookie', cookie);
+      expect(board.status).toBe(200);
+      expect(board.text).toContain('Agent queues');
+      const queues = await http.get('/agents-dashboard/queues/api/queues').set('cookie', cookie);
+      expect(queues.status).toBe(200);
+      expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['agents-default', 'agents-long', 'agents-priority']);
     });
 
     it('answers a host controller calling AgentManager with the library’s 404, 409 and 429 (with Retry-After)', async () => {

@@ -52,16 +52,19 @@ export class DashboardPageController implements OnModuleInit {
     if (!this.assets) this.logger.warn(NOT_BUILT);
   }
 
+  /**
+   * The page, at `<path>` (and `<path>/` where the platform routes it too: Express does, Fastify
+   * with `ignoreTrailingSlash`). NOTE: its asset URLs are made absolute from where it was asked for,
+   * so it works with or without the slash, under any prefix.
+   */
   @Get()
   page(@Req() request: unknown, @Res() response: unknown): void {
     const req = rawRequest(request);
     const res = takeRawResponse(response);
-    const path = (req.url ?? '/').split('?')[0]!;
-    // NOTE: the page's asset URLs are relative, so its own URL must end in '/'.
-    if (!path.endsWith('/')) return void res.writeHead(301, { Location: `${path}/` }).end();
     const page = this.assets?.get('index.html');
     if (!page) return void res.writeHead(503, { 'Content-Type': 'text/plain' }).end(NOT_BUILT);
-    send(req, res, page, 'no-store');
+    const base = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
+    send(req, res, { ...page, body: Buffer.from(page.body.toString('utf8').replaceAll('"./assets/', `"${base}/assets/`)) }, 'no-store');
   }
 
   // NOTE: Vite writes the assets flat under assets/: one parameter, on either platform.

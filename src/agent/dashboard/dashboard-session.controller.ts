@@ -41,7 +41,7 @@ export class DashboardSessionController {
     const adapter = this.adapterHost.httpAdapter;
     adapter.setHeader(res, 'Set-Cookie', sessionCookie(token, { path, maxAgeSeconds: this.options.realtime.tokenTtlSeconds, secure: isSecure(req) }));
     adapter.setHeader(res, 'Cache-Control', 'no-store');
-    return { tenant_id: principal.tenantId, user_id: principal.userId, roles: principal.roles, expires_at, queues_url: `${path}/queues/` };
+    return { tenant_id: principal.tenantId, user_id: principal.userId, roles: principal.roles, expires_at, queues_url: `${path}/queues` };
   }
 
   @Delete('session')
