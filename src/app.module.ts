@@ -42,6 +42,7 @@ export class AppModule {
             webhooks: { secrets: c.webhookSecrets },
             tiers: c.tiers,
             dashboard: c.dashboard,
+            workspaces: { baseDir: c.workspacesDir },
             agents: [createCodeAssistant(c.llm)],
             subagents: { specs: [summariserSpec(c.llm)] },
             resolvePrincipal: demoPrincipalResolver(c.jwtSecret),

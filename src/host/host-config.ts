@@ -25,6 +25,8 @@ export interface HostConfig {
   migrations: boolean;
   /** `LOG_FORMAT`: `text` (default) or `json`, one object per line with `execution_id` at the root where a line is about one. */
   logFormat: 'text' | 'json';
+  /** Where executions' workspaces live (`AGENTS_WORKSPACES_DIR`, default `.data/workspaces` under the working directory). */
+  workspacesDir: string;
   /** An OpenAI-compatible endpoint for `code-assistant`; `null` = the scripted offline model. */
   llm: { baseUrl: string; apiKey: string | undefined; model: string } | null;
 }
@@ -93,6 +95,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     dashboard: { enabled: dashboardFlag === 'on', path: dashboardPath },
     migrations: migrationsFlag === 'on',
     logFormat,
+    workspacesDir: env.AGENTS_WORKSPACES_DIR || '.data/workspaces',
     llm: llmBaseUrl ? { baseUrl: llmBaseUrl, apiKey: env.LLM_API_KEY || undefined, model: env.LLM_MODEL || 'gpt-4o-mini' } : null,
   };
 }

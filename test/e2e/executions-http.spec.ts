@@ -82,6 +82,11 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
     expect(rest.body.data[0].id).toBeGreaterThan(first.body.data[1].id);
     const completed = await http.get(`/api/agents/${res.body.id}/logs?event_type=completed&level=info`).set('authorization', alice);
     expect(completed.body.data.map((l: { event_type: string }) => l.event_type)).toEqual(['completed']);
+    // `warn` is the name most loggers use for `warning`; an id past what a bigint holds is a 400, not a 500.
+    expect((await http.get(`/api/agents/${res.body.id}/logs?level=warn`).set('authorization', alice)).status).toBe(200);
+    const huge = await http.get(`/api/agents/${res.body.id}/logs?after_id=99999999999999999999`).set('authorization', alice);
+    expect(huge.status).toBe(400);
+    expect(JSON.stringify(huge.body)).toContain('after_id');
   });
 
   it('lists only the caller’s executions, newest first, with a cursor and filters', async () => {

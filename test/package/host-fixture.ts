@@ -137,6 +137,17 @@ export function startHost(dir: string, env: Record<string, string>): Promise<Run
   });
 }
 
+/** The host's own TypeORM CLI on its data source for the library's migrations (the fixture's `npm run migrate`). */
+export async function migrateWithHostCli(dir: string, databaseUrl: string): Promise<string> {
+  const bin = readJson<{ bin: Record<string, string> }>(join(dir, 'node_modules/typeorm/package.json')).bin.typeorm!;
+  const { stdout } = await run(process.execPath, [join(dir, 'node_modules/typeorm', bin), 'migration:run', '-d', 'dist/agents.datasource.js'], {
+    cwd: dir,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    timeout: 60_000,
+  });
+  return stdout;
+}
+
 /** Runs the host's client script (`dist/watch.js`): starts a run through the library's REST route and follows it over Socket.IO. */
 export async function watchRun(dir: string, args: string[]): Promise<Array<Record<string, unknown>>> {
   const { stdout } = await run(process.execPath, ['dist/watch.js', ...args], { cwd: dir, timeout: 30_000 });

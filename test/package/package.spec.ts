@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_MIGRATIONS } from '../../src/agent/migrations/agent-migrations.js';
 import { uniquePrefix } from '../support/test-database.js';
 import { redisUrl } from '../support/test-env.js';
 import {
@@ -11,6 +12,7 @@ import {
   createEmptyDatabase,
   installedCopies,
   installHost,
+  migrateWithHostCli,
   packLibrary,
   startHost,
   watchRun,
@@ -27,13 +29,15 @@ interface Fixture {
   name: string;
   /** What the host's process needs beyond its database. */
   env: () => Record<string, string>;
+  /** When the host's own TypeORM CLI runs the library's migrations: before the boot, or after it (boot migrated). */
+  hostCli: 'before-boot' | 'after-boot';
 }
 
 const FIXTURES: Fixture[] = [
   // `nest new` output: CommonJS, `module: nodenext`, TypeScript 6, forRootAsync with ConfigService, PostgreSQL transport.
-  { name: 'cjs-host', env: () => ({}) },
+  { name: 'cjs-host', env: () => ({}), hostCli: 'before-boot' },
   // An ES module package: forRoot, the Redis transport.
-  { name: 'esm-host', env: () => ({ REDIS_URL: redisUrl() }) },
+  { name: 'esm-host', env: () => ({ REDIS_URL: redisUrl() }), hostCli: 'after-boot' },
 ];
 
 /**
@@ -73,11 +77,12 @@ describe('the packed package', () => {
     expect(packed.files.length).toBeLessThan(1000);
   });
 
-  describe.each(FIXTURES)('in the $name fixture', ({ name, env }) => {
+  describe.each(FIXTURES)('in the $name fixture', ({ name, env, hostCli }) => {
     let host: InstalledHost & { compileMs: number };
     let bootMs: number;
     let app: RunningHost;
     let databaseUrl: string;
+    let cliOutput = '';
     let dropDatabase: () => Promise<void>;
     const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
 
@@ -99,12 +104,30 @@ describe('the packed package', () => {
       const database = await createEmptyDatabase();
       databaseUrl = database.url;
       dropDatabase = database.drop;
-      // NOTE: the library migrates the empty database at boot (`database.runMigrations` defaults to
-      // true). Migrating it with the host's own TypeORM CLI instead belongs here, before the boot.
+      // The library's migrations, run by the host's own TypeORM CLI on one fixture before the boot
+      // (which then finds nothing to do) and after it on the other (the CLI then finds nothing).
+      if (hostCli === 'before-boot') cliOutput = await migrateWithHostCli(host.dir, database.url);
       const bootStartedAt = Date.now();
       app = await startHost(host.dir, { DATABASE_URL: database.url, AGENTS_QUEUE_PREFIX: uniquePrefix(), ...env() });
       bootMs = Date.now() - bootStartedAt;
-    }, 60_000);
+      if (hostCli === 'after-boot') cliOutput = await migrateWithHostCli(host.dir, database.url);
+    }, 120_000);
+
+    it(`shares one migrations record with the host's own TypeORM CLI (run ${hostCli.replace('-', ' ')})`, async () => {
+      if (hostCli === 'before-boot') expect(cliOutput).toMatch(/has been executed successfully/);
+      else expect(cliOutput).toMatch(/No migrations are pending/);
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ name: string; n: number }>('SELECT name, count(*)::int AS n FROM agent_migrations GROUP BY name');
+        expect(rows).toHaveLength(AGENT_MIGRATIONS.length);
+        expect(rows.every((r) => r.n === 1)).toBe(true);
+        const tables = await client.query("SELECT to_regclass('agent_executions') AS executions, to_regclass('migrations') AS typeorm_default");
+        expect(tables.rows[0]).toEqual({ executions: 'agent_executions', typeorm_default: null });
+      } finally {
+        await client.end();
+      }
+    });
 
     afterAll(async () => {
       await app?.stop();

@@ -33,7 +33,7 @@ export default async function globalSetup(project: TestProject): Promise<() => P
   // which uses the built library (`dist/agent`) by its package name; the migration tests run the
   // TypeORM CLI on `dist/ormconfig.js`; the package test packs the build, and the dashboard test
   // serves `dist/dashboard`. Built once here, never under a running test.
-  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['src/host/build-if-stale.mjs', '--always'], { stdio: 'inherit' });
 
   return async () => {
     const { rows } = await admin.query<{ datname: string }>(

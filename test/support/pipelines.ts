@@ -9,7 +9,10 @@ import type { TestDatabase } from './test-database.js';
 @Agent({ name: 'echo', description: 'Echoes its prompt (pipeline tests)', limits: { maxSteps: 10_000 } })
 export class EchoAgent implements AgentStepper {
   async step(state: AgentState, ctx: StepContext): Promise<StepResult> {
-    const prompt = String((state.input as { prompt?: unknown }).prompt ?? '');
+    // A stage gets `{ prompt }`, or the JSON value itself when its template is one whole placeholder.
+    const input = state.input as unknown;
+    const prompt =
+      typeof input === 'string' ? input : typeof (input as { prompt?: unknown } | null)?.prompt === 'string' ? (input as { prompt: string }).prompt : JSON.stringify(input);
     if (prompt.includes('FAIL')) throw new Error(`Failed as asked by: ${prompt}`);
     if (prompt.includes('SLOW')) {
       await sleep(30, undefined, { signal: ctx.signal });
@@ -54,7 +57,7 @@ export function waitForPipeline(t: { events: ExecutionEvents }, db: TestDatabase
 /** The stage executions of a pipeline, by stage index then stage name. */
 export async function stageRows(db: TestDatabase, pipelineId: string) {
   const { rows } = await db.sql.query<{ id: string; stage_index: number; stage: string; status: string; prompt: string; output: unknown; settle_pending: boolean }>(
-    `SELECT id, stage_index, metadata->>'pipeline_stage' AS stage, status, input->>'prompt' AS prompt, output, settle_pending
+    `SELECT id, stage_index, metadata->>'pipeline_stage' AS stage, status, CASE WHEN jsonb_typeof(input) = 'object' AND input ? 'prompt' THEN input->>'prompt' ELSE input #>> '{}' END AS prompt, output, settle_pending
      FROM agent_executions WHERE pipeline_id = $1 ORDER BY stage_index, metadata->>'pipeline_stage'`,
     [pipelineId],
   );

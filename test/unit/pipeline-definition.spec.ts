@@ -89,4 +89,31 @@ describe('pipeline definitions', () => {
       "stages[2]: a parallel group takes only 'parallel' (unexpected: name)",
     ]);
   });
+
+  it('refuses a definition over the stage limit before reading it, in milliseconds at any size', () => {
+    const huge = Array.from({ length: 30_000 }, (_, i) => ({ name: `s${i}`, agent_type: 'echo', prompt_template: `{stages.s${i - 1}.output}` }));
+    const startedAt = performance.now();
+    expect(problemsOf(huge)).toEqual(['stages has 30000 stages; at most 4 are allowed']);
+    expect(performance.now() - startedAt).toBeLessThan(50);
+  });
+
+  it('checks in linear time and stops after the first problems', () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => ({ name: `s${i}`, agent_type: 'nope', prompt_template: `{stages.s${i + 1}.output}` }));
+    const startedAt = performance.now();
+    const problems = problemsOf(many, { ...rules, maxStages: 100_000 });
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    expect(problems).toHaveLength(11);
+    expect(problems.at(-1)).toBe('(the check stopped after 10 problems)');
+    // Valid and large: linear, not quadratic, in the stages' names and templates.
+    const chain = Array.from({ length: 20_000 }, (_, i) => ({ name: `s${i}`, agent_type: 'echo', ...(i > 0 ? { prompt_template: `{stages.s${i - 1}.output}` } : {}) }));
+    const validStartedAt = performance.now();
+    expect(parsePipelineStages(chain, { ...rules, maxStages: 100_000 })).toHaveLength(20_000);
+    // Quadratic would be seconds (4e8 steps); linear is well under, even on a loaded machine.
+    expect(performance.now() - validStartedAt).toBeLessThan(3_000);
+  });
+
+  it('refuses an oversized parallel group without reading its members', () => {
+    const group = { parallel: Array.from({ length: 10_000 }, () => ({ parallel: [] })) };
+    expect(problemsOf([group])).toEqual(['stages[0].parallel has 10000 stages; at most 3 are allowed']);
+  });
 });

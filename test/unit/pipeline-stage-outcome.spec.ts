@@ -36,4 +36,13 @@ describe('the outcome of a stage', () => {
     const outcome = stageOutcome(stage, 0, [run('a', 'completed'), run('b', 'cancelled'), run('c', 'completed')], 'id-b');
     expect(outcome).toMatchObject({ kind: 'failed', error: { code: 'stage_cancelled', stage: 'b', stage_index: 0 }, stillRunning: [] });
   });
+
+  it('keeps the output of a stage named like an Object.prototype member (__proto__, constructor)', () => {
+    const odd: PipelineStage = { parallel: true, members: ['__proto__', 'constructor'].map((name) => ({ name, agentType: 'echo', promptTemplate: null })) };
+    const outcome = stageOutcome(odd, 0, [run('__proto__', 'completed', { output: 'P' }), run('constructor', 'completed', { output: 'C' })], 'id-__proto__');
+    expect(outcome.kind).toBe('completed');
+    const outputs = (outcome as { outputs: Record<string, unknown> }).outputs;
+    expect(Object.hasOwn(outputs, '__proto__')).toBe(true);
+    expect(JSON.parse(JSON.stringify(outputs))).toEqual(JSON.parse('{"__proto__":"P","constructor":"C"}'));
+  });
 });

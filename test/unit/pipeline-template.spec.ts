@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelineStage } from '../../src/agent/pipelines/pipeline-definition.js';
-import { renderTemplate, stageOutputText, stageOutputValue, stagePrompts } from '../../src/agent/pipelines/pipeline-template.js';
+import { renderTemplate, stageInputs, stageOutputText, stageOutputValue, stagePrompts } from '../../src/agent/pipelines/pipeline-template.js';
 
 const single = (name: string, template: string | null = null): PipelineStage => ({ parallel: false, members: [{ name, agentType: 'echo', promptTemplate: template }] });
 const group = (...names: string[]): PipelineStage => ({ parallel: true, members: names.map((name) => ({ name, agentType: 'echo', promptTemplate: null })) });
@@ -38,5 +38,16 @@ describe('pipeline templates', () => {
     expect(stagePrompts(stages, 0, 'topic', {})).toEqual(['topic']);
     expect(stagePrompts(stages, 1, 'topic', { one: 'r1' })).toEqual(['r1', 'r1']);
     expect(stagePrompts(stages, 2, 'topic', { one: 'r1', x: 'X', y: 'Y' })).toEqual(['Sum up r1:\n## x\nX\n\n## y\nY']);
+  });
+
+  it('passes the JSON value through when the template is one whole placeholder, and renders a prompt otherwise', () => {
+    const stages: PipelineStage[] = [
+      { parallel: false, members: [{ name: 'first', agentType: 'steps', promptTemplate: null }] },
+      { parallel: true, members: [{ name: 'a', agentType: 'x', promptTemplate: ' {previous_output} ' }, { name: 'b', agentType: 'x', promptTemplate: 'About {initial_input}' }] },
+      { parallel: false, members: [{ name: 'last', agentType: 'x', promptTemplate: null }] },
+    ];
+    expect(stageInputs(stages, 0, { steps: 2 }, {})).toEqual([{ steps: 2 }]);
+    expect(stageInputs(stages, 1, { steps: 2 }, { first: { n: 1 } })).toEqual([{ n: 1 }, { prompt: 'About {"steps":2}' }]);
+    expect(stageInputs(stages, 2, null, { first: 1, a: 'A', b: 'B' })).toEqual([{ a: 'A', b: 'B' }]);
   });
 });

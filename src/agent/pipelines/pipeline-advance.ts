@@ -9,7 +9,7 @@ import type { AgentPipelineEntity } from './entities/agent-pipeline.entity.js';
 import type { PipelineStage } from './pipeline-definition.js';
 import { pipelineFromRow } from './pipeline-row.js';
 import { isFinalPipeline } from './pipeline-status.js';
-import { stageOutputValue, stagePrompts } from './pipeline-template.js';
+import { stageInputs, stageOutputValue } from './pipeline-template.js';
 import { PipelineUpdates } from './pipeline-updates.js';
 import { ADVANCE_PIPELINE_SQL, COMPLETE_PIPELINE_SQL, FAIL_PIPELINE_SQL, LOCK_PIPELINE_SQL, STAGE_EXECUTIONS_SQL } from './pipelines.sql.js';
 import { stageOutcome, type StageMemberRun } from './stage-outcome.js';
@@ -78,7 +78,7 @@ export class PipelineAdvance implements SettlementHandler, OnModuleInit {
   ): Promise<AgentPipelineEntity> {
     const next = ended.stageIndex! + 1;
     const stageOutputs = { ...(pipeline.stageOutputs as Record<string, JsonValue>), ...outputs };
-    const prompts = stagePrompts(stages, next, pipeline.initialInput as JsonValue, stageOutputs);
+    const inputs = stageInputs(stages, next, pipeline.initialInput as JsonValue, stageOutputs);
     const created = await this.linked.insertWithin(
       client,
       stages[next]!.members.map((member, i) => ({
@@ -87,7 +87,7 @@ export class PipelineAdvance implements SettlementHandler, OnModuleInit {
         tier: ended.tier,
         agentType: member.agentType,
         queue: member.queue as QueueName,
-        input: { prompt: prompts[i]! },
+        input: inputs[i]!,
         metadata: { pipeline_stage: member.name },
         pipelineId: pipeline.id,
         stageIndex: next,

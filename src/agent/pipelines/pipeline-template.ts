@@ -53,7 +53,7 @@ export function renderTemplate(template: string, values: TemplateValues): string
     const key = classify(raw);
     if (key.kind === TemplateKey.InitialInput) return asText(values.initialInput);
     if (key.kind === TemplateKey.PreviousOutput) return values.previousOutput ?? '';
-    if (key.kind === TemplateKey.StageOutput && key.stage in values.stageOutputs) return asText(values.stageOutputs[key.stage]);
+    if (key.kind === TemplateKey.StageOutput && Object.hasOwn(values.stageOutputs, key.stage)) return asText(values.stageOutputs[key.stage]);
     return match;
   });
 }
@@ -82,4 +82,21 @@ export function stagePrompts(stages: PipelineStage[], index: number, initialInpu
     stageOutputs,
   };
   return stages[index]!.members.map((m) => renderTemplate(m.promptTemplate ?? defaultTemplate(index), values));
+}
+
+/**
+ * The input each member of stage `index` starts with. A template that is exactly one whole
+ * placeholder passes that JSON value through unchanged (`{initial_input}`: the pipeline's input;
+ * `{previous_output}`: the previous stage's output value, `{ <name>: output }` for a group), so a
+ * custom agent in a pipeline gets its structured input; any other template is rendered into
+ * `{ prompt }`.
+ */
+export function stageInputs(stages: PipelineStage[], index: number, initialInput: JsonValue, stageOutputs: Record<string, JsonValue>): JsonValue[] {
+  const prompts = stagePrompts(stages, index, initialInput, stageOutputs);
+  return stages[index]!.members.map((member, i) => {
+    const template = (member.promptTemplate ?? defaultTemplate(index)).trim();
+    if (template === `{${TemplateKey.InitialInput}}`) return initialInput;
+    if (template === `{${TemplateKey.PreviousOutput}}` && index > 0) return stageOutputValue(stages[index - 1]!, stageOutputs);
+    return { prompt: prompts[i]! };
+  });
 }

@@ -20,7 +20,7 @@ import { cancelledWithPipeline } from './pipeline-advance.js';
 import { parsePipelineStages, type StageMember } from './pipeline-definition.js';
 import { pipelineFromRow } from './pipeline-row.js';
 import { isFinalPipeline } from './pipeline-status.js';
-import { stagePrompts } from './pipeline-template.js';
+import { stageInputs } from './pipeline-template.js';
 import { inTransaction } from '../infrastructure/in-transaction.js';
 import { PipelineUpdates } from './pipeline-updates.js';
 import type { PipelineView } from './pipeline.view.js';
@@ -85,9 +85,9 @@ export class PipelinesService {
         JSON.stringify(request.input ?? null),
         JSON.stringify(request.metadata ?? {}),
       ]);
-      const prompts = stagePrompts(stages, 0, request.input ?? null, {});
+      const inputs = stageInputs(stages, 0, request.input ?? null, {});
       for (const [i, member] of stages[0]!.members.entries()) {
-        const started = await this.manager.startWithin(client, principal, member.agentType, { prompt: prompts[i]! }, {
+        const started = await this.manager.startWithin(client, principal, member.agentType, inputs[i]!, {
           queue: member.queue as QueueName | undefined,
           metadata: { pipeline_stage: member.name },
           links: { pipelineId: id, stageIndex: 0 },

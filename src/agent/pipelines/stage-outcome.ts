@@ -46,7 +46,8 @@ export function stageOutcome(stage: PipelineStage, index: number, runs: readonly
     };
     return { kind: 'failed', error, stillRunning: runs.filter((r) => !isTerminal(r.status)).map((r) => r.id) };
   }
-  const outputs: Record<string, JsonValue> = {};
+  // NOTE: stage names come from users: a plain object would turn `__proto__` into its prototype.
+  const outputs: Record<string, JsonValue> = Object.create(null) as Record<string, JsonValue>;
   for (const member of stage.members) {
     // The newest run of the member (runs are oldest first).
     const run = runs.filter((r) => r.stage === member.name).at(-1);

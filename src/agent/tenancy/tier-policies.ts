@@ -19,7 +19,8 @@ export class TierPolicies {
 
   /** The principal's tier; an unknown tier gets the default tier's policy. */
   for(principal: Pick<Principal, 'tier'>): TierPolicy & { name: string } {
-    const name = principal.tier in this.tiers ? principal.tier : this.options.defaultTier;
+    // NOTE: own tiers only: a tier named `constructor` or `toString` is not one.
+    const name = Object.hasOwn(this.tiers, principal.tier) ? principal.tier : this.options.defaultTier;
     return { name, ...this.tiers[name]! };
   }
 

@@ -55,7 +55,7 @@ export const DEFAULT_TIERS: Record<string, TierPolicy> = {
 export function mergeTiers(input: Record<string, TierPolicyInput> = {}): Record<string, TierPolicy> {
   const merged: Record<string, TierPolicy> = { ...DEFAULT_TIERS };
   for (const [name, policy] of Object.entries(input)) {
-    const base = DEFAULT_TIERS[name] ?? DEFAULT_TIERS.free!;
+    const base = Object.hasOwn(DEFAULT_TIERS, name) ? DEFAULT_TIERS[name]! : DEFAULT_TIERS.free!;
     merged[name] = { ...base, ...policy, sandbox: { ...base.sandbox, ...policy.sandbox } };
   }
   return merged;

@@ -16,6 +16,14 @@ import { workspaceSegment } from './workspace-path.js';
 import { measureDirectory, TenantDiskUsage } from './workspace-usage.js';
 
 const MiB = 1024 * 1024;
+
+/** The workspaces' base directory cannot be created or used: a deployment problem, said at boot. */
+export class WorkspaceDirectoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkspaceDirectoryError';
+  }
+}
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface WorkspaceOwner {
@@ -164,9 +172,17 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
   private base(): Promise<string> {
     return (this.baseReal ??= (async () => {
       const dir = this.options.workspaces.baseDir;
-      await fs.mkdir(dir, { recursive: true });
-      await fs.chmod(dir, process.getuid?.() === 0 ? 0o711 : 0o700);
-      return fs.realpath(dir);
+      try {
+        await fs.mkdir(dir, { recursive: true });
+        await fs.chmod(dir, process.getuid?.() === 0 ? 0o711 : 0o700);
+        return await fs.realpath(dir);
+      } catch (error) {
+        const { code, message } = error as NodeJS.ErrnoException;
+        throw new WorkspaceDirectoryError(
+          `workspaces.baseDir '${dir}' cannot be used (${code ?? message}) by this process (uid ${process.getuid?.()}): ` +
+            'give workspaces.baseDir a directory this user may create and write, or create it for this user',
+        );
+      }
     })());
   }
 

@@ -11,7 +11,8 @@ export default defineConfig({
   logLevel: 'warn',
   build: {
     outDir: fileURLToPath(new URL('../../../../dist/dashboard', import.meta.url)),
-    emptyOutDir: true,
+    // NOTE: not emptied first: a running app serves from it; new hashed assets are written beside the old.
+    emptyOutDir: false,
     target: 'es2022',
     reportCompressedSize: false,
   },
