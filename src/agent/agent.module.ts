@@ -20,6 +20,9 @@ import { SubagentsModule } from './subagents/subagents.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { ThrottlingModule } from './throttling/throttling.module.js';
+import { BillingModule } from './billing/billing.module.js';
+import { TenancyModule } from './tenancy/tenancy.module.js';
+import { createAgentRoutes, endpointsModule, routeProviders } from './agent.routes.js';
 
 /** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
 const resolvedOptionsProvider: Provider = {
@@ -61,6 +64,7 @@ function compose(base: DynamicModule): DynamicModule {
     providers: [...(base.providers ?? []), resolvedOptionsProvider],
     exports: [AGENT_OPTIONS],
   };
+  const routes = createAgentRoutes();
   return {
     module: base.module,
     global: base.global,
@@ -78,7 +82,13 @@ function compose(base: DynamicModule): DynamicModule {
       ObservabilityModule,
       DashboardModule,
       ThrottlingModule,
+      BillingModule,
+      TenancyModule,
+      endpointsModule(routes),
     ],
+    // NOTE: declared here, so a `RouterModule` entry for AgentModule moves the REST API.
+    controllers: routes.api.map((r) => r.controller),
+    providers: routeProviders(routes),
     // NOTE: InfrastructureModule for the queues under `@nestjs/bullmq`'s tokens (`@InjectQueue`);
     // ThrottlingModule so every library controller (and a host's) can take AgentThrottlerGuard.
     exports: [InfrastructureModule, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule, ObservabilityModule, ThrottlingModule],

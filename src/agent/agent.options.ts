@@ -11,6 +11,7 @@ import type { LanguageModel } from 'ai';
 import type { SubagentSpec } from './runtime/subagent-spec.js';
 import { findPricingProblems, type ModelPrice, type Pricing } from './billing/pricing.js';
 import { BUDGET_EXCEEDED_ACTIONS, type BudgetExceededAction } from './billing/budget.js';
+import { resolveHttpOptions, type GatewayCors, type HttpOptions, type ResolvedHttpOptions } from './http/http-options.js';
 
 export type Transport = 'redis' | 'postgres';
 
@@ -87,6 +88,10 @@ export interface RealtimeOptions {
   tokenTtlSeconds?: number;
   /** Subscribes per socket per 10 s before they are refused (default 30). */
   subscribeLimit?: number;
+  /** The gateway's Socket.IO namespace (default `/agents`). */
+  namespace?: string;
+  /** Socket.IO's CORS settings for it (default `{ origin: true }`: any origin; sockets authenticate at the handshake). */
+  cors?: GatewayCors;
 }
 
 export interface EventOptions {
@@ -224,6 +229,8 @@ export interface AgentModuleOptions {
   observability?: ObservabilityOptions;
   /** The admin dashboard page and bull-board (SPEC §16); off unless enabled. */
   dashboard?: DashboardOptions;
+  /** Where the routes are mounted, and which (see `AgentRouteGroup`). */
+  http?: HttpOptions;
   api?: {
     /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
     maxInputBytes?: number;
@@ -244,7 +251,8 @@ export interface ResolvedAgentOptions {
   resolvePrincipal: PrincipalResolver;
   lease: Required<LeaseOptions>;
   lifecycle: Required<LifecycleOptions>;
-  realtime: { tokenSecret: string | null; tokenTtlSeconds: number; subscribeLimit: number };
+  realtime: { tokenSecret: string | null; tokenTtlSeconds: number; subscribeLimit: number; namespace: string; cors: GatewayCors };
+  http: ResolvedHttpOptions;
   maintenance: Required<MaintenanceOptions>;
   tiers: Record<string, TierPolicy>;
   defaultTier: string;
@@ -329,6 +337,9 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   if (!isPositiveInt(tokenTtlSeconds)) problems.push('realtime.tokenTtlSeconds must be a positive integer');
   const subscribeLimit = o.realtime?.subscribeLimit ?? 30;
   if (!isPositiveInt(subscribeLimit)) problems.push('realtime.subscribeLimit must be a positive integer');
+  const namespace = o.realtime?.namespace ?? '/agents';
+  if (typeof namespace !== 'string' || !/^\/[A-Za-z0-9_/-]*$/.test(namespace)) problems.push("realtime.namespace must be a Socket.IO namespace such as '/agents'");
+  const http = resolveHttpOptions(o.http, problems);
 
   const tiers = mergeTiers(o.tiers);
   problems.push(...findTierProblems(tiers, ALL_QUEUES));
@@ -439,7 +450,8 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     resolvePrincipal: o.resolvePrincipal!,
     lease: { timeoutMs: leaseTimeoutMs, heartbeatMs: o.lease?.heartbeatMs ?? Math.max(100, Math.floor(leaseTimeoutMs / 3)) },
     lifecycle: { cancelGraceMs, inputTimeoutSeconds },
-    realtime: { tokenSecret, tokenTtlSeconds, subscribeLimit },
+    realtime: { tokenSecret, tokenTtlSeconds, subscribeLimit, namespace, cors: o.realtime?.cors ?? { origin: true } },
+    http,
     maintenance,
     tiers,
     defaultTier,

@@ -37,6 +37,10 @@ export { toExecutionView, type ExecutionView, type LogView } from './executions/
 export { ADMIN_ROLE, type Principal, type PrincipalResolver } from './tenancy/principal.js';
 export { AgentError, IdempotencyKeyReusedError } from './errors/agent.errors.js';
 export { AgentErrorCode } from './errors/agent-error-code.js';
+export { AgentExceptionFilter } from './http/agent-exception.filter.js';
+export { AgentHttpException, toHttpException, type ErrorBody } from './http/agent-http-exception.js';
+export { AgentRouteGroup, type GatewayCors, type HttpOptions } from './http/http-options.js';
+export { RouteCollisionError, type RouteCollision } from './http/route-collisions.js';
 
 export type { AgentDefinition, AgentLimits, AgentStepper, AgentTypeSettings } from './runtime/agent-definition.js';
 export { MessageRole, type AgentMessage, type AgentState, type TokenUsage } from './runtime/agent-state.js';

@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { executionRow, seedExecution } from '../support/execution-factory.js';
 import { readSse } from '../support/sse.js';
 import { waitForStatus } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
-describe('admin log viewer (/api/admin/agents)', () => {
+describe.each(HTTP_PLATFORMS)('admin log viewer (/api/admin/agents) on %s', (platform) => {
   let db: TestDatabase;
   let example: ExampleApp;
   let http: ReturnType<typeof request>;
@@ -16,7 +16,7 @@ describe('admin log viewer (/api/admin/agents)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    example = await startExampleApp(db, uniquePrefix());
+    example = await startExampleApp(db, uniquePrefix(), {}, [], platform);
     http = request(example.app.getHttpServer());
     admin = `Bearer ${example.token({ userId: 'boss', admin: true })}`;
     for (const [name, who, input] of [

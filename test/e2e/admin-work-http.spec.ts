@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { unscopedQueriesDuring } from '../support/sql-audit.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
@@ -10,7 +10,7 @@ const PIPELINE_KEYS = ['id', 'user_id', 'status', 'current_stage', 'stages', 'st
 const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((x) => x.id);
 
 /** `GET /api/admin/conversations` and `GET /api/admin/pipelines`: the tenant's, whoever started them. */
-describe('admin conversation and pipeline lists over HTTP (example app)', () => {
+describe.each(HTTP_PLATFORMS)('admin conversation and pipeline lists over HTTP (example app) on %s', (platform) => {
   let db: TestDatabase;
   let example: ExampleApp;
   let http: ReturnType<typeof request>;
@@ -24,7 +24,7 @@ describe('admin conversation and pipeline lists over HTTP (example app)', () => 
   beforeAll(async () => {
     db = await createTestDatabase();
     // No workers: every turn and first stage stays pending, so the lists hold still.
-    example = await startExampleApp(db, uniquePrefix(), { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' });
+    example = await startExampleApp(db, uniquePrefix(), { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' }, [], platform);
     http = request(example.app.getHttpServer());
     admin = as({ userId: 'boss', admin: true });
     alice = as({ userId: 'alice' });

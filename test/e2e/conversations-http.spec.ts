@@ -2,13 +2,13 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutionEventName } from '../../src/agent/index.js';
 import { ExecutionRunner } from '../../src/agent/executions/execution-runner.js';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { unscopedQueriesDuring } from '../support/sql-audit.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
 const VIEW_KEYS = ['id', 'agent_type', 'title', 'turn_count', 'total_tokens', 'last_activity_at', 'created_at', 'active_execution_id'].sort();
 
-describe('conversations over HTTP (example app)', () => {
+describe.each(HTTP_PLATFORMS)('conversations over HTTP (example app) on %s', (platform) => {
   let db: TestDatabase;
   let example: ExampleApp;
   let http: ReturnType<typeof request>;
@@ -18,7 +18,7 @@ describe('conversations over HTTP (example app)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     // No workers: a turn stays `pending` (busy) until the test runs it, in process, with the runner.
-    example = await startExampleApp(db, uniquePrefix(), { AGENTS_WORKERS: 'off' });
+    example = await startExampleApp(db, uniquePrefix(), { AGENTS_WORKERS: 'off' }, [], platform);
     http = request(example.app.getHttpServer());
     alice = as({ userId: 'alice' });
   });

@@ -41,7 +41,7 @@ describe('admin dashboard in a browser', () => {
   async function signIn(page: Page, token: string): Promise<void> {
     const response = await page.goto(`${base}${DASHBOARD}`);
     expect(response?.status()).toBe(200);
-    expect(page.url()).toBe(`${base}${DASHBOARD}/`);
+    expect(page.url()).toBe(`${base}${DASHBOARD}`);
     await page.fill('#token', token);
     await page.click('#sign-in-form button[type=submit]');
   }
@@ -166,7 +166,7 @@ describe('admin dashboard in a browser', () => {
     // Queue internals: bull-board in a new tab, let in by the cookie.
     const [board] = await Promise.all([page.context().waitForEvent('page'), page.click('#open-queues')]);
     await board.waitForLoadState();
-    expect(board.url()).toBe(`${base}${DASHBOARD}/queues/`);
+    expect(board.url()).toBe(`${base}${DASHBOARD}/queues`);
     await board.getByText('agents-default').first().waitFor();
     await screenshot(board, SHOTS, '5-bull-board');
   });

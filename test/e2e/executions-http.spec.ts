@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { waitForStatus } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
-describe('executions over HTTP (example app)', () => {
+describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platform) => {
   let db: TestDatabase;
   let example: ExampleApp;
   let http: ReturnType<typeof request>;
@@ -12,7 +12,7 @@ describe('executions over HTTP (example app)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    example = await startExampleApp(db, uniquePrefix());
+    example = await startExampleApp(db, uniquePrefix(), {}, [], platform);
     http = request(example.app.getHttpServer());
     alice = `Bearer ${example.token({ userId: 'alice' })}`;
   });

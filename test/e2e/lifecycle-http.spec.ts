@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { executionRow, seedExecution } from '../support/execution-factory.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
@@ -30,7 +30,7 @@ const ALLOWED: Record<Op, Partial<Record<(typeof STATUSES)[number], [number, str
   input: { awaiting_input: [200, 'pending'] },
 };
 
-describe('lifecycle operations over HTTP, from every status', () => {
+describe.each(HTTP_PLATFORMS)('lifecycle operations over HTTP, from every status on %s', (platform) => {
   let db: TestDatabase;
   let example: ExampleApp;
   let http: ReturnType<typeof request>;
@@ -39,7 +39,7 @@ describe('lifecycle operations over HTTP, from every status', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     // No workers: every status stays exactly where the test put it.
-    example = await startExampleApp(db, uniquePrefix(), { AGENTS_WORKERS: 'off' });
+    example = await startExampleApp(db, uniquePrefix(), { AGENTS_WORKERS: 'off' }, [], platform);
     http = request(example.app.getHttpServer());
     auth = `Bearer ${example.token({})}`;
   });

@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { waitForPipeline } from '../support/pipelines.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
-describe('pipelines over HTTP (example app)', () => {
+describe.each(HTTP_PLATFORMS)('pipelines over HTTP (example app) on %s', (platform) => {
   let db: TestDatabase;
   let example: ExampleApp;
   /** An API node whose queues no worker serves: its pipelines stay at their first stage, pending. */
@@ -16,8 +16,8 @@ describe('pipelines over HTTP (example app)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    example = await startExampleApp(db, uniquePrefix());
-    idle = await startExampleApp(db, uniquePrefix(), { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' });
+    example = await startExampleApp(db, uniquePrefix(), {}, [], platform);
+    idle = await startExampleApp(db, uniquePrefix(), { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' }, [], platform);
     http = request(example.app.getHttpServer());
     alice = `Bearer ${example.token({ userId: 'alice' })}`;
     bob = `Bearer ${example.token({ userId: 'bob' })}`;

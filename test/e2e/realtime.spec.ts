@@ -3,14 +3,20 @@ import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/agent/index.js';
-import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { exampleEnv, startExampleApp, type ExampleApp, type HttpPlatform } from '../support/example-app.js';
 import { readSse } from '../support/sse.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 type Received = { event: string; payload: Record<string, any> };
 
-describe.each<Transport>(['redis', 'postgres'])('live updates with workers in another process (%s transport)', (transport) => {
+/** Each transport's two API nodes run on both platforms: sockets, SSE and the bridge between them, on Express and on Fastify. */
+const NODES: Array<[Transport, HttpPlatform, HttpPlatform]> = [
+  ['redis', 'express', 'fastify'],
+  ['postgres', 'fastify', 'express'],
+];
+
+describe.each(NODES)('live updates with workers in another process (%s transport, node A on %s, node B on %s)', (transport, platformA, platformB) => {
   let db: TestDatabase;
   let nodeA: ExampleApp;
   let nodeB: ExampleApp;
@@ -23,8 +29,8 @@ describe.each<Transport>(['redis', 'postgres'])('live updates with workers in an
     db = await createTestDatabase();
     const env = exampleEnv(db, transport);
     // Two API nodes without workers, and the workers in a process of their own.
-    nodeA = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' });
-    nodeB = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' });
+    nodeA = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' }, [], platformA);
+    nodeB = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' }, [], platformB);
     worker = startWorkerProcess(env);
     await worker.ready;
   });

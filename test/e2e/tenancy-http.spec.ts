@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { executionRow, seedExecution } from '../support/execution-factory.js';
 import { readSse } from '../support/sse.js';
 import { unscopedQueriesDuring } from '../support/sql-audit.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 import { UNLIMITED_TEST_TIER } from '../support/test-app.js';
 
-describe('tenancy over HTTP: limits, queues, isolation', () => {
+describe.each(HTTP_PLATFORMS)('tenancy over HTTP: limits, queues, isolation on %s', (platform) => {
   let db: TestDatabase;
   let example: ExampleApp;
   let http: ReturnType<typeof request>;
@@ -18,7 +18,7 @@ describe('tenancy over HTTP: limits, queues, isolation', () => {
     example = await startExampleApp(db, uniquePrefix(), {
       AGENTS_WORKERS: 'off',
       AGENTS_TIERS: JSON.stringify({ ...UNLIMITED_TEST_TIER, tiny: { maxConcurrent: 2, perHour: 3 } }),
-    });
+    }, [], platform);
     http = request(example.app.getHttpServer());
   });
 

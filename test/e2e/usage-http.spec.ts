@@ -1,10 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
 /** Usage summaries and budgets over HTTP: sums of the usage records, scoped like every route. */
-describe('usage and budgets over HTTP (example app)', () => {
+describe.each(HTTP_PLATFORMS)('usage and budgets over HTTP (example app) on %s', (platform) => {
   let db: TestDatabase;
   let example: ExampleApp;
   let http: ReturnType<typeof request>;
@@ -19,7 +19,7 @@ describe('usage and budgets over HTTP (example app)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    example = await startExampleApp(db, uniquePrefix());
+    example = await startExampleApp(db, uniquePrefix(), {}, [], platform);
     http = request(example.app.getHttpServer());
     await record('alice', 'gpt-4o-mini', 1000, 200, 0.0003);
     await record('alice', 'gpt-4o-mini', 500, 100, 0.00015);

@@ -2,13 +2,13 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventTriggerService } from '../../src/agent/index.js';
 import { sign } from '../../src/agent/signals/webhook-signature.js';
-import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { principal } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
 const SECRET = 'whsec-tenant-one';
 
-describe('POST /webhooks/agent-trigger', () => {
+describe.each(HTTP_PLATFORMS)('POST /webhooks/agent-trigger on %s', (platform) => {
   let db: TestDatabase;
   let example: ExampleApp;
   let http: ReturnType<typeof request>;
@@ -17,7 +17,7 @@ describe('POST /webhooks/agent-trigger', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    example = await startExampleApp(db, uniquePrefix(), { WEBHOOK_SECRETS: `t1:${SECRET},t2:other-secret`, AGENTS_WORKERS: 'off' });
+    example = await startExampleApp(db, uniquePrefix(), { WEBHOOK_SECRETS: `t1:${SECRET},t2:other-secret`, AGENTS_WORKERS: 'off' }, [], platform);
     http = request(example.app.getHttpServer());
     triggers = example.app.get(EventTriggerService);
   });

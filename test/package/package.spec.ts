@@ -167,6 +167,28 @@ describe('the packed package', () => {
       expect(await waitFor(id, TERMINAL)).toMatchObject({ status: 'completed', output: 'Hello, Ada' });
     });
 
+    it.runIf(name === 'cjs-host')('answers the host’s own controller with the library’s 404, 409 and 429 through the exported AgentExceptionFilter', async () => {
+      const missing = '0190a000-0000-7000-8000-000000000000';
+      const notFound = await fetch(`${app.url}/greetings/${missing}/pause`, { method: 'POST', headers });
+      expect(notFound.status).toBe(404);
+      expect(await notFound.json()).toEqual({ statusCode: 404, error: 'Not Found', message: `Execution ${missing} not found`, details: { code: 'execution_not_found' } });
+
+      const trial = { ...headers, authorization: 'Bearer key-tim' };
+      const first = await fetch(`${app.url}/greetings`, { method: 'POST', headers: trial, body: JSON.stringify({ name: 'Tim' }) });
+      expect(first.status).toBe(201);
+      const { id } = (await first.json()) as { id: string };
+      const limited = await fetch(`${app.url}/greetings`, { method: 'POST', headers: trial, body: JSON.stringify({ name: 'Tim' }) });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests', details: { code: 'rate_limited' } });
+
+      const trialView = async () => (await (await fetch(`${app.url}/api/agents/${id}`, { headers: trial })).json()) as { status: string };
+      for (const deadline = Date.now() + 20_000; !TERMINAL.includes((await trialView()).status) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+      const conflict = await fetch(`${app.url}/greetings/${id}/pause`, { method: 'POST', headers: trial });
+      expect(conflict.status).toBe(409);
+      expect(await conflict.json()).toMatchObject({ statusCode: 409, error: 'Conflict', details: { code: 'invalid_transition', current_status: 'completed' } });
+    });
+
     it('pauses, resumes and cancels a run through the library’s REST routes', async () => {
       const started = await fetch(`${app.url}/api/agents`, {
         method: 'POST',

@@ -1,8 +1,11 @@
-import type { INestApplication, Provider } from '@nestjs/common';
+import { ValidationPipe, type INestApplication, type Provider } from '@nestjs/common';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from '../../src/app.module.js';
 import { signDemoToken } from '../../src/demo/demo-auth.js';
 import { createApp } from '../../src/host/create-app.js';
-import { readHostConfig } from '../../src/host/host-config.js';
-import { ExecutionEvents } from '../../src/agent/index.js';
+import { readHostConfig, type HostConfig } from '../../src/host/host-config.js';
+import { AgentExceptionFilter, ExecutionEvents } from '../../src/agent/index.js';
 import { uniquePrefix, type TestDatabase } from './test-database.js';
 import { redisUrl } from './test-env.js';
 import { UNLIMITED_TEST_TIER } from './test-app.js';
@@ -16,11 +19,22 @@ export interface ExampleApp {
   close(): Promise<void>;
 }
 
+/** The HTTP platforms the library supports; the route e2e tests run on each. */
+export type HttpPlatform = 'express' | 'fastify';
+export const HTTP_PLATFORMS: HttpPlatform[] = ['express', 'fastify'];
+
 /**
  * The example host app (as `npm start` builds it) on a test database, listening on an ephemeral port;
- * `agents` adds `@Agent()` providers, as a user adds theirs to a module.
+ * `agents` adds `@Agent()` providers, as a user adds theirs to a module. On `fastify`, the same
+ * AppModule in a Fastify host set up like `createApp`.
  */
-export async function startExampleApp(db: TestDatabase, queuePrefix: string, env: NodeJS.ProcessEnv = {}, agents: Provider[] = []): Promise<ExampleApp> {
+export async function startExampleApp(
+  db: TestDatabase,
+  queuePrefix: string,
+  env: NodeJS.ProcessEnv = {},
+  agents: Provider[] = [],
+  platform: HttpPlatform = 'express',
+): Promise<ExampleApp> {
   const config = readHostConfig({
     JWT_SECRET: SECRET,
     DATABASE_URL: db.url,
@@ -29,7 +43,10 @@ export async function startExampleApp(db: TestDatabase, queuePrefix: string, env
     ...(env.AGENTS_TRANSPORT === 'redis' ? { REDIS_URL: redisUrl() } : {}),
     ...env,
   });
-  const app = await createApp({ ...config, databaseUrl: db.url }, { logger: false, agents });
+  const app =
+    platform === 'fastify'
+      ? await createFastifyApp({ ...config, databaseUrl: db.url }, agents)
+      : await createApp({ ...config, databaseUrl: db.url }, { logger: false, agents });
   await app.listen(0, '127.0.0.1');
   return {
     app,
@@ -49,3 +66,18 @@ export const exampleEnv = (db: TestDatabase, transport: string, extra: Record<st
   AGENTS_TIERS: JSON.stringify(UNLIMITED_TEST_TIER),
   ...extra,
 });
+
+/**
+ * `createApp` on Fastify: the raw body for webhook signatures, a body limit above the library's input
+ * limit, the same global pipe. NOTE: Fastify parses bodies before any route, so a malformed one is
+ * answered by the app's global filters: the library's, app-wide, gives it the library's shape.
+ */
+async function createFastifyApp(config: HostConfig & { databaseUrl: string }, agents: Provider[]): Promise<INestApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, agents), new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }), {
+    rawBody: true,
+    logger: false,
+  });
+  app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
+  app.useGlobalFilters(new AgentExceptionFilter(app.get(HttpAdapterHost)));
+  return app;
+}

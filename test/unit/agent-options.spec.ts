@@ -88,4 +88,25 @@ describe('resolveAgentOptions', () => {
       "observability.metricsPath must be a path such as '/metrics', or false",
     ]);
   });
+
+  it('defaults and checks where the routes go and which are mounted', () => {
+    const resolved = resolveAgentOptions(valid);
+    expect(resolved.http.prefix).toBe('');
+    expect([...resolved.http.routes].sort()).toEqual(['admin', 'conversations', 'dashboard', 'executions', 'health', 'metrics', 'pipelines', 'realtime', 'usage', 'webhooks']);
+    expect(resolved.realtime).toMatchObject({ namespace: '/agents', cors: { origin: true } });
+    expect(resolveAgentOptions({ ...valid, http: { prefix: '/v1/', routes: false } }).http).toEqual({ prefix: 'v1', routes: new Set() });
+    expect([...resolveAgentOptions({ ...valid, http: { routes: ['executions', 'health'] } }).http.routes]).toEqual(['executions', 'health']);
+
+    let error: unknown;
+    try {
+      resolveAgentOptions({ ...valid, http: { prefix: 'v 1', routes: ['executions', 'everything' as never] }, realtime: { namespace: 'agents' } });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as InvalidAgentOptionsError).problems).toEqual([
+      "realtime.namespace must be a Socket.IO namespace such as '/agents'",
+      "http.prefix must be a path such as 'v1' or 'ai/v1'",
+      'http.routes must be true, false or a list of executions, conversations, pipelines, usage, admin, webhooks, realtime, metrics, health, dashboard',
+    ]);
+  });
 });

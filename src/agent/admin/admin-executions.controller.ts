@@ -1,8 +1,6 @@
-import { Body, Controller, Delete, Get, Headers, Param, Post, Query, Req, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
+import { Body, Delete, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { AgentManager } from '../executions/agent-manager.js';
-import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
 import { CancelExecutionDto } from '../executions/dto/cancel-execution.dto.js';
 import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
 import { ListLogsQuery } from '../executions/dto/list-logs.query.js';
@@ -11,23 +9,19 @@ import { ExecutionReader, type Page } from '../executions/execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from '../executions/execution.view.js';
 import { parseLastEventId } from '../realtime/execution-stream.controller.js';
 import { ExecutionStreamService } from '../realtime/execution-stream.service.js';
-import { AdminGuard, CurrentPrincipal } from '../tenancy/principal.guard.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { scopeFor } from '../tenancy/scope.js';
 import { linkFilter } from '../executions/dto/list-executions.query.js';
 import { AdminListQuery } from './dto/admin-list.query.js';
 import { QueueStatsService, type QueueStats } from './queue-stats.service.js';
-import { controlResponse } from '../executions/control-response.js';
-import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
+import { controlResponse, type StatusSettable } from '../executions/control-response.js';
 
 const ADMIN = { asAdmin: true };
 const SHOW_LOGS = 500;
 
 /** The admin log viewer: every execution of the admin's tenant, its logs, its stream, and every lifecycle action. */
-@Controller('api/admin/agents')
-@UseGuards(AdminGuard, AgentThrottlerGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/admin/agents', RouteAccess.Admin)
 export class AdminExecutionsController {
   constructor(
     private readonly reader: ExecutionReader,
@@ -77,34 +71,34 @@ export class AdminExecutionsController {
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: unknown,
+    @Res() res: unknown,
   ): Promise<void> {
     await this.streams.stream(scopeFor(principal, true), id, parseLastEventId(lastEventId), req, res);
   }
 
   @Post(':id/pause')
-  async pause(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async pause(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.pause(p, id, ADMIN));
   }
 
   @Post(':id/resume')
-  async resume(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async resume(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.resume(p, id, ADMIN));
   }
 
   @Post(':id/cancel')
-  async cancel(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: CancelExecutionDto, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async cancel(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: CancelExecutionDto, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.cancel(p, id, body.grace_ms, ADMIN));
   }
 
   @Post(':id/input')
-  async input(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: SendInputDto, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async input(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: SendInputDto, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.sendInput(p, id, body.input, ADMIN));
   }
 
   @Delete(':id')
-  async kill(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async kill(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.forceKill(p, id, ADMIN));
   }
 }

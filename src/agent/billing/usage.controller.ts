@@ -1,8 +1,7 @@
-import { Body, Controller, Get, HttpCode, Put, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
+import { Body, Get, HttpCode, Put, Query } from '@nestjs/common';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { InvalidRequestError } from '../errors/rate-limited.error.js';
-import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
-import { AdminGuard, CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import { isAdmin, type Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
 import type { BudgetState } from './budget-exceeded.error.js';
@@ -10,14 +9,10 @@ import { BudgetService, nextPeriod, periodOf, TENANT_SCOPE } from './budget.serv
 import { SetBudgetDto } from './dto/set-budget.dto.js';
 import { UsageQuery } from './dto/usage.query.js';
 import { UsageService, type UsageSummary } from './usage.service.js';
-import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 const MAX_PERIOD_DAYS = 366;
 
-@Controller('api/usage')
-@UseGuards(PrincipalGuard, AgentThrottlerGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/usage', RouteAccess.User)
 export class UsageController {
   constructor(
     private readonly usage: UsageService,
@@ -39,10 +34,7 @@ export class UsageController {
   }
 }
 
-@Controller('api/admin/budgets')
-@UseGuards(AdminGuard, AgentThrottlerGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/admin/budgets', RouteAccess.Admin)
 export class BudgetsAdminController {
   constructor(private readonly budgets: BudgetService) {}
 

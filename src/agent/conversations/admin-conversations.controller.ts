@@ -1,19 +1,14 @@
-import { Controller, Get, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
+import { Get, Query } from '@nestjs/common';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import type { Page } from '../executions/execution-reader.js';
-import { AdminGuard, CurrentPrincipal } from '../tenancy/principal.guard.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ConversationReader } from './conversation-reader.js';
 import type { OwnedConversationView } from './conversation.view.js';
 import { AdminListConversationsQuery } from './dto/admin-list-conversations.query.js';
-import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 /** The admin's list of every conversation of its tenant (without histories), whoever holds it. */
-@Controller('api/admin/conversations')
-@UseGuards(AdminGuard, AgentThrottlerGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/admin/conversations', RouteAccess.Admin)
 export class AdminConversationsController {
   constructor(private readonly reader: ConversationReader) {}
 

@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
+import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
 import type { Page } from '../executions/execution-reader.js';
-import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ConversationReader } from './conversation-reader.js';
 import type { ConversationView, TurnStartedView } from './conversation.view.js';
@@ -11,15 +10,11 @@ import { ConversationsService, type StartedTurn } from './conversations.service.
 import { ListConversationsQuery } from './dto/list-conversations.query.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { StartConversationDto } from './dto/start-conversation.dto.js';
-import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 const turnStarted = (turn: StartedTurn): TurnStartedView => ({ conversation: turn.conversation, execution_id: turn.executionId });
 
 /** SPEC §9. Every route acts on the caller's own conversations. */
-@Controller('api/conversations')
-@UseGuards(PrincipalGuard, AgentThrottlerGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/conversations', RouteAccess.User)
 export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,

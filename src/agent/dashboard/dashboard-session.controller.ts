@@ -1,14 +1,13 @@
-import { Controller, Delete, HttpCode, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Delete, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { AdminGuard, CurrentPrincipal } from '../tenancy/principal.guard.js';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
+import { isSecure } from '../http/raw-http.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { RealtimeTokenService } from '../tenancy/realtime-token.service.js';
 import { sessionCookie } from './dashboard-cookie.js';
-import { DashboardEnabledGuard } from './dashboard-enabled.guard.js';
-import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 export interface DashboardSessionView {
   tenant_id: string;
@@ -26,28 +25,28 @@ export interface DashboardSessionView {
  * short-lived HttpOnly cookie for bull-board, the one part of the dashboard a browser opens by
  * navigation (which cannot carry a bearer header).
  */
-@Controller('api/admin/dashboard')
-@UseGuards(DashboardEnabledGuard, AdminGuard, AgentThrottlerGuard)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/admin/dashboard', RouteAccess.Admin)
 export class DashboardSessionController {
   constructor(
     private readonly tokens: RealtimeTokenService,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   @Post('session')
   @HttpCode(200)
-  open(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): DashboardSessionView {
+  open(@CurrentPrincipal() principal: Principal, @Req() req: unknown, @Res({ passthrough: true }) res: unknown): DashboardSessionView {
     const { token, expires_at } = this.tokens.issue(principal);
     const { path } = this.options.dashboard;
-    res.setHeader('Set-Cookie', sessionCookie(token, { path, maxAgeSeconds: this.options.realtime.tokenTtlSeconds, secure: req.secure }));
-    res.setHeader('Cache-Control', 'no-store');
-    return { tenant_id: principal.tenantId, user_id: principal.userId, roles: principal.roles, expires_at, queues_url: `${path}/queues/` };
+    const adapter = this.adapterHost.httpAdapter;
+    adapter.setHeader(res, 'Set-Cookie', sessionCookie(token, { path, maxAgeSeconds: this.options.realtime.tokenTtlSeconds, secure: isSecure(req) }));
+    adapter.setHeader(res, 'Cache-Control', 'no-store');
+    return { tenant_id: principal.tenantId, user_id: principal.userId, roles: principal.roles, expires_at, queues_url: `${path}/queues` };
   }
 
   @Delete('session')
   @HttpCode(204)
-  close(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
-    res.setHeader('Set-Cookie', sessionCookie('', { path: this.options.dashboard.path, maxAgeSeconds: 0, secure: req.secure }));
+  close(@Req() req: unknown, @Res({ passthrough: true }) res: unknown): void {
+    this.adapterHost.httpAdapter.setHeader(res, 'Set-Cookie', sessionCookie('', { path: this.options.dashboard.path, maxAgeSeconds: 0, secure: isSecure(req) }));
   }
 }

@@ -2,24 +2,41 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Injectable } from '@nestjs/common';
-import type { Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import { ALL_QUEUES } from '../infrastructure/queue-names.js';
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 /**
  * bull-board over the execution queues, read-only: the queues are shared by every tenant, so no
  * tenant's admin may retry, remove or pause jobs there (the dashboard's buttons act on executions,
  * through the guarded API). Jobs carry execution ids only, never tenant data.
+ * NOTE: bull-board's Express app runs on Node's request and response, under Express or Fastify alike.
  */
 @Injectable()
 export class QueueBoard {
-  private router: Router | null = null;
+  private app: NodeHandler | null = null;
 
   constructor(private readonly queues: ExecutionQueue) {}
 
+  /** Answers a request under `<dashboard path>/queues`, whatever prefix the app puts before it. */
+  handle(req: IncomingMessage, res: ServerResponse, dashboardPath: string): void {
+    const url = req.url ?? '/';
+    const marker = `${dashboardPath}/queues`;
+    const base = url.slice(0, url.indexOf(marker) + marker.length);
+    // bull-board's routes are relative to where it is mounted.
+    req.url = url.slice(base.length) || '/';
+    if (req.url.startsWith('?')) req.url = `/${req.url}`;
+    this.appFor(base)(req, res, (error) => {
+      if (!res.headersSent) res.writeHead(error ? 500 : 404, { 'Content-Type': 'text/plain' });
+      res.end(error ? 'Internal server error' : 'Not found');
+    });
+  }
+
   /** Built at the first request, so a node whose dashboard nobody opens holds no extra queue connection. */
-  routerFor(basePath: string): Router {
-    if (this.router) return this.router;
+  private appFor(basePath: string): NodeHandler {
+    if (this.app) return this.app;
     const serverAdapter = new ExpressAdapter();
     serverAdapter.setBasePath(basePath);
     createBullBoard({
@@ -27,7 +44,7 @@ export class QueueBoard {
       serverAdapter,
       options: { uiConfig: { boardTitle: 'Agent queues' } },
     });
-    this.router = serverAdapter.getRouter() as Router;
-    return this.router;
+    this.app = serverAdapter.getRouter() as unknown as NodeHandler;
+    return this.app;
   }
 }

@@ -1,14 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
 import { RealtimeTokenService, type RealtimeToken } from '../tenancy/realtime-token.service.js';
-import { agentValidationPipe } from './agent-validation.pipe.js';
 import { AgentManager } from './agent-manager.js';
 import type { LimitsReport } from '../errors/rate-limited.error.js';
 import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
@@ -19,13 +17,9 @@ import { ListLogsQuery } from './dto/list-logs.query.js';
 import { StartExecutionDto } from './dto/start-execution.dto.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
-import { controlResponse } from './control-response.js';
-import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
+import { controlResponse, type StatusSettable } from './control-response.js';
 
-@Controller('api/agents')
-@UseGuards(PrincipalGuard, AgentThrottlerGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/agents', RouteAccess.User)
 export class ExecutionsController {
   constructor(
     private readonly manager: AgentManager,
@@ -81,12 +75,12 @@ export class ExecutionsController {
   }
 
   @Post(':id/pause')
-  async pause(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async pause(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.pause(principal, id));
   }
 
   @Post(':id/resume')
-  async resume(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async resume(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.resume(principal, id));
   }
 
@@ -95,7 +89,7 @@ export class ExecutionsController {
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
     @Body() body: CancelExecutionDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.cancel(principal, id, body.grace_ms));
   }
@@ -105,14 +99,14 @@ export class ExecutionsController {
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
     @Body() body: SendInputDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.sendInput(principal, id, body.input));
   }
 
   /** Force kill. */
   @Delete(':id')
-  async kill(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: Response): Promise<ExecutionView> {
+  async kill(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.forceKill(principal, id));
   }
 }

@@ -13,7 +13,6 @@ import { executionQueueProcessors } from './execution-queue-processors.js';
 import { ExecutionReader } from './execution-reader.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { ExecutionStore } from './execution-store.js';
-import { ExecutionsController } from './executions.controller.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { ActiveExecutions } from './active-executions.js';
 import { ExecutionTransitions } from './execution-transitions.js';
@@ -32,7 +31,6 @@ import { BillingModule } from '../billing/billing.module.js';
   // own `BullModule`), which gives the library's `@Processor`s their workers; `BullModule.forRoot` is
   // never called, so the host's shared configuration and extra options stay its own.
   imports: [DiscoveryModule, BullModule.registerQueue(), InfrastructureModule, TenancyModule, BillingModule],
-  controllers: [ExecutionsController],
   providers: [
     AgentRegistry,
     AgentExplorer,

@@ -7,12 +7,11 @@ import { AgentMetrics } from './agent-metrics.js';
 import { AgentHealth } from './health.service.js';
 import { METRIC_PROVIDERS } from './metric-names.js';
 import { MetricsRecorder } from './metrics-recorder.js';
-import { ObservabilityEndpoints } from './observability-endpoints.js';
 
 /** SPEC §15: Prometheus metrics, OpenTelemetry spans, health. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), InfrastructureModule, ExecutionsModule, TenancyModule],
-  providers: [...METRIC_PROVIDERS, AgentMetrics, AgentHealth, ObservabilityEndpoints, MetricsRecorder],
+  providers: [...METRIC_PROVIDERS, AgentMetrics, AgentHealth, MetricsRecorder],
   exports: [AgentMetrics, AgentHealth],
 })
 export class ObservabilityModule {}

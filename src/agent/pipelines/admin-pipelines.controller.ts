@@ -1,19 +1,14 @@
-import { Controller, Get, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
+import { Get, Query } from '@nestjs/common';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import type { Page } from '../executions/execution-reader.js';
-import { AdminGuard, CurrentPrincipal } from '../tenancy/principal.guard.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { AdminListPipelinesQuery } from './dto/admin-list-pipelines.query.js';
 import { PipelineReader } from './pipeline-reader.js';
 import type { OwnedPipelineView } from './pipeline.view.js';
-import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 /** The admin's list of every pipeline of its tenant, whoever created it. */
-@Controller('api/admin/pipelines')
-@UseGuards(AdminGuard, AgentThrottlerGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/admin/pipelines', RouteAccess.Admin)
 export class AdminPipelinesController {
   constructor(private readonly reader: PipelineReader) {}
 

@@ -1,8 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
+import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import type { Page } from '../executions/execution-reader.js';
-import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
 import { CreatePipelineDto } from './dto/create-pipeline.dto.js';
@@ -11,13 +10,9 @@ import { PipelineIdParam } from './dto/pipeline-id.param.js';
 import { PipelineReader } from './pipeline-reader.js';
 import { PipelinesService } from './pipelines.service.js';
 import type { PipelineView } from './pipeline.view.js';
-import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 /** SPEC §10: the caller's own pipelines. */
-@Controller('api/pipelines')
-@UseGuards(PrincipalGuard, AgentThrottlerGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/pipelines', RouteAccess.User)
 export class PipelinesController {
   constructor(
     private readonly pipelines: PipelinesService,

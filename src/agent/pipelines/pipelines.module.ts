@@ -2,17 +2,14 @@ import { Module } from '@nestjs/common';
 import { ExecutionsModule } from '../executions/executions.module.js';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
-import { AdminPipelinesController } from './admin-pipelines.controller.js';
 import { PipelineAdvance } from './pipeline-advance.js';
 import { PipelineReader } from './pipeline-reader.js';
 import { PipelineUpdates } from './pipeline-updates.js';
-import { PipelinesController } from './pipelines.controller.js';
 import { PipelinesService } from './pipelines.service.js';
 
 /** SPEC §10: pipelines of agent stages, moved on by the settlement of their stages' ends. */
 @Module({
   imports: [InfrastructureModule, ExecutionsModule, TenancyModule],
-  controllers: [PipelinesController, AdminPipelinesController],
   providers: [PipelinesService, PipelineReader, PipelineUpdates, PipelineAdvance],
   exports: [PipelinesService, PipelineReader],
 })

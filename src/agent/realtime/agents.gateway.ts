@@ -1,11 +1,10 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
   OnGatewayConnection,
   OnGatewayInit,
   SubscribeMessage,
-  WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
@@ -36,11 +35,13 @@ interface SocketState {
 type Ack = { ok: true } | { ok: false; error: string };
 
 /**
- * Socket.IO namespace `/agents`. Authenticates at the handshake (a realtime token, or the host
- * app's own auth through `resolvePrincipal`), joins the user's room (and the tenant's for
- * admins), and delivers every event committed by any process through the event bridge.
+ * Socket.IO namespace `realtime.namespace` (default `/agents`). Authenticates at the handshake (a
+ * realtime token, or the host app's own auth through `resolvePrincipal`), joins the user's room
+ * (and the tenant's for admins), and delivers every event committed by any process through the
+ * event bridge. NOTE: declared a gateway at boot (`mountGateway`), with the namespace and CORS of
+ * the options, unless the `realtime` route group is left out.
  */
-@WebSocketGateway({ namespace: '/agents', cors: { origin: true } })
+@Injectable()
 export class AgentsGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger(AgentsGateway.name);
   @WebSocketServer() private readonly server: Namespace;

@@ -1,19 +1,13 @@
-import { Controller, Get, Headers, Param, Req, Res, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { AgentExceptionFilter } from '../errors/agent-exception.filter.js';
-import { agentValidationPipe } from '../executions/agent-validation.pipe.js';
+import { Get, Headers, Param, Req, Res } from '@nestjs/common';
+import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
-import { CurrentPrincipal, PrincipalGuard } from '../tenancy/principal.guard.js';
+import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
 import { ExecutionStreamService } from './execution-stream.service.js';
-import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 
 /** `GET /api/agents/:id/stream`: the caller's own execution as Server-Sent Events. */
-@Controller('api/agents')
-@UseGuards(PrincipalGuard, AgentThrottlerGuard)
-@UsePipes(agentValidationPipe)
-@UseFilters(AgentExceptionFilter)
+@AgentController('api/agents', RouteAccess.User)
 export class ExecutionStreamController {
   constructor(private readonly streams: ExecutionStreamService) {}
 
@@ -22,8 +16,8 @@ export class ExecutionStreamController {
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: unknown,
+    @Res() res: unknown,
   ): Promise<void> {
     await this.streams.stream(ownScope(principal), id, parseLastEventId(lastEventId), req, res);
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { rawRequest, takeRawResponse } from '../http/raw-http.js';
 import type { AgentLogEntity } from '../executions/entities/agent-log.entity.js';
 import { ExecutionReader } from '../executions/execution-reader.js';
 import { isTerminal, type ExecutionStatus } from '../executions/execution-status.js';
@@ -23,8 +23,11 @@ export class ExecutionStreamService {
     private readonly bridge: ExecutionEventBridge,
   ) {}
 
-  async stream(scope: Scope, executionId: string, lastEventId: number, req: Request, res: Response): Promise<void> {
+  /** `request` and `response` are the platform's (Express or Fastify): the stream is written on Node's own. */
+  async stream(scope: Scope, executionId: string, lastEventId: number, request: unknown, response: unknown): Promise<void> {
     const execution = await this.reader.get(scope, executionId); // 404 before anything is written
+    const req = rawRequest(request);
+    const res = takeRawResponse(response);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.flushHeaders();
 

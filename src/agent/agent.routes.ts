@@ -1,0 +1,129 @@
+import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { PrometheusController, PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { AdminExecutionsController } from './admin/admin-executions.controller.js';
+import { AGENT_OPTIONS } from './agent.constants.js';
+import type { ResolvedAgentOptions } from './agent.options.js';
+import { BudgetsAdminController, UsageController } from './billing/usage.controller.js';
+import { AdminConversationsController } from './conversations/admin-conversations.controller.js';
+import { ConversationsController } from './conversations/conversations.controller.js';
+import { DashboardPageController } from './dashboard/dashboard-page.controller.js';
+import { DashboardSessionController } from './dashboard/dashboard-session.controller.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
+import { ExecutionsController } from './executions/executions.controller.js';
+import { AgentRouteGroup } from './http/http-options.js';
+import { declaredPath, joinPath, mountGateway, mountRoutes, MOUNTED_ROUTES, ownClass, type RouteDefinition } from './http/mounted-routes.js';
+import { RouteCollisionCheck } from './http/route-collisions.js';
+import { TenancyModule } from './tenancy/tenancy.module.js';
+import { HealthController } from './observability/health.controller.js';
+import { MetricsController } from './observability/metrics.controller.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { AdminPipelinesController } from './pipelines/admin-pipelines.controller.js';
+import { PipelinesController } from './pipelines/pipelines.controller.js';
+import { AgentsGateway } from './realtime/agents.gateway.js';
+import { ExecutionStreamController } from './realtime/execution-stream.controller.js';
+import { WebhookController } from './signals/webhook.controller.js';
+
+/**
+ * Every route the library serves, made for one `AgentModule` import:
+ * - `api`: the REST API and the webhook, declared in `AgentModule` itself, so `http.prefix` and a
+ *   `RouterModule` entry for `AgentModule` move them together;
+ * - `endpoints`: health and the dashboard page, and metrics through `PrometheusModule`, at paths of
+ *   their own (`observability.*Path`, `dashboard.path`), in a module of their own that neither moves;
+ * - the Socket.IO gateway.
+ * Where each is mounted, if at all, is written at boot from the options (`mountRoutes`).
+ */
+export interface AgentRoutes {
+  api: RouteDefinition[];
+  endpoints: RouteDefinition[];
+  metrics: Type<MetricsController>;
+  gateway: Type<AgentsGateway>;
+}
+
+export function createAgentRoutes(): AgentRoutes {
+  const api = (group: AgentRouteGroup, base: Type, when: (o: ResolvedAgentOptions) => boolean = () => true): RouteDefinition => ({
+    group,
+    controller: ownClass(base),
+    path: (o) => (when(o) ? joinPath(o.http.prefix, declaredPath(base)) : null),
+  });
+  return {
+    api: [
+      api(AgentRouteGroup.Executions, ExecutionsController),
+      api(AgentRouteGroup.Executions, ExecutionStreamController),
+      api(AgentRouteGroup.Conversations, ConversationsController),
+      api(AgentRouteGroup.Pipelines, PipelinesController),
+      api(AgentRouteGroup.Usage, UsageController),
+      api(AgentRouteGroup.Usage, BudgetsAdminController),
+      api(AgentRouteGroup.Admin, AdminExecutionsController),
+      api(AgentRouteGroup.Admin, AdminConversationsController),
+      api(AgentRouteGroup.Admin, AdminPipelinesController),
+      api(AgentRouteGroup.Webhooks, WebhookController),
+      api(AgentRouteGroup.Dashboard, DashboardSessionController, (o) => o.dashboard.enabled),
+    ],
+    endpoints: [
+      { group: AgentRouteGroup.Health, controller: ownClass(HealthController), path: (o) => o.observability.healthPath || null },
+      { group: AgentRouteGroup.Dashboard, controller: ownClass(DashboardPageController), path: (o) => (o.dashboard.enabled ? o.dashboard.path : null) },
+    ],
+    metrics: ownClass(MetricsController),
+    gateway: ownClass(AgentsGateway),
+  };
+}
+
+/** Mounts every route and the gateway from the resolved options, once, while providers are made. */
+export function mountProvider(routes: AgentRoutes): Provider {
+  return {
+    provide: MOUNTED_ROUTES,
+    inject: [AGENT_OPTIONS],
+    useFactory: (options: ResolvedAgentOptions) => {
+      mountGateway(routes.gateway, options);
+      const metricsPath = options.http.routes.has(AgentRouteGroup.Metrics) ? options.observability.metricsPath || null : null;
+      return [...mountRoutes([...routes.api, ...routes.endpoints], options), { group: AgentRouteGroup.Metrics, controller: routes.metrics, path: metricsPath }];
+    },
+  };
+}
+
+/** The providers `AgentModule` adds for its routes: the gateway, their mounting and the collision check. */
+export const routeProviders = (routes: AgentRoutes): Provider[] => [routes.gateway, mountProvider(routes), RouteCollisionCheck];
+
+/** Health, the dashboard page and metrics: routes at paths of their own, outside `AgentModule`. */
+@Module({})
+class AgentEndpointsModule {}
+
+export function endpointsModule(routes: AgentRoutes): DynamicModule {
+  return {
+    module: AgentEndpointsModule,
+    imports: [ObservabilityModule, DashboardModule, TenancyModule, metricsModule(routes.metrics)],
+    controllers: routes.endpoints.map((r) => r.controller),
+  };
+}
+
+/**
+ * `PrometheusModule` serving the default registry through our controller at `metricsPath`, unless
+ * the app has a `PrometheusModule` of its own: that one then serves our metrics with its own.
+ */
+function metricsModule(controller: Type<MetricsController>): DynamicModule {
+  return PrometheusModule.registerAsync({
+    imports: [ObservabilityModule],
+    controller,
+    inject: [AGENT_OPTIONS, ModulesContainer],
+    useFactory: (options: ResolvedAgentOptions, modules: ModulesContainer) => {
+      const wanted = options.http.routes.has(AgentRouteGroup.Metrics) ? options.observability.metricsPath : false;
+      const hosts = wanted ? hostPrometheusControllers(modules, controller) : [];
+      if (hosts.length > 0) new Logger('AgentModule').log(`Metrics are served by the app's own PrometheusModule (${hosts.join(', ')}), not at ${wanted}`);
+      // NOTE: PrometheusModule writes `path` as the controller's path; an empty list mounts nothing.
+      const path = wanted && hosts.length === 0 ? wanted : ([] as unknown as string);
+      return { controller, path, defaultMetrics: { enabled: false } };
+    },
+  });
+}
+
+function hostPrometheusControllers(modules: ModulesContainer, ours: Type): string[] {
+  const found: string[] = [];
+  for (const module of modules.values()) {
+    for (const { metatype } of module.controllers.values()) {
+      const controller = metatype as Type | null;
+      if (controller && controller !== ours && (controller === PrometheusController || controller.prototype instanceof PrometheusController)) found.push(controller.name);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,40 @@
+import { applyDecorators, CanActivate, Controller, Type, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { AdminGuard, PrincipalGuard } from '../tenancy/principal.guard.js';
+import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
+import { AgentExceptionFilter } from './agent-exception.filter.js';
+import { agentValidationPipe } from './agent-validation.pipe.js';
+
+/** Who may call a library controller. */
+export const RouteAccess = {
+  /** Any principal `resolvePrincipal` accepts; each route scopes to its own data. */
+  User: 'user',
+  /** Principals with the admin role, on their own tenant. */
+  Admin: 'admin',
+  /** No principal: the route authenticates its caller itself (signed webhooks). */
+  Signed: 'signed',
+} as const;
+export type RouteAccess = (typeof RouteAccess)[keyof typeof RouteAccess];
+
+/**
+ * The guards in front of every route of each kind, in the order they run: who calls, then the
+ * tier's request rate (per user; per IP where there is no principal).
+ */
+const GUARDS: Record<RouteAccess, Type<CanActivate>[]> = {
+  user: [PrincipalGuard, AgentThrottlerGuard],
+  admin: [AdminGuard, AgentThrottlerGuard],
+  signed: [AgentThrottlerGuard],
+};
+
+/**
+ * A library controller: its guards, the library's validation and its error answers. The path is the
+ * canonical one; where it is mounted (prefix, route groups) is decided at boot from the options.
+ * NOTE: signed routes validate their body only: their headers are checked by the signature.
+ */
+export function AgentController(path: string, access: RouteAccess): ClassDecorator {
+  return applyDecorators(
+    Controller(path),
+    ...(GUARDS[access].length > 0 ? [UseGuards(...GUARDS[access])] : []),
+    ...(access === RouteAccess.Signed ? [] : [UsePipes(agentValidationPipe)]),
+    UseFilters(AgentExceptionFilter),
+  );
+}

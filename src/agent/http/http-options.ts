@@ -1,0 +1,63 @@
+import type { ServerOptions } from 'socket.io';
+
+/** The parts of the library a host can mount or leave out, each a set of routes. */
+export const AgentRouteGroup = {
+  /** `/api/agents`: start, read, control, its SSE stream, limits, realtime tokens. */
+  Executions: 'executions',
+  /** `/api/conversations`. */
+  Conversations: 'conversations',
+  /** `/api/pipelines`. */
+  Pipelines: 'pipelines',
+  /** `/api/usage` and `/api/admin/budgets`. */
+  Usage: 'usage',
+  /** `/api/admin/agents`, `/api/admin/conversations`, `/api/admin/pipelines`. */
+  Admin: 'admin',
+  /** `POST /webhooks/agent-trigger`. */
+  Webhooks: 'webhooks',
+  /** The Socket.IO gateway (`realtime.namespace`). */
+  Realtime: 'realtime',
+  /** Prometheus at `observability.metricsPath`. */
+  Metrics: 'metrics',
+  /** The health check at `observability.healthPath`. */
+  Health: 'health',
+  /** The admin dashboard at `dashboard.path` and its session routes (when `dashboard.enabled`). */
+  Dashboard: 'dashboard',
+} as const;
+export type AgentRouteGroup = (typeof AgentRouteGroup)[keyof typeof AgentRouteGroup];
+export const ALL_ROUTE_GROUPS: readonly AgentRouteGroup[] = Object.values(AgentRouteGroup);
+
+export interface HttpOptions {
+  /**
+   * Put in front of the REST API and the webhook (`<prefix>/api/agents`, `<prefix>/webhooks/…`);
+   * default none. The app's global prefix and `RouterModule` add theirs as to any controller.
+   */
+  prefix?: string;
+  /**
+   * What the module mounts: `true` (default) every route group, `false` none (services only: your
+   * controllers call `AgentManager`), or a list of groups (`AgentRouteGroup`).
+   */
+  routes?: boolean | AgentRouteGroup[];
+}
+
+export interface ResolvedHttpOptions {
+  /** '' or `segment(/segment)*`, no leading or trailing slash. */
+  prefix: string;
+  routes: ReadonlySet<AgentRouteGroup>;
+}
+
+/** Socket.IO's own CORS settings for the gateway's namespace. */
+export type GatewayCors = ServerOptions['cors'];
+
+export function resolveHttpOptions(http: HttpOptions | undefined, problems: string[]): ResolvedHttpOptions {
+  const prefix = (http?.prefix ?? '').replace(/^\/+|\/+$/g, '');
+  if (typeof http?.prefix !== 'undefined' && (typeof http.prefix !== 'string' || !/^([A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)?$/.test(prefix))) {
+    problems.push("http.prefix must be a path such as 'v1' or 'ai/v1'");
+  }
+  const routes = http?.routes ?? true;
+  if (typeof routes === 'boolean') return { prefix, routes: new Set(routes ? ALL_ROUTE_GROUPS : []) };
+  if (!Array.isArray(routes) || routes.some((g) => !ALL_ROUTE_GROUPS.includes(g))) {
+    problems.push(`http.routes must be true, false or a list of ${ALL_ROUTE_GROUPS.join(', ')}`);
+    return { prefix, routes: new Set() };
+  }
+  return { prefix, routes: new Set(routes) };
+}

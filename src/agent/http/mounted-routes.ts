@@ -1,0 +1,64 @@
+import { Logger, type Type } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
+import { WebSocketGateway } from '@nestjs/websockets';
+import type { ResolvedAgentOptions } from '../agent.options.js';
+import type { AgentRouteGroup } from './http-options.js';
+
+/** A library controller the module may mount: its group, and where the options put it (null: nowhere). */
+export interface RouteDefinition {
+  group: AgentRouteGroup;
+  controller: Type;
+  path(options: ResolvedAgentOptions): string | null;
+}
+
+export interface MountedRoute {
+  group: AgentRouteGroup;
+  controller: Type;
+  /** Null when not mounted. */
+  path: string | null;
+}
+
+/**
+ * A subclass of a library controller (or gateway) made for one `AgentModule` import, so its path is
+ * that import's own, never another app's in the same process. Mounted nowhere until `mountRoutes`.
+ */
+export function ownClass<T extends Type>(base: T): T {
+  const made = { [base.name]: class extends base {} }[base.name]!;
+  Reflect.defineMetadata(PATH_METADATA, [], made);
+  return made;
+}
+
+/** The canonical path a controller's decorator gave it (`api/agents`). */
+export const declaredPath = (controller: Type): string => String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+
+/** `a`, `/b/` → `a/b`; empty parts dropped. */
+export const joinPath = (...parts: string[]): string =>
+  parts
+    .flatMap((p) => p.split('/'))
+    .filter((p) => p !== '')
+    .join('/');
+
+/**
+ * Writes each controller's path from the options: `[path]`, or `[]` (a controller with no path has
+ * no route). NOTE: runs while providers are made, before `app.init()` registers routes and reads the
+ * paths, as `RouterModule` writes module paths; so paths may come from `forRootAsync` options.
+ */
+export function mountRoutes(definitions: RouteDefinition[], options: ResolvedAgentOptions): MountedRoute[] {
+  return definitions.map(({ group, controller, path: pathOf }) => {
+    const path = options.http.routes.has(group) ? pathOf(options) : null;
+    Reflect.defineMetadata(PATH_METADATA, path === null ? [] : [path], controller);
+    return { group, controller, path };
+  });
+}
+
+/** Declares the gateway's namespace and CORS from the options, or leaves it undeclared (no gateway). */
+export function mountGateway(gateway: Type, options: ResolvedAgentOptions): void {
+  if (!options.http.routes.has('realtime')) {
+    new Logger('AgentModule').log('The Socket.IO gateway is not mounted (http.routes)');
+    return;
+  }
+  WebSocketGateway({ namespace: options.realtime.namespace, cors: options.realtime.cors })(gateway);
+}
+
+/** What one `AgentModule` import mounted (`mountRoutes`), for the boot's collision check. */
+export const MOUNTED_ROUTES = Symbol('MOUNTED_ROUTES');

@@ -1,0 +1,27 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { HealthCheckResult } from '@nestjs/terminus';
+import { AgentHealth } from './health.service.js';
+
+/**
+ * The health check, at `observability.healthPath` (its path is given at boot). A controller, so the
+ * app's global guards, interceptors and filters apply to it as to the app's own routes.
+ */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: AgentHealth,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  @Get()
+  async check(@Res({ passthrough: true }) response: unknown): Promise<HealthCheckResult | unknown> {
+    try {
+      return await this.health.check();
+    } catch (error) {
+      // 503 with terminus's report of what is down, whatever exception filters the app has.
+      this.adapterHost.httpAdapter.status(response, 503);
+      return error instanceof ServiceUnavailableException ? error.getResponse() : { status: 'error', error: { message: (error as Error).message } };
+    }
+  }
+}
