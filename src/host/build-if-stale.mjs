@@ -3,7 +3,7 @@
 // over its outputs and removes nothing first (tsc incremental, swc, vite without emptying), so a
 // build never pulls files out from under a process already running from dist/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SOURCES = ['src', 'client', 'ormconfig.ts', 'package.json', 'package-lock.json', 'tsconfig.json'];
@@ -22,12 +22,39 @@ function newest(path) {
   return latest;
 }
 
+/** Build outputs and the sources they come from: what has no source any more is removed after a build. */
+const OUTPUTS = [
+  { dist: 'dist/agent', source: 'src/agent' },
+  { dist: 'dist/client', source: 'client' },
+];
+const OUTPUT_SUFFIX = /(\.d)?\.(js|ts)(\.map)?$/;
+
+/**
+ * Removes compiled files whose source was deleted or moved (a build only writes): the package
+ * ships dist/agent and dist/client, and must not ship a module that no longer exists. Nothing
+ * running imports such a file, so removing it never pulls anything from under a process.
+ */
+function pruneOrphans(dist, source) {
+  if (!existsSync(dist)) return;
+  for (const entry of readdirSync(dist, { withFileTypes: true })) {
+    const out = join(dist, entry.name);
+    if (entry.isDirectory()) {
+      if (existsSync(join(source, entry.name))) pruneOrphans(out, join(source, entry.name));
+      else rmSync(out, { recursive: true, force: true });
+    } else if (OUTPUT_SUFFIX.test(entry.name)) {
+      const stem = entry.name.replace(OUTPUT_SUFFIX, '');
+      if (!existsSync(join(source, `${stem}.ts`))) rmSync(out, { force: true });
+    }
+  }
+}
+
 const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
 const changed = Math.max(...SOURCES.map(newest));
 if (process.argv.includes('--always') || changed >= built) {
   // The stamp takes the time the build started: a change made while it runs builds again next time.
   const startedAt = new Date();
   execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  for (const { dist, source } of OUTPUTS) pruneOrphans(dist, source);
   mkdirSync('dist', { recursive: true });
   writeFileSync(STAMP, `${startedAt.toISOString()}\n`);
   utimesSync(STAMP, startedAt, startedAt);

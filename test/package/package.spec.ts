@@ -77,8 +77,9 @@ describe('the packed package', () => {
     for (const entry of ['dist/agent/index.js', 'dist/agent/index.d.ts', 'dist/agent/index.d.ts.map', 'dist/client/index.js', 'dist/client/index.d.ts', 'dist/dashboard/index.html']) {
       expect(packed.files).toContain(entry);
     }
-    expect(packed.size).toBeLessThan(600 * 1024);
-    expect(packed.files.length).toBeLessThan(1000);
+    expect(packed.size).toBeLessThan(700 * 1024);
+    // Each module ships its JavaScript, declarations, declaration map and source (go-to-definition lands in TypeScript).
+    expect(packed.files.length).toBeLessThan(1200);
   });
 
   describe.each(FIXTURES)('in the $name fixture', ({ name, env, hostCli, ownThrottler }) => {
