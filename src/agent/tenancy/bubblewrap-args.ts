@@ -1,10 +1,11 @@
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { SYSTEM_PATH } from './system-programs.js';
 import type { SandboxPolicy } from './tier-policy.js';
 
 /** Where the workspace appears inside a bubblewrap sandbox. */
 export const SANDBOX_WORKSPACE = '/workspace';
-export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const SANDBOX_PATH = SYSTEM_PATH;
 const PATH_DIRS = SANDBOX_PATH.split(':');
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 /** What programs need from /etc; the rest of it (keys, shadow files, app configs) stays out. */

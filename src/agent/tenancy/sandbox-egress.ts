@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onPath } from './system-programs.js';
 
 /** slirp4netns's fixed addresses inside the namespace: the gateway (the host) and its DNS forwarder. */
 const SLIRP_DNS = '10.0.2.3';
@@ -126,14 +127,4 @@ function runWithInput(file: string, args: string[], input: string): Promise<void
     child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`The sandbox network rules could not be set: ${stderr.trim() || `exit ${code}`}`))));
     child.stdin.end(input);
   });
-}
-
-/** Where system programs live (the app's own PATH is not consulted: they are run by name from these). */
-const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-export async function onPath(program: string): Promise<boolean> {
-  for (const dir of SYSTEM_PATH.split(':')) {
-    if (await fs.access(join(dir, program), fs.constants.X_OK).then(() => true, () => false)) return true;
-  }
-  return false;
 }

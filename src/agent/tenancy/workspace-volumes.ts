@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onPath } from './sandbox-egress.js';
+import { onPath } from './system-programs.js';
 
 /** One inode per 16 KiB of quota: a quota holds as many files as a normal filesystem of its size. */
 const BYTES_PER_INODE = 16_384;
