@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EventTriggerService, ExecutionEventName, ExecutionEvents, QueueName, TERMINAL_STATUSES, type JsonValue, type Principal, type Transport } from 'nestjs-agents';
-import { WAKE_MATCHING_SQL } from '../src/agent/signals/event-wake.sql.js';
+import { WAKE_MATCHING_SQL } from '../src/agent/executions/lifecycle/event-wake.sql.js';
 import { BENCH_AGENT, benchPrincipal, bootBenchApp, type BenchApp } from './support/bench-app.js';
 import { createBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import type { BenchContext, Benchmark } from './support/benchmark.js';

@@ -1,8 +1,8 @@
 import { promises as fs, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectSandboxEnvironment } from '../src/agent/tenancy/sandbox-environment.js';
-import { SandboxRunner } from '../src/agent/tenancy/sandbox-runner.js';
+import { detectSandboxEnvironment } from '../src/agent/workspaces/sandbox-environment.js';
+import { SandboxRunner } from '../src/agent/workspaces/sandbox-runner.js';
 import { DEFAULT_TIERS } from '../src/agent/tenancy/tier-policy.js';
 import type { BenchContext, Benchmark } from './support/benchmark.js';
 import { percentile, round } from './support/stats.js';

@@ -11,8 +11,7 @@ import { resolveAgentOptions, type AgentModuleOptions } from './agent.options.js
 import { ExecutionsModule } from './executions/executions.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
-import { AdminModule } from './admin/admin.module.js';
-import { SignalsModule } from './signals/signals.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
@@ -22,6 +21,7 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { ThrottlingModule } from './throttling/throttling.module.js';
 import { BillingModule } from './billing/billing.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
+import { WorkspacesModule } from './workspaces/workspaces.module.js';
 import { createAgentRoutes, endpointsModule, routeProviders } from './agent.routes.js';
 
 /** Defaults and validation happen here, once: an invalid option stops the boot with a list of what to fix. */
@@ -73,8 +73,7 @@ function compose(base: DynamicModule): DynamicModule {
       InfrastructureModule,
       ExecutionsModule,
       RealtimeModule,
-      AdminModule,
-      SignalsModule,
+      WebhooksModule,
       MaintenanceModule,
       ConversationsModule,
       PipelinesModule,
@@ -84,6 +83,7 @@ function compose(base: DynamicModule): DynamicModule {
       ThrottlingModule,
       BillingModule,
       TenancyModule,
+      WorkspacesModule,
       endpointsModule(routes),
     ],
     // NOTE: declared here, so a `RouterModule` entry for AgentModule moves the REST API.

@@ -1,7 +1,7 @@
 import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { PrometheusController, PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { AdminExecutionsController } from './admin/admin-executions.controller.js';
+import { AdminExecutionsController } from './executions/http/admin-executions.controller.js';
 import { AGENT_OPTIONS } from './agent.constants.js';
 import type { ResolvedAgentOptions } from './agent.options.js';
 import { BudgetsAdminController, UsageController } from './billing/usage.controller.js';
@@ -10,19 +10,20 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { DashboardPageController } from './dashboard/dashboard-page.controller.js';
 import { DashboardSessionController } from './dashboard/dashboard-session.controller.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
-import { ExecutionsController } from './executions/executions.controller.js';
+import { ExecutionsController } from './executions/http/executions.controller.js';
 import { AgentRouteGroup } from './http/http-options.js';
 import { declaredPath, joinPath, mountGateway, mountRoutes, MOUNTED_ROUTES, ownClass, type RouteDefinition } from './http/mounted-routes.js';
 import { RouteCollisionCheck } from './http/route-collisions.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
+import { AdminQueuesController } from './observability/admin-queues.controller.js';
 import { HealthController } from './observability/health.controller.js';
 import { MetricsController } from './observability/metrics.controller.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { AdminPipelinesController } from './pipelines/admin-pipelines.controller.js';
 import { PipelinesController } from './pipelines/pipelines.controller.js';
 import { AgentsGateway } from './realtime/agents.gateway.js';
-import { ExecutionStreamController } from './realtime/execution-stream.controller.js';
-import { WebhookController } from './signals/webhook.controller.js';
+import { AdminExecutionStreamController, ExecutionStreamController } from './realtime/execution-stream.controller.js';
+import { WebhookController } from './webhooks/webhook.controller.js';
 
 /**
  * Every route the library serves, made for one `AgentModule` import:
@@ -54,7 +55,10 @@ export function createAgentRoutes(): AgentRoutes {
       api(AgentRouteGroup.Pipelines, PipelinesController),
       api(AgentRouteGroup.Usage, UsageController),
       api(AgentRouteGroup.Usage, BudgetsAdminController),
+      // NOTE: before the executions' `:id` routes, which would take `queues` for an id on Express.
+      api(AgentRouteGroup.Admin, AdminQueuesController),
       api(AgentRouteGroup.Admin, AdminExecutionsController),
+      api(AgentRouteGroup.Admin, AdminExecutionStreamController),
       api(AgentRouteGroup.Admin, AdminConversationsController),
       api(AgentRouteGroup.Admin, AdminPipelinesController),
       api(AgentRouteGroup.Webhooks, WebhookController),

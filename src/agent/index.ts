@@ -16,9 +16,9 @@ export { AGENT_ENTITIES } from './infrastructure/agent-entities.js';
 export { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
 export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 
-export { Agent } from './executions/agent.decorator.js';
-export { AgentManager, type StartOptions } from './executions/agent-manager.js';
-export { ExecutionReader, type Page } from './executions/execution-reader.js';
+export { Agent } from './executions/registry/agent.decorator.js';
+export { AgentManager, type StartOptions } from './executions/lifecycle/agent-manager.js';
+export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
 export { ExecutionEvents, ExecutionEventName, type ExecutionEvent } from './executions/execution-events.js';
 export {
   AgentEvent,
@@ -32,7 +32,7 @@ export {
 } from './realtime/agent-events.js';
 export { ExecutionStatus, FailureCode, TERMINAL_STATUSES, type ExecutionError } from './executions/execution-status.js';
 export { AgentExecutionEntity } from './executions/entities/agent-execution.entity.js';
-export { toExecutionView, type ExecutionView, type LogView } from './executions/execution.view.js';
+export { toExecutionView, type ExecutionView, type LogView } from './executions/http/execution.view.js';
 
 export { ADMIN_ROLE, type Principal, type PrincipalResolver } from './tenancy/principal.js';
 export { AgentError, IdempotencyKeyReusedError } from './errors/agent.errors.js';
@@ -50,13 +50,13 @@ export type { JsonObject, JsonValue } from './runtime/json.js';
 export { defineLlmAgent, type LlmAgentSettings } from './runtime/llm-agent.js';
 export { createScriptedModel, defaultScript, type Script, type ScriptedCall, type ScriptedModelOptions, type ScriptedTurn } from './runtime/scripted-model.js';
 export { createOpenAiCompatibleModel, type OpenAiCompatibleModelOptions } from './runtime/openai-compatible.js';
-export { RecoveryService, type RecoveryReport } from './executions/recovery.service.js';
-export type { ControlResult } from './executions/agent-manager.js';
+export { RecoveryService, type RecoveryReport } from './executions/lifecycle/recovery.service.js';
+export type { ControlResult } from './executions/lifecycle/agent-manager.js';
 export { TierPolicies } from './tenancy/tier-policies.js';
 export { DEFAULT_TIERS, type SandboxPolicy, type TierPolicy, type TierPolicyInput } from './tenancy/tier-policy.js';
 export { AdminGuard, PrincipalGuard, CurrentPrincipal } from './tenancy/principal.guard.js';
 export { scopeFor, ownScope, type Scope } from './tenancy/scope.js';
-export { EventTriggerService, type TriggerResult, type TriggerTarget } from './signals/event-trigger.service.js';
+export { EventTriggerService, type TriggerResult, type TriggerTarget } from './executions/lifecycle/event-trigger.service.js';
 export { MaintenanceService, type CleanupRequest, type RecoverStuckRequest } from './maintenance/maintenance.service.js';
 export { MaintenanceCrons, maintenanceCronName, type ScheduledMaintenance } from './maintenance/maintenance-crons.js';
 export { InvalidMaintenanceRequestError } from './maintenance/maintenance.errors.js';
@@ -71,11 +71,11 @@ export {
   runMaintenanceCommand,
   type MaintenanceCommand,
 } from './maintenance/maintenance-commands.js';
-export { WorkspaceService, type WorkspaceOwner } from './tenancy/workspace.service.js';
-export { WorkspaceAccessError } from './tenancy/workspace-path.js';
-export { CommandBlockedError } from './tenancy/sandbox-command.js';
-export { IsolationKind, SandboxUnavailableError, type IsolationMode, type SandboxEnforcement, type SandboxEnvironment } from './tenancy/sandbox-environment.js';
-export { DEFAULT_SANDBOX_UIDS, type SandboxUidRange } from './tenancy/sandbox-identity.js';
+export { WorkspaceService, type WorkspaceOwner } from './workspaces/workspace.service.js';
+export { WorkspaceAccessError } from './workspaces/workspace-path.js';
+export { CommandBlockedError } from './workspaces/sandbox-command.js';
+export { IsolationKind, SandboxUnavailableError, type IsolationMode, type SandboxEnforcement, type SandboxEnvironment } from './workspaces/sandbox-environment.js';
+export { DEFAULT_SANDBOX_UIDS, type SandboxUidRange } from './workspaces/sandbox-identity.js';
 export { QuotaExceededError } from './errors/agent.errors.js';
 export type { WorkspaceOptions } from './agent.options.js';
 export type { DashboardOptions } from './agent.options.js';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutionEventName } from '../../src/agent/index.js';
-import { ExecutionRunner } from '../../src/agent/executions/execution-runner.js';
+import { ExecutionRunner } from '../../src/agent/executions/run/execution-runner.js';
 import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { unscopedQueriesDuring } from '../support/sql-audit.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';

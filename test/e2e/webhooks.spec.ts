@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventTriggerService } from '../../src/agent/index.js';
-import { sign } from '../../src/agent/signals/webhook-signature.js';
+import { sign } from '../../src/agent/webhooks/webhook-signature.js';
 import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { principal } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';

@@ -16,7 +16,7 @@ import {
   type StepResult,
   type Transport,
 } from '../../src/agent/index.js';
-import { ExecutionSettlement } from '../../src/agent/executions/execution-settlement.js';
+import { ExecutionSettlement } from '../../src/agent/executions/lifecycle/execution-settlement.js';
 import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 

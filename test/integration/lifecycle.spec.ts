@@ -13,7 +13,7 @@ import {
   step,
   type Transport,
 } from '../../src/agent/index.js';
-import { ExecutionRunner } from '../../src/agent/executions/execution-runner.js';
+import { ExecutionRunner } from '../../src/agent/executions/run/execution-runner.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
 import { seedExecution } from '../support/execution-factory.js';
 import { chunk, send, startFakeOpenAiServer, startSse, type FakeOpenAiServer } from '../support/fake-openai-server.js';

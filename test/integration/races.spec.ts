@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/agent/index.js';
-import { ExecutionRunner } from '../../src/agent/executions/execution-runner.js';
+import { ExecutionRunner } from '../../src/agent/executions/run/execution-runner.js';
 import { ExecutionQueue } from '../../src/agent/infrastructure/execution-queue.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
 import { seedExecution } from '../support/execution-factory.js';

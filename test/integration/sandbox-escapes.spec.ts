@@ -4,10 +4,10 @@ import { connect, createServer, type Server } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectSandboxEnvironment, IsolationKind, SandboxUnavailableError, type IsolationMode, type SandboxEnvironment } from '../../src/agent/tenancy/sandbox-environment.js';
-import { sandboxIdentity, type SandboxIdentity } from '../../src/agent/tenancy/sandbox-identity.js';
-import { SandboxRunner } from '../../src/agent/tenancy/sandbox-runner.js';
-import { WorkspaceVolumes } from '../../src/agent/tenancy/workspace-volumes.js';
+import { detectSandboxEnvironment, IsolationKind, SandboxUnavailableError, type IsolationMode, type SandboxEnvironment } from '../../src/agent/workspaces/sandbox-environment.js';
+import { sandboxIdentity, type SandboxIdentity } from '../../src/agent/workspaces/sandbox-identity.js';
+import { SandboxRunner } from '../../src/agent/workspaces/sandbox-runner.js';
+import { WorkspaceVolumes } from '../../src/agent/workspaces/workspace-volumes.js';
 import { DEFAULT_TIERS, type SandboxPolicy } from '../../src/agent/tenancy/tier-policy.js';
 import { processesWith } from '../support/processes.js';
 
@@ -360,7 +360,7 @@ describe('the disk quota holds while commands run (a sized volume per tenant)', 
 
 describe('escapes from the sandbox of an app that does not run as root', () => {
   it('holds as an unprivileged user too: no sysctl, no setuid root, no other files, no loopback, no network-on, no daemons', async ({ skip }) => {
-    const built = ['dist/agent/tenancy', 'dist/src/agent/tenancy'].find((dir) => existsSync(join(dir, 'sandbox-runner.js')));
+    const built = ['dist/agent/workspaces', 'dist/src/agent/workspaces'].find((dir) => existsSync(join(dir, 'sandbox-runner.js')));
     if (!isRoot || !built) skip(); // needs root to become another user; the built modules come from the global setup
     // A copy every user can read (the checkout may not be).
     const stage = realpathSync(await fs.mkdtemp(join(tmpdir(), 'sandbox-unprivileged-')));

@@ -3,10 +3,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandBlockedError } from '../../src/agent/tenancy/sandbox-command.js';
-import { detectSandboxEnvironment, IsolationKind, type IsolationMode, type SandboxEnvironment } from '../../src/agent/tenancy/sandbox-environment.js';
-import { sandboxIdentity } from '../../src/agent/tenancy/sandbox-identity.js';
-import { SandboxRunner } from '../../src/agent/tenancy/sandbox-runner.js';
+import { CommandBlockedError } from '../../src/agent/workspaces/sandbox-command.js';
+import { detectSandboxEnvironment, IsolationKind, type IsolationMode, type SandboxEnvironment } from '../../src/agent/workspaces/sandbox-environment.js';
+import { sandboxIdentity } from '../../src/agent/workspaces/sandbox-identity.js';
+import { SandboxRunner } from '../../src/agent/workspaces/sandbox-runner.js';
 import { DEFAULT_TIERS, type SandboxPolicy } from '../../src/agent/tenancy/tier-policy.js';
 import { processesWith } from '../support/processes.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defineLlmAgent, RecoveryService, type Transport } from '../../src/agent/index.js';
-import { ExecutionSettlement } from '../../src/agent/executions/execution-settlement.js';
-import { ExecutionStore } from '../../src/agent/executions/execution-store.js';
+import { ExecutionSettlement } from '../../src/agent/executions/lifecycle/execution-settlement.js';
+import { ExecutionStore } from '../../src/agent/executions/run/execution-store.js';
 import { seedExecution } from '../support/execution-factory.js';
 import { ExecutionQueue } from '../../src/agent/infrastructure/execution-queue.js';
 import { ALL_QUEUES } from '../../src/agent/infrastructure/queue-names.js';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QuotaExceededError } from '../../src/agent/errors/agent.errors.js';
-import { WorkspaceFiles, type WorkspaceQuotaGuard } from '../../src/agent/tenancy/workspace-files.js';
-import { WorkspaceAccessError } from '../../src/agent/tenancy/workspace-path.js';
+import { WorkspaceFiles, type WorkspaceQuotaGuard } from '../../src/agent/workspaces/workspace-files.js';
+import { WorkspaceAccessError } from '../../src/agent/workspaces/workspace-path.js';
 
 describe('workspace files: confined to the workspace', () => {
   let sandbox: string; // holds the workspace and an "outside" next to it

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ActiveExecution, ActiveExecutions, ForceKilledError, StopRequestedError } from '../../src/agent/executions/active-executions.js';
+import { ActiveExecution, ActiveExecutions, ForceKilledError, StopRequestedError } from '../../src/agent/executions/run/active-executions.js';
 import type { ResolvedAgentOptions } from '../../src/agent/agent.options.js';
-import type { ExecutionTransitions } from '../../src/agent/executions/execution-transitions.js';
+import type { ExecutionTransitions } from '../../src/agent/executions/lifecycle/execution-transitions.js';
 import type { SignalNotice, SignalNotifier } from '../../src/agent/infrastructure/signal-notifier.js';
 
 describe('ActiveExecution', () => {

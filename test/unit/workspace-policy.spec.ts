@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commandNames, findBlockedCommand } from '../../src/agent/tenancy/sandbox-command.js';
-import { isInside, splitWorkspacePath, WorkspaceAccessError, workspaceSegment } from '../../src/agent/tenancy/workspace-path.js';
+import { commandNames, findBlockedCommand } from '../../src/agent/workspaces/sandbox-command.js';
+import { isInside, splitWorkspacePath, WorkspaceAccessError, workspaceSegment } from '../../src/agent/workspaces/workspace-path.js';
 import { AgentErrorCode, HTTP_STATUS_BY_CODE } from '../../src/agent/errors/agent-error-code.js';
 import { QuotaExceededError } from '../../src/agent/errors/agent.errors.js';
 

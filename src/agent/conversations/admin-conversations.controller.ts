@@ -1,6 +1,6 @@
 import { Get, Query } from '@nestjs/common';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
-import type { Page } from '../executions/execution-reader.js';
+import type { Page } from '../executions/http/execution-reader.js';
 import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ConversationReader } from './conversation-reader.js';

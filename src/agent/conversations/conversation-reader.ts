@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { ConversationNotFoundError } from '../errors/conversation.errors.js';
-import type { Page } from '../executions/execution-reader.js';
+import type { Page } from '../executions/http/execution-reader.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { CONVERSATION_VIEW_SQL, HISTORY_SQL, LIST_CONVERSATIONS_SQL } from './conversations.sql.js';
 import { toConversationView, type ConversationMessageRow, type ConversationView, type ConversationViewRow, type OwnedConversationView } from './conversation.view.js';

@@ -1,7 +1,7 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
-import { ExecutionIdParam } from '../executions/dto/execution-id.param.js';
-import type { Page } from '../executions/execution-reader.js';
+import { ExecutionIdParam } from '../executions/http/dto/execution-id.param.js';
+import type { Page } from '../executions/http/execution-reader.js';
 import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ConversationReader } from './conversation-reader.js';

@@ -6,9 +6,9 @@ import { AgentPipelineEntity } from '../pipelines/entities/agent-pipeline.entity
 import { AgentBudgetEntity } from '../billing/entities/agent-budget.entity.js';
 import { BudgetLedgerEntity } from '../billing/entities/budget-ledger.entity.js';
 import { TokenUsageRecordEntity } from '../billing/entities/token-usage-record.entity.js';
-import { AgentEventInboxEntity } from '../signals/agent-event-inbox.entity.js';
-import { AgentSignalEntity } from '../signals/agent-signal.entity.js';
-import { AgentWebhookDeliveryEntity } from '../signals/agent-webhook-delivery.entity.js';
+import { AgentEventInboxEntity } from '../executions/entities/agent-event-inbox.entity.js';
+import { AgentSignalEntity } from '../executions/entities/agent-signal.entity.js';
+import { AgentWebhookDeliveryEntity } from '../webhooks/agent-webhook-delivery.entity.js';
 import { AgentRateLimitEntity } from './agent-rate-limit.entity.js';
 
 /** Every table the library owns; feature folders add theirs here. */

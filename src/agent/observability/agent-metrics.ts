@@ -5,7 +5,7 @@ import { register, type Gauge } from 'prom-client';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import { ALL_QUEUES } from '../infrastructure/queue-names.js';
-import { AgentRegistry } from '../executions/agent-registry.js';
+import { AgentRegistry } from '../executions/registry/agent-registry.js';
 import { MetricName } from './metric-names.js';
 
 const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;

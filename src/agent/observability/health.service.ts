@@ -7,7 +7,7 @@ import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-d
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import { PUBSUB, type PubSub } from '../infrastructure/pubsub.js';
 import { ALL_QUEUES } from '../infrastructure/queue-names.js';
-import { WorkspaceService } from '../tenancy/workspace.service.js';
+import { WorkspaceService } from '../workspaces/workspace.service.js';
 
 /** Each dependency answers within this, or counts as down (a hung connection is an outage too). */
 const CHECK_TIMEOUT_MS = 2_000;

@@ -7,11 +7,13 @@ import { AgentMetrics } from './agent-metrics.js';
 import { AgentHealth } from './health.service.js';
 import { METRIC_PROVIDERS } from './metric-names.js';
 import { MetricsRecorder } from './metrics-recorder.js';
+import { QueueStatsService } from './queue-stats.service.js';
+import { WorkspacesModule } from '../workspaces/workspaces.module.js';
 
 /** SPEC §15: Prometheus metrics, OpenTelemetry spans, health. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), InfrastructureModule, ExecutionsModule, TenancyModule],
-  providers: [...METRIC_PROVIDERS, AgentMetrics, AgentHealth, MetricsRecorder],
-  exports: [AgentMetrics, AgentHealth],
+  imports: [TerminusModule.forRoot({ logger: false }), InfrastructureModule, ExecutionsModule, TenancyModule, WorkspacesModule],
+  providers: [...METRIC_PROVIDERS, AgentMetrics, AgentHealth, MetricsRecorder, QueueStatsService],
+  exports: [AgentMetrics, AgentHealth, QueueStatsService],
 })
 export class ObservabilityModule {}

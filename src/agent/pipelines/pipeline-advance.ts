@@ -1,8 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
-import { ExecutionSettlement, type SettleContext, type SettlementHandler } from '../executions/execution-settlement.js';
-import { LinkedExecutions } from '../executions/linked-executions.js';
+import { ExecutionSettlement, type SettleContext, type SettlementHandler } from '../executions/lifecycle/execution-settlement.js';
+import { LinkedExecutions } from '../executions/lifecycle/linked-executions.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
 import type { JsonValue } from '../runtime/json.js';
 import type { AgentPipelineEntity } from './entities/agent-pipeline.entity.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Repository, SelectQueryBuilder } from 'typeorm';
 import { PipelineNotFoundError } from '../errors/pipeline.errors.js';
 import { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
-import type { Page } from '../executions/execution-reader.js';
+import type { Page } from '../executions/http/execution-reader.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import type { Scope } from '../tenancy/scope.js';
 import { AgentPipelineEntity } from './entities/agent-pipeline.entity.js';

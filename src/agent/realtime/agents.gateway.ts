@@ -11,7 +11,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { AgentError } from '../errors/agent.errors.js';
-import { ExecutionReader } from '../executions/execution-reader.js';
+import { ExecutionReader } from '../executions/http/execution-reader.js';
 import { isAdmin, type Principal } from '../tenancy/principal.js';
 import { RealtimeTokenService } from '../tenancy/realtime-token.service.js';
 import { scopeFor } from '../tenancy/scope.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { rawRequest, takeRawResponse } from '../http/raw-http.js';
 import type { AgentLogEntity } from '../executions/entities/agent-log.entity.js';
-import { ExecutionReader } from '../executions/execution-reader.js';
+import { ExecutionReader } from '../executions/http/execution-reader.js';
 import { isTerminal, type ExecutionStatus } from '../executions/execution-status.js';
 import type { Scope } from '../tenancy/scope.js';
 import { ExecutionEventBridge } from './execution-event-bridge.js';

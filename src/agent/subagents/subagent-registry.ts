@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
-import { AgentRegistry } from '../executions/agent-registry.js';
+import { AgentRegistry } from '../executions/registry/agent-registry.js';
 import { defineLlmAgent } from '../runtime/llm-agent.js';
 import { subagentAgentType } from '../runtime/subagent-access.js';
 

@@ -5,13 +5,13 @@ import type { ResolvedAgentOptions } from '../agent.options.js';
 import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
 import { ExecutionEvents } from '../executions/execution-events.js';
 import { executionFromRow } from '../executions/execution-row.js';
-import { ExecutionSettlement, type SettleContext, type SettlementHandler } from '../executions/execution-settlement.js';
+import { ExecutionSettlement, type SettleContext, type SettlementHandler } from '../executions/lifecycle/execution-settlement.js';
 import { ExecutionStatus, isTerminal } from '../executions/execution-status.js';
-import { publishTransition } from '../executions/transition-events.js';
+import { publishTransition } from '../executions/lifecycle/transition-events.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
 import { childResultMessage, type EndedChild } from './child-summary.js';
-import { LOCK_PARENT_SQL, SPAWN_CHILDREN_SQL, UNFINISHED_CHILDREN_SQL, WAKE_PARENT_SQL } from './subagent-wake.sql.js';
+import { LOCK_PARENT_SQL, SPAWN_CHILDREN_SQL, UNFINISHED_CHILDREN_SQL, WAKE_PARENT_SQL } from '../executions/lifecycle/parent-wake.sql.js';
 
 /**
  * The consequences of ends in a family of executions (SPEC §11), applied in the settlement's

@@ -1,0 +1,82 @@
+import { Body, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { AgentController, RouteAccess } from '../../http/agent-controller.decorator.js';
+import { AgentManager } from '../lifecycle/agent-manager.js';
+import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
+import { ExecutionIdParam } from './dto/execution-id.param.js';
+import { ListLogsQuery } from './dto/list-logs.query.js';
+import { SendInputDto } from './dto/send-input.dto.js';
+import { ExecutionReader, type Page } from './execution-reader.js';
+import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
+import { CurrentPrincipal } from '../../tenancy/principal.guard.js';
+import type { Principal } from '../../tenancy/principal.js';
+import { scopeFor } from '../../tenancy/scope.js';
+import { linkFilter } from './dto/list-executions.query.js';
+import { AdminListQuery } from './dto/admin-list.query.js';
+import { controlResponse, type StatusSettable } from './control-response.js';
+
+const ADMIN = { asAdmin: true };
+const SHOW_LOGS = 500;
+
+/** The admin log viewer: every execution of the admin's tenant, its logs, and every lifecycle action (its stream and the queues are served beside it, by realtime/ and observability/). */
+@AgentController('api/admin/agents', RouteAccess.Admin)
+export class AdminExecutionsController {
+  constructor(
+    private readonly reader: ExecutionReader,
+    private readonly manager: AgentManager,
+  ) {}
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: AdminListQuery): Promise<Page<ExecutionView & { user_id: string; log_count: number }>> {
+    const scope = { tenantId: principal.tenantId, userId: null };
+    const page = await this.reader.list(scope, {
+      ...linkFilter(query),
+      status: query.status,
+      agentType: query.agent_type,
+      userId: query.user_id,
+      cursor: query.cursor,
+      limit: query.limit,
+    });
+    const counts = await this.reader.logCounts(scope, page.data.map((e) => e.id));
+    return {
+      data: page.data.map((e) => ({ ...toExecutionView(e), user_id: e.userId, log_count: counts.get(e.id) ?? 0 })),
+      next_cursor: page.next_cursor,
+    };
+  }
+
+  @Get(':id')
+  async show(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView & { user_id: string }> {
+    const execution = await this.reader.get(scopeFor(principal, true), id);
+    return { ...toExecutionView(execution, await this.reader.latestLogs(execution, SHOW_LOGS)), user_id: execution.userId };
+  }
+
+  @Get(':id/logs')
+  async logs(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Query() query: ListLogsQuery): Promise<Page<LogView>> {
+    const page = await this.reader.logsOf(scopeFor(principal, true), id, { level: query.level, eventType: query.event_type, afterId: query.after_id, limit: query.limit });
+    return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
+  }
+
+  @Post(':id/pause')
+  async pause(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+    return controlResponse(res, await this.manager.pause(p, id, ADMIN));
+  }
+
+  @Post(':id/resume')
+  async resume(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+    return controlResponse(res, await this.manager.resume(p, id, ADMIN));
+  }
+
+  @Post(':id/cancel')
+  async cancel(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: CancelExecutionDto, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+    return controlResponse(res, await this.manager.cancel(p, id, body.grace_ms, ADMIN));
+  }
+
+  @Post(':id/input')
+  async input(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: SendInputDto, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+    return controlResponse(res, await this.manager.sendInput(p, id, body.input, ADMIN));
+  }
+
+  @Delete(':id')
+  async kill(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+    return controlResponse(res, await this.manager.forceKill(p, id, ADMIN));
+  }
+}

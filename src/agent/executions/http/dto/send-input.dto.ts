@@ -1,0 +1,7 @@
+import { IsDefined } from 'class-validator';
+import type { JsonValue } from '../../../runtime/json.js';
+
+export class SendInputDto {
+  /** Any JSON: it joins the history as the user's message. */
+  @IsDefined({ message: 'input is required (any JSON value)' }) input: JsonValue;
+}

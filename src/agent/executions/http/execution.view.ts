@@ -1,0 +1,77 @@
+import type { JsonObject, JsonValue } from '../../runtime/json.js';
+import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
+import type { AgentLogEntity } from '../entities/agent-log.entity.js';
+import type { ExecutionError, ExecutionStatus } from '../execution-status.js';
+
+/** The public shape of an execution (SPEC §6): explicit, snake_case, no internal columns. */
+export interface ExecutionView {
+  id: string;
+  agent_type: string;
+  status: ExecutionStatus;
+  queue: string;
+  step_count: number;
+  token_usage: number;
+  cost_usd: number;
+  input: JsonValue;
+  output: JsonValue | null;
+  error: ExecutionError | null;
+  metadata: JsonObject;
+  conversation_id: string | null;
+  pipeline_id: string | null;
+  parent_execution_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  paused_at: string | null;
+  completed_at: string | null;
+  duration_seconds: number | null;
+  logs?: LogView[];
+}
+
+export interface LogView {
+  id: number;
+  /** The step the log belongs to (for a transition: the last step committed). */
+  step_number: number | null;
+  level: string;
+  event_type: string;
+  message: string;
+  context: JsonObject;
+  created_at: string;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function toExecutionView(e: AgentExecutionEntity, logs?: AgentLogEntity[]): ExecutionView {
+  const end = e.completedAt ?? (e.startedAt ? new Date() : null);
+  return {
+    id: e.id,
+    agent_type: e.agentType,
+    status: e.status,
+    queue: e.queue,
+    step_count: e.stepCount,
+    token_usage: e.tokenUsage,
+    cost_usd: e.costUsd,
+    input: e.input as JsonValue,
+    output: e.output as JsonValue | null,
+    error: e.error,
+    metadata: e.metadata as JsonObject,
+    conversation_id: e.conversationId,
+    pipeline_id: e.pipelineId,
+    parent_execution_id: e.parentExecutionId,
+    created_at: e.createdAt.toISOString(),
+    started_at: iso(e.startedAt),
+    paused_at: iso(e.pausedAt),
+    completed_at: iso(e.completedAt),
+    duration_seconds: e.startedAt && end ? Math.max(0, (end.getTime() - e.startedAt.getTime()) / 1000) : null,
+    ...(logs ? { logs: logs.map(toLogView) } : {}),
+  };
+}
+
+export const toLogView = (l: AgentLogEntity): LogView => ({
+  id: Number(l.id),
+  step_number: l.stepNumber,
+  level: l.level,
+  event_type: l.eventType,
+  message: l.message,
+  context: l.context as JsonObject,
+  created_at: l.createdAt.toISOString(),
+});

@@ -1,0 +1,172 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import { IdempotencyKeyReusedError } from '../../errors/agent.errors.js';
+import type { SqlPool } from '../../infrastructure/sql-pool.js';
+import { RateLimitedError, type LimitsReport } from '../../errors/rate-limited.error.js';
+import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
+import { executionFromRow } from '../execution-row.js';
+import { uuidv7 } from '../uuid-v7.js';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
+import type { Principal } from '../../tenancy/principal.js';
+import { ADMIT_SQL, USAGE_SQL } from './start-admission.sql.js';
+import type { TierPolicy } from '../../tenancy/tier-policy.js';
+
+const HOUR_MS = 3_600_000;
+/** BullMQ's largest priority. */
+const MAX_PRIORITY = 2_097_151;
+/** A full concurrency slot frees when some execution ends: nobody knows when; clients retry in this many seconds. */
+const CONCURRENCY_RETRY_SECONDS = 30;
+
+export interface NewExecution {
+  agentType: string;
+  queue: string;
+  status: string;
+  input: unknown;
+  metadata: unknown;
+  idempotencyKey: string | null;
+  scheduledFor: Date | null;
+  awaitingEvent: string | null;
+  waitSeconds: number | null;
+  /** Part of a larger piece of work: its end is settled (SPEC §9–11). */
+  links?: ExecutionLinks;
+}
+
+/** What an execution belongs to. */
+export interface ExecutionLinks {
+  conversationId?: string;
+  pipelineId?: string;
+  stageIndex?: number;
+  parentExecutionId?: string;
+  depth?: number;
+}
+
+export interface Admitted {
+  execution: AgentExecutionEntity;
+  /** False when the idempotency key returned an existing execution. */
+  created: boolean;
+  /** Queue priority for fair admission across tenants (1 = first). */
+  priority: number;
+}
+
+interface UsageRow {
+  concurrent: number;
+  hourly: number;
+  oldest: Date | null;
+}
+
+/**
+ * Tier limits that cannot be raced: a start takes the user's transaction-scoped advisory lock, so
+ * starts of one user are admitted one at a time on every node (the database is shared). The hourly
+ * limit is an exact sliding window over the user's own starts.
+ */
+@Injectable()
+export class StartAdmission {
+  private readonly pool: SqlPool;
+
+  constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
+    this.pool = database.pool;
+  }
+
+  async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
+    const client = await this.pool.connect();
+    try {
+      // NOTE: one round trip for both.
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockKey(principal)})`);
+      const admitted = await this.insertAdmitted(client, principal, tier, row, now);
+      await client.query('COMMIT');
+      return admitted;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * The same admission inside the caller's open transaction (a conversation turn admitted with its
+   * conversation locked): the user's lock is held until that transaction ends.
+   */
+  async admitWithin(client: PoolClient, principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
+    await client.query(`SELECT pg_advisory_xact_lock(${lockKey(principal)})`);
+    return this.insertAdmitted(client, principal, tier, row, now);
+  }
+
+  /** Holding the user's lock. */
+  private async insertAdmitted(client: PoolClient, principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now: number): Promise<Admitted> {
+    const { rows } = await client.query(ADMIT_SQL, [
+      uuidv7(now),
+      principal.tenantId,
+      principal.userId,
+      row.agentType,
+      row.queue,
+      JSON.stringify(row.input ?? {}),
+      JSON.stringify(row.metadata ?? {}),
+      row.idempotencyKey,
+      row.status,
+      row.scheduledFor,
+      row.awaitingEvent,
+      row.waitSeconds,
+      hourBoundary(now),
+      tier.maxConcurrent,
+      tier.perHour,
+      tier.name,
+      JSON.stringify(linksJson(row.links)),
+    ]);
+    const result = rows[0];
+    if (result.existing) {
+      const execution = executionFromRow(result.existing);
+      if (!result.same_request) throw new IdempotencyKeyReusedError(row.idempotencyKey!, execution.id);
+      return { execution, created: false, priority: 1 };
+    }
+    if (!result.created) throw this.limited(result, tier, now);
+    return { execution: executionFromRow(result.created), created: true, priority: Math.min(result.tenant_queued + 1, MAX_PRIORITY) };
+  }
+
+  async usage(principal: Principal, tier: TierPolicy, now = Date.now()): Promise<LimitsReport> {
+    const { rows } = await this.pool.query<UsageRow>(USAGE_SQL, [principal.tenantId, principal.userId, hourBoundary(now)]);
+    return report(rows[0]!, tier);
+  }
+
+  private limited(usage: UsageRow, tier: TierPolicy, now: number): RateLimitedError {
+    const limits = report(usage, tier);
+    if (usage.hourly >= tier.perHour) {
+      const resetsAt = new Date(usage.oldest!).getTime() + HOUR_MS;
+      // Clamped: `created_at` is the database's clock, `now` this process's.
+      const seconds = Math.min(HOUR_MS / 1000, Math.max(1, Math.ceil((resetsAt - now) / 1000)));
+      return new RateLimitedError(`Hourly limit reached (${tier.perHour} starts per hour)`, limits, seconds);
+    }
+    return new RateLimitedError(`Concurrency limit reached (${tier.maxConcurrent} at once)`, limits, CONCURRENCY_RETRY_SECONDS);
+  }
+}
+
+const linksJson = (links: ExecutionLinks = {}) => ({
+  conversation_id: links.conversationId ?? null,
+  pipeline_id: links.pipelineId ?? null,
+  stage_index: links.stageIndex ?? null,
+  parent_execution_id: links.parentExecutionId ?? null,
+  depth: links.depth ?? 0,
+});
+
+function report(usage: UsageRow, tier: TierPolicy): LimitsReport {
+  return {
+    concurrent: { used: usage.concurrent, limit: tier.maxConcurrent, remaining: Math.max(0, tier.maxConcurrent - usage.concurrent) },
+    hourly: {
+      used: usage.hourly,
+      limit: tier.perHour,
+      remaining: Math.max(0, tier.perHour - usage.hourly),
+      resets_at: usage.oldest ? new Date(new Date(usage.oldest).getTime() + HOUR_MS).toISOString() : null,
+    },
+  };
+}
+
+/** Ids are UUIDv7 (time first): the smallest id of one hour ago bounds the window on the (tenant, user, id) index. */
+const hourBoundary = (now: number): string => {
+  const hex = (now - HOUR_MS).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+};
+
+/** A signed 64-bit advisory lock key per (tenant, user): a number computed here, never text from a request. */
+const lockKey = (principal: Principal): string =>
+  createHash('sha1').update(`agents-start\u0000${principal.tenantId}\u0000${principal.userId}`).digest().readBigInt64BE(0).toString();

@@ -1,0 +1,32 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
+import { Inject } from '@nestjs/common';
+import { AGENT_METADATA, AGENT_OPTIONS } from '../../agent.constants.js';
+import type { ResolvedAgentOptions } from '../../agent.options.js';
+import type { AgentStepper, AgentTypeSettings } from '../../runtime/agent-definition.js';
+import { AgentRegistry } from './agent-registry.js';
+
+/** Fills the registry at boot: definitions from the options, then every `@Agent()` provider. */
+@Injectable()
+export class AgentExplorer implements OnModuleInit {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
+    private readonly registry: AgentRegistry,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+  ) {}
+
+  onModuleInit(): void {
+    this.options.agents.forEach((definition, index) => this.registry.register(definition, definition, `options.agents[${index}]`));
+    for (const wrapper of this.discovery.getProviders()) {
+      const { instance, metatype } = wrapper;
+      if (!instance || !metatype) continue;
+      const settings = this.reflector.get<AgentTypeSettings | undefined>(AGENT_METADATA, metatype);
+      if (!settings) continue;
+      if (!wrapper.isDependencyTreeStatic()) {
+        throw new Error(`@Agent() ${metatype.name} must be a singleton provider (not request- or transient-scoped)`);
+      }
+      this.registry.register(settings, instance as AgentStepper, `@Agent() ${metatype.name}`);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { DelayedError, type Job } from 'bullmq';
+import type { ExecutionJobData } from '../../infrastructure/queue-backend.js';
+import { ExecutionRunner } from './execution-runner.js';
+import { WaitExpiry } from '../lifecycle/wait-expiry.js';
+
+/** What a job of the library's queues does, whoever made the worker: the row decides (a job is a hint). */
+@Injectable()
+export class ExecutionJobs {
+  constructor(
+    private readonly runner: ExecutionRunner,
+    private readonly waits: WaitExpiry,
+  ) {}
+
+  async handle(job: Job<ExecutionJobData>, token?: string): Promise<void> {
+    const data = job.data;
+    if (data.kind === 'expire_wait') {
+      await this.waits.expire(data.executionId, data.status, data.epoch);
+      return;
+    }
+    const result = await this.runner.run(data.executionId);
+    if (result.outcome === 'held') {
+      // NOTE: the same job comes back when the holder's lease would be stale (BullMQ's delayed-retry idiom).
+      await job.moveToDelayed(Date.now() + result.retryInMs!, token);
+      throw new DelayedError();
+    }
+  }
+
+  /** Before the workers close: in-flight runs checkpoint at their next step and hand the execution back. */
+  drain(): void {
+    this.runner.drain();
+  }
+}

@@ -1,0 +1,36 @@
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import type { ExecutionJobData } from '../../infrastructure/queue-backend.js';
+import type { ExecutionJobs } from './execution-jobs.js';
+
+/**
+ * A thin `WorkerHost` for one of the library's queues: `@nestjs/bullmq` makes its worker (not
+ * started: `autorun: false`), and it starts once the whole app is up, so no job meets a module
+ * that has not finished its `onModuleInit` (settlement handlers register there).
+ */
+export abstract class ExecutionQueueHost extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('ExecutionProcessor');
+
+  constructor(private readonly jobs: ExecutionJobs) {
+    super();
+  }
+
+  process(job: Job<ExecutionJobData>, token?: string): Promise<void> {
+    return this.jobs.handle(job, token);
+  }
+
+  onApplicationBootstrap(): void {
+    const queue = this.worker.name;
+    this.worker.on('error', (error) => this.logger.error(`Worker ${queue}: ${error.message}`));
+    this.worker.on('failed', (job, error) => this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: job?.data.executionId, queue }));
+    void this.worker.run().catch((error: Error) => this.logger.error(`Worker ${queue} stopped: ${error.message}`));
+    this.logger.log(`Worker started: ${queue}×${this.worker.concurrency}`);
+  }
+
+  /** Before connections close (`@nestjs/bullmq` closes its workers later, at shutdown): in-flight steps checkpoint, then the worker stops. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.jobs.drain();
+    await this.worker.close();
+  }
+}
