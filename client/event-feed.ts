@@ -14,6 +14,11 @@ export interface FeedHandlers {
    * reload what you show (the feed is for lists; `subscribe` catches one execution up by itself).
    */
   onConnect?: () => void;
+  /**
+   * The server's delivery: `reconnecting` while its notifier is down (events are late), `up` again
+   * after; `onConnect` is then called too, since what was published meanwhile is lost.
+   */
+  onDelivery?: (state: 'up' | 'reconnecting') => void;
   onError?: (error: Error) => void;
 }
 
@@ -63,6 +68,8 @@ export function openFeed(options: RealtimeOptions, handlers: FeedHandlers): Feed
   if (handlers.onStatus) socket.on('status.changed', handlers.onStatus);
   if (handlers.onStep) socket.on('step.completed', handlers.onStep);
   if (handlers.onLog) socket.on('log.appended', handlers.onLog);
+  socket.on('realtime.state', (state: { notifier?: 'up' | 'reconnecting' }) => state?.notifier && handlers.onDelivery?.(state.notifier));
+  socket.on('resync', () => handlers.onConnect?.());
   socket.on('conversation.updated', (view: Record<string, unknown>) => handlers.onWorkUpdated?.('conversation', view));
   socket.on('pipeline.updated', (view: Record<string, unknown>) => handlers.onWorkUpdated?.('pipeline', view));
   return {

@@ -84,6 +84,8 @@ export class RealtimeConnection {
       this.each((s) => s.connected());
     });
     socket.on('disconnect', () => this.each((s) => s.disconnected()));
+    // The server's notifier is back after an outage: what it lost is read from the logs, as on a reconnect.
+    socket.on('resync', () => this.each((s) => s.connected()));
     socket.on('connect_error', (error) => this.refused(socket, error));
     for (const [name, kind] of Object.entries(SOCKET_EVENTS)) {
       socket.on(name, (payload: { execution_id?: unknown }) => {

@@ -41,6 +41,8 @@ export { AgentExceptionFilter } from './http/agent-exception.filter.js';
 export { AgentHttpException, toHttpException, type ErrorBody } from './http/agent-http-exception.js';
 export { AgentRouteGroup, type GatewayCors, type HttpOptions } from './http/http-options.js';
 export { RouteCollisionError, type RouteCollision } from './http/route-collisions.js';
+export { StorableInputGuard } from './http/storable-input.guard.js';
+export { MAX_INPUT_DEPTH } from './http/storable-input.js';
 
 export type { AgentDefinition, AgentLimits, AgentStepper, AgentTypeSettings } from './runtime/agent-definition.js';
 export { MessageRole, type AgentMessage, type AgentState, type TokenUsage } from './runtime/agent-state.js';

@@ -62,6 +62,16 @@ class HostRunsController {
   }
 }
 
+/** A host route with a bug behind the library's filter. */
+@Controller('host/faults')
+@UseFilters(AgentExceptionFilter)
+class HostFaultsController {
+  @Get('bug')
+  bug(): never {
+    throw new TypeError("Cannot read properties of undefined (reading 'x')");
+  }
+}
+
 /** The same, mapping errors itself with `toHttpException` under Nest's default filter. */
 @Controller('host/mapped')
 class HostMappedController {
@@ -248,11 +258,29 @@ describe('the routes a host app controls', () => {
       expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests', details: { code: 'rate_limited' }, limits: { hourly: { limit: 1 } } });
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
 
+      // A value PostgreSQL cannot read as the column's type is the caller's mistake, not the server's.
+      const badId = await http.post('/host/runs/not-a-uuid/pause');
+      expect(badId.status).toBe(400);
+      expect(badId.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/cannot be stored: invalid input syntax for type uuid/) });
+
       // toHttpException under Nest's own filter: the same status and body.
       const mapped = await http.post(`/host/mapped/${missing}/pause`);
       expect(mapped.status).toBe(404);
       expect(mapped.body).toEqual(notFound.body);
     });
+  });
+
+  it('answers a genuine 500 with an error id, and logs the error under the same id', async () => {
+    const app = await createHost({ controllers: [HostFaultsController] });
+    const logged: string[] = [];
+    const record = (message: unknown) => void logged.push(String(message));
+    app.useLogger({ log: () => undefined, warn: () => undefined, debug: () => undefined, verbose: () => undefined, error: record, fatal: record });
+    await app.init();
+    const res = await request(app.getHttpServer()).get('/host/faults/bug');
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', details: { error_id: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    const line = logged.find((m) => m.includes(res.body.details.error_id));
+    expect(line).toMatch(/TypeError: Cannot read properties of undefined/);
   });
 
   it('moves the REST API with RouterModule, and leaves health and metrics where they are', async () => {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
 import { AgentError } from '../errors/agent.errors.js';
 import { AgentHttpException, reasonPhrase, type ErrorBody } from './agent-http-exception.js';
 
@@ -25,7 +26,12 @@ export class AgentExceptionFilter implements ExceptionFilter {
     const http = exception instanceof AgentError ? new AgentHttpException(exception) : exception;
     const body = toErrorBody(http);
     if (http instanceof AgentHttpException && http.retryAfterSeconds !== null) adapter.setHeader(response, 'Retry-After', String(http.retryAfterSeconds));
-    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (body.statusCode >= 500) {
+      // NOTE: the id joins what the caller sees to the one log line that says what happened.
+      const errorId = randomUUID();
+      body.details = { error_id: errorId };
+      this.logger.error(`error ${errorId}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+    }
     adapter.reply(response, body, body.statusCode);
   }
 }
@@ -44,6 +50,10 @@ function toErrorBody(exception: unknown): ErrorBody {
       ...(messages.length > 1 ? { details: { errors: messages } } : {}),
     };
   }
+  const sqlState = databaseErrorCode(exception);
+  if (sqlState !== null && isCausedByInput(sqlState)) {
+    return { statusCode: 400, error: 'Bad Request', message: `A value in the request cannot be stored: ${(exception as Error).message}` };
+  }
   const status = (exception as { status?: unknown; statusCode?: unknown })?.status ?? (exception as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Body-parser errors (malformed JSON, payload too large) arrive as plain errors with a status.
@@ -51,3 +61,17 @@ function toErrorBody(exception: unknown): ErrorBody {
   }
   return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
 }
+
+/** The SQLSTATE of a PostgreSQL error, raw from `pg` or wrapped by TypeORM (`QueryFailedError.driverError`). */
+function databaseErrorCode(exception: unknown): string | null {
+  const error = exception as { code?: unknown; severity?: unknown; driverError?: { code?: unknown } } | null;
+  const code = error?.driverError?.code ?? (typeof error?.severity === 'string' ? error.code : undefined);
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/**
+ * Class 22 (data exception: invalid text representation, numeric out of range, string too long,
+ * untranslatable character, ...) and 54000 (a value too large for an index): a value the caller
+ * sent that the columns cannot hold. Everything else is the server's fault.
+ */
+const isCausedByInput = (sqlState: string): boolean => sqlState.startsWith('22') || sqlState === '54000';

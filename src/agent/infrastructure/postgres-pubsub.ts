@@ -1,12 +1,15 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
-import { ChannelHandlers, type PubSub } from './pubsub.js';
+import { ChannelHandlers, PubSubStateHolder, reconnectDelayMs, type PubSub, type PubSubState } from './pubsub.js';
 import type { SqlPool } from './sql-pool.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * PostgreSQL LISTEN/NOTIFY: one dedicated connection publishes (in order, and never waiting for
  * a pool busy with step commits: measured, that queued notifications for a second), one listens
- * on every channel; both are re-established if they drop.
+ * on every channel. A lost listener is re-established with backoff for as long as the process
+ * lives (a database restart, a failover); meanwhile the state is `reconnecting`.
  */
 export class PostgresPubSub implements PubSub, OnApplicationShutdown {
   private readonly logger = new Logger(PostgresPubSub.name);
@@ -14,7 +17,9 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
   private publisher: Promise<pg.Client> | null = null;
   private readonly pending: Promise<unknown>[] = [];
   private closed = false;
+  private relistening = false;
   private readonly handlers = new ChannelHandlers();
+  private readonly status = new PubSubStateHolder();
 
   constructor(
     private readonly clientConfig: pg.ClientConfig,
@@ -49,10 +54,18 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
     await Promise.all(this.pending);
   }
 
+  state(): PubSubState {
+    return this.status.get();
+  }
+
+  onStateChange(listener: (state: PubSubState) => void): () => void {
+    return this.status.listen(listener);
+  }
+
   private connection(): Promise<pg.Client> {
     this.listener ??= this.connect('nestjs-agents-pubsub', () => {
       this.listener = null;
-      if (!this.closed) void this.relisten();
+      if (!this.closed && !this.relistening) void this.relisten();
     });
     return this.listener;
   }
@@ -60,20 +73,46 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
   private async connect(name: string, onLost: () => void): Promise<pg.Client> {
     const client = new pg.Client({ ...this.clientConfig, application_name: name });
     client.on('notification', (n) => n.payload !== undefined && this.handlers.deliver(n.channel, n.payload));
-    client.on('error', (error) => {
-      if (!this.closed) this.logger.warn(`${name} connection lost (${error.message}); reconnecting`);
+    let lost = false;
+    const lose = (reason: string) => {
+      if (lost) return;
+      lost = true;
+      if (!this.closed) this.logger.warn(`${name} connection lost (${reason}); reconnecting`);
       onLost();
-    });
+    };
+    // NOTE: a server shut down cleanly may end the connection without an error.
+    client.on('error', (error) => lose(error.message));
+    client.on('end', () => lose('connection ended'));
     await client.connect();
     return client;
   }
 
+  /** Until every channel listens again: each attempt a new connection, 100 ms doubling to 1 s apart. */
   private async relisten(): Promise<void> {
+    this.relistening = true;
+    this.status.set('reconnecting');
     try {
-      const client = await this.connection();
-      for (const channel of this.handlers.channels()) await client.query(`LISTEN "${channel}"`);
-    } catch (error) {
-      this.logger.error(`Re-listening failed: ${(error as Error).message}`);
+      await this.relistenWithBackoff();
+    } finally {
+      this.relistening = false;
+    }
+  }
+
+  private async relistenWithBackoff(): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        const client = await this.connection();
+        for (const channel of this.handlers.channels()) await client.query(`LISTEN "${channel}"`);
+        this.logger.log(`Listening again on ${this.handlers.channels().length} channel(s) after ${attempt + 1} attempt(s)`);
+        this.status.set('up');
+        return;
+      } catch (error) {
+        if (attempt === 0 || attempt % 10 === 0) this.logger.warn(`Re-listening failed (attempt ${attempt + 1}): ${(error as Error).message}`);
+        const client = await this.listener?.catch(() => null);
+        this.listener = null;
+        await client?.end().catch(() => undefined);
+        await sleep(reconnectDelayMs(attempt));
+      }
     }
   }
 

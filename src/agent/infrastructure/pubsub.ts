@@ -9,7 +9,40 @@ export interface PubSub {
   subscribe(channel: string, handler: (message: string) => void): () => void;
   /** Resolves once every subscription made so far is live. */
   ready(): Promise<void>;
+  /** `up`, or `reconnecting` while the subscriptions are down (messages published meanwhile are lost). */
+  state(): PubSubState;
+  /** Every change of state; `up` after `reconnecting` means "catch up from the truth". */
+  onStateChange(listener: (state: PubSubState) => void): () => void;
   close(): Promise<void>;
+}
+
+export type PubSubState = 'up' | 'reconnecting';
+
+/**
+ * Reconnection delays: 100 ms doubling to 1 s, with jitter, for as long as the process lives. The
+ * cap bounds how late live events resume once the server is back (about a second).
+ */
+export const reconnectDelayMs = (attempt: number): number => Math.min(1000, 100 * 2 ** attempt) * (0.75 + Math.random() / 2);
+
+/** The state a transport reports, and who hears its changes. */
+export class PubSubStateHolder {
+  private current: PubSubState = 'up';
+  private readonly listeners = new Set<(state: PubSubState) => void>();
+
+  get(): PubSubState {
+    return this.current;
+  }
+
+  set(state: PubSubState): void {
+    if (state === this.current) return;
+    this.current = state;
+    for (const listener of this.listeners) listener(state);
+  }
+
+  listen(listener: (state: PubSubState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 }
 
 export const PUBSUB = Symbol('PUBSUB');

@@ -41,6 +41,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     private readonly prefix: string,
   ) {
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    // NOTE: while Redis is down each request's own command fails; the connection's errors say nothing more.
+    redis.on('error', () => undefined);
     // NOTE: defineCommand sends EVALSHA and falls back to EVAL once per connection: one round trip per hit.
     redis.defineCommand('agentsCountHit', { numberOfKeys: 2, lua: COUNT_HIT_LUA });
     this.redis = redis as Redis & { agentsCountHit: CountHit };

@@ -58,7 +58,10 @@ export class AgentHealth {
         this.indicators
           .check('notifier')
           .attempt(async () => {
+            // NOTE: publishing may work while the subscriptions are down: live events would be lost.
+            if (this.pubsub.state() === 'reconnecting') throw new Error('subscriptions reconnecting: live events and signals are delayed');
             await this.pubsub.publish(this.channel, 'ping');
+            return { subscriptions: 'up' };
           })
           .withTimeout(CHECK_TIMEOUT_MS),
       () =>

@@ -46,7 +46,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  */
 export function parsePipelineStages(raw: unknown, rules: DefinitionRules): PipelineStage[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new InvalidPipelineError(['stages must be a non-empty array']);
-  if (raw.length > rules.maxStages) throw new InvalidPipelineError([`stages has ${raw.length} stages; at most ${rules.maxStages} are allowed`]);
+  refuseOversize(raw, rules);
   const problems: string[] = [];
   const report = (problem: string) => {
     problems.push(problem);
@@ -61,6 +61,21 @@ export function parsePipelineStages(raw: unknown, rules: DefinitionRules): Pipel
   } catch (error) {
     if (error instanceof TooManyProblems) throw new InvalidPipelineError([...problems, `(the check stopped after ${MAX_PROBLEMS} problems)`]);
     throw error;
+  }
+}
+
+/**
+ * Refuses a definition over the stage or group limits, reading no more than `maxStages` entries:
+ * run before anything else looks at the body (`PipelineSizeGuard`), it answers a 2 MB one at once.
+ */
+export function refuseOversize(raw: unknown, rules: Pick<DefinitionRules, 'maxStages' | 'maxParallel'>): void {
+  if (!Array.isArray(raw)) return;
+  if (raw.length > rules.maxStages) throw new InvalidPipelineError([`stages has ${raw.length} stages; at most ${rules.maxStages} are allowed`]);
+  for (const [index, entry] of raw.entries()) {
+    const group = isObject(entry) ? entry.parallel : undefined;
+    if (Array.isArray(group) && group.length > rules.maxParallel) {
+      throw new InvalidPipelineError([`stages[${index}].parallel has ${group.length} stages; at most ${rules.maxParallel} are allowed`]);
+    }
   }
 }
 

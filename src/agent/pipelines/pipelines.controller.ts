@@ -1,4 +1,4 @@
-import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import type { Page } from '../executions/http/execution-reader.js';
 import { CurrentPrincipal } from '../tenancy/principal.guard.js';
@@ -8,6 +8,7 @@ import { CreatePipelineDto } from './dto/create-pipeline.dto.js';
 import { ListPipelinesQuery } from './dto/list-pipelines.query.js';
 import { PipelineIdParam } from './dto/pipeline-id.param.js';
 import { PipelineReader } from './pipeline-reader.js';
+import { PipelineSizeGuard } from './pipeline-size.guard.js';
 import { PipelinesService } from './pipelines.service.js';
 import type { PipelineView } from './pipeline.view.js';
 
@@ -21,6 +22,7 @@ export class PipelinesController {
 
   @Post()
   @HttpCode(201)
+  @UseGuards(PipelineSizeGuard)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreatePipelineDto): Promise<PipelineView> {
     return this.pipelines.create(principal, { stages: body.stages, input: body.input, metadata: body.metadata });
   }

@@ -16,7 +16,7 @@ import { isAdmin, type Principal } from '../tenancy/principal.js';
 import { RealtimeTokenService } from '../tenancy/realtime-token.service.js';
 import { scopeFor } from '../tenancy/scope.js';
 import { ExecutionEventBridge } from './execution-event-bridge.js';
-import { RealtimeEventName, type RealtimeEvent } from './realtime-events.js';
+import { RealtimeEventName, RealtimeNotice, type RealtimeEvent } from './realtime-events.js';
 import { SubscribeThrottle } from './subscribe-throttle.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,12 +65,17 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection {
         .catch(() => next(new Error('unauthorized')));
     });
     this.bridge.listen((events) => this.deliver(events));
+    this.bridge.onStateChange((state) => {
+      server.emit(RealtimeNotice.State, { notifier: state });
+      if (state === 'up') server.emit(RealtimeNotice.Resync, {});
+    });
   }
 
   async handleConnection(socket: Socket): Promise<void> {
     const { principal } = socket.data as SocketState;
     await socket.join(rooms.user(principal.tenantId, principal.userId));
     if (isAdmin(principal)) await socket.join(rooms.tenant(principal.tenantId));
+    if (this.bridge.state() !== 'up') socket.emit(RealtimeNotice.State, { notifier: this.bridge.state() });
   }
 
   @SubscribeMessage('subscribe')

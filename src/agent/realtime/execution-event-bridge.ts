@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
 import { ExecutionEvents } from '../executions/execution-events.js';
-import { PUBSUB, type PubSub } from '../infrastructure/pubsub.js';
+import { PUBSUB, type PubSub, type PubSubState } from '../infrastructure/pubsub.js';
 import { toRealtimeEvent, type RealtimeEvent } from './realtime-events.js';
 
 /** PostgreSQL NOTIFY payloads must stay under 8000 bytes; Redis takes the same batches. */
@@ -23,6 +23,8 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
   private flushing: NodeJS.Immediate | null = null;
   private stopLocal: (() => void) | null = null;
   private stopRemote: (() => void) | null = null;
+  private stopState: (() => void) | null = null;
+  private readonly stateListeners = new Set<(state: PubSubState) => void>();
   private readonly listeners = new Set<(events: RealtimeEvent[]) => void>();
   /** Messages leave one after another: in parallel, two NOTIFYs on two connections could swap places. */
   private publishing: Promise<void> = Promise.resolve();
@@ -37,6 +39,9 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
+    this.stopState = this.pubsub.onStateChange((state) => {
+      for (const listener of this.stateListeners) listener(state);
+    });
     this.stopLocal = this.events.subscribe((event) => {
       const realtime = toRealtimeEvent(event);
       if (!realtime) return;
@@ -48,6 +53,7 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopLocal?.();
     this.stopRemote?.();
+    this.stopState?.();
     if (this.flushing) clearImmediate(this.flushing);
     this.flush();
     // What was committed is still announced before the connections close.
@@ -71,6 +77,21 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
 
   ready(): Promise<void> {
     return this.pubsub.ready();
+  }
+
+  /** `reconnecting` while events published by other processes cannot reach this one. */
+  state(): PubSubState {
+    return this.pubsub.state();
+  }
+
+  /**
+   * Every change of `state()`. Back `up` after `reconnecting`, whatever was published meanwhile is
+   * lost: each listener catches up from the logs by `seq` (SSE streams do it themselves; sockets
+   * are told to with `resync`).
+   */
+  onStateChange(listener: (state: PubSubState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
   }
 
   /**

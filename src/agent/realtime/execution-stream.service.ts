@@ -62,29 +62,42 @@ export class ExecutionStreamService {
         close();
       }
     };
-    const stop = this.bridge.listen((events) => {
+    const stopLive = this.bridge.listen((events) => {
       for (const e of events) if (e.execution_id === executionId) held ? held.push(e) : send(e);
     });
+    // The notifier back after an outage: what it lost is read from the logs, as at the start.
+    const stopResync = this.bridge.onStateChange((state) => {
+      if (state !== 'up' || closed) return;
+      held ??= [];
+      void catchUp(Math.max(0, top - 1)).catch(() => close());
+    });
+    const stop = () => {
+      stopLive();
+      stopResync();
+    };
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     req.on('close', close);
-    await this.bridge.ready();
 
-    // Catch up from the truth, then release what arrived live meanwhile.
-    for (let afterId = lastEventId; !closed; ) {
-      const page = await this.reader.logsAfter(scope, executionId, { afterId, limit: CATCH_UP_PAGE });
-      for (const log of page.data) for (const e of eventsOfLog(execution.tenantId, execution.userId, log)) send(e);
-      if (!page.next_cursor) break;
-      afterId = Number(page.next_cursor);
-    }
-    const live = held ?? [];
-    held = null;
-    for (const e of live) send(e);
-    if (closed) return;
-    const { status } = await this.reader.get(scope, executionId);
-    if (isTerminal(status)) {
-      res.write(frame('finished', { execution_id: executionId, status }));
-      close();
-    }
+    /** Everything committed after `afterId` from the truth, then what arrived live meanwhile; ends the stream once the run has. */
+    const catchUp = async (afterId: number): Promise<void> => {
+      while (!closed) {
+        const page = await this.reader.logsAfter(scope, executionId, { afterId, limit: CATCH_UP_PAGE });
+        for (const log of page.data) for (const e of eventsOfLog(execution.tenantId, execution.userId, log)) send(e);
+        if (!page.next_cursor) break;
+        afterId = Number(page.next_cursor);
+      }
+      const live = held ?? [];
+      held = null;
+      for (const e of live) send(e);
+      if (closed) return;
+      const { status } = await this.reader.get(scope, executionId);
+      if (isTerminal(status)) {
+        res.write(frame('finished', { execution_id: executionId, status }));
+        close();
+      }
+    };
+    await this.bridge.ready();
+    await catchUp(lastEventId);
   }
 }
 

@@ -11,6 +11,14 @@ export const RealtimeEventName = {
 } as const;
 export type RealtimeEventName = (typeof RealtimeEventName)[keyof typeof RealtimeEventName];
 
+/** What the gateway tells every socket about the delivery itself. */
+export const RealtimeNotice = {
+  /** `{ notifier: 'up' | 'reconnecting' }`: while reconnecting, events are late (sent on connect too, when not up). */
+  State: 'realtime.state',
+  /** `{}`: the notifier is back after an outage; events of that time were lost: catch up from the logs after your last `seq`. */
+  Resync: 'resync',
+} as const;
+
 /**
  * One event as it travels between processes and to clients. `payload` is what clients receive.
  * Conversation and pipeline events belong to no single execution: `execution_id` is empty and

@@ -57,14 +57,16 @@ function start(signedIn: SignedIn): void {
   client.admin.watch({
     // (Re)connected: what happened while the socket was down is read again.
     onConnect: () => {
-      setLive(true);
+      setLive('live');
       void executions.reload();
       void queues.refresh();
       void usage.refresh();
       void conversations.reload();
       void pipelines.reload();
     },
-    onError: () => setLive(false),
+    onError: () => setLive('offline'),
+    // The server's notifier is down: events come late (the lists are read again once it is back).
+    onDelivery: (state) => setLive(state === 'up' ? 'live' : 'reconnecting'),
     onStatus: (event) => {
       executions.onStatus(event);
       queues.refreshSoon();
@@ -76,9 +78,9 @@ function start(signedIn: SignedIn): void {
   });
 }
 
-function setLive(on: boolean): void {
-  live.textContent = on ? 'live' : 'offline';
-  live.classList.toggle('on', on);
+function setLive(state: 'live' | 'offline' | 'reconnecting'): void {
+  live.textContent = state;
+  live.classList.toggle('on', state === 'live');
 }
 
 signInForm.addEventListener('submit', (event) => {

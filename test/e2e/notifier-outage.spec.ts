@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentsClient } from '../../client/index.js';
+import { ExecutionEventBridge } from '../../src/agent/realtime/execution-event-bridge.js';
+import { oneTo, recorder } from '../support/client-recorder.js';
+import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { readSse } from '../support/sse.js';
+import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+const answers = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+/** A redis-server of the test's own (the machine's shared one is never stopped), restartable on its port. */
+class OwnRedis {
+  private child: ChildProcess | null = null;
+  constructor(readonly port: number) {}
+
+  async start(): Promise<void> {
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    for (let i = 0; i < 200 && !(await answers(this.port)); i++) await new Promise((r) => setTimeout(r, 25));
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+const STEPS = 20;
+const STEP_MS = 150;
+
+describe('live updates across a restart of the notifier (Redis)', () => {
+  let db: TestDatabase;
+  let redis: OwnRedis;
+  let example: ExampleApp;
+  let base: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    redis = new OwnRedis(await freePort());
+    await redis.start();
+    example = await startExampleApp(db, uniquePrefix(), { AGENTS_TRANSPORT: 'redis', REDIS_URL: `redis://127.0.0.1:${redis.port}` });
+    base = `http://127.0.0.1:${(example.app.getHttpServer().address() as { port: number }).port}`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await example?.close();
+    await redis?.stop();
+    await db?.drop();
+  });
+
+  it('delivers every event to socket and SSE clients, late but none lost; /health goes 503 → 200; every run ends with its exact steps', async () => {
+    const token = example.token({ userId: 'outage' });
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const client = new AgentsClient({ baseUrl: base, token: async () => token, socketOptions: { transports: ['websocket'] } });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${base}/api/agents`, { method: 'POST', headers, body: JSON.stringify({ agent_type: 'steps', input: { steps: STEPS, step_ms: STEP_MS } }) });
+      expect(res.status).toBe(201);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const sockets = ids.map((id) => {
+      const r = recorder();
+      client.subscribe(id, r.handlers);
+      return r;
+    });
+    const streams = ids.map((id) => readSse(`${base}/api/agents/${id}/stream`, { authorization: `Bearer ${token}` }));
+    await Promise.all(sockets.map((r) => r.stepCount(3)));
+
+    const bridge = example.app.get(ExecutionEventBridge);
+    const backUp = new Promise<number>((resolve) => {
+      const stop = bridge.onStateChange((state) => state === 'up' && (stop(), resolve(performance.now())));
+    });
+    await redis.stop();
+    await expect.poll(async () => (await fetch(`${base}/health`)).status, { timeout: 10_000 }).toBe(503);
+    const health = (await (await fetch(`${base}/health`)).json()) as { error: Record<string, { message?: string }> };
+    expect(health.error.notifier?.message).toMatch(/reconnecting/);
+    await new Promise((r) => setTimeout(r, 1500));
+    const restarted = performance.now();
+    await redis.start();
+    const upAfterMs = (await backUp) - restarted;
+    await expect.poll(async () => (await fetch(`${base}/health`)).status, { timeout: 10_000 }).toBe(200);
+
+    for (const [i, id] of ids.entries()) {
+      await sockets[i]!.status((s) => s.status === 'completed');
+      const { rows } = await db.sql.query<{ status: string; step_count: number }>('SELECT status, step_count FROM agent_executions WHERE id = $1', [id]);
+      expect(rows[0]).toEqual({ status: 'completed', step_count: STEPS });
+      expect(sockets[i]!.steps.map((s) => s.step_number)).toEqual(oneTo(STEPS));
+      const sse = await streams[i]!;
+      const committed = await db.sql.query<{ id: string }>('SELECT id FROM agent_logs WHERE execution_id = $1 ORDER BY id', [id]);
+      const seen = new Set(sse.events.filter((e) => e.event === 'log.appended').map((e) => Number(e.id)));
+      expect(committed.rows.map((r) => Number(r.id)).filter((seq) => !seen.has(seq))).toEqual([]);
+      expect(sse.events.filter((e) => e.event === 'step.completed').map((e) => e.data.step_number)).toEqual(oneTo(STEPS));
+      expect(sse.events.at(-1)).toMatchObject({ event: 'finished', data: { status: 'completed' } });
+    }
+    client.close();
+    console.log(`notifier back ${upAfterMs.toFixed(0)} ms after redis-server restarted; 3 runs × ${STEPS} steps, 0 events lost`);
+    expect(upAfterMs).toBeLessThan(2000);
+  }, 90_000);
+});
