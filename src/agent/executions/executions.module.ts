@@ -18,6 +18,7 @@ import { LeaseHeartbeat } from './run/lease-heartbeat.js';
 import { ActiveExecutions } from './run/active-executions.js';
 import { ExecutionTransitions } from './lifecycle/execution-transitions.js';
 import { RecoveryService } from './lifecycle/recovery.service.js';
+import { ExecutionRetention } from './lifecycle/execution-retention.js';
 import { ExecutionSettlement } from './lifecycle/execution-settlement.js';
 import { LinkedExecutions } from './lifecycle/linked-executions.js';
 import { StepExecutor } from './run/step-executor.js';
@@ -49,11 +50,12 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionTransitions,
     WaitExpiry,
     RecoveryService,
+    ExecutionRetention,
     ExecutionSettlement,
     LinkedExecutions,
     EventTriggerService,
     StartAdmission,
   ],
-  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService, EventTriggerService, WaitExpiry, ExecutionSettlement, LinkedExecutions],
+  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService, ExecutionRetention, EventTriggerService, WaitExpiry, ExecutionSettlement, LinkedExecutions],
 })
 export class ExecutionsModule {}
