@@ -21,6 +21,7 @@ import { RecoveryService } from './lifecycle/recovery.service.js';
 import { ExecutionRetention } from './lifecycle/execution-retention.js';
 import { ExecutionSettlement } from './lifecycle/execution-settlement.js';
 import { LinkedExecutions } from './lifecycle/linked-executions.js';
+import { ExecutionFamily } from './lifecycle/execution-family.js';
 import { StepExecutor } from './run/step-executor.js';
 import { WaitExpiry } from './lifecycle/wait-expiry.js';
 // NOTE: provided here because the runner consumes the inbox right after parking; the webhooks in signals/ use it through this module.
@@ -53,9 +54,22 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionRetention,
     ExecutionSettlement,
     LinkedExecutions,
+    ExecutionFamily,
     EventTriggerService,
     StartAdmission,
   ],
-  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService, ExecutionRetention, EventTriggerService, WaitExpiry, ExecutionSettlement, LinkedExecutions],
+  exports: [
+    AgentManager,
+    ExecutionReader,
+    ExecutionEvents,
+    AgentRegistry,
+    RecoveryService,
+    ExecutionRetention,
+    EventTriggerService,
+    WaitExpiry,
+    ExecutionSettlement,
+    LinkedExecutions,
+    ExecutionFamily,
+  ],
 })
 export class ExecutionsModule {}
