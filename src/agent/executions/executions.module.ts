@@ -22,6 +22,7 @@ import { ExecutionRetention } from './lifecycle/execution-retention.js';
 import { ExecutionSettlement } from './lifecycle/execution-settlement.js';
 import { LinkedExecutions } from './lifecycle/linked-executions.js';
 import { ExecutionFamily } from './lifecycle/execution-family.js';
+import { ExecutionHistory } from './lifecycle/execution-history.js';
 import { StepExecutor } from './run/step-executor.js';
 import { WaitExpiry } from './lifecycle/wait-expiry.js';
 // NOTE: provided here because the runner consumes the inbox right after parking; the webhooks in signals/ use it through this module.
@@ -55,6 +56,7 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionSettlement,
     LinkedExecutions,
     ExecutionFamily,
+    ExecutionHistory,
     EventTriggerService,
     StartAdmission,
   ],
@@ -63,6 +65,7 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionReader,
     ExecutionEvents,
     AgentRegistry,
+    ExecutionTransitions,
     RecoveryService,
     ExecutionRetention,
     EventTriggerService,
@@ -70,6 +73,7 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionSettlement,
     LinkedExecutions,
     ExecutionFamily,
+    ExecutionHistory,
   ],
 })
 export class ExecutionsModule {}
