@@ -23,6 +23,7 @@ import { ExecutionSettlement } from './lifecycle/execution-settlement.js';
 import { LinkedExecutions } from './lifecycle/linked-executions.js';
 import { ExecutionFamily } from './lifecycle/execution-family.js';
 import { ExecutionHistory } from './lifecycle/execution-history.js';
+import { ExecutionBudgets } from './lifecycle/execution-budgets.js';
 import { StepExecutor } from './run/step-executor.js';
 import { WaitExpiry } from './lifecycle/wait-expiry.js';
 // NOTE: provided here because the runner consumes the inbox right after parking; the webhooks in signals/ use it through this module.
@@ -57,6 +58,7 @@ import { BillingModule } from '../billing/billing.module.js';
     LinkedExecutions,
     ExecutionFamily,
     ExecutionHistory,
+    ExecutionBudgets,
     EventTriggerService,
     StartAdmission,
   ],
