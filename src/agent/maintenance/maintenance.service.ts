@@ -90,11 +90,11 @@ export class MaintenanceService {
     requirePositiveInteger('executionRetentionDays', executionRetentionDays);
     requirePositiveInteger('logRetentionDays', logRetentionDays);
     return this.exclusive(MaintenanceJob.Cleanup, async (startedAt): Promise<CleanupReport> => {
-      const executionsDeleted = await inBatches(EXECUTION_BATCH, (batch) => this.retention.deleteFinishedBefore(executionRetentionDays, batch));
-      const logsDeleted = await inBatches(LOG_BATCH, (batch) => this.retention.deleteLogsBefore(logRetentionDays, batch));
+      const executionsDeleted = await inBatches(EXECUTION_BATCH, (n) => this.retention.deleteFinishedBefore(executionRetentionDays, n));
+      const logsDeleted = await inBatches(LOG_BATCH, (n) => this.retention.deleteLogsBefore(logRetentionDays, n));
       const waitsExpired = await this.expireWaits();
-      const inboxEventsDeleted = await inBatches(LOG_BATCH, (batch) => this.retention.deleteSpentInboxEvents(batch));
-      const deliveriesDeleted = await inBatches(LOG_BATCH, (batch) => this.deleteOldDeliveries(batch));
+      const inboxEventsDeleted = await inBatches(LOG_BATCH, (n) => this.retention.deleteSpentInboxEvents(n));
+      const deliveriesDeleted = await inBatches(LOG_BATCH, (n) => this.deleteOldDeliveries(n));
       // NOTE: one node runs this: workspaces must be on storage every worker shares (as takeovers need anyway).
       const { removed: workspacesRemoved } = await this.workspaces.removeExpired();
       return {

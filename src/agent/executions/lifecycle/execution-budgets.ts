@@ -30,7 +30,12 @@ export class ExecutionBudgets {
    * Holds a step's estimate (tokens and USD of the execution's previous step; 0 for a first) on
    * every scope: the reservation when it fits; else the scope without room (nothing stays reserved).
    */
-  async reserve(scope: BudgetScope, executionId: string, tokens: number, usd: number): Promise<{ reservation: Reservation } | { exceeded: BudgetState }> {
+  async reserve(
+    scope: BudgetScope,
+    executionId: string,
+    tokens: number,
+    usd: number,
+  ): Promise<{ reservation: Reservation } | { exceeded: BudgetState }> {
     const values = [executionId, scope.tenantId, scope.period, scope.keys, tokens, usd];
     const { rows } = await this.pool.query({ name: 'agents_budget_reserve', text: RESERVE_SQL, values });
     const reserved = rows[0].keys as string[];

@@ -42,7 +42,12 @@ const transitionQuery = (id: string, scope: Scope, request: TransitionRequest): 
     JSON.stringify(request.metadata ?? {}),
     request.error ? JSON.stringify(request.error) : null,
     request.epoch ?? null,
-    JSON.stringify({ level: request.log.level, event_type: request.log.eventType, message: request.log.message, context: { ...request.log.context, status: request.to } }),
+    JSON.stringify({
+      level: request.log.level,
+      event_type: request.log.eventType,
+      message: request.log.message,
+      context: { ...request.log.context, status: request.to },
+    }),
     request.userMessage === undefined ? null : JSON.stringify(request.userMessage),
   ],
 });
