@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionStatus } from '../../src/agent/executions/execution-status.js';
-import type { PipelineStage } from '../../src/agent/pipelines/pipeline-definition.js';
+import type { PipelineStage } from '../../src/agent/pipelines/pipeline-stage.js';
 import { stageOutcome, type StageMemberRun } from '../../src/agent/pipelines/stage-outcome.js';
 
 const stage: PipelineStage = { parallel: true, members: ['a', 'b', 'c'].map((name) => ({ name, agentType: 'echo', promptTemplate: null })) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PipelineStage } from '../../src/agent/pipelines/pipeline-definition.js';
+import type { PipelineStage } from '../../src/agent/pipelines/pipeline-stage.js';
 import { renderTemplate, stageInputs, stageOutputText, stageOutputValue, stagePrompts } from '../../src/agent/pipelines/pipeline-template.js';
 
 const single = (name: string, template: string | null = null): PipelineStage => ({ parallel: false, members: [{ name, agentType: 'echo', promptTemplate: template }] });

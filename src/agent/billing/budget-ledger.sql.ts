@@ -31,32 +31,24 @@ WITH scopes AS (
 SELECT * FROM refreshed UNION ALL SELECT * FROM created`;
 
 /**
- * Reserves a step's estimate on every scope that still has room for it, and records the
- * reservation on the execution. A scope at its limit has no room even for an estimate of 0: a
- * step starts only while something is left. The caller checks every scope was reserved.
- * $1 execution · $2 tenant · $3 period · $4 scope keys · $5 tokens · $6 usd
+ * A CTE that reserves a step's estimate on every scope that still has room for it, returning the
+ * keys reserved; the kernel's statement records the reservation on the execution with it. A scope
+ * at its limit has no room even for an estimate of 0: a step starts only while something is left.
+ * $2 tenant · $3 period · $4 scope keys · $5 tokens · $6 usd
  */
-export const RESERVE_SQL = `
-WITH reserved AS (
+export const RESERVE_ON_LEDGER_CTE = `reserved AS (
   UPDATE agent_budget_ledger SET reserved_tokens = reserved_tokens + $5::bigint, reserved_usd = reserved_usd + $6::numeric
   WHERE tenant_id = $2 AND period = $3::date AND user_id = ANY($4::text[])
     AND (limit_tokens IS NULL OR spent_tokens + reserved_tokens + GREATEST($5::bigint, 1) <= limit_tokens)
     AND (limit_usd IS NULL OR (spent_usd + reserved_usd + $6::numeric <= limit_usd AND spent_usd + reserved_usd < limit_usd))
   RETURNING user_id
-), held AS (
-  UPDATE agent_executions SET budget_reservation = jsonb_build_object(
-    'period', $3::text, 'keys', (SELECT jsonb_agg(user_id) FROM reserved), 'tokens', $5::bigint, 'usd', $6::numeric)
-  WHERE id = $1 AND EXISTS (SELECT 1 FROM reserved)
-)
-SELECT COALESCE(array_agg(user_id), '{}') AS keys FROM reserved`;
+)`;
 
-/** Gives back the reservation an execution holds (a step that committed nothing). $1 execution */
-export const RELEASE_SQL = `
-WITH held AS (
-  SELECT id, tenant_id, budget_reservation AS r FROM agent_executions WHERE id = $1 AND budget_reservation IS NOT NULL FOR UPDATE
-), cleared AS (
-  UPDATE agent_executions e SET budget_reservation = NULL FROM held WHERE e.id = held.id
-)
+/**
+ * Gives back the reservation the caller's `held` CTE read (`tenant_id`, and the reservation as
+ * `r`): the tail of the kernel's statement that clears it from the execution.
+ */
+export const GIVE_BACK_HELD_SQL = `
 UPDATE agent_budget_ledger l SET
   reserved_tokens = GREATEST(0, l.reserved_tokens - (held.r->>'tokens')::bigint),
   reserved_usd = GREATEST(0, l.reserved_usd - (held.r->>'usd')::numeric)

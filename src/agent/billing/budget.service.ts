@@ -5,7 +5,7 @@ import { TierPolicies } from '../tenancy/tier-policies.js';
 import { hasLimit, type MonthlyBudget } from './budget.js';
 import type { BudgetState } from './budget-exceeded.error.js';
 import { BudgetExceededError } from './budget-exceeded.error.js';
-import { LEDGER_SQL, OPEN_LEDGER_SQL, RELEASE_SQL, RESERVE_SQL } from './budget-ledger.sql.js';
+import { LEDGER_SQL, OPEN_LEDGER_SQL } from './budget-ledger.sql.js';
 
 /** The ledger key of a tenant-wide budget. */
 export const TENANT_SCOPE = '';
@@ -28,7 +28,8 @@ export interface Reservation {
   usd: number;
 }
 
-interface Owner {
+/** Whose budgets apply: a principal, or the owner of an execution. */
+export interface BudgetOwner {
   tenantId: string;
   userId: string;
   tier: string | null;
@@ -57,7 +58,7 @@ interface LedgerRow {
 /**
  * Monthly budgets (SPEC §12): the tier's per-user budget or an admin's per-user and per-tenant
  * ones. A start over budget is refused (402); a running execution reserves each step's estimate
- * atomically before the step, so concurrent executions pass the budget by at most one step each.
+ * atomically before the step (the kernel's `ExecutionBudgets`, on the ledger this service opens).
  */
 @Injectable()
 export class BudgetService {
@@ -73,7 +74,7 @@ export class BudgetService {
   }
 
   /** The budgets in force for a user: theirs (an admin's, else the tier's) and their tenant's. */
-  async budgetsOf(owner: Owner): Promise<{ user: MonthlyBudget | null; tenant: MonthlyBudget | null }> {
+  async budgetsOf(owner: BudgetOwner): Promise<{ user: MonthlyBudget | null; tenant: MonthlyBudget | null }> {
     const rows = await this.overridesOf(owner);
     const set = (key: string): MonthlyBudget | null => {
       const row = rows.find((r) => r.user_id === key);
@@ -83,19 +84,19 @@ export class BudgetService {
   }
 
   /** Prepares the ledger for an execution's job: null when no budget applies (then steps cost no extra round trip). */
-  async open(owner: Owner, now = new Date()): Promise<BudgetScope | null> {
+  async open(owner: BudgetOwner, now = new Date()): Promise<BudgetScope | null> {
     return (await this.openWithStates(owner, now))?.scope ?? null;
   }
 
   /** 402 when the user or the tenant has nothing left this month. */
-  async assertStartAllowed(owner: Owner): Promise<void> {
+  async assertStartAllowed(owner: BudgetOwner): Promise<void> {
     const opened = await this.openWithStates(owner);
     const exhausted = opened?.states.find((s) => !hasRoom(s));
     if (exhausted) throw new BudgetExceededError(exhausted);
   }
 
   /** The scopes' ledger rows as the statement that opened them left them (one round trip, read again only after a lost race). */
-  private async openWithStates(owner: Owner, now = new Date()): Promise<{ scope: BudgetScope; states: BudgetState[] } | null> {
+  private async openWithStates(owner: BudgetOwner, now = new Date()): Promise<{ scope: BudgetScope; states: BudgetState[] } | null> {
     const { user, tenant } = await this.budgetsOf(owner);
     const scopes = [
       ...(hasLimit(user) ? [{ user_id: owner.userId, limit_tokens: user.tokens ?? null, limit_usd: user.usd ?? null }] : []),
@@ -110,27 +111,14 @@ export class BudgetService {
     return { scope, states };
   }
 
-  /**
-   * Holds a step's estimate (tokens and USD of the execution's previous step; 0 for a first) on
-   * every scope. Null when it fits; else the scope without room (nothing stays reserved).
-   */
-  async reserve(scope: BudgetScope, executionId: string, tokens: number, usd: number): Promise<{ reservation: Reservation } | { exceeded: BudgetState }> {
-    const { rows } = await this.pool.query({ name: 'agents_budget_reserve', text: RESERVE_SQL, values: [executionId, scope.tenantId, scope.period, scope.keys, tokens, usd] });
-    const reserved = rows[0].keys as string[];
-    if (reserved.length === scope.keys.length) return { reservation: { period: scope.period, keys: reserved, tokens, usd } };
-    if (reserved.length > 0) await this.release(executionId);
+  /** The scope that had no room for a reservation (`reserved`: the keys it was made on), as the ledger says now. */
+  async exhausted(scope: BudgetScope, reserved: readonly string[]): Promise<BudgetState> {
     const states = await this.states(scope);
-    const exhausted = states.find((s) => !reserved.includes(keyOf(s, scope))) ?? states[0]!;
-    return { exceeded: exhausted };
-  }
-
-  /** Gives back what the execution holds (its step committed nothing). */
-  async release(executionId: string): Promise<void> {
-    await this.pool.query(RELEASE_SQL, [executionId]);
+    return states.find((s) => !reserved.includes(keyOf(s, scope))) ?? states[0]!;
   }
 
   /** The user's and tenant's budgets and use this month (`GET /api/usage/budget`). */
-  async report(owner: Owner): Promise<BudgetState[]> {
+  async report(owner: BudgetOwner): Promise<BudgetState[]> {
     return (await this.openWithStates(owner))?.states ?? [];
   }
 
@@ -153,7 +141,7 @@ export class BudgetService {
     for (const key of this.overrides.keys()) if (key.startsWith(`${tenantId}\u0000`)) this.overrides.delete(key);
   }
 
-  private async overridesOf(owner: Owner): Promise<OverrideRow[]> {
+  private async overridesOf(owner: BudgetOwner): Promise<OverrideRow[]> {
     const key = `${owner.tenantId}\u0000${owner.userId}`;
     const cached = this.overrides.get(key);
     if (cached && Date.now() - cached.at < OVERRIDE_CACHE_MS) return cached.rows;

@@ -1,23 +1,23 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { ExecutionEvents } from '../executions/execution-events.js';
-import { executionFromRow } from '../executions/execution-row.js';
 import { ExecutionSettlement, type SettleContext, type SettlementHandler } from '../executions/lifecycle/execution-settlement.js';
 import { ExecutionStatus } from '../executions/execution-status.js';
 import { LinkedExecutions } from '../executions/lifecycle/linked-executions.js';
-import { TRANSITION_SQL } from '../executions/lifecycle/transition.sql.js';
-import { publishTransition } from '../executions/lifecycle/transition-events.js';
+import { ExecutionHistory } from '../executions/lifecycle/execution-history.js';
+import { ExecutionTransitions, type TransitionRequest } from '../executions/lifecycle/execution-transitions.js';
+import { ANY_SCOPE } from '../tenancy/scope.js';
 import { publishConversationUpdated } from './conversation-events.js';
 import { ConversationReader } from './conversation-reader.js';
 import { NEXT_QUEUED_TURN_SQL, SETTLE_TURN_SQL } from './conversations.sql.js';
 
-/** The log of a queued turn's start (its status change scheduled → pending). */
-const RELEASED_LOG = JSON.stringify({
-  level: 'info',
-  event_type: 'turn_released',
-  message: "Started: the conversation's previous turn ended",
-  context: { status: ExecutionStatus.Pending },
-});
+/** A queued turn's start: scheduled → pending, with its user message and this log. */
+const RELEASE = {
+  operation: 'release',
+  from: [ExecutionStatus.Scheduled],
+  to: ExecutionStatus.Pending,
+  log: { level: 'info', eventType: 'turn_released', message: "Started: the conversation's previous turn ended", context: {} },
+} satisfies TransitionRequest;
 
 /**
  * The consequence of a turn's end (DESIGN rule 2), committed with the settlement of that end:
@@ -30,6 +30,8 @@ export class ConversationSettlement implements SettlementHandler, OnModuleInit {
 
   constructor(
     private readonly settlement: ExecutionSettlement,
+    private readonly history: ExecutionHistory,
+    private readonly transitions: ExecutionTransitions,
     private readonly linked: LinkedExecutions,
     private readonly events: ExecutionEvents,
     private readonly reader: ConversationReader,
@@ -43,8 +45,9 @@ export class ConversationSettlement implements SettlementHandler, OnModuleInit {
     const conversationId = execution.conversationId;
     if (!conversationId) return;
     const completed = execution.status === ExecutionStatus.Completed;
+    if (completed) await this.history.joinHistory(client, execution.id, conversationId);
     // Locks the conversation (after the turn, which the settlement holds): turn starts wait for this end.
-    const { rowCount } = await client.query(SETTLE_TURN_SQL, [execution.id, conversationId, completed, execution.tokenUsage]);
+    const { rowCount } = await client.query(SETTLE_TURN_SQL, [conversationId, completed, execution.tokenUsage]);
     if (!rowCount) return;
     await this.startNextQueuedTurn(client, conversationId, execution.id, afterCommit);
     const owner = { tenantId: execution.tenantId, userId: execution.userId };
@@ -60,13 +63,9 @@ export class ConversationSettlement implements SettlementHandler, OnModuleInit {
     const { rows: next } = await client.query<{ id: string; message: string }>(NEXT_QUEUED_TURN_SQL, [conversationId, endingId]);
     if (!next[0]) return;
     const { id, message } = next[0];
-    const { rows } = await client.query(TRANSITION_SQL, [id, null, null, [ExecutionStatus.Scheduled], ExecutionStatus.Pending, '{}', null, null, RELEASED_LOG, JSON.stringify(message)]);
+    const turn = await this.transitions.tryApplyWithin(client, id, ANY_SCOPE, { ...RELEASE, userMessage: message }, afterCommit);
     // Lost to a concurrent cancel: that cancel's own settlement starts the next one.
-    if (!rows[0].updated) return;
-    const turn = executionFromRow(rows[0].updated);
-    afterCommit(async () => {
-      publishTransition(this.events, turn, rows[0].log);
-      await this.linked.enqueue([turn]);
-    });
+    if (!turn) return;
+    afterCommit(() => this.linked.enqueue([turn]));
   }
 }

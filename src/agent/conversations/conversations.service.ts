@@ -6,6 +6,7 @@ import type { ResolvedAgentOptions } from '../agent.options.js';
 import { ConversationBusyError, ConversationNotFoundError } from '../errors/conversation.errors.js';
 import { AgentManager } from '../executions/lifecycle/agent-manager.js';
 import { ExecutionEvents } from '../executions/execution-events.js';
+import { ExecutionHistory } from '../executions/lifecycle/execution-history.js';
 import { ExecutionSettlement } from '../executions/lifecycle/execution-settlement.js';
 import { isTerminal, type ExecutionStatus } from '../executions/execution-status.js';
 import { uuidv7 } from '../executions/uuid-v7.js';
@@ -21,8 +22,8 @@ import {
   INSERT_CONVERSATION_SQL,
   LOCK_CONVERSATION_SQL,
   LOCK_TURNS_SQL,
-  OPEN_TURN_SQL,
   OWNED_CONVERSATION_SQL,
+  TOUCH_CONVERSATION_SQL,
   UNFINISHED_TURNS_SQL,
   UNSETTLED_TURNS_SQL,
 } from './conversations.sql.js';
@@ -60,6 +61,7 @@ export class ConversationsService {
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
     @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
     private readonly manager: AgentManager,
+    private readonly history: ExecutionHistory,
     private readonly reader: ConversationReader,
     private readonly settlement: ExecutionSettlement,
     private readonly events: ExecutionEvents,
@@ -120,7 +122,8 @@ export class ConversationsService {
     afterCommit: (action: AfterCommit) => void,
   ): Promise<StartedTurn> {
     const started = await this.manager.startWithin(client, principal, conversation.agentType, { prompt: message }, { links: { conversationId: conversation.id } });
-    await client.query(OPEN_TURN_SQL, [started.execution.id, JSON.stringify(message), queued, principal.tenantId]);
+    await this.history.openTurn(client, { executionId: started.execution.id, tenantId: principal.tenantId, message, queued });
+    await client.query(TOUCH_CONVERSATION_SQL, [conversation.id]);
     const view = await this.reader.view(client, principal, conversation.id);
     // A queued turn has no job (nor message) yet: the settlement of the turn before it starts it.
     if (!queued) afterCommit(started.afterCommit);

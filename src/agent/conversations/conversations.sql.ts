@@ -34,25 +34,9 @@ SELECT id, agent_type FROM agent_conversations WHERE id = $1 AND tenant_id = $2 
 export const UNFINISHED_TURNS_SQL = `
 SELECT e.id FROM agent_executions e WHERE e.conversation_id = $1 AND e.tenant_id = $2 AND ${UNFINISHED('e')} ORDER BY e.id`;
 
-/**
- * The new turn's user message, as its first message (so the agent does not add an opening one).
- * A turn queued behind an unfinished one gets its message only when it is released (see
- * `NEXT_QUEUED_TURN_SQL`): the history is read in message id order, so a turn's messages must
- * not be written before the answers of the turns ahead of it.
- * $1 execution · $2 message (JSON) · $3 queued · $4 tenant
- */
-export const OPEN_TURN_SQL = `
-WITH msg AS (
-  INSERT INTO agent_messages (execution_id, seq, role, content) SELECT $1, 1, 'user', $2::jsonb WHERE NOT $3::boolean
-), activity AS (
-  UPDATE agent_conversations SET last_activity_at = now(), updated_at = now()
-  WHERE id = (SELECT conversation_id FROM agent_executions WHERE id = $1)
-)
-UPDATE agent_executions SET
-  message_count = CASE WHEN $3::boolean THEN 0 ELSE 1 END,
-  status = CASE WHEN $3::boolean THEN 'scheduled' ELSE status END
-WHERE id = $1 AND tenant_id = $4
-RETURNING id`;
+/** A new turn: the conversation's activity is now (its first message is the kernel's `openTurn`). $1 id */
+export const TOUCH_CONVERSATION_SQL = `
+UPDATE agent_conversations SET last_activity_at = now(), updated_at = now() WHERE id = $1`;
 
 /** One conversation as the API shows it (without its messages). $1 id · $2 tenant · $3 user (null = any) */
 export const CONVERSATION_VIEW_SQL = `
@@ -88,24 +72,18 @@ WHERE conversation_id = $1 AND tenant_id = $2 AND user_id = $3 AND settle_pendin
 ORDER BY id`;
 
 /**
- * A turn's end, applied to its conversation (locking it). Completed: its user message (seq 1) and
- * its answer (its last assistant message) join the history, tagged in place; `turn_count` + 1.
- * Any end: its tokens count. $1 execution · $2 conversation · $3 completed · $4 the turn's tokens
+ * A turn's end, applied to its conversation (locking it): completed, `turn_count` + 1 (its user
+ * message and answer joined the history: the kernel's `joinHistory`); any end, its tokens count.
+ * $1 conversation · $2 completed · $3 the turn's tokens
  */
 export const SETTLE_TURN_SQL = `
-WITH joined AS (
-  UPDATE agent_messages SET conversation_id = $2
-  WHERE $3::boolean AND execution_id = $1
-    AND (seq = 1 OR seq = (SELECT max(seq) FROM agent_messages WHERE execution_id = $1 AND role = 'assistant'))
-  RETURNING id
-)
 UPDATE agent_conversations SET
-  turn_count = turn_count + CASE WHEN $3::boolean THEN 1 ELSE 0 END,
-  total_tokens = total_tokens + $4::bigint,
+  turn_count = turn_count + CASE WHEN $2::boolean THEN 1 ELSE 0 END,
+  total_tokens = total_tokens + $3::bigint,
   last_activity_at = now(),
   updated_at = now()
-WHERE id = $2
-RETURNING tenant_id, user_id, (SELECT count(*) FROM joined)::int AS joined`;
+WHERE id = $1
+RETURNING tenant_id, user_id`;
 
 /**
  * The oldest queued turn, if no other turn than the ending one ($2) is unfinished: the next to

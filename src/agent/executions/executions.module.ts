@@ -18,8 +18,12 @@ import { LeaseHeartbeat } from './run/lease-heartbeat.js';
 import { ActiveExecutions } from './run/active-executions.js';
 import { ExecutionTransitions } from './lifecycle/execution-transitions.js';
 import { RecoveryService } from './lifecycle/recovery.service.js';
+import { ExecutionRetention } from './lifecycle/execution-retention.js';
 import { ExecutionSettlement } from './lifecycle/execution-settlement.js';
 import { LinkedExecutions } from './lifecycle/linked-executions.js';
+import { ExecutionFamily } from './lifecycle/execution-family.js';
+import { ExecutionHistory } from './lifecycle/execution-history.js';
+import { ExecutionBudgets } from './lifecycle/execution-budgets.js';
 import { StepExecutor } from './run/step-executor.js';
 import { WaitExpiry } from './lifecycle/wait-expiry.js';
 // NOTE: provided here because the runner consumes the inbox right after parking; the webhooks in signals/ use it through this module.
@@ -49,11 +53,29 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionTransitions,
     WaitExpiry,
     RecoveryService,
+    ExecutionRetention,
     ExecutionSettlement,
     LinkedExecutions,
+    ExecutionFamily,
+    ExecutionHistory,
+    ExecutionBudgets,
     EventTriggerService,
     StartAdmission,
   ],
-  exports: [AgentManager, ExecutionReader, ExecutionEvents, AgentRegistry, RecoveryService, EventTriggerService, WaitExpiry, ExecutionSettlement, LinkedExecutions],
+  exports: [
+    AgentManager,
+    ExecutionReader,
+    ExecutionEvents,
+    AgentRegistry,
+    ExecutionTransitions,
+    RecoveryService,
+    ExecutionRetention,
+    EventTriggerService,
+    WaitExpiry,
+    ExecutionSettlement,
+    LinkedExecutions,
+    ExecutionFamily,
+    ExecutionHistory,
+  ],
 })
 export class ExecutionsModule {}

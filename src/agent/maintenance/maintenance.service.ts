@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENT_OPTIONS } from '../agent.constants.js';
 import type { ResolvedAgentOptions } from '../agent.options.js';
-import { TERMINAL_STATUSES } from '../executions/execution-status.js';
+import { ExecutionRetention } from '../executions/lifecycle/execution-retention.js';
 import { RecoveryService } from '../executions/lifecycle/recovery.service.js';
 import { WorkspaceService } from '../workspaces/workspace.service.js';
 import { WaitExpiry } from '../executions/lifecycle/wait-expiry.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { InvalidMaintenanceRequestError } from './maintenance.errors.js';
-import { DELETE_OLD_EXECUTIONS_SQL, DELETE_OLD_LOGS_SQL, EXPIRED_WAITS_SQL, DELETE_SPENT_INBOX_SQL, DELETE_OLD_DELIVERIES_SQL } from './maintenance.sql.js';
+import { EXPIRED_WAITS_SQL, DELETE_OLD_DELIVERIES_SQL } from './maintenance.sql.js';
 import { MaintenanceLock } from './maintenance-lock.js';
 import { MaintenanceJob, reportCounts, type CleanupReport, type RecoverStuckReport, type SkippedReport } from './maintenance-report.js';
 
@@ -49,6 +49,7 @@ export class MaintenanceService {
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
     private readonly lock: MaintenanceLock,
     private readonly recovery: RecoveryService,
+    private readonly retention: ExecutionRetention,
     private readonly waits: WaitExpiry,
     private readonly workspaces: WorkspaceService,
   ) {
@@ -89,11 +90,11 @@ export class MaintenanceService {
     requirePositiveInteger('executionRetentionDays', executionRetentionDays);
     requirePositiveInteger('logRetentionDays', logRetentionDays);
     return this.exclusive(MaintenanceJob.Cleanup, async (startedAt): Promise<CleanupReport> => {
-      const executionsDeleted = await this.deleteInBatches(DELETE_OLD_EXECUTIONS_SQL, [executionRetentionDays, TERMINAL_STATUSES], EXECUTION_BATCH);
-      const logsDeleted = await this.deleteInBatches(DELETE_OLD_LOGS_SQL, [logRetentionDays], LOG_BATCH);
+      const executionsDeleted = await inBatches(EXECUTION_BATCH, (n) => this.retention.deleteFinishedBefore(executionRetentionDays, n));
+      const logsDeleted = await inBatches(LOG_BATCH, (n) => this.retention.deleteLogsBefore(logRetentionDays, n));
       const waitsExpired = await this.expireWaits();
-      const inboxEventsDeleted = await this.deleteInBatches(DELETE_SPENT_INBOX_SQL, [], LOG_BATCH);
-      const deliveriesDeleted = await this.deleteInBatches(DELETE_OLD_DELIVERIES_SQL, [this.options.webhooks.toleranceSeconds], LOG_BATCH);
+      const inboxEventsDeleted = await inBatches(LOG_BATCH, (n) => this.retention.deleteSpentInboxEvents(n));
+      const deliveriesDeleted = await inBatches(LOG_BATCH, (n) => this.deleteOldDeliveries(n));
       // NOTE: one node runs this: workspaces must be on storage every worker shares (as takeovers need anyway).
       const { removed: workspacesRemoved } = await this.workspaces.removeExpired();
       return {
@@ -136,14 +137,9 @@ export class MaintenanceService {
     }
   }
 
-  /** Repeats a `… LIMIT $n` delete (the batch size is its last parameter) until a batch comes back short. */
-  private async deleteInBatches(sql: string, params: unknown[], batch: number): Promise<number> {
-    let deleted = 0;
-    for (;;) {
-      const { rowCount } = await this.pool.query(sql, [...params, batch]);
-      deleted += rowCount ?? 0;
-      if ((rowCount ?? 0) < batch) return deleted;
-    }
+  private async deleteOldDeliveries(batch: number): Promise<number> {
+    const { rowCount } = await this.pool.query(DELETE_OLD_DELIVERIES_SQL, [this.options.webhooks.toleranceSeconds, batch]);
+    return rowCount ?? 0;
   }
 
   private async exclusive<R extends RecoverStuckReport | CleanupReport>(job: MaintenanceJob, work: (startedAt: number) => Promise<R>): Promise<R | SkippedReport> {
@@ -158,6 +154,16 @@ export class MaintenanceService {
     if (counts.some(([, n]) => n > 0)) this.logger.log(summary);
     else this.logger.debug(summary);
     return report;
+  }
+}
+
+/** Repeats a bounded delete until a batch comes back short. */
+async function inBatches(batch: number, deleteBatch: (batch: number) => Promise<number>): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const count = await deleteBatch(batch);
+    deleted += count;
+    if (count < batch) return deleted;
   }
 }
 

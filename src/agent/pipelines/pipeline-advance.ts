@@ -6,7 +6,7 @@ import { LinkedExecutions } from '../executions/lifecycle/linked-executions.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
 import type { JsonValue } from '../runtime/json.js';
 import type { AgentPipelineEntity } from './entities/agent-pipeline.entity.js';
-import type { PipelineStage } from './pipeline-definition.js';
+import type { PipelineStage } from './pipeline-stage.js';
 import { pipelineFromRow } from './pipeline-row.js';
 import { isFinalPipeline } from './pipeline-status.js';
 import { stageInputs, stageOutputValue } from './pipeline-template.js';

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../runtime/json.js';
-import type { PipelineStage } from './pipeline-definition.js';
+import type { PipelineStage } from './pipeline-stage.js';
 
 export const TemplateKey = {
   InitialInput: 'initial_input',

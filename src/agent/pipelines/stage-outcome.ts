@@ -1,6 +1,6 @@
 import { ExecutionStatus, isTerminal, type ExecutionError } from '../executions/execution-status.js';
 import type { JsonObject, JsonValue } from '../runtime/json.js';
-import type { PipelineStage } from './pipeline-definition.js';
+import type { PipelineStage } from './pipeline-stage.js';
 
 /** A stage execution as the advance reads it inside its transaction. */
 export interface StageMemberRun {

@@ -1,4 +1,4 @@
-import type { PipelineStage, StageMember } from './pipeline-definition.js';
+import type { PipelineStage, StageMember } from './pipeline-stage.js';
 
 /** A member as stored in `agent_pipelines.stages`: the API's field names, with the queue resolved at creation. */
 interface StoredMember {

@@ -1,5 +1,4 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { AgentExecutionEntity } from '../../executions/entities/agent-execution.entity.js';
 import { numericColumn } from '../../infrastructure/numeric-column.js';
 
 /**
@@ -16,9 +15,10 @@ export class TokenUsageRecordEntity {
   @Column({ name: 'tenant_id', type: 'text' }) tenantId: string;
   @Column({ name: 'user_id', type: 'text' }) userId: string;
   @Column({ name: 'execution_id', type: 'uuid', nullable: true }) executionId: string | null;
-  @ManyToOne(() => AgentExecutionEntity, { onDelete: 'SET NULL', nullable: true })
+  // NOTE: the target is named, not imported (billing sits below the kernel); only the foreign key matters here.
+  @ManyToOne('AgentExecutionEntity', { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'execution_id' })
-  execution?: AgentExecutionEntity;
+  execution?: unknown;
   @Column({ type: 'text' }) model: string;
   @Column({ name: 'input_tokens', type: 'int' }) inputTokens: number;
   @Column({ name: 'output_tokens', type: 'int' }) outputTokens: number;

@@ -1,5 +1,4 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { AgentConversationEntity } from '../../conversations/entities/agent-conversation.entity.js';
 import type { ExecutionError, ExecutionStatus } from '../execution-status.js';
 import { numericColumn } from '../../infrastructure/numeric-column.js';
 
@@ -51,10 +50,14 @@ export class AgentExecutionEntity {
   /** When the current wait (input or event) expires; null = no limit. */
   @Column({ name: 'awaiting_until', type: 'timestamptz', nullable: true }) awaitingUntil: Date | null;
   @Column({ name: 'conversation_id', type: 'uuid', nullable: true }) conversationId: string | null;
-  /** Deleting a conversation deletes its turns, and with them their messages, logs and signals. */
-  @ManyToOne(() => AgentConversationEntity, { onDelete: 'CASCADE', nullable: true })
+  /**
+   * Deleting a conversation deletes its turns, and with them their messages, logs and signals.
+   * NOTE: the target is named, not imported (conversations build on the kernel, not the reverse);
+   * only the foreign key matters here, no query loads the relation.
+   */
+  @ManyToOne('AgentConversationEntity', { onDelete: 'CASCADE', nullable: true })
   @JoinColumn({ name: 'conversation_id' })
-  conversation?: AgentConversationEntity;
+  conversation?: unknown;
   @Column({ name: 'pipeline_id', type: 'uuid', nullable: true }) pipelineId: string | null;
   @Column({ name: 'stage_index', type: 'int', nullable: true }) stageIndex: number | null;
   @Column({ name: 'parent_execution_id', type: 'uuid', nullable: true }) parentExecutionId: string | null;

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient, QueryConfig } from 'pg';
 import type { SqlPool } from '../../infrastructure/sql-pool.js';
 import { ExecutionNotFoundError, InvalidTransitionError } from '../../errors/agent.errors.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
+import type { AfterCommit } from '../../infrastructure/in-transaction.js';
 import type { JsonObject, JsonValue } from '../../runtime/json.js';
 import type { StepLog } from '../../runtime/step-context.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
@@ -27,6 +29,29 @@ export interface TransitionRequest {
   userMessage?: JsonValue;
 }
 
+/** THE guarded transition's statement, prepared once per connection. */
+const transitionQuery = (id: string, scope: Scope, request: TransitionRequest): QueryConfig => ({
+  name: 'agents_transition',
+  text: TRANSITION_SQL,
+  values: [
+    id,
+    scope.tenantId,
+    scope.userId,
+    request.from,
+    request.to,
+    JSON.stringify(request.metadata ?? {}),
+    request.error ? JSON.stringify(request.error) : null,
+    request.epoch ?? null,
+    JSON.stringify({
+      level: request.log.level,
+      event_type: request.log.eventType,
+      message: request.log.message,
+      context: { ...request.log.context, status: request.to },
+    }),
+    request.userMessage === undefined ? null : JSON.stringify(request.userMessage),
+  ],
+});
+
 /** Status changes outside the runner's step commits, each one statement with exactly one winner. */
 @Injectable()
 export class ExecutionTransitions {
@@ -49,23 +74,31 @@ export class ExecutionTransitions {
 
   /** Like `apply`, but reports a lost race instead of throwing. */
   async tryApply(id: string, scope: Scope, request: TransitionRequest): Promise<{ execution: AgentExecutionEntity | null; currentStatus: ExecutionStatus | null }> {
-    const { rows } = await this.pool.query({ name: 'agents_transition', text: TRANSITION_SQL, values: [
-      id,
-      scope.tenantId,
-      scope.userId,
-      request.from,
-      request.to,
-      JSON.stringify(request.metadata ?? {}),
-      request.error ? JSON.stringify(request.error) : null,
-      request.epoch ?? null,
-      JSON.stringify({ level: request.log.level, event_type: request.log.eventType, message: request.log.message, context: { ...request.log.context, status: request.to } }),
-      request.userMessage === undefined ? null : JSON.stringify(request.userMessage),
-    ] });
+    const { rows } = await this.pool.query(transitionQuery(id, scope, request));
     const row = rows[0];
     if (!row.updated) return { execution: null, currentStatus: await this.statusAfterLostRace(id, scope, request, row.current_status) };
     const execution = executionFromRow(row.updated);
     publishTransition(this.events, execution, row.log);
     return { execution, currentStatus: execution.status };
+  }
+
+  /**
+   * The same transition inside the caller's open transaction (a consequence committed with what
+   * caused it, DESIGN rule 2); its events follow the commit. Null when it lost the race.
+   */
+  async tryApplyWithin(
+    client: PoolClient,
+    id: string,
+    scope: Scope,
+    request: TransitionRequest,
+    afterCommit: (action: AfterCommit) => void,
+  ): Promise<AgentExecutionEntity | null> {
+    const { rows } = await client.query(transitionQuery(id, scope, request));
+    const row = rows[0];
+    if (!row.updated) return null;
+    const execution = executionFromRow(row.updated);
+    afterCommit(() => publishTransition(this.events, execution, row.log));
+    return execution;
   }
 
   /**

@@ -7,6 +7,7 @@ import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js
 import { executionFromRow } from '../execution-row.js';
 import { ExecutionStatus } from '../execution-status.js';
 import { uuidv7 } from '../uuid-v7.js';
+import { INSERT_LINKED_SQL } from './linked-executions.sql.js';
 
 /** An execution the system creates as a consequence (a pipeline's next stage, a subagent). */
 export interface LinkedExecutionRow {
@@ -22,19 +23,6 @@ export interface LinkedExecutionRow {
   parentExecutionId?: string;
   depth?: number;
 }
-
-/**
- * $1 rows: every linked row owes consequences when it ends (`settle_pending`). Not admitted
- * against tier limits: the work it belongs to was, and a consequence must not be refused.
- */
-const INSERT_LINKED_SQL = `
-INSERT INTO agent_executions (id, tenant_id, user_id, tier, agent_type, status, queue, input, metadata,
-                              pipeline_id, stage_index, parent_execution_id, depth, settle_pending)
-SELECT r.id, r.tenant_id, r.user_id, r.tier, r.agent_type, 'pending', r.queue, r.input, COALESCE(r.metadata, '{}'::jsonb),
-       r.pipeline_id, r.stage_index, r.parent_execution_id, COALESCE(r.depth, 0), true
-FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id text, user_id text, tier text, agent_type text, queue text, input jsonb,
-                                          metadata jsonb, pipeline_id uuid, stage_index int, parent_execution_id uuid, depth int)
-RETURNING *`;
 
 /** Creates executions inside a consequence's transaction, and their jobs after it commits. */
 @Injectable()

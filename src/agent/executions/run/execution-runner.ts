@@ -20,7 +20,7 @@ import { ExecutionTransitions } from '../lifecycle/execution-transitions.js';
 import { ANY_SCOPE } from '../../tenancy/scope.js';
 import { StepExecutor } from './step-executor.js';
 import { EventTriggerService } from '../lifecycle/event-trigger.service.js';
-import { BudgetService } from '../../billing/budget.service.js';
+import { ExecutionBudgets } from '../lifecycle/execution-budgets.js';
 import { BudgetExceededError, type BudgetState } from '../../billing/budget-exceeded.error.js';
 import { executionAttributes, inSpan, SpanName } from '../../runtime/tracing.js';
 import type { JsonObject } from '../../runtime/json.js';
@@ -68,7 +68,7 @@ export class ExecutionRunner {
     private readonly triggers: EventTriggerService,
     private readonly linked: LinkedExecutions,
     private readonly transitions: ExecutionTransitions,
-    private readonly budgets: BudgetService,
+    private readonly budgets: ExecutionBudgets,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
   ) {}
 

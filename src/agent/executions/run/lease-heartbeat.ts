@@ -4,9 +4,7 @@ import { AGENT_OPTIONS } from '../../agent.constants.js';
 import type { ResolvedAgentOptions } from '../../agent.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import type { Lease } from './execution-store.js';
-
-const HEARTBEAT_SQL = `UPDATE agent_executions SET lease_heartbeat_at = now()
-  WHERE id = $1 AND lease_epoch = $2 AND status = 'running'`;
+import { HEARTBEAT_SQL } from './lease-heartbeat.sql.js';
 
 /**
  * Every commit refreshes the heartbeat; this timer covers steps longer than the heartbeat

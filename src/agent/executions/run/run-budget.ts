@@ -1,7 +1,8 @@
 import type { BudgetState } from '../../billing/budget-exceeded.error.js';
-import type { BudgetScope, BudgetService, Reservation } from '../../billing/budget.service.js';
+import type { BudgetScope, Reservation } from '../../billing/budget.service.js';
 import { costOf, type Pricing } from '../../billing/pricing.js';
 import type { ModelUsage } from '../../runtime/step-context.js';
+import type { ExecutionBudgets } from '../lifecycle/execution-budgets.js';
 import type { StepBilling } from './execution-store.js';
 
 /**
@@ -14,7 +15,7 @@ export class RunBudget {
   private estimate: { tokens: number; usd: number };
 
   constructor(
-    private readonly budgets: BudgetService,
+    private readonly budgets: ExecutionBudgets,
     private readonly pricing: Pricing,
     private readonly scope: BudgetScope | null,
     private readonly executionId: string,
