@@ -39,8 +39,12 @@ WITH parked AS (
   FROM parked
   RETURNING id, execution_id, step_number, level, event_type, message, context, created_at
 ), signalled AS (
+  -- NOTE: this reads the statement's snapshot, where a row parked waited for and then skipped
+  -- (a worker took its lease meanwhile: pending → running) still shows its old status. So: every
+  -- running or parkable one that parked did not take is running now, and is asked to cancel.
   INSERT INTO agent_signals (execution_id, signal_type, payload)
-  SELECT id, 'cancel', $2::jsonb FROM agent_executions WHERE id = ANY($1::uuid[]) AND status = 'running'
+  SELECT id, 'cancel', $2::jsonb FROM agent_executions
+  WHERE id = ANY($1::uuid[]) AND (status = 'running' OR status = ANY($3::text[])) AND id NOT IN (SELECT id FROM parked)
   RETURNING execution_id
 )
 SELECT (SELECT COALESCE(jsonb_agg(to_jsonb(parked)), '[]'::jsonb) FROM parked) AS parked,
