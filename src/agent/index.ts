@@ -12,7 +12,7 @@ export {
 } from './agent.options.js';
 export { runMigrationsUnderLock } from './infrastructure/agents-database.js';
 export { QueueName } from './infrastructure/queue-names.js';
-export { AGENT_ENTITIES } from './infrastructure/agent-entities.js';
+export { AGENT_ENTITIES } from './agent.entities.js';
 export { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
 export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 
