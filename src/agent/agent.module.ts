@@ -1,6 +1,5 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { AgentCoreModule } from './agent-core.module.js';
-import { AGENT_OPTIONS } from './agent.constants.js';
 import { AGENT_ENTITIES } from './agent.entities.js';
 import {
   AGENT_ASYNC_OPTIONS_TYPE,
@@ -9,6 +8,7 @@ import {
   ConfigurableAgentModule,
 } from './agent.module-definition.js';
 import { resolveAgentOptions, type AgentModuleOptions } from './agent.options.js';
+import { AGENT_OPTIONS } from './infrastructure/agent-options.token.js';
 import { AGENT_SCHEMA, type AgentSchema } from './infrastructure/agent-schema.js';
 import { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
 import { ExecutionsModule } from './executions/executions.module.js';

@@ -3,8 +3,8 @@ import { ModuleRef } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { ClientConfig } from 'pg';
 import type { DataSource } from 'typeorm';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from './agent-options.token.js';
+import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import { AGENT_SCHEMA, type AgentSchema } from './agent-schema.js';
 import { connectionConfigOf, migrateHostDatabase, openAgentsDatabase } from './agents-database.js';
 import { sqlPoolOf, type SqlPool } from './sql-pool.js';
@@ -57,7 +57,7 @@ function checkedHostDataSource(dataSource: DataSource, schema: AgentSchema): Dat
 }
 
 /** `database.dataSource`, or the `TypeOrmModule` connection named `database.connectionName`. */
-function hostDataSource(options: ResolvedAgentOptions, moduleRef: ModuleRef): DataSource | null {
+function hostDataSource(options: ResolvedInfrastructureOptions, moduleRef: ModuleRef): DataSource | null {
   if (options.database.dataSource) return options.database.dataSource;
   if (options.database.connectionName === null) return null;
   const name = options.database.connectionName;
@@ -71,7 +71,7 @@ function hostDataSource(options: ResolvedAgentOptions, moduleRef: ModuleRef): Da
 export const agentsDatabaseProvider: Provider = {
   provide: AGENTS_DATABASE,
   inject: [AGENT_OPTIONS, AGENT_SCHEMA, ModuleRef],
-  useFactory: async (options: ResolvedAgentOptions, schema: AgentSchema, moduleRef: ModuleRef) => {
+  useFactory: async (options: ResolvedInfrastructureOptions, schema: AgentSchema, moduleRef: ModuleRef) => {
     const host = hostDataSource(options, moduleRef);
     if (!host) return new AgentsDatabase(await openAgentsDatabase(options, schema), true);
     checkedHostDataSource(host, schema);

@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { ClientConfig } from 'pg';
 import { DataSource, MigrationExecutor } from 'typeorm';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import { AGENT_MIGRATIONS_TABLE, MIGRATION_LOCK_KEY } from '../migrations/agent-migrations-table.js';
 import type { AgentSchema } from './agent-schema.js';
 
 /** The library's own DataSource (its own pool), for a host that hands it none. */
-export async function openAgentsDatabase(options: ResolvedAgentOptions, schema: AgentSchema): Promise<DataSource> {
+export async function openAgentsDatabase(options: ResolvedInfrastructureOptions, schema: AgentSchema): Promise<DataSource> {
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.database.url!,

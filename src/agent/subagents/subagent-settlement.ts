@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedSubagentOptions } from './subagent.options.js';
 import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
 import { ExecutionEvents } from '../executions/execution-events.js';
 import { executionFromRow } from '../executions/execution-row.js';
@@ -28,7 +28,7 @@ export class SubagentSettlement implements SettlementHandler, OnModuleInit {
     private readonly settlement: ExecutionSettlement,
     private readonly events: ExecutionEvents,
     private readonly queue: ExecutionQueue,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedSubagentOptions,
   ) {}
 
   onModuleInit(): void {

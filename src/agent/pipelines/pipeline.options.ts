@@ -1,0 +1,20 @@
+import { isPositiveInt } from '../errors/option-checks.js';
+
+export interface PipelineOptions {
+  /** Most stages in one pipeline, counting a parallel group as one (default 20). */
+  maxStages?: number;
+  /** Most members of one parallel group (default 10). */
+  maxParallel?: number;
+}
+
+export interface ResolvedPipelineOptions {
+  pipelines: { maxStages: number; maxParallel: number };
+}
+
+export function resolvePipelineOptions(input: PipelineOptions | undefined, problems: string[]): ResolvedPipelineOptions {
+  const pipelines = { maxStages: input?.maxStages ?? 20, maxParallel: input?.maxParallel ?? 10 };
+  for (const key of ['maxStages', 'maxParallel'] as const) {
+    if (!isPositiveInt(pipelines[key])) problems.push(`pipelines.${key} must be a positive integer`);
+  }
+  return { pipelines };
+}
