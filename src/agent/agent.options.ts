@@ -87,7 +87,13 @@ export interface ResolvedAgentOptions
     ResolvedSubagentOptions,
     ResolvedBillingOptions,
     ResolvedObservabilityOptions,
-    ResolvedDashboardOptions {}
+    ResolvedDashboardOptions {
+  /**
+   * The features that can be left out, on or off (`conversations.enabled` and the like; all on by
+   * default): one that is off mounts no route and registers no settlement handler.
+   */
+  features: { conversations: boolean; pipelines: boolean; subagents: boolean; webhooks: boolean; billingRoutes: boolean };
+}
 
 /** Each feature merges its defaults and checks its options; any problem stops the boot, all of them listed. */
 export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentOptions {
@@ -136,5 +142,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     ...observability,
     ...dashboard,
     ...billing,
+    // NOTE: each switchable feature gives its own key of `features`; spread above, the last would win.
+    features: { ...webhooks.features, ...conversations.features, ...pipelines.features, ...subagents.features, ...billing.features },
   };
 }

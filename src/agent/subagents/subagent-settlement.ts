@@ -32,7 +32,7 @@ export class SubagentSettlement implements SettlementHandler, OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.settlement.register(this);
+    if (this.options.features.subagents) this.settlement.register(this);
   }
 
   async settle({ execution, client, afterCommit }: SettleContext): Promise<void> {

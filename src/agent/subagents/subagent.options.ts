@@ -3,6 +3,11 @@ import { isPositiveInt } from '../errors/option-checks.js';
 import type { SubagentSpec } from '../runtime/subagent-spec.js';
 
 export interface SubagentOptions {
+  /**
+   * Subagents (default true). `false`: no spec is registered, so no agent can spawn one, and no
+   * child's end wakes a parent through this feature.
+   */
+  enabled?: boolean;
   /** The subagents agents may spawn. */
   specs?: SubagentSpec[];
   /** The model of specs that name none. */
@@ -15,9 +20,12 @@ export interface SubagentOptions {
 
 export interface ResolvedSubagentOptions {
   subagents: { specs: SubagentSpec[]; model: SubagentOptions['model'] | null; maxDepth: number; summaryMaxChars: number };
+  features: { subagents: boolean };
 }
 
 export function resolveSubagentOptions(input: SubagentOptions | undefined, problems: string[]): ResolvedSubagentOptions {
+  const enabled = input?.enabled ?? true;
+  if (typeof enabled !== 'boolean') problems.push('subagents.enabled must be a boolean');
   const subagents = {
     specs: input?.specs ?? [],
     model: input?.model ?? null,
@@ -27,7 +35,8 @@ export function resolveSubagentOptions(input: SubagentOptions | undefined, probl
   problems.push(...findSubagentProblems(subagents.specs, subagents.model !== null));
   if (!isPositiveInt(subagents.maxDepth)) problems.push('subagents.maxDepth must be a positive integer');
   if (!isPositiveInt(subagents.summaryMaxChars)) problems.push('subagents.summaryMaxChars must be a positive integer');
-  return { subagents };
+  // NOTE: switched off, the specs are checked but none is offered: the registry and the step executor see none.
+  return { subagents: enabled === false ? { ...subagents, specs: [] } : subagents, features: { subagents: enabled } };
 }
 
 function findSubagentProblems(specs: unknown, hasDefaultModel: boolean): string[] {

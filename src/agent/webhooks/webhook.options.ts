@@ -1,6 +1,8 @@
 import { isPositiveInt } from '../errors/option-checks.js';
 
 export interface WebhookOptions {
+  /** Mount `POST /webhooks/agent-trigger` (default true); `false` leaves webhooks out. */
+  enabled?: boolean;
   /**
    * HMAC secret per tenant for `POST /webhooks/agent-trigger`: a map, or a function (e.g. a
    * lookup in the host app's store). No secret for a tenant = its webhooks are refused.
@@ -12,6 +14,7 @@ export interface WebhookOptions {
 
 export interface ResolvedWebhookOptions {
   webhooks: { secretFor: (tenantId: string) => Promise<string | null>; toleranceSeconds: number };
+  features: { webhooks: boolean };
 }
 
 export function resolveWebhookOptions(input: WebhookOptions | undefined, problems: string[]): ResolvedWebhookOptions {
@@ -22,11 +25,14 @@ export function resolveWebhookOptions(input: WebhookOptions | undefined, problem
   if (typeof secrets !== 'function' && (typeof secrets !== 'object' || !Object.values(secrets).every(isSecret))) {
     problems.push('webhooks.secrets must map tenant ids to non-empty strings, or be a function');
   }
+  const enabled = input?.enabled ?? true;
+  if (typeof enabled !== 'boolean') problems.push('webhooks.enabled must be a boolean');
   return {
     webhooks: {
       secretFor: async (tenantId) =>
         (typeof secrets === 'function' ? await secrets(tenantId) : Object.hasOwn(secrets, tenantId) ? secrets[tenantId] : null) ?? null,
       toleranceSeconds,
     },
+    features: { webhooks: enabled },
   };
 }
