@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { getQueueToken, InjectQueue } from '@nestjs/bullmq';
-import { AGENT_OPTIONS } from './agent.constants.js';
+import { AGENT_OPTIONS } from './infrastructure/agent-options.token.js';
 import { AGENT_DATA_SOURCE } from './infrastructure/agents-database.provider.js';
 import type { QueueName } from './infrastructure/queue-names.js';
 

@@ -1,6 +1,6 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { AgentCoreModule } from './agent-core.module.js';
-import { AGENT_OPTIONS } from './agent.constants.js';
+import { AGENT_ENTITIES } from './agent.entities.js';
 import {
   AGENT_ASYNC_OPTIONS_TYPE,
   AGENT_MODULE_OPTIONS,
@@ -8,6 +8,9 @@ import {
   ConfigurableAgentModule,
 } from './agent.module-definition.js';
 import { resolveAgentOptions, type AgentModuleOptions } from './agent.options.js';
+import { AGENT_OPTIONS } from './infrastructure/agent-options.token.js';
+import { AGENT_SCHEMA, type AgentSchema } from './infrastructure/agent-schema.js';
+import { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
 import { ExecutionsModule } from './executions/executions.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -29,6 +32,12 @@ const resolvedOptionsProvider: Provider = {
   provide: AGENT_OPTIONS,
   inject: [AGENT_MODULE_OPTIONS],
   useFactory: (options: AgentModuleOptions) => resolveAgentOptions(options),
+};
+
+/** The features' tables and the migrations that make them, for the infrastructure to open and migrate the database. */
+const schemaProvider: Provider = {
+  provide: AGENT_SCHEMA,
+  useValue: { entities: AGENT_ENTITIES, migrations: AGENT_MIGRATIONS } satisfies AgentSchema,
 };
 
 /**
@@ -61,8 +70,8 @@ function compose(base: DynamicModule): DynamicModule {
     module: AgentCoreModule,
     global: true,
     imports: base.imports ?? [],
-    providers: [...(base.providers ?? []), resolvedOptionsProvider],
-    exports: [AGENT_OPTIONS],
+    providers: [...(base.providers ?? []), resolvedOptionsProvider, schemaProvider],
+    exports: [AGENT_OPTIONS, AGENT_SCHEMA],
   };
   const routes = createAgentRoutes();
   return {

@@ -2,7 +2,6 @@ import { Logger, Module, type DynamicModule, type Provider, type Type } from '@n
 import { ModulesContainer } from '@nestjs/core';
 import { PrometheusController, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { AdminExecutionsController } from './executions/http/admin-executions.controller.js';
-import { AGENT_OPTIONS } from './agent.constants.js';
 import type { ResolvedAgentOptions } from './agent.options.js';
 import { BudgetsAdminController, UsageController } from './billing/usage.controller.js';
 import { AdminConversationsController } from './conversations/admin-conversations.controller.js';
@@ -11,7 +10,8 @@ import { DashboardPageController } from './dashboard/dashboard-page.controller.j
 import { DashboardSessionController } from './dashboard/dashboard-session.controller.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { ExecutionsController } from './executions/http/executions.controller.js';
-import { AgentRouteGroup } from './http/http-options.js';
+import { AgentRouteGroup } from './http/http.options.js';
+import { AGENT_OPTIONS } from './infrastructure/agent-options.token.js';
 import { declaredPath, joinPath, mountGateway, mountRoutes, MOUNTED_ROUTES, ownClass, type RouteDefinition } from './http/mounted-routes.js';
 import { RouteCollisionCheck } from './http/route-collisions.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
@@ -35,14 +35,15 @@ import { WebhookController } from './webhooks/webhook.controller.js';
  * Where each is mounted, if at all, is written at boot from the options (`mountRoutes`).
  */
 export interface AgentRoutes {
-  api: RouteDefinition[];
-  endpoints: RouteDefinition[];
+  api: RouteDefinition<ResolvedAgentOptions>[];
+  endpoints: RouteDefinition<ResolvedAgentOptions>[];
   metrics: Type<MetricsController>;
   gateway: Type<AgentsGateway>;
 }
 
 export function createAgentRoutes(): AgentRoutes {
-  const api = (group: AgentRouteGroup, base: Type, when: (o: ResolvedAgentOptions) => boolean = () => true): RouteDefinition => ({
+  type Route = RouteDefinition<ResolvedAgentOptions>;
+  const api = (group: AgentRouteGroup, base: Type, when: (o: ResolvedAgentOptions) => boolean = () => true): Route => ({
     group,
     controller: ownClass(base),
     path: (o) => (when(o) ? joinPath(o.http.prefix, declaredPath(base)) : null),
@@ -51,17 +52,17 @@ export function createAgentRoutes(): AgentRoutes {
     api: [
       api(AgentRouteGroup.Executions, ExecutionsController),
       api(AgentRouteGroup.Executions, ExecutionStreamController),
-      api(AgentRouteGroup.Conversations, ConversationsController),
-      api(AgentRouteGroup.Pipelines, PipelinesController),
-      api(AgentRouteGroup.Usage, UsageController),
-      api(AgentRouteGroup.Usage, BudgetsAdminController),
+      api(AgentRouteGroup.Conversations, ConversationsController, (o) => o.features.conversations),
+      api(AgentRouteGroup.Pipelines, PipelinesController, (o) => o.features.pipelines),
+      api(AgentRouteGroup.Usage, UsageController, (o) => o.features.billingRoutes),
+      api(AgentRouteGroup.Usage, BudgetsAdminController, (o) => o.features.billingRoutes),
       // NOTE: before the executions' `:id` routes, which would take `queues` for an id on Express.
       api(AgentRouteGroup.Admin, AdminQueuesController),
       api(AgentRouteGroup.Admin, AdminExecutionsController),
       api(AgentRouteGroup.Admin, AdminExecutionStreamController),
-      api(AgentRouteGroup.Admin, AdminConversationsController),
-      api(AgentRouteGroup.Admin, AdminPipelinesController),
-      api(AgentRouteGroup.Webhooks, WebhookController),
+      api(AgentRouteGroup.Admin, AdminConversationsController, (o) => o.features.conversations),
+      api(AgentRouteGroup.Admin, AdminPipelinesController, (o) => o.features.pipelines),
+      api(AgentRouteGroup.Webhooks, WebhookController, (o) => o.features.webhooks),
       api(AgentRouteGroup.Dashboard, DashboardSessionController, (o) => o.dashboard.enabled),
     ],
     endpoints: [

@@ -1,18 +1,14 @@
 // The package's public API: nothing else is imported from outside.
 export { AgentModule } from './agent.module.js';
-export {
-  InvalidAgentOptionsError,
-  type AgentModuleOptions,
-  type DatabaseOptions,
-  type HostEventOptions,
-  type LeaseOptions,
-  type MaintenanceOptions,
-  type Transport,
-  type WorkerOptions,
-} from './agent.options.js';
+export type { AgentModuleOptions } from './agent.options.js';
+export { InvalidAgentOptionsError } from './errors/invalid-agent-options.error.js';
+export type { DatabaseOptions, Transport, WorkerOptions } from './infrastructure/infrastructure.options.js';
+export type { LeaseOptions } from './executions/executions.options.js';
+export type { HostEventOptions } from './realtime/realtime.options.js';
+export type { MaintenanceOptions } from './maintenance/maintenance.options.js';
 export { runMigrationsUnderLock } from './infrastructure/agents-database.js';
 export { QueueName } from './infrastructure/queue-names.js';
-export { AGENT_ENTITIES } from './infrastructure/agent-entities.js';
+export { AGENT_ENTITIES } from './agent.entities.js';
 export { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
 export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 
@@ -39,7 +35,7 @@ export { AgentError, IdempotencyKeyReusedError } from './errors/agent.errors.js'
 export { AgentErrorCode } from './errors/agent-error-code.js';
 export { AgentExceptionFilter } from './http/agent-exception.filter.js';
 export { AgentHttpException, toHttpException, type ErrorBody } from './http/agent-http-exception.js';
-export { AgentRouteGroup, type GatewayCors, type HttpOptions } from './http/http-options.js';
+export { AgentRouteGroup, type GatewayCors, type HttpOptions } from './http/http.options.js';
 export { RouteCollisionError, type RouteCollision } from './http/route-collisions.js';
 export { StorableInputGuard } from './http/storable-input.guard.js';
 export { MAX_INPUT_DEPTH } from './http/storable-input.js';
@@ -79,8 +75,8 @@ export { CommandBlockedError } from './workspaces/sandbox-command.js';
 export { IsolationKind, SandboxUnavailableError, type IsolationMode, type SandboxEnforcement, type SandboxEnvironment } from './workspaces/sandbox-environment.js';
 export { DEFAULT_SANDBOX_UIDS, type SandboxUidRange } from './workspaces/sandbox-identity.js';
 export { QuotaExceededError } from './errors/agent.errors.js';
-export type { WorkspaceOptions } from './agent.options.js';
-export type { DashboardOptions } from './agent.options.js';
+export type { WorkspaceOptions } from './workspaces/workspace.options.js';
+export type { DashboardOptions } from './dashboard/dashboard.options.js';
 export type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSearch } from './runtime/tools/workspace-handle.js';
 export { WorkspaceEntryType } from './runtime/tools/workspace-handle.js';
 export { stepContextOf, workspaceOf, type AgentToolContext } from './runtime/tools/tool-context.js';
@@ -94,13 +90,13 @@ export { InvalidPipelineError, PipelineFinishedError, PipelineNotFoundError } fr
 export { SPAWN_SUBAGENT_TOOL, subagentAgentType, type SpawnRequest, type SubagentAccess, type SubagentInfo } from './runtime/subagent-access.js';
 export type { SubagentsSetting } from './runtime/llm-spawn.js';
 export type { SubagentSpec } from './runtime/subagent-spec.js';
-export type { SubagentOptions } from './agent.options.js';
+export type { SubagentOptions } from './subagents/subagent.options.js';
 export { ConversationsService, type NewConversation, type StartedTurn } from './conversations/conversations.service.js';
 export { ConversationReader, type ConversationFilter, type ConversationScope } from './conversations/conversation-reader.js';
 export type { ConversationMessageView, ConversationView, TurnStartedView } from './conversations/conversation.view.js';
 export { AgentConversationEntity } from './conversations/entities/agent-conversation.entity.js';
 export { ConversationBusyError, ConversationNotFoundError } from './errors/conversation.errors.js';
-export type { BusyConversationPolicy, ConversationOptions } from './agent.options.js';
+export type { BusyConversationPolicy, ConversationOptions } from './conversations/conversation.options.js';
 
 // Request rates per tier (`@nestjs/throttler`).
 export { AgentThrottlerGuard } from './throttling/agent-throttler.guard.js';

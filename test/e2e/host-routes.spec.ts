@@ -31,6 +31,7 @@ import {
   type AgentModuleOptions,
   type Principal,
 } from '../../src/agent/index.js';
+import { ExecutionSettlement } from '../../src/agent/executions/lifecycle/execution-settlement.js';
 import { HTTP_PLATFORMS, type HttpPlatform } from '../support/example-app.js';
 import { seedExecution } from '../support/execution-factory.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
@@ -202,6 +203,42 @@ describe('the routes a host app controls', () => {
       expect((await asUser(http.get('/api/conversations'))).status).toBe(404);
       expect((await asUser(http.get('/api/usage'))).status).toBe(404);
       expect((await http.get('/health')).status).toBe(404);
+    });
+
+    it('leaves out the features switched off: their routes (user and admin) and their settlement handlers', async () => {
+      const asAdmin = (req: request.Test) => req.set('x-user', 'root').set('x-admin', '1');
+      const featureRoutes = (http: ReturnType<typeof request>): [string, request.Test][] => [
+        ['GET /api/conversations', asUser(http.get('/api/conversations'))],
+        ['GET /api/pipelines', asUser(http.get('/api/pipelines'))],
+        ['GET /api/usage', asUser(http.get('/api/usage'))],
+        ['GET /api/admin/conversations', asAdmin(http.get('/api/admin/conversations'))],
+        ['GET /api/admin/pipelines', asAdmin(http.get('/api/admin/pipelines'))],
+        ['PUT /api/admin/budgets', asAdmin(http.put('/api/admin/budgets').send({ monthly_tokens: 1000 }))],
+        ['POST /webhooks/agent-trigger', http.post('/webhooks/agent-trigger').send({})],
+      ];
+      const boot = async (options: HostSetup['options']) => {
+        const app = await createHost({ platform, options });
+        await app.init();
+        if (platform === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
+        const handlers = app.get(ExecutionSettlement)['handlers'].map((handler) => handler.name).sort();
+        return { http: request(app.getHttpServer()), handlers };
+      };
+
+      const on = await boot({});
+      for (const [route, answer] of featureRoutes(on.http)) expect((await answer).status, route).not.toBe(404);
+      expect(on.handlers).toEqual(['conversations', 'pipeline-advance', 'subagents']);
+
+      const off = await boot({
+        conversations: { enabled: false },
+        pipelines: { enabled: false },
+        subagents: { enabled: false },
+        webhooks: { enabled: false },
+        billing: { routes: false },
+      });
+      for (const [route, answer] of featureRoutes(off.http)) expect((await answer).status, route).toBe(404);
+      expect((await asUser(off.http.get('/api/agents'))).status).toBe(200);
+      expect((await asAdmin(off.http.get('/api/admin/agents'))).status).toBe(200);
+      expect(off.handlers).toEqual([]);
     });
 
     it('lets the host’s global guard protect /metrics and /health', async () => {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AGENT_OPTIONS } from '../../src/agent/agent.constants.js';
+import { AGENT_OPTIONS } from '../../src/agent/infrastructure/agent-options.token.js';
 import type { ResolvedAgentOptions } from '../../src/agent/agent.options.js';
 import { Test } from '@nestjs/testing';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { TestProject } from 'vitest/node';
-import { AGENT_ENTITIES } from '../../src/agent/infrastructure/agent-entities.js';
+import { AGENT_ENTITIES } from '../../src/agent/agent.entities.js';
 import { AGENT_MIGRATIONS_TABLE } from '../../src/agent/migrations/agent-migrations-table.js';
 import { AGENT_MIGRATIONS } from '../../src/agent/migrations/agent-migrations.js';
 import { adminUrl, databaseUrl } from './test-env.js';

@@ -109,4 +109,28 @@ describe('resolveAgentOptions', () => {
       'http.routes must be true, false or a list of executions, conversations, pipelines, usage, admin, webhooks, realtime, metrics, health, dashboard',
     ]);
   });
+
+  it('switches features off through their own options (all on by default)', () => {
+    expect(resolveAgentOptions(valid).features).toEqual({ conversations: true, pipelines: true, subagents: true, webhooks: true, billingRoutes: true });
+    const spec = { name: 'helper', description: 'helps', systemPrompt: 'help', model: {} as never };
+    const off = resolveAgentOptions({
+      ...valid,
+      conversations: { enabled: false },
+      pipelines: { enabled: false },
+      subagents: { enabled: false, specs: [spec] },
+      webhooks: { enabled: false },
+      billing: { routes: false },
+    });
+    expect(off.features).toEqual({ conversations: false, pipelines: false, subagents: false, webhooks: false, billingRoutes: false });
+    expect(off.subagents.specs).toEqual([]);
+    expect(resolveAgentOptions({ ...valid, subagents: { specs: [spec] } }).subagents.specs).toEqual([spec]);
+
+    let error: unknown;
+    try {
+      resolveAgentOptions({ ...valid, conversations: { enabled: 'no' as never }, billing: { routes: 0 as never } });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as InvalidAgentOptionsError).problems).toEqual(['conversations.enabled must be a boolean', 'billing.routes must be a boolean']);
+  });
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { TierPolicies } from '../tenancy/tier-policies.js';
-import { hasLimit, type MonthlyBudget } from './budget.js';
+import { hasLimit, type MonthlyBudget } from '../tenancy/monthly-budget.js';
 import type { BudgetState } from './budget-exceeded.error.js';
 import { BudgetExceededError } from './budget-exceeded.error.js';
 import { LEDGER_SQL, OPEN_LEDGER_SQL } from './budget-ledger.sql.js';

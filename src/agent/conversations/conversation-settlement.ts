@@ -1,5 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedConversationOptions } from './conversation.options.js';
 import { ExecutionEvents } from '../executions/execution-events.js';
 import { ExecutionSettlement, type SettleContext, type SettlementHandler } from '../executions/lifecycle/execution-settlement.js';
 import { ExecutionStatus } from '../executions/execution-status.js';
@@ -35,10 +37,11 @@ export class ConversationSettlement implements SettlementHandler, OnModuleInit {
     private readonly linked: LinkedExecutions,
     private readonly events: ExecutionEvents,
     private readonly reader: ConversationReader,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedConversationOptions,
   ) {}
 
   onModuleInit(): void {
-    this.settlement.register(this);
+    if (this.options.features.conversations) this.settlement.register(this);
   }
 
   async settle({ execution, client, afterCommit }: SettleContext): Promise<void> {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { SqlPool } from '../infrastructure/sql-pool.js';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedConversationOptions } from './conversation.options.js';
 import { ConversationBusyError, ConversationNotFoundError } from '../errors/conversation.errors.js';
 import { AgentManager } from '../executions/lifecycle/agent-manager.js';
 import { ExecutionEvents } from '../executions/execution-events.js';
@@ -58,7 +58,7 @@ export class ConversationsService {
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedConversationOptions,
     @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
     private readonly manager: AgentManager,
     private readonly history: ExecutionHistory,

@@ -1,7 +1,7 @@
 import { All, Controller, Get, Inject, Logger, OnModuleInit, Req, Res } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedDashboardOptions } from './dashboard.options.js';
 import { rawRequest, takeRawResponse } from '../http/raw-http.js';
 import { isAdmin } from '../tenancy/principal.js';
 import { RealtimeTokenService } from '../tenancy/realtime-token.service.js';
@@ -44,7 +44,7 @@ export class DashboardPageController implements OnModuleInit {
   constructor(
     private readonly tokens: RealtimeTokenService,
     private readonly queueBoard: QueueBoard,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedDashboardOptions,
   ) {}
 
   onModuleInit(): void {

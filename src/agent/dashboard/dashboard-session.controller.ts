@@ -1,7 +1,8 @@
 import { Delete, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedDashboardOptions } from './dashboard.options.js';
+import type { ResolvedRealtimeTokenOptions } from '../tenancy/realtime-token.options.js';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { isSecure } from '../http/raw-http.js';
 import { CurrentPrincipal } from '../tenancy/principal.guard.js';
@@ -29,7 +30,7 @@ export interface DashboardSessionView {
 export class DashboardSessionController {
   constructor(
     private readonly tokens: RealtimeTokenService,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedDashboardOptions & ResolvedRealtimeTokenOptions,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 

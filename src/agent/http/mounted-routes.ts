@@ -1,14 +1,16 @@
 import { Logger, type Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { WebSocketGateway } from '@nestjs/websockets';
-import type { ResolvedAgentOptions } from '../agent.options.js';
-import type { AgentRouteGroup } from './http-options.js';
+import type { AgentRouteGroup, GatewayCors, ResolvedHttpOptions } from './http.options.js';
 
-/** A library controller the module may mount: its group, and where the options put it (null: nowhere). */
-export interface RouteDefinition {
+/**
+ * A library controller the module may mount: its group, and where the options put it (null: nowhere).
+ * `O`: the options its path is read from (the module's, which this folder does not know).
+ */
+export interface RouteDefinition<O extends ResolvedHttpOptions = ResolvedHttpOptions> {
   group: AgentRouteGroup;
   controller: Type;
-  path(options: ResolvedAgentOptions): string | null;
+  path(options: O): string | null;
 }
 
 export interface MountedRoute {
@@ -43,7 +45,7 @@ export const joinPath = (...parts: string[]): string =>
  * no route). NOTE: runs while providers are made, before `app.init()` registers routes and reads the
  * paths, as `RouterModule` writes module paths; so paths may come from `forRootAsync` options.
  */
-export function mountRoutes(definitions: RouteDefinition[], options: ResolvedAgentOptions): MountedRoute[] {
+export function mountRoutes<O extends ResolvedHttpOptions>(definitions: RouteDefinition<O>[], options: O): MountedRoute[] {
   return definitions.map(({ group, controller, path: pathOf }) => {
     const path = options.http.routes.has(group) ? pathOf(options) : null;
     Reflect.defineMetadata(PATH_METADATA, path === null ? [] : [path], controller);
@@ -52,7 +54,7 @@ export function mountRoutes(definitions: RouteDefinition[], options: ResolvedAge
 }
 
 /** Declares the gateway's namespace and CORS from the options, or leaves it undeclared (no gateway). */
-export function mountGateway(gateway: Type, options: ResolvedAgentOptions): void {
+export function mountGateway(gateway: Type, options: ResolvedHttpOptions & { realtime: { namespace: string; cors: GatewayCors } }): void {
   if (!options.http.routes.has('realtime')) {
     new Logger('AgentModule').log('The Socket.IO gateway is not mounted (http.routes)');
     return;

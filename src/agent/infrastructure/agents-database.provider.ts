@@ -3,9 +3,9 @@ import { ModuleRef } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { ClientConfig } from 'pg';
 import type { DataSource } from 'typeorm';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
-import { AGENT_ENTITIES } from './agent-entities.js';
+import { AGENT_OPTIONS } from './agent-options.token.js';
+import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
+import { AGENT_SCHEMA, type AgentSchema } from './agent-schema.js';
 import { connectionConfigOf, migrateHostDatabase, openAgentsDatabase } from './agents-database.js';
 import { sqlPoolOf, type SqlPool } from './sql-pool.js';
 
@@ -44,10 +44,10 @@ export class InvalidHostDataSourceError extends Error {
 }
 
 /** The host's DataSource, checked: PostgreSQL, initialized, and the library's entities among its own. */
-function checkedHostDataSource(dataSource: DataSource): DataSource {
+function checkedHostDataSource(dataSource: DataSource, schema: AgentSchema): DataSource {
   if (dataSource.options.type !== 'postgres') throw new InvalidHostDataSourceError(`it is '${dataSource.options.type}'; the library needs PostgreSQL`);
   if (!dataSource.isInitialized) throw new InvalidHostDataSourceError('it is not initialized (hand the one TypeOrmModule provides, or call initialize() first)');
-  const missing = AGENT_ENTITIES.filter((entity) => !dataSource.hasMetadata(entity)).map((entity) => entity.name);
+  const missing = schema.entities.filter((entity) => !dataSource.hasMetadata(entity)).map((entity) => entity.name);
   if (missing.length > 0) {
     throw new InvalidHostDataSourceError(
       `its entities lack ${missing.join(', ')}: add AGENT_ENTITIES to them (TypeOrmModule.forRoot({ entities: [...yours, ...AGENT_ENTITIES] }), or autoLoadEntities with TypeOrmModule.forFeature(AGENT_ENTITIES))`,
@@ -57,7 +57,7 @@ function checkedHostDataSource(dataSource: DataSource): DataSource {
 }
 
 /** `database.dataSource`, or the `TypeOrmModule` connection named `database.connectionName`. */
-function hostDataSource(options: ResolvedAgentOptions, moduleRef: ModuleRef): DataSource | null {
+function hostDataSource(options: ResolvedInfrastructureOptions, moduleRef: ModuleRef): DataSource | null {
   if (options.database.dataSource) return options.database.dataSource;
   if (options.database.connectionName === null) return null;
   const name = options.database.connectionName;
@@ -70,12 +70,12 @@ function hostDataSource(options: ResolvedAgentOptions, moduleRef: ModuleRef): Da
 
 export const agentsDatabaseProvider: Provider = {
   provide: AGENTS_DATABASE,
-  inject: [AGENT_OPTIONS, ModuleRef],
-  useFactory: async (options: ResolvedAgentOptions, moduleRef: ModuleRef) => {
+  inject: [AGENT_OPTIONS, AGENT_SCHEMA, ModuleRef],
+  useFactory: async (options: ResolvedInfrastructureOptions, schema: AgentSchema, moduleRef: ModuleRef) => {
     const host = hostDataSource(options, moduleRef);
-    if (!host) return new AgentsDatabase(await openAgentsDatabase(options), true);
-    checkedHostDataSource(host);
-    if (options.database.runMigrations) await migrateHostDatabase(host);
+    if (!host) return new AgentsDatabase(await openAgentsDatabase(options, schema), true);
+    checkedHostDataSource(host, schema);
+    if (options.database.runMigrations) await migrateHostDatabase(host, schema);
     new Logger('AgentsDatabase').log("Using the host's DataSource: one pool for the app and the library");
     return new AgentsDatabase(host, false);
   },

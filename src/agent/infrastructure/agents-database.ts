@@ -1,18 +1,17 @@
 import { Logger } from '@nestjs/common';
 import type { ClientConfig } from 'pg';
 import { DataSource, MigrationExecutor } from 'typeorm';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import { AGENT_MIGRATIONS_TABLE, MIGRATION_LOCK_KEY } from '../migrations/agent-migrations-table.js';
-import { AGENT_MIGRATIONS } from '../migrations/agent-migrations.js';
-import { AGENT_ENTITIES } from './agent-entities.js';
+import type { AgentSchema } from './agent-schema.js';
 
 /** The library's own DataSource (its own pool), for a host that hands it none. */
-export async function openAgentsDatabase(options: ResolvedAgentOptions): Promise<DataSource> {
+export async function openAgentsDatabase(options: ResolvedInfrastructureOptions, schema: AgentSchema): Promise<DataSource> {
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.database.url!,
-    entities: AGENT_ENTITIES,
-    migrations: AGENT_MIGRATIONS,
+    entities: schema.entities,
+    migrations: schema.migrations,
     migrationsTableName: AGENT_MIGRATIONS_TABLE,
     synchronize: false,
     logging: options.database.logging,
@@ -29,11 +28,11 @@ export async function openAgentsDatabase(options: ResolvedAgentOptions): Promise
  * connection settings and the library's migrations and table (the host's own DataSource keeps
  * its migrations and table), closed once they ran.
  */
-export async function migrateHostDatabase(host: DataSource): Promise<void> {
+export async function migrateHostDatabase(host: DataSource, schema: AgentSchema): Promise<void> {
   const migrations = new DataSource({
     ...(host.options as ConstructorParameters<typeof DataSource>[0] & { type: 'postgres' }),
-    entities: AGENT_ENTITIES,
-    migrations: AGENT_MIGRATIONS,
+    entities: schema.entities,
+    migrations: schema.migrations,
     migrationsTableName: AGENT_MIGRATIONS_TABLE,
     migrationsRun: false,
     synchronize: false,

@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from './agent-options.token.js';
+import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from './agents-database.provider.js';
 import { PostgresPubSub } from './postgres-pubsub.js';
 import { PUBSUB, type PubSub } from './pubsub.js';
@@ -10,6 +10,6 @@ import { RedisPubSub } from './redis-pubsub.js';
 export const pubSubProvider: Provider = {
   provide: PUBSUB,
   inject: [AGENT_OPTIONS, AGENTS_DATABASE],
-  useFactory: (options: ResolvedAgentOptions, database: AgentsDatabase): PubSub =>
+  useFactory: (options: ResolvedInfrastructureOptions, database: AgentsDatabase): PubSub =>
     options.transport === 'redis' ? new RedisPubSub(options.redis!.url) : new PostgresPubSub(database.connectionConfig, database.pool),
 };

@@ -1,6 +1,6 @@
 import { Queue, Worker, createPostgresBackend, withBackend, type Job, type QueueOptions, type WorkerOptions } from 'bullmq';
 import type { ClientConfig } from 'pg';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import type { QueueName } from './queue-names.js';
 
 /**
@@ -13,6 +13,14 @@ export type ExecutionJobData =
   | { executionId: string; kind: 'expire_wait'; status: 'awaiting_input' | 'awaiting_event'; epoch: number };
 
 export type ExecutionJobHandler = (job: Job<ExecutionJobData>, token?: string) => Promise<void>;
+
+/**
+ * What the backend reads: the transport and the queues' namespace, and the lease timeout its job
+ * locks follow (the kernel's option, named by shape: infrastructure knows no feature).
+ */
+export type QueueBackendOptions = Pick<ResolvedInfrastructureOptions, 'transport' | 'redis' | 'queuePrefix'> & {
+  lease: { timeoutMs: number };
+};
 
 export interface QueueBackend {
   /**
@@ -34,7 +42,7 @@ export interface QueueBackend {
  * stalled jobs four times per lease brings recovery close to the lease timeout (measured with a
  * check once per lease: 1.0–3.1× the timeout).
  */
-const workerTiming = (options: ResolvedAgentOptions) => ({
+const workerTiming = (options: QueueBackendOptions) => ({
   lockDuration: options.lease.timeoutMs,
   stalledInterval: Math.max(250, Math.floor(options.lease.timeoutMs / 4)),
   maxStalledCount: 10,
@@ -44,7 +52,7 @@ const workerTiming = (options: ResolvedAgentOptions) => ({
  * THE switch between Redis and PostgreSQL for BullMQ. Nothing else in the library knows which
  * one runs the queues.
  */
-export function createQueueBackend(options: ResolvedAgentOptions, database: ClientConfig): QueueBackend {
+export function createQueueBackend(options: QueueBackendOptions, database: ClientConfig): QueueBackend {
   if (options.transport === 'postgres') {
     const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
     // NOTE: the queue tables live in their own schema (the prefix), migrated by BullMQ under its own lock.

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from './agent-options.token.js';
+import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import { PUBSUB, type PubSub } from './pubsub.js';
 
 /** What a process running an execution must hear at once (the durable request is in PostgreSQL). */
@@ -43,7 +43,7 @@ export class PubSubSignalNotifier implements SignalNotifier {
 
   constructor(
     @Inject(PUBSUB) private readonly pubsub: PubSub,
-    @Inject(AGENT_OPTIONS) options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) options: ResolvedInfrastructureOptions,
   ) {
     this.channel = `${options.queuePrefix}_signals`;
   }

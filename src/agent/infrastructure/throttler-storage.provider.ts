@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from './agent-options.token.js';
+import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from './agents-database.provider.js';
 import { PostgresThrottlerStorage } from './postgres-throttler-storage.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
@@ -16,6 +16,6 @@ export const AGENT_THROTTLER_STORAGE = Symbol('AGENT_THROTTLER_STORAGE');
 export const throttlerStorageProvider: Provider = {
   provide: AGENT_THROTTLER_STORAGE,
   inject: [AGENT_OPTIONS, AGENTS_DATABASE],
-  useFactory: (options: ResolvedAgentOptions, database: AgentsDatabase): ThrottlerStorage =>
+  useFactory: (options: ResolvedInfrastructureOptions, database: AgentsDatabase): ThrottlerStorage =>
     options.transport === 'redis' ? new RedisThrottlerStorage(options.redis!.url, options.queuePrefix) : new PostgresThrottlerStorage(database.pool),
 };

@@ -2,8 +2,8 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { ModuleRef } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedMaintenanceOptions } from './maintenance.options.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { MaintenanceJob, type CleanupReport, type RecoverStuckReport, type SkippedReport } from './maintenance-report.js';
 
@@ -34,7 +34,7 @@ export class MaintenanceCrons implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     private readonly maintenance: MaintenanceService,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedMaintenanceOptions,
     private readonly moduleRef: ModuleRef,
   ) {}
 

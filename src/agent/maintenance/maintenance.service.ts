@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { SqlPool } from '../infrastructure/sql-pool.js';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedMaintenanceOptions } from './maintenance.options.js';
+import type { ResolvedExecutionOptions } from '../executions/executions.options.js';
+import type { ResolvedWebhookOptions } from '../webhooks/webhook.options.js';
+import type { ResolvedWorkspaceOptions } from '../workspaces/workspace.options.js';
 import { ExecutionRetention } from '../executions/lifecycle/execution-retention.js';
 import { RecoveryService } from '../executions/lifecycle/recovery.service.js';
 import { WorkspaceService } from '../workspaces/workspace.service.js';
@@ -46,7 +49,8 @@ export class MaintenanceService {
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS)
+    private readonly options: ResolvedMaintenanceOptions & ResolvedExecutionOptions & ResolvedWebhookOptions & ResolvedWorkspaceOptions,
     private readonly lock: MaintenanceLock,
     private readonly recovery: RecoveryService,
     private readonly retention: ExecutionRetention,

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { SqlPool } from '../infrastructure/sql-pool.js';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedInfrastructureOptions } from '../infrastructure/infrastructure.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import { PUBSUB, type PubSub } from '../infrastructure/pubsub.js';
@@ -29,7 +29,7 @@ export class AgentHealth {
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
     private readonly queues: ExecutionQueue,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedInfrastructureOptions,
     private readonly workspaces: WorkspaceService,
   ) {
     this.pool = database.pool;

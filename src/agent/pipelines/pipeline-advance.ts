@@ -1,12 +1,14 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
 import { ExecutionSettlement, type SettleContext, type SettlementHandler } from '../executions/lifecycle/execution-settlement.js';
 import { LinkedExecutions } from '../executions/lifecycle/linked-executions.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
 import type { JsonValue } from '../runtime/json.js';
 import type { AgentPipelineEntity } from './entities/agent-pipeline.entity.js';
 import type { PipelineStage } from './pipeline-stage.js';
+import type { ResolvedPipelineOptions } from './pipeline.options.js';
 import { pipelineFromRow } from './pipeline-row.js';
 import { isFinalPipeline } from './pipeline-status.js';
 import { stageInputs, stageOutputValue } from './pipeline-template.js';
@@ -32,10 +34,11 @@ export class PipelineAdvance implements SettlementHandler, OnModuleInit {
     private readonly settlement: ExecutionSettlement,
     private readonly linked: LinkedExecutions,
     private readonly updates: PipelineUpdates,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedPipelineOptions,
   ) {}
 
   onModuleInit(): void {
-    this.settlement.register(this);
+    if (this.options.features.pipelines) this.settlement.register(this);
   }
 
   async settle({ execution, client, afterCommit }: SettleContext): Promise<void> {

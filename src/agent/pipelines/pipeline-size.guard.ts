@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedPipelineOptions } from './pipeline.options.js';
 import { refuseOversize } from './pipeline-definition.js';
 
 /**
@@ -9,7 +9,7 @@ import { refuseOversize } from './pipeline-definition.js';
  */
 @Injectable()
 export class PipelineSizeGuard implements CanActivate {
-  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions) {}
+  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedPipelineOptions) {}
 
   canActivate(context: ExecutionContext): boolean {
     const body = context.switchToHttp().getRequest<{ body?: { stages?: unknown } }>().body;

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SqlPool } from '../infrastructure/sql-pool.js';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedPipelineOptions } from './pipeline.options.js';
+import type { ResolvedExecutionOptions } from '../executions/executions.options.js';
 import { InputTooLargeError } from '../errors/agent.errors.js';
 import { PipelineFinishedError, PipelineNotFoundError } from '../errors/pipeline.errors.js';
 import { AgentManager } from '../executions/lifecycle/agent-manager.js';
@@ -50,7 +51,7 @@ export class PipelinesService {
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedPipelineOptions & ResolvedExecutionOptions,
     private readonly manager: AgentManager,
     private readonly registry: AgentRegistry,
     private readonly tiers: TierPolicies,

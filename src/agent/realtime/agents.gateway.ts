@@ -8,8 +8,9 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedRealtimeOptions } from './realtime.options.js';
+import type { ResolvedTenancyOptions } from '../tenancy/tenancy.options.js';
 import { AgentError } from '../errors/agent.errors.js';
 import { ExecutionReader } from '../executions/http/execution-reader.js';
 import { isAdmin, type Principal } from '../tenancy/principal.js';
@@ -50,7 +51,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection {
     private readonly bridge: ExecutionEventBridge,
     private readonly tokens: RealtimeTokenService,
     private readonly reader: ExecutionReader,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedRealtimeOptions & ResolvedTenancyOptions,
   ) {}
 
   afterInit(server: Namespace): void {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedInfrastructureOptions } from '../infrastructure/infrastructure.options.js';
 import { ExecutionEvents } from '../executions/execution-events.js';
 import { PUBSUB, type PubSub, type PubSubState } from '../infrastructure/pubsub.js';
 import { toRealtimeEvent, type RealtimeEvent } from './realtime-events.js';
@@ -33,7 +33,7 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly events: ExecutionEvents,
     @Inject(PUBSUB) private readonly pubsub: PubSub,
-    @Inject(AGENT_OPTIONS) options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) options: ResolvedInfrastructureOptions,
   ) {
     this.channel = `${options.queuePrefix}_events`;
   }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedRealtimeOptions } from './realtime.options.js';
 import { agentEventsOf } from './agent-event-mapping.js';
 import { ExecutionEventBridge } from './execution-event-bridge.js';
 
@@ -21,7 +21,7 @@ export class HostEventEmitter implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     private readonly bridge: ExecutionEventBridge,
     private readonly moduleRef: ModuleRef,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedRealtimeOptions,
   ) {}
 
   /** Resolves once this node's subscription is live: the app's `init()` returns ready to hear. */

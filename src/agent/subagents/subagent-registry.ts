@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedSubagentOptions } from './subagent.options.js';
 import { AgentRegistry } from '../executions/registry/agent-registry.js';
 import { defineLlmAgent } from '../runtime/llm-agent.js';
 import { subagentAgentType } from '../runtime/subagent-access.js';
@@ -14,7 +14,7 @@ import { subagentAgentType } from '../runtime/subagent-access.js';
 export class SubagentRegistry implements OnModuleInit {
   constructor(
     private readonly registry: AgentRegistry,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedSubagentOptions,
   ) {}
 
   onModuleInit(): void {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedSubagentOptions } from './subagent.options.js';
 import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
 import { ExecutionFamily } from '../executions/lifecycle/execution-family.js';
 import { ExecutionSettlement, type SettleContext, type SettlementHandler } from '../executions/lifecycle/execution-settlement.js';
@@ -21,11 +21,11 @@ export class SubagentSettlement implements SettlementHandler, OnModuleInit {
   constructor(
     private readonly settlement: ExecutionSettlement,
     private readonly family: ExecutionFamily,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedSubagentOptions,
   ) {}
 
   onModuleInit(): void {
-    this.settlement.register(this);
+    if (this.options.features.subagents) this.settlement.register(this);
   }
 
   async settle({ execution, client, afterCommit }: SettleContext): Promise<void> {

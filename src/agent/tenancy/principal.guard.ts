@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedTenancyOptions } from './tenancy.options.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors/agent.errors.js';
 import { isAdmin, type Principal } from './principal.js';
 
@@ -11,7 +11,7 @@ type RequestWithPrincipal = { [PRINCIPAL_KEY]?: Principal };
 /** Resolves the caller through the host app's `resolvePrincipal` hook; no principal → 401. */
 @Injectable()
 export class PrincipalGuard implements CanActivate {
-  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions) {}
+  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedTenancyOptions) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithPrincipal>();

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedRealtimeTokenOptions } from './realtime-token.options.js';
 import type { Principal } from './principal.js';
 
 interface TokenClaims {
@@ -25,7 +25,7 @@ export interface RealtimeToken {
 export class RealtimeTokenService {
   private readonly secret: Buffer;
 
-  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions) {
+  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedRealtimeTokenOptions) {
     if (options.realtime.tokenSecret) {
       this.secret = Buffer.from(options.realtime.tokenSecret);
     } else {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import { InvalidAgentOptionsError, type ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import { InvalidAgentOptionsError } from '../errors/invalid-agent-options.error.js';
+import type { ResolvedTenancyOptions } from './tenancy.options.js';
 import { ALL_QUEUES } from '../infrastructure/queue-names.js';
 import type { Principal } from './principal.js';
 import { findTierProblems, mergeTiers, type TierPolicy, type TierPolicyInput } from './tier-policy.js';
@@ -13,7 +14,7 @@ import { findTierProblems, mergeTiers, type TierPolicy, type TierPolicyInput } f
 export class TierPolicies {
   private tiers: Record<string, TierPolicy>;
 
-  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions) {
+  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedTenancyOptions) {
     this.tiers = options.tiers;
   }
 

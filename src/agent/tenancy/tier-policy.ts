@@ -1,5 +1,5 @@
 import type { QueueName } from '../infrastructure/queue-names.js';
-import { findBudgetProblems, type MonthlyBudget } from '../billing/budget.js';
+import { findBudgetProblems, type MonthlyBudget } from './monthly-budget.js';
 import { DEFAULT_RATE_LIMITS, findRateLimitProblems, mergeRateLimits, type TierRateLimits, type TierRateLimitsInput } from './tier-rate-limits.js';
 
 /** How the `bash` tool may run for a tier (SPEC §8, §13). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedTenancyOptions } from '../tenancy/tenancy.options.js';
 import { isPrincipal, resolvedPrincipalOf } from '../tenancy/principal.guard.js';
 import { TierPolicies } from '../tenancy/tier-policies.js';
 import type { TierRateLimits } from '../tenancy/tier-rate-limits.js';
@@ -26,7 +26,7 @@ type RequestWithCaller = { [CALLER_KEY]?: ThrottledCaller; ip?: string; socket?:
 @Injectable()
 export class ThrottledCallers {
   constructor(
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedTenancyOptions,
     private readonly tiers: TierPolicies,
   ) {}
 

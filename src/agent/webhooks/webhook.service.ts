@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedWebhookOptions } from './webhook.options.js';
 import { UnauthenticatedError } from '../errors/agent.errors.js';
 import type { JsonValue } from '../runtime/json.js';
 import { EventTriggerService, type TriggerResult, type WokenRow } from '../executions/lifecycle/event-trigger.service.js';
@@ -30,7 +30,7 @@ export interface WebhookEvent {
 export class WebhookService {
   constructor(
     private readonly triggers: EventTriggerService,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedWebhookOptions,
   ) {}
 
   async authenticate(headers: WebhookHeaders, rawBody: Buffer): Promise<{ tenantId: string; deliveryId: string }> {

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_OPTIONS } from '../agent.constants.js';
-import type { ResolvedAgentOptions } from '../agent.options.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
+import type { ResolvedWorkspaceOptions } from './workspace.options.js';
+import type { ResolvedTenancyOptions } from '../tenancy/tenancy.options.js';
 import { QuotaExceededError } from '../errors/agent.errors.js';
 import type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSearch } from '../runtime/tools/workspace-handle.js';
 import type { Principal } from '../tenancy/principal.js';
@@ -58,7 +59,7 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
   private baseReal: Promise<string> | null = null;
 
   constructor(
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedWorkspaceOptions & ResolvedTenancyOptions,
     private readonly tiers: TierPolicies,
   ) {
     this.usage = new TenantDiskUsage(options.workspaces.baseDir, undefined, (tenant) => this.measure(tenant));

@@ -1,7 +1,7 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { AgentController, RouteAccess } from '../../http/agent-controller.decorator.js';
 import { CurrentPrincipal } from '../../tenancy/principal.guard.js';
 import type { Principal } from '../../tenancy/principal.js';
@@ -25,7 +25,7 @@ export class ExecutionsController {
     private readonly manager: AgentManager,
     private readonly reader: ExecutionReader,
     private readonly tokens: RealtimeTokenService,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
   ) {}
 
   @Post()

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { ExecutionNotFoundError, InputTooLargeError, InvalidTransitionError, UnknownAgentTypeError } from '../../errors/agent.errors.js';
 import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
 import type { QueueName } from '../../infrastructure/queue-names.js';
@@ -67,7 +67,7 @@ export interface StartOptions {
 @Injectable()
 export class AgentManager {
   constructor(
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
     private readonly registry: AgentRegistry,
     private readonly queue: ExecutionQueue,
     private readonly transitions: ExecutionTransitions,

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { SqlPool } from '../../infrastructure/sql-pool.js';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { AgentManager } from './agent-manager.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
 import { ExecutionEventName, ExecutionEvents } from '../execution-events.js';
@@ -55,7 +55,7 @@ export class EventTriggerService {
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
     private readonly queue: ExecutionQueue,
     private readonly events: ExecutionEvents,
     private readonly manager: AgentManager,

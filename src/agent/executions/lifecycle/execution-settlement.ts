@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { SqlPool } from '../../infrastructure/sql-pool.js';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import { inTransaction, type AfterCommit } from '../../infrastructure/in-transaction.js';
 import { SIGNAL_NOTIFIER, type SignalNotifier } from '../../infrastructure/signal-notifier.js';
@@ -58,7 +58,8 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
     private readonly events: ExecutionEvents,
     @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    // NOTE: the sweep runs where maintenance runs: that switch is a folder above the kernel's, so it is named by shape.
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions & { maintenance: { enabled: boolean } },
   ) {
     this.pool = database.pool;
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { isQueueName, type QueueName } from '../../infrastructure/queue-names.js';
 import type { AgentLimits, AgentStepper, AgentTypeSettings } from '../../runtime/agent-definition.js';
 
@@ -20,7 +20,7 @@ export class AgentRegistrationError extends Error {}
 export class AgentRegistry {
   private readonly agents = new Map<string, RegisteredAgent>();
 
-  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions) {}
+  constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions) {}
 
   register(settings: AgentTypeSettings, stepper: AgentStepper, origin: string): void {
     const name = settings.name;

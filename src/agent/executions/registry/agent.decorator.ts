@@ -1,5 +1,5 @@
 import { Injectable, SetMetadata, applyDecorators } from '@nestjs/common';
-import { AGENT_METADATA } from '../../agent.constants.js';
+import { AGENT_METADATA } from './agent.constants.js';
 import type { AgentTypeSettings } from '../../runtime/agent-definition.js';
 
 /**

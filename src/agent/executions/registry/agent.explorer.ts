@@ -1,8 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { Inject } from '@nestjs/common';
-import { AGENT_METADATA, AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_METADATA } from './agent.constants.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
 import type { AgentStepper, AgentTypeSettings } from '../../runtime/agent-definition.js';
 import { AgentRegistry } from './agent-registry.js';
 
@@ -13,7 +14,7 @@ export class AgentExplorer implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
     private readonly registry: AgentRegistry,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
   ) {}
 
   onModuleInit(): void {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
+import type { ResolvedInfrastructureOptions } from '../../infrastructure/infrastructure.options.js';
 import { SIGNAL_NOTIFIER, type SignalNotice, type SignalNotifier } from '../../infrastructure/signal-notifier.js';
 import { ExecutionStatus } from '../execution-status.js';
 import { ANY_SCOPE } from '../../tenancy/scope.js';
@@ -99,7 +100,7 @@ export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions & ResolvedInfrastructureOptions,
     private readonly transitions: ExecutionTransitions,
   ) {}
 

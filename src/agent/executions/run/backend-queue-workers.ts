@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Worker } from 'bullmq';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedInfrastructureOptions } from '../../infrastructure/infrastructure.options.js';
 import { QUEUE_BACKEND } from '../../infrastructure/queue-backend.provider.js';
 import type { ExecutionJobData, QueueBackend } from '../../infrastructure/queue-backend.js';
 import { ALL_QUEUES } from '../../infrastructure/queue-names.js';
@@ -20,7 +20,7 @@ export class BackendQueueWorkers implements OnApplicationBootstrap, BeforeApplic
 
   constructor(
     @Inject(QUEUE_BACKEND) private readonly backend: QueueBackend,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedInfrastructureOptions,
     private readonly jobs: ExecutionJobs,
   ) {}
 

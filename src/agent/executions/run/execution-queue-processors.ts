@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { Processor } from '@nestjs/bullmq';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedInfrastructureOptions } from '../../infrastructure/infrastructure.options.js';
 import { QUEUE_BACKEND } from '../../infrastructure/queue-backend.provider.js';
 import type { QueueBackend } from '../../infrastructure/queue-backend.js';
 import { ALL_QUEUES, type QueueName } from '../../infrastructure/queue-names.js';
@@ -27,7 +27,7 @@ function processorClass(queue: QueueName, workerOptions: ReturnType<QueueBackend
 export const executionQueueProcessors: Provider[] = ALL_QUEUES.map((queue) => ({
   provide: `nestjs-agents:processor:${queue}`,
   inject: [AGENT_OPTIONS, QUEUE_BACKEND, ExecutionJobs],
-  useFactory: (options: ResolvedAgentOptions, backend: QueueBackend, jobs: ExecutionJobs): ExecutionQueueHost | null => {
+  useFactory: (options: ResolvedInfrastructureOptions, backend: QueueBackend, jobs: ExecutionJobs): ExecutionQueueHost | null => {
     if (!options.workers.enabled || backend.workers !== 'bull-module') return null;
     const Host = processorClass(queue, backend.workerOptions(options.workers.concurrency[queue]));
     return new Host(jobs);

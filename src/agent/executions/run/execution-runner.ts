@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
+import type { ResolvedBillingOptions } from '../../billing/billing.options.js';
 import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
 import type { QueueName } from '../../infrastructure/queue-names.js';
 import { totalTokens as totalTokensOf, type AgentState } from '../../runtime/agent-state.js';
@@ -69,7 +70,7 @@ export class ExecutionRunner {
     private readonly linked: LinkedExecutions,
     private readonly transitions: ExecutionTransitions,
     private readonly budgets: ExecutionBudgets,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions & ResolvedBillingOptions,
   ) {}
 
   /** Shutdown: running executions checkpoint at their next step boundary and hand over. */
@@ -339,7 +340,7 @@ export class ExecutionRunner {
 }
 
 /** How long a wait may last: input waits by option, event waits as the step asked (none = forever). */
-function waitSecondsOf(next: NextState, options: ResolvedAgentOptions): number | undefined {
+function waitSecondsOf(next: NextState, options: ResolvedExecutionOptions & ResolvedBillingOptions): number | undefined {
   if (next.kind === 'awaiting_input') return options.lifecycle.inputTimeoutSeconds;
   if (next.kind === 'awaiting_event') return next.timeoutSeconds;
   return undefined;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { SqlPool } from '../../infrastructure/sql-pool.js';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import type { Lease } from './execution-store.js';
 import { HEARTBEAT_SQL } from './lease-heartbeat.sql.js';
@@ -17,7 +17,7 @@ export class LeaseHeartbeat {
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
   ) {
     this.pool = database.pool;
   }

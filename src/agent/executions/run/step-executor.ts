@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AGENT_OPTIONS } from '../../agent.constants.js';
-import type { ResolvedAgentOptions } from '../../agent.options.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { SubagentSpec } from '../../runtime/subagent-spec.js';
 import { abortable, StepTimeoutError } from '../../runtime/abortable.js';
 import { executionAttributes, inSpan, SpanName } from '../../runtime/tracing.js';
 import type { AgentState } from '../../runtime/agent-state.js';
@@ -35,7 +35,8 @@ export class StepExecutor {
     private readonly events: ExecutionEvents,
     private readonly heartbeat: LeaseHeartbeat,
     private readonly workspaces: WorkspaceService,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedAgentOptions,
+    // NOTE: the subagents' options are a folder above the kernel's, so what a step is offered is named by shape.
+    @Inject(AGENT_OPTIONS) private readonly options: { subagents: { specs: SubagentSpec[]; maxDepth: number } },
   ) {
     this.availableSubagents = options.subagents.specs.map((s) => ({ name: s.name, description: s.description }));
   }

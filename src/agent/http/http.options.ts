@@ -40,24 +40,27 @@ export interface HttpOptions {
 }
 
 export interface ResolvedHttpOptions {
-  /** '' or `segment(/segment)*`, no leading or trailing slash. */
-  prefix: string;
-  routes: ReadonlySet<AgentRouteGroup>;
+  http: {
+    /** '' or `segment(/segment)*`, no leading or trailing slash. */
+    prefix: string;
+    routes: ReadonlySet<AgentRouteGroup>;
+  };
 }
 
 /** Socket.IO's own CORS settings for the gateway's namespace. */
 export type GatewayCors = ServerOptions['cors'];
 
-export function resolveHttpOptions(http: HttpOptions | undefined, problems: string[]): ResolvedHttpOptions {
-  const prefix = (http?.prefix ?? '').replace(/^\/+|\/+$/g, '');
-  if (typeof http?.prefix !== 'undefined' && (typeof http.prefix !== 'string' || !/^([A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)?$/.test(prefix))) {
+export function resolveHttpOptions(input: HttpOptions | undefined, problems: string[]): ResolvedHttpOptions {
+  const prefix = (input?.prefix ?? '').replace(/^\/+|\/+$/g, '');
+  const isPath = /^([A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)?$/.test(prefix);
+  if (typeof input?.prefix !== 'undefined' && (typeof input.prefix !== 'string' || !isPath)) {
     problems.push("http.prefix must be a path such as 'v1' or 'ai/v1'");
   }
-  const routes = http?.routes ?? true;
-  if (typeof routes === 'boolean') return { prefix, routes: new Set(routes ? ALL_ROUTE_GROUPS : []) };
+  const routes = input?.routes ?? true;
+  if (typeof routes === 'boolean') return { http: { prefix, routes: new Set(routes ? ALL_ROUTE_GROUPS : []) } };
   if (!Array.isArray(routes) || routes.some((g) => !ALL_ROUTE_GROUPS.includes(g))) {
     problems.push(`http.routes must be true, false or a list of ${ALL_ROUTE_GROUPS.join(', ')}`);
-    return { prefix, routes: new Set() };
+    return { http: { prefix, routes: new Set() } };
   }
-  return { prefix, routes: new Set(routes) };
+  return { http: { prefix, routes: new Set(routes) } };
 }

@@ -1,0 +1,83 @@
+import type { AgentDefinition, AgentLimits } from '../runtime/agent-definition.js';
+import { isPositiveInt } from '../errors/option-checks.js';
+import { ALL_QUEUES, type QueueName } from '../infrastructure/queue-names.js';
+
+export interface LeaseOptions {
+  /** A running execution whose heartbeat is older than this may be taken over (default 30 s). */
+  timeoutMs?: number;
+  /** Heartbeat interval during a long step (default a third of the timeout). */
+  heartbeatMs?: number;
+}
+
+export interface LifecycleOptions {
+  /** How long a cancelled running step may still run before it is force-killed (default 5000 ms). */
+  cancelGraceMs?: number;
+  /** An execution awaiting input longer than this fails with `awaiting_input_timeout` (default 24 h). */
+  inputTimeoutSeconds?: number;
+}
+
+export interface EventOptions {
+  /** How long an event sent to one execution that is not waiting for it yet is kept (default 3600 s). */
+  inboxTtlSeconds?: number;
+}
+
+/** The kernel's part of `AgentModuleOptions`: the agents, how their executions run, wait and are read. */
+export interface ExecutionOptions {
+  /** Agent definitions given as objects (LLM agents). Custom agents are found through `@Agent()`. */
+  agents?: AgentDefinition[];
+  /** Defaults for every agent type that does not set its own. */
+  defaults?: { limits?: Partial<AgentLimits>; chunkSize?: number; queue?: QueueName };
+  lease?: LeaseOptions;
+  lifecycle?: LifecycleOptions;
+  events?: EventOptions;
+  api?: {
+    /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
+    maxInputBytes?: number;
+    /** Logs included with `GET /api/agents/:id` (default 50). */
+    executionLogs?: number;
+  };
+}
+
+export interface ResolvedExecutionOptions {
+  agents: AgentDefinition[];
+  defaults: { limits: AgentLimits; chunkSize: number; queue: QueueName };
+  lease: Required<LeaseOptions>;
+  lifecycle: Required<LifecycleOptions>;
+  events: Required<EventOptions>;
+  api: { maxInputBytes: number; executionLogs: number };
+}
+
+export const DEFAULT_LIMITS: AgentLimits = { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 };
+
+/** Everything the kernel reads but its event inbox (`resolveEventOptions`). */
+export function resolveExecutionOptions(o: ExecutionOptions, problems: string[]): Omit<ResolvedExecutionOptions, 'events'> {
+  const limits = { ...DEFAULT_LIMITS, ...o.defaults?.limits };
+  for (const [key, value] of Object.entries(limits)) {
+    if (!isPositiveInt(value)) problems.push(`defaults.limits.${key} must be a positive integer`);
+  }
+  const chunkSize = o.defaults?.chunkSize ?? 25;
+  if (!isPositiveInt(chunkSize)) problems.push('defaults.chunkSize must be a positive integer');
+  const leaseTimeoutMs = o.lease?.timeoutMs ?? 30_000;
+  if (!isPositiveInt(leaseTimeoutMs)) problems.push('lease.timeoutMs must be a positive integer');
+  const defaultQueue = o.defaults?.queue ?? 'agents-default';
+  if (!(ALL_QUEUES as readonly string[]).includes(defaultQueue)) problems.push(`defaults.queue must be one of ${ALL_QUEUES.join(', ')}`);
+
+  const cancelGraceMs = o.lifecycle?.cancelGraceMs ?? 5000;
+  if (!Number.isInteger(cancelGraceMs) || cancelGraceMs < 0) problems.push('lifecycle.cancelGraceMs must be an integer ≥ 0');
+  const inputTimeoutSeconds = o.lifecycle?.inputTimeoutSeconds ?? 86_400;
+  if (!isPositiveInt(inputTimeoutSeconds)) problems.push('lifecycle.inputTimeoutSeconds must be a positive integer');
+
+  return {
+    agents: o.agents ?? [],
+    defaults: { limits, chunkSize, queue: defaultQueue },
+    lease: { timeoutMs: leaseTimeoutMs, heartbeatMs: o.lease?.heartbeatMs ?? Math.max(100, Math.floor(leaseTimeoutMs / 3)) },
+    lifecycle: { cancelGraceMs, inputTimeoutSeconds },
+    api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
+  };
+}
+
+export function resolveEventOptions(input: EventOptions | undefined, problems: string[]): Pick<ResolvedExecutionOptions, 'events'> {
+  const inboxTtlSeconds = input?.inboxTtlSeconds ?? 3600;
+  if (!isPositiveInt(inboxTtlSeconds)) problems.push('events.inboxTtlSeconds must be a positive integer');
+  return { events: { inboxTtlSeconds } };
+}

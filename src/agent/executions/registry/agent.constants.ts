@@ -1,0 +1,2 @@
+/** Metadata key of `@Agent()`. */
+export const AGENT_METADATA = 'nestjs-agents:agent';
