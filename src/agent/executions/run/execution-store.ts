@@ -2,6 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { SqlPool } from '../../infrastructure/sql-pool.js';
 import { AGENTS_DATABASE } from '../../infrastructure/agents-database.provider.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import { isConnectionLost } from '../../infrastructure/connection-lost.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
 import type { AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import type { AgentMessage } from '../../runtime/agent-state.js';
 import type { JsonObject, JsonValue } from '../../runtime/json.js';
@@ -109,6 +112,7 @@ export class ExecutionStore {
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
     private readonly linked: LinkedExecutions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
   ) {
     this.pool = database.pool;
   }
@@ -156,7 +160,25 @@ export class ExecutionStore {
 
   /** `null` when the lease is no longer ours (taken over, or the status changed under us). */
   async commit(request: CommitRequest): Promise<CommitResult | null> {
-    return this.commitOn(this.pool, request);
+    return this.retriedWhileDatabaseAway(() => this.commitOn(this.pool, request));
+  }
+
+  /**
+   * A commit cut off by a lost connection (a database restart, a failover) is sent again as soon as
+   * the database answers, for up to half the lease timeout: the lease is still ours for that long,
+   * so the run goes on instead of waiting for its lease to expire. Fencing makes a late one
+   * harmless, and the step guard (`step_count`) makes a repeat of one that did land a no-op.
+   */
+  private async retriedWhileDatabaseAway<T>(commit: () => Promise<T>): Promise<T> {
+    const giveUpAt = Date.now() + this.options.lease.timeoutMs / 2;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await commit();
+      } catch (error) {
+        if (!isConnectionLost(error) || Date.now() >= giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500, 50 * 2 ** attempt)));
+      }
+    }
   }
 
   /**
@@ -164,7 +186,11 @@ export class ExecutionStore {
    * settlement) and the parent's own `settle_pending` (its end cancels children still running), in
    * one transaction. With the lease lost nothing is written, children included. Nothing is enqueued.
    */
-  async commitSpawning(request: CommitRequest, children: readonly LinkedExecutionRow[]): Promise<{ committed: CommitResult | null; children: AgentExecutionEntity[] }> {
+  commitSpawning(request: CommitRequest, children: readonly LinkedExecutionRow[]): Promise<{ committed: CommitResult | null; children: AgentExecutionEntity[] }> {
+    return this.retriedWhileDatabaseAway(() => this.commitSpawningOnce(request, children));
+  }
+
+  private async commitSpawningOnce(request: CommitRequest, children: readonly LinkedExecutionRow[]): Promise<{ committed: CommitResult | null; children: AgentExecutionEntity[] }> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

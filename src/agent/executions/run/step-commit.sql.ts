@@ -65,7 +65,9 @@ ${billed ? BILLED_COLUMNS : ''}    state              = COALESCE($7::jsonb, stat
     completed_at       = CASE WHEN $8::text IN ('completed', 'failed', 'cancelled') THEN now() ELSE completed_at END,
     lease_owner        = CASE WHEN $8::text = 'running' THEN lease_owner END,
     updated_at         = CASE WHEN $8::text = 'running' THEN updated_at ELSE now() END
-  WHERE id = $1 AND lease_epoch = $2 AND status = 'running'
+  -- NOTE: a step applies on top of the one before it only: a commit sent again after a lost
+  -- connection, that had landed the first time, matches nothing.
+  WHERE id = $1 AND lease_epoch = $2 AND status = 'running' AND ($3::int = 0 OR step_count = $14::int - 1)
   RETURNING tenant_id, user_id, status, step_count, message_count - $4::int AS base_seq,
             token_usage, completed_at, error, settle_pending
 ), msgs AS (
