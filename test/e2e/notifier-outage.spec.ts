@@ -1,20 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentsClient } from '../../client/index.js';
 import { ExecutionEventBridge } from '../../src/agent/realtime/execution-event-bridge.js';
 import { oneTo, recorder } from '../support/client-recorder.js';
 import { startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { freePort } from '../support/free-port.js';
 import { readSse } from '../support/sse.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 const answers = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
