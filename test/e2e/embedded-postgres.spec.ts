@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { processesWith } from '../support/processes.js';
 
 /** The example app's environment with nothing set: the embedded PostgreSQL and the PostgreSQL transport. */
@@ -42,14 +42,6 @@ async function runScript(cwd: string, script: string, args: string[] = []): Prom
   const [code] = (await once(child, 'close')) as [number | null];
   return { code, output };
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
 
 async function stop(started: Started, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (started.child.exitCode !== null || started.child.signalCode !== null) return;

@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
 const NOBODY = 65534;
@@ -19,14 +19,6 @@ function readableByNobody(): boolean {
     return false;
   }
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
 
 /** The built example app as `nobody`, in `cwd`; resolves when it listens or exits. */
 async function startAsNobody(cwd: string, env: Record<string, string>): Promise<{ listening: boolean; code: number | null; output: string; stop: () => Promise<void> }> {
