@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ExecutionError, ExecutionStatus } from './execution-status.js';
-import type { CommittedLog } from './run/execution-store.js';
+import type { CommittedLog } from './committed-log.js';
 
 /** Past-tense names: each describes something already committed. */
 export const ExecutionEventName = {

@@ -8,7 +8,7 @@ import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js
 import { ExecutionEventName, ExecutionEvents } from '../execution-events.js';
 import type { Principal } from '../../tenancy/principal.js';
 import { ExecutionStatus, isTerminal } from '../execution-status.js';
-import type { CommittedLog } from '../run/execution-store.js';
+import type { CommittedLog } from '../committed-log.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
 import type { QueueName } from '../../infrastructure/queue-names.js';

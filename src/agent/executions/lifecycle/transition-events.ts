@@ -1,6 +1,6 @@
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
 import { ExecutionEventName, type ExecutionEvents } from '../execution-events.js';
-import type { CommittedLog } from '../run/execution-store.js';
+import type { CommittedLog } from '../committed-log.js';
 
 /** The events of a status change committed outside a runner (its log row, then the status it reached). */
 export function publishTransition(events: ExecutionEvents, execution: AgentExecutionEntity, log: CommittedLog): void {

@@ -3,7 +3,7 @@ import type { SqlPool } from '../../infrastructure/sql-pool.js';
 import { AGENT_OPTIONS } from '../../agent.constants.js';
 import type { ResolvedAgentOptions } from '../../agent.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
-import type { Lease } from './execution-store.js';
+import type { Lease } from './lease.js';
 
 const HEARTBEAT_SQL = `UPDATE agent_executions SET lease_heartbeat_at = now()
   WHERE id = $1 AND lease_epoch = $2 AND status = 'running'`;

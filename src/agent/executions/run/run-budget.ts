@@ -2,7 +2,7 @@ import type { BudgetState } from '../../billing/budget-exceeded.error.js';
 import type { BudgetScope, BudgetService, Reservation } from '../../billing/budget.service.js';
 import { costOf, type Pricing } from '../../billing/pricing.js';
 import type { ModelUsage } from '../../runtime/step-context.js';
-import type { StepBilling } from './execution-store.js';
+import type { StepBilling } from './step-commit.js';
 
 /**
  * One run's side of the budgets: before each step it reserves the step's estimate (the previous
