@@ -30,31 +30,48 @@ interface EventBase {
   seq: number;
 }
 
-export type ExecutionEvent =
-  | (EventBase & {
-      name: typeof ExecutionEventName.StatusChanged;
-      status: ExecutionStatus;
-      stepCount: number;
-      tokenUsage: number;
-      completedAt: Date | null;
-      error: ExecutionError | null;
-      /** When it first ran (null: ended before it ran), for the execution duration. */
-      startedAt?: Date | null;
-      /** Its end owes consequences (a conversation, a pipeline, a parent, children): the settlement looks only then. */
-      settlePending?: boolean;
-    })
-  | (EventBase & {
-      name: typeof ExecutionEventName.StepCompleted;
-      stepNumber: number;
-      stepType: string;
-      toolNames: string[];
-      tokensUsed: number;
-      timestamp: Date;
-    })
-  | (EventBase & { name: typeof ExecutionEventName.LogAppended; log: CommittedLog })
-  | (EventBase & { name: typeof ExecutionEventName.Token; stepNumber: number; text: string; index: number })
-  | (Omit<EventBase, 'seq'> & { name: typeof ExecutionEventName.LeaseLost; stepNumber: number; epoch: number })
-  | WorkUpdatedEvent;
+/** An execution reached a status; its last log row of the commit has the same `seq`. */
+export interface StatusChangedEvent extends EventBase {
+  name: typeof ExecutionEventName.StatusChanged;
+  status: ExecutionStatus;
+  stepCount: number;
+  tokenUsage: number;
+  completedAt: Date | null;
+  error: ExecutionError | null;
+  /** When it first ran (null: ended before it ran), for the execution duration. */
+  startedAt?: Date | null;
+  /** Its end owes consequences (a conversation, a pipeline, a parent, children): the settlement looks only then. */
+  settlePending?: boolean;
+}
+
+export interface StepCompletedEvent extends EventBase {
+  name: typeof ExecutionEventName.StepCompleted;
+  stepNumber: number;
+  stepType: string;
+  toolNames: string[];
+  tokensUsed: number;
+  timestamp: Date;
+}
+
+export interface LogAppendedEvent extends EventBase {
+  name: typeof ExecutionEventName.LogAppended;
+  log: CommittedLog;
+}
+
+export interface TokenEvent extends EventBase {
+  name: typeof ExecutionEventName.Token;
+  stepNumber: number;
+  text: string;
+  index: number;
+}
+
+export interface LeaseLostEvent extends Omit<EventBase, 'seq'> {
+  name: typeof ExecutionEventName.LeaseLost;
+  stepNumber: number;
+  epoch: number;
+}
+
+export type ExecutionEvent = StatusChangedEvent | StepCompletedEvent | LogAppendedEvent | TokenEvent | LeaseLostEvent | WorkUpdatedEvent;
 
 /**
  * A conversation or a pipeline changed. `view` is its public JSON (what `GET` answers, without the

@@ -5,7 +5,8 @@ import { AGENT_OPTIONS } from '../../agent.constants.js';
 import type { ResolvedAgentOptions } from '../../agent.options.js';
 import { AgentManager } from './agent-manager.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
-import { ExecutionEventName, ExecutionEvents } from '../execution-events.js';
+import { ExecutionEvents } from '../execution-events.js';
+import { publishCommitted } from '../committed-events.js';
 import type { Principal } from '../../tenancy/principal.js';
 import { ExecutionStatus, isTerminal } from '../execution-status.js';
 import type { CommittedLog } from '../committed-log.js';
@@ -120,17 +121,9 @@ export class EventTriggerService {
   async afterWake(rows: WokenRow[]): Promise<void> {
     await this.queue.enqueueMany(rows.map((r) => ({ executionId: r.id, queue: r.queue as QueueName, epoch: r.lease_epoch })));
     for (const r of rows) {
-      const ids = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, agentType: r.agent_type, seq: Number(r.log.id) };
-      this.events.publish({ name: ExecutionEventName.LogAppended, ...ids, log: r.log });
-      this.events.publish({
-        name: ExecutionEventName.StatusChanged,
-        ...ids,
-        status: ExecutionStatus.Pending,
-        stepCount: r.step_count,
-        tokenUsage: Number(r.token_usage),
-        completedAt: null,
-        error: null,
-      });
+      const subject = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, agentType: r.agent_type };
+      const reached = { status: ExecutionStatus.Pending, stepCount: r.step_count, tokenUsage: Number(r.token_usage), completedAt: null, error: null };
+      publishCommitted(this.events, subject, [r.log], reached);
     }
   }
 }

@@ -13,6 +13,7 @@ import { subagentAgentType, type SpawnRequest } from '../../runtime/subagent-acc
 import { ActiveExecutions, type ActiveExecution } from './active-executions.js';
 import { AgentRegistry } from '../registry/agent-registry.js';
 import { ExecutionEventName, ExecutionEvents } from '../execution-events.js';
+import { publishCommitted, type StepCompleted } from '../committed-events.js';
 import { ExecutionStatus, FailureCode, type ExecutionError } from '../execution-status.js';
 import { ExecutionStore } from './execution-store.js';
 import type { Lease } from './lease.js';
@@ -98,7 +99,7 @@ export class ExecutionRunner {
         logs: [lease.log],
         pendingSignals: [],
         settlePending: false,
-      }, { statusChanged: true });
+      }, true);
       const outcome = await inSpan(SpanName.Execution, { ...executionAttributes(lease), 'agent.lease_epoch': lease.epoch }, async (span) => {
         const ended = await this.loop(lease, active);
         span.setAttribute('agent.run_outcome', ended);
@@ -196,9 +197,11 @@ export class ExecutionRunner {
       const committed = spawned ? spawned.committed : await this.store.commit(request);
       if (!committed) return this.leaseLost(lease, stepNumber, active);
       active.budget!.committed();
-      this.publishCommit(lease, active, committed, {
-        statusChanged: committed.status !== ExecutionStatus.Running,
-        step: { stepNumber, stepType, toolNames, tokensUsed: usage.inputTokens + usage.outputTokens },
+      this.publishCommit(lease, active, committed, committed.status !== ExecutionStatus.Running, {
+        stepNumber,
+        stepType,
+        toolNames,
+        tokensUsed: usage.inputTokens + usage.outputTokens,
       });
 
       switch (next.kind) {
@@ -293,7 +296,7 @@ export class ExecutionRunner {
     });
     if (!committed) return this.leaseLost(lease, stepNumber, active);
     active.budget?.committed();
-    this.publishCommit(lease, active, committed, { statusChanged: true });
+    this.publishCommit(lease, active, committed, true);
     if (nextStatus === ExecutionStatus.Pending) return 'continued';
     if (nextStatus === ExecutionStatus.Paused) return 'paused';
     if (nextStatus === ExecutionStatus.Cancelled) return 'cancelled';
@@ -308,35 +311,9 @@ export class ExecutionRunner {
   }
 
   /** After commit, in `seq` order: each log, the step it completes, the status it reached. */
-  private publishCommit(
-    lease: Lease,
-    active: ActiveExecution,
-    committed: CommitResult,
-    what: { statusChanged: boolean; step?: { stepNumber: number; stepType: string; toolNames: string[]; tokensUsed: number } },
-  ): void {
-    const last = committed.logs.at(-1);
-    for (const log of committed.logs) {
-      const seq = Number(log.id);
-      this.events.publish({ name: ExecutionEventName.LogAppended, ...ids(lease), seq, log });
-      if (what.step && log.event_type === 'step_completed') {
-        this.events.publish({ name: ExecutionEventName.StepCompleted, ...ids(lease), seq, ...what.step, timestamp: new Date(log.created_at) });
-      }
-      if (what.statusChanged && log === last) {
-        this.events.publish({
-          name: ExecutionEventName.StatusChanged,
-          ...ids(lease),
-          seq,
-          status: committed.status,
-          stepCount: committed.stepCount,
-          tokenUsage: committed.tokenUsage,
-          completedAt: committed.completedAt,
-          error: committed.error,
-          startedAt: lease.startedAt,
-          settlePending: committed.settlePending,
-        });
-      }
-    }
-    if (last) active.lastSeq = Number(last.id);
+  private publishCommit(lease: Lease, active: ActiveExecution, committed: CommitResult, statusChanged: boolean, step: StepCompleted | null = null): void {
+    const lastSeq = publishCommitted(this.events, lease, committed.logs, statusChanged ? committed : null, step);
+    if (lastSeq !== undefined) active.lastSeq = lastSeq;
   }
 }
 
