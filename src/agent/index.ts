@@ -19,7 +19,8 @@ export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 export { Agent } from './executions/registry/agent.decorator.js';
 export { AgentManager, type StartOptions } from './executions/lifecycle/agent-manager.js';
 export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
-export { ExecutionEvents, ExecutionEventName, type ExecutionEvent } from './executions/execution-events.js';
+export { ExecutionEvents, type ExecutionEvent } from './executions/execution-events.js';
+export { ExecutionEventName } from './execution-event-names.js';
 export {
   AgentEvent,
   executionStatusEvent,

@@ -10,10 +10,6 @@ export const ExecutionEventName = {
   Token: 'execution.token',
   /** A runner's commit was refused: another runner holds the execution now. */
   LeaseLost: 'execution.lease_lost',
-  /** A conversation's history, counters or active turn changed (SPEC §9). */
-  ConversationUpdated: 'conversation.updated',
-  /** A pipeline advanced, ended or was cancelled (SPEC §10). */
-  PipelineUpdated: 'pipeline.updated',
 } as const;
 
 interface EventBase {
@@ -71,24 +67,27 @@ export interface LeaseLostEvent extends Omit<EventBase, 'seq'> {
   epoch: number;
 }
 
-export type ExecutionEvent = StatusChangedEvent | StepCompletedEvent | LogAppendedEvent | TokenEvent | LeaseLostEvent | WorkUpdatedEvent;
-
 /**
- * A conversation or a pipeline changed. `view` is its public JSON (what `GET` answers, without the
- * message history); published after the commit that changed it.
+ * Every event on the bus, by name. The kernel's own are listed here; a feature that publishes its
+ * own events on the bus (a conversation, a pipeline) adds them from its folder, so the kernel never
+ * names its consumers' events:
+ *
+ * @example
+ * declare module '../executions/execution-events.js' {
+ *   interface ExecutionEventMap {
+ *     [ConversationEventName.Updated]: ConversationUpdatedEvent;
+ *   }
+ * }
  */
-export interface WorkUpdatedEvent {
-  name: typeof ExecutionEventName.ConversationUpdated | typeof ExecutionEventName.PipelineUpdated;
-  tenantId: string;
-  userId: string;
-  /** The conversation's or pipeline's id. */
-  id: string;
-  /** The execution whose end caused the change; empty when a request did. */
-  executionId: string;
-  /** The status that execution ended in (with `executionId`): a conversation turn completed, failed or was cancelled. */
-  executionStatus?: ExecutionStatus;
-  view: Record<string, unknown>;
+export interface ExecutionEventMap {
+  [ExecutionEventName.StatusChanged]: StatusChangedEvent;
+  [ExecutionEventName.StepCompleted]: StepCompletedEvent;
+  [ExecutionEventName.LogAppended]: LogAppendedEvent;
+  [ExecutionEventName.Token]: TokenEvent;
+  [ExecutionEventName.LeaseLost]: LeaseLostEvent;
 }
+
+export type ExecutionEvent = ExecutionEventMap[keyof ExecutionEventMap];
 
 export type ExecutionEventListener = (event: ExecutionEvent) => void;
 
