@@ -46,6 +46,7 @@ export { RouteCollisionError, type RouteCollision } from './http/route-collision
 export type { AgentDefinition, AgentLimits, AgentStepper, AgentTypeSettings } from './runtime/agent-definition.js';
 export { MessageRole, type AgentMessage, type AgentState, type TokenUsage } from './runtime/agent-state.js';
 export { LogLevel, type ModelUsage, type StepContext, type StepLogger } from './runtime/step-context.js';
+export { LogEventType } from './runtime/log-event-type.js';
 export { step, StepOutcome, type StepResult } from './runtime/step-result.js';
 export type { JsonObject, JsonValue } from './runtime/json.js';
 export { defineLlmAgent, type LlmAgentSettings } from './runtime/llm-agent.js';

@@ -10,11 +10,12 @@ import { publishTransition } from '../executions/lifecycle/transition-events.js'
 import { publishConversationUpdated } from './conversation-events.js';
 import { ConversationReader } from './conversation-reader.js';
 import { NEXT_QUEUED_TURN_SQL, SETTLE_TURN_SQL } from './conversations.sql.js';
+import { LogEventType } from '../runtime/log-event-type.js';
 
 /** The log of a queued turn's start (its status change scheduled → pending). */
 const RELEASED_LOG = JSON.stringify({
   level: 'info',
-  event_type: 'turn_released',
+  event_type: LogEventType.TurnReleased,
   message: "Started: the conversation's previous turn ended",
   context: { status: ExecutionStatus.Pending },
 });

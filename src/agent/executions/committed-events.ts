@@ -1,6 +1,7 @@
 import type { CommittedLog } from './committed-log.js';
 import { ExecutionEventName, type ExecutionEvents, type StatusChangedEvent, type StepCompletedEvent } from './execution-events.js';
 import type { ExecutionStatus } from './execution-status.js';
+import { LogEventType } from '../runtime/log-event-type.js';
 
 /** Whom a commit's events are about; `startedAt` (when it first ran, if known) rides on its status event. */
 export interface EventSubject {
@@ -39,7 +40,7 @@ export function publishCommitted(
   for (const log of logs) {
     const seq = Number(log.id);
     events.publish({ name: ExecutionEventName.LogAppended, executionId, tenantId, userId, agentType, seq, log });
-    if (step && log.event_type === 'step_completed') {
+    if (step && log.event_type === LogEventType.StepCompleted) {
       const { stepNumber, stepType, toolNames, tokensUsed } = step;
       const timestamp = new Date(log.created_at);
       events.publish({ name: ExecutionEventName.StepCompleted, executionId, tenantId, userId, agentType, seq, stepNumber, stepType, toolNames, tokensUsed, timestamp });

@@ -20,6 +20,7 @@ import type { PoolClient } from 'pg';
 import { TierPolicies } from '../../tenancy/tier-policies.js';
 import { WorkspaceService } from '../../workspaces/workspace.service.js';
 import { BudgetService } from '../../billing/budget.service.js';
+import { LogEventType } from '../../runtime/log-event-type.js';
 
 
 /**
@@ -168,7 +169,7 @@ export class AgentManager {
       operation: 'pause',
       from: [ExecutionStatus.Pending],
       to: ExecutionStatus.Paused,
-      log: { level: 'info', eventType: 'paused', message: 'Paused before it ran', context: {} },
+      log: { level: 'info', eventType: LogEventType.Paused, message: 'Paused before it ran', context: {} },
     });
     if (execution) return { execution, pending: false };
     return this.signalRunning(id, scope, 'pause', currentStatus, { executionId: id, type: 'pause', requestedAt });
@@ -180,7 +181,7 @@ export class AgentManager {
       operation: 'resume',
       from: [ExecutionStatus.Paused],
       to: ExecutionStatus.Pending,
-      log: { level: 'info', eventType: 'resumed', message: 'Resumed', context: {} },
+      log: { level: 'info', eventType: LogEventType.Resumed, message: 'Resumed', context: {} },
     });
     await this.queue.enqueue(id, execution.queue as QueueName, { epoch: execution.leaseEpoch });
     return { execution, pending: false };
@@ -197,7 +198,7 @@ export class AgentManager {
       operation: 'cancel',
       from: PARKED_STATUSES,
       to: ExecutionStatus.Cancelled,
-      log: { level: 'info', eventType: 'cancelled', message: 'Cancelled', context: {} },
+      log: { level: 'info', eventType: LogEventType.Cancelled, message: 'Cancelled', context: {} },
     });
     if (execution) {
       // A schedule that never ran still has its delayed job: remove it (it would only find the row cancelled).
@@ -214,7 +215,7 @@ export class AgentManager {
       from: NON_TERMINAL_STATUSES,
       to: ExecutionStatus.Cancelled,
       metadata: { force_killed: true },
-      log: { level: 'warning', eventType: 'cancelled', message: 'Force-killed', context: { force_killed: true } },
+      log: { level: 'warning', eventType: LogEventType.Cancelled, message: 'Force-killed', context: { force_killed: true } },
     });
     await this.notify({ executionId: id, type: 'kill' });
     return { execution, pending: false };
@@ -227,7 +228,7 @@ export class AgentManager {
       from: [ExecutionStatus.AwaitingInput],
       to: ExecutionStatus.Pending,
       userMessage: input,
-      log: { level: 'info', eventType: 'input_received', message: 'Input received', context: {} },
+      log: { level: 'info', eventType: LogEventType.InputReceived, message: 'Input received', context: {} },
     });
     await this.queue.enqueue(id, execution.queue as QueueName, { epoch: execution.leaseEpoch });
     return { execution, pending: false };

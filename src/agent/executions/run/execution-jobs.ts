@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
 import type { ExecutionJobData } from '../../infrastructure/queue-backend.js';
+import { ExecutionJobName } from '../../infrastructure/queue-names.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { WaitExpiry } from '../lifecycle/wait-expiry.js';
 
@@ -14,7 +15,7 @@ export class ExecutionJobs {
 
   async handle(job: Job<ExecutionJobData>, token?: string): Promise<void> {
     const data = job.data;
-    if (data.kind === 'expire_wait') {
+    if (data.kind === ExecutionJobName.ExpireWait) {
       await this.waits.expire(data.executionId, data.status, data.epoch);
       return;
     }

@@ -29,6 +29,7 @@ import { executionAttributes, inSpan, SpanName } from '../../runtime/tracing.js'
 import type { JsonObject } from '../../runtime/json.js';
 import type { ModelUsage } from '../../runtime/step-context.js';
 import { RunBudget } from './run-budget.js';
+import { LogEventType } from '../../runtime/log-event-type.js';
 
 /** How a job's run ended, for the processor, tests and metrics. */
 export type RunOutcome = 'not_acquired' | 'held' | 'lease_lost' | 'killed' | 'ended' | 'paused' | 'cancelled' | 'continued';
@@ -141,8 +142,8 @@ export class ExecutionRunner {
 
     for (let stepsThisJob = 1; ; stepsThisJob++) {
       const requested = new Set([...pendingSignals, ...active.requested]);
-      if (requested.has('cancel')) return this.end(lease, active, state.stepCount, ExecutionStatus.Cancelled, { logs: [stopLog('cancelled', 'Cancelled')] });
-      if (requested.has('pause')) return this.end(lease, active, state.stepCount, ExecutionStatus.Paused, { logs: [stopLog('paused', 'Paused')] });
+      if (requested.has('cancel')) return this.end(lease, active, state.stepCount, ExecutionStatus.Cancelled, { logs: [stopLog(LogEventType.Cancelled, 'Cancelled')] });
+      if (requested.has('pause')) return this.end(lease, active, state.stepCount, ExecutionStatus.Paused, { logs: [stopLog(LogEventType.Paused, 'Paused')] });
       if (this.draining) return this.handOver(lease, active, state.stepCount);
 
       const stepNumber = state.stepCount + 1;
@@ -171,7 +172,7 @@ export class ExecutionRunner {
       const toolNames = result.toolNames ?? [];
       const stepLog: StepLog = {
         level: 'info',
-        eventType: 'step_completed',
+        eventType: LogEventType.StepCompleted,
         message: `Step ${stepNumber} completed`,
         context: { step_type: stepType, tool_names: toolNames, duration_ms: durationMs, input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
       };
@@ -245,10 +246,10 @@ export class ExecutionRunner {
   /** The next step would pass a budget: `failed` with `budget_exceeded`, or `paused` (resumable once the budget is raised). */
   private budgetExceeded(lease: Lease, active: ActiveExecution, stepCount: number, budget: BudgetState): Promise<RunOutcome> {
     const error = { code: FailureCode.BudgetExceeded, message: new BudgetExceededError(budget).message };
-    const log: StepLog = { level: 'warning', eventType: 'budget_exceeded', message: error.message, context: { budget: budget as unknown as JsonObject } };
+    const log: StepLog = { level: 'warning', eventType: LogEventType.BudgetExceeded, message: error.message, context: { budget: budget as unknown as JsonObject } };
     this.logger.warn(error.message, logFields(lease));
     if (this.options.billing.onBudgetExceeded === 'pause') {
-      return this.end(lease, active, stepCount, ExecutionStatus.Paused, { logs: [log, stopLog('paused', 'Paused: budget exceeded')], metadata: { paused_reason: 'budget_exceeded' } });
+      return this.end(lease, active, stepCount, ExecutionStatus.Paused, { logs: [log, stopLog(LogEventType.Paused, 'Paused: budget exceeded')], metadata: { paused_reason: 'budget_exceeded' } });
     }
     return this.end(lease, active, stepCount, ExecutionStatus.Failed, { error, logs: [log, failureLog(error)] });
   }
@@ -256,7 +257,7 @@ export class ExecutionRunner {
   /** At shutdown: back to `pending` with a continuation job, so another worker (or this one, restarted) resumes. */
   private async handOver(lease: Lease, active: ActiveExecution, stepCount: number): Promise<RunOutcome> {
     const outcome = await this.end(lease, active, stepCount, ExecutionStatus.Pending, {
-      logs: [{ level: 'info', eventType: 'checkpointed', message: 'Worker shutting down; execution handed over', context: { status: 'pending' } }],
+      logs: [{ level: 'info', eventType: LogEventType.Checkpointed, message: 'Worker shutting down; execution handed over', context: { status: 'pending' } }],
     });
     if (outcome === 'continued') await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch });
     return outcome;
@@ -268,7 +269,7 @@ export class ExecutionRunner {
       from: [ExecutionStatus.AwaitingChildren],
       to: ExecutionStatus.Cancelled,
       epoch: lease.epoch,
-      log: { level: 'info', eventType: 'cancelled', message: 'Cancelled', context: {} },
+      log: { level: 'info', eventType: LogEventType.Cancelled, message: 'Cancelled', context: {} },
     });
     return execution !== null;
   }
@@ -348,26 +349,26 @@ const ids = (lease: Lease) => ({ executionId: lease.executionId, tenantId: lease
 /** Structured fields of the application log lines about an execution. */
 const logFields = (lease: Lease) => ({ execution_id: lease.executionId, tenant_id: lease.tenantId, agent_type: lease.agentType });
 
-const failureLog = (error: ExecutionError): StepLog => ({ level: 'error', eventType: 'failed', message: error.message, context: { code: error.code, status: 'failed' } });
+const failureLog = (error: ExecutionError): StepLog => ({ level: 'error', eventType: LogEventType.Failed, message: error.message, context: { code: error.code, status: 'failed' } });
 
-const stopLog = (eventType: 'paused' | 'cancelled', message: string): StepLog => ({ level: 'info', eventType, message, context: { status: eventType } });
+const stopLog = (eventType: typeof LogEventType.Paused | typeof LogEventType.Cancelled, message: string): StepLog => ({ level: 'info', eventType, message, context: { status: eventType } });
 
 function transitionLogs(next: NextState): StepLog[] {
   switch (next.kind) {
     case 'completed':
-      return [{ level: 'info', eventType: 'completed', message: 'Execution completed', context: { status: 'completed' } }];
+      return [{ level: 'info', eventType: LogEventType.Completed, message: 'Execution completed', context: { status: 'completed' } }];
     case 'failed':
       return [failureLog({ code: next.code, message: next.message })];
     case 'awaiting_input':
-      return [{ level: 'info', eventType: 'awaiting_input', message: next.prompt, context: { status: 'awaiting_input' } }];
+      return [{ level: 'info', eventType: LogEventType.AwaitingInput, message: next.prompt, context: { status: 'awaiting_input' } }];
     case 'awaiting_event':
-      return [{ level: 'info', eventType: 'awaiting_event', message: `Waiting for event '${next.eventType}'`, context: { event_type: next.eventType, status: 'awaiting_event' } }];
+      return [{ level: 'info', eventType: LogEventType.AwaitingEvent, message: `Waiting for event '${next.eventType}'`, context: { event_type: next.eventType, status: 'awaiting_event' } }];
     case 'awaiting_children': {
       const names = next.spawn.map((s) => s.subagent);
-      return [{ level: 'info', eventType: 'awaiting_children', message: `Waiting for ${names.length} subagent(s): ${names.join(', ')}`, context: { subagents: names, status: 'awaiting_children' } }];
+      return [{ level: 'info', eventType: LogEventType.AwaitingChildren, message: `Waiting for ${names.length} subagent(s): ${names.join(', ')}`, context: { subagents: names, status: 'awaiting_children' } }];
     }
     case 'chunk_spent':
-      return [{ level: 'debug', eventType: 'checkpointed', message: 'Chunk finished; continuation enqueued', context: { status: 'pending' } }];
+      return [{ level: 'debug', eventType: LogEventType.Checkpointed, message: 'Chunk finished; continuation enqueued', context: { status: 'pending' } }];
     case 'continue':
       return [];
   }
