@@ -43,7 +43,19 @@ export function publishCommitted(
     if (step && log.event_type === LogEventType.StepCompleted) {
       const { stepNumber, stepType, toolNames, tokensUsed } = step;
       const timestamp = new Date(log.created_at);
-      events.publish({ name: ExecutionEventName.StepCompleted, executionId, tenantId, userId, agentType, seq, stepNumber, stepType, toolNames, tokensUsed, timestamp });
+      events.publish({
+        name: ExecutionEventName.StepCompleted,
+        executionId,
+        tenantId,
+        userId,
+        agentType,
+        seq,
+        stepNumber,
+        stepType,
+        toolNames,
+        tokensUsed,
+        timestamp,
+      });
     }
     if (status && log === last) {
       events.publish({

@@ -13,6 +13,9 @@ import { ExecutionJobs } from './run/execution-jobs.js';
 import { executionQueueProcessors } from './run/execution-queue-processors.js';
 import { ExecutionReader } from './http/execution-reader.js';
 import { ExecutionRunner } from './run/execution-runner.js';
+import { RunCommits } from './run/run-commits.js';
+import { RunEndings } from './run/run-endings.js';
+import { StepLoop } from './run/step-loop.js';
 import { ExecutionStore } from './run/execution-store.js';
 import { LeaseHeartbeat } from './run/lease-heartbeat.js';
 import { ActiveExecutions } from './run/active-executions.js';
@@ -39,6 +42,9 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionReader,
     ExecutionStore,
     ExecutionRunner,
+    StepLoop,
+    RunCommits,
+    RunEndings,
     ExecutionEvents,
     ExecutionJobs,
     BackendQueueWorkers,

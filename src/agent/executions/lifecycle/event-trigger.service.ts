@@ -122,8 +122,14 @@ export class EventTriggerService {
     await this.queue.enqueueMany(rows.map((r) => ({ executionId: r.id, queue: r.queue as QueueName, epoch: r.lease_epoch })));
     for (const r of rows) {
       const subject = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, agentType: r.agent_type };
-      const reached = { status: ExecutionStatus.Pending, stepCount: r.step_count, tokenUsage: Number(r.token_usage), completedAt: null, error: null };
-      publishCommitted(this.events, subject, [r.log], reached);
+      const tokenUsage = Number(r.token_usage);
+      publishCommitted(this.events, subject, [r.log], {
+        status: ExecutionStatus.Pending,
+        stepCount: r.step_count,
+        tokenUsage,
+        completedAt: null,
+        error: null,
+      });
     }
   }
 }

@@ -171,7 +171,12 @@ export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
         to: ExecutionStatus.Cancelled,
         epoch: execution.epoch,
         metadata: { force_killed: true, cancel_escalated: true },
-        log: { level: 'warning', eventType: LogEventType.Cancelled, message: 'Cancel grace period expired: force-killed', context: { force_killed: true } },
+        log: {
+          level: 'warning',
+          eventType: LogEventType.Cancelled,
+          message: 'Cancel grace period expired: force-killed',
+          context: { force_killed: true },
+        },
       });
       if (killed) execution.kill();
     } catch (error) {

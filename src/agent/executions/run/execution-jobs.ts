@@ -3,6 +3,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type { ExecutionJobData } from '../../infrastructure/queue-backend.js';
 import { ExecutionJobName } from '../../infrastructure/queue-names.js';
 import { ExecutionRunner } from './execution-runner.js';
+import { RunOutcome } from './run-outcome.js';
 import { WaitExpiry } from '../lifecycle/wait-expiry.js';
 
 /** What a job of the library's queues does, whoever made the worker: the row decides (a job is a hint). */
@@ -20,7 +21,7 @@ export class ExecutionJobs {
       return;
     }
     const result = await this.runner.run(data.executionId);
-    if (result.outcome === 'held') {
+    if (result.outcome === RunOutcome.Held) {
       // NOTE: the same job comes back when the holder's lease would be stale (BullMQ's delayed-retry idiom).
       await job.moveToDelayed(Date.now() + result.retryInMs!, token);
       throw new DelayedError();
