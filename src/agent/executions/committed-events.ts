@@ -1,5 +1,11 @@
 import type { CommittedLog } from './committed-log.js';
-import { ExecutionEventName, type ExecutionEvents, type StatusChangedEvent, type StepCompletedEvent } from './execution-events.js';
+import {
+  ExecutionEventName,
+  type ExecutionEvents,
+  type LogAppendedEvent,
+  type StatusChangedEvent,
+  type StepCompletedEvent,
+} from './execution-events.js';
 import type { ExecutionStatus } from './execution-status.js';
 import { LogEventType } from '../runtime/log-event-type.js';
 
@@ -26,7 +32,7 @@ export type StepCompleted = Pick<StepCompletedEvent, 'stepNumber' | 'stepType' |
  * row). Every writer of execution events (the runner, the guarded transitions, the wakes) goes
  * through here. Returns the `seq` of the last event, if the commit appended any row.
  *
- * NOTE: the runner calls this once per step: it builds each event in one literal, nothing more.
+ * NOTE: the runner calls this once per step: each event is built in one literal, nothing more.
  */
 export function publishCommitted(
   events: ExecutionEvents,
@@ -35,45 +41,52 @@ export function publishCommitted(
   status: StatusReached | null,
   step: StepCompleted | null = null,
 ): number | undefined {
-  const { executionId, tenantId, userId, agentType } = subject;
   const last = logs.at(-1);
   for (const log of logs) {
     const seq = Number(log.id);
-    events.publish({ name: ExecutionEventName.LogAppended, executionId, tenantId, userId, agentType, seq, log });
-    if (step && log.event_type === LogEventType.StepCompleted) {
-      const { stepNumber, stepType, toolNames, tokensUsed } = step;
-      const timestamp = new Date(log.created_at);
-      events.publish({
-        name: ExecutionEventName.StepCompleted,
-        executionId,
-        tenantId,
-        userId,
-        agentType,
-        seq,
-        stepNumber,
-        stepType,
-        toolNames,
-        tokensUsed,
-        timestamp,
-      });
-    }
-    if (status && log === last) {
-      events.publish({
-        name: ExecutionEventName.StatusChanged,
-        executionId,
-        tenantId,
-        userId,
-        agentType,
-        seq,
-        status: status.status,
-        stepCount: status.stepCount,
-        tokenUsage: status.tokenUsage,
-        completedAt: status.completedAt,
-        error: status.error,
-        startedAt: subject.startedAt,
-        settlePending: status.settlePending,
-      });
-    }
+    events.publish(logAppendedEvent(subject, seq, log));
+    if (step && log.event_type === LogEventType.StepCompleted) events.publish(stepCompletedEvent(subject, seq, step, log));
+    if (status && log === last) events.publish(statusChangedEvent(subject, seq, status));
   }
   return last ? Number(last.id) : undefined;
 }
+
+const logAppendedEvent = (subject: EventSubject, seq: number, log: CommittedLog): LogAppendedEvent => ({
+  name: ExecutionEventName.LogAppended,
+  executionId: subject.executionId,
+  tenantId: subject.tenantId,
+  userId: subject.userId,
+  agentType: subject.agentType,
+  seq,
+  log,
+});
+
+const stepCompletedEvent = (subject: EventSubject, seq: number, step: StepCompleted, log: CommittedLog): StepCompletedEvent => ({
+  name: ExecutionEventName.StepCompleted,
+  executionId: subject.executionId,
+  tenantId: subject.tenantId,
+  userId: subject.userId,
+  agentType: subject.agentType,
+  seq,
+  stepNumber: step.stepNumber,
+  stepType: step.stepType,
+  toolNames: step.toolNames,
+  tokensUsed: step.tokensUsed,
+  timestamp: new Date(log.created_at),
+});
+
+const statusChangedEvent = (subject: EventSubject, seq: number, status: StatusReached): StatusChangedEvent => ({
+  name: ExecutionEventName.StatusChanged,
+  executionId: subject.executionId,
+  tenantId: subject.tenantId,
+  userId: subject.userId,
+  agentType: subject.agentType,
+  seq,
+  status: status.status,
+  stepCount: status.stepCount,
+  tokenUsage: status.tokenUsage,
+  completedAt: status.completedAt,
+  error: status.error,
+  startedAt: subject.startedAt,
+  settlePending: status.settlePending,
+});
