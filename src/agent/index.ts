@@ -17,7 +17,8 @@ export { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
 export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 
 export { Agent } from './executions/registry/agent.decorator.js';
-export { AgentManager, type StartOptions } from './executions/lifecycle/agent-manager.js';
+export { AgentManager } from './executions/lifecycle/agent-manager.js';
+export type { StartOptions } from './executions/lifecycle/start-options.js';
 export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
 export { ExecutionEvents, type ExecutionEvent } from './executions/execution-events.js';
 export { ExecutionEventName } from './execution-event-names.js';
@@ -53,7 +54,7 @@ export { defineLlmAgent, type LlmAgentSettings } from './runtime/llm-agent.js';
 export { createScriptedModel, defaultScript, type Script, type ScriptedCall, type ScriptedModelOptions, type ScriptedTurn } from './runtime/scripted-model.js';
 export { createOpenAiCompatibleModel, type OpenAiCompatibleModelOptions } from './runtime/openai-compatible.js';
 export { RecoveryService, type RecoveryReport } from './executions/lifecycle/recovery.service.js';
-export type { ControlResult } from './executions/lifecycle/agent-manager.js';
+export type { ControlResult } from './executions/lifecycle/execution-controls.js';
 export { TierPolicies } from './tenancy/tier-policies.js';
 export { DEFAULT_TIERS, type SandboxPolicy, type TierPolicy, type TierPolicyInput } from './tenancy/tier-policy.js';
 export { AdminGuard, PrincipalGuard, CurrentPrincipal } from './tenancy/principal.guard.js';

@@ -6,6 +6,8 @@ import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { WorkspacesModule } from '../workspaces/workspaces.module.js';
 import { AgentExplorer } from './registry/agent.explorer.js';
 import { AgentManager } from './lifecycle/agent-manager.js';
+import { ExecutionControls } from './lifecycle/execution-controls.js';
+import { StartPreparation } from './lifecycle/start-preparation.js';
 import { AgentRegistry } from './registry/agent-registry.js';
 import { ExecutionEvents } from './execution-events.js';
 import { BackendQueueWorkers } from './run/backend-queue-workers.js';
@@ -39,6 +41,8 @@ import { BillingModule } from '../billing/billing.module.js';
     AgentRegistry,
     AgentExplorer,
     AgentManager,
+    StartPreparation,
+    ExecutionControls,
     ExecutionReader,
     ExecutionStore,
     ExecutionRunner,
