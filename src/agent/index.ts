@@ -22,6 +22,9 @@ export type { StartOptions } from './executions/lifecycle/start-options.js';
 export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
 export { ExecutionEvents, type ExecutionEvent } from './executions/execution-events.js';
 export { ExecutionEventName } from './execution-event-names.js';
+// NOTE: these two also bring the features' entries of `ExecutionEventMap` into a host's types.
+export type { ConversationUpdatedEvent } from './conversations/conversation-events.js';
+export type { PipelineUpdatedEvent } from './pipelines/pipeline-events.js';
 export {
   AgentEvent,
   executionStatusEvent,
