@@ -13,9 +13,14 @@ export { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
 export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 
 export { Agent } from './executions/registry/agent.decorator.js';
-export { AgentManager, type StartOptions } from './executions/lifecycle/agent-manager.js';
+export { AgentManager } from './executions/lifecycle/agent-manager.js';
+export type { StartOptions } from './executions/lifecycle/start-options.js';
 export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
-export { ExecutionEvents, ExecutionEventName, type ExecutionEvent } from './executions/execution-events.js';
+export { ExecutionEvents, type ExecutionEvent } from './executions/execution-events.js';
+export { ExecutionEventName } from './execution-event-names.js';
+// NOTE: these two also bring the features' entries of `ExecutionEventMap` into a host's types.
+export type { ConversationUpdatedEvent } from './conversations/conversation-events.js';
+export type { PipelineUpdatedEvent } from './pipelines/pipeline-events.js';
 export {
   AgentEvent,
   executionStatusEvent,
@@ -43,13 +48,14 @@ export { MAX_INPUT_DEPTH } from './http/storable-input.js';
 export type { AgentDefinition, AgentLimits, AgentStepper, AgentTypeSettings } from './runtime/agent-definition.js';
 export { MessageRole, type AgentMessage, type AgentState, type TokenUsage } from './runtime/agent-state.js';
 export { LogLevel, type ModelUsage, type StepContext, type StepLogger } from './runtime/step-context.js';
+export { LogEventType } from './runtime/log-event-type.js';
 export { step, StepOutcome, type StepResult } from './runtime/step-result.js';
 export type { JsonObject, JsonValue } from './runtime/json.js';
 export { defineLlmAgent, type LlmAgentSettings } from './runtime/llm-agent.js';
 export { createScriptedModel, defaultScript, type Script, type ScriptedCall, type ScriptedModelOptions, type ScriptedTurn } from './runtime/scripted-model.js';
 export { createOpenAiCompatibleModel, type OpenAiCompatibleModelOptions } from './runtime/openai-compatible.js';
 export { RecoveryService, type RecoveryReport } from './executions/lifecycle/recovery.service.js';
-export type { ControlResult } from './executions/lifecycle/agent-manager.js';
+export type { ControlResult } from './executions/lifecycle/execution-controls.js';
 export { TierPolicies } from './tenancy/tier-policies.js';
 export { DEFAULT_TIERS, type SandboxPolicy, type TierPolicy, type TierPolicyInput } from './tenancy/tier-policy.js';
 export { AdminGuard, PrincipalGuard, CurrentPrincipal } from './tenancy/principal.guard.js';

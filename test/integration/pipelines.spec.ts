@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutionEventName, InvalidPipelineError, PipelineFinishedError, PipelinesService, type Transport } from '../../src/agent/index.js';
-import type { WorkUpdatedEvent } from '../../src/agent/executions/execution-events.js';
+import type { WorkUpdatedEvent } from '../../src/agent/executions/work-updated-event.js';
 import { RateLimitedError } from '../../src/agent/errors/rate-limited.error.js';
 import { EchoAgent, stageRows, waitForPipeline } from '../support/pipelines.js';
 import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';

@@ -12,13 +12,14 @@ import { ANY_SCOPE } from '../tenancy/scope.js';
 import { publishConversationUpdated } from './conversation-events.js';
 import { ConversationReader } from './conversation-reader.js';
 import { NEXT_QUEUED_TURN_SQL, SETTLE_TURN_SQL } from './conversations.sql.js';
+import { LogEventType } from '../runtime/log-event-type.js';
 
 /** A queued turn's start: scheduled → pending, with its user message and this log. */
 const RELEASE = {
   operation: 'release',
   from: [ExecutionStatus.Scheduled],
   to: ExecutionStatus.Pending,
-  log: { level: 'info', eventType: 'turn_released', message: "Started: the conversation's previous turn ended", context: {} },
+  log: { level: 'info', eventType: LogEventType.TurnReleased, message: "Started: the conversation's previous turn ended", context: {} },
 } satisfies TransitionRequest;
 
 /**

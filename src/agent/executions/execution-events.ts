@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ExecutionError, ExecutionStatus } from './execution-status.js';
-import type { CommittedLog } from './run/execution-store.js';
+import type { CommittedLog } from './committed-log.js';
 
 /** Past-tense names: each describes something already committed. */
 export const ExecutionEventName = {
@@ -10,10 +10,6 @@ export const ExecutionEventName = {
   Token: 'execution.token',
   /** A runner's commit was refused: another runner holds the execution now. */
   LeaseLost: 'execution.lease_lost',
-  /** A conversation's history, counters or active turn changed (SPEC §9). */
-  ConversationUpdated: 'conversation.updated',
-  /** A pipeline advanced, ended or was cancelled (SPEC §10). */
-  PipelineUpdated: 'pipeline.updated',
 } as const;
 
 interface EventBase {
@@ -30,48 +26,68 @@ interface EventBase {
   seq: number;
 }
 
-export type ExecutionEvent =
-  | (EventBase & {
-      name: typeof ExecutionEventName.StatusChanged;
-      status: ExecutionStatus;
-      stepCount: number;
-      tokenUsage: number;
-      completedAt: Date | null;
-      error: ExecutionError | null;
-      /** When it first ran (null: ended before it ran), for the execution duration. */
-      startedAt?: Date | null;
-      /** Its end owes consequences (a conversation, a pipeline, a parent, children): the settlement looks only then. */
-      settlePending?: boolean;
-    })
-  | (EventBase & {
-      name: typeof ExecutionEventName.StepCompleted;
-      stepNumber: number;
-      stepType: string;
-      toolNames: string[];
-      tokensUsed: number;
-      timestamp: Date;
-    })
-  | (EventBase & { name: typeof ExecutionEventName.LogAppended; log: CommittedLog })
-  | (EventBase & { name: typeof ExecutionEventName.Token; stepNumber: number; text: string; index: number })
-  | (Omit<EventBase, 'seq'> & { name: typeof ExecutionEventName.LeaseLost; stepNumber: number; epoch: number })
-  | WorkUpdatedEvent;
+/** An execution reached a status; its last log row of the commit has the same `seq`. */
+export interface StatusChangedEvent extends EventBase {
+  name: typeof ExecutionEventName.StatusChanged;
+  status: ExecutionStatus;
+  stepCount: number;
+  tokenUsage: number;
+  completedAt: Date | null;
+  error: ExecutionError | null;
+  /** When it first ran (null: ended before it ran), for the execution duration. */
+  startedAt?: Date | null;
+  /** Its end owes consequences (a conversation, a pipeline, a parent, children): the settlement looks only then. */
+  settlePending?: boolean;
+}
+
+export interface StepCompletedEvent extends EventBase {
+  name: typeof ExecutionEventName.StepCompleted;
+  stepNumber: number;
+  stepType: string;
+  toolNames: string[];
+  tokensUsed: number;
+  timestamp: Date;
+}
+
+export interface LogAppendedEvent extends EventBase {
+  name: typeof ExecutionEventName.LogAppended;
+  log: CommittedLog;
+}
+
+export interface TokenEvent extends EventBase {
+  name: typeof ExecutionEventName.Token;
+  stepNumber: number;
+  text: string;
+  index: number;
+}
+
+export interface LeaseLostEvent extends Omit<EventBase, 'seq'> {
+  name: typeof ExecutionEventName.LeaseLost;
+  stepNumber: number;
+  epoch: number;
+}
 
 /**
- * A conversation or a pipeline changed. `view` is its public JSON (what `GET` answers, without the
- * message history); published after the commit that changed it.
+ * Every event on the bus, by name. The kernel's own are listed here; a feature that publishes its
+ * own events on the bus (a conversation, a pipeline) adds them from its folder, so the kernel never
+ * names its consumers' events:
+ *
+ * @example
+ * declare module '../executions/execution-events.js' {
+ *   interface ExecutionEventMap {
+ *     [ConversationEventName.Updated]: ConversationUpdatedEvent;
+ *   }
+ * }
  */
-export interface WorkUpdatedEvent {
-  name: typeof ExecutionEventName.ConversationUpdated | typeof ExecutionEventName.PipelineUpdated;
-  tenantId: string;
-  userId: string;
-  /** The conversation's or pipeline's id. */
-  id: string;
-  /** The execution whose end caused the change; empty when a request did. */
-  executionId: string;
-  /** The status that execution ended in (with `executionId`): a conversation turn completed, failed or was cancelled. */
-  executionStatus?: ExecutionStatus;
-  view: Record<string, unknown>;
+export interface ExecutionEventMap {
+  [ExecutionEventName.StatusChanged]: StatusChangedEvent;
+  [ExecutionEventName.StepCompleted]: StepCompletedEvent;
+  [ExecutionEventName.LogAppended]: LogAppendedEvent;
+  [ExecutionEventName.Token]: TokenEvent;
+  [ExecutionEventName.LeaseLost]: LeaseLostEvent;
 }
+
+export type ExecutionEvent = ExecutionEventMap[keyof ExecutionEventMap];
 
 export type ExecutionEventListener = (event: ExecutionEvent) => void;
 

@@ -6,6 +6,8 @@ import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { WorkspacesModule } from '../workspaces/workspaces.module.js';
 import { AgentExplorer } from './registry/agent.explorer.js';
 import { AgentManager } from './lifecycle/agent-manager.js';
+import { ExecutionControls } from './lifecycle/execution-controls.js';
+import { StartPreparation } from './lifecycle/start-preparation.js';
 import { AgentRegistry } from './registry/agent-registry.js';
 import { ExecutionEvents } from './execution-events.js';
 import { BackendQueueWorkers } from './run/backend-queue-workers.js';
@@ -13,6 +15,9 @@ import { ExecutionJobs } from './run/execution-jobs.js';
 import { executionQueueProcessors } from './run/execution-queue-processors.js';
 import { ExecutionReader } from './http/execution-reader.js';
 import { ExecutionRunner } from './run/execution-runner.js';
+import { RunCommits } from './run/run-commits.js';
+import { RunEndings } from './run/run-endings.js';
+import { StepLoop } from './run/step-loop.js';
 import { ExecutionStore } from './run/execution-store.js';
 import { LeaseHeartbeat } from './run/lease-heartbeat.js';
 import { ActiveExecutions } from './run/active-executions.js';
@@ -40,9 +45,14 @@ import { BillingModule } from '../billing/billing.module.js';
     AgentRegistry,
     AgentExplorer,
     AgentManager,
+    StartPreparation,
+    ExecutionControls,
     ExecutionReader,
     ExecutionStore,
     ExecutionRunner,
+    StepLoop,
+    RunCommits,
+    RunEndings,
     ExecutionEvents,
     ExecutionJobs,
     BackendQueueWorkers,

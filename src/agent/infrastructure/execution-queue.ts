@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { QueueName } from './queue-names.js';
+import { ExecutionJobName, QueueName } from './queue-names.js';
 import type { ExecutionJobData } from './queue-backend.js';
 
 export interface EnqueueOptions {
@@ -41,7 +41,7 @@ export class ExecutionQueue implements OnApplicationShutdown {
   }
 
   async enqueue(executionId: string, queue: QueueName, options: EnqueueOptions): Promise<void> {
-    await this.queue(queue).add('run', { executionId }, {
+    await this.queue(queue).add(ExecutionJobName.Run, { executionId }, {
       ...JOB_OPTIONS,
       jobId: `${executionId}-${options.epoch}`,
       delay: options.delayMs,
@@ -59,7 +59,7 @@ export class ExecutionQueue implements OnApplicationShutdown {
     }
     await Promise.all(
       [...byQueue].map(([name, jobs]) =>
-        this.queue(name).addBulk(jobs.map((j) => ({ name: 'run', data: { executionId: j.executionId }, opts: { ...JOB_OPTIONS, jobId: `${j.executionId}-${j.epoch}`, priority: 1 } }))),
+        this.queue(name).addBulk(jobs.map((j) => ({ name: ExecutionJobName.Run, data: { executionId: j.executionId }, opts: { ...JOB_OPTIONS, jobId: `${j.executionId}-${j.epoch}`, priority: 1 } }))),
       ),
     );
   }
@@ -72,8 +72,8 @@ export class ExecutionQueue implements OnApplicationShutdown {
   /** A delayed job that ends a wait if the execution is still parked in it by then. */
   async expireWait(executionId: string, queue: QueueName, wait: { status: 'awaiting_input' | 'awaiting_event'; epoch: number; afterMs: number }): Promise<void> {
     await this.queue(queue).add(
-      'expire_wait',
-      { executionId, kind: 'expire_wait', status: wait.status, epoch: wait.epoch },
+      ExecutionJobName.ExpireWait,
+      { executionId, kind: ExecutionJobName.ExpireWait, status: wait.status, epoch: wait.epoch },
       { ...JOB_OPTIONS, jobId: `${executionId}-${wait.epoch}-expire`, delay: wait.afterMs },
     );
   }

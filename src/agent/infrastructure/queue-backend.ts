@@ -1,7 +1,7 @@
 import { Queue, Worker, createPostgresBackend, withBackend, type Job, type QueueOptions, type WorkerOptions } from 'bullmq';
 import type { ClientConfig } from 'pg';
 import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
-import type { QueueName } from './queue-names.js';
+import type { ExecutionJobName, QueueName } from './queue-names.js';
 
 /**
  * Jobs carry ids only: the row in PostgreSQL is the truth (DESIGN rule 1). A job either runs an
@@ -9,8 +9,8 @@ import type { QueueName } from './queue-names.js';
  * is still waiting.
  */
 export type ExecutionJobData =
-  | { executionId: string; kind?: 'run' }
-  | { executionId: string; kind: 'expire_wait'; status: 'awaiting_input' | 'awaiting_event'; epoch: number };
+  | { executionId: string; kind?: typeof ExecutionJobName.Run }
+  | { executionId: string; kind: typeof ExecutionJobName.ExpireWait; status: 'awaiting_input' | 'awaiting_event'; epoch: number };
 
 export type ExecutionJobHandler = (job: Job<ExecutionJobData>, token?: string) => Promise<void>;
 

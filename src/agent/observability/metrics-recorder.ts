@@ -4,6 +4,7 @@ import type { Counter, Histogram } from 'prom-client';
 import { ExecutionEventName, ExecutionEvents, type ExecutionEvent } from '../executions/execution-events.js';
 import { isTerminal } from '../executions/execution-status.js';
 import { MetricName } from './metric-names.js';
+import { LogEventType } from '../runtime/log-event-type.js';
 
 type LogEvent = Extract<ExecutionEvent, { name: typeof ExecutionEventName.LogAppended }>;
 
@@ -48,14 +49,14 @@ export class MetricsRecorder implements OnModuleInit, OnModuleDestroy {
   private recordLog(event: LogEvent): void {
     const { event_type: type, context } = event.log;
     const agentType = event.agentType ?? 'unknown';
-    if (type === 'step_completed') {
+    if (type === LogEventType.StepCompleted) {
       const labels = { agent_type: agentType, step_type: String(context.step_type ?? 'custom') };
       this.steps.inc(labels);
       if (typeof context.duration_ms === 'number') this.stepDuration.observe(labels, context.duration_ms / 1000);
       if (typeof context.input_tokens === 'number' && context.input_tokens > 0) this.tokens.inc({ agent_type: agentType, direction: 'input' }, context.input_tokens);
       if (typeof context.output_tokens === 'number' && context.output_tokens > 0) this.tokens.inc({ agent_type: agentType, direction: 'output' }, context.output_tokens);
     }
-    if (type === 'tool_completed' && typeof context.toolName === 'string') {
+    if (type === LogEventType.ToolCompleted && typeof context.toolName === 'string') {
       this.toolCalls.inc({ tool_name: context.toolName, status: context.ok === false ? 'error' : 'success' });
     }
   }

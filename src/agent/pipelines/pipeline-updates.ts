@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ExecutionEventName, ExecutionEvents } from '../executions/execution-events.js';
+import { ExecutionEvents } from '../executions/execution-events.js';
 import type { AgentPipelineEntity } from './entities/agent-pipeline.entity.js';
+import { PipelineEventName } from './pipeline-events.js';
 import { PipelineReader } from './pipeline-reader.js';
 import { toPipelineView, type PipelineView } from './pipeline.view.js';
 
@@ -18,7 +19,7 @@ export class PipelineUpdates {
   async publish(pipeline: AgentPipelineEntity, executionId = ''): Promise<PipelineView> {
     const view = toPipelineView(pipeline, await this.reader.stageExecutions([pipeline]));
     this.events.publish({
-      name: ExecutionEventName.PipelineUpdated,
+      name: PipelineEventName.Updated,
       tenantId: pipeline.tenantId,
       userId: pipeline.userId,
       id: pipeline.id,

@@ -6,6 +6,7 @@ import { isTerminal, type ExecutionStatus } from '../executions/execution-status
 import type { Scope } from '../tenancy/scope.js';
 import { ExecutionEventBridge } from './execution-event-bridge.js';
 import { RealtimeEventName, type RealtimeEvent } from './realtime-events.js';
+import { LogEventType } from '../runtime/log-event-type.js';
 
 const HEARTBEAT_MS = 15_000;
 const CATCH_UP_PAGE = 500;
@@ -117,7 +118,7 @@ export function eventsOfLog(tenantId: string, userId: string, log: AgentLogEntit
     },
   ];
   const context = log.context as { status?: string; step_type?: string; tool_names?: string[]; input_tokens?: number; output_tokens?: number };
-  if (log.eventType === 'step_completed') {
+  if (log.eventType === LogEventType.StepCompleted) {
     events.push({
       ...base,
       event: RealtimeEventName.StepCompleted,

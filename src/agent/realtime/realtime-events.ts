@@ -1,4 +1,6 @@
+import { ConversationEventName } from '../conversations/conversation-events.js';
 import { ExecutionEventName, type ExecutionEvent } from '../executions/execution-events.js';
+import { PipelineEventName } from '../pipelines/pipeline-events.js';
 
 /** Event names on the socket and in SSE (SPEC §7). */
 export const RealtimeEventName = {
@@ -39,8 +41,8 @@ export interface RealtimeEvent {
 
 /** Maps an internal execution event to its public form; internal-only events map to null. */
 export function toRealtimeEvent(e: ExecutionEvent): RealtimeEvent | null {
-  if (e.name === ExecutionEventName.ConversationUpdated || e.name === ExecutionEventName.PipelineUpdated) {
-    const event = e.name === ExecutionEventName.ConversationUpdated ? RealtimeEventName.ConversationUpdated : RealtimeEventName.PipelineUpdated;
+  if (e.name === ConversationEventName.Updated || e.name === PipelineEventName.Updated) {
+    const event = e.name === ConversationEventName.Updated ? RealtimeEventName.ConversationUpdated : RealtimeEventName.PipelineUpdated;
     const cause = e.executionId ? { cause: { execution_id: e.executionId, ...(e.executionStatus ? { status: e.executionStatus } : {}) } } : {};
     return { event, tenant_id: e.tenantId, user_id: e.userId, execution_id: '', seq: 0, ...cause, payload: e.view };
   }

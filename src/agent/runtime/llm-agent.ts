@@ -10,6 +10,7 @@ import { SPAWN_SUBAGENT_TOOL } from './subagent-access.js';
 import { toolsContextFor } from './tools/tool-context.js';
 import { context, type Context, type Span } from '@opentelemetry/api';
 import { executionAttributes, inSpan, SpanName, traceToolCalls } from './tracing.js';
+import { LogEventType } from './log-event-type.js';
 
 export interface LlmAgentSettings extends AgentTypeSettings {
   /** A model, or a factory called at each step (so credentials and config are read at run time). */
@@ -69,7 +70,7 @@ async function streamOnce(state: AgentState, ctx: StepContext, settings: CallSet
   // The first step turns the run's input into the user message; it is committed with this step.
   const opening: AgentMessage[] = state.messages.length === 0 ? [{ role: 'user', content: promptFromInput(state.input) }] : [];
   const history = [...state.messages, ...opening];
-  ctx.log.debug(`Calling model ${modelId}`, { model: modelId, messages: history.length }, 'model_called');
+  ctx.log.debug(`Calling model ${modelId}`, { model: modelId, messages: history.length }, LogEventType.ModelCalled);
 
   const spawnTool = spawnToolFor(settings.subagents ?? false, ctx.subagents);
 
@@ -97,17 +98,17 @@ async function streamOnce(state: AgentState, ctx: StepContext, settings: CallSet
         ctx.emitToken(part.text);
         break;
       case 'tool-call':
-        ctx.log.info(`Calling tool ${part.toolName}`, { toolName: part.toolName, toolCallId: part.toolCallId, input: toJson(part.input) }, 'tool_called');
+        ctx.log.info(`Calling tool ${part.toolName}`, { toolName: part.toolName, toolCallId: part.toolCallId, input: toJson(part.input) }, LogEventType.ToolCalled);
         break;
       case 'tool-result':
-        ctx.log.info(`Tool ${part.toolName} completed`, { toolName: part.toolName, toolCallId: part.toolCallId, ok: true }, 'tool_completed');
+        ctx.log.info(`Tool ${part.toolName} completed`, { toolName: part.toolName, toolCallId: part.toolCallId, ok: true }, LogEventType.ToolCompleted);
         break;
       case 'tool-error':
         // The error goes back to the model as the tool's result; the step itself carries on.
         ctx.log.warning(
           `Tool ${part.toolName} failed`,
           { toolName: part.toolName, toolCallId: part.toolCallId, ok: false, error: errorText(part.error) },
-          'tool_completed',
+          LogEventType.ToolCompleted,
         );
         break;
       case 'error':

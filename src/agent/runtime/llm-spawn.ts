@@ -3,6 +3,7 @@ import type { AgentMessage } from './agent-state.js';
 import type { JsonValue } from './json.js';
 import type { StepLogger } from './step-context.js';
 import { allowedSubagents, SPAWN_SUBAGENT_TOOL, spawnRefusal, type SpawnRequest, type SubagentAccess } from './subagent-access.js';
+import { LogEventType } from './log-event-type.js';
 
 /** Which subagents an LLM agent may spawn: none, all of them, or those named. */
 export type SubagentsSetting = boolean | readonly string[];
@@ -67,7 +68,7 @@ export function decideSpawns(calls: readonly SpawnCall[], setting: SubagentsSett
       spawn.push({ subagent: name, input: input.task as string, toolCallId: call.toolCallId });
       continue;
     }
-    log.warning(`Subagent '${name}' not spawned: ${refusal}`, { toolCallId: call.toolCallId, subagent: name, reason: refusal }, 'subagent_refused');
+    log.warning(`Subagent '${name}' not spawned: ${refusal}`, { toolCallId: call.toolCallId, subagent: name, reason: refusal }, LogEventType.SubagentRefused);
     refused.push({ type: 'tool-result', toolCallId: call.toolCallId, toolName: SPAWN_SUBAGENT_TOOL, output: { type: 'error-text', value: refusal } });
   }
   return { spawn, refusals: refused.length > 0 ? [{ role: 'tool', content: refused as unknown as JsonValue }] : [] };

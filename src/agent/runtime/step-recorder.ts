@@ -2,6 +2,7 @@ import type { JsonObject } from './json.js';
 import { LogLevel, type ModelUsage, type StepContext, type StepLog, type StepLogger } from './step-context.js';
 import { NO_SUBAGENTS, type SubagentAccess } from './subagent-access.js';
 import type { Workspace } from './tools/workspace-handle.js';
+import { LogEventType } from './log-event-type.js';
 
 export interface StepIdentity {
   executionId: string;
@@ -33,10 +34,10 @@ export function recordStep(
     recording.logs.push({ level, eventType, message, context });
   };
   const log = Object.assign(write, {
-    debug: (message: string, context?: JsonObject, eventType = 'agent_log') => write(LogLevel.Debug, eventType, message, context),
-    info: (message: string, context?: JsonObject, eventType = 'agent_log') => write(LogLevel.Info, eventType, message, context),
-    warning: (message: string, context?: JsonObject, eventType = 'agent_log') => write(LogLevel.Warning, eventType, message, context),
-    error: (message: string, context?: JsonObject, eventType = 'agent_log') => write(LogLevel.Error, eventType, message, context),
+    debug: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) => write(LogLevel.Debug, eventType, message, context),
+    info: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) => write(LogLevel.Info, eventType, message, context),
+    warning: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) => write(LogLevel.Warning, eventType, message, context),
+    error: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) => write(LogLevel.Error, eventType, message, context),
   }) as StepLogger;
   const context: StepContext = {
     ...identity,

@@ -1,4 +1,4 @@
-import type { ControlResult } from '../lifecycle/agent-manager.js';
+import type { ControlResult } from '../lifecycle/execution-controls.js';
 import { toExecutionView, type ExecutionView } from './execution.view.js';
 
 /** Express's response and Fastify's reply both set the status this way. */

@@ -5,10 +5,11 @@ import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { AgentManager } from './agent-manager.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
-import { ExecutionEventName, ExecutionEvents } from '../execution-events.js';
+import { ExecutionEvents } from '../execution-events.js';
+import { publishCommitted } from '../committed-events.js';
 import type { Principal } from '../../tenancy/principal.js';
 import { ExecutionStatus, isTerminal } from '../execution-status.js';
-import type { CommittedLog } from '../run/execution-store.js';
+import type { CommittedLog } from '../committed-log.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
 import type { QueueName } from '../../infrastructure/queue-names.js';
@@ -120,14 +121,12 @@ export class EventTriggerService {
   async afterWake(rows: WokenRow[]): Promise<void> {
     await this.queue.enqueueMany(rows.map((r) => ({ executionId: r.id, queue: r.queue as QueueName, epoch: r.lease_epoch })));
     for (const r of rows) {
-      const ids = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, agentType: r.agent_type, seq: Number(r.log.id) };
-      this.events.publish({ name: ExecutionEventName.LogAppended, ...ids, log: r.log });
-      this.events.publish({
-        name: ExecutionEventName.StatusChanged,
-        ...ids,
+      const subject = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, agentType: r.agent_type };
+      const tokenUsage = Number(r.token_usage);
+      publishCommitted(this.events, subject, [r.log], {
         status: ExecutionStatus.Pending,
         stepCount: r.step_count,
-        tokenUsage: Number(r.token_usage),
+        tokenUsage,
         completedAt: null,
         error: null,
       });

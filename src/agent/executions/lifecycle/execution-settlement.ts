@@ -10,7 +10,7 @@ import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js
 import { ExecutionEventName, ExecutionEvents } from '../execution-events.js';
 import { executionFromRow } from '../execution-row.js';
 import { isTerminal, PARKED_STATUSES } from '../execution-status.js';
-import type { CommittedLog } from '../run/execution-store.js';
+import type { CommittedLog } from '../committed-log.js';
 import { publishTransition } from './transition-events.js';
 import { CANCEL_LINKED_SQL, LOCK_UNSETTLED_SQL, MARK_SETTLED_SQL, UNSETTLED_SQL } from './settlement.sql.js';
 

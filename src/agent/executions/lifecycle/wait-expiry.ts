@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ExecutionStatus, type FailureCode } from '../execution-status.js';
 import { ANY_SCOPE } from '../../tenancy/scope.js';
 import { ExecutionTransitions } from './execution-transitions.js';
+import { LogEventType } from '../../runtime/log-event-type.js';
 
 /**
  * Ends a wait that ran out: driven by a delayed job per wait, never by a sleeping worker. The
@@ -20,7 +21,7 @@ export class WaitExpiry {
       to: ExecutionStatus.Failed,
       epoch,
       error: { code, message },
-      log: { level: 'error', eventType: 'failed', message, context: { code } },
+      log: { level: 'error', eventType: LogEventType.Failed, message, context: { code } },
     });
     return execution !== null;
   }

@@ -7,6 +7,7 @@ import { ExecutionStatus } from '../execution-status.js';
 import { ANY_SCOPE } from '../../tenancy/scope.js';
 import type { RunBudget } from './run-budget.js';
 import { ExecutionTransitions } from '../lifecycle/execution-transitions.js';
+import { LogEventType } from '../../runtime/log-event-type.js';
 
 /** The reason a step's signal aborts with when the execution was force-killed. */
 export class ForceKilledError extends Error {
@@ -171,7 +172,12 @@ export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
         to: ExecutionStatus.Cancelled,
         epoch: execution.epoch,
         metadata: { force_killed: true, cancel_escalated: true },
-        log: { level: 'warning', eventType: 'cancelled', message: 'Cancel grace period expired: force-killed', context: { force_killed: true } },
+        log: {
+          level: 'warning',
+          eventType: LogEventType.Cancelled,
+          message: 'Cancel grace period expired: force-killed',
+          context: { force_killed: true },
+        },
       });
       if (killed) execution.kill();
     } catch (error) {

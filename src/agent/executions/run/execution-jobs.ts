@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
 import type { ExecutionJobData } from '../../infrastructure/queue-backend.js';
+import { ExecutionJobName } from '../../infrastructure/queue-names.js';
 import { ExecutionRunner } from './execution-runner.js';
+import { RunOutcome } from './run-outcome.js';
 import { WaitExpiry } from '../lifecycle/wait-expiry.js';
 
 /** What a job of the library's queues does, whoever made the worker: the row decides (a job is a hint). */
@@ -14,12 +16,12 @@ export class ExecutionJobs {
 
   async handle(job: Job<ExecutionJobData>, token?: string): Promise<void> {
     const data = job.data;
-    if (data.kind === 'expire_wait') {
+    if (data.kind === ExecutionJobName.ExpireWait) {
       await this.waits.expire(data.executionId, data.status, data.epoch);
       return;
     }
     const result = await this.runner.run(data.executionId);
-    if (result.outcome === 'held') {
+    if (result.outcome === RunOutcome.Held) {
       // NOTE: the same job comes back when the holder's lease would be stale (BullMQ's delayed-retry idiom).
       await job.moveToDelayed(Date.now() + result.retryInMs!, token);
       throw new DelayedError();

@@ -7,68 +7,12 @@ import { isConnectionLost } from '../../infrastructure/connection-lost.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import type { AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import type { AgentMessage } from '../../runtime/agent-state.js';
-import type { JsonObject, JsonValue } from '../../runtime/json.js';
-import type { Reservation } from '../../billing/budget.service.js';
-import type { StepLog } from '../../runtime/step-context.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
-import type { ExecutionError, ExecutionStatus } from '../execution-status.js';
+import type { ExecutionStatus } from '../execution-status.js';
 import { LinkedExecutions, type LinkedExecutionRow } from '../lifecycle/linked-executions.js';
 import { ACQUIRE_LEASE_SQL, COMMIT_BILLED_STEP_SQL, COMMIT_STEP_SQL, LEASE_HOLDER_SQL, LOAD_MESSAGES_SQL, LOAD_TURN_MESSAGES_SQL, OWES_SETTLEMENT_SQL } from './step-commit.sql.js';
-
-export interface Lease {
-  executionId: string;
-  tenantId: string;
-  userId: string;
-  agentType: string;
-  /** The starter's tier (null for rows from before tiers were recorded: the default tier applies). */
-  tier: string | null;
-  queue: string;
-  input: JsonValue;
-  state: JsonObject;
-  stepCount: number;
-  messageCount: number;
-  inputTokens: number;
-  outputTokens: number;
-  epoch: number;
-  startedAt: Date;
-  /** A conversation turn: its history comes before its own messages. */
-  conversationId: string | null;
-  /** A subagent: the execution that spawned it, and how deep it is (root = 0). */
-  parentExecutionId: string | null;
-  depth: number;
-  /** Signal types waiting when the lease was taken. */
-  pendingSignals: string[];
-  /** The `started` log the lease wrote. */
-  log: CommittedLog;
-}
-
-export interface CommitRequest {
-  lease: Lease;
-  /** 1 for a step, 0 for a bare transition (a failure, a release at a chunk boundary). */
-  stepsAdded: 0 | 1;
-  stepNumber: number;
-  messages: AgentMessage[];
-  logs: StepLog[];
-  inputTokens: number;
-  outputTokens: number;
-  state: JsonObject | null;
-  nextStatus: ExecutionStatus;
-  output?: JsonValue;
-  error?: ExecutionError;
-  awaitingEvent?: string | null;
-  /** The wait (input or event) expires this many seconds after the commit. */
-  waitSeconds?: number;
-  metadata?: JsonObject;
-  /** Usage records and the budget reservation; none for a transition without model calls. */
-  billing?: StepBilling;
-}
-
-/** What a step's model calls cost, committed with it (SPEC §12). */
-export interface StepBilling {
-  records: { model: string; input_tokens: number; output_tokens: number; cost_usd: number }[];
-  /** The reservation the step held on its budgets (null: no budget applies). */
-  reservation: Reservation | null;
-}
+import type { Lease } from './lease.js';
+import type { CommitRequest, CommitResult, StepBilling } from './step-commit.js';
 
 const NO_BILLING: StepBilling = { records: [], reservation: null };
 
@@ -79,29 +23,6 @@ function billingOf(billing: StepBilling = NO_BILLING) {
     cost_usd: billing.records.reduce((usd, r) => usd + r.cost_usd, 0),
     reservation: billing.reservation,
   };
-}
-
-export interface CommittedLog {
-  id: string;
-  step_number: number | null;
-  level: string;
-  event_type: string;
-  message: string;
-  context: JsonObject;
-  created_at: string;
-}
-
-export interface CommitResult {
-  status: ExecutionStatus;
-  stepCount: number;
-  tokenUsage: number;
-  completedAt: Date | null;
-  error: ExecutionError | null;
-  logs: CommittedLog[];
-  /** Signal types (pause, cancel) still waiting for this execution. */
-  pendingSignals: string[];
-  /** Its end owes consequences (see `ExecutionSettlement`). */
-  settlePending: boolean;
 }
 
 /** The runner's SQL, on the raw pool: each method is one round trip. */

@@ -3,7 +3,7 @@ import type { SqlPool } from '../../infrastructure/sql-pool.js';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
-import type { Lease } from './execution-store.js';
+import type { Lease } from './lease.js';
 import { HEARTBEAT_SQL } from './lease-heartbeat.sql.js';
 
 /**

@@ -3,7 +3,7 @@ import type { BudgetScope, Reservation } from '../../billing/budget.service.js';
 import { costOf, type Pricing } from '../../billing/pricing.js';
 import type { ModelUsage } from '../../runtime/step-context.js';
 import type { ExecutionBudgets } from '../lifecycle/execution-budgets.js';
-import type { StepBilling } from './execution-store.js';
+import type { StepBilling } from './step-commit.js';
 
 /**
  * One run's side of the budgets: before each step it reserves the step's estimate (the previous

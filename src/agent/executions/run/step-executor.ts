@@ -13,7 +13,7 @@ import { ForceKilledError, StopRequestedError, type ActiveExecution } from './ac
 import type { RegisteredAgent } from '../registry/agent-registry.js';
 import { ExecutionEventName, ExecutionEvents } from '../execution-events.js';
 import { FailureCode, type ExecutionError } from '../execution-status.js';
-import type { Lease } from './execution-store.js';
+import type { Lease } from './lease.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
 
 export type StepAttempt =

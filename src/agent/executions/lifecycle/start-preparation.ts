@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
+import { BudgetService } from '../../billing/budget.service.js';
+import { InputTooLargeError, UnknownAgentTypeError } from '../../errors/agent.errors.js';
+import { InvalidRequestError } from '../../errors/rate-limited.error.js';
+import type { JsonValue } from '../../runtime/json.js';
+import type { Principal } from '../../tenancy/principal.js';
+import { selectQueue } from '../../tenancy/queue-selection.js';
+import { TierPolicies } from '../../tenancy/tier-policies.js';
+import type { TierPolicy } from '../../tenancy/tier-policy.js';
+import { WorkspaceService } from '../../workspaces/workspace.service.js';
+import { ExecutionStatus } from '../execution-status.js';
+import { AgentRegistry } from '../registry/agent-registry.js';
+import type { StartOptions } from './start-options.js';
+import type { NewExecution } from './start-admission.js';
+
+/** A start that passed its checks: the starter's tier and the row to admit. */
+export interface PreparedStart {
+  tier: TierPolicy & { name: string };
+  row: NewExecution;
+}
+
+/**
+ * The checks of a start before anything is written (a known agent type, an input within bounds,
+ * room in the tenant's workspaces and budgets) and the choice of its queue and first status.
+ */
+@Injectable()
+export class StartPreparation {
+  constructor(
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
+    private readonly registry: AgentRegistry,
+    private readonly tiers: TierPolicies,
+    private readonly workspaces: WorkspaceService,
+    private readonly budgets: BudgetService,
+  ) {}
+
+  async prepare(principal: Principal, agentType: string, input: JsonValue, options: StartOptions): Promise<PreparedStart> {
+    const agent = this.registry.get(agentType);
+    if (!agent) throw new UnknownAgentTypeError(agentType, this.registry.names());
+    const bytes = Buffer.byteLength(JSON.stringify(input ?? null));
+    if (bytes > this.options.api.maxInputBytes) throw new InputTooLargeError(bytes, this.options.api.maxInputBytes);
+
+    const tier = this.tiers.for(principal);
+    const queue = selectQueue({
+      explicit: options.queue,
+      agentQueue: agent.queue,
+      agentQueueIsDefault: agent.queue === this.options.defaults.queue,
+      estimatedSteps: options.estimatedSteps,
+      tier,
+    });
+    if (options.awaitEvent && options.runAt) throw new InvalidRequestError('Give run_at or await_event, not both');
+    const status = options.awaitEvent ? ExecutionStatus.AwaitingEvent : options.runAt ? ExecutionStatus.Scheduled : ExecutionStatus.Pending;
+    // The tenant's workspaces at the tier's disk quota: 413 (QuotaExceededError), before anything is written.
+    await this.workspaces.assertStartAllowed(principal);
+    // A user or tenant whose monthly budget is used up: 402 (BudgetExceededError).
+    await this.budgets.assertStartAllowed({ tenantId: principal.tenantId, userId: principal.userId, tier: tier.name });
+    return {
+      tier,
+      row: {
+        agentType,
+        queue,
+        status,
+        input,
+        metadata: options.metadata ?? {},
+        idempotencyKey: options.idempotencyKey ?? null,
+        scheduledFor: options.runAt ?? null,
+        awaitingEvent: options.awaitEvent?.eventType ?? null,
+        waitSeconds: options.awaitEvent?.timeoutSeconds ?? null,
+      },
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import type { JsonObject, JsonValue } from '../../runtime/json.js';
+import type { CommittedLog } from '../committed-log.js';
+
+/** An execution as the runner that took its lease sees it: what its steps need, and the fence (`epoch`) of its commits. */
+export interface Lease {
+  executionId: string;
+  tenantId: string;
+  userId: string;
+  agentType: string;
+  /** The starter's tier (null for rows from before tiers were recorded: the default tier applies). */
+  tier: string | null;
+  queue: string;
+  input: JsonValue;
+  state: JsonObject;
+  stepCount: number;
+  messageCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  epoch: number;
+  startedAt: Date;
+  /** A conversation turn: its history comes before its own messages. */
+  conversationId: string | null;
+  /** A subagent: the execution that spawned it, and how deep it is (root = 0). */
+  parentExecutionId: string | null;
+  depth: number;
+  /** Signal types waiting when the lease was taken. */
+  pendingSignals: string[];
+  /** The `started` log the lease wrote. */
+  log: CommittedLog;
+}

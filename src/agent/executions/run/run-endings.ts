@@ -1,0 +1,128 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
+import type { ResolvedBillingOptions } from '../../billing/billing.options.js';
+import { BudgetExceededError, type BudgetState } from '../../billing/budget-exceeded.error.js';
+import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
+import type { QueueName } from '../../infrastructure/queue-names.js';
+import { LogEventType } from '../../runtime/log-event-type.js';
+import type { NextState } from '../../runtime/step-transition.js';
+import { ANY_SCOPE } from '../../tenancy/scope.js';
+import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
+import { ExecutionStatus, FailureCode } from '../execution-status.js';
+import { EventTriggerService } from '../lifecycle/event-trigger.service.js';
+import { ExecutionTransitions } from '../lifecycle/execution-transitions.js';
+import { LinkedExecutions } from '../lifecycle/linked-executions.js';
+import type { ActiveExecution } from './active-executions.js';
+import type { Lease } from './lease.js';
+import type { RequestedStop } from './requested-stop.js';
+import { RunCommits } from './run-commits.js';
+import { budgetExceededLog, failureLog, handOverLog, logFields, RUN_LOG_CONTEXT, stopLog } from './run-logs.js';
+import { RunOutcome } from './run-outcome.js';
+import type { CommitResult } from './step-commit.js';
+import { waitSecondsOf } from './step-commit-request.js';
+import type { StepAttempt } from './step-executor.js';
+
+export type FailedAttempt = Extract<StepAttempt, { error: unknown }>;
+
+/**
+ * What happens when a run stops stepping in this job: it finishes, fails, parks, pauses, is
+ * cancelled or hands over; and the hints that follow its last commit (a continuation job, a wait's
+ * expiry job, an event already in the inbox, the children's jobs).
+ */
+@Injectable()
+export class RunEndings {
+  private readonly logger = new Logger(RUN_LOG_CONTEXT);
+
+  constructor(
+    private readonly commits: RunCommits,
+    private readonly queue: ExecutionQueue,
+    private readonly triggers: EventTriggerService,
+    private readonly linked: LinkedExecutions,
+    private readonly transitions: ExecutionTransitions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions & ResolvedBillingOptions,
+  ) {}
+
+  /** This worker does not know the execution's agent type: `failed`, nothing else can run it here. */
+  unknownAgentType(lease: Lease, active: ActiveExecution): Promise<RunOutcome> {
+    const error = { code: FailureCode.UnknownAgentType, message: `Agent type '${lease.agentType}' is not registered in this worker` };
+    return this.commits.end(lease, active, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
+  }
+
+  /** A pause or cancel asked for lands at this step boundary. */
+  stop(lease: Lease, active: ActiveExecution, stepCount: number, stop: RequestedStop): Promise<RunOutcome> {
+    if (stop === 'cancel') {
+      const logs = [stopLog(LogEventType.Cancelled, 'Cancelled')];
+      return this.commits.end(lease, active, stepCount, ExecutionStatus.Cancelled, { logs });
+    }
+    return this.commits.end(lease, active, stepCount, ExecutionStatus.Paused, { logs: [stopLog(LogEventType.Paused, 'Paused')] });
+  }
+
+  /** Nothing the failed step produced is committed, except its logs explaining the failure and what its model calls cost. */
+  stepFailed(lease: Lease, active: ActiveExecution, stepNumber: number, attempt: FailedAttempt): Promise<RunOutcome> {
+    const { error, recording } = attempt;
+    this.logger.warn(`Step ${stepNumber} failed: ${error.message}`, { ...logFields(lease), step: stepNumber, code: error.code });
+    const logs = [...recording.logs, failureLog(error)];
+    return this.commits.end(lease, active, stepNumber, ExecutionStatus.Failed, { error, logs, usage: recording.usage });
+  }
+
+  /** The next step would pass a budget: `failed` with `budget_exceeded`, or `paused` (resumable once the budget is raised). */
+  budgetExceeded(lease: Lease, active: ActiveExecution, stepCount: number, budget: BudgetState): Promise<RunOutcome> {
+    const error = { code: FailureCode.BudgetExceeded, message: new BudgetExceededError(budget).message };
+    const log = budgetExceededLog(budget, error.message);
+    this.logger.warn(error.message, logFields(lease));
+    if (this.options.billing.onBudgetExceeded === 'pause') {
+      const logs = [log, stopLog(LogEventType.Paused, 'Paused: budget exceeded')];
+      return this.commits.end(lease, active, stepCount, ExecutionStatus.Paused, { logs, metadata: { paused_reason: 'budget_exceeded' } });
+    }
+    return this.commits.end(lease, active, stepCount, ExecutionStatus.Failed, { error, logs: [log, failureLog(error)] });
+  }
+
+  /** At shutdown: back to `pending` with a continuation job, so another worker (or this one, restarted) resumes. */
+  async handOver(lease: Lease, active: ActiveExecution, stepCount: number): Promise<RunOutcome> {
+    const outcome = await this.commits.end(lease, active, stepCount, ExecutionStatus.Pending, { logs: [handOverLog()] });
+    if (outcome === RunOutcome.Continued) await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch });
+    return outcome;
+  }
+
+  /** After the commit of a step that stopped the run (`next` is anything but `continue`): the hints that follow it. */
+  async afterLastStep(lease: Lease, next: NextState, committed: CommitResult, children: AgentExecutionEntity[]): Promise<RunOutcome> {
+    switch (next.kind) {
+      case 'chunk_spent':
+        await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch });
+        return RunOutcome.Continued;
+      case 'awaiting_input':
+      case 'awaiting_event': {
+        const waitSeconds = waitSecondsOf(next, this.options.lifecycle.inputTimeoutSeconds);
+        if (waitSeconds !== undefined) {
+          const wait = { status: next.kind, epoch: lease.epoch, afterMs: waitSeconds * 1000 };
+          await this.queue.expireWait(lease.executionId, lease.queue as QueueName, wait);
+        }
+        // The event may have come before the wait: it waits in the inbox (the recovery sweep re-checks too).
+        if (next.kind === 'awaiting_event') await this.triggers.wakeFromInbox(lease.executionId, next.eventType);
+        return RunOutcome.Ended;
+      }
+      case 'awaiting_children': {
+        // A cancel asked during the spawning step lands now, not once the children are done: its settlement
+        // cancels the children while they are still pending, so they are not enqueued at all.
+        const cancelled = committed.pendingSignals.includes('cancel') && (await this.cancelWaitingParent(lease));
+        // The children's jobs are hints (the recovery sweep re-enqueues pending rows); this job ends: no worker waits.
+        if (!cancelled) await this.linked.enqueue(children);
+        return RunOutcome.Ended;
+      }
+      default:
+        return RunOutcome.Ended;
+    }
+  }
+
+  private async cancelWaitingParent(lease: Lease): Promise<boolean> {
+    const { execution } = await this.transitions.tryApply(lease.executionId, ANY_SCOPE, {
+      operation: 'cancel',
+      from: [ExecutionStatus.AwaitingChildren],
+      to: ExecutionStatus.Cancelled,
+      epoch: lease.epoch,
+      log: { level: 'info', eventType: LogEventType.Cancelled, message: 'Cancelled', context: {} },
+    });
+    return execution !== null;
+  }
+}

@@ -1,0 +1,91 @@
+import type { BudgetState } from '../../billing/budget-exceeded.error.js';
+import type { JsonObject } from '../../runtime/json.js';
+import { LogEventType } from '../../runtime/log-event-type.js';
+import type { StepLog } from '../../runtime/step-context.js';
+import type { NextState } from '../../runtime/step-transition.js';
+import type { StepCompleted } from '../committed-events.js';
+import type { ExecutionError } from '../execution-status.js';
+import type { Lease } from './lease.js';
+
+/**
+ * The application log's context for everything a run writes there, whichever class of the run
+ * writes it (operators filter on it).
+ */
+export const RUN_LOG_CONTEXT = 'ExecutionRunner';
+
+/** Structured fields of the application log lines about an execution. */
+export const logFields = (lease: Lease) => ({ execution_id: lease.executionId, tenant_id: lease.tenantId, agent_type: lease.agentType });
+
+export const failureLog = (error: ExecutionError): StepLog => ({
+  level: 'error',
+  eventType: LogEventType.Failed,
+  message: error.message,
+  context: { code: error.code, status: 'failed' },
+});
+
+export const stopLog = (eventType: typeof LogEventType.Paused | typeof LogEventType.Cancelled, message: string): StepLog => ({
+  level: 'info',
+  eventType,
+  message,
+  context: { status: eventType },
+});
+
+export const budgetExceededLog = (budget: BudgetState, message: string): StepLog => ({
+  level: 'warning',
+  eventType: LogEventType.BudgetExceeded,
+  message,
+  context: { budget: budget as unknown as JsonObject },
+});
+
+export const handOverLog = (): StepLog => ({
+  level: 'info',
+  eventType: LogEventType.Checkpointed,
+  message: 'Worker shutting down; execution handed over',
+  context: { status: 'pending' },
+});
+
+const PENDING = { status: 'pending' } as const;
+
+export const stepCompletedLog = (step: StepCompleted, durationMs: number, inputTokens: number, outputTokens: number): StepLog => ({
+  level: 'info',
+  eventType: LogEventType.StepCompleted,
+  message: `Step ${step.stepNumber} completed`,
+  context: {
+    step_type: step.stepType,
+    tool_names: step.toolNames,
+    duration_ms: durationMs,
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+  },
+});
+
+/** The log row of the status a step's commit reaches (none while the run continues). */
+export function transitionLogs(next: NextState): StepLog[] {
+  switch (next.kind) {
+    case 'completed':
+      return [{ level: 'info', eventType: LogEventType.Completed, message: 'Execution completed', context: { status: 'completed' } }];
+    case 'failed':
+      return [failureLog({ code: next.code, message: next.message })];
+    case 'awaiting_input':
+      return [{ level: 'info', eventType: LogEventType.AwaitingInput, message: next.prompt, context: { status: 'awaiting_input' } }];
+    case 'awaiting_event':
+      return [
+        {
+          level: 'info',
+          eventType: LogEventType.AwaitingEvent,
+          message: `Waiting for event '${next.eventType}'`,
+          context: { event_type: next.eventType, status: 'awaiting_event' },
+        },
+      ];
+    case 'awaiting_children': {
+      const names = next.spawn.map((s) => s.subagent);
+      const message = `Waiting for ${names.length} subagent(s): ${names.join(', ')}`;
+      const context = { subagents: names, status: 'awaiting_children' };
+      return [{ level: 'info', eventType: LogEventType.AwaitingChildren, message, context }];
+    }
+    case 'chunk_spent':
+      return [{ level: 'debug', eventType: LogEventType.Checkpointed, message: 'Chunk finished; continuation enqueued', context: PENDING }];
+    case 'continue':
+      return [];
+  }
+}

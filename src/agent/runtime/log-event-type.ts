@@ -1,0 +1,38 @@
+/**
+ * What an execution's log row says happened (`agent_logs.event_type`, `event_type` to clients).
+ * Stored and sent as is: the values never change. A step may log under a type of its own as well
+ * (`ctx.log.info(message, context, 'my_type')`); these are the library's.
+ */
+export const LogEventType = {
+  /** A step's own log line, without a type of its own. */
+  AgentLog: 'agent_log',
+  ModelCalled: 'model_called',
+  ToolCalled: 'tool_called',
+  /** A tool call ended, successfully or not (`context.ok`). */
+  ToolCompleted: 'tool_completed',
+  SubagentRefused: 'subagent_refused',
+  StepCompleted: 'step_completed',
+  /** A runner took the lease (written by the lease statement). */
+  Started: 'started',
+  Completed: 'completed',
+  Failed: 'failed',
+  Paused: 'paused',
+  Resumed: 'resumed',
+  Cancelled: 'cancelled',
+  AwaitingInput: 'awaiting_input',
+  InputReceived: 'input_received',
+  AwaitingEvent: 'awaiting_event',
+  /** Written by the event wake's statement. */
+  EventReceived: 'event_received',
+  AwaitingChildren: 'awaiting_children',
+  /** Written by the parent wake's statement. */
+  ChildrenCompleted: 'children_completed',
+  /** A chunk ended or a worker shut down: back to `pending`, a continuation follows. */
+  Checkpointed: 'checkpointed',
+  BudgetExceeded: 'budget_exceeded',
+  /** Written by the recovery sweep's statement: a runner stopped heartbeating. */
+  Recovered: 'recovered',
+  /** A queued conversation turn started once the turn before it ended. */
+  TurnReleased: 'turn_released',
+} as const;
+export type LogEventType = (typeof LogEventType)[keyof typeof LogEventType];
