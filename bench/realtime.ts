@@ -308,7 +308,7 @@ async function latencyFloor(h: Harness, samples: number, gapMs: number): Promise
 
 async function waitForCount(clients: SocketClients, group: string, n: number, timeoutMs: number): Promise<number> {
   const end = performance.now() + timeoutMs;
-  let count = 0;
+  let count: number;
   while ((count = await clients.count(group)) < n) {
     if (performance.now() > end) throw new Error(`${group}: ${count} of ${n} events arrived within ${timeoutMs} ms`);
     await sleep(20);
@@ -593,7 +593,7 @@ async function floodCeiling(h: Harness, users: string[]) {
   });
   // Until everything published has arrived, or nothing more arrives for a second.
   let last = -1;
-  let count = 0;
+  let count: number;
   let quietSince = performance.now();
   const end = performance.now() + 60_000;
   while ((count = await h.clients.count('tp')) < result.events && performance.now() < end) {

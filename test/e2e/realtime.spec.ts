@@ -8,6 +8,7 @@ import { readSse } from '../support/sse.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the assertions read payload fields at any depth
 type Received = { event: string; payload: Record<string, any> };
 
 /** Each transport's two API nodes run on both platforms: sockets, SSE and the bridge between them, on Express and on Fastify. */

@@ -158,7 +158,7 @@ describe.each(modes)('escapes from the sandbox (isolation $mode)', ({ mode, name
         const stat = statSync(path);
         expect(stat.uid === 0 && (stat.mode & 0o4000) !== 0).toBe(false);
         if (isRoot) {
-          let euid = '';
+          let euid: string;
           try {
             euid = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', path, '-p', '-c', 'id -u'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
           } catch {

@@ -58,7 +58,7 @@ export async function compileHost(dir: string): Promise<void> {
     await run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir });
   } catch (error) {
     const { stdout, stderr } = error as { stdout: string; stderr: string };
-    throw new Error(`tsc failed in ${dir}:\n${stdout}${stderr}`);
+    throw new Error(`tsc failed in ${dir}:\n${stdout}${stderr}`, { cause: error });
   }
 }
 

@@ -7,11 +7,11 @@ import {
   ExecutionEvents,
   type AgentDefinition,
   type AgentModuleOptions,
+  type ExecutionEvent,
   type Principal,
   type Transport,
 } from '../../src/agent/index.js';
 import { SIGNAL_NOTIFIER, type SignalNotifier } from '../../src/agent/infrastructure/signal-notifier.js';
-import type { ExecutionEvent } from '../../src/agent/index.js';
 import type { TestDatabase } from './test-database.js';
 import { redisUrl } from './test-env.js';
 

@@ -1,7 +1,7 @@
 import { generateText, jsonSchema, stepCountIs, tool } from 'ai';
 import { runAgentLoop as runAgent } from '../support/agent-loop.js';
 import { describe, expect, it } from 'vitest';
-import { emptyUsage, type AgentState } from '../../src/agent/runtime/agent-state.js';
+import { emptyUsage } from '../../src/agent/runtime/agent-state.js';
 import type { JsonValue } from '../../src/agent/runtime/json.js';
 import { defineLlmAgent } from '../../src/agent/runtime/llm-agent.js';
 import { createScriptedModel } from '../../src/agent/runtime/scripted-model.js';
