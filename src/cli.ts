@@ -6,7 +6,6 @@ import {
   exitCodeOf,
   InvalidMaintenanceRequestError,
   MAINTENANCE_USAGE,
-  MaintenanceCrons,
   MaintenanceExitCode,
   MaintenanceService,
   MaintenanceUsageError,

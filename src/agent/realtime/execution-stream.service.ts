@@ -64,7 +64,11 @@ export class ExecutionStreamService {
       }
     };
     const stopLive = this.bridge.listen((events) => {
-      for (const e of events) if (e.execution_id === executionId) held ? held.push(e) : send(e);
+      for (const e of events) {
+        if (e.execution_id !== executionId) continue;
+        if (held) held.push(e);
+        else send(e);
+      }
     });
     // The notifier back after an outage: what it lost is read from the logs, as at the start.
     const stopResync = this.bridge.onStateChange((state) => {

@@ -122,7 +122,7 @@ export class WorkspaceFiles {
       try {
         pattern = new RegExp(query);
       } catch (error) {
-        throw new Error(`Invalid regular expression: ${(error as Error).message}`);
+        throw new Error(`Invalid regular expression: ${(error as Error).message}`, { cause: error });
       }
     }
     const matches: WorkspaceSearch['matches'] = [];

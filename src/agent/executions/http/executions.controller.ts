@@ -1,5 +1,4 @@
-import { Body, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { Inject } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Post, Query, Res, Inject } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { AgentController, RouteAccess } from '../../http/agent-controller.decorator.js';

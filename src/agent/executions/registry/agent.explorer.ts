@@ -1,6 +1,5 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit, Inject } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
-import { Inject } from '@nestjs/common';
 import { AGENT_METADATA } from './agent.constants.js';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
