@@ -3,7 +3,16 @@ import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { EventTriggerService, ExecutionEventName, ExecutionEvents, QueueName, TERMINAL_STATUSES, type JsonValue, type Principal, type Transport } from 'nestjs-agents';
+import {
+  EventTriggerService,
+  ExecutionEventName,
+  ExecutionEvents,
+  QueueName,
+  TERMINAL_STATUSES,
+  type JsonValue,
+  type Principal,
+  type Transport,
+} from 'nestjs-agents';
 import { WAKE_MATCHING_SQL } from '../src/agent/executions/lifecycle/event-wake.sql.js';
 import { BENCH_AGENT, benchPrincipal, bootBenchApp, type BenchApp } from './support/bench-app.js';
 import { createBenchDatabase, type BenchDatabase } from './support/bench-database.js';
@@ -143,7 +152,9 @@ async function runTransport(transport: Transport, ctx: BenchContext): Promise<vo
       log(`the wake statement's plan as PostgreSQL would run it now: ${wakePlan.join} (planned ${wakePlan.plannedRows} rows woken)`);
       log(`one triggerEvent('${EVENT}') waking ${EXECUTIONS}; worker concurrency ${CONCURRENCY}`);
       wake = await wakeAll(running, triggers, db, ids);
-      log(`woken: trigger ${round(wake.trigger_ms as number, 0)} ms, all running ${round(wake.wake_ms as number, 0)} ms, all completed ${round(wake.complete_ms as number, 0)} ms`);
+      log(
+        `woken: trigger ${round(wake.trigger_ms as number, 0)} ms, all running ${round(wake.wake_ms as number, 0)} ms, all completed ${round(wake.complete_ms as number, 0)} ms`,
+      );
     }
 
     let deadline: { jobsPerExecution: number; states: Record<string, number> } | undefined;
@@ -196,7 +207,10 @@ async function runTransport(transport: Transport, ctx: BenchContext): Promise<vo
         rss_parked_bytes: parked.memory.rss,
         rss_bytes_per_execution: perExecution(before.memory.rss, parked.memory.rss),
         rss_bytes_per_execution_second_half: round((parked.memory.rss - halfway.rss) / (EXECUTIONS / 2), 1),
-        external_bytes_per_execution: perExecution(before.memory.external + before.memory.arrayBuffers, parked.memory.external + parked.memory.arrayBuffers),
+        external_bytes_per_execution: perExecution(
+          before.memory.external + before.memory.arrayBuffers,
+          parked.memory.external + parked.memory.arrayBuffers,
+        ),
         deadline_sample: DEADLINE_SAMPLE,
         deadline_jobs_per_execution: deadline ? round(deadline.jobsPerExecution, 2) : null,
         deadline_jobs_by_state: deadline?.states ?? null,
@@ -207,7 +221,14 @@ async function runTransport(transport: Transport, ctx: BenchContext): Promise<vo
 
     if (wake) {
       log(`floor: BullMQ alone, one addBulk of ${EXECUTIONS} jobs → the processor invoked for all (concurrency ${CONCURRENCY})`);
-      const floor = await measureBullmqBulkFloor({ transport, databaseUrl: db.url, namespace: `${queuePrefix}_floor`, concurrency: CONCURRENCY, jobs: EXECUTIONS, timeoutMs: WAIT_MS });
+      const floor = await measureBullmqBulkFloor({
+        transport,
+        databaseUrl: db.url,
+        namespace: `${queuePrefix}_floor`,
+        concurrency: CONCURRENCY,
+        jobs: EXECUTIONS,
+        timeoutMs: WAIT_MS,
+      });
       if (transport === 'redis') await deleteRedisKeys(`${queuePrefix}_floor`);
       log(`floor: PostgreSQL alone, single-row insert commits from ${POOL_SIZE} clients for ${DB_FLOOR_MS} ms`);
       const commitsPerS = await measureInsertCeiling(db.url, POOL_SIZE, DB_FLOOR_MS);
@@ -272,7 +293,9 @@ async function park(
   const lane = async () => {
     while (next < count) {
       const i = next++;
-      const { id } = await triggers.startAwaitingEvent(owner(i + (o.offset ?? 0)), BENCH_AGENT, input, eventType, { timeoutSeconds: o.timeoutSeconds });
+      const { id } = await triggers.startAwaitingEvent(owner(i + (o.offset ?? 0)), BENCH_AGENT, input, eventType, {
+        timeoutSeconds: o.timeoutSeconds,
+      });
       if (keep) ids[i] = id;
     }
   };
@@ -351,18 +374,28 @@ async function wakeAll(app: BenchApp, triggers: EventTriggerService, db: BenchDa
  */
 async function planOfWake(db: BenchDatabase): Promise<{ join: string; plannedRows: number }> {
   const { rows } = await db.sql.query(`EXPLAIN (FORMAT JSON) ${WAKE_MATCHING_SQL}`, [EVENT, benchPrincipal.tenantId, null, '{}']);
-  const plan = (rows[0]['QUERY PLAN'] as { Plan: { 'Node Type': string; Plans?: { 'Node Type': string; 'Subplan Name'?: string; 'Plan Rows': number }[] } }[])[0].Plan;
+  const plan = (
+    rows[0]['QUERY PLAN'] as {
+      Plan: { 'Node Type': string; Plans?: { 'Node Type': string; 'Subplan Name'?: string; 'Plan Rows': number }[] };
+    }[]
+  )[0].Plan;
   const woke = plan.Plans?.find((p) => p['Subplan Name'] === 'CTE woke');
   return { join: plan['Node Type'], plannedRows: woke?.['Plan Rows'] ?? -1 };
 }
 
 async function parkedIds(db: BenchDatabase, eventType: string): Promise<string[]> {
-  const { rows } = await db.sql.query<{ id: string }>(`SELECT id FROM agent_executions WHERE status = 'awaiting_event' AND awaiting_event = $1`, [eventType]);
+  const { rows } = await db.sql.query<{ id: string }>(
+    `SELECT id FROM agent_executions WHERE status = 'awaiting_event' AND awaiting_event = $1`,
+    [eventType],
+  );
   return rows.map((r) => r.id);
 }
 
 async function countStatus(db: BenchDatabase, ids: string[], status: string): Promise<number> {
-  const { rows } = await db.sql.query('SELECT count(*)::int AS n FROM agent_executions WHERE id = ANY($1::uuid[]) AND status = $2', [ids, status]);
+  const { rows } = await db.sql.query('SELECT count(*)::int AS n FROM agent_executions WHERE id = ANY($1::uuid[]) AND status = $2', [
+    ids,
+    status,
+  ]);
   return rows[0].n;
 }
 

@@ -102,7 +102,9 @@ async function runTransport(transport: Transport, ctx: BenchContext, build: Work
     const phase = async (prefix: string, run: (h: Harness) => Promise<void>) => {
       prefixes.push(prefix);
       const api = await startApiHost({ transport, databaseUrl: db.url, queuePrefix: prefix, llmBaseUrl: llm.baseUrl });
-      ctx.progress(`[${transport}] API (example app, AGENTS_WORKERS=off, queue prefix ${prefix}) on 127.0.0.1:${api.port}; fake model at ${llm.baseUrl}`);
+      ctx.progress(
+        `[${transport}] API (example app, AGENTS_WORKERS=off, queue prefix ${prefix}) on 127.0.0.1:${api.port}; fake model at ${llm.baseUrl}`,
+      );
       const workers: WorkerProcess[] = [];
       let failed = false;
       try {
@@ -148,7 +150,8 @@ async function runTransport(transport: Transport, ctx: BenchContext, build: Work
     await watcher?.close().catch(() => undefined);
     await llm.close();
     if (transport === 'redis') {
-      for (const prefix of prefixes) await deleteRedisKeys(prefix).catch((error: Error) => ctx.progress(`[${transport}] Redis cleanup failed: ${error.message}`));
+      for (const prefix of prefixes)
+        await deleteRedisKeys(prefix).catch((error: Error) => ctx.progress(`[${transport}] Redis cleanup failed: ${error.message}`));
     }
     await db.drop();
     ctx.progress(`[${transport}] done in ${((performance.now() - t0) / 1000).toFixed(1)} s; database dropped`);
@@ -177,9 +180,16 @@ async function withBackground(run: () => Promise<Record<string, unknown>>): Prom
 /** The worker's connections, its queue polling and its notification subscription, used once before anything is measured. */
 async function warmUp(h: Harness): Promise<void> {
   const ids = await Promise.all(
-    Array.from({ length: 5 }, async () => (await h.api.as(runUser()).expect([201], 'POST', '/api/agents', { agent_type: 'steps', input: { steps: 3, step_ms: 0 } })).body.id as string),
+    Array.from(
+      { length: 5 },
+      async () =>
+        (await h.api.as(runUser()).expect([201], 'POST', '/api/agents', { agent_type: 'steps', input: { steps: 3, step_ms: 0 } })).body
+          .id as string,
+    ),
   );
-  await Promise.all(ids.map((id) => h.watcher.waitFor(id, (r) => r.status === 'completed', WAIT_MS, `warm-up execution ${id} to complete`)));
+  await Promise.all(
+    ids.map((id) => h.watcher.waitFor(id, (r) => r.status === 'completed', WAIT_MS, `warm-up execution ${id} to complete`)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,20 +210,25 @@ interface InFlight {
  * their open requests meanwhile, as other executions of a worker would.
  */
 async function forceKill(h: Harness) {
-  h.ctx.progress(`[${h.transport}] force-kill: ${KILL_RUNS} runs (+${KILL_WARMUP} warm-up), ${KILL_IN_FLIGHT} model requests in flight at a time, killed one at a time`);
+  h.ctx.progress(
+    `[${h.transport}] force-kill: ${KILL_RUNS} runs (+${KILL_WARMUP} warm-up), ${KILL_IN_FLIGHT} model requests in flight at a time, killed one at a time`,
+  );
   const commitMs: number[] = [];
   const abortMs: number[] = [];
   const ids: string[] = [];
   let abortsMissing = 0;
   let endedByServer = 0;
-  for (let done = 0; done < KILL_WARMUP + KILL_RUNS; ) {
+  for (let done = 0; done < KILL_WARMUP + KILL_RUNS;) {
     const batch = Math.min(KILL_IN_FLIGHT, KILL_WARMUP + KILL_RUNS - done);
     const runs = await Promise.all(
       Array.from({ length: batch }, async (): Promise<InFlight> => {
         const key = randomUUID();
         const request = h.llm.request(key);
         const client = h.api.as(runUser());
-        const res = await client.expect([201], 'POST', '/api/agents', { agent_type: 'code-assistant', input: { prompt: HangingLlmServer.prompt(key) } });
+        const res = await client.expect([201], 'POST', '/api/agents', {
+          agent_type: 'code-assistant',
+          input: { prompt: HangingLlmServer.prompt(key) },
+        });
         await within(request.streaming.promise, WAIT_MS, `the model request of execution ${res.body.id}`);
         return { key, id: res.body.id as string, client };
       }),
@@ -223,7 +238,9 @@ async function forceKill(h: Harness) {
       const t0 = performance.now();
       const res = await run.client.call('DELETE', `/api/agents/${run.id}`);
       if (res.status !== 200 || res.body?.status !== 'cancelled' || res.body?.metadata?.force_killed !== true) {
-        throw new Error(`DELETE /api/agents/${run.id} answered ${res.status} ${JSON.stringify(res.body)} (expected 200, cancelled, metadata.force_killed)`);
+        throw new Error(
+          `DELETE /api/agents/${run.id} answered ${res.status} ${JSON.stringify(res.body)} (expected 200, cancelled, metadata.force_killed)`,
+        );
       }
       let closedAt: number | null = null;
       try {
@@ -323,15 +340,50 @@ async function signalLatency(h: Harness, operation: 'cancel' | 'pause') {
     target_ms: SIGNAL_TARGET_MS,
     log_p50_ms: round(percentile(byLog, 50)),
     log_p99_ms: round(percentile(byLog, 99)),
-    sse_p50_ms: round(percentile(samples.map((s) => s.pushedMs), 50)),
-    sse_p99_ms: round(percentile(samples.map((s) => s.pushedMs), 99)),
-    call_p50_ms: round(percentile(samples.map((s) => s.callMs), 50)),
-    call_p99_ms: round(percentile(samples.map((s) => s.callMs), 99)),
-    remaining_p50_ms: round(percentile(samples.map((s) => s.remainingMs), 50)),
+    sse_p50_ms: round(
+      percentile(
+        samples.map((s) => s.pushedMs),
+        50,
+      ),
+    ),
+    sse_p99_ms: round(
+      percentile(
+        samples.map((s) => s.pushedMs),
+        99,
+      ),
+    ),
+    call_p50_ms: round(
+      percentile(
+        samples.map((s) => s.callMs),
+        50,
+      ),
+    ),
+    call_p99_ms: round(
+      percentile(
+        samples.map((s) => s.callMs),
+        99,
+      ),
+    ),
+    remaining_p50_ms: round(
+      percentile(
+        samples.map((s) => s.remainingMs),
+        50,
+      ),
+    ),
     late_by_a_step: samples.filter((s) => s.extraSteps > 0).length,
     on_time_p99_ms: onTime.length ? round(percentile(onTime, 99)) : null,
-    recorded_p50_ms: round(percentile(samples.map((s) => s.recordedMs), 50)),
-    recorded_p99_ms: round(percentile(samples.map((s) => s.recordedMs), 99)),
+    recorded_p50_ms: round(
+      percentile(
+        samples.map((s) => s.recordedMs),
+        50,
+      ),
+    ),
+    recorded_p99_ms: round(
+      percentile(
+        samples.map((s) => s.recordedMs),
+        99,
+      ),
+    ),
     step_ms: STEP_MS,
     lanes: SIGNAL_LANES,
     poll_interval_ms: POLL_MS,
@@ -342,7 +394,10 @@ async function signalLatency(h: Harness, operation: 'cancel' | 'pause') {
 
 async function signalRun(h: Harness, operation: 'cancel' | 'pause', target: string, wall: (t: number) => number): Promise<SignalSample> {
   const client = h.api.as(runUser());
-  const started = await client.expect([201], 'POST', '/api/agents', { agent_type: 'steps', input: { steps: SIGNAL_STEPS, step_ms: STEP_MS } });
+  const started = await client.expect([201], 'POST', '/api/agents', {
+    agent_type: 'steps',
+    input: { steps: SIGNAL_STEPS, step_ms: STEP_MS },
+  });
   const id = started.body.id as string;
   // The execution's event stream, live once its `running` status arrived (replayed or pushed).
   const stream = new ExecutionEventStream(h.api.port, client.token, id);
@@ -357,7 +412,9 @@ async function signalRun(h: Harness, operation: 'cancel' | 'pause', target: stri
     const pushed = stream.status(target, WAIT_MS);
     const res = await client.call('POST', `/api/agents/${id}/${operation}`, operation === 'cancel' ? {} : undefined);
     if (res.status !== 202 || res.body?.status !== 'running') {
-      throw new Error(`POST /api/agents/${id}/${operation} answered ${res.status} ${JSON.stringify(res.body)} (expected 202 while running)`);
+      throw new Error(
+        `POST /api/agents/${id}/${operation} answered ${res.status} ${JSON.stringify(res.body)} (expected 202 while running)`,
+      );
     }
     const [{ at }, pushedAt] = await Promise.all([seen, pushed]);
     return await analyseSignalRun(h, operation, target, { id, t0, callWall: wall(t0), answeredAt: res.at, seenAt: at, pushedAt });
@@ -392,7 +449,10 @@ async function analyseSignalRun(h: Harness, operation: 'cancel' | 'pause', targe
   const boundary = logs.filter((l) => (l.event_type === 'started' || l.event_type === 'step_completed') && l.ms <= o.callWall).at(-1);
   const statusLog = logs.find((l) => l.event_type === target);
   if (!boundary || !statusLog) throw new Error(`${o.id}: no step boundary before the call, or no '${target}' log`);
-  const signal = await h.db.sql.query<{ ms: number }>('SELECT extract(epoch FROM created_at) * 1000 AS ms FROM agent_signals WHERE execution_id = $1 ORDER BY id LIMIT 1', [o.id]);
+  const signal = await h.db.sql.query<{ ms: number }>(
+    'SELECT extract(epoch FROM created_at) * 1000 AS ms FROM agent_signals WHERE execution_id = $1 ORDER BY id LIMIT 1',
+    [o.id],
+  );
   const recordedMs = Number(signal.rows[0].ms) - o.callWall;
   const untilStepEnd = STEP_MS - (o.callWall - boundary.ms);
   const remainingMs = Math.max(0, untilStepEnd);
@@ -450,7 +510,9 @@ async function calibrateClocks(db: BenchDatabase): Promise<{ wall: (t: number) =
  */
 async function recovery(h: Harness) {
   const env = { AGENTS_LEASE_TIMEOUT_MS: String(RECOVERY_LEASE_MS) };
-  h.ctx.progress(`[${h.transport}] recovery: ${RECOVERY_RUNS} runs, lease timeout ${RECOVERY_LEASE_MS} ms, 2 workers, SIGKILL of the one running the execution`);
+  h.ctx.progress(
+    `[${h.transport}] recovery: ${RECOVERY_RUNS} runs, lease timeout ${RECOVERY_LEASE_MS} ms, 2 workers, SIGKILL of the one running the execution`,
+  );
   const alive = new Map<number, WorkerProcess>();
   const replace = async () => {
     while (alive.size < 2) {
@@ -463,10 +525,21 @@ async function recovery(h: Harness) {
   for (let i = 0; i < RECOVERY_RUNS; i++) {
     await replace();
     const client = h.api.as(runUser());
-    const id = (await client.expect([201], 'POST', '/api/agents', { agent_type: 'steps', input: { steps: RECOVERY_STEPS, step_ms: RECOVERY_STEP_MS } })).body.id as string;
-    await h.watcher.waitFor(id, (r) => r.status === 'running' && r.step_count >= RECOVERY_KILL_AFTER_STEPS, WAIT_MS, `${id} to run ${RECOVERY_KILL_AFTER_STEPS} steps`);
+    const id = (
+      await client.expect([201], 'POST', '/api/agents', {
+        agent_type: 'steps',
+        input: { steps: RECOVERY_STEPS, step_ms: RECOVERY_STEP_MS },
+      })
+    ).body.id as string;
+    await h.watcher.waitFor(
+      id,
+      (r) => r.status === 'running' && r.step_count >= RECOVERY_KILL_AFTER_STEPS,
+      WAIT_MS,
+      `${id} to run ${RECOVERY_KILL_AFTER_STEPS} steps`,
+    );
     await sleep(Math.random() * RECOVERY_STEP_MS);
-    const owner = (await h.db.sql.query<{ lease_owner: string | null }>('SELECT lease_owner FROM agent_executions WHERE id = $1', [id])).rows[0].lease_owner;
+    const owner = (await h.db.sql.query<{ lease_owner: string | null }>('SELECT lease_owner FROM agent_executions WHERE id = $1', [id]))
+      .rows[0].lease_owner;
     // `lease_owner` is `<host>:<pid>:<runner id>`.
     const victim = alive.get(Number(owner?.split(':').at(-2)));
     if (!victim) throw new Error(`${id}: its lease owner '${owner}' is none of the workers ${[...alive.keys()].join(', ')}`);
@@ -475,10 +548,21 @@ async function recovery(h: Harness) {
     await victim.kill();
     alive.delete(victim.pid);
     const atKill = await row(h.db, id);
-    if (atKill.status !== 'running' || atKill.step_count >= RECOVERY_STEPS) throw new Error(`${id} was not mid-run at the kill: ${JSON.stringify(atKill)}`);
+    if (atKill.status !== 'running' || atKill.step_count >= RECOVERY_STEPS)
+      throw new Error(`${id} was not mid-run at the kill: ${JSON.stringify(atKill)}`);
     try {
-      const leased = await h.watcher.waitFor(id, (r) => r.lease_epoch > atKill.lease_epoch && r.status === 'running', WAIT_MS, `${id} to be leased again`);
-      const stepped = await h.watcher.waitFor(id, (r) => r.lease_epoch > atKill.lease_epoch && r.step_count > atKill.step_count, WAIT_MS, `${id} to commit a step again`);
+      const leased = await h.watcher.waitFor(
+        id,
+        (r) => r.lease_epoch > atKill.lease_epoch && r.status === 'running',
+        WAIT_MS,
+        `${id} to be leased again`,
+      );
+      const stepped = await h.watcher.waitFor(
+        id,
+        (r) => r.lease_epoch > atKill.lease_epoch && r.step_count > atKill.step_count,
+        WAIT_MS,
+        `${id} to commit a step again`,
+      );
       const { rows } = await h.db.sql.query<{ dup: number }>(
         `SELECT (count(*) - count(DISTINCT step_number))::int AS dup FROM agent_logs WHERE execution_id = $1 AND event_type = 'step_completed'`,
         [id],
@@ -490,7 +574,9 @@ async function recovery(h: Harness) {
       );
     } catch (error) {
       notRecovered++;
-      h.ctx.progress(`[${h.transport}] recovery ${i + 1}/${RECOVERY_RUNS}: ${(error as Error).message}; row ${JSON.stringify(await row(h.db, id))}`);
+      h.ctx.progress(
+        `[${h.transport}] recovery ${i + 1}/${RECOVERY_RUNS}: ${(error as Error).message}; row ${JSON.stringify(await row(h.db, id))}`,
+      );
     }
     await client.expect([200, 409], 'DELETE', `/api/agents/${id}`);
   }

@@ -116,7 +116,9 @@ async function runTransport(transport: Transport, ctx: BenchContext): Promise<vo
     worker = startWorkerProcess(build.entry, api.env, (l) => ctx.progress(l));
     [clients, publisher] = await Promise.all([SocketClients.start(), SocketClients.start()]);
     await worker.ready;
-    log(`API node on port ${api.port}, worker process ${worker.pid}, socket clients process ${clients.pid}, publisher process ${publisher.pid}; warming up`);
+    log(
+      `API node on port ${api.port}, worker process ${worker.pid}, socket clients process ${clients.pid}, publisher process ${publisher.pid}; warming up`,
+    );
     const h: Harness = { transport, ctx, db, queuePrefix, api, clients, publisher, log };
     await warmUp(h);
 
@@ -175,7 +177,10 @@ async function createdAt(db: BenchDatabase, seqs: number[]): Promise<Map<number,
 }
 
 async function statusesOf(db: BenchDatabase, ids: string[]): Promise<Record<string, number>> {
-  const { rows } = await db.sql.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM agent_executions WHERE id = ANY($1::uuid[]) GROUP BY 1', [ids]);
+  const { rows } = await db.sql.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM agent_executions WHERE id = ANY($1::uuid[]) GROUP BY 1',
+    [ids],
+  );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
@@ -197,7 +202,9 @@ async function stepLatency(h: Harness) {
   calibrate();
   await clients.reset();
   const clock = await databaseClockOffsetMs(db.sql);
-  h.log(`step-latency: ${LATENCY_RUNS} × ${LATENCY_STEPS} steps of ${LATENCY_STEP_MS} ms, one client (database clock offset ${round(clock.offsetMs, 3)} ms)`);
+  h.log(
+    `step-latency: ${LATENCY_RUNS} × ${LATENCY_STEPS} steps of ${LATENCY_STEP_MS} ms, one client (database clock offset ${round(clock.offsetMs, 3)} ms)`,
+  );
   const ids: string[] = [];
   for (let r = 0; r < LATENCY_RUNS; r++) {
     const id = await api.startSteps('lat', { steps: LATENCY_STEPS, step_ms: LATENCY_STEP_MS });
@@ -218,7 +225,9 @@ async function stepLatency(h: Harness) {
   const intervals = await stepIntervals(db, ids);
   h.log(`step-latency: ${deciles} ms; commit-to-commit interval p50 ${round(median(intervals), 1)} ms for ${LATENCY_STEP_MS} ms steps`);
 
-  h.log(`step-latency floor: ${expected} messages over raw ${h.transport === 'redis' ? 'Redis PUBLISH' : 'pg_notify'} → bare Socket.IO → client`);
+  h.log(
+    `step-latency floor: ${expected} messages over raw ${h.transport === 'redis' ? 'Redis PUBLISH' : 'pg_notify'} → bare Socket.IO → client`,
+  );
   const floor = await latencyFloor(h, expected, LATENCY_STEP_MS);
   const p50 = percentile(latencies, 50);
   const p99 = percentile(latencies, 99);
@@ -259,7 +268,11 @@ async function bareSocketServer(): Promise<{ io: IoServer; url: string; close():
 }
 
 /** The transport's raw pub/sub: a subscriber and a publisher connection of its own. */
-async function rawPubSub(h: Harness, channel: string, onMessage: (message: string) => void): Promise<{ publish(message: string): Promise<unknown>; close(): Promise<void> }> {
+async function rawPubSub(
+  h: Harness,
+  channel: string,
+  onMessage: (message: string) => void,
+): Promise<{ publish(message: string): Promise<unknown>; close(): Promise<void> }> {
   if (h.transport === 'redis') {
     const sub = new Redis(redisUrl());
     const pub = new Redis(redisUrl());
@@ -272,7 +285,10 @@ async function rawPubSub(h: Harness, channel: string, onMessage: (message: strin
   await Promise.all([sub.connect(), pub.connect()]);
   sub.on('notification', (n) => n.payload !== undefined && onMessage(n.payload));
   await sub.query(`LISTEN "${channel}"`);
-  return { publish: (m) => pub.query('SELECT pg_notify($1, $2)', [channel, m]), close: async () => void (await Promise.all([sub.end(), pub.end()])) };
+  return {
+    publish: (m) => pub.query('SELECT pg_notify($1, $2)', [channel, m]),
+    close: async () => void (await Promise.all([sub.end(), pub.end()])),
+  };
 }
 
 async function latencyFloor(h: Harness, samples: number, gapMs: number): Promise<{ p50: number; p99: number }> {
@@ -341,7 +357,9 @@ async function fanOut(h: Harness) {
   await sleep(500);
   calibrate();
   await clients.reset();
-  h.log(`fan-out: 1 execution × ${FANOUT_STEPS} steps of ${FANOUT_STEP_MS} ms to ${FANOUT_SOCKETS} sockets (connected in ${round(connectMs, 0)} ms)`);
+  h.log(
+    `fan-out: 1 execution × ${FANOUT_STEPS} steps of ${FANOUT_STEP_MS} ms to ${FANOUT_SOCKETS} sockets (connected in ${round(connectMs, 0)} ms)`,
+  );
   const cpu = cpuMeter();
   const id = await api.startSteps('fan', { steps: FANOUT_STEPS, step_ms: FANOUT_STEP_MS });
   await clients.waitStatus('fan', [id], TERMINAL, WAIT_MS);
@@ -386,7 +404,8 @@ async function fanOutFloor(h: Harness): Promise<{ lastP50: number; lastMax: numb
   const server = await bareSocketServer();
   const nsp = server.io.of('/floor');
   const emitBatch = (seq: number) => {
-    for (const e of JSON.parse(stepBatch(REALTIME_TENANT, 'fan', 'floor', seq, seq)) as { event: string; payload: unknown }[]) nsp.to('all').emit(e.event, e.payload);
+    for (const e of JSON.parse(stepBatch(REALTIME_TENANT, 'fan', 'floor', seq, seq)) as { event: string; payload: unknown }[])
+      nsp.to('all').emit(e.event, e.payload);
   };
   try {
     await h.clients.connect({ group: 'fanfloor', url: server.url, tokens: [], count: FANOUT_SOCKETS, parallel: 50 });
@@ -409,7 +428,11 @@ async function fanOutFloor(h: Harness): Promise<{ lastP50: number; lastMax: numb
       const sorted = ats.map((a) => a - s).sort((a, b) => a - b);
       return { first: sorted[0], last: sorted[sorted.length - 1] };
     });
-    return { lastP50: median(perEvent.map((e) => e.last)), lastMax: Math.max(...perEvent.map((e) => e.last)), spreadP50: median(perEvent.map((e) => e.last - e.first)) };
+    return {
+      lastP50: median(perEvent.map((e) => e.last)),
+      lastMax: Math.max(...perEvent.map((e) => e.last)),
+      spreadP50: median(perEvent.map((e) => e.last - e.first)),
+    };
   } finally {
     await h.clients.disconnect('fanfloor');
     await server.close();
@@ -509,7 +532,9 @@ async function throughput(h: Harness) {
   const producedMs = Number(produced.last_ms) - Number(produced.first_ms);
   const deliveredRate = delivered / (windowMs / 1000);
 
-  h.log(`throughput ceiling: synthetic step batches on the bridge channel, up to ${FLOOD_MAX_MESSAGES} messages within ${FLOOD_MS} ms (${FLOOD_STEPS_PER_MESSAGE} steps per message, ${FLOOD_IN_FLIGHT} publishes in flight, from another process)`);
+  h.log(
+    `throughput ceiling: synthetic step batches on the bridge channel, up to ${FLOOD_MAX_MESSAGES} messages within ${FLOOD_MS} ms (${FLOOD_STEPS_PER_MESSAGE} steps per message, ${FLOOD_IN_FLIGHT} publishes in flight, from another process)`,
+  );
   const ceiling = await floodCeiling(h, users);
   await clients.disconnect('tp');
   return {

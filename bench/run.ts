@@ -36,7 +36,8 @@ function parseArgs(argv: string[]): Args {
     };
     if (flag === '--transport') {
       const v = value();
-      if (!(TRANSPORTS as readonly string[]).includes(v)) throw new UsageError(`--transport must be one of ${TRANSPORTS.join(', ')} (got '${v}')`);
+      if (!(TRANSPORTS as readonly string[]).includes(v))
+        throw new UsageError(`--transport must be one of ${TRANSPORTS.join(', ')} (got '${v}')`);
       args.transports = [v as Transport];
     } else if (flag === '--case') {
       args.cases = value().split(',').filter(Boolean);
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   if (!load) throw new UsageError(`unknown benchmark '${args.name}'`);
   const benchmark = await load();
   const unknown = args.cases.filter((c) => !benchmark.cases.includes(c));
-  if (unknown.length > 0) throw new UsageError(`${benchmark.name} has no case ${unknown.join(', ')} (cases: ${benchmark.cases.join(', ')})`);
+  if (unknown.length > 0)
+    throw new UsageError(`${benchmark.name} has no case ${unknown.join(', ')} (cases: ${benchmark.cases.join(', ')})`);
 
   reserveStdoutForResults();
   const t0 = performance.now();

@@ -73,7 +73,8 @@ async function runTransport(transport: Transport, ctx: BenchContext): Promise<vo
     if (library) line('first-step', await firstStepAgainstBullmq(library[0], db, transport, queuePrefix, ctx), library[1]);
   } finally {
     await app?.close().catch((error: Error) => ctx.progress(`[${transport}] closing the app failed: ${error.message}`));
-    if (transport === 'redis') await deleteRedisKeys(queuePrefix).catch((error: Error) => ctx.progress(`[${transport}] Redis cleanup failed: ${error.message}`));
+    if (transport === 'redis')
+      await deleteRedisKeys(queuePrefix).catch((error: Error) => ctx.progress(`[${transport}] Redis cleanup failed: ${error.message}`));
     await db.drop();
     ctx.progress(`[${transport}] done in ${((performance.now() - t0) / 1000).toFixed(1)} s; database dropped`);
   }
@@ -101,7 +102,9 @@ async function warmUp(app: BenchApp): Promise<void> {
 async function single(app: BenchApp, db: BenchDatabase, ctx: BenchContext, transport: Transport) {
   const runs: { msPerStep: number; floorMs: number; cpuMsPerStep: number; dbCpuMsPerStep: number | null; busyPct: number | null }[] = [];
   for (let r = 1; r <= REPEATS; r++) {
-    ctx.progress(`[${transport}] single ${r}/${REPEATS}: insert floor (${INSERT_FLOOR_SAMPLES} single-row inserts), then 1 execution × ${SINGLE_STEPS} steps`);
+    ctx.progress(
+      `[${transport}] single ${r}/${REPEATS}: insert floor (${INSERT_FLOOR_SAMPLES} single-row inserts), then 1 execution × ${SINGLE_STEPS} steps`,
+    );
     const floor = await measureInsertFloor(db.url, INSERT_FLOOR_SAMPLES);
     const id = await app.start({ steps: SINGLE_STEPS });
     const first = await app.watcher.firstStep(id);
@@ -133,7 +136,10 @@ async function single(app: BenchApp, db: BenchDatabase, ctx: BenchContext, trans
     floor_ms_runs: runs.map((r) => round(r.floorMs)),
     floor_row_bytes: payloadBytes(),
     node_cpu_ms_per_step: round(median(runs.map((r) => r.cpuMsPerStep))),
-    db_backend_cpu_ms_per_step: medianOrNull(runs.map((r) => r.dbCpuMsPerStep), 3),
+    db_backend_cpu_ms_per_step: medianOrNull(
+      runs.map((r) => r.dbCpuMsPerStep),
+      3,
+    ),
     machine_cpu_busy_pct: medianOrNull(runs.map((r) => r.busyPct)),
   };
 }
@@ -192,7 +198,10 @@ async function concurrent(app: BenchApp, db: BenchDatabase, ctx: BenchContext, t
     pool_size: POOL_SIZE,
     node_cpu_ms_per_step: round(median(runs.map((r) => r.cpuMsPerStep))),
     node_cpu_pct: round(median(runs.map((r) => r.cpuPct)), 1),
-    db_backend_cpu_ms_per_step: medianOrNull(runs.map((r) => r.dbCpuMsPerStep), 3),
+    db_backend_cpu_ms_per_step: medianOrNull(
+      runs.map((r) => r.dbCpuMsPerStep),
+      3,
+    ),
     machine_cpu_busy_pct: medianOrNull(runs.map((r) => r.busyPct)),
   };
 }
@@ -209,7 +218,9 @@ const medianOrNull = (values: (number | null)[], decimals = 1): number | null =>
  */
 async function bytes(app: BenchApp, db: BenchDatabase, ctx: BenchContext, transport: Transport) {
   await enableWalInspect(db.sql);
-  ctx.progress(`[${transport}] bytes: 1 execution × ${BYTES_STEPS} steps, windows of ${BYTES_WINDOW} steps from ${BYTES_EARLY} and ${BYTES_LATE}`);
+  ctx.progress(
+    `[${transport}] bytes: 1 execution × ${BYTES_STEPS} steps, windows of ${BYTES_WINDOW} steps from ${BYTES_EARLY} and ${BYTES_LATE}`,
+  );
   const windows = [BYTES_EARLY, BYTES_LATE];
   const gates = windows.flatMap((from) => [from, from + BYTES_WINDOW]);
   const id = await app.start({ steps: BYTES_STEPS, gates });
@@ -280,7 +291,13 @@ async function firstStepLibrary(app: BenchApp, ctx: BenchContext, transport: Tra
 }
 
 /** BullMQ alone on the same backend (the app closed, so nothing else runs): `queue.add` → processor. */
-async function firstStepAgainstBullmq(library: FirstStepSamples, db: BenchDatabase, transport: Transport, queuePrefix: string, ctx: BenchContext) {
+async function firstStepAgainstBullmq(
+  library: FirstStepSamples,
+  db: BenchDatabase,
+  transport: Transport,
+  queuePrefix: string,
+  ctx: BenchContext,
+) {
   ctx.progress(`[${transport}] first-step: raw BullMQ add → processor, ${FIRST_STEP_RUNS} sequential jobs`);
   const raw = await measureBullmqAddToProcess({
     transport,

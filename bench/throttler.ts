@@ -44,8 +44,11 @@ class ThrottledController {
 /** Counts calls to the storage's own connection (the Redis client, or the pg pool's `query`). */
 function countRoundTrips(storage: ThrottlerStorage): () => number {
   let calls = 0;
-  const inner = storage as unknown as { redis?: { sendCommand: (...a: unknown[]) => unknown }; pool?: { query: (...a: unknown[]) => unknown } };
-  const target = inner.redis ? [inner.redis, 'sendCommand'] as const : [inner.pool!, 'query'] as const;
+  const inner = storage as unknown as {
+    redis?: { sendCommand: (...a: unknown[]) => unknown };
+    pool?: { query: (...a: unknown[]) => unknown };
+  };
+  const target = inner.redis ? ([inner.redis, 'sendCommand'] as const) : ([inner.pool!, 'query'] as const);
   const original = (target[0] as Record<string, (...a: unknown[]) => unknown>)[target[1]]!.bind(target[0]);
   (target[0] as Record<string, unknown>)[target[1]] = (...args: unknown[]) => {
     calls++;
@@ -69,7 +72,9 @@ async function runTransport(transport: Transport, ctx: BenchContext): Promise<vo
           workers: { enabled: false },
           maintenance: { enabled: false },
           resolvePrincipal: () => principal,
-          tiers: { bench: { rateLimits: { burst: { limit: 1_000_000_000, ttlSeconds: 1 }, sustained: { limit: 1_000_000_000, ttlSeconds: 60 } } } },
+          tiers: {
+            bench: { rateLimits: { burst: { limit: 1_000_000_000, ttlSeconds: 1 }, sustained: { limit: 1_000_000_000, ttlSeconds: 60 } } },
+          },
         }),
       ],
       controllers: [BareController, ThrottledController],

@@ -73,12 +73,16 @@ export class AdminAgentsClient {
 
   /** The tenant's conversations (without histories), most recently active first; `userId` keeps one user's. */
   conversations(query: AdminConversationsQuery = {}): Promise<Page<AdminConversation>> {
-    return this.http.request('GET', '/api/admin/conversations', { query: { user_id: query.userId, cursor: query.cursor, limit: query.limit } });
+    return this.http.request('GET', '/api/admin/conversations', {
+      query: { user_id: query.userId, cursor: query.cursor, limit: query.limit },
+    });
   }
 
   /** The tenant's pipelines, newest first, filtered by status and user. */
   pipelines(query: AdminPipelinesQuery = {}): Promise<Page<AdminPipeline>> {
-    return this.http.request('GET', '/api/admin/pipelines', { query: { status: query.status, user_id: query.userId, cursor: query.cursor, limit: query.limit } });
+    return this.http.request('GET', '/api/admin/pipelines', {
+      query: { status: query.status, user_id: query.userId, cursor: query.cursor, limit: query.limit },
+    });
   }
 
   /** Depth of every queue (shared by all tenants) and the tenant's executions running on each. */

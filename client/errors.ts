@@ -52,6 +52,7 @@ export class SubscribeRefusedError extends Error {
 /** True for errors that asking again cannot fix (a 4xx other than a timeout or a rate limit, a refused subscription). */
 export function isPermanent(error: unknown): boolean {
   if (error instanceof SubscribeRefusedError) return !error.retryable;
-  if (error instanceof AgentsApiError) return error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 408 && error.statusCode !== 429;
+  if (error instanceof AgentsApiError)
+    return error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 408 && error.statusCode !== 429;
   return false;
 }

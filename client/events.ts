@@ -1,4 +1,13 @@
-import { isTerminalStatus, type ExecutionError, type ExecutionStatus, type Log, type LogEvent, type StatusEvent, type StepEvent, type TokenEvent } from './types.js';
+import {
+  isTerminalStatus,
+  type ExecutionError,
+  type ExecutionStatus,
+  type Log,
+  type LogEvent,
+  type StatusEvent,
+  type StepEvent,
+  type TokenEvent,
+} from './types.js';
 
 /** One event for a subscription, whether it came live over the socket or was replayed from the logs. */
 export type ClientEvent =
@@ -29,7 +38,14 @@ export interface Progress {
  */
 export function eventsOfLog(executionId: string, log: Log, progress: Progress): ClientEvent[] {
   const seq = log.id;
-  const context = log.context as { status?: unknown; step_type?: unknown; tool_names?: unknown; input_tokens?: unknown; output_tokens?: unknown; code?: unknown };
+  const context = log.context as {
+    status?: unknown;
+    step_type?: unknown;
+    tool_names?: unknown;
+    input_tokens?: unknown;
+    output_tokens?: unknown;
+    code?: unknown;
+  };
   const events: ClientEvent[] = [{ kind: 'log', event: { ...log, execution_id: executionId, seq } }];
   let step: StepEvent | null = null;
   if (log.event_type === 'step_completed') {
@@ -46,7 +62,8 @@ export function eventsOfLog(executionId: string, log: Log, progress: Progress): 
   }
   if (typeof context.status === 'string') {
     const status = context.status as ExecutionStatus;
-    const error: ExecutionError | undefined = status === 'failed' && typeof context.code === 'string' ? { code: context.code, message: log.message } : undefined;
+    const error: ExecutionError | undefined =
+      status === 'failed' && typeof context.code === 'string' ? { code: context.code, message: log.message } : undefined;
     events.push({
       kind: 'status',
       event: {

@@ -37,7 +37,11 @@ export class RealtimeConnection {
     return this.socket;
   }
 
-  subscribe(executionId: string, handlers: SubscriptionHandlers, logsAfter: (afterId: number) => Promise<Page<Log>>): ExecutionSubscription {
+  subscribe(
+    executionId: string,
+    handlers: SubscriptionHandlers,
+    logsAfter: (afterId: number) => Promise<Page<Log>>,
+  ): ExecutionSubscription {
     const subscription = new ExecutionSubscription(executionId, handlers, {
       join: () => this.join(executionId),
       logsAfter,

@@ -111,7 +111,7 @@ export class ExecutionSubscription implements Subscription {
       try {
         // Join first: whatever is committed after the logs are read then arrives live (and is held).
         await this.link.join();
-        for (let afterId = this.lastSeq; !stale(); ) {
+        for (let afterId = this.lastSeq; !stale();) {
           const page = await this.link.logsAfter(afterId);
           for (const log of page.data) {
             if (stale()) return;
@@ -140,7 +140,12 @@ export class ExecutionSubscription implements Subscription {
       // Tokens are live only and ordered by (seq, step, index); one older than a committed event is stale.
       const last = this.lastToken;
       if (event.seq < this.lastSeq) return;
-      if (last && (event.seq < last.seq || (event.seq === last.seq && (event.step_number < last.step || (event.step_number === last.step && event.index <= last.index))))) return;
+      if (
+        last &&
+        (event.seq < last.seq ||
+          (event.seq === last.seq && (event.step_number < last.step || (event.step_number === last.step && event.index <= last.index))))
+      )
+        return;
       this.lastToken = { seq: event.seq, step: event.step_number, index: event.index };
       return this.call(() => this.handlers.onToken?.(event));
     }

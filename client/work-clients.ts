@@ -18,7 +18,9 @@ export class ConversationsClient {
   constructor(private readonly http: Http) {}
 
   start(agentType: string, message: string, title?: string): Promise<TurnStarted> {
-    return this.http.request('POST', '/api/conversations', { body: { agent_type: agentType, message, ...(title === undefined ? {} : { title }) } });
+    return this.http.request('POST', '/api/conversations', {
+      body: { agent_type: agentType, message, ...(title === undefined ? {} : { title }) },
+    });
   }
 
   /** 409 `conversation_busy` while a turn runs, unless the server queues messages (`conversations.whenBusy`). */

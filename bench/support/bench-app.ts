@@ -80,7 +80,12 @@ export class BenchGates {
 }
 
 /** Zero-cost step shaped like the demo `steps` agent: one message and new data per step, done at `steps`. */
-@Agent({ name: BENCH_AGENT, description: 'Benchmark agent: no work per step', chunkSize: BENCH_CHUNK_SIZE, limits: { maxSteps: 1_000_000 } })
+@Agent({
+  name: BENCH_AGENT,
+  description: 'Benchmark agent: no work per step',
+  chunkSize: BENCH_CHUNK_SIZE,
+  limits: { maxSteps: 1_000_000 },
+})
 export class BenchZeroAgent implements AgentStepper {
   constructor(private readonly gates: BenchGates) {}
 
@@ -140,7 +145,9 @@ export class ExecutionWatcher {
   async completed(executionId: string, expectedSteps: number): Promise<Ended> {
     const ended = await within(slot(this.ends, executionId).promise, WAIT_MS, `the end of ${executionId}`);
     if (ended.status !== 'completed' || ended.stepCount !== expectedSteps) {
-      throw new Error(`Execution ${executionId} ended ${ended.status} after ${ended.stepCount} steps (expected completed after ${expectedSteps})`);
+      throw new Error(
+        `Execution ${executionId} ended ${ended.status} after ${ended.stepCount} steps (expected completed after ${expectedSteps})`,
+      );
     }
     return ended;
   }

@@ -70,12 +70,18 @@ export async function measureBullmqBulkFloor(o: BulkFloorOptions): Promise<BulkF
       if (++warmSeen === warm) warmed.resolve();
     };
     worker.on('completed', onCompleted);
-    await queue.addBulk(Array.from({ length: warm }, (_, i) => ({ name: 'run', data: { executionId: `warm-${i}` }, opts: jobOptions(`warm-${i}`) })));
+    await queue.addBulk(
+      Array.from({ length: warm }, (_, i) => ({ name: 'run', data: { executionId: `warm-${i}` }, opts: jobOptions(`warm-${i}`) })),
+    );
     await within(warmed.promise, o.timeoutMs, 'the bulk floor warm-up');
     worker.off('completed', onCompleted);
     started = 0;
 
-    const jobs = Array.from({ length: o.jobs }, (_, i) => ({ name: 'run', data: { executionId: `bulk-${i}` }, opts: jobOptions(`bulk-${i}`) }));
+    const jobs = Array.from({ length: o.jobs }, (_, i) => ({
+      name: 'run',
+      data: { executionId: `bulk-${i}` },
+      opts: jobOptions(`bulk-${i}`),
+    }));
     const t0 = performance.now();
     await queue.addBulk(jobs);
     const added = performance.now();
@@ -89,4 +95,10 @@ export async function measureBullmqBulkFloor(o: BulkFloorOptions): Promise<BulkF
 }
 
 /** The library's job options (ExecutionQueue): ids derived from the execution, removed on completion, retried. */
-const jobOptions = (jobId: string) => ({ jobId, removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 5, backoff: { type: 'exponential', delay: 500 } });
+const jobOptions = (jobId: string) => ({
+  jobId,
+  removeOnComplete: true,
+  removeOnFail: { count: 1000 },
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 500 },
+});

@@ -44,7 +44,9 @@ const CLK_TCK = 100;
  * /proc while the server runs on this machine. `null` when /proc is unreadable (another host).
  * Backends that exit during the reading are not counted; the pools keep theirs open.
  */
-export async function backendCpuMeter(sql: { query(text: string): Promise<{ rows: { pid: number }[] }> }): Promise<() => Promise<number | null>> {
+export async function backendCpuMeter(sql: {
+  query(text: string): Promise<{ rows: { pid: number }[] }>;
+}): Promise<() => Promise<number | null>> {
   const pids = async () => (await sql.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
   const before = new Map((await pids()).map((pid) => [pid, processTicks(pid)]));
   return async () => {

@@ -63,7 +63,8 @@ export class ApiClient {
   /** Like `call`, but throws unless the status is one of `expected`. */
   async expect(expected: number[], method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse> {
     const res = await this.call(method, path, body);
-    if (!expected.includes(res.status)) throw new Error(`${method} ${path} answered ${res.status} (expected ${expected.join('/')}): ${JSON.stringify(res.body)}`);
+    if (!expected.includes(res.status))
+      throw new Error(`${method} ${path} answered ${res.status} (expected ${expected.join('/')}): ${JSON.stringify(res.body)}`);
     return res;
   }
 

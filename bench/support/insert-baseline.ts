@@ -18,7 +18,9 @@ async function ensureTable(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, application_name: 'nestjs-agents-bench' });
   await client.connect();
   try {
-    await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (id bigserial PRIMARY KEY, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${TABLE} (id bigserial PRIMARY KEY, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+    );
   } finally {
     await client.end();
   }

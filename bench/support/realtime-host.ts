@@ -60,14 +60,18 @@ export async function startApiNode(o: { transport: Transport; databaseUrl: strin
           method,
           path,
           agent,
-          headers: { authorization: `Bearer ${bearer(userId)}`, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
+          headers: {
+            authorization: `Bearer ${bearer(userId)}`,
+            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+          },
         },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (c: Buffer) => chunks.push(c));
           response.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            if (response.statusCode !== expect) return rej(new Error(`${method} ${path} answered ${response.statusCode} (expected ${expect}): ${text.slice(0, 300)}`));
+            if (response.statusCode !== expect)
+              return rej(new Error(`${method} ${path} answered ${response.statusCode} (expected ${expect}): ${text.slice(0, 300)}`));
             try {
               res(text ? JSON.parse(text) : null);
             } catch (error) {

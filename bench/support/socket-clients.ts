@@ -206,7 +206,13 @@ async function runChild(): Promise<void> {
 
   const connectOne = (g: Group, index: number, url: string, token: string | undefined) =>
     new Promise<void>((resolve, reject) => {
-      const socket = io(url, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 30_000 });
+      const socket = io(url, {
+        auth: token ? { token } : {},
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        timeout: 30_000,
+      });
       socket.onAny((event: string, payload: { seq?: number; execution_id?: string; status?: string } | undefined) => {
         const at = wallNow();
         const r = g.received;
@@ -338,7 +344,15 @@ export function stepEvents(tenantId: string, userId: string, executionId: string
     {
       event: 'step.completed',
       ...base,
-      payload: { execution_id: executionId, seq, step_number: stepNumber, step_type: 'custom', tool_names: [], tokens_used: 0, timestamp: now },
+      payload: {
+        execution_id: executionId,
+        seq,
+        step_number: stepNumber,
+        step_type: 'custom',
+        tool_names: [],
+        tokens_used: 0,
+        timestamp: now,
+      },
     },
   ];
 }

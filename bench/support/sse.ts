@@ -17,7 +17,14 @@ export class ExecutionEventStream {
     const opened = deferred<number>();
     this.opened = opened.promise;
     this.req = request(
-      { host: '127.0.0.1', port, method: 'GET', path: `/api/agents/${executionId}/stream`, agent: false, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'GET',
+        path: `/api/agents/${executionId}/stream`,
+        agent: false,
+        headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      },
       (res) => {
         if (res.statusCode !== 200) {
           opened.reject(new Error(`GET /api/agents/${executionId}/stream answered ${res.statusCode}`));

@@ -90,7 +90,14 @@ export async function walBetween(sql: pg.Pool, from: WalMark, to: WalMark): Prom
     executionHotUpdates: 0,
     usedGrowthBytes: Object.fromEntries(WATCHED_TABLES.map((t) => [t, Number(to.usedBytes[t]) - Number(from.usedBytes[t])])),
   };
-  for (const row of rows as { resource_manager: string; record_type: string; relname: string | null; n: number; bytes: string; fpi: string }[]) {
+  for (const row of rows as {
+    resource_manager: string;
+    record_type: string;
+    relname: string | null;
+    n: number;
+    bytes: string;
+    fpi: string;
+  }[]) {
     const bytes = Number(row.bytes);
     window.recordBytes += bytes;
     window.fpiBytes += Number(row.fpi);

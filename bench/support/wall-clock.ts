@@ -37,7 +37,10 @@ export const toWall = (performanceNow: number): number => performanceNow + offse
  * trip that read it, best of `samples` (smallest round trip). Both read the same system clock,
  * so this should be ~0 within half a round trip; it validates comparing `created_at` to arrivals.
  */
-export async function databaseClockOffsetMs(sql: { query(text: string): Promise<{ rows: { ms: string }[] }> }, samples = 20): Promise<{ offsetMs: number; rttMs: number }> {
+export async function databaseClockOffsetMs(
+  sql: { query(text: string): Promise<{ rows: { ms: string }[] }> },
+  samples = 20,
+): Promise<{ offsetMs: number; rttMs: number }> {
   let best = { offsetMs: 0, rttMs: Number.POSITIVE_INFINITY };
   for (let i = 0; i < samples; i++) {
     const t0 = wallNow();

@@ -79,7 +79,9 @@ export function startWorkerProcess(entry: string, env: Record<string, string>, r
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  child.once('exit', (code, signal) => rejectReady(new Error(`Worker ${child.pid} exited (${signal ?? code}) before it was ready:\n${lines.join('\n')}`)));
+  child.once('exit', (code, signal) =>
+    rejectReady(new Error(`Worker ${child.pid} exited (${signal ?? code}) before it was ready:\n${lines.join('\n')}`)),
+  );
   const exited = () => child.exitCode !== null || child.signalCode !== null;
   const signalAndWait = async (signal: NodeJS.Signals) => {
     if (exited()) return;

@@ -1,12 +1,7 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { AgentCoreModule } from './agent-core.module.js';
 import { AGENT_ENTITIES } from './agent.entities.js';
-import {
-  AGENT_ASYNC_OPTIONS_TYPE,
-  AGENT_MODULE_OPTIONS,
-  AGENT_OPTIONS_TYPE,
-  ConfigurableAgentModule,
-} from './agent.module-definition.js';
+import { AGENT_ASYNC_OPTIONS_TYPE, AGENT_MODULE_OPTIONS, AGENT_OPTIONS_TYPE, ConfigurableAgentModule } from './agent.module-definition.js';
 import { resolveAgentOptions, type AgentModuleOptions } from './agent.options.js';
 import { AGENT_OPTIONS } from './infrastructure/agent-options.token.js';
 import { AGENT_SCHEMA, type AgentSchema } from './infrastructure/agent-schema.js';
@@ -100,6 +95,14 @@ function compose(base: DynamicModule): DynamicModule {
     providers: routeProviders(routes),
     // NOTE: InfrastructureModule for the queues under `@nestjs/bullmq`'s tokens (`@InjectQueue`);
     // ThrottlingModule so every library controller (and a host's) can take AgentThrottlerGuard.
-    exports: [InfrastructureModule, ExecutionsModule, MaintenanceModule, ConversationsModule, PipelinesModule, ObservabilityModule, ThrottlingModule],
+    exports: [
+      InfrastructureModule,
+      ExecutionsModule,
+      MaintenanceModule,
+      ConversationsModule,
+      PipelinesModule,
+      ObservabilityModule,
+      ThrottlingModule,
+    ],
   };
 }

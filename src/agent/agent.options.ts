@@ -74,7 +74,8 @@ export interface AgentModuleOptions extends InfrastructureOptions, TenancyOption
  * part it reads (`ResolvedConversationOptions`, `ResolvedExecutionOptions`, …).
  */
 export interface ResolvedAgentOptions
-  extends ResolvedInfrastructureOptions,
+  extends
+    ResolvedInfrastructureOptions,
     ResolvedTenancyOptions,
     ResolvedExecutionOptions,
     ResolvedRealtimeOptions,

@@ -12,7 +12,15 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { ExecutionsController } from './executions/http/executions.controller.js';
 import { AgentRouteGroup } from './http/http.options.js';
 import { AGENT_OPTIONS } from './infrastructure/agent-options.token.js';
-import { declaredPath, joinPath, mountGateway, mountRoutes, MOUNTED_ROUTES, ownClass, type RouteDefinition } from './http/mounted-routes.js';
+import {
+  declaredPath,
+  joinPath,
+  mountGateway,
+  mountRoutes,
+  MOUNTED_ROUTES,
+  ownClass,
+  type RouteDefinition,
+} from './http/mounted-routes.js';
 import { RouteCollisionCheck } from './http/route-collisions.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 import { AdminQueuesController } from './observability/admin-queues.controller.js';
@@ -67,7 +75,11 @@ export function createAgentRoutes(): AgentRoutes {
     ],
     endpoints: [
       { group: AgentRouteGroup.Health, controller: ownClass(HealthController), path: (o) => o.observability.healthPath || null },
-      { group: AgentRouteGroup.Dashboard, controller: ownClass(DashboardPageController), path: (o) => (o.dashboard.enabled ? o.dashboard.path : null) },
+      {
+        group: AgentRouteGroup.Dashboard,
+        controller: ownClass(DashboardPageController),
+        path: (o) => (o.dashboard.enabled ? o.dashboard.path : null),
+      },
     ],
     metrics: ownClass(MetricsController),
     gateway: ownClass(AgentsGateway),
@@ -82,7 +94,10 @@ export function mountProvider(routes: AgentRoutes): Provider {
     useFactory: (options: ResolvedAgentOptions) => {
       mountGateway(routes.gateway, options);
       const metricsPath = options.http.routes.has(AgentRouteGroup.Metrics) ? options.observability.metricsPath || null : null;
-      return [...mountRoutes([...routes.api, ...routes.endpoints], options), { group: AgentRouteGroup.Metrics, controller: routes.metrics, path: metricsPath }];
+      return [
+        ...mountRoutes([...routes.api, ...routes.endpoints], options),
+        { group: AgentRouteGroup.Metrics, controller: routes.metrics, path: metricsPath },
+      ];
     },
   };
 }
@@ -114,7 +129,8 @@ function metricsModule(controller: Type<MetricsController>): DynamicModule {
     useFactory: (options: ResolvedAgentOptions, modules: ModulesContainer) => {
       const wanted = options.http.routes.has(AgentRouteGroup.Metrics) ? options.observability.metricsPath : false;
       const hosts = wanted ? hostPrometheusControllers(modules, controller) : [];
-      if (hosts.length > 0) new Logger('AgentModule').log(`Metrics are served by the app's own PrometheusModule (${hosts.join(', ')}), not at ${wanted}`);
+      if (hosts.length > 0)
+        new Logger('AgentModule').log(`Metrics are served by the app's own PrometheusModule (${hosts.join(', ')}), not at ${wanted}`);
       // NOTE: PrometheusModule writes `path` as the controller's path; an empty list mounts nothing.
       const path = wanted && hosts.length === 0 ? wanted : ([] as unknown as string);
       return { controller, path, defaultMetrics: { enabled: false } };
@@ -127,7 +143,12 @@ function hostPrometheusControllers(modules: ModulesContainer, ours: Type): strin
   for (const module of modules.values()) {
     for (const { metatype } of module.controllers.values()) {
       const controller = metatype as Type | null;
-      if (controller && controller !== ours && (controller === PrometheusController || controller.prototype instanceof PrometheusController)) found.push(controller.name);
+      if (
+        controller &&
+        controller !== ours &&
+        (controller === PrometheusController || controller.prototype instanceof PrometheusController)
+      )
+        found.push(controller.name);
     }
   }
   return found;

@@ -52,7 +52,14 @@ export { LogEventType } from './runtime/log-event-type.js';
 export { step, StepOutcome, type StepResult } from './runtime/step-result.js';
 export type { JsonObject, JsonValue } from './runtime/json.js';
 export { defineLlmAgent, type LlmAgentSettings } from './runtime/llm-agent.js';
-export { createScriptedModel, defaultScript, type Script, type ScriptedCall, type ScriptedModelOptions, type ScriptedTurn } from './runtime/scripted-model.js';
+export {
+  createScriptedModel,
+  defaultScript,
+  type Script,
+  type ScriptedCall,
+  type ScriptedModelOptions,
+  type ScriptedTurn,
+} from './runtime/scripted-model.js';
 export { createOpenAiCompatibleModel, type OpenAiCompatibleModelOptions } from './runtime/openai-compatible.js';
 export { RecoveryService, type RecoveryReport } from './executions/lifecycle/recovery.service.js';
 export type { ControlResult } from './executions/lifecycle/execution-controls.js';
@@ -64,7 +71,13 @@ export { EventTriggerService, type TriggerResult, type TriggerTarget } from './e
 export { MaintenanceService, type CleanupRequest, type RecoverStuckRequest } from './maintenance/maintenance.service.js';
 export { MaintenanceCrons, maintenanceCronName, type ScheduledMaintenance } from './maintenance/maintenance-crons.js';
 export { InvalidMaintenanceRequestError } from './maintenance/maintenance.errors.js';
-export { MaintenanceJob, type CleanupReport, type MaintenanceReport, type RecoverStuckReport, type SkippedReport } from './maintenance/maintenance-report.js';
+export {
+  MaintenanceJob,
+  type CleanupReport,
+  type MaintenanceReport,
+  type RecoverStuckReport,
+  type SkippedReport,
+} from './maintenance/maintenance-report.js';
 export {
   describeMaintenanceReport,
   exitCodeOf,
@@ -78,7 +91,13 @@ export {
 export { WorkspaceService, type WorkspaceOwner } from './workspaces/workspace.service.js';
 export { WorkspaceAccessError } from './workspaces/workspace-path.js';
 export { CommandBlockedError } from './workspaces/sandbox-command.js';
-export { IsolationKind, SandboxUnavailableError, type IsolationMode, type SandboxEnforcement, type SandboxEnvironment } from './workspaces/sandbox-environment.js';
+export {
+  IsolationKind,
+  SandboxUnavailableError,
+  type IsolationMode,
+  type SandboxEnforcement,
+  type SandboxEnvironment,
+} from './workspaces/sandbox-environment.js';
 export { DEFAULT_SANDBOX_UIDS, type SandboxUidRange } from './workspaces/sandbox-identity.js';
 export { QuotaExceededError } from './errors/agent.errors.js';
 export type { WorkspaceOptions } from './workspaces/workspace.options.js';
@@ -93,7 +112,13 @@ export { PipelineStatus } from './pipelines/pipeline-status.js';
 export { UNSTARTED_STAGE, type PipelineStageView, type PipelineView } from './pipelines/pipeline.view.js';
 export { AgentPipelineEntity } from './pipelines/entities/agent-pipeline.entity.js';
 export { InvalidPipelineError, PipelineFinishedError, PipelineNotFoundError } from './errors/pipeline.errors.js';
-export { SPAWN_SUBAGENT_TOOL, subagentAgentType, type SpawnRequest, type SubagentAccess, type SubagentInfo } from './runtime/subagent-access.js';
+export {
+  SPAWN_SUBAGENT_TOOL,
+  subagentAgentType,
+  type SpawnRequest,
+  type SubagentAccess,
+  type SubagentInfo,
+} from './runtime/subagent-access.js';
 export type { SubagentsSetting } from './runtime/llm-spawn.js';
 export type { SubagentSpec } from './runtime/subagent-spec.js';
 export type { SubagentOptions } from './subagents/subagent.options.js';
@@ -109,7 +134,13 @@ export { AgentThrottlerGuard } from './throttling/agent-throttler.guard.js';
 export { AGENT_THROTTLER_OPTIONS } from './throttling/agent-throttler-options.js';
 export { ThrottledCallers, throttledCallerOf, type ThrottledCaller } from './throttling/throttled-caller.js';
 export { AGENT_THROTTLER_STORAGE } from './infrastructure/throttler-storage.provider.js';
-export { AgentThrottler, DEFAULT_RATE_LIMITS, type RateLimit, type TierRateLimits, type TierRateLimitsInput } from './tenancy/tier-rate-limits.js';
+export {
+  AgentThrottler,
+  DEFAULT_RATE_LIMITS,
+  type RateLimit,
+  type TierRateLimits,
+  type TierRateLimitsInput,
+} from './tenancy/tier-rate-limits.js';
 // Nest conventions: tokens with their inject decorators, the module's extras.
 export {
   getAgentDataSourceToken,

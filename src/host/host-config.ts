@@ -44,20 +44,24 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   const redisUrl = env.REDIS_URL || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis://');
   const transport = (env.AGENTS_TRANSPORT || (redisUrl ? 'redis' : 'postgres')) as HostConfig['transport'];
-  if (transport !== 'redis' && transport !== 'postgres') problems.push(`AGENTS_TRANSPORT must be 'redis' or 'postgres' (got '${env.AGENTS_TRANSPORT}')`);
-  if (transport === 'redis' && !redisUrl) problems.push("AGENTS_TRANSPORT=redis needs REDIS_URL");
+  if (transport !== 'redis' && transport !== 'postgres')
+    problems.push(`AGENTS_TRANSPORT must be 'redis' or 'postgres' (got '${env.AGENTS_TRANSPORT}')`);
+  if (transport === 'redis' && !redisUrl) problems.push('AGENTS_TRANSPORT=redis needs REDIS_URL');
   const workersFlag = env.AGENTS_WORKERS ?? 'on';
   if (workersFlag !== 'on' && workersFlag !== 'off') problems.push(`AGENTS_WORKERS must be 'on' or 'off' (got '${workersFlag}')`);
   const maintenanceFlag = env.AGENTS_MAINTENANCE ?? 'on';
-  if (maintenanceFlag !== 'on' && maintenanceFlag !== 'off') problems.push(`AGENTS_MAINTENANCE must be 'on' or 'off' (got '${maintenanceFlag}')`);
+  if (maintenanceFlag !== 'on' && maintenanceFlag !== 'off')
+    problems.push(`AGENTS_MAINTENANCE must be 'on' or 'off' (got '${maintenanceFlag}')`);
   const queuePrefix = env.AGENTS_QUEUE_PREFIX ?? 'agents';
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(queuePrefix)) problems.push('AGENTS_QUEUE_PREFIX must be lower-case letters, digits and _');
   const leaseTimeoutMs = Number(env.AGENTS_LEASE_TIMEOUT_MS ?? 30_000);
-  if (!Number.isInteger(leaseTimeoutMs) || leaseTimeoutMs < 100) problems.push('AGENTS_LEASE_TIMEOUT_MS must be an integer ≥ 100 (milliseconds)');
+  if (!Number.isInteger(leaseTimeoutMs) || leaseTimeoutMs < 100)
+    problems.push('AGENTS_LEASE_TIMEOUT_MS must be an integer ≥ 100 (milliseconds)');
   const webhookSecrets: Record<string, string> = {};
   for (const pair of (env.WEBHOOK_SECRETS ?? '').split(',').filter((p) => p.trim() !== '')) {
     const at = pair.indexOf(':');
-    if (at <= 0 || at === pair.length - 1) problems.push(`WEBHOOK_SECRETS must be tenant:secret pairs separated by commas (bad entry '${pair.slice(0, 20)}')`);
+    if (at <= 0 || at === pair.length - 1)
+      problems.push(`WEBHOOK_SECRETS must be tenant:secret pairs separated by commas (bad entry '${pair.slice(0, 20)}')`);
     else webhookSecrets[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
   let tiers: Record<string, TierPolicyInput> = {};
@@ -70,9 +74,11 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   const dashboardFlag = env.AGENTS_DASHBOARD ?? 'on';
   if (dashboardFlag !== 'on' && dashboardFlag !== 'off') problems.push(`AGENTS_DASHBOARD must be 'on' or 'off' (got '${dashboardFlag}')`);
   const dashboardPath = env.AGENTS_DASHBOARD_PATH || '/agents-dashboard';
-  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(dashboardPath)) problems.push(`AGENTS_DASHBOARD_PATH must be a path such as /agents-dashboard (got '${dashboardPath}')`);
+  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(dashboardPath))
+    problems.push(`AGENTS_DASHBOARD_PATH must be a path such as /agents-dashboard (got '${dashboardPath}')`);
   const migrationsFlag = env.AGENTS_MIGRATIONS ?? 'on';
-  if (migrationsFlag !== 'on' && migrationsFlag !== 'off') problems.push(`AGENTS_MIGRATIONS must be 'on' or 'off' (got '${migrationsFlag}')`);
+  if (migrationsFlag !== 'on' && migrationsFlag !== 'off')
+    problems.push(`AGENTS_MIGRATIONS must be 'on' or 'off' (got '${migrationsFlag}')`);
   const logFormat = (env.LOG_FORMAT || 'text') as HostConfig['logFormat'];
   if (logFormat !== 'text' && logFormat !== 'json') problems.push(`LOG_FORMAT must be 'text' or 'json' (got '${logFormat}')`);
   const llmBaseUrl = env.LLM_BASE_URL || null;

@@ -24,7 +24,10 @@ describe.each(HTTP_PLATFORMS)('admin log viewer (/api/admin/agents) on %s', (pla
       ['bob', { userId: 'bob' }, { steps: 2, fail_at: 2 }],
       ['other', { tenantId: 't2', userId: 'alice' }, { steps: 1 }],
     ] as const) {
-      const res = await http.post('/api/agents').set('authorization', `Bearer ${example.token(who)}`).send({ agent_type: 'steps', input });
+      const res = await http
+        .post('/api/agents')
+        .set('authorization', `Bearer ${example.token(who)}`)
+        .send({ agent_type: 'steps', input });
       ids[name] = res.body.id;
       await waitForStatus(example, db, res.body.id, ['completed', 'failed']);
     }

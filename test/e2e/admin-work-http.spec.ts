@@ -4,8 +4,30 @@ import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/exa
 import { unscopedQueriesDuring } from '../support/sql-audit.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
-const CONVERSATION_KEYS = ['id', 'user_id', 'agent_type', 'title', 'turn_count', 'total_tokens', 'last_activity_at', 'created_at', 'active_execution_id'].sort();
-const PIPELINE_KEYS = ['id', 'user_id', 'status', 'current_stage', 'stages', 'stage_outputs', 'output', 'error', 'metadata', 'created_at', 'completed_at'].sort();
+const CONVERSATION_KEYS = [
+  'id',
+  'user_id',
+  'agent_type',
+  'title',
+  'turn_count',
+  'total_tokens',
+  'last_activity_at',
+  'created_at',
+  'active_execution_id',
+].sort();
+const PIPELINE_KEYS = [
+  'id',
+  'user_id',
+  'status',
+  'current_stage',
+  'stages',
+  'stage_outputs',
+  'output',
+  'error',
+  'metadata',
+  'created_at',
+  'completed_at',
+].sort();
 
 const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((x) => x.id);
 
@@ -30,8 +52,20 @@ describe.each(HTTP_PLATFORMS)('admin conversation and pipeline lists over HTTP (
     alice = as({ userId: 'alice' });
     const owners = { alice, bob: as({ userId: 'bob' }), carol: as({ tenantId: 't2', userId: 'carol' }) };
     for (const [user, auth] of Object.entries(owners)) {
-      const conversation = await http.post('/api/conversations').set('authorization', auth).send({ agent_type: 'steps', message: 'hello', title: `${user}'s chat` });
-      const pipeline = await http.post('/api/pipelines').set('authorization', auth).send({ input: user, stages: [{ name: 'one', agent_type: 'steps' }, { name: 'two', agent_type: 'steps' }] });
+      const conversation = await http
+        .post('/api/conversations')
+        .set('authorization', auth)
+        .send({ agent_type: 'steps', message: 'hello', title: `${user}'s chat` });
+      const pipeline = await http
+        .post('/api/pipelines')
+        .set('authorization', auth)
+        .send({
+          input: user,
+          stages: [
+            { name: 'one', agent_type: 'steps' },
+            { name: 'two', agent_type: 'steps' },
+          ],
+        });
       expect([conversation.status, pipeline.status]).toEqual([201, 201]);
       conversations[user] = conversation.body.conversation.id;
       pipelines[user] = pipeline.body.id;
@@ -52,7 +86,13 @@ describe.each(HTTP_PLATFORMS)('admin conversation and pipeline lists over HTTP (
     expect(allConversations.body).toEqual({ data: [expect.any(Object), expect.any(Object)], next_cursor: null });
     expect(ids(allConversations)).toEqual([conversations.bob, conversations.alice]);
     expect(Object.keys(allConversations.body.data[0]).sort()).toEqual(CONVERSATION_KEYS);
-    expect(allConversations.body.data[1]).toMatchObject({ user_id: 'alice', agent_type: 'steps', title: "alice's chat", turn_count: 0, active_execution_id: expect.any(String) });
+    expect(allConversations.body.data[1]).toMatchObject({
+      user_id: 'alice',
+      agent_type: 'steps',
+      title: "alice's chat",
+      turn_count: 0,
+      active_execution_id: expect.any(String),
+    });
 
     const allPipelines = await get('/api/admin/pipelines');
     expect(allPipelines.status).toBe(200);
@@ -64,25 +104,39 @@ describe.each(HTTP_PLATFORMS)('admin conversation and pipeline lists over HTTP (
       { name: 'two', agent_type: 'steps', status: 'waiting', execution_id: null },
     ]);
 
-    expect((await get('/api/admin/conversations?user_id=alice')).body).toEqual({ data: [expect.objectContaining({ id: conversations.alice, user_id: 'alice' })], next_cursor: null });
-    expect((await get('/api/admin/pipelines?user_id=bob')).body).toEqual({ data: [expect.objectContaining({ id: pipelines.bob, user_id: 'bob' })], next_cursor: null });
+    expect((await get('/api/admin/conversations?user_id=alice')).body).toEqual({
+      data: [expect.objectContaining({ id: conversations.alice, user_id: 'alice' })],
+      next_cursor: null,
+    });
+    expect((await get('/api/admin/pipelines?user_id=bob')).body).toEqual({
+      data: [expect.objectContaining({ id: pipelines.bob, user_id: 'bob' })],
+      next_cursor: null,
+    });
     expect(ids(await get('/api/admin/pipelines?user_id=nobody'))).toEqual([]);
     expect(ids(await get('/api/admin/pipelines?status=running'))).toEqual([pipelines.bob, pipelines.alice]);
     expect(ids(await get('/api/admin/pipelines?status=completed'))).toEqual([]);
 
     // A page at a time.
-    for (const [path, expected] of [['/api/admin/conversations', conversations], ['/api/admin/pipelines', pipelines]] as const) {
+    for (const [path, expected] of [
+      ['/api/admin/conversations', conversations],
+      ['/api/admin/pipelines', pipelines],
+    ] as const) {
       const page1 = await get(`${path}?limit=1`);
       expect(ids(page1)).toEqual([expected.bob]);
       expect(page1.body.next_cursor).toEqual(expect.any(String));
-      expect((await get(`${path}?limit=1&cursor=${encodeURIComponent(page1.body.next_cursor)}`)).body).toEqual({ data: [expect.objectContaining({ id: expected.alice })], next_cursor: null });
+      expect((await get(`${path}?limit=1&cursor=${encodeURIComponent(page1.body.next_cursor)}`)).body).toEqual({
+        data: [expect.objectContaining({ id: expected.alice })],
+        next_cursor: null,
+      });
     }
 
     // The user routes still show only the caller's own, without an owner field.
     const own = await get('/api/conversations', alice);
     expect(ids(own)).toEqual([conversations.alice]);
     expect(own.body.data[0].user_id).toBeUndefined();
-    expect((await get('/api/pipelines', alice)).body.data.map((p: { id: string; user_id?: string }) => [p.id, p.user_id])).toEqual([[pipelines.alice, undefined]]);
+    expect((await get('/api/pipelines', alice)).body.data.map((p: { id: string; user_id?: string }) => [p.id, p.user_id])).toEqual([
+      [pipelines.alice, undefined],
+    ]);
   });
 
   it('refuses non-admins (403) and the anonymous (401), and validates the query (400)', async () => {

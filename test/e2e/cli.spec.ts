@@ -53,9 +53,15 @@ describe.each<Transport>(['redis', 'postgres'])('npm run agents (%s transport)',
 
   const statusOf = async (id: string) => (await db.sql.query('SELECT status FROM agent_executions WHERE id = $1', [id])).rows[0]?.status;
   const age = (id: string, columns: string[], interval: string) =>
-    db.sql.query(`UPDATE agent_executions SET ${columns.map((c) => `${c} = now() - $2::interval`).join(', ')} WHERE id = $1`, [id, interval]);
+    db.sql.query(`UPDATE agent_executions SET ${columns.map((c) => `${c} = now() - $2::interval`).join(', ')} WHERE id = $1`, [
+      id,
+      interval,
+    ]);
   const addLog = (id: string, interval: string) =>
-    db.sql.query(`INSERT INTO agent_logs (execution_id, level, event_type, message, created_at) VALUES ($1, 'info', 'step_completed', 'seeded', now() - $2::interval)`, [id, interval]);
+    db.sql.query(
+      `INSERT INTO agent_logs (execution_id, level, event_type, message, created_at) VALUES ($1, 'info', 'step_completed', 'seeded', now() - $2::interval)`,
+      [id, interval],
+    );
 
   it('recover-stuck --timeout=30 puts stuck executions back to pending and says what it did', async () => {
     const stuck = await seedExecution(db, { status: 'running', heartbeatAgoMs: 45 * 60_000 });
@@ -166,7 +172,7 @@ describe('npm run agents with bad arguments', () => {
   });
 });
 
-describe('the commands\' arguments', () => {
+describe("the commands' arguments", () => {
   it.for<[string[], RegExp]>([
     [['recover-stuck', '--timeout=0'], /--timeout must be a positive whole number of minutes \(got '0'\)/],
     [['recover-stuck', '--timeout'], /argument missing/],
@@ -180,8 +186,18 @@ describe('the commands\' arguments', () => {
   });
 
   it('are read in minutes and days', () => {
-    expect(parseMaintenanceCommand(['recover-stuck', '--timeout=30'])).toEqual({ name: 'recover-stuck', afterSeconds: 1800, json: false, verbose: false });
-    expect(parseMaintenanceCommand(['recover-stuck', '--json'])).toEqual({ name: 'recover-stuck', afterSeconds: undefined, json: true, verbose: false });
+    expect(parseMaintenanceCommand(['recover-stuck', '--timeout=30'])).toEqual({
+      name: 'recover-stuck',
+      afterSeconds: 1800,
+      json: false,
+      verbose: false,
+    });
+    expect(parseMaintenanceCommand(['recover-stuck', '--json'])).toEqual({
+      name: 'recover-stuck',
+      afterSeconds: undefined,
+      json: true,
+      verbose: false,
+    });
     expect(parseMaintenanceCommand(['cleanup', '--days=30', '--logs-days', '7'])).toEqual({
       name: 'cleanup',
       executionRetentionDays: 30,

@@ -85,7 +85,13 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
   it('starts, reads, lists and pages through logs', async () => {
     const { client } = connectClient({ userId: 'reader' });
     const started = await client.start('steps', { steps: 3 }, { metadata: { origin: 'client-test' }, idempotencyKey: `k-${transport}` });
-    expect(started).toMatchObject({ agent_type: 'steps', status: 'pending', queue: 'agents-default', input: { steps: 3 }, metadata: { origin: 'client-test' } });
+    expect(started).toMatchObject({
+      agent_type: 'steps',
+      status: 'pending',
+      queue: 'agents-default',
+      input: { steps: 3 },
+      metadata: { origin: 'client-test' },
+    });
     const again = await client.start('steps', { steps: 3 }, { metadata: { origin: 'client-test' }, idempotencyKey: `k-${transport}` });
     expect(again.id).toBe(started.id);
 
@@ -159,7 +165,13 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     await expect.poll(async () => (await client.conversations.get(first.conversation.id)).messages?.length).toBe(4);
     expect((await client.conversations.list()).data.map((c) => c.id)).toContain(first.conversation.id);
 
-    const pipeline = await client.pipelines.create([{ name: 'a', agent_type: 'steps' }, { name: 'b', agent_type: 'steps' }], { steps: 1 });
+    const pipeline = await client.pipelines.create(
+      [
+        { name: 'a', agent_type: 'steps' },
+        { name: 'b', agent_type: 'steps' },
+      ],
+      { steps: 1 },
+    );
     expect(pipeline).toMatchObject({ status: 'running', current_stage: 0 });
     await expect.poll(async () => (await client.pipelines.get(pipeline.id)).status, { timeout: 15_000 }).toBe('completed');
     expect((await client.pipelines.list()).data.map((p) => p.id)).toContain(pipeline.id);
@@ -219,7 +231,15 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
       expect(new Set(seqs).size).toBe(seqs.length);
       expect(r.errors).toEqual([]);
     }
-    expect(Object.keys(records[0]!.steps[0]!).sort()).toEqual(['execution_id', 'seq', 'step_number', 'step_type', 'timestamp', 'tokens_used', 'tool_names']);
+    expect(Object.keys(records[0]!.steps[0]!).sort()).toEqual([
+      'execution_id',
+      'seq',
+      'step_number',
+      'step_type',
+      'timestamp',
+      'tokens_used',
+      'tool_names',
+    ]);
     expect(records[0]!.steps[0]).toMatchObject({ step_type: 'custom', tool_names: [], tokens_used: 7 });
     // Idle once the last subscription ended.
     await expect.poll(() => client.socket?.connected, { interval: 10 }).toBe(false);
@@ -232,9 +252,20 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     const r = recorder();
     const final = await client.subscribe(id, r.handlers).done;
     const execution = await client.get(id);
-    expect(final).toMatchObject({ status: 'completed', step_count: 4, token_usage: execution.token_usage, completed_at: execution.completed_at });
+    expect(final).toMatchObject({
+      status: 'completed',
+      step_count: 4,
+      token_usage: execution.token_usage,
+      completed_at: execution.completed_at,
+    });
     expect(r.steps.map((s) => s.step_number)).toEqual(oneTo(4));
-    expect(r.steps[0]).toMatchObject({ execution_id: id, step_type: 'custom', tool_names: [], tokens_used: 5, timestamp: expect.any(String) });
+    expect(r.steps[0]).toMatchObject({
+      execution_id: id,
+      step_type: 'custom',
+      tool_names: [],
+      tokens_used: 5,
+      timestamp: expect.any(String),
+    });
     expect(r.statuses.map((s) => s.status)).toEqual(['running', 'completed']);
     const logs = await client.logs(id);
     expect(r.logs.map((l) => l.id)).toEqual(logs.data.map((l) => l.id));
@@ -317,7 +348,9 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     const { client } = connectClient({ userId: 'owner2' });
     const { id } = await client.start('steps', { steps: 1 });
     const r = recorder();
-    const refused = await connectClient({ userId: 'mallory' }).client.subscribe(id, r.handlers).done.catch((e: unknown) => e);
+    const refused = await connectClient({ userId: 'mallory' })
+      .client.subscribe(id, r.handlers)
+      .done.catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(SubscribeRefusedError);
     expect((refused as SubscribeRefusedError).reason).toBe('not_found');
     expect(r.errors).toEqual([refused]);

@@ -6,7 +6,16 @@ import { HTTP_PLATFORMS, startExampleApp, type ExampleApp } from '../support/exa
 import { unscopedQueriesDuring } from '../support/sql-audit.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
-const VIEW_KEYS = ['id', 'agent_type', 'title', 'turn_count', 'total_tokens', 'last_activity_at', 'created_at', 'active_execution_id'].sort();
+const VIEW_KEYS = [
+  'id',
+  'agent_type',
+  'title',
+  'turn_count',
+  'total_tokens',
+  'last_activity_at',
+  'created_at',
+  'active_execution_id',
+].sort();
 
 describe.each(HTTP_PLATFORMS)('conversations over HTTP (example app) on %s', (platform) => {
   let db: TestDatabase;
@@ -29,7 +38,8 @@ describe.each(HTTP_PLATFORMS)('conversations over HTTP (example app) on %s', (pl
   });
 
   const create = (body: object, auth = alice) => http.post('/api/conversations').set('authorization', auth).send(body);
-  const send = (id: string, body: object, auth = alice) => http.post(`/api/conversations/${id}/messages`).set('authorization', auth).send(body);
+  const send = (id: string, body: object, auth = alice) =>
+    http.post(`/api/conversations/${id}/messages`).set('authorization', auth).send(body);
 
   /** Runs the turn here and waits for its end to reach the conversation. */
   async function runTurn(executionId: string): Promise<void> {
@@ -65,7 +75,13 @@ describe.each(HTTP_PLATFORMS)('conversations over HTTP (example app) on %s', (pl
     expect(Object.keys(res.body.conversation).sort()).toEqual(VIEW_KEYS);
     const turn1 = res.body.execution_id as string;
     const id = res.body.conversation.id as string;
-    expect(res.body.conversation).toMatchObject({ agent_type: 'steps', title: 'Greetings', turn_count: 0, total_tokens: 0, active_execution_id: turn1 });
+    expect(res.body.conversation).toMatchObject({
+      agent_type: 'steps',
+      title: 'Greetings',
+      turn_count: 0,
+      total_tokens: 0,
+      active_execution_id: turn1,
+    });
     const execution = await http.get(`/api/agents/${turn1}`).set('authorization', alice);
     expect(execution.body).toMatchObject({ status: 'pending', conversation_id: id, input: { prompt: 'hello' } });
 
@@ -94,10 +110,11 @@ describe.each(HTTP_PLATFORMS)('conversations over HTTP (example app) on %s', (pl
     expect(after.body.messages.map((m: { content: unknown }) => m.content)).toEqual(['hello', 'step 3', 'again', 'step 3']);
   });
 
-  it('lists only the caller\'s conversations, newest activity first, a page at a time', async () => {
+  it("lists only the caller's conversations, newest activity first, a page at a time", async () => {
     const bob = as({ userId: 'bob' });
     const ids: string[] = [];
-    for (const title of ['one', 'two', 'three']) ids.push((await create({ agent_type: 'steps', message: title, title }, bob)).body.conversation.id);
+    for (const title of ['one', 'two', 'three'])
+      ids.push((await create({ agent_type: 'steps', message: title, title }, bob)).body.conversation.id);
     await create({ agent_type: 'steps', message: 'not bob' }, as({ userId: 'carol' }));
     await create({ agent_type: 'steps', message: 'other tenant' }, as({ tenantId: 't2', userId: 'bob' }));
     // New activity on the oldest one moves it to the top.
@@ -120,7 +137,11 @@ describe.each(HTTP_PLATFORMS)('conversations over HTTP (example app) on %s', (pl
     const id = res.body.conversation.id as string;
     await runTurn(res.body.execution_id);
     const before = await snapshot();
-    const strangers = [as({ userId: 'mallory' }), as({ tenantId: 't2', userId: 'owner' }), as({ tenantId: 't2', userId: 'boss', admin: true })];
+    const strangers = [
+      as({ userId: 'mallory' }),
+      as({ tenantId: 't2', userId: 'owner' }),
+      as({ tenantId: 't2', userId: 'boss', admin: true }),
+    ];
 
     const { audited, unscoped } = await unscopedQueriesDuring(async () => {
       for (const who of strangers) {

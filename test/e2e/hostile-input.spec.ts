@@ -23,7 +23,10 @@ function mappedRoutes(example: ExampleApp): MappedRoute[] {
   type Layer = { route?: { path: string; methods: Record<string, boolean> } };
   const stack = (example.app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } }).router.stack;
   // NOTE: a route for every method (`@All`, bull-board's) is tried with the methods clients send.
-  const methods = (m: Record<string, boolean>) => Object.keys(m).map((k) => k.toUpperCase()).filter((k) => CLIENT_METHODS.includes(k));
+  const methods = (m: Record<string, boolean>) =>
+    Object.keys(m)
+      .map((k) => k.toUpperCase())
+      .filter((k) => CLIENT_METHODS.includes(k));
   return stack.flatMap((layer) => (layer.route ? methods(layer.route.methods).map((method) => ({ method, path: layer.route!.path })) : []));
 }
 
@@ -31,17 +34,34 @@ const NUL = 'a\u0000b';
 const LONE_SURROGATE = 'x\ud800y';
 /** Percent-encodes any string, a lone surrogate as the three bytes a careless client would send (WTF-8). */
 const encodeAny = (s: string): string =>
-  s.replace(/[\ud800-\udfff]/g, (c, i: number) => {
-    const pair = /^[\ud800-\udbff][\udc00-\udfff]$/.test(s.slice(i, i + 2)) || /^[\ud800-\udbff][\udc00-\udfff]$/.test(s.slice(i - 1, i + 1));
-    if (pair) return c;
-    const cp = c.charCodeAt(0);
-    return [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
-  }).replace(/[^\ud800-\udfff%]+/g, (part) => encodeURIComponent(part));
+  s
+    .replace(/[\ud800-\udfff]/g, (c, i: number) => {
+      const pair =
+        /^[\ud800-\udbff][\udc00-\udfff]$/.test(s.slice(i, i + 2)) || /^[\ud800-\udbff][\udc00-\udfff]$/.test(s.slice(i - 1, i + 1));
+      if (pair) return c;
+      const cp = c.charCodeAt(0);
+      return [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    })
+    .replace(/[^\ud800-\udfff%]+/g, (part) => encodeURIComponent(part));
 const deep = (levels: number): string => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
 
 /** Strings of the classes that broke the API before: NUL, lone surrogates, huge numbers, long, odd ids. */
 const hostileString = fc.oneof(
-  fc.constantFrom(NUL, LONE_SURROGATE, '\udc00', '99999999999999999999', '1e400', '-1', '0', '', ' ', '__proto__', 'constructor', 'null', '%00'),
+  fc.constantFrom(
+    NUL,
+    LONE_SURROGATE,
+    '\udc00',
+    '99999999999999999999',
+    '1e400',
+    '-1',
+    '0',
+    '',
+    ' ',
+    '__proto__',
+    'constructor',
+    'null',
+    '%00',
+  ),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.uuid(),
   fc.string({ minLength: 201, maxLength: 600 }),
@@ -63,10 +83,40 @@ function hostileBody(fields: string[]): fc.Arbitrary<string> {
 
 /** Field names the library's DTOs and queries use, so generated bodies reach past "unknown field". */
 const FIELDS = [
-  'agent_type', 'input', 'options', 'metadata', 'idempotency_key', 'queue', 'grace_ms', 'message', 'title', 'stages', 'name',
-  'prompt_template', 'event_type', 'payload', 'user_id', 'monthly_tokens', 'monthly_usd', 'execution_id', 'scheduled_for',
+  'agent_type',
+  'input',
+  'options',
+  'metadata',
+  'idempotency_key',
+  'queue',
+  'grace_ms',
+  'message',
+  'title',
+  'stages',
+  'name',
+  'prompt_template',
+  'event_type',
+  'payload',
+  'user_id',
+  'monthly_tokens',
+  'monthly_usd',
+  'execution_id',
+  'scheduled_for',
 ];
-const QUERY_KEYS = ['limit', 'cursor', 'status', 'after_id', 'level', 'event_type', 'user_id', 'agent_type', 'conversation_id', 'pipeline_id', 'from', 'to'];
+const QUERY_KEYS = [
+  'limit',
+  'cursor',
+  'status',
+  'after_id',
+  'level',
+  'event_type',
+  'user_id',
+  'agent_type',
+  'conversation_id',
+  'pipeline_id',
+  'from',
+  'to',
+];
 
 describe('hostile input on every mapped route', () => {
   let db: TestDatabase;
@@ -83,7 +133,11 @@ describe('hostile input on every mapped route', () => {
     routes = mappedRoutes(example);
     // Real ids too, so generated requests reach the code behind the lookups.
     const user = { authorization: `Bearer ${example.token({ userId: 'fuzz' })}`, 'content-type': 'application/json' };
-    const started = await fetch(`${base}/api/agents`, { method: 'POST', headers: user, body: JSON.stringify({ agent_type: 'steps', input: { steps: 1 } }) });
+    const started = await fetch(`${base}/api/agents`, {
+      method: 'POST',
+      headers: user,
+      body: JSON.stringify({ agent_type: 'steps', input: { steps: 1 } }),
+    });
     ids.push(((await started.json()) as { id: string }).id);
   }, 120_000);
 
@@ -123,17 +177,19 @@ describe('hostile input on every mapped route', () => {
     });
     const serverErrors: string[] = [];
     let sent = 0;
-    await fc.assert(
-      fc.asyncProperty(request, async (r) => {
-        const status = await send(r);
-        sent++;
-        if (status >= 500) serverErrors.push(`${status} ${r.route.method} ${r.route.path} ${JSON.stringify(r).slice(0, 300)}`);
-        return status < 500;
-      }),
-      { numRuns: 1500, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
-    ).catch((error: Error) => {
-      throw new Error(`${serverErrors.join('\n')}\n${error.message.slice(0, 2000)}`);
-    });
+    await fc
+      .assert(
+        fc.asyncProperty(request, async (r) => {
+          const status = await send(r);
+          sent++;
+          if (status >= 500) serverErrors.push(`${status} ${r.route.method} ${r.route.path} ${JSON.stringify(r).slice(0, 300)}`);
+          return status < 500;
+        }),
+        { numRuns: 1500, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+      )
+      .catch((error: Error) => {
+        throw new Error(`${serverErrors.join('\n')}\n${error.message.slice(0, 2000)}`);
+      });
     // Every route also meets each class of hostile body at least once, whatever the random draw.
     for (const route of routes.filter((r) => !['GET', 'HEAD'].includes(r.method))) {
       for (const body of [`{"input": ${deep(20_000)}}`, `{"input": "${'\\u0000'}"}`, `{"message": "\\ud800"}`, '{"monthly_usd": 1e20}']) {
@@ -151,7 +207,11 @@ describe('hostile input on every mapped route', () => {
     const headers = { authorization: `Bearer ${example.token({ userId: 'named' })}`, 'content-type': 'application/json' };
     const cases: Array<[string, string, RegExp]> = [
       ['/api/agents', JSON.stringify({ agent_type: 'steps', input: { list: ['ok', NUL] } }), /input\.list\[1\] contains a NUL character/],
-      ['/api/agents', JSON.stringify({ agent_type: 'steps', input: {}, options: { idempotency_key: LONE_SURROGATE } }), /options\.idempotency_key contains an unpaired/],
+      [
+        '/api/agents',
+        JSON.stringify({ agent_type: 'steps', input: {}, options: { idempotency_key: LONE_SURROGATE } }),
+        /options\.idempotency_key contains an unpaired/,
+      ],
       ['/api/agents', `{"agent_type":"steps","input":${deep(65)}}`, /nested deeper than 64 levels/],
       ['/api/agents', '{"agent_type":"steps","input":{"n":1e400}}', /input\.n is out of range/],
       ['/api/conversations', JSON.stringify({ agent_type: 'steps', message: NUL }), /message contains a NUL character/],
@@ -187,7 +247,9 @@ describe('hostile input on every mapped route', () => {
     const response = await fetch(`${base}/api/pipelines`, { method: 'POST', headers, body });
     const elapsed = performance.now() - t0;
     expect(response.status).toBe(400);
-    console.log(`pipeline of ${stages.length} stages (${(body.length / 1024 / 1024).toFixed(2)} MB): refused in ${elapsed.toFixed(1)} ms; slowest /health ${(await health).toFixed(1)} ms`);
+    console.log(
+      `pipeline of ${stages.length} stages (${(body.length / 1024 / 1024).toFixed(2)} MB): refused in ${elapsed.toFixed(1)} ms; slowest /health ${(await health).toFixed(1)} ms`,
+    );
     expect(elapsed).toBeLessThan(100);
   });
 });

@@ -5,7 +5,17 @@ import { executionRow, seedExecution } from '../support/execution-factory.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
 type Op = 'pause' | 'resume' | 'cancel' | 'kill' | 'input';
-const STATUSES = ['scheduled', 'pending', 'running', 'paused', 'awaiting_input', 'awaiting_event', 'completed', 'failed', 'cancelled'] as const;
+const STATUSES = [
+  'scheduled',
+  'pending',
+  'running',
+  'paused',
+  'awaiting_input',
+  'awaiting_event',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 
 /** What each operation does from each status (SPEC §4): [HTTP status, resulting status]; absent = 409. */
 const ALLOWED: Record<Op, Partial<Record<(typeof STATUSES)[number], [number, string]>>> = {
@@ -65,7 +75,11 @@ describe.each(HTTP_PLATFORMS)('lifecycle operations over HTTP, from every status
     const allowed = ALLOWED[op][status];
     if (!allowed) {
       expect(res.status).toBe(409);
-      expect(res.body).toMatchObject({ statusCode: 409, error: 'Conflict', details: { code: 'invalid_transition', current_status: status } });
+      expect(res.body).toMatchObject({
+        statusCode: 409,
+        error: 'Conflict',
+        details: { code: 'invalid_transition', current_status: status },
+      });
       expect(await executionRow(db, id)).toEqual(before); // nothing changed: no status, log, signal or message
       return;
     }

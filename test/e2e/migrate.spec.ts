@@ -39,7 +39,9 @@ describe('npm run migrate', () => {
       const { rows } = await client.query(`SELECT name FROM agent_migrations ORDER BY id`);
       const names = rows.map((r) => r.name as string);
       expect(names).toEqual(AGENT_MIGRATIONS.map((m) => m.name));
-      const tables = await client.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('agent_executions', 'agent_conversations', 'agent_pipelines', 'token_usage_records')`);
+      const tables = await client.query(
+        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('agent_executions', 'agent_conversations', 'agent_pipelines', 'token_usage_records')`,
+      );
       expect(tables.rows[0].n).toBe(4);
     } finally {
       await client.end();

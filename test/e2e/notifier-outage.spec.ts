@@ -24,7 +24,9 @@ class OwnRedis {
   constructor(readonly port: number) {}
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 200 && !(await answers(this.port)); i++) await new Promise((r) => setTimeout(r, 25));
   }
 
@@ -67,7 +69,11 @@ describe('live updates across a restart of the notifier (Redis)', () => {
     const client = new AgentsClient({ baseUrl: base, token: async () => token, socketOptions: { transports: ['websocket'] } });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${base}/api/agents`, { method: 'POST', headers, body: JSON.stringify({ agent_type: 'steps', input: { steps: STEPS, step_ms: STEP_MS } }) });
+      const res = await fetch(`${base}/api/agents`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ agent_type: 'steps', input: { steps: STEPS, step_ms: STEP_MS } }),
+      });
       expect(res.status).toBe(201);
       ids.push(((await res.json()) as { id: string }).id);
     }
@@ -95,7 +101,10 @@ describe('live updates across a restart of the notifier (Redis)', () => {
 
     for (const [i, id] of ids.entries()) {
       await sockets[i]!.status((s) => s.status === 'completed');
-      const { rows } = await db.sql.query<{ status: string; step_count: number }>('SELECT status, step_count FROM agent_executions WHERE id = $1', [id]);
+      const { rows } = await db.sql.query<{ status: string; step_count: number }>(
+        'SELECT status, step_count FROM agent_executions WHERE id = $1',
+        [id],
+      );
       expect(rows[0]).toEqual({ status: 'completed', step_count: STEPS });
       expect(sockets[i]!.steps.map((s) => s.step_number)).toEqual(oneTo(STEPS));
       const sse = await streams[i]!;
@@ -139,7 +148,11 @@ describe('runs and live updates across a restart of PostgreSQL (the truth and th
     const client = new AgentsClient({ baseUrl: base, token: async () => token, socketOptions: { transports: ['websocket'] } });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${base}/api/agents`, { method: 'POST', headers, body: JSON.stringify({ agent_type: 'steps', input: { steps: STEPS, step_ms: STEP_MS } }) });
+      const res = await fetch(`${base}/api/agents`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ agent_type: 'steps', input: { steps: STEPS, step_ms: STEP_MS } }),
+      });
       expect(res.status).toBe(201);
       ids.push(((await res.json()) as { id: string }).id);
     }
@@ -169,7 +182,10 @@ describe('runs and live updates across a restart of PostgreSQL (the truth and th
 
     for (const [i, id] of ids.entries()) {
       await sockets[i]!.status((s) => s.status === 'completed');
-      const { rows } = await db.sql.query<{ status: string; step_count: number }>('SELECT status, step_count FROM agent_executions WHERE id = $1', [id]);
+      const { rows } = await db.sql.query<{ status: string; step_count: number }>(
+        'SELECT status, step_count FROM agent_executions WHERE id = $1',
+        [id],
+      );
       expect(rows[0]).toEqual({ status: 'completed', step_count: STEPS });
       expect(sockets[i]!.steps.map((s) => s.step_number)).toEqual(oneTo(STEPS));
       const sse = await streams[i]!;
@@ -177,7 +193,9 @@ describe('runs and live updates across a restart of PostgreSQL (the truth and th
       expect(sse.events.at(-1)).toMatchObject({ event: 'finished', data: { status: 'completed' } });
     }
     client.close();
-    console.log(`PostgreSQL restarted: notifier back after ${upAfterMs.toFixed(0)} ms, next step committed after ${stepAfterMs.toFixed(0)} ms; 3 runs × ${STEPS} steps, 0 events lost`);
+    console.log(
+      `PostgreSQL restarted: notifier back after ${upAfterMs.toFixed(0)} ms, next step committed after ${stepAfterMs.toFixed(0)} ms; 3 runs × ${STEPS} steps, 0 events lost`,
+    );
     expect(upAfterMs).toBeLessThan(2000);
     expect(stepAfterMs).toBeLessThan(2000 + STEP_MS);
   }, 120_000);

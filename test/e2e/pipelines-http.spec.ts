@@ -30,9 +30,17 @@ describe.each(HTTP_PLATFORMS)('pipelines over HTTP (example app) on %s', (platfo
     await db?.drop();
   });
 
-  const create = (body: unknown, auth = alice) => http.post('/api/pipelines').set('authorization', auth).send(body as object);
+  const create = (body: unknown, auth = alice) =>
+    http
+      .post('/api/pipelines')
+      .set('authorization', auth)
+      .send(body as object);
   const counts = async () =>
-    (await db.sql.query(`SELECT (SELECT count(*)::int FROM agent_pipelines) AS pipelines, (SELECT count(*)::int FROM agent_executions) AS executions`)).rows[0];
+    (
+      await db.sql.query(
+        `SELECT (SELECT count(*)::int FROM agent_pipelines) AS pipelines, (SELECT count(*)::int FROM agent_executions) AS executions`,
+      )
+    ).rows[0];
 
   it('creates a pipeline (201), runs it to the end and shows it', async () => {
     const res = await create({
@@ -44,7 +52,9 @@ describe.each(HTTP_PLATFORMS)('pipelines over HTTP (example app) on %s', (platfo
       metadata: { source: 'e2e' },
     });
     expect(res.status).toBe(201);
-    expect(Object.keys(res.body).sort()).toEqual(['completed_at', 'created_at', 'current_stage', 'error', 'id', 'metadata', 'output', 'stage_outputs', 'stages', 'status'].sort());
+    expect(Object.keys(res.body).sort()).toEqual(
+      ['completed_at', 'created_at', 'current_stage', 'error', 'id', 'metadata', 'output', 'stage_outputs', 'stages', 'status'].sort(),
+    );
     expect(res.body).toMatchObject({ status: 'running', current_stage: 0, metadata: { source: 'e2e' } });
 
     await waitForPipeline(example, db, res.body.id, ['completed', 'failed', 'cancelled']);
@@ -64,14 +74,24 @@ describe.each(HTTP_PLATFORMS)('pipelines over HTTP (example app) on %s', (platfo
     ]);
     // The stage's execution is an ordinary execution of its owner, linked to the pipeline; a non-string output enters a prompt as JSON.
     const report = await http.get(`/api/agents/${shown.body.stages[1].execution_id}`).set('authorization', alice);
-    expect(report.body).toMatchObject({ pipeline_id: res.body.id, input: { prompt: 'Counted {"steps_done":3} for the demo' }, metadata: { pipeline_stage: 'report' } });
+    expect(report.body).toMatchObject({
+      pipeline_id: res.body.id,
+      input: { prompt: 'Counted {"steps_done":3} for the demo' },
+      metadata: { pipeline_stage: 'report' },
+    });
   });
 
   it('cancels a running pipeline (200) and answers 409 once it is final', async () => {
     const res = await request(idle.app.getHttpServer())
       .post('/api/pipelines')
       .set('authorization', alice)
-      .send({ stages: [{ name: 'first', agent_type: 'steps' }, { name: 'after', agent_type: 'steps' }], input: 'x' });
+      .send({
+        stages: [
+          { name: 'first', agent_type: 'steps' },
+          { name: 'after', agent_type: 'steps' },
+        ],
+        input: 'x',
+      });
     expect(res.status).toBe(201);
     const cancelled = await http.post(`/api/pipelines/${res.body.id}/cancel`).set('authorization', alice);
     expect(cancelled.status).toBe(200);
@@ -125,7 +145,10 @@ describe.each(HTTP_PLATFORMS)('pipelines over HTTP (example app) on %s', (platfo
       [{ stages: [{ name: 'a', agent_type: 'nope' }], input: 'x' }, /unknown agent type 'nope'. Known types: .*steps/],
       [{ stages: [stage('a', { colour: 'red' })], input: 'x' }, /unexpected field\(s\) colour/],
       [{ stages: [stage('a'), { parallel: [stage('b'), stage('a')] }], input: 'x' }, /'a' is used more than once/],
-      [{ stages: [stage('a'), stage('b', { prompt_template: '{stages.c.output}' }), stage('c')], input: 'x' }, /does not name an earlier stage/],
+      [
+        { stages: [stage('a'), stage('b', { prompt_template: '{stages.c.output}' }), stage('c')], input: 'x' },
+        /does not name an earlier stage/,
+      ],
       [{ stages: [stage('a', { prompt_template: '{previous_output}' })], input: 'x' }, /not available in the first stage/],
       [{ stages: [stage('a', { queue: 'agents-priority' })], input: 'x' }, /queue 'agents-priority' is not allowed/],
       [{ stages: Array.from({ length: 21 }, (_, i) => stage(`s${i}`)), input: 'x' }, /at most 20 are allowed/],
@@ -136,8 +159,17 @@ describe.each(HTTP_PLATFORMS)('pipelines over HTTP (example app) on %s', (platfo
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.message).toMatch(message);
     }
-    const invalid = await create({ stages: [{ name: 'a', agent_type: 'nope' }, { name: 'a', agent_type: 'steps' }], input: 'x' });
-    expect(invalid.body.details).toMatchObject({ code: 'invalid_pipeline', problems: [expect.stringContaining('nope'), expect.stringContaining('more than once')] });
+    const invalid = await create({
+      stages: [
+        { name: 'a', agent_type: 'nope' },
+        { name: 'a', agent_type: 'steps' },
+      ],
+      input: 'x',
+    });
+    expect(invalid.body.details).toMatchObject({
+      code: 'invalid_pipeline',
+      problems: [expect.stringContaining('nope'), expect.stringContaining('more than once')],
+    });
     expect((await http.get('/api/pipelines/not-a-uuid').set('authorization', alice)).status).toBe(400);
     expect((await http.post('/api/pipelines/not-a-uuid/cancel').set('authorization', alice)).status).toBe(400);
     expect((await http.get('/api/pipelines?limit=0').set('authorization', alice)).status).toBe(400);

@@ -78,7 +78,10 @@ describe('the README tutorial', () => {
     const app = await startExampleApp(agentDb, uniquePrefix(), { AGENTS_TIERS: '{}' }, [CountdownAgent]);
     try {
       const base = `http://127.0.0.1:${(app.app.getHttpServer().address() as AddressInfo).port}`;
-      const headers = { authorization: `Bearer ${app.token({ tenantId: 'acme', userId: 'ada', tier: 'pro' })}`, 'content-type': 'application/json' };
+      const headers = {
+        authorization: `Bearer ${app.token({ tenantId: 'acme', userId: 'ada', tier: 'pro' })}`,
+        'content-type': 'application/json',
+      };
       const started = await fetch(`${base}/api/agents`, { method: 'POST', headers, body });
       expect(started.status).toBe(201);
       const { id } = (await started.json()) as { id: string };
@@ -98,19 +101,28 @@ describe('the README tutorial', () => {
     const examples = [...readme.matchAll(/```json pipeline\n([\s\S]*?)```/g)].map((m) => m[1]!);
     expect(examples).toHaveLength(2);
     const base = `http://127.0.0.1:${(example.app.getHttpServer().address() as AddressInfo).port}`;
-    const headers = { authorization: `Bearer ${example.token({ tenantId: 'acme', userId: 'ada', tier: 'pro' })}`, 'content-type': 'application/json' };
+    const headers = {
+      authorization: `Bearer ${example.token({ tenantId: 'acme', userId: 'ada', tier: 'pro' })}`,
+      'content-type': 'application/json',
+    };
     for (const body of examples) {
       const created = await fetch(`${base}/api/pipelines`, { method: 'POST', headers, body });
       expect(created.status, await created.clone().text()).toBe(201);
       const { id } = (await created.json()) as { id: string };
       let view: { status: string; stage_outputs: Record<string, unknown> } = { status: '', stage_outputs: {} };
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !['completed', 'failed', 'cancelled'].includes(view.status); await new Promise((r) => setTimeout(r, 100))) {
+      for (
+        const deadline = Date.now() + 30_000;
+        Date.now() < deadline && !['completed', 'failed', 'cancelled'].includes(view.status);
+        await new Promise((r) => setTimeout(r, 100))
+      ) {
         view = (await (await fetch(`${base}/api/pipelines/${id}`, { headers })).json()) as typeof view;
       }
       expect(view.status).toBe('completed');
     }
     // The pass-through: the `steps` stage got the pipeline's input as its own, `{ "steps": 2 }`.
-    const { rows } = await db.sql.query(`SELECT input, step_count FROM agent_executions WHERE agent_type = 'steps' AND pipeline_id IS NOT NULL`);
+    const { rows } = await db.sql.query(
+      `SELECT input, step_count FROM agent_executions WHERE agent_type = 'steps' AND pipeline_id IS NOT NULL`,
+    );
     expect(rows).toEqual([{ input: { steps: 2 }, step_count: 2 }]);
   });
 });

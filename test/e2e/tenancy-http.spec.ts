@@ -15,10 +15,16 @@ describe.each(HTTP_PLATFORMS)('tenancy over HTTP: limits, queues, isolation on %
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    example = await startExampleApp(db, uniquePrefix(), {
-      AGENTS_WORKERS: 'off',
-      AGENTS_TIERS: JSON.stringify({ ...UNLIMITED_TEST_TIER, tiny: { maxConcurrent: 2, perHour: 3 } }),
-    }, [], platform);
+    example = await startExampleApp(
+      db,
+      uniquePrefix(),
+      {
+        AGENTS_WORKERS: 'off',
+        AGENTS_TIERS: JSON.stringify({ ...UNLIMITED_TEST_TIER, tiny: { maxConcurrent: 2, perHour: 3 } }),
+      },
+      [],
+      platform,
+    );
     http = request(example.app.getHttpServer());
   });
 
@@ -31,7 +37,11 @@ describe.each(HTTP_PLATFORMS)('tenancy over HTTP: limits, queues, isolation on %
 
   it('answers 429 with the SPEC body and Retry-After, and reports usage on /limits', async () => {
     const tiny = as({ userId: 'tiny-user', tier: 'tiny' });
-    const start = () => http.post('/api/agents').set('authorization', tiny).send({ agent_type: 'steps', input: { steps: 1 } });
+    const start = () =>
+      http
+        .post('/api/agents')
+        .set('authorization', tiny)
+        .send({ agent_type: 'steps', input: { steps: 1 } });
     const first = await start();
     const second = await start();
     expect([first.status, second.status]).toEqual([201, 201]);
@@ -65,7 +75,11 @@ describe.each(HTTP_PLATFORMS)('tenancy over HTTP: limits, queues, isolation on %
   });
 
   it('chooses queues by tier, type, estimated steps and allowed explicit choice', async () => {
-    const start = (who: string, body: object) => http.post('/api/agents').set('authorization', who).send({ input: {}, agent_type: 'steps', ...body });
+    const start = (who: string, body: object) =>
+      http
+        .post('/api/agents')
+        .set('authorization', who)
+        .send({ input: {}, agent_type: 'steps', ...body });
     expect((await start(as({ tier: 'enterprise', userId: 'ent' }), {})).body.queue).toBe('agents-priority');
     expect((await start(as({}), {})).body.queue).toBe('agents-default');
     expect((await start(as({}), { agent_type: 'research' })).body.queue).toBe('agents-long');
@@ -80,7 +94,11 @@ describe.each(HTTP_PLATFORMS)('tenancy over HTTP: limits, queues, isolation on %
     const parked = await seedExecution(db, { status: 'awaiting_input', userId: 'owner' });
     const before = [await executionRow(db, id), await executionRow(db, parked)];
     const port = (example.app.getHttpServer().address() as AddressInfo).port;
-    const strangers = [as({ userId: 'mallory' }), as({ tenantId: 't2', userId: 'owner' }), as({ tenantId: 't2', userId: 'boss', admin: true })];
+    const strangers = [
+      as({ userId: 'mallory' }),
+      as({ tenantId: 't2', userId: 'owner' }),
+      as({ tenantId: 't2', userId: 'boss', admin: true }),
+    ];
 
     const { audited, unscoped } = await unscopedQueriesDuring(async () => {
       for (const who of strangers) {
@@ -104,7 +122,9 @@ describe.each(HTTP_PLATFORMS)('tenancy over HTTP: limits, queues, isolation on %
         expect((await http.get(path).set('authorization', foreignAdmin)).status).toBe(404);
       }
       expect((await http.delete(`/api/admin/agents/${id}`).set('authorization', foreignAdmin)).status).toBe(404);
-      expect((await http.get('/api/admin/agents').set('authorization', foreignAdmin)).body.data.map((e: { id: string }) => e.id)).not.toContain(id);
+      expect(
+        (await http.get('/api/admin/agents').set('authorization', foreignAdmin)).body.data.map((e: { id: string }) => e.id),
+      ).not.toContain(id);
       expect((await http.get(`/api/admin/agents/${id}`).set('authorization', strangers[0]!)).status).toBe(403);
     });
 
@@ -113,14 +133,29 @@ describe.each(HTTP_PLATFORMS)('tenancy over HTTP: limits, queues, isolation on %
     expect([await executionRow(db, id), await executionRow(db, parked)]).toEqual(before);
   });
 
-  it("keeps conversations, pipelines and usage to their owner on every route, without one unscoped query", async () => {
+  it('keeps conversations, pipelines and usage to their owner on every route, without one unscoped query', async () => {
     const owner = as({ userId: 'owner' });
-    const conversation = (await http.post('/api/conversations').set('authorization', owner).send({ agent_type: 'steps', message: 'hello' })).body.conversation;
-    const pipeline = (await http.post('/api/pipelines').set('authorization', owner).send({ input: 'x', stages: [{ name: 'one', agent_type: 'steps' }] })).body;
+    const conversation = (await http.post('/api/conversations').set('authorization', owner).send({ agent_type: 'steps', message: 'hello' }))
+      .body.conversation;
+    const pipeline = (
+      await http
+        .post('/api/pipelines')
+        .set('authorization', owner)
+        .send({ input: 'x', stages: [{ name: 'one', agent_type: 'steps' }] })
+    ).body;
     expect(conversation?.id && pipeline?.id).toBeTruthy();
-    const strangers = [as({ userId: 'mallory' }), as({ tenantId: 't2', userId: 'owner' }), as({ tenantId: 't2', userId: 'boss', admin: true })];
+    const strangers = [
+      as({ userId: 'mallory' }),
+      as({ tenantId: 't2', userId: 'owner' }),
+      as({ tenantId: 't2', userId: 'boss', admin: true }),
+    ];
     const countRows = async () =>
-      (await db.sql.query(`SELECT (SELECT count(*) FROM agent_executions)::int AS e, (SELECT count(*) FROM agent_messages)::int AS m, (SELECT status FROM agent_pipelines WHERE id = $1) AS p`, [pipeline.id])).rows[0];
+      (
+        await db.sql.query(
+          `SELECT (SELECT count(*) FROM agent_executions)::int AS e, (SELECT count(*) FROM agent_messages)::int AS m, (SELECT status FROM agent_pipelines WHERE id = $1) AS p`,
+          [pipeline.id],
+        )
+      ).rows[0];
     const before = await countRows();
 
     const { audited, unscoped } = await unscopedQueriesDuring(async () => {
@@ -133,8 +168,12 @@ describe.each(HTTP_PLATFORMS)('tenancy over HTTP: limits, queues, isolation on %
           await http.post(`/api/pipelines/${pipeline.id}/cancel`).set('authorization', who).send({}),
         ];
         expect(responses.map((r) => r.status)).toEqual([404, 404, 404, 404, 404]);
-        const lists = [await http.get('/api/conversations').set('authorization', who), await http.get('/api/pipelines').set('authorization', who)];
-        for (const list of lists) expect(list.body.data.map((x: { id: string }) => x.id)).not.toContain(list === lists[0] ? conversation.id : pipeline.id);
+        const lists = [
+          await http.get('/api/conversations').set('authorization', who),
+          await http.get('/api/pipelines').set('authorization', who),
+        ];
+        for (const list of lists)
+          expect(list.body.data.map((x: { id: string }) => x.id)).not.toContain(list === lists[0] ? conversation.id : pipeline.id);
         const usage = await http.get('/api/usage').set('authorization', who);
         expect(usage.status).toBe(200);
         expect(usage.body.by_user?.some((u: { user_id: string }) => u.user_id === 'owner') ?? false).toBe(false);

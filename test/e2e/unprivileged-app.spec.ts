@@ -13,7 +13,18 @@ const isRoot = process.getuid?.() === 0;
 /** Can `nobody` read the built app (the checkout may sit in a private folder)? */
 function readableByNobody(): boolean {
   try {
-    execFileSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', `require('node:fs').accessSync(${JSON.stringify(resolve('dist/src/main.js'))})`], { stdio: 'ignore' });
+    execFileSync(
+      'setpriv',
+      [
+        `--reuid=${NOBODY}`,
+        `--regid=${NOBODY}`,
+        '--clear-groups',
+        process.execPath,
+        '-e',
+        `require('node:fs').accessSync(${JSON.stringify(resolve('dist/src/main.js'))})`,
+      ],
+      { stdio: 'ignore' },
+    );
     return true;
   } catch {
     return false;
@@ -21,12 +32,19 @@ function readableByNobody(): boolean {
 }
 
 /** The built example app as `nobody`, in `cwd`; resolves when it listens or exits. */
-async function startAsNobody(cwd: string, env: Record<string, string>): Promise<{ listening: boolean; code: number | null; output: string; stop: () => Promise<void> }> {
-  const child = spawn('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, resolve('dist/src/main.js')], {
-    cwd,
-    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startAsNobody(
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ listening: boolean; code: number | null; output: string; stop: () => Promise<void> }> {
+  const child = spawn(
+    'setpriv',
+    [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, resolve('dist/src/main.js')],
+    {
+      cwd,
+      env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const exited = once(child, 'exit') as Promise<[number | null]>;
   const listening = await new Promise<boolean>((done) => {
@@ -65,7 +83,13 @@ describe('the built app as an unprivileged user in a folder root owns (as the im
     rmSync(cwd, { recursive: true, force: true });
   });
 
-  const env = async () => ({ DATABASE_URL: db.url, AGENTS_TRANSPORT: 'postgres', AGENTS_QUEUE_PREFIX: uniquePrefix(), PORT: String(await freePort()), JWT_SECRET: 'a-test-secret-that-is-long-enough' });
+  const env = async () => ({
+    DATABASE_URL: db.url,
+    AGENTS_TRANSPORT: 'postgres',
+    AGENTS_QUEUE_PREFIX: uniquePrefix(),
+    PORT: String(await freePort()),
+    JWT_SECRET: 'a-test-secret-that-is-long-enough',
+  });
 
   it('refuses to boot with a message naming the directory when it cannot write its workspaces', async ({ skip }) => {
     if (!isRoot || !readableByNobody()) skip();
@@ -73,7 +97,9 @@ describe('the built app as an unprivileged user in a folder root owns (as the im
     await app.stop();
     expect(app.listening).toBe(false);
     expect(app.code).not.toBe(0);
-    expect(app.output).toContain(`workspaces.baseDir '${join(cwd, '.data/workspaces')}' cannot be used (EACCES) by this process (uid ${NOBODY})`);
+    expect(app.output).toContain(
+      `workspaces.baseDir '${join(cwd, '.data/workspaces')}' cannot be used (EACCES) by this process (uid ${NOBODY})`,
+    );
   });
 
   it('boots and runs an execution when its one writable place is prepared, as the image does', async ({ skip }) => {
@@ -87,13 +113,24 @@ describe('the built app as an unprivileged user in a folder root owns (as the im
       expect(app.listening).toBe(true);
       const base = `http://127.0.0.1:${started.PORT}`;
       expect((await fetch(`${base}/health`)).status).toBe(200);
-      const token = execFileSync(process.execPath, [resolve('dist/src/token.js'), '--tenant', 'acme', '--user', 'ada'], { env: { ...process.env, JWT_SECRET: started.JWT_SECRET }, encoding: 'utf8' }).trim();
+      const token = execFileSync(process.execPath, [resolve('dist/src/token.js'), '--tenant', 'acme', '--user', 'ada'], {
+        env: { ...process.env, JWT_SECRET: started.JWT_SECRET },
+        encoding: 'utf8',
+      }).trim();
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-      const created = await fetch(`${base}/api/agents`, { method: 'POST', headers, body: JSON.stringify({ agent_type: 'steps', input: { steps: 2 } }) });
+      const created = await fetch(`${base}/api/agents`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ agent_type: 'steps', input: { steps: 2 } }),
+      });
       expect(created.status).toBe(201);
       const { id } = (await created.json()) as { id: string };
       let status = '';
-      for (const deadline = Date.now() + 20_000; Date.now() < deadline && status !== 'completed'; await new Promise((r) => setTimeout(r, 100))) {
+      for (
+        const deadline = Date.now() + 20_000;
+        Date.now() < deadline && status !== 'completed';
+        await new Promise((r) => setTimeout(r, 100))
+      ) {
         status = ((await (await fetch(`${base}/api/agents/${id}`, { headers })).json()) as { status: string }).status;
       }
       expect(status).toBe('completed');

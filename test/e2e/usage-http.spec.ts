@@ -34,7 +34,7 @@ describe.each(HTTP_PLATFORMS)('usage and budgets over HTTP (example app) on %s',
     await db?.drop();
   });
 
-  it('sums the caller\'s own records of this month by model, with totals', async () => {
+  it("sums the caller's own records of this month by model, with totals", async () => {
     const res = await http.get('/api/usage').set('authorization', as('alice'));
     expect(res.status).toBe(200);
     expect(res.body.by_model).toEqual([
@@ -59,20 +59,32 @@ describe.each(HTTP_PLATFORMS)('usage and budgets over HTTP (example app) on %s',
   });
 
   it('takes a period, and refuses a bad one', async () => {
-    const lastMonth = await http.get('/api/usage').query({ from: '2000-01-01T00:00:00Z', to: '2000-12-31T00:00:00Z' }).set('authorization', as('alice'));
+    const lastMonth = await http
+      .get('/api/usage')
+      .query({ from: '2000-01-01T00:00:00Z', to: '2000-12-31T00:00:00Z' })
+      .set('authorization', as('alice'));
     expect(lastMonth.body.totals.requests).toBe(0);
-    for (const query of [{ from: 'yesterday' }, { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, { from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }]) {
+    for (const query of [
+      { from: 'yesterday' },
+      { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+      { from: '2020-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+    ]) {
       const res = await http.get('/api/usage').query(query).set('authorization', as('alice'));
       expect(res.status, JSON.stringify(query)).toBe(400);
     }
     expect((await http.get('/api/usage')).status).toBe(401);
   });
 
-  it('refuses a start once the user\'s budget is used up (402 with the budget), and starts again when it is raised', async () => {
+  it("refuses a start once the user's budget is used up (402 with the budget), and starts again when it is raised", async () => {
     const admin = as('root', 't1', true);
-    expect((await http.put('/api/admin/budgets').set('authorization', admin).send({ user_id: 'alice', monthly_tokens: 1000 })).status).toBe(200);
+    expect((await http.put('/api/admin/budgets').set('authorization', admin).send({ user_id: 'alice', monthly_tokens: 1000 })).status).toBe(
+      200,
+    );
 
-    const refused = await http.post('/api/agents').set('authorization', as('alice')).send({ agent_type: 'steps', input: { steps: 1 } });
+    const refused = await http
+      .post('/api/agents')
+      .set('authorization', as('alice'))
+      .send({ agent_type: 'steps', input: { steps: 1 } });
     expect(refused.status).toBe(402);
     expect(refused.body.details).toMatchObject({
       code: 'budget_exceeded',
@@ -80,10 +92,24 @@ describe.each(HTTP_PLATFORMS)('usage and budgets over HTTP (example app) on %s',
     });
     expect(await db.sql.query(`SELECT 1 FROM agent_executions WHERE user_id = 'alice'`).then((r) => r.rowCount)).toBe(0);
     // Bob has no budget of his own.
-    expect((await http.post('/api/agents').set('authorization', as('bob')).send({ agent_type: 'steps', input: { steps: 1 } })).status).toBe(201);
+    expect(
+      (
+        await http
+          .post('/api/agents')
+          .set('authorization', as('bob'))
+          .send({ agent_type: 'steps', input: { steps: 1 } })
+      ).status,
+    ).toBe(201);
 
     await http.put('/api/admin/budgets').set('authorization', admin).send({ user_id: 'alice', monthly_tokens: 5000 });
-    expect((await http.post('/api/agents').set('authorization', as('alice')).send({ agent_type: 'steps', input: { steps: 1 } })).status).toBe(201);
+    expect(
+      (
+        await http
+          .post('/api/agents')
+          .set('authorization', as('alice'))
+          .send({ agent_type: 'steps', input: { steps: 1 } })
+      ).status,
+    ).toBe(201);
     const budget = await http.get('/api/usage/budget').set('authorization', as('alice'));
     expect(budget.body.budgets).toEqual([expect.objectContaining({ scope: 'user', limit_tokens: 5000, spent_tokens: 1950 })]);
   });
@@ -91,20 +117,48 @@ describe.each(HTTP_PLATFORMS)('usage and budgets over HTTP (example app) on %s',
   it('applies a tenant budget to every user of the tenant', async () => {
     const admin = as('root', 't1', true);
     await http.put('/api/admin/budgets').set('authorization', admin).send({ monthly_usd: 0.001 });
-    const refused = await http.post('/api/agents').set('authorization', as('carol')).send({ agent_type: 'steps', input: { steps: 1 } });
+    const refused = await http
+      .post('/api/agents')
+      .set('authorization', as('carol'))
+      .send({ agent_type: 'steps', input: { steps: 1 } });
     expect(refused.status).toBe(402);
     expect(refused.body.details.budget).toMatchObject({ scope: 'tenant', limit_usd: 0.001, spent_usd: 0.00146 });
     // Removed: both limits null.
     await http.put('/api/admin/budgets').set('authorization', admin).send({ monthly_usd: null, monthly_tokens: null });
-    expect((await http.post('/api/agents').set('authorization', as('carol')).send({ agent_type: 'steps', input: { steps: 1 } })).status).toBe(201);
+    expect(
+      (
+        await http
+          .post('/api/agents')
+          .set('authorization', as('carol'))
+          .send({ agent_type: 'steps', input: { steps: 1 } })
+      ).status,
+    ).toBe(201);
   });
 
   it('lets only admins set budgets, and validates them', async () => {
-    expect((await http.put('/api/admin/budgets').set('authorization', as('alice')).send({ user_id: 'alice', monthly_tokens: 10 ** 9 })).status).toBe(403);
-    for (const body of [{ monthly_tokens: -1 }, { monthly_tokens: 1.5 }, { monthly_usd: 'lots' }, { user_id: '', monthly_tokens: 1 }, { monthly_tokens: 1, extra: true }]) {
-      const res = await http.put('/api/admin/budgets').set('authorization', as('root', 't1', true)).send(body);
+    expect(
+      (
+        await http
+          .put('/api/admin/budgets')
+          .set('authorization', as('alice'))
+          .send({ user_id: 'alice', monthly_tokens: 10 ** 9 })
+      ).status,
+    ).toBe(403);
+    for (const body of [
+      { monthly_tokens: -1 },
+      { monthly_tokens: 1.5 },
+      { monthly_usd: 'lots' },
+      { user_id: '', monthly_tokens: 1 },
+      { monthly_tokens: 1, extra: true },
+    ]) {
+      const res = await http
+        .put('/api/admin/budgets')
+        .set('authorization', as('root', 't1', true))
+        .send(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
-    expect(await db.sql.query(`SELECT 1 FROM agent_budgets WHERE monthly_tokens = 1000000000 OR monthly_tokens < 0`).then((r) => r.rowCount)).toBe(0);
+    expect(
+      await db.sql.query(`SELECT 1 FROM agent_budgets WHERE monthly_tokens = 1000000000 OR monthly_tokens < 0`).then((r) => r.rowCount),
+    ).toBe(0);
   });
 });

@@ -17,7 +17,13 @@ describe.each(HTTP_PLATFORMS)('POST /webhooks/agent-trigger on %s', (platform) =
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    example = await startExampleApp(db, uniquePrefix(), { WEBHOOK_SECRETS: `t1:${SECRET},t2:other-secret`, AGENTS_WORKERS: 'off' }, [], platform);
+    example = await startExampleApp(
+      db,
+      uniquePrefix(),
+      { WEBHOOK_SECRETS: `t1:${SECRET},t2:other-secret`, AGENTS_WORKERS: 'off' },
+      [],
+      platform,
+    );
     http = request(example.app.getHttpServer());
     triggers = example.app.get(EventTriggerService);
   });
@@ -31,7 +37,17 @@ describe.each(HTTP_PLATFORMS)('POST /webhooks/agent-trigger on %s', (platform) =
   const statusOf = async (id: string) => (await db.sql.query('SELECT status FROM agent_executions WHERE id = $1', [id])).rows[0].status;
 
   /** A correctly signed request, with parts overridable to break it. */
-  function send(body: object | string, o: { secret?: string; timestampOffset?: number; deliveryId?: string; tenant?: string; tamper?: (raw: string) => string; omit?: string } = {}) {
+  function send(
+    body: object | string,
+    o: {
+      secret?: string;
+      timestampOffset?: number;
+      deliveryId?: string;
+      tenant?: string;
+      tamper?: (raw: string) => string;
+      omit?: string;
+    } = {},
+  ) {
     const raw = typeof body === 'string' ? body : JSON.stringify(body);
     const timestamp = String(Math.floor(Date.now() / 1000) + (o.timestampOffset ?? 0));
     const headers: Record<string, string> = {
@@ -81,7 +97,12 @@ describe.each(HTTP_PLATFORMS)('POST /webhooks/agent-trigger on %s', (platform) =
     const id = await park('forged.event');
     const res = await send({ event_type: 'forged.event' }, breakage);
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Authentication required', details: { code: 'unauthenticated' } });
+    expect(res.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'Authentication required',
+      details: { code: 'unauthenticated' },
+    });
     expect(await statusOf(id)).toBe('awaiting_event');
   });
 
@@ -97,6 +118,8 @@ describe.each(HTTP_PLATFORMS)('POST /webhooks/agent-trigger on %s', (platform) =
     const running = await example.app.get(EventTriggerService).startAwaitingEvent(principal(), 'steps', { steps: 1 }, 'other.event');
     const res = await send({ event_type: 'later.event', execution_id: running.id });
     expect(res.body).toEqual({ triggered_count: 0 });
-    expect((await db.sql.query('SELECT count(*)::int AS n FROM agent_event_inbox WHERE execution_id = $1', [running.id])).rows[0].n).toBe(1);
+    expect((await db.sql.query('SELECT count(*)::int AS n FROM agent_event_inbox WHERE execution_id = $1', [running.id])).rows[0].n).toBe(
+      1,
+    );
   });
 });

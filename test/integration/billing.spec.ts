@@ -28,7 +28,10 @@ const priced: AgentDefinition = defineLlmAgent({
 
 const mystery = defineLlmAgent({
   name: 'mystery',
-  model: createScriptedModel({ modelId: 'mystery-model', script: () => ({ text: 'ok', usage: { inputTokens: 1000, outputTokens: 1000 } }) }),
+  model: createScriptedModel({
+    modelId: 'mystery-model',
+    script: () => ({ text: 'ok', usage: { inputTokens: 1000, outputTokens: 1000 } }),
+  }),
   system: 'Answer.',
 });
 
@@ -54,9 +57,20 @@ describe('usage records, costs and budgets', () => {
   let budgets: BudgetService;
 
   const recordsOf = async (executionId: string) =>
-    (await db.sql.query(`SELECT model, input_tokens, output_tokens, cost_usd::float AS cost_usd FROM token_usage_records WHERE execution_id = $1 ORDER BY id`, [executionId])).rows;
+    (
+      await db.sql.query(
+        `SELECT model, input_tokens, output_tokens, cost_usd::float AS cost_usd FROM token_usage_records WHERE execution_id = $1 ORDER BY id`,
+        [executionId],
+      )
+    ).rows;
   const spentBy = async (userId: string) =>
-    Number((await db.sql.query(`SELECT COALESCE(sum(input_tokens + output_tokens), 0) AS n FROM token_usage_records WHERE user_id = $1`, [userId])).rows[0].n);
+    Number(
+      (
+        await db.sql.query(`SELECT COALESCE(sum(input_tokens + output_tokens), 0) AS n FROM token_usage_records WHERE user_id = $1`, [
+          userId,
+        ])
+      ).rows[0].n,
+    );
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -80,13 +94,21 @@ describe('usage records, costs and budgets', () => {
     const done = await waitForStatus(t, db, execution.id, ['completed', 'failed']);
     expect(done.status).toBe('completed');
 
-    const call = (i: number, o: number) => ({ model: 'gpt-4o-mini', input_tokens: i, output_tokens: o, cost_usd: Math.round((i * 0.15 + o * 0.6) / 1000 * 1e6) / 1e6 });
+    const call = (i: number, o: number) => ({
+      model: 'gpt-4o-mini',
+      input_tokens: i,
+      output_tokens: o,
+      cost_usd: Math.round(((i * 0.15 + o * 0.6) / 1000) * 1e6) / 1e6,
+    });
     expect(await recordsOf(execution.id)).toEqual([call(100, 20), call(100, 20), call(150, 30)]);
-    const row = (await db.sql.query(`SELECT token_usage, cost_usd::float AS cost FROM agent_executions WHERE id = $1`, [execution.id])).rows[0];
+    const row = (await db.sql.query(`SELECT token_usage, cost_usd::float AS cost FROM agent_executions WHERE id = $1`, [execution.id]))
+      .rows[0];
     expect(Number(row.token_usage)).toBe(420);
     expect(row.cost).toBeCloseTo(0.027 + 0.027 + 0.0405, 6);
 
-    const summary = await t.app.get(UsageService).summary({ tenantId: me.tenantId, userId: me.userId }, new Date(Date.now() - 60_000), new Date(Date.now() + 60_000));
+    const summary = await t.app
+      .get(UsageService)
+      .summary({ tenantId: me.tenantId, userId: me.userId }, new Date(Date.now() - 60_000), new Date(Date.now() + 60_000));
     expect(summary.by_model).toEqual([{ model: 'gpt-4o-mini', input_tokens: 350, output_tokens: 70, cost_usd: 0.0945, requests: 3 }]);
     expect(summary.totals).toEqual({ input_tokens: 350, output_tokens: 70, cost_usd: 0.0945, requests: 3 });
   });
@@ -105,10 +127,16 @@ describe('usage records, costs and budgets', () => {
     // 100 tokens a step: after 4 steps (400) a fifth (estimated at 100) would reach 500 > 400.
     expect(done).toMatchObject({ status: 'failed', step_count: 4, error: { code: 'budget_exceeded' } });
     expect(await spentBy(me.userId)).toBe(400);
-    const ledger = (await db.sql.query(`SELECT spent_tokens, reserved_tokens FROM agent_budget_ledger WHERE user_id = $1`, [me.userId])).rows[0];
+    const ledger = (await db.sql.query(`SELECT spent_tokens, reserved_tokens FROM agent_budget_ledger WHERE user_id = $1`, [me.userId]))
+      .rows[0];
     expect(ledger).toEqual({ spent_tokens: '400', reserved_tokens: '0' });
-    const logs = (await db.sql.query(`SELECT event_type, level FROM agent_logs WHERE execution_id = $1 ORDER BY id DESC LIMIT 2`, [execution.id])).rows;
-    expect(logs).toEqual([{ event_type: 'failed', level: 'error' }, { event_type: 'budget_exceeded', level: 'warning' }]);
+    const logs = (
+      await db.sql.query(`SELECT event_type, level FROM agent_logs WHERE execution_id = $1 ORDER BY id DESC LIMIT 2`, [execution.id])
+    ).rows;
+    expect(logs).toEqual([
+      { event_type: 'failed', level: 'error' },
+      { event_type: 'budget_exceeded', level: 'warning' },
+    ]);
     // Nothing is left: a new start is refused at once.
     await expect(t.manager.start(me, 'spender', 'again')).rejects.toMatchObject({ code: 'budget_exceeded' });
   });
@@ -124,7 +152,12 @@ describe('usage records, costs and budgets', () => {
     const spent = await spentBy(me.userId);
     expect(spent).toBeGreaterThanOrEqual(budget - oneStep);
     expect(spent).toBeLessThanOrEqual(budget + 10 * oneStep);
-    const ledger = (await db.sql.query(`SELECT spent_tokens::int AS spent, reserved_tokens::int AS reserved FROM agent_budget_ledger WHERE user_id = $1`, [me.userId])).rows[0];
+    const ledger = (
+      await db.sql.query(
+        `SELECT spent_tokens::int AS spent, reserved_tokens::int AS reserved FROM agent_budget_ledger WHERE user_id = $1`,
+        [me.userId],
+      )
+    ).rows[0];
     expect(ledger).toEqual({ spent, reserved: 0 });
   });
 
@@ -169,8 +202,8 @@ describe('a budget reached with onBudgetExceeded: pause', () => {
 
     await budgets.set(me.tenantId, me.userId, { tokens: 550 });
     await t.manager.resume(me, execution.id);
-    const again = await waitForStatus(t, db, execution.id, ['paused', 'failed'], 20_000).then(async () =>
-      (await db.sql.query(`SELECT status, step_count FROM agent_executions WHERE id = $1`, [execution.id])).rows[0],
+    const again = await waitForStatus(t, db, execution.id, ['paused', 'failed'], 20_000).then(
+      async () => (await db.sql.query(`SELECT status, step_count FROM agent_executions WHERE id = $1`, [execution.id])).rows[0],
     );
     expect(again).toEqual({ status: 'paused', step_count: 5 });
   });

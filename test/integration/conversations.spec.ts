@@ -69,7 +69,9 @@ class GatedAgent implements AgentStepper {
         });
       }
       ctx.recordUsage({ model: 'gated', inputTokens: 2, outputTokens: 1 });
-      return step.done(`answer ${message}`, { messages: [{ role: 'assistant', content: `answer ${message} after ${state.messages.length}` }] });
+      return step.done(`answer ${message}`, {
+        messages: [{ role: 'assistant', content: `answer ${message} after ${state.messages.length}` }],
+      });
     } finally {
       running--;
     }
@@ -80,7 +82,9 @@ class GatedAgent implements AgentStepper {
 const rememberingModel = createScriptedModel({
   script: (call) => {
     const seen = call.prompt.filter((m) => m.role !== 'system');
-    const users = seen.filter((m) => m.role === 'user').map((m) => (m.role === 'user' ? m.content.map((p) => (p.type === 'text' ? p.text : '')).join('') : ''));
+    const users = seen
+      .filter((m) => m.role === 'user')
+      .map((m) => (m.role === 'user' ? m.content.map((p) => (p.type === 'text' ? p.text : '')).join('') : ''));
     return { text: `saw ${seen.length}: ${users.join(',')}`, usage: { inputTokens: 10 + seen.length, outputTokens: 5 } };
   },
 });
@@ -149,7 +153,12 @@ describe.each(['redis', 'postgres'] as const)('conversations (%s)', (transport) 
 
   it('runs 5 turns, each seeing the whole history, and adds up their tokens', async () => {
     const first = await conversations.start(me, { agentType: 'remembering', message: 'm1', title: 'Five turns' });
-    expect(first.conversation).toMatchObject({ title: 'Five turns', turn_count: 0, total_tokens: 0, active_execution_id: first.executionId });
+    expect(first.conversation).toMatchObject({
+      title: 'Five turns',
+      turn_count: 0,
+      total_tokens: 0,
+      active_execution_id: first.executionId,
+    });
     const conversationId = first.conversation.id;
     await turnSettled(t, db, first.executionId);
     for (let k = 2; k <= 5; k++) {
@@ -161,7 +170,9 @@ describe.each(['redis', 'postgres'] as const)('conversations (%s)', (transport) 
     const turns = await turnsOf(db, conversationId);
     expect(turns.map((e) => e.status)).toEqual(Array(5).fill('completed'));
     // Turn k saw the k-1 earlier exchanges and its own message, once each (no opening message added).
-    expect(turns.map((e) => e.output)).toEqual([1, 2, 3, 4, 5].map((k) => `saw ${2 * k - 1}: ${Array.from({ length: k }, (_, i) => `m${i + 1}`).join(',')}`));
+    expect(turns.map((e) => e.output)).toEqual(
+      [1, 2, 3, 4, 5].map((k) => `saw ${2 * k - 1}: ${Array.from({ length: k }, (_, i) => `m${i + 1}`).join(',')}`),
+    );
 
     const conversation = await reader.get(me, conversationId);
     expect(conversation).toMatchObject({ id: conversationId, agent_type: 'remembering', turn_count: 5, active_execution_id: null });
@@ -206,7 +217,14 @@ describe.each(['redis', 'postgres'] as const)('conversations (%s)', (transport) 
     expect(turns[3].started_at.getTime()).toBeGreaterThanOrEqual(turns[1].completed_at.getTime());
     // Each queued turn saw the history as it was when it ran.
     const conversation = await reader.get(me, first.conversation.id);
-    expect(conversation.messages!.map((m) => m.content)).toEqual([`${tag}1`, `answer ${tag}1 after 1`, `${tag}2`, `answer ${tag}2 after 3`, `${tag}4`, `answer ${tag}4 after 5`]);
+    expect(conversation.messages!.map((m) => m.content)).toEqual([
+      `${tag}1`,
+      `answer ${tag}1 after 1`,
+      `${tag}2`,
+      `answer ${tag}2 after 3`,
+      `${tag}4`,
+      `answer ${tag}4 after 5`,
+    ]);
     expect(conversation).toMatchObject({ turn_count: 3, total_tokens: 9, active_execution_id: null });
   });
 
@@ -304,7 +322,9 @@ describe('conversations that refuse a message while a turn runs', () => {
     await t.app.get(ExecutionSettlement).onModuleDestroy();
     const unsettled = async (executionId: string) => {
       await waitForStatus(t, db, executionId, ['completed']);
-      expect((await db.sql.query(`SELECT settle_pending FROM agent_executions WHERE id = $1`, [executionId])).rows[0].settle_pending).toBe(true);
+      expect((await db.sql.query(`SELECT settle_pending FROM agent_executions WHERE id = $1`, [executionId])).rows[0].settle_pending).toBe(
+        true,
+      );
     };
     const first = await conversations.start(me, { agentType: 'gated', message: 'orphan-1' });
     await unsettled(first.executionId);
@@ -316,9 +336,18 @@ describe('conversations that refuse a message while a turn runs', () => {
     // Not refused as busy: the ended turn is settled first, so its answer is in the history the next turn sees.
     const third = await conversations.send(me, first.conversation.id, 'orphan-3');
     await waitForStatus(t, db, third.executionId, ['completed']);
-    expect((await turnsOf(db, first.conversation.id)).map((e) => e.output)).toEqual(['answer orphan-1', 'answer orphan-2', 'answer orphan-3']);
+    expect((await turnsOf(db, first.conversation.id)).map((e) => e.output)).toEqual([
+      'answer orphan-1',
+      'answer orphan-2',
+      'answer orphan-3',
+    ]);
     const conversation = await t.app.get(ConversationReader).get(me, first.conversation.id);
     expect(conversation.turn_count).toBe(2);
-    expect(conversation.messages!.map((m) => m.content)).toEqual(['orphan-1', 'answer orphan-1 after 1', 'orphan-2', 'answer orphan-2 after 3']);
+    expect(conversation.messages!.map((m) => m.content)).toEqual([
+      'orphan-1',
+      'answer orphan-1 after 1',
+      'orphan-2',
+      'answer orphan-2 after 3',
+    ]);
   });
 });

@@ -14,7 +14,13 @@ describe.each<Transport>(['redis', 'postgres'])('waiting for events and schedule
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await startTestApp({ transport, db, queuePrefix: uniquePrefix(), providers: [StepsAgent], options: { workers: { concurrency: { 'agents-default': 50 } } } });
+    t = await startTestApp({
+      transport,
+      db,
+      queuePrefix: uniquePrefix(),
+      providers: [StepsAgent],
+      options: { workers: { concurrency: { 'agents-default': 50 } } },
+    });
     triggers = t.app.get(EventTriggerService);
     queues = t.app.get(ExecutionQueue);
   });
@@ -38,7 +44,9 @@ describe.each<Transport>(['redis', 'postgres'])('waiting for events and schedule
     const ids: string[] = [];
     for (let i = 0; i < 1000; i += 50) {
       const batch = await Promise.all(
-        Array.from({ length: 50 }, (_, k) => triggers.startAwaitingEvent(principal((i + k) % 10 === 0 ? 'vip' : 'u1'), 'steps', { steps: 1 }, 'order.paid')),
+        Array.from({ length: 50 }, (_, k) =>
+          triggers.startAwaitingEvent(principal((i + k) % 10 === 0 ? 'vip' : 'u1'), 'steps', { steps: 1 }, 'order.paid'),
+        ),
       );
       ids.push(...batch.map((e) => e.id));
     }
@@ -52,12 +60,17 @@ describe.each<Transport>(['redis', 'postgres'])('waiting for events and schedule
     expect(await count(`SELECT count(*)::int AS n FROM agent_executions WHERE status = 'awaiting_event' AND user_id = 'u1'`)).toBe(900);
 
     expect(await triggers.triggerEvent('order.paid', { who: 'all' }, { tenantId: 't1' })).toEqual({ triggered_count: 900 });
-    await expect.poll(() => count(`SELECT count(*)::int AS n FROM agent_executions WHERE status = 'completed'`), { timeout: 60_000, interval: 200 }).toBe(1000);
+    await expect
+      .poll(() => count(`SELECT count(*)::int AS n FROM agent_executions WHERE status = 'completed'`), { timeout: 60_000, interval: 200 })
+      .toBe(1000);
     // Each woke once: one event in its history, one `event_received` log, one step.
     expect(await count(`SELECT count(*)::int AS n FROM agent_messages WHERE role = 'user' AND content ? 'event'`)).toBe(1000);
     expect(await count(`SELECT count(*)::int AS n FROM agent_logs WHERE event_type = 'event_received'`)).toBe(1000);
     expect(await count(`SELECT count(*)::int AS n FROM agent_executions WHERE step_count <> 1`)).toBe(0);
-    const { rows } = await db.sql.query(`SELECT content FROM agent_messages m JOIN agent_executions e ON e.id = m.execution_id WHERE e.id = $1 AND m.role = 'user'`, [ids[0]]);
+    const { rows } = await db.sql.query(
+      `SELECT content FROM agent_messages m JOIN agent_executions e ON e.id = m.execution_id WHERE e.id = $1 AND m.role = 'user'`,
+      [ids[0]],
+    );
     expect(rows[0].content).toEqual({ event: 'order.paid', payload: { who: 'vip' } });
   });
 
@@ -70,7 +83,9 @@ describe.each<Transport>(['redis', 'postgres'])('waiting for events and schedule
       ]);
       expect(results.reduce((sum, r) => sum + r.triggered_count, 0)).toBe(1);
       await waitForStatus(t, db, execution.id, ['completed']);
-      expect(await count(`SELECT count(*)::int AS n FROM agent_messages WHERE execution_id = $1 AND content ? 'event'`, [execution.id])).toBe(1);
+      expect(
+        await count(`SELECT count(*)::int AS n FROM agent_messages WHERE execution_id = $1 AND content ? 'event'`, [execution.id]),
+      ).toBe(1);
     }
   });
 
@@ -78,23 +93,33 @@ describe.each<Transport>(['redis', 'postgres'])('waiting for events and schedule
     const execution = await t.manager.start(principal(), 'steps', { steps: 3, await_event_at: 2 });
     await waitForStatus(t, db, execution.id, ['awaiting_event']);
     expect(await queues.queue('agents-default').getJob(`${execution.id}-1`)).toBeFalsy();
-    expect(await triggers.triggerEvent('steps.continue', 'go', { tenantId: 't1', executionId: execution.id })).toEqual({ triggered_count: 1 });
+    expect(await triggers.triggerEvent('steps.continue', 'go', { tenantId: 't1', executionId: execution.id })).toEqual({
+      triggered_count: 1,
+    });
     expect(await waitForStatus(t, db, execution.id, ['completed', 'failed'])).toMatchObject({ status: 'completed', step_count: 3 });
   });
 
   it('keeps an event that arrives before the wait, and the wait consumes it', async () => {
     const execution = await t.manager.start(principal(), 'steps', { steps: 3, await_event_at: 2, step_ms: 150 });
     await waitForStatus(t, db, execution.id, ['running']);
-    expect(await triggers.triggerEvent('steps.continue', { early: true }, { tenantId: 't1', executionId: execution.id })).toEqual({ triggered_count: 0, kept: true });
+    expect(await triggers.triggerEvent('steps.continue', { early: true }, { tenantId: 't1', executionId: execution.id })).toEqual({
+      triggered_count: 0,
+      kept: true,
+    });
     expect(await waitForStatus(t, db, execution.id, ['completed', 'failed'])).toMatchObject({ status: 'completed', step_count: 3 });
     const { rows } = await db.sql.query(`SELECT content FROM agent_messages WHERE execution_id = $1 AND role = 'user'`, [execution.id]);
     expect(rows.map((r) => r.content)).toEqual([{ event: 'steps.continue', payload: { early: true } }]);
-    expect(await count(`SELECT count(*)::int AS n FROM agent_event_inbox WHERE execution_id = $1 AND consumed_at IS NOT NULL`, [execution.id])).toBe(1);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM agent_event_inbox WHERE execution_id = $1 AND consumed_at IS NOT NULL`, [execution.id]),
+    ).toBe(1);
   });
 
   it('ends an event wait that times out as failed', async () => {
     const execution = await triggers.startAwaitingEvent(principal(), 'steps', { steps: 1 }, 'never', { timeoutSeconds: 1 });
-    expect(await waitForStatus(t, db, execution.id, ['failed', 'completed'])).toMatchObject({ status: 'failed', error: { code: 'awaiting_event_timeout' } });
+    expect(await waitForStatus(t, db, execution.id, ['failed', 'completed'])).toMatchObject({
+      status: 'failed',
+      error: { code: 'awaiting_event_timeout' },
+    });
   });
 
   it('runs a schedule at its time, runs a past one now, and never runs a cancelled one', async () => {
@@ -111,6 +136,9 @@ describe.each<Transport>(['redis', 'postgres'])('waiting for events and schedule
     await waitForStatus(t, db, scheduled.id, ['completed']);
     const { rows } = await db.sql.query('SELECT started_at FROM agent_executions WHERE id = $1', [scheduled.id]);
     expect(rows[0].started_at.getTime()).toBeGreaterThanOrEqual(runAt.getTime() - 1000);
-    expect((await db.sql.query('SELECT status, step_count FROM agent_executions WHERE id = $1', [cancelled.id])).rows[0]).toEqual({ status: 'cancelled', step_count: 0 });
+    expect((await db.sql.query('SELECT status, step_count FROM agent_executions WHERE id = $1', [cancelled.id])).rows[0]).toEqual({
+      status: 'cancelled',
+      step_count: 0,
+    });
   });
 });

@@ -36,7 +36,10 @@ describe('a host’s own TypeOrmModule DataSource handed to the library', () => 
     await db?.drop();
   });
 
-  const boot = async (database: (dataSource: DataSource) => AgentModuleOptions['database'], entities: unknown[] = [HostThing, ...AGENT_ENTITIES]): Promise<INestApplication> => {
+  const boot = async (
+    database: (dataSource: DataSource) => AgentModuleOptions['database'],
+    entities: unknown[] = [HostThing, ...AGENT_ENTITIES],
+  ): Promise<INestApplication> => {
     @Module({ providers: [StepsAgent] })
     class HostAgents {}
     const moduleRef = await Test.createTestingModule({
@@ -63,9 +66,11 @@ describe('a host’s own TypeOrmModule DataSource handed to the library', () => 
   };
 
   const applications = async () =>
-    (await db.sql.query<{ application_name: string }>(`SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE '%-%' ORDER BY 1`)).rows.map(
-      (r) => r.application_name,
-    );
+    (
+      await db.sql.query<{ application_name: string }>(
+        `SELECT DISTINCT application_name FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE '%-%' ORDER BY 1`,
+      )
+    ).rows.map((r) => r.application_name);
 
   it.each([
     ['database.dataSource', (dataSource: DataSource) => ({ dataSource })],

@@ -27,7 +27,12 @@ class AgentEventRecorder {
   }
 
   of(id: string): AnyAgentEvent[] {
-    return this.heard.filter((e) => ('executionId' in e && e.executionId === id) || ('pipelineId' in e && e.pipelineId === id) || ('conversationId' in e && e.conversationId === id));
+    return this.heard.filter(
+      (e) =>
+        ('executionId' in e && e.executionId === id) ||
+        ('pipelineId' in e && e.pipelineId === id) ||
+        ('conversationId' in e && e.conversationId === id),
+    );
   }
 }
 
@@ -47,7 +52,14 @@ describe.each<Transport>(['redis', 'postgres'])('host events through @nestjs/eve
     db = await createTestDatabase();
     const queuePrefix = uniquePrefix();
     const node = (options: Parameters<typeof startTestApp>[0]['options']) =>
-      startTestApp({ transport, db, queuePrefix, providers: [StepsAgent, AgentEventRecorder], imports: [EventEmitterModule.forRoot({ wildcard: true })], options });
+      startTestApp({
+        transport,
+        db,
+        queuePrefix,
+        providers: [StepsAgent, AgentEventRecorder],
+        imports: [EventEmitterModule.forRoot({ wildcard: true })],
+        options,
+      });
     worker = await node({ maintenance: { enabled: false } });
     api = await node({ workers: { enabled: false }, maintenance: { enabled: false } });
     quiet = await node({ workers: { enabled: false }, maintenance: { enabled: false }, hostEvents: { enabled: false } });
@@ -63,7 +75,9 @@ describe.each<Transport>(['redis', 'postgres'])('host events through @nestjs/eve
   /** Waits until `node` heard `name` for `id`. */
   const heard = async <E extends AnyAgentEvent>(node: TestApp, id: string, name: AgentEvent): Promise<E> => {
     await expect.poll(() => namesOf(recorder(node).of(id)), { timeout: 20_000, interval: 20 }).toContain(name);
-    return recorder(node).of(id).find((e) => e.event === name) as E;
+    return recorder(node)
+      .of(id)
+      .find((e) => e.event === name) as E;
   };
 
   it('tells an API node that ran nothing of a run a worker executed: status changes and steps, typed, once per node, none on a node that opted out', async () => {
@@ -82,14 +96,31 @@ describe.each<Transport>(['redis', 'postgres'])('host events through @nestjs/eve
       error: null,
       seq: expect.any(Number),
     });
-    const step = recorder(api).of(id).find((e) => e.event === AgentEvent.ExecutionStepCompleted) as AgentStepCompletedEvent;
-    expect(step).toMatchObject({ executionId: id, agentType: 'steps', stepNumber: 1, stepType: expect.any(String), toolNames: [], tokensUsed: 0, timestamp: expect.any(Date) });
+    const step = recorder(api)
+      .of(id)
+      .find((e) => e.event === AgentEvent.ExecutionStepCompleted) as AgentStepCompletedEvent;
+    expect(step).toMatchObject({
+      executionId: id,
+      agentType: 'steps',
+      stepNumber: 1,
+      stepType: expect.any(String),
+      toolNames: [],
+      tokensUsed: 0,
+      timestamp: expect.any(Date),
+    });
 
-    const expected = ['agent.execution.running', 'agent.execution.step.completed', 'agent.execution.step.completed', 'agent.execution.completed'];
+    const expected = [
+      'agent.execution.running',
+      'agent.execution.step.completed',
+      'agent.execution.step.completed',
+      'agent.execution.completed',
+    ];
     expect(namesOf(recorder(api).of(id))).toEqual(expected);
     // The node that committed them hears them the same way, once (off the bridge, not twice).
     await expect.poll(() => namesOf(recorder(worker).of(id)), { timeout: 5000 }).toEqual(expected);
-    const seqs = recorder(api).of(id).map((e) => (e as AgentExecutionStatusEvent).seq);
+    const seqs = recorder(api)
+      .of(id)
+      .map((e) => (e as AgentExecutionStatusEvent).seq);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     expect(recorder(quiet).heard).toEqual([]);
   });
@@ -122,9 +153,20 @@ describe.each<Transport>(['redis', 'postgres'])('host events through @nestjs/eve
       conversation: { id: turn.conversation.id, turn_count: 1 },
     });
 
-    const pipeline = await api.app.get(PipelinesService).create(principal(), { stages: [{ name: 'one', agent_type: 'steps' }, { name: 'two', agent_type: 'steps' }], input: 'go' });
+    const pipeline = await api.app.get(PipelinesService).create(principal(), {
+      stages: [
+        { name: 'one', agent_type: 'steps' },
+        { name: 'two', agent_type: 'steps' },
+      ],
+      input: 'go',
+    });
     const ended = await heard<AgentPipelineEvent>(api, pipeline.id, AgentEvent.PipelineCompleted);
-    expect(ended).toMatchObject({ pipelineId: pipeline.id, status: 'completed', executionId: expect.any(String), pipeline: { id: pipeline.id, status: 'completed' } });
+    expect(ended).toMatchObject({
+      pipelineId: pipeline.id,
+      status: 'completed',
+      executionId: expect.any(String),
+      pipeline: { id: pipeline.id, status: 'completed' },
+    });
     expect(namesOf(recorder(api).of(pipeline.id))).toEqual([AgentEvent.PipelineCompleted]);
   });
 });

@@ -36,8 +36,10 @@ describe.each<Transport>(['redis', 'postgres'])('lifecycle control on the %s tra
   const children: { pid?: number; exited?: Promise<unknown> } = {};
   const me = principal();
 
-  const stepCompleted = (id: string, n = 1) => (e: { name: string; executionId: string; stepNumber?: number }) =>
-    e.name === ExecutionEventName.StepCompleted && e.executionId === id && e.stepNumber === n;
+  const stepCompleted =
+    (id: string, n = 1) =>
+    (e: { name: string; executionId: string; stepNumber?: number }) =>
+      e.name === ExecutionEventName.StepCompleted && e.executionId === id && e.stepNumber === n;
   const statusIs = (id: string, status: string) => (e: { name: string; executionId: string; status?: string }) =>
     e.name === ExecutionEventName.StatusChanged && e.executionId === id && e.status === status;
 
@@ -51,7 +53,11 @@ describe.each<Transport>(['redis', 'postgres'])('lifecycle control on the %s tra
       providers: [StepsAgent],
       options: { lifecycle: { inputTimeoutSeconds: 2 } },
       agents: [
-        defineLlmAgent({ name: 'slow-llm', model: () => createOpenAiCompatibleModel({ baseURL: fake.baseURL, model: 'fake-gpt' }), system: 'Be slow.' }),
+        defineLlmAgent({
+          name: 'slow-llm',
+          model: () => createOpenAiCompatibleModel({ baseURL: fake.baseURL, model: 'fake-gpt' }),
+          system: 'Be slow.',
+        }),
         defineLlmAgent({
           name: 'shell',
           model: createScriptedModel(),
@@ -113,7 +119,9 @@ describe.each<Transport>(['redis', 'postgres'])('lifecycle control on the %s tra
     const row = await waitForStatus(t, db, execution.id, ['cancelled', 'completed']);
     expect(row.status).toBe('cancelled');
     expect(row.step_count).toBeLessThan(50);
-    const { rows } = await db.sql.query('SELECT metadata, completed_at IS NOT NULL AS done FROM agent_executions WHERE id = $1', [execution.id]);
+    const { rows } = await db.sql.query('SELECT metadata, completed_at IS NOT NULL AS done FROM agent_executions WHERE id = $1', [
+      execution.id,
+    ]);
     expect(rows[0]).toEqual({ metadata: {}, done: true });
     expect((await logTypes(execution.id)).at(-1)).toBe('cancelled');
   });
@@ -198,7 +206,11 @@ describe.each<Transport>(['redis', 'postgres'])('lifecycle control on the %s tra
 
   it('refuses a repeated idempotency key with a different request (409), starting nothing', async () => {
     const first = await t.manager.start(me, 'steps', { steps: 1 }, { idempotencyKey: 'order-43', metadata: { a: 1 } });
-    for (const [input, metadata, type] of [[{ steps: 2 }, { a: 1 }, 'steps'], [{ steps: 1 }, { a: 2 }, 'steps'], [{ steps: 1 }, { a: 1 }, 'slow-llm']] as const) {
+    for (const [input, metadata, type] of [
+      [{ steps: 2 }, { a: 1 }, 'steps'],
+      [{ steps: 1 }, { a: 2 }, 'steps'],
+      [{ steps: 1 }, { a: 1 }, 'slow-llm'],
+    ] as const) {
       const error = await t.manager.start(me, type, input, { idempotencyKey: 'order-43', metadata }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(IdempotencyKeyReusedError);
       expect((error as IdempotencyKeyReusedError).code).toBe('idempotency_key_reused');

@@ -32,7 +32,9 @@ describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the
 
   it('admits exactly max_concurrent of 20 parallel starts', async () => {
     const who = principal('parallel', 't1', 'five');
-    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).manager.start(who, 'steps', { steps: 1 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).manager.start(who, 'steps', { steps: 1 })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(refused).toHaveLength(15);
@@ -46,7 +48,9 @@ describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the
 
   it('holds the hourly limit across two nodes', async () => {
     const who = principal('hourly', 't1', 'seven_an_hour');
-    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).manager.start(who, 'steps', { steps: 1 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).manager.start(who, 'steps', { steps: 1 })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(7);
     const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason as RateLimitedError;
     expect(refused.limits.hourly).toMatchObject({ used: 7, limit: 7, remaining: 0 });
@@ -60,8 +64,12 @@ describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the
     await a.app.get(TierPolicies).replace({ ...tiers, five: { maxConcurrent: 1, perHour: 1000 } });
     try {
       await a.manager.start(who, 'steps', { steps: 1 });
-      await expect(a.manager.start(who, 'steps', { steps: 1 })).rejects.toMatchObject({ limits: { concurrent: { used: 1, limit: 1, remaining: 0 } } });
-      expect(() => a.app.get(TierPolicies).replace({ five: { maxConcurrent: 0 } })).toThrow('tiers.five.maxConcurrent must be a positive integer');
+      await expect(a.manager.start(who, 'steps', { steps: 1 })).rejects.toMatchObject({
+        limits: { concurrent: { used: 1, limit: 1, remaining: 0 } },
+      });
+      expect(() => a.app.get(TierPolicies).replace({ five: { maxConcurrent: 0 } })).toThrow(
+        'tiers.five.maxConcurrent must be a positive integer',
+      );
       expect(a.app.get(TierPolicies).for(who).maxConcurrent).toBe(1); // an invalid replacement changed nothing
     } finally {
       a.app.get(TierPolicies).replace({ ...tiers, ...UNLIMITED_TEST_TIER });
@@ -83,7 +91,13 @@ describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the
     }
     const single = await b.manager.start(principal('single', 'tenant-b'), 'steps', { steps: 1 });
     // A worker node comes up with all 1,001 queued: record the order in which executions start.
-    const worker = await startTestApp({ transport, db, queuePrefix, providers: [StepsAgent], options: { workers: { concurrency: { 'agents-default': 10 } } } });
+    const worker = await startTestApp({
+      transport,
+      db,
+      queuePrefix,
+      providers: [StepsAgent],
+      options: { workers: { concurrency: { 'agents-default': 10 } } },
+    });
     const order: string[] = [];
     worker.events.subscribe((e) => e.name === ExecutionEventName.StatusChanged && e.status === 'running' && order.push(e.executionId));
     try {

@@ -57,7 +57,8 @@ async function children(db: TestDatabase, id: string) {
 }
 
 const statusOf = async (db: TestDatabase, id: string) =>
-  (await db.sql.query('SELECT status, error FROM agent_executions WHERE id = $1', [id])).rows[0] as { status: string; error: { code: string } | null } | undefined;
+  (await db.sql.query('SELECT status, error FROM agent_executions WHERE id = $1', [id])).rows[0] as
+    { status: string; error: { code: string } | null } | undefined;
 
 /**
  * Holds a row lock on one execution, so whichever node takes the job's advisory lock first is
@@ -220,9 +221,18 @@ describe.each<Transport>(['redis', 'postgres'])('maintenance on two nodes (%s tr
     await addLogs(db, done, '2 days');
     const service = a.app.get(MaintenanceService);
 
-    expect(await service.cleanup({ executionRetentionDays: 5, logRetentionDays: 1 })).toMatchObject({ executionsDeleted: 0, logsDeleted: 1 });
+    expect(await service.cleanup({ executionRetentionDays: 5, logRetentionDays: 1 })).toMatchObject({
+      executionsDeleted: 0,
+      logsDeleted: 1,
+    });
     expect(await service.cleanup({ executionRetentionDays: 2 })).toMatchObject({ executionsDeleted: 1, logsDeleted: 0 });
-    expect(await service.cleanup()).toMatchObject({ skipped: false, executionsDeleted: 0, logsDeleted: 0, inputWaitsExpired: 0, eventWaitsExpired: 0 });
+    expect(await service.cleanup()).toMatchObject({
+      skipped: false,
+      executionsDeleted: 0,
+      logsDeleted: 0,
+      inputWaitsExpired: 0,
+      eventWaitsExpired: 0,
+    });
     await expect(service.cleanup({ logRetentionDays: 0 })).rejects.toThrow(InvalidMaintenanceRequestError);
   });
 
@@ -240,7 +250,9 @@ describe.each<Transport>(['redis', 'postgres'])('maintenance on two nodes (%s tr
          ('t1', 'fresh', '{}', now()), ('t1', 'stale', '{}', now() - interval '11 minutes')`,
     );
     expect(await a.app.get(MaintenanceService).cleanup()).toMatchObject({ inboxEventsDeleted: 2, deliveriesDeleted: 1 });
-    expect((await db.sql.query(`SELECT event_type FROM agent_event_inbox WHERE execution_id = $1`, [waiting])).rows).toEqual([{ event_type: 'kept' }]);
+    expect((await db.sql.query(`SELECT event_type FROM agent_event_inbox WHERE execution_id = $1`, [waiting])).rows).toEqual([
+      { event_type: 'kept' },
+    ]);
     expect((await db.sql.query(`SELECT delivery_id FROM agent_webhook_deliveries`)).rows).toEqual([{ delivery_id: 'fresh' }]);
   });
 
@@ -292,7 +304,12 @@ describe('maintenance crons', () => {
   // NOTE: each app closes soon after it boots; closing while its LISTEN connection is still being
   // set up rejects unhandled ('Connection terminated'), so the tests wait for it.
   const start = async (maintenance: object) => {
-    const t = await startTestApp({ transport: 'postgres', db, queuePrefix: uniquePrefix(), options: { workers: { enabled: false }, maintenance } });
+    const t = await startTestApp({
+      transport: 'postgres',
+      db,
+      queuePrefix: uniquePrefix(),
+      options: { workers: { enabled: false }, maintenance },
+    });
     apps.push(t);
     await t.app.get<PubSub>(PUBSUB).ready();
     return t;
@@ -330,7 +347,7 @@ describe('maintenance crons', () => {
     expect(await t.app.get(MaintenanceService).cleanup()).toMatchObject({ skipped: false });
   });
 
-  it('show up in the host app\'s SchedulerRegistry when it uses @nestjs/schedule, and leave it at shutdown', async () => {
+  it("show up in the host app's SchedulerRegistry when it uses @nestjs/schedule, and leave it at shutdown", async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         ScheduleModule.forRoot(),

@@ -30,7 +30,12 @@ describe('AgentModule at boot', () => {
 
   it('refuses invalid options with the list of what to fix', async () => {
     await expect(
-      startTestApp({ transport: 'postgres', db, queuePrefix: uniquePrefix(), options: { transport: 'kafka' as never, defaults: { chunkSize: -1 } } }),
+      startTestApp({
+        transport: 'postgres',
+        db,
+        queuePrefix: uniquePrefix(),
+        options: { transport: 'kafka' as never, defaults: { chunkSize: -1 } },
+      }),
     ).rejects.toThrow(/transport must be 'redis' or 'postgres' \(got "kafka"\)\n {2}- defaults.chunkSize must be a positive integer/);
   });
 

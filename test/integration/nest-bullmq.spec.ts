@@ -71,7 +71,9 @@ describe.each<Transport>(['redis', 'postgres'])('the library’s queues beside a
     const { id } = await t.manager.start(principal(), 'steps', { steps: 2 });
     expect(await waitForStatus(t, db, id, ['completed'])).toMatchObject({ status: 'completed', step_count: 2 });
 
-    const processor = t.app.get<{ worker: { concurrency: number; opts: { prefix?: string } } } | null>(`nestjs-agents:processor:${QueueName.Default}`);
+    const processor = t.app.get<{ worker: { concurrency: number; opts: { prefix?: string } } } | null>(
+      `nestjs-agents:processor:${QueueName.Default}`,
+    );
     if (transport === 'redis') {
       // A @Processor whose worker @nestjs/bullmq made, on the library's prefix, not the host's.
       expect(processor!.worker.concurrency).toBe(7);

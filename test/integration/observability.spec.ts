@@ -44,7 +44,13 @@ describe('health and metrics endpoints', () => {
     expect(body.info.sandbox.status).toBe('up');
     expect(['bubblewrap', 'unavailable']).toContain(body.info.sandbox.isolation);
     if (body.info.sandbox.isolation === 'unavailable') expect(body.info.sandbox.bash).toMatch(/refused/);
-    else expect(body.info.sandbox).toMatchObject({ bash: 'available', disk: expect.any(String), network: expect.any(String), user: expect.any(String) });
+    else
+      expect(body.info.sandbox).toMatchObject({
+        bash: 'available',
+        disk: expect.any(String),
+        network: expect.any(String),
+        user: expect.any(String),
+      });
   });
 
   it('shows the active executions gauge going up while one runs and back to 0, and the queue depths', async () => {

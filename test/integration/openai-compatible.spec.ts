@@ -3,7 +3,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defineLlmAgent } from '../../src/agent/runtime/llm-agent.js';
 import { createOpenAiCompatibleModel } from '../../src/agent/runtime/openai-compatible.js';
 import { runAgentLoop as runAgent } from '../support/agent-loop.js';
-import { chunk, send, startFakeOpenAiServer, startSse, textAnswer, toolCallAnswer, type FakeOpenAiServer } from '../support/fake-openai-server.js';
+import {
+  chunk,
+  send,
+  startFakeOpenAiServer,
+  startSse,
+  textAnswer,
+  toolCallAnswer,
+  type FakeOpenAiServer,
+} from '../support/fake-openai-server.js';
 import { principal, startTestApp, waitForStatus } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix } from '../support/test-database.js';
 

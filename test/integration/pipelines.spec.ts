@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExecutionEventName, InvalidPipelineError, PipelineFinishedError, PipelinesService, type Transport } from '../../src/agent/index.js';
+import {
+  ExecutionEventName,
+  InvalidPipelineError,
+  PipelineFinishedError,
+  PipelinesService,
+  type Transport,
+} from '../../src/agent/index.js';
 import type { WorkUpdatedEvent } from '../../src/agent/executions/work-updated-event.js';
 import { RateLimitedError } from '../../src/agent/errors/rate-limited.error.js';
 import { EchoAgent, stageRows, waitForPipeline } from '../support/pipelines.js';
@@ -35,14 +41,31 @@ describe.each<Transport>(['redis', 'postgres'])('pipelines on the %s transport',
       stages: [
         { name: 'research', agent_type: 'echo' },
         { name: 'analyze', agent_type: 'echo', prompt_template: 'Analyze: {previous_output}' },
-        { name: 'write', agent_type: 'echo', prompt_template: 'Write on {initial_input} from {stages.research.output} and {stages.analyze.output}' },
+        {
+          name: 'write',
+          agent_type: 'echo',
+          prompt_template: 'Write on {initial_input} from {stages.research.output} and {stages.analyze.output}',
+        },
       ],
       input: 'durable agents',
       metadata: { team: 'docs' },
     });
-    expect(created).toMatchObject({ status: 'running', current_stage: 0, stage_outputs: {}, output: null, error: null, metadata: { team: 'docs' }, completed_at: null });
+    expect(created).toMatchObject({
+      status: 'running',
+      current_stage: 0,
+      stage_outputs: {},
+      output: null,
+      error: null,
+      metadata: { team: 'docs' },
+      completed_at: null,
+    });
     expect(created.stages).toEqual([
-      { name: 'research', agent_type: 'echo', status: expect.stringMatching(/^(pending|running|completed)$/), execution_id: expect.any(String) },
+      {
+        name: 'research',
+        agent_type: 'echo',
+        status: expect.stringMatching(/^(pending|running|completed)$/),
+        execution_id: expect.any(String),
+      },
       { name: 'analyze', agent_type: 'echo', status: 'waiting', execution_id: null },
       { name: 'write', agent_type: 'echo', status: 'waiting', execution_id: null },
     ]);
@@ -51,7 +74,13 @@ describe.each<Transport>(['redis', 'postgres'])('pipelines on the %s transport',
     const research = 'echo(durable agents)';
     const analyze = `echo(Analyze: ${research})`;
     const write = `echo(Write on durable agents from ${research} and ${analyze})`;
-    expect(done).toMatchObject({ status: 'completed', current_stage: 2, stage_outputs: { research, analyze, write }, output: write, error: null });
+    expect(done).toMatchObject({
+      status: 'completed',
+      current_stage: 2,
+      stage_outputs: { research, analyze, write },
+      output: write,
+      error: null,
+    });
 
     const rows = await stageRows(db, created.id);
     expect(rows.map((r) => [r.stage_index, r.stage, r.prompt, r.status, r.settle_pending])).toEqual([
@@ -60,12 +89,14 @@ describe.each<Transport>(['redis', 'postgres'])('pipelines on the %s transport',
       [2, 'write', `Write on durable agents from ${research} and ${analyze}`, 'completed', false],
     ]);
     // pipeline.updated after each change: created, advanced twice, completed (the view as GET answers it).
-    await expect.poll(() => updates.filter((u) => u.id === created.id).map((u) => [u.view.status, u.view.current_stage])).toEqual([
-      ['running', 0],
-      ['running', 1],
-      ['running', 2],
-      ['completed', 2],
-    ]);
+    await expect
+      .poll(() => updates.filter((u) => u.id === created.id).map((u) => [u.view.status, u.view.current_stage]))
+      .toEqual([
+        ['running', 0],
+        ['running', 1],
+        ['running', 2],
+        ['completed', 2],
+      ]);
     stop();
     expect(updates.at(-1)).toMatchObject({ tenantId: 't1', userId: 'u1', executionId: rows[2]!.id, view: { output: write } });
     await expect(pipelines.cancel(me, created.id)).rejects.toBeInstanceOf(PipelineFinishedError);
@@ -99,8 +130,25 @@ describe.each<Transport>(['redis', 'postgres'])('pipelines on the %s transport',
       [2, 'summary', 'completed'],
     ]);
 
-    const view = await pipelines.create(me, { stages: [{ parallel: [{ name: 'x', agent_type: 'echo' }, { name: 'y', agent_type: 'echo' }] }], input: 'go' });
-    expect(view.stages).toEqual([{ parallel: [expect.objectContaining({ name: 'x', execution_id: expect.any(String) }), expect.objectContaining({ name: 'y', execution_id: expect.any(String) })] }]);
+    const view = await pipelines.create(me, {
+      stages: [
+        {
+          parallel: [
+            { name: 'x', agent_type: 'echo' },
+            { name: 'y', agent_type: 'echo' },
+          ],
+        },
+      ],
+      input: 'go',
+    });
+    expect(view.stages).toEqual([
+      {
+        parallel: [
+          expect.objectContaining({ name: 'x', execution_id: expect.any(String) }),
+          expect.objectContaining({ name: 'y', execution_id: expect.any(String) }),
+        ],
+      },
+    ]);
     // A parallel last stage: the pipeline's output is an object by name.
     expect(await waitForPipeline(t, db, view.id, ['completed'])).toMatchObject({ output: { x: 'echo(go)', y: 'echo(go)' } });
   });
@@ -116,7 +164,12 @@ describe.each<Transport>(['redis', 'postgres'])('pipelines on the %s transport',
     });
     const failed = await waitForPipeline(t, db, created.id, ['completed', 'failed', 'cancelled']);
     expect(failed.status).toBe('failed');
-    expect(failed.error).toMatchObject({ code: 'step_error', stage_index: 1, stage: 'bad', message: expect.stringContaining('Failed as asked') });
+    expect(failed.error).toMatchObject({
+      code: 'step_error',
+      stage_index: 1,
+      stage: 'bad',
+      message: expect.stringContaining('Failed as asked'),
+    });
     expect((await stageRows(db, created.id)).map((r) => [r.stage_index, r.status])).toEqual([
       [0, 'completed'],
       [1, 'failed'],
@@ -152,12 +205,20 @@ describe.each<Transport>(['redis', 'postgres'])('pipelines on the %s transport',
   it('a cancelled pipeline leaves no running stage and starts no later one', async () => {
     const created = await pipelines.create(me, {
       stages: [
-        { parallel: [{ name: 'slow', agent_type: 'echo', prompt_template: 'SLOW' }, { name: 'quick', agent_type: 'echo', prompt_template: 'SLOW too' }] },
+        {
+          parallel: [
+            { name: 'slow', agent_type: 'echo', prompt_template: 'SLOW' },
+            { name: 'quick', agent_type: 'echo', prompt_template: 'SLOW too' },
+          ],
+        },
         { name: 'next', agent_type: 'echo' },
       ],
       input: 'x',
     });
-    const ids = created.stages.flatMap((s) => ('parallel' in s ? s.parallel : [s])).map((s) => s.execution_id!).filter(Boolean);
+    const ids = created.stages
+      .flatMap((s) => ('parallel' in s ? s.parallel : [s]))
+      .map((s) => s.execution_id!)
+      .filter(Boolean);
     for (const id of ids) await waitForStatus(t, db, id, ['running']);
 
     const cancelled = await pipelines.cancel(me, created.id);
@@ -178,7 +239,9 @@ describe.each<Transport>(['redis', 'postgres'])('pipelines on the %s transport',
     const tiny = principal('tiny-user', 't1', 'tiny');
     const wide = { parallel: ['a', 'b', 'c'].map((name) => ({ name, agent_type: 'echo', prompt_template: 'SLOW' })) };
     await expect(pipelines.create(tiny, { stages: [wide], input: 'x' })).rejects.toBeInstanceOf(RateLimitedError);
-    await expect(pipelines.create(me, { stages: [{ name: 'a', agent_type: 'nope' }], input: 'x' })).rejects.toBeInstanceOf(InvalidPipelineError);
+    await expect(pipelines.create(me, { stages: [{ name: 'a', agent_type: 'nope' }], input: 'x' })).rejects.toBeInstanceOf(
+      InvalidPipelineError,
+    );
     const counts = await db.sql.query(
       `SELECT (SELECT count(*)::int FROM agent_pipelines WHERE user_id = 'tiny-user') AS pipelines,
               (SELECT count(*)::int FROM agent_executions WHERE user_id = 'tiny-user') AS executions`,

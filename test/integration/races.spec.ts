@@ -28,7 +28,13 @@ describe.each<Transport>(['redis', 'postgres'])(`races on the %s transport, ${IT
   beforeAll(async () => {
     db = await createTestDatabase();
     // No workers: each race hands the execution to the runner itself, at the same moment as the API call.
-    t = await startTestApp({ transport, db, queuePrefix: uniquePrefix(), providers: [StepsAgent], options: { workers: { enabled: false } } });
+    t = await startTestApp({
+      transport,
+      db,
+      queuePrefix: uniquePrefix(),
+      providers: [StepsAgent],
+      options: { workers: { enabled: false } },
+    });
     runner = t.app.get(ExecutionRunner);
   });
 

@@ -4,7 +4,13 @@ import { connect, createServer, type Server } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectSandboxEnvironment, IsolationKind, SandboxUnavailableError, type IsolationMode, type SandboxEnvironment } from '../../src/agent/workspaces/sandbox-environment.js';
+import {
+  detectSandboxEnvironment,
+  IsolationKind,
+  SandboxUnavailableError,
+  type IsolationMode,
+  type SandboxEnvironment,
+} from '../../src/agent/workspaces/sandbox-environment.js';
 import { sandboxIdentity, type SandboxIdentity } from '../../src/agent/workspaces/sandbox-identity.js';
 import { SandboxRunner } from '../../src/agent/workspaces/sandbox-runner.js';
 import { WorkspaceVolumes } from '../../src/agent/workspaces/workspace-volumes.js';
@@ -54,7 +60,9 @@ async function startRedis(): Promise<{ port: number; process: ChildProcess } | n
   const probe = await listen('probe', '127.0.0.1');
   const port = probe!.port;
   await probe!.close();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
@@ -93,7 +101,10 @@ describe.each(modes)('escapes from the sandbox (isolation $mode)', ({ mode, name
     runner = new SandboxRunner(environment);
     own = sandboxIdentity('tenant-a', environment.uids);
     other = sandboxIdentity('tenant-b', environment.uids);
-    for (const [tenant, identity] of [['tenant-a', own], ['tenant-b', other]] as const) {
+    for (const [tenant, identity] of [
+      ['tenant-a', own],
+      ['tenant-b', other],
+    ] as const) {
       await fs.mkdir(join(base, tenant, 'exec'), { recursive: true });
       await fs.chown(join(base, tenant), identity.uid, identity.gid);
       await fs.chmod(join(base, tenant), 0o700);
@@ -104,11 +115,16 @@ describe.each(modes)('escapes from the sandbox (isolation $mode)', ({ mode, name
     await fs.chown(join(otherWorkspace, 'secret.txt'), other.uid, other.gid);
     // A process of the app's own user holding secrets in its environment, as the app does.
     secretHolder = spawn('sleep', ['60'], { env: { JWT_SECRET: secret }, stdio: 'ignore' });
-    for (const [label, host] of [['127.0.0.1', '127.0.0.1'], ['::1', '::1']] as const) {
+    for (const [label, host] of [
+      ['127.0.0.1', '127.0.0.1'],
+      ['::1', '::1'],
+    ] as const) {
       const listener = await listen(label, host);
       if (listener) listeners.push(listener);
     }
-    const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
     if (address) {
       const listener = await listen(`this host's address ${address}`, address);
       if (listener) listeners.push(listener);
@@ -124,8 +140,13 @@ describe.each(modes)('escapes from the sandbox (isolation $mode)', ({ mode, name
   });
 
   const available = () => environment.kind !== IsolationKind.Unavailable;
-  const policyOf = (tier: (typeof TIERS)[number], override: Partial<SandboxPolicy> = {}): SandboxPolicy => ({ ...DEFAULT_TIERS[tier]!.sandbox, timeoutSeconds: 20, ...override });
-  const run = (command: string, policy: SandboxPolicy, signal?: AbortSignal) => runner.run({ command, workspace: ownWorkspace, policy, identity: own, signal });
+  const policyOf = (tier: (typeof TIERS)[number], override: Partial<SandboxPolicy> = {}): SandboxPolicy => ({
+    ...DEFAULT_TIERS[tier]!.sandbox,
+    timeoutSeconds: 20,
+    ...override,
+  });
+  const run = (command: string, policy: SandboxPolicy, signal?: AbortSignal) =>
+    runner.run({ command, workspace: ownWorkspace, policy, identity: own, signal });
 
   describe.each(TIERS)('tier %s', (tier) => {
     it('gets no host root: /proc/sys stays read-only, /etc/shadow unreadable, the system unwritable', async ({ skip }) => {
@@ -160,7 +181,10 @@ describe.each(modes)('escapes from the sandbox (isolation $mode)', ({ mode, name
         if (isRoot) {
           let euid: string;
           try {
-            euid = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', path, '-p', '-c', 'id -u'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+            euid = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', path, '-p', '-c', 'id -u'], {
+              encoding: 'utf8',
+              stdio: ['ignore', 'pipe', 'ignore'],
+            }).trim();
           } catch {
             euid = 'refused';
           }
@@ -187,11 +211,23 @@ describe.each(modes)('escapes from the sandbox (isolation $mode)', ({ mode, name
 
     it("reaches none of this host's listeners, PostgreSQL's socket or cloud metadata", async ({ skip }) => {
       if (!available() || !namespaced) skip();
-      const targets = [...listeners.map((l) => ({ host: l.host, port: l.port })), { host: '127.0.0.1', port: 5432 }, { host: '10.0.2.2', port: listeners[0]!.port }, { host: '169.254.169.254', port: 80 }];
+      const targets = [
+        ...listeners.map((l) => ({ host: l.host, port: l.port })),
+        { host: '127.0.0.1', port: 5432 },
+        { host: '10.0.2.2', port: listeners[0]!.port },
+        { host: '169.254.169.254', port: 80 },
+      ];
       if (redis) targets.push({ host: '127.0.0.1', port: redis.port });
       const before = listeners.map((l) => l.connections());
-      const probes = targets.map(({ host, port }) => `timeout 3 bash -c 'exec 3<>/dev/tcp/${host}/${port}' 2>/dev/null && echo "REACHED ${host}:${port}"`);
-      const result = await run([...probes, `[ -e ${PG_SOCKET} ] && echo PG-SOCKET-VISIBLE`, 'ls /var/run/postgresql 2>/dev/null && echo PG-DIR-VISIBLE'].join('; '), policyOf(tier));
+      const probes = targets.map(
+        ({ host, port }) => `timeout 3 bash -c 'exec 3<>/dev/tcp/${host}/${port}' 2>/dev/null && echo "REACHED ${host}:${port}"`,
+      );
+      const result = await run(
+        [...probes, `[ -e ${PG_SOCKET} ] && echo PG-SOCKET-VISIBLE`, 'ls /var/run/postgresql 2>/dev/null && echo PG-DIR-VISIBLE'].join(
+          '; ',
+        ),
+        policyOf(tier),
+      );
       expect(result.output).not.toMatch(/REACHED|PG-SOCKET-VISIBLE|PG-DIR-VISIBLE/);
       expect(listeners.map((l) => l.connections())).toEqual(before);
     });
@@ -267,8 +303,14 @@ describe('a sandbox that cannot be had is refused, never weakened', () => {
     const environment = await detectSandboxEnvironment('auto');
     const workspace = realpathSync(await fs.mkdtemp(join(tmpdir(), 'sandbox-refused-')));
     try {
-      const runner = new SandboxRunner({ ...environment, kind: IsolationKind.Unavailable, refusal: 'the bash tool is refused: bubblewrap does not work here' });
-      await expect(runner.run({ command: 'touch ran', workspace, policy: DEFAULT_TIERS.free!.sandbox })).rejects.toThrow(SandboxUnavailableError);
+      const runner = new SandboxRunner({
+        ...environment,
+        kind: IsolationKind.Unavailable,
+        refusal: 'the bash tool is refused: bubblewrap does not work here',
+      });
+      await expect(runner.run({ command: 'touch ran', workspace, policy: DEFAULT_TIERS.free!.sandbox })).rejects.toThrow(
+        SandboxUnavailableError,
+      );
       expect(existsSync(join(workspace, 'ran'))).toBe(false);
     } finally {
       await fs.rm(workspace, { recursive: true, force: true });
@@ -281,7 +323,9 @@ describe('a sandbox that cannot be had is refused, never weakened', () => {
     const workspace = realpathSync(await fs.mkdtemp(join(tmpdir(), 'sandbox-no-egress-')));
     try {
       const runner = new SandboxRunner({ ...environment, egress: 'slirp4netns is not installed' });
-      await expect(runner.run({ command: 'touch ran', workspace, policy: DEFAULT_TIERS.enterprise!.sandbox })).rejects.toThrow(/network access.*slirp4netns is not installed/);
+      await expect(runner.run({ command: 'touch ran', workspace, policy: DEFAULT_TIERS.enterprise!.sandbox })).rejects.toThrow(
+        /network access.*slirp4netns is not installed/,
+      );
       expect(existsSync(join(workspace, 'ran'))).toBe(false);
       // A network-off tier still runs.
       const result = await runner.run({ command: 'echo ran', workspace, policy: DEFAULT_TIERS.free!.sandbox });
@@ -291,7 +335,7 @@ describe('a sandbox that cannot be had is refused, never weakened', () => {
     }
   });
 
-  it("refuses the retired modes by name, saying what replaced them", async () => {
+  it('refuses the retired modes by name, saying what replaced them', async () => {
     await expect(detectSandboxEnvironment('none' as IsolationMode)).rejects.toThrow(/unsafe-none/);
     await expect(detectSandboxEnvironment('unshare' as IsolationMode)).rejects.toThrow(/bubblewrap/);
   });
@@ -322,12 +366,15 @@ describe('the disk quota holds while commands run (a sized volume per tenant)', 
     await fs.rm(base, { recursive: true, force: true });
   });
 
-  const run = (command: string) => runner.run({ command, workspace, policy: { ...DEFAULT_TIERS.free!.sandbox, timeoutSeconds: 30 }, identity });
+  const run = (command: string) =>
+    runner.run({ command, workspace, policy: { ...DEFAULT_TIERS.free!.sandbox, timeoutSeconds: 30 }, identity });
   const hostBytes = () => statSync(join(base, '.volumes', 'tenant-q.ext4')).blocks * 512;
 
   it('dd past the quota stops at it, and the host file stays within it', async ({ skip }) => {
     if (typeof volumes === 'string') skip();
-    const result = await run('for i in 1 2 3 4 5; do dd if=/dev/zero of=big$i bs=1M count=3 2>&1 | grep -m1 -o "No space left on device"; done; du -sk .');
+    const result = await run(
+      'for i in 1 2 3 4 5; do dd if=/dev/zero of=big$i bs=1M count=3 2>&1 | grep -m1 -o "No space left on device"; done; du -sk .',
+    );
     expect(result.output).toMatch(/No space left on device/);
     expect(hostBytes()).toBeLessThanOrEqual(QUOTA);
     const usage = await (volumes as WorkspaceVolumes).usage('tenant-q');
@@ -338,7 +385,9 @@ describe('the disk quota holds while commands run (a sized volume per tenant)', 
   it('20,000 directories and 20,000 empty files run out of inodes, not the host disk', async ({ skip }) => {
     if (typeof volumes === 'string') skip();
     const before = await (volumes as WorkspaceVolumes).usage('tenant-q');
-    const result = await run('mkdir d; cd d; made=0; for i in $(seq 1 20000); do mkdir "dir-$i-$(printf %0200d 0)" 2>/dev/null || break; made=$i; done; echo dirs=$made; for i in $(seq 1 20000); do : > "f-$i-$(printf %0200d 0)" 2>/dev/null || break; done; ls | wc -l');
+    const result = await run(
+      'mkdir d; cd d; made=0; for i in $(seq 1 20000); do mkdir "dir-$i-$(printf %0200d 0)" 2>/dev/null || break; made=$i; done; echo dirs=$made; for i in $(seq 1 20000); do : > "f-$i-$(printf %0200d 0)" 2>/dev/null || break; done; ls | wc -l',
+    );
     const dirs = Number(/dirs=(\d+)/.exec(result.output)?.[1]);
     expect(dirs).toBeLessThan(20_000);
     const after = await (volumes as WorkspaceVolumes).usage('tenant-q');
@@ -349,7 +398,9 @@ describe('the disk quota holds while commands run (a sized volume per tenant)', 
 
   it('is mounted nosuid,nodev and owned by the tenant only', async ({ skip }) => {
     if (typeof volumes === 'string') skip();
-    const mount = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((line) => line.split(' ')[4] === join(base, 'tenant-q'));
+    const mount = readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .find((line) => line.split(' ')[4] === join(base, 'tenant-q'));
     expect(mount).toMatch(/nosuid/);
     expect(mount).toMatch(/nodev/);
     const stat = statSync(join(base, 'tenant-q'));
@@ -359,7 +410,9 @@ describe('the disk quota holds while commands run (a sized volume per tenant)', 
 });
 
 describe('escapes from the sandbox of an app that does not run as root', () => {
-  it('holds as an unprivileged user too: no sysctl, no setuid root, no other files, no loopback, no network-on, no daemons', async ({ skip }) => {
+  it('holds as an unprivileged user too: no sysctl, no setuid root, no other files, no loopback, no network-on, no daemons', async ({
+    skip,
+  }) => {
     const built = ['dist/agent/workspaces', 'dist/src/agent/workspaces'].find((dir) => existsSync(join(dir, 'sandbox-runner.js')));
     if (!isRoot || !built) skip(); // needs root to become another user; the built modules come from the global setup
     // A copy every user can read (the checkout may not be).
@@ -376,7 +429,18 @@ describe('escapes from the sandbox of an app that does not run as root', () => {
       await fs.chown(join(stage, 'workspace'), 65534, 65534);
       const output = execFileSync(
         'setpriv',
-        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(stage, 'attacks.mjs'), join(stage, 'modules'), join(stage, 'workspace'), String(listener.port), 'unprivileged-secret-4711', join(stage, 'other', 'secret.txt')],
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          join(stage, 'attacks.mjs'),
+          join(stage, 'modules'),
+          join(stage, 'workspace'),
+          String(listener.port),
+          'unprivileged-secret-4711',
+          join(stage, 'other', 'secret.txt'),
+        ],
         { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH } },
       );
       const r = JSON.parse(output.trim().split('\n').pop()!);

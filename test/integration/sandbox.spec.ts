@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandBlockedError } from '../../src/agent/workspaces/sandbox-command.js';
-import { detectSandboxEnvironment, IsolationKind, type IsolationMode, type SandboxEnvironment } from '../../src/agent/workspaces/sandbox-environment.js';
+import {
+  detectSandboxEnvironment,
+  IsolationKind,
+  type IsolationMode,
+  type SandboxEnvironment,
+} from '../../src/agent/workspaces/sandbox-environment.js';
 import { sandboxIdentity } from '../../src/agent/workspaces/sandbox-identity.js';
 import { SandboxRunner } from '../../src/agent/workspaces/sandbox-runner.js';
 import { DEFAULT_TIERS, type SandboxPolicy } from '../../src/agent/tenancy/tier-policy.js';
@@ -48,8 +53,11 @@ describe.each(modes)('sandboxed bash (isolation %s)', (mode) => {
     await fs.rm(workspace, { recursive: true, force: true });
   });
 
-  const run = (command: string, policy: SandboxPolicy = freePolicy(), extra: { signal?: AbortSignal; timeoutSeconds?: number; maxFileBytes?: number } = {}) =>
-    runner.run({ command, workspace, policy, ...extra });
+  const run = (
+    command: string,
+    policy: SandboxPolicy = freePolicy(),
+    extra: { signal?: AbortSignal; timeoutSeconds?: number; maxFileBytes?: number } = {},
+  ) => runner.run({ command, workspace, policy, ...extra });
   const available = () => environment !== null;
   const enforced = (what: 'processes' | 'memory' | 'network') => available() && !environment!.enforcement[what].startsWith('NOT');
 
@@ -71,7 +79,14 @@ describe.each(modes)('sandboxed bash (isolation %s)', (mode) => {
 
   it('refuses blocked commands before running anything', async ({ skip }) => {
     if (!available()) skip();
-    for (const command of ['curl https://example.com', 'X=1 /usr/bin/wget -q x', 'echo $(nc -l 9000)', 'bash -c "ssh host"', 'timeout 5 c"ur"l x', 'ls | xargs scp']) {
+    for (const command of [
+      'curl https://example.com',
+      'X=1 /usr/bin/wget -q x',
+      'echo $(nc -l 9000)',
+      'bash -c "ssh host"',
+      'timeout 5 c"ur"l x',
+      'ls | xargs scp',
+    ]) {
       await expect(run(`touch ran-${command.length}; ${command}`)).rejects.toBeInstanceOf(CommandBlockedError);
       expect(existsSync(join(workspace, `ran-${command.length}`))).toBe(false);
     }
@@ -90,7 +105,10 @@ describe.each(modes)('sandboxed bash (isolation %s)', (mode) => {
     const tag = marker();
     const policy = freePolicy({ maxProcesses: 5 });
     const started = Date.now();
-    const { result, peak } = await peakProcessesWhile(tag, run(`: ${tag}; bomb() { bomb | bomb & }; bomb; wait`, policy, { timeoutSeconds: 1 }));
+    const { result, peak } = await peakProcessesWhile(
+      tag,
+      run(`: ${tag}; bomb() { bomb | bomb & }; bomb; wait`, policy, { timeoutSeconds: 1 }),
+    );
     // It did fork, up to the command's processes plus bubblewrap's own two (its monitor and the namespace's init).
     expect(peak).toBeGreaterThanOrEqual(3);
     expect(peak).toBeLessThanOrEqual(policy.maxProcesses + 2);
@@ -143,7 +161,6 @@ describe.each(modes)('sandboxed bash (isolation %s)', (mode) => {
       expect(result.exitCode).not.toBe(0);
       expect(connections).toBe(before);
     });
-
   });
 
   it('cuts the output at maxOutputBytes and says so', async ({ skip }) => {
@@ -238,7 +255,11 @@ describe('sandboxed bash without cgroups (rlimits only)', () => {
     const hog = await runner.run({ command: 'dd if=/dev/zero of=/dev/null bs=300M count=1 2>&1 && echo ALLOCATED', workspace, policy });
     expect(hog.output).not.toContain('ALLOCATED');
     expect(hog.output).toMatch(/memory exhausted|Cannot allocate/);
-    const modest = await runner.run({ command: 'dd if=/dev/zero of=/dev/null bs=8M count=1 2>/dev/null && echo ALLOCATED', workspace, policy });
+    const modest = await runner.run({
+      command: 'dd if=/dev/zero of=/dev/null bs=8M count=1 2>/dev/null && echo ALLOCATED',
+      workspace,
+      policy,
+    });
     expect(modest.output).toContain('ALLOCATED');
   });
 });

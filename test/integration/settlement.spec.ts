@@ -38,14 +38,25 @@ describe('settling the ends of linked executions', () => {
   };
 
   const flags = async (id: string) =>
-    (await db.sql.query(`SELECT settle_pending, status, metadata->'consequence' AS consequence FROM agent_executions WHERE id = $1`, [id])).rows[0];
+    (await db.sql.query(`SELECT settle_pending, status, metadata->'consequence' AS consequence FROM agent_executions WHERE id = $1`, [id]))
+      .rows[0];
 
   /** A `steps` execution linked to a (made-up) parent, as a consequence would create it. */
   async function startLinked(input: object, marker = true): Promise<AgentExecutionEntity> {
     const client = await db.sql.connect();
     try {
       const [execution] = await linked.insertWithin(client, [
-        { tenantId: 't1', userId: 'u1', tier: 'test', agentType: 'steps', queue: 'agents-default', input: input as never, metadata: { marker }, parentExecutionId: crypto.randomUUID(), depth: 1 },
+        {
+          tenantId: 't1',
+          userId: 'u1',
+          tier: 'test',
+          agentType: 'steps',
+          queue: 'agents-default',
+          input: input as never,
+          metadata: { marker },
+          parentExecutionId: crypto.randomUUID(),
+          depth: 1,
+        },
       ]);
       await linked.enqueue([execution!]);
       return execution!;
@@ -120,7 +131,9 @@ describe('settling the ends of linked executions', () => {
 
   it('settles an end exactly once when several processes try at the same time', async () => {
     const ids = await Promise.all([1, 2, 3].map(() => seedExecution(db, { status: 'failed' })));
-    await db.sql.query(`UPDATE agent_executions SET settle_pending = true, metadata = '{"marker": true}' WHERE id = ANY($1::uuid[])`, [ids]);
+    await db.sql.query(`UPDATE agent_executions SET settle_pending = true, metadata = '{"marker": true}' WHERE id = ANY($1::uuid[])`, [
+      ids,
+    ]);
     const attempts = await Promise.all(ids.flatMap((id) => [settlement.settle(id), settlement.settle(id), settlement.sweep()]));
     const settledIds = attempts.flatMap((a) => (a === true ? [] : Array.isArray(a) ? a : []));
     const byCall = attempts.filter((a) => a === true).length + settledIds.length;

@@ -37,10 +37,28 @@ describe.each<Transport>(['redis', 'postgres'])('step loop on the %s transport',
       queuePrefix: uniquePrefix(),
       providers: [StepsAgent],
       agents: [
-        { name: 'limited', limits: { maxSteps: 3 }, step: async () => step.continue({ messages: [{ role: 'assistant', content: 'again' }] }) },
-        { name: 'slow', limits: { timeoutSeconds: 1 }, step: async (_s, ctx) => { await sleep(60_000, undefined, { signal: ctx.signal }); return step.done(null); } },
+        {
+          name: 'limited',
+          limits: { maxSteps: 3 },
+          step: async () => step.continue({ messages: [{ role: 'assistant', content: 'again' }] }),
+        },
+        {
+          name: 'slow',
+          limits: { timeoutSeconds: 1 },
+          step: async (_s, ctx) => {
+            await sleep(60_000, undefined, { signal: ctx.signal });
+            return step.done(null);
+          },
+        },
         { name: 'deaf', limits: { timeoutSeconds: 1 }, step: () => new Promise(() => undefined) },
-        { name: 'greedy', limits: { maxTokens: 100 }, step: async (_s, ctx) => { ctx.recordUsage({ model: 'm', inputTokens: 30, outputTokens: 10 }); return step.continue(); } },
+        {
+          name: 'greedy',
+          limits: { maxTokens: 100 },
+          step: async (_s, ctx) => {
+            ctx.recordUsage({ model: 'm', inputTokens: 30, outputTokens: 10 });
+            return step.continue();
+          },
+        },
         gated,
       ],
     });
@@ -57,7 +75,9 @@ describe.each<Transport>(['redis', 'postgres'])('step loop on the %s transport',
     const row = await waitForStatus(t, db, execution.id, ['completed', 'failed']);
     expect(row).toMatchObject({ status: 'completed', step_count: 4, output: { steps_done: 4 } });
 
-    const messages = await db.sql.query('SELECT seq, role, content FROM agent_messages WHERE execution_id = $1 ORDER BY seq', [execution.id]);
+    const messages = await db.sql.query('SELECT seq, role, content FROM agent_messages WHERE execution_id = $1 ORDER BY seq', [
+      execution.id,
+    ]);
     expect(messages.rows).toEqual([1, 2, 3, 4].map((n) => ({ seq: n, role: 'assistant', content: `step ${n}` })));
     const logs = await db.sql.query('SELECT event_type, step_number FROM agent_logs WHERE execution_id = $1 ORDER BY id', [execution.id]);
     expect(logs.rows.filter((l) => l.event_type === 'step_completed').map((l) => l.step_number)).toEqual([1, 2, 3, 4]);
@@ -73,7 +93,10 @@ describe.each<Transport>(['redis', 'postgres'])('step loop on the %s transport',
       [execution.id],
     );
     expect(rows[0]).toEqual({ n: 80, distinct_seq: 80, max_seq: 80 });
-    const chunks = await db.sql.query(`SELECT step_number FROM agent_logs WHERE execution_id = $1 AND event_type = 'checkpointed' ORDER BY id`, [execution.id]);
+    const chunks = await db.sql.query(
+      `SELECT step_number FROM agent_logs WHERE execution_id = $1 AND event_type = 'checkpointed' ORDER BY id`,
+      [execution.id],
+    );
     expect(chunks.rows.map((r) => r.step_number)).toEqual([25, 50, 75]);
   });
 
@@ -83,7 +106,9 @@ describe.each<Transport>(['redis', 'postgres'])('step loop on the %s transport',
     expect(row.status).toBe('failed');
     expect(row.step_count).toBe(1);
     expect(row.error).toEqual({ code: 'step_error', message: 'Step 2 failed as asked (fail_at)' });
-    const { rows } = await db.sql.query(`SELECT level, message FROM agent_logs WHERE execution_id = $1 AND event_type = 'failed'`, [failing.id]);
+    const { rows } = await db.sql.query(`SELECT level, message FROM agent_logs WHERE execution_id = $1 AND event_type = 'failed'`, [
+      failing.id,
+    ]);
     expect(rows).toEqual([{ level: 'error', message: 'Step 2 failed as asked (fail_at)' }]);
     const messages = await db.sql.query('SELECT count(*)::int AS n FROM agent_messages WHERE execution_id = $1', [failing.id]);
     expect(messages.rows[0].n).toBe(1);
@@ -116,7 +141,10 @@ describe.each<Transport>(['redis', 'postgres'])('step loop on the %s transport',
     const execution = await t.manager.start(principal(), 'gated', {});
     await gated.entered;
     // Another runner takes the lease (epoch + 1) while the first is inside its step.
-    await db.sql.query(`UPDATE agent_executions SET lease_epoch = lease_epoch + 1, lease_owner = 'other', lease_heartbeat_at = now() WHERE id = $1`, [execution.id]);
+    await db.sql.query(
+      `UPDATE agent_executions SET lease_epoch = lease_epoch + 1, lease_owner = 'other', lease_heartbeat_at = now() WHERE id = $1`,
+      [execution.id],
+    );
     const lost = new Promise<unknown>((resolve) => {
       const stop = t.events.subscribe((e) => {
         if (e.executionId === execution.id && e.name === ExecutionEventName.LeaseLost) resolve((stop(), e));
@@ -124,7 +152,9 @@ describe.each<Transport>(['redis', 'postgres'])('step loop on the %s transport',
     });
     gated.release();
     expect(await lost).toMatchObject({ stepNumber: 1, epoch: 1 });
-    const { rows } = await db.sql.query('SELECT status, step_count, lease_owner, output FROM agent_executions WHERE id = $1', [execution.id]);
+    const { rows } = await db.sql.query('SELECT status, step_count, lease_owner, output FROM agent_executions WHERE id = $1', [
+      execution.id,
+    ]);
     expect(rows[0]).toEqual({ status: 'running', step_count: 0, lease_owner: 'other', output: null });
     const messages = await db.sql.query('SELECT count(*)::int AS n FROM agent_messages WHERE execution_id = $1', [execution.id]);
     expect(messages.rows[0].n).toBe(0);

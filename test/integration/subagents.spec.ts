@@ -35,7 +35,9 @@ const lead = defineLlmAgent({
       if (turn === 0) {
         if (call.lastUserText.startsWith('slowly ')) await leadGate.opened;
         const requests = call.lastUserText.replace(/^(slowly )?spawn /, '').split(' ');
-        return { toolCalls: requests.map((r) => ({ toolName: 'spawn_subagent', input: { name: r.split(':')[0], task: r.split(':')[1] } })) };
+        return {
+          toolCalls: requests.map((r) => ({ toolName: 'spawn_subagent', input: { name: r.split(':')[0], task: r.split(':')[1] } })),
+        };
       }
       resumedCalls.push({ executionInput: call.lastUserText, toolResults: call.toolResults });
       return { text: `Team reported: ${call.toolResults.map((r) => String(r.output)).join(' | ')}` };
@@ -49,7 +51,8 @@ const researcherModel = createScriptedModel({
   modelId: 'researcher-model',
   script: async (call, turn) => {
     const task = call.lastUserText;
-    if (task === 'deeper' && turn === 0) return { toolCalls: [{ toolName: 'spawn_subagent', input: { name: 'researcher', task: 'even deeper' } }] };
+    if (task === 'deeper' && turn === 0)
+      return { toolCalls: [{ toolName: 'spawn_subagent', input: { name: 'researcher', task: 'even deeper' } }] };
     if (task === 'deeper') return { text: `Could not delegate: ${String(call.toolResults[0]?.output)}` };
     if (task === 'gate') await currentGate.opened;
     if (task === 'long') return { text: 'r'.repeat(5000) };
@@ -101,7 +104,8 @@ describe.each<Transport>(['redis', 'postgres'])('subagents on the %s transport',
       )
     ).rows;
   const logsOf = async (id: string, eventType: string) =>
-    (await db.sql.query(`SELECT message, context FROM agent_logs WHERE execution_id = $1 AND event_type = $2 ORDER BY id`, [id, eventType])).rows;
+    (await db.sql.query(`SELECT message, context FROM agent_logs WHERE execution_id = $1 AND event_type = $2 ORDER BY id`, [id, eventType]))
+      .rows;
   /** Jobs of an execution in any state that holds or will take a worker. */
   const jobsOf = async (id: string) => {
     const queues = t.app.get(ExecutionQueue);
@@ -112,7 +116,9 @@ describe.each<Transport>(['redis', 'postgres'])('subagents on the %s transport',
     currentGate = gate();
     const parent = await t.manager.start(principal(), 'lead', `spawn ${Array.from({ length: count }, () => 'researcher:gate').join(' ')}`);
     await waitForStatus(t, db, parent.id, ['awaiting_children']);
-    await expect.poll(async () => (await children(parent.id)).map((c) => c.status), { timeout: 10_000 }).toEqual(Array(count).fill('running'));
+    await expect
+      .poll(async () => (await children(parent.id)).map((c) => c.status), { timeout: 10_000 })
+      .toEqual(Array(count).fill('running'));
     return parent;
   }
 
@@ -122,8 +128,18 @@ describe.each<Transport>(['redis', 'postgres'])('subagents on the %s transport',
 
     const kids = await children(parent.id);
     expect(kids).toMatchObject([
-      { status: 'completed', agent_type: 'subagent.researcher', depth: 1, metadata: { subagent: 'researcher', tool_call_id: 'call_0_0', spawn_step: 1 } },
-      { status: 'completed', agent_type: 'subagent.researcher', depth: 1, metadata: { subagent: 'researcher', tool_call_id: 'call_0_1', spawn_step: 1 } },
+      {
+        status: 'completed',
+        agent_type: 'subagent.researcher',
+        depth: 1,
+        metadata: { subagent: 'researcher', tool_call_id: 'call_0_0', spawn_step: 1 },
+      },
+      {
+        status: 'completed',
+        agent_type: 'subagent.researcher',
+        depth: 1,
+        metadata: { subagent: 'researcher', tool_call_id: 'call_0_1', spawn_step: 1 },
+      },
     ]);
     expect(kids.every((k) => k.settle_pending === false)).toBe(true);
     // What reached the parent's next model call: one result per child, in spawn order, cut to the cap.
@@ -132,7 +148,11 @@ describe.each<Transport>(['redis', 'postgres'])('subagents on the %s transport',
       { toolName: 'spawn_subagent', output: `${'r'.repeat(SUMMARY_MAX - 1)}…` },
       { toolName: 'spawn_subagent', output: 'Result of short' },
     ]);
-    expect(done).toMatchObject({ status: 'completed', step_count: 2, output: `Team reported: ${'r'.repeat(SUMMARY_MAX - 1)}… | Result of short` });
+    expect(done).toMatchObject({
+      status: 'completed',
+      step_count: 2,
+      output: `Team reported: ${'r'.repeat(SUMMARY_MAX - 1)}… | Result of short`,
+    });
     // The history: user, assistant (the two calls), one tool message per child, the answer; seqs without gaps.
     const { rows: messages } = await db.sql.query(`SELECT seq, role FROM agent_messages WHERE execution_id = $1 ORDER BY seq`, [parent.id]);
     expect(messages).toEqual([1, 2, 3, 4, 5].map((seq, i) => ({ seq, role: ['user', 'assistant', 'tool', 'tool', 'assistant'][i] })));
@@ -150,7 +170,9 @@ describe.each<Transport>(['redis', 'postgres'])('subagents on the %s transport',
     expect((await children(parent.id)).map((c) => c.status)).toEqual(['completed', 'completed']);
     expect(await logsOf(parent.id, 'children_completed')).toHaveLength(1);
     expect(resumedCalls.filter((c) => c.executionInput === 'spawn researcher:gate researcher:gate')).toHaveLength(1);
-    const { rows } = await db.sql.query(`SELECT count(*)::int AS n FROM agent_messages WHERE execution_id = $1 AND role = 'tool'`, [parent.id]);
+    const { rows } = await db.sql.query(`SELECT count(*)::int AS n FROM agent_messages WHERE execution_id = $1 AND role = 'tool'`, [
+      parent.id,
+    ]);
     expect(rows[0].n).toBe(2);
   });
 
@@ -166,9 +188,16 @@ describe.each<Transport>(['redis', 'postgres'])('subagents on the %s transport',
     expect((await children(parent.id)).map((c) => c.metadata)).toEqual(
       kids.map(() => expect.objectContaining({ force_killed: true, cancel_escalated: true })),
     );
-    const signals = await db.sql.query(`SELECT payload FROM agent_signals WHERE execution_id = ANY($1::uuid[]) AND signal_type = 'cancel'`, [kids.map((k) => k.id)]);
-    expect(signals.rows.map((r) => r.payload)).toEqual(kids.map(() => ({ cancelled_with: 'its parent (cancelled)', parent_execution_id: parent.id })));
-    expect((await db.sql.query(`SELECT settle_pending FROM agent_executions WHERE id = $1`, [parent.id])).rows[0].settle_pending).toBe(false);
+    const signals = await db.sql.query(
+      `SELECT payload FROM agent_signals WHERE execution_id = ANY($1::uuid[]) AND signal_type = 'cancel'`,
+      [kids.map((k) => k.id)],
+    );
+    expect(signals.rows.map((r) => r.payload)).toEqual(
+      kids.map(() => ({ cancelled_with: 'its parent (cancelled)', parent_execution_id: parent.id })),
+    );
+    expect((await db.sql.query(`SELECT settle_pending FROM agent_executions WHERE id = $1`, [parent.id])).rows[0].settle_pending).toBe(
+      false,
+    );
   });
 
   it('cancels a parent asked to cancel during its spawning step as soon as that step commits, and its children with it', async () => {
@@ -190,14 +219,45 @@ describe.each<Transport>(['redis', 'postgres'])('subagents on the %s transport',
   it('writes nothing of a spawning step, children included, when the lease was lost', async () => {
     const id = await seedExecution(db, { status: 'running', agentType: 'lead' });
     const store = t.app.get(ExecutionStore);
-    const lease = { executionId: id, tenantId: 't1', userId: 'u1', agentType: 'lead', tier: 'test', queue: 'agents-default', epoch: 0, depth: 0 };
+    const lease = {
+      executionId: id,
+      tenantId: 't1',
+      userId: 'u1',
+      agentType: 'lead',
+      tier: 'test',
+      queue: 'agents-default',
+      epoch: 0,
+      depth: 0,
+    };
     const result = await store.commitSpawning(
-      { lease: lease as never, stepsAdded: 1, stepNumber: 1, messages: [{ role: 'assistant', content: 'spawning' }], logs: [], inputTokens: 1, outputTokens: 1, state: null, nextStatus: 'awaiting_children' },
-      [{ tenantId: 't1', userId: 'u1', tier: 'test', agentType: 'subagent.researcher', queue: 'agents-default', input: 'x', parentExecutionId: id, depth: 1 }],
+      {
+        lease: lease as never,
+        stepsAdded: 1,
+        stepNumber: 1,
+        messages: [{ role: 'assistant', content: 'spawning' }],
+        logs: [],
+        inputTokens: 1,
+        outputTokens: 1,
+        state: null,
+        nextStatus: 'awaiting_children',
+      },
+      [
+        {
+          tenantId: 't1',
+          userId: 'u1',
+          tier: 'test',
+          agentType: 'subagent.researcher',
+          queue: 'agents-default',
+          input: 'x',
+          parentExecutionId: id,
+          depth: 1,
+        },
+      ],
     );
     expect(result).toEqual({ committed: null, children: [] });
     expect(await children(id)).toEqual([]);
-    const row = (await db.sql.query(`SELECT status, step_count, settle_pending, message_count FROM agent_executions WHERE id = $1`, [id])).rows[0];
+    const row = (await db.sql.query(`SELECT status, step_count, settle_pending, message_count FROM agent_executions WHERE id = $1`, [id]))
+      .rows[0];
     expect(row).toEqual({ status: 'running', step_count: 0, settle_pending: false, message_count: 0 });
   });
 
@@ -227,10 +287,20 @@ describe.each<Transport>(['redis', 'postgres'])('subagents on the %s transport',
     const settlement = t.app.get(ExecutionSettlement);
     const recovery = t.app.get(RecoveryService);
     const byId = (id: string) => settlement.settle(id).then((settled) => (settled ? [id] : []));
-    const attempts = await Promise.all([byId(kids[0].id), byId(kids[1].id), byId(kids[0].id), recovery.recoverStuck(60_000).then((r) => r.settled)]);
+    const attempts = await Promise.all([
+      byId(kids[0].id),
+      byId(kids[1].id),
+      byId(kids[0].id),
+      recovery.recoverStuck(60_000).then((r) => r.settled),
+    ]);
     // Each child's end is settled once, by one of the attempts (the sweep may also settle other tests' leftovers).
     const kidIds = kids.map((k) => k.id);
-    expect(attempts.flat().filter((id) => kidIds.includes(id)).sort()).toEqual([...kidIds].sort());
+    expect(
+      attempts
+        .flat()
+        .filter((id) => kidIds.includes(id))
+        .sort(),
+    ).toEqual([...kidIds].sort());
 
     await waitForStatus(t, db, parent.id, ['completed']);
     expect(await logsOf(parent.id, 'children_completed')).toHaveLength(1);

@@ -24,7 +24,13 @@ const metered = defineLlmAgent({
     modelId: 'meter-model',
     script: (_call, turn) =>
       turn === 0
-        ? { toolCalls: [{ toolName: 'probe', input: { n: 1 } }, { toolName: 'probe', input: { n: -1 } }], usage: { inputTokens: 40, outputTokens: 10 } }
+        ? {
+            toolCalls: [
+              { toolName: 'probe', input: { n: 1 } },
+              { toolName: 'probe', input: { n: -1 } },
+            ],
+            usage: { inputTokens: 40, outputTokens: 10 },
+          }
         : { text: 'measured', usage: { inputTokens: 60, outputTokens: 5 } },
   }),
   system: 'Measure.',
@@ -40,7 +46,14 @@ class CapturedJsonLogger extends ConsoleLogger {
   constructor() {
     super({ json: true, flattenParams: true });
   }
-  protected override printMessages(messages: unknown[], ctx?: string, level?: never, _stream?: 'stdout' | 'stderr', stack?: unknown, params?: Record<string, unknown>): void {
+  protected override printMessages(
+    messages: unknown[],
+    ctx?: string,
+    level?: never,
+    _stream?: 'stdout' | 'stderr',
+    stack?: unknown,
+    params?: Record<string, unknown>,
+  ): void {
     for (const message of messages) this.lines.push({ level, context: ctx, message, ...params, ...(stack ? { stack } : {}) });
   }
 }
@@ -48,7 +61,9 @@ class CapturedJsonLogger extends ConsoleLogger {
 /** One sample of a Prometheus text exposition. */
 function sample(text: string, name: string, labels: Record<string, string>): number | null {
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.slice(name.length).split(' ')[0]!.includes(w)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.slice(name.length).split(' ')[0]!.includes(w)));
   return line ? Number(line.split(' ').at(-1)) : null;
 }
 
@@ -96,12 +111,16 @@ describe('metrics and spans of a run', () => {
     exporter.reset();
     const execution = await t.manager.start(principal('tracer', 'tenant-x'), 'metered', 'trace me');
     await waitForStatus(t, db, execution.id, ['completed']);
-    const spans = exporter.getFinishedSpans().filter((s) => s.attributes['agent.execution_id'] === execution.id || isUnder(s, exporter.getFinishedSpans(), execution.id));
+    const spans = exporter
+      .getFinishedSpans()
+      .filter((s) => s.attributes['agent.execution_id'] === execution.id || isUnder(s, exporter.getFinishedSpans(), execution.id));
 
     const [run] = spans.filter((s) => s.name === 'agent.execution');
     expect(run).toBeDefined();
     expect(run!.attributes).toMatchObject({ 'agent.execution_id': execution.id, 'agent.tenant_id': 'tenant-x', 'agent.type': 'metered' });
-    const steps = spans.filter((s) => s.name === 'agent.step').sort((a, b) => Number(a.attributes['agent.step_number']) - Number(b.attributes['agent.step_number']));
+    const steps = spans
+      .filter((s) => s.name === 'agent.step')
+      .sort((a, b) => Number(a.attributes['agent.step_number']) - Number(b.attributes['agent.step_number']));
     expect(steps.map((s) => s.attributes['agent.step_number'])).toEqual([1, 2]);
     for (const s of steps) expect(parentOf(s)).toBe(run!.spanContext().spanId);
 
@@ -113,7 +132,11 @@ describe('metrics and spans of a run', () => {
     expect(tools).toHaveLength(2);
     for (const tc of tools) {
       expect(parentOf(tc)).toBe(steps[0]!.spanContext().spanId);
-      expect(tc.attributes).toMatchObject({ 'agent.execution_id': execution.id, 'agent.tenant_id': 'tenant-x', 'agent.tool_name': 'probe' });
+      expect(tc.attributes).toMatchObject({
+        'agent.execution_id': execution.id,
+        'agent.tenant_id': 'tenant-x',
+        'agent.tool_name': 'probe',
+      });
     }
     expect(tools.map((tc) => tc.status.code).sort()).toEqual([0, 2]); // one unset (ok), one error
     expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
@@ -139,15 +162,17 @@ describe('application logs', () => {
   it('carry the execution id as a field of their own', async () => {
     const execution = await t.manager.start(principal('logged', 'tenant-l'), 'faulty', 'go');
     await waitForStatus(t, db, execution.id, ['failed']);
-    await expect.poll(() => logger.lines.find((l) => l.execution_id === execution.id)).toMatchObject({
-      level: 'warn',
-      context: 'ExecutionRunner',
-      message: 'Step 1 failed: the tool broke',
-      execution_id: execution.id,
-      tenant_id: 'tenant-l',
-      agent_type: 'faulty',
-      step: 1,
-    });
+    await expect
+      .poll(() => logger.lines.find((l) => l.execution_id === execution.id))
+      .toMatchObject({
+        level: 'warn',
+        context: 'ExecutionRunner',
+        message: 'Step 1 failed: the tool broke',
+        execution_id: execution.id,
+        tenant_id: 'tenant-l',
+        agent_type: 'faulty',
+        step: 1,
+      });
   });
 });
 

@@ -129,7 +129,11 @@ describe.each<Transport>(['redis', 'postgres'])('per-tier request limits (@nestj
   });
 
   it('keeps the exact start admission: a start over max_concurrent is refused with its limits, not by the throttler', async () => {
-    const start = () => nodes()[0]!.post('/api/agents').set(as('solo', 'single')).send({ agent_type: 'steps', input: { steps: 1 } });
+    const start = () =>
+      nodes()[0]!
+        .post('/api/agents')
+        .set(as('solo', 'single'))
+        .send({ agent_type: 'steps', input: { steps: 1 } });
     expect((await start()).status).toBe(201);
     const refused = await start();
     expect(refused.status).toBe(429);

@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, promises as fs, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  promises as fs,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,7 +40,12 @@ describe('workspace files: confined to the workspace', () => {
     await expect(files.write('src/app.ts', 'export const answer = 42;\n')).resolves.toEqual({ path: 'src/app.ts', bytes: 26 });
     await files.write('README.md', '# demo\nthe answer is here\n');
     expect(readFileSync(join(root, 'src/app.ts'), 'utf8')).toBe('export const answer = 42;\n');
-    expect(await files.read('./src//app.ts')).toMatchObject({ path: 'src/app.ts', content: 'export const answer = 42;\n', size: 26, truncated: false });
+    expect(await files.read('./src//app.ts')).toMatchObject({
+      path: 'src/app.ts',
+      content: 'export const answer = 42;\n',
+      size: 26,
+      truncated: false,
+    });
     expect(await files.read('src/app.ts', { offset: 7, maxBytes: 5 })).toMatchObject({ content: 'const', truncated: true });
     expect(await files.list()).toEqual([
       { name: 'README.md', type: 'file', size: 26 },
@@ -46,11 +61,14 @@ describe('workspace files: confined to the workspace', () => {
     expect((await files.search('answer\\s=\\s\\d+', { regex: true })).matches).toHaveLength(1);
   });
 
-  it.each(['../../etc/passwd', '../outside/secret.txt', 'src/../../outside/secret.txt', '/etc/passwd', `${'/'}tmp`])('refuses %j', async (path) => {
-    await expect(files.read(path)).rejects.toBeInstanceOf(WorkspaceAccessError);
-    await expect(files.write(path, 'x')).rejects.toBeInstanceOf(WorkspaceAccessError);
-    await expect(files.list(path)).rejects.toBeInstanceOf(WorkspaceAccessError);
-  });
+  it.each(['../../etc/passwd', '../outside/secret.txt', 'src/../../outside/secret.txt', '/etc/passwd', `${'/'}tmp`])(
+    'refuses %j',
+    async (path) => {
+      await expect(files.read(path)).rejects.toBeInstanceOf(WorkspaceAccessError);
+      await expect(files.write(path, 'x')).rejects.toBeInstanceOf(WorkspaceAccessError);
+      await expect(files.list(path)).rejects.toBeInstanceOf(WorkspaceAccessError);
+    },
+  );
 
   it('refuses a symlink to / and to a file outside, for reading, writing, listing and searching', async () => {
     symlinkSync('/', join(root, 'host-root'));

@@ -133,7 +133,10 @@ describe('workspaces in executions', () => {
     expect(output).toContain('"name":"hello.txt","type":"file"'); // list_dir
 
     // The escape attempt came back to the model as a tool error, and was logged as one.
-    const { rows } = await db.sql.query("SELECT context FROM agent_logs WHERE execution_id = $1 AND event_type = 'tool_completed' AND context->>'ok' = 'false'", [execution.id]);
+    const { rows } = await db.sql.query(
+      "SELECT context FROM agent_logs WHERE execution_id = $1 AND event_type = 'tool_completed' AND context->>'ok' = 'false'",
+      [execution.id],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].context).toMatchObject({ toolName: 'read_file' });
     expect(rows[0].context.error).toMatch(/Refused '\.\.\/\.\.\/etc\/passwd'/);
@@ -154,7 +157,9 @@ describe('workspaces in executions', () => {
     const execution = await t.manager.start(tenant('t-write'), 'ws-big-writer', { kb: 1500 });
     const done = await waitForStatus(t, db, execution.id, ['completed', 'failed']);
     expect(done.status).toBe('failed');
-    expect(done.error?.message).toMatch(/Workspace quota exceeded: the tenant's workspaces would use 1\.5 MB of 1\.0 MB; cannot write this file/);
+    expect(done.error?.message).toMatch(
+      /Workspace quota exceeded: the tenant's workspaces would use 1\.5 MB of 1\.0 MB; cannot write this file/,
+    );
     expect(existsSync(join(baseDir, 't-write', execution.id, 'big.bin'))).toBe(false);
 
     const small = await t.manager.start(tenant('t-write'), 'ws-big-writer', { kb: 100 });
@@ -170,7 +175,10 @@ describe('workspaces in executions', () => {
     expect(error).toBeInstanceOf(QuotaExceededError);
     expect((error as QuotaExceededError).code).toBe(AgentErrorCode.QuotaExceeded);
 
-    const res = await request(t.app.getHttpServer()).post('/api/agents').set('x-tenant', 't-full').send({ agent_type: 'ws-custom', input: { title: 'x' } });
+    const res = await request(t.app.getHttpServer())
+      .post('/api/agents')
+      .set('x-tenant', 't-full')
+      .send({ agent_type: 'ws-custom', input: { title: 'x' } });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ statusCode: 413, details: { code: 'quota_exceeded', quota_bytes: 1024 * 1024 } });
     const { rows } = await db.sql.query("SELECT count(*)::int AS n FROM agent_executions WHERE tenant_id = 't-full'");

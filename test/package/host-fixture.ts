@@ -71,7 +71,9 @@ export function installedCopies(dir: string, name: string): string[] {
     for (const entry of readdirSync(nodeModules, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       const packages = entry.name.startsWith('@')
-        ? readdirSync(join(nodeModules, entry.name), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(nodeModules, entry.name, e.name))
+        ? readdirSync(join(nodeModules, entry.name), { withFileTypes: true })
+            .filter((e) => e.isDirectory())
+            .map((e) => join(nodeModules, entry.name, e.name))
         : [join(nodeModules, entry.name)];
       for (const pkg of packages) visit(join(pkg, 'node_modules'));
     }
@@ -107,8 +109,16 @@ export interface RunningHost {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
-export function startHost(dir: string, env: Record<string, string>, entry = { script: 'dist/main.js', ready: /listening on (\S+)/ }): Promise<RunningHost> {
-  const child: ChildProcess = spawn(process.execPath, [entry.script], { cwd: dir, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startHost(
+  dir: string,
+  env: Record<string, string>,
+  entry = { script: 'dist/main.js', ready: /listening on (\S+)/ },
+): Promise<RunningHost> {
+  const child: ChildProcess = spawn(process.execPath, [entry.script], {
+    cwd: dir,
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
     child.once('exit', (code, signal) => resolveExit({ code, signal })),
@@ -139,16 +149,21 @@ export function startHost(dir: string, env: Record<string, string>, entry = { sc
 }
 
 /** The host's worker entry (`dist/worker.js`: no HTTP, workers on), once it says it is ready; its `url` is empty. */
-export const startHostWorker = (dir: string, env: Record<string, string>): Promise<RunningHost> => startHost(dir, env, { script: 'dist/worker.js', ready: /worker ready/ });
+export const startHostWorker = (dir: string, env: Record<string, string>): Promise<RunningHost> =>
+  startHost(dir, env, { script: 'dist/worker.js', ready: /worker ready/ });
 
 /** The host's own TypeORM CLI on its data source for the library's migrations (the fixture's `npm run migrate`). */
 export async function migrateWithHostCli(dir: string, databaseUrl: string): Promise<string> {
   const bin = readJson<{ bin: Record<string, string> }>(join(dir, 'node_modules/typeorm/package.json')).bin.typeorm!;
-  const { stdout } = await run(process.execPath, [join(dir, 'node_modules/typeorm', bin), 'migration:run', '-d', 'dist/agents.datasource.js'], {
-    cwd: dir,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [join(dir, 'node_modules/typeorm', bin), 'migration:run', '-d', 'dist/agents.datasource.js'],
+    {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      timeout: 60_000,
+    },
+  );
   return stdout;
 }
 

@@ -41,7 +41,12 @@ const FIXTURES: Fixture[] = [
   { name: 'cjs-host', env: () => ({}), hostCli: 'before-boot', ownThrottler: true },
   // An ES module package with its own BullModule queue, TypeOrmModule entity and EventEmitterModule;
   // forRootAsync handed the host's DataSource, the Redis transport.
-  { name: 'esm-host', env: () => ({ REDIS_URL: redisUrl(), HOST_QUEUE_PREFIX: uniquePrefix() }), hostCli: 'after-boot', ownThrottler: false },
+  {
+    name: 'esm-host',
+    env: () => ({ REDIS_URL: redisUrl(), HOST_QUEUE_PREFIX: uniquePrefix() }),
+    hostCli: 'after-boot',
+    ownThrottler: false,
+  },
 ];
 
 /**
@@ -74,7 +79,14 @@ describe('the packed package', () => {
     );
     expect(outside).toEqual([]);
     expect(packed.files.filter((f) => /(^|\/)(test|bench|docker|\.ci|demo|host|ui)\/|\.spec\.|tsbuildinfo|tsconfig/.test(f))).toEqual([]);
-    for (const entry of ['dist/agent/index.js', 'dist/agent/index.d.ts', 'dist/agent/index.d.ts.map', 'dist/client/index.js', 'dist/client/index.d.ts', 'dist/dashboard/index.html']) {
+    for (const entry of [
+      'dist/agent/index.js',
+      'dist/agent/index.d.ts',
+      'dist/agent/index.d.ts.map',
+      'dist/client/index.js',
+      'dist/client/index.d.ts',
+      'dist/dashboard/index.html',
+    ]) {
       expect(packed.files).toContain(entry);
     }
     expect(packed.size).toBeLessThan(700 * 1024);
@@ -124,10 +136,14 @@ describe('the packed package', () => {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
       try {
-        const { rows } = await client.query<{ name: string; n: number }>('SELECT name, count(*)::int AS n FROM agent_migrations GROUP BY name');
+        const { rows } = await client.query<{ name: string; n: number }>(
+          'SELECT name, count(*)::int AS n FROM agent_migrations GROUP BY name',
+        );
         expect(rows).toHaveLength(AGENT_MIGRATIONS.length);
         expect(rows.every((r) => r.n === 1)).toBe(true);
-        const tables = await client.query("SELECT to_regclass('agent_executions') AS executions, to_regclass('migrations') AS typeorm_default");
+        const tables = await client.query(
+          "SELECT to_regclass('agent_executions') AS executions, to_regclass('migrations') AS typeorm_default",
+        );
         expect(tables.rows[0]).toEqual({ executions: 'agent_executions', typeorm_default: null });
       } finally {
         await client.end();
@@ -168,27 +184,40 @@ describe('the packed package', () => {
       expect(await waitFor(id, TERMINAL)).toMatchObject({ status: 'completed', output: 'Hello, Ada' });
     });
 
-    it.runIf(name === 'cjs-host')('answers the host’s own controller with the library’s 404, 409 and 429 through the exported AgentExceptionFilter', async () => {
-      const missing = '0190a000-0000-7000-8000-000000000000';
-      const notFound = await fetch(`${app.url}/greetings/${missing}/pause`, { method: 'POST', headers });
-      expect(notFound.status).toBe(404);
-      expect(await notFound.json()).toEqual({ statusCode: 404, error: 'Not Found', message: `Execution ${missing} not found`, details: { code: 'execution_not_found' } });
+    it.runIf(name === 'cjs-host')(
+      'answers the host’s own controller with the library’s 404, 409 and 429 through the exported AgentExceptionFilter',
+      async () => {
+        const missing = '0190a000-0000-7000-8000-000000000000';
+        const notFound = await fetch(`${app.url}/greetings/${missing}/pause`, { method: 'POST', headers });
+        expect(notFound.status).toBe(404);
+        expect(await notFound.json()).toEqual({
+          statusCode: 404,
+          error: 'Not Found',
+          message: `Execution ${missing} not found`,
+          details: { code: 'execution_not_found' },
+        });
 
-      const trial = { ...headers, authorization: 'Bearer key-tim' };
-      const first = await fetch(`${app.url}/greetings`, { method: 'POST', headers: trial, body: JSON.stringify({ name: 'Tim' }) });
-      expect(first.status).toBe(201);
-      const { id } = (await first.json()) as { id: string };
-      const limited = await fetch(`${app.url}/greetings`, { method: 'POST', headers: trial, body: JSON.stringify({ name: 'Tim' }) });
-      expect(limited.status).toBe(429);
-      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(await limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests', details: { code: 'rate_limited' } });
+        const trial = { ...headers, authorization: 'Bearer key-tim' };
+        const first = await fetch(`${app.url}/greetings`, { method: 'POST', headers: trial, body: JSON.stringify({ name: 'Tim' }) });
+        expect(first.status).toBe(201);
+        const { id } = (await first.json()) as { id: string };
+        const limited = await fetch(`${app.url}/greetings`, { method: 'POST', headers: trial, body: JSON.stringify({ name: 'Tim' }) });
+        expect(limited.status).toBe(429);
+        expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(await limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests', details: { code: 'rate_limited' } });
 
-      const trialView = async () => (await (await fetch(`${app.url}/api/agents/${id}`, { headers: trial })).json()) as { status: string };
-      for (const deadline = Date.now() + 20_000; !TERMINAL.includes((await trialView()).status) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
-      const conflict = await fetch(`${app.url}/greetings/${id}/pause`, { method: 'POST', headers: trial });
-      expect(conflict.status).toBe(409);
-      expect(await conflict.json()).toMatchObject({ statusCode: 409, error: 'Conflict', details: { code: 'invalid_transition', current_status: 'completed' } });
-    });
+        const trialView = async () => (await (await fetch(`${app.url}/api/agents/${id}`, { headers: trial })).json()) as { status: string };
+        for (const deadline = Date.now() + 20_000; !TERMINAL.includes((await trialView()).status) && Date.now() < deadline;)
+          await new Promise((r) => setTimeout(r, 50));
+        const conflict = await fetch(`${app.url}/greetings/${id}/pause`, { method: 'POST', headers: trial });
+        expect(conflict.status).toBe(409);
+        expect(await conflict.json()).toMatchObject({
+          statusCode: 409,
+          error: 'Conflict',
+          details: { code: 'invalid_transition', current_status: 'completed' },
+        });
+      },
+    );
 
     it('pauses, resumes and cancels a run through the library’s REST routes', async () => {
       const started = await fetch(`${app.url}/api/agents`, {
@@ -208,24 +237,27 @@ describe('the packed package', () => {
       expect(await waitFor(id, TERMINAL)).toMatchObject({ status: 'cancelled' });
     });
 
-    it.runIf(ownThrottler)('keeps the host’s own ThrottlerModule beside the library’s per-tier throttlers, which leave the host’s controller alone', async () => {
-      expect(installedCopies(host.dir, '@nestjs/throttler')).toEqual([join(host.dir, 'node_modules/@nestjs/throttler')]);
-      const library = await fetch(`${app.url}/api/agents`, { headers });
-      expect(library.status).toBe(200);
-      expect(library.headers.get('x-ratelimit-limit')).toBe('1000'); // the host's global guard, as the host set it
-      expect(library.headers.get('x-ratelimit-limit-agents-sustained')).toBe('300'); // the library's, from the caller's tier (pro)
-      const greeting = await fetch(`${app.url}/greetings`, { method: 'POST', headers, body: JSON.stringify({ name: 'Alan' }) });
-      expect(greeting.status).toBe(201);
-      expect(greeting.headers.get('x-ratelimit-limit')).toBe('1000');
-      expect(greeting.headers.get('x-ratelimit-limit-agents-sustained')).toBeNull(); // no library guard on the host's route
-      expect(greeting.headers.get('x-ratelimit-limit-agents-burst')).toBeNull();
-      const pings: number[] = [];
-      for (let i = 0; i < 3; i++) pings.push((await fetch(`${app.url}/ping`)).status);
-      expect(pings).toEqual([200, 200, 429]); // the host's @Throttle
-      const unlimited = await fetch(`${app.url}/ping/unlimited`);
-      expect(unlimited.status).toBe(200);
-      expect(unlimited.headers.get('x-ratelimit-limit')).toBeNull(); // the host's @SkipThrottle
-    });
+    it.runIf(ownThrottler)(
+      'keeps the host’s own ThrottlerModule beside the library’s per-tier throttlers, which leave the host’s controller alone',
+      async () => {
+        expect(installedCopies(host.dir, '@nestjs/throttler')).toEqual([join(host.dir, 'node_modules/@nestjs/throttler')]);
+        const library = await fetch(`${app.url}/api/agents`, { headers });
+        expect(library.status).toBe(200);
+        expect(library.headers.get('x-ratelimit-limit')).toBe('1000'); // the host's global guard, as the host set it
+        expect(library.headers.get('x-ratelimit-limit-agents-sustained')).toBe('300'); // the library's, from the caller's tier (pro)
+        const greeting = await fetch(`${app.url}/greetings`, { method: 'POST', headers, body: JSON.stringify({ name: 'Alan' }) });
+        expect(greeting.status).toBe(201);
+        expect(greeting.headers.get('x-ratelimit-limit')).toBe('1000');
+        expect(greeting.headers.get('x-ratelimit-limit-agents-sustained')).toBeNull(); // no library guard on the host's route
+        expect(greeting.headers.get('x-ratelimit-limit-agents-burst')).toBeNull();
+        const pings: number[] = [];
+        for (let i = 0; i < 3; i++) pings.push((await fetch(`${app.url}/ping`)).status);
+        expect(pings).toEqual([200, 200, 429]); // the host's @Throttle
+        const unlimited = await fetch(`${app.url}/ping/unlimited`);
+        expect(unlimited.status).toBe(200);
+        expect(unlimited.headers.get('x-ratelimit-limit')).toBeNull(); // the host's @SkipThrottle
+      },
+    );
 
     it('hands a running execution back at SIGTERM (enableShutdownHooks) instead of leaving it to its lease', async () => {
       const started = await fetch(`${app.url}/api/agents`, {
@@ -264,7 +296,12 @@ describe('the packed package', () => {
       const database = await createEmptyDatabase();
       databaseUrl = database.url;
       dropDatabase = database.drop;
-      const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl(), HOST_QUEUE_PREFIX: hostQueuePrefix, AGENTS_QUEUE_PREFIX: agentsQueuePrefix };
+      const env = {
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl(),
+        HOST_QUEUE_PREFIX: hostQueuePrefix,
+        AGENTS_QUEUE_PREFIX: agentsQueuePrefix,
+      };
       // NOTE: the worker first: it migrates the database (the host's table, then the library's).
       worker = await startHostWorker(host.dir, env);
       api = await startHost(host.dir, { ...env, AGENTS_WORKERS: 'off' });

@@ -8,7 +8,12 @@ import { recordStep } from '../../src/agent/runtime/step-recorder.js';
 import type { StepResult } from '../../src/agent/runtime/step-result.js';
 
 /** The runner's loop in miniature: step, check, append the step's messages, until done. */
-export async function runAgentLoop(agent: AgentDefinition, input: JsonValue, signal = new AbortController().signal, onToken?: (t: string) => void) {
+export async function runAgentLoop(
+  agent: AgentDefinition,
+  input: JsonValue,
+  signal = new AbortController().signal,
+  onToken?: (t: string) => void,
+) {
   let state: AgentState = { input, messages: [], data: {}, stepCount: 0, usage: emptyUsage() };
   const results: StepResult[] = [];
   const logs: StepLog[] = [];

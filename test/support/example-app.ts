@@ -73,10 +73,14 @@ export const exampleEnv = (db: TestDatabase, transport: string, extra: Record<st
  * answered by the app's global filters: the library's, app-wide, gives it the library's shape.
  */
 async function createFastifyApp(config: HostConfig & { databaseUrl: string }, agents: Provider[]): Promise<INestApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, agents), new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }), {
-    rawBody: true,
-    logger: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config, agents),
+    new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
+    {
+      rawBody: true,
+      logger: false,
+    },
+  );
   app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
   app.useGlobalFilters(new AgentExceptionFilter(app.get(HttpAdapterHost)));
   return app;

@@ -49,7 +49,6 @@ export const textAnswer: Handler = (_body, _req, res) => {
   finish(res, 'stop', { prompt_tokens: 57, completion_tokens: 6 });
 };
 
-
 export interface FakeOpenAiServer {
   baseURL: string;
   handlers: Handler[];

@@ -36,10 +36,9 @@ export default async function globalSetup(project: TestProject): Promise<() => P
   execFileSync(process.execPath, ['src/host/build-if-stale.mjs', '--always'], { stdio: 'inherit' });
 
   return async () => {
-    const { rows } = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE $1`,
-      [`agents_t_${process.pid}_%`],
-    );
+    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+      `agents_t_${process.pid}_%`,
+    ]);
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
     await admin.end();

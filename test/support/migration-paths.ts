@@ -73,17 +73,22 @@ export const migrationPaths = {
   },
   /** `npm run migration:run`: the TypeORM CLI with the repo's `ormconfig.ts`. */
   typeormCli: async (url) => {
-    await run(process.execPath, [resolve('node_modules/typeorm/cli.js'), 'migration:run', '-d', resolve('dist/ormconfig.js')], { env: childEnv(url) });
+    await run(process.execPath, [resolve('node_modules/typeorm/cli.js'), 'migration:run', '-d', resolve('dist/ormconfig.js')], {
+      env: childEnv(url),
+    });
   },
   /** A host's own DataSource listing `AGENT_MIGRATIONS` with `AGENT_MIGRATIONS_TABLE`. */
   hostSharedTable: (url) => withDataSource(hostDataSource(url), (d) => d.runMigrations().then(() => undefined)),
   /** A host's own DataSource with its own migrations table holding its own migrations and the library's. */
   hostOwnTable: (url) =>
-    withDataSource(hostDataSource(url, { migrations: [...AGENT_MIGRATIONS, HostNotes1790000000000], migrationsTableName: HOST_TABLE }), (d) =>
-      d.runMigrations().then(() => undefined),
+    withDataSource(
+      hostDataSource(url, { migrations: [...AGENT_MIGRATIONS, HostNotes1790000000000], migrationsTableName: HOST_TABLE }),
+      (d) => d.runMigrations().then(() => undefined),
     ),
 } satisfies Record<string, MigrationPath>;
 
 /** What `npm run migrate` and the TypeORM CLI did before the library had one table: the default table, nothing idempotent. */
 export const legacyDefaultTable = (url: string, count = LEGACY_MIGRATIONS.length): Promise<void> =>
-  withDataSource(new DataSource({ type: 'postgres', url, migrations: LEGACY_MIGRATIONS.slice(0, count) }), (d) => d.runMigrations().then(() => undefined));
+  withDataSource(new DataSource({ type: 'postgres', url, migrations: LEGACY_MIGRATIONS.slice(0, count) }), (d) =>
+    d.runMigrations().then(() => undefined),
+  );

@@ -44,7 +44,9 @@ export class OwnPostgres {
 
   start(): Promise<void> {
     const options = `-p ${this.port} -k '' -c listen_addresses=127.0.0.1 -c fsync=off`;
-    return this.as(`${BIN}/pg_ctl`, ['-D', join(this.dir, 'data'), '-o', options, '-l', join(this.dir, 'log'), '-w', 'start']).then(() => undefined);
+    return this.as(`${BIN}/pg_ctl`, ['-D', join(this.dir, 'data'), '-o', options, '-l', join(this.dir, 'log'), '-w', 'start']).then(
+      () => undefined,
+    );
   }
 
   /** A fast shutdown: open connections are cut, as in a failover or a restart for an upgrade. */

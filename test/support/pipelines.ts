@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, ExecutionEventName, step, type AgentState, type AgentStepper, type ExecutionEvents, type StepContext, type StepResult } from '../../src/agent/index.js';
+import {
+  Agent,
+  ExecutionEventName,
+  step,
+  type AgentState,
+  type AgentStepper,
+  type ExecutionEvents,
+  type StepContext,
+  type StepResult,
+} from '../../src/agent/index.js';
 import type { TestDatabase } from './test-database.js';
 
 /**
@@ -12,7 +21,11 @@ export class EchoAgent implements AgentStepper {
     // A stage gets `{ prompt }`, or the JSON value itself when its template is one whole placeholder.
     const input = state.input as unknown;
     const prompt =
-      typeof input === 'string' ? input : typeof (input as { prompt?: unknown } | null)?.prompt === 'string' ? (input as { prompt: string }).prompt : JSON.stringify(input);
+      typeof input === 'string'
+        ? input
+        : typeof (input as { prompt?: unknown } | null)?.prompt === 'string'
+          ? (input as { prompt: string }).prompt
+          : JSON.stringify(input);
     if (prompt.includes('FAIL')) throw new Error(`Failed as asked by: ${prompt}`);
     if (prompt.includes('SLOW')) {
       await sleep(30, undefined, { signal: ctx.signal });
@@ -31,10 +44,18 @@ export interface PipelineRow {
 }
 
 /** Resolves when the pipeline reaches one of `statuses`: re-reads its row on each `pipeline.updated` (and once at once). */
-export function waitForPipeline(t: { events: ExecutionEvents }, db: TestDatabase, id: string, statuses: string[], timeoutMs = 20_000): Promise<PipelineRow> {
+export function waitForPipeline(
+  t: { events: ExecutionEvents },
+  db: TestDatabase,
+  id: string,
+  statuses: string[],
+  timeoutMs = 20_000,
+): Promise<PipelineRow> {
   return new Promise((resolve, reject) => {
     let done = false;
-    const read = async () => (await db.sql.query('SELECT status, current_stage, stage_outputs, output, error FROM agent_pipelines WHERE id = $1', [id])).rows[0] as PipelineRow | undefined;
+    const read = async () =>
+      (await db.sql.query('SELECT status, current_stage, stage_outputs, output, error FROM agent_pipelines WHERE id = $1', [id]))
+        .rows[0] as PipelineRow | undefined;
     const check = async () => {
       const row = await read();
       if (done || !row || !statuses.includes(row.status)) return;
@@ -56,7 +77,15 @@ export function waitForPipeline(t: { events: ExecutionEvents }, db: TestDatabase
 
 /** The stage executions of a pipeline, by stage index then stage name. */
 export async function stageRows(db: TestDatabase, pipelineId: string) {
-  const { rows } = await db.sql.query<{ id: string; stage_index: number; stage: string; status: string; prompt: string; output: unknown; settle_pending: boolean }>(
+  const { rows } = await db.sql.query<{
+    id: string;
+    stage_index: number;
+    stage: string;
+    status: string;
+    prompt: string;
+    output: unknown;
+    settle_pending: boolean;
+  }>(
     `SELECT id, stage_index, metadata->>'pipeline_stage' AS stage, status, CASE WHEN jsonb_typeof(input) = 'object' AND input ? 'prompt' THEN input->>'prompt' ELSE input #>> '{}' END AS prompt, output, settle_pending
      FROM agent_executions WHERE pipeline_id = $1 ORDER BY stage_index, metadata->>'pipeline_stage'`,
     [pipelineId],

@@ -10,7 +10,16 @@ const { SandboxRunner } = await import(join(dir, 'sandbox-runner.js'));
 
 const environment = await detectSandboxEnvironment('auto');
 const runner = new SandboxRunner(environment);
-const policy = (network) => ({ timeoutSeconds: 20, network, memoryMb: 256, maxProcesses: 20, blockedCommands: [], readablePaths: [], writablePaths: [], maxOutputBytes: 65536 });
+const policy = (network) => ({
+  timeoutSeconds: 20,
+  network,
+  memoryMb: 256,
+  maxProcesses: 20,
+  blockedCommands: [],
+  readablePaths: [],
+  writablePaths: [],
+  maxOutputBytes: 65536,
+});
 const run = async (command, network = false) => {
   try {
     return (await runner.run({ command, workspace, policy: policy(network) })).output;
@@ -34,7 +43,9 @@ const results = {
 };
 // Without namespaces (the host's explicit choice), a daemon still dies with its command.
 const unsafe = new SandboxRunner(await detectSandboxEnvironment('unsafe-none'));
-results.unsafeDaemon = (await unsafe.run({ command: 'setsid nohup sleep 987.655 >/dev/null 2>&1 & echo started', workspace, policy: policy(false) })).output;
+results.unsafeDaemon = (
+  await unsafe.run({ command: 'setsid nohup sleep 987.655 >/dev/null 2>&1 & echo started', workspace, policy: policy(false) })
+).output;
 const suid = join(workspace, 'suid-shell');
 results.suidFile = existsSync(suid) ? { uid: statSync(suid).uid, mode: statSync(suid).mode } : null;
 process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -1,6 +1,7 @@
 import pg from 'pg';
 
-const TABLES = /\b(agent_executions|agent_logs|agent_messages|agent_signals|agent_event_inbox|agent_conversations|agent_pipelines|token_usage_records|agent_budgets|agent_budget_ledger)\b/;
+const TABLES =
+  /\b(agent_executions|agent_logs|agent_messages|agent_signals|agent_event_inbox|agent_conversations|agent_pipelines|token_usage_records|agent_budgets|agent_budget_ledger)\b/;
 
 /**
  * Records every SQL statement this process sends while `work` runs, and returns those that touch

@@ -7,7 +7,11 @@ export interface SseEvent {
 }
 
 /** Reads a Server-Sent Events response until the server ends it (or `stopWhen` says so). */
-export function readSse(url: string, headers: Record<string, string>, stopWhen?: (e: SseEvent) => boolean): Promise<{ status: number; events: SseEvent[] }> {
+export function readSse(
+  url: string,
+  headers: Record<string, string>,
+  stopWhen?: (e: SseEvent) => boolean,
+): Promise<{ status: number; events: SseEvent[] }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { headers }, (res) => {
       const events: SseEvent[] = [];

@@ -102,12 +102,20 @@ export interface ExecutionRow {
  * Resolves when the execution reaches one of `statuses`: re-reads the row on every status event
  * (and once after subscribing, so an event that fired first is not missed).
  */
-export function waitForStatus(t: { events: ExecutionEvents }, db: TestDatabase, id: string, statuses: string[], timeoutMs = 20_000): Promise<ExecutionRow> {
+export function waitForStatus(
+  t: { events: ExecutionEvents },
+  db: TestDatabase,
+  id: string,
+  statuses: string[],
+  timeoutMs = 20_000,
+): Promise<ExecutionRow> {
   return new Promise((resolve, reject) => {
     let done = false;
     const check = async () => {
       if (done) return;
-      const { rows } = await db.sql.query('SELECT status, step_count, token_usage, output, error FROM agent_executions WHERE id = $1', [id]);
+      const { rows } = await db.sql.query('SELECT status, step_count, token_usage, output, error FROM agent_executions WHERE id = $1', [
+        id,
+      ]);
       if (rows[0] && statuses.includes(rows[0].status) && !done) {
         done = true;
         clearTimeout(timer);

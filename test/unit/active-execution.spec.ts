@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ActiveExecution, ActiveExecutions, ForceKilledError, StopRequestedError } from '../../src/agent/executions/run/active-executions.js';
+import {
+  ActiveExecution,
+  ActiveExecutions,
+  ForceKilledError,
+  StopRequestedError,
+} from '../../src/agent/executions/run/active-executions.js';
 import type { ResolvedAgentOptions } from '../../src/agent/agent.options.js';
 import type { ExecutionTransitions } from '../../src/agent/executions/lifecycle/execution-transitions.js';
 import type { SignalNotice, SignalNotifier } from '../../src/agent/infrastructure/signal-notifier.js';
@@ -41,7 +46,11 @@ describe('ActiveExecutions', () => {
   /** A registry on a notifier the test speaks through. */
   function registry() {
     let hear: (notice: SignalNotice) => void = () => undefined;
-    const notifier: SignalNotifier = { publish: async () => undefined, subscribe: (h) => ((hear = h), () => undefined), ready: async () => undefined };
+    const notifier: SignalNotifier = {
+      publish: async () => undefined,
+      subscribe: (h) => ((hear = h), () => undefined),
+      ready: async () => undefined,
+    };
     const options = { workers: { enabled: true }, lifecycle: { cancelGraceMs: 60_000 } } as unknown as ResolvedAgentOptions;
     const executions = new ActiveExecutions(notifier, options, {} as ExecutionTransitions);
     executions.onModuleInit();

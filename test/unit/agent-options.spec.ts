@@ -11,14 +11,22 @@ describe('resolveAgentOptions', () => {
   it('fills every default in one place', () => {
     const resolved = resolveAgentOptions(valid);
     expect(resolved.workers).toEqual({ enabled: true, concurrency: { 'agents-default': 10, 'agents-long': 5, 'agents-priority': 10 } });
-    expect(resolved.defaults).toEqual({ limits: { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 }, chunkSize: 25, queue: 'agents-default' });
+    expect(resolved.defaults).toEqual({
+      limits: { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 },
+      chunkSize: 25,
+      queue: 'agents-default',
+    });
     expect(resolved.database).toMatchObject({ poolSize: 10, runMigrations: true });
     expect(resolved.lease).toEqual({ timeoutMs: 30_000, heartbeatMs: 10_000 });
     expect(resolved.queuePrefix).toBe('agents');
   });
 
   it('keeps what the caller set', () => {
-    const resolved = resolveAgentOptions({ ...valid, workers: { enabled: false, concurrency: { 'agents-long': 2 } }, defaults: { chunkSize: 7 } });
+    const resolved = resolveAgentOptions({
+      ...valid,
+      workers: { enabled: false, concurrency: { 'agents-long': 2 } },
+      defaults: { chunkSize: 7 },
+    });
     expect(resolved.workers).toEqual({ enabled: false, concurrency: { 'agents-default': 10, 'agents-long': 2, 'agents-priority': 10 } });
     expect(resolved.defaults.chunkSize).toBe(7);
   });
@@ -92,14 +100,32 @@ describe('resolveAgentOptions', () => {
   it('defaults and checks where the routes go and which are mounted', () => {
     const resolved = resolveAgentOptions(valid);
     expect(resolved.http.prefix).toBe('');
-    expect([...resolved.http.routes].sort()).toEqual(['admin', 'conversations', 'dashboard', 'executions', 'health', 'metrics', 'pipelines', 'realtime', 'usage', 'webhooks']);
+    expect([...resolved.http.routes].sort()).toEqual([
+      'admin',
+      'conversations',
+      'dashboard',
+      'executions',
+      'health',
+      'metrics',
+      'pipelines',
+      'realtime',
+      'usage',
+      'webhooks',
+    ]);
     expect(resolved.realtime).toMatchObject({ namespace: '/agents', cors: { origin: true } });
     expect(resolveAgentOptions({ ...valid, http: { prefix: '/v1/', routes: false } }).http).toEqual({ prefix: 'v1', routes: new Set() });
-    expect([...resolveAgentOptions({ ...valid, http: { routes: ['executions', 'health'] } }).http.routes]).toEqual(['executions', 'health']);
+    expect([...resolveAgentOptions({ ...valid, http: { routes: ['executions', 'health'] } }).http.routes]).toEqual([
+      'executions',
+      'health',
+    ]);
 
     let error: unknown;
     try {
-      resolveAgentOptions({ ...valid, http: { prefix: 'v 1', routes: ['executions', 'everything' as never] }, realtime: { namespace: 'agents' } });
+      resolveAgentOptions({
+        ...valid,
+        http: { prefix: 'v 1', routes: ['executions', 'everything' as never] },
+        realtime: { namespace: 'agents' },
+      });
     } catch (e) {
       error = e;
     }
@@ -111,7 +137,13 @@ describe('resolveAgentOptions', () => {
   });
 
   it('switches features off through their own options (all on by default)', () => {
-    expect(resolveAgentOptions(valid).features).toEqual({ conversations: true, pipelines: true, subagents: true, webhooks: true, billingRoutes: true });
+    expect(resolveAgentOptions(valid).features).toEqual({
+      conversations: true,
+      pipelines: true,
+      subagents: true,
+      webhooks: true,
+      billingRoutes: true,
+    });
     const spec = { name: 'helper', description: 'helps', systemPrompt: 'help', model: {} as never };
     const off = resolveAgentOptions({
       ...valid,
@@ -131,6 +163,9 @@ describe('resolveAgentOptions', () => {
     } catch (e) {
       error = e;
     }
-    expect((error as InvalidAgentOptionsError).problems).toEqual(['conversations.enabled must be a boolean', 'billing.routes must be a boolean']);
+    expect((error as InvalidAgentOptionsError).problems).toEqual([
+      'conversations.enabled must be a boolean',
+      'billing.routes must be a boolean',
+    ]);
   });
 });

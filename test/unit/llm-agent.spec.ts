@@ -7,7 +7,6 @@ import { defineLlmAgent } from '../../src/agent/runtime/llm-agent.js';
 import { createScriptedModel } from '../../src/agent/runtime/scripted-model.js';
 import { recordStep } from '../../src/agent/runtime/step-recorder.js';
 
-
 const listFiles = tool({
   description: 'Lists the files of a directory',
   inputSchema: jsonSchema<{ dir: string }>({ type: 'object', properties: { dir: { type: 'string' } }, required: ['dir'] }),
@@ -68,8 +67,11 @@ describe('defineLlmAgent with the scripted model', () => {
     // Replaying the stored history (as after a restart) gives the same final step.
     const resumed = await codeAssistant().step(
       { input: null, messages: JSON.parse(JSON.stringify(run.messages.slice(0, 3))), data: {}, stepCount: 1, usage: emptyUsage() },
-      recordStep({ executionId: 'e', tenantId: 't', userId: 'u', agentType: 'code-assistant', stepNumber: 2 }, new AbortController().signal, () => {})
-        .context,
+      recordStep(
+        { executionId: 'e', tenantId: 't', userId: 'u', agentType: 'code-assistant', stepNumber: 2 },
+        new AbortController().signal,
+        () => {},
+      ).context,
     );
     expect(resumed).toEqual(run.results[1]);
   });
@@ -160,7 +162,12 @@ describe('createScriptedModel without streaming', () => {
   it('rejects promptly when aborted while generating', async () => {
     const controller = new AbortController();
     const started = Date.now();
-    const generating = generateText({ model: createScriptedModel({ chunkDelayMs: 10_000 }), prompt: 'hi', abortSignal: controller.signal, maxRetries: 0 });
+    const generating = generateText({
+      model: createScriptedModel({ chunkDelayMs: 10_000 }),
+      prompt: 'hi',
+      abortSignal: controller.signal,
+      maxRetries: 0,
+    });
     setImmediate(() => controller.abort(new Error('stop now')));
 
     await expect(generating).rejects.toThrow('stop now');

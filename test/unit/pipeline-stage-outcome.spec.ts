@@ -3,7 +3,10 @@ import type { ExecutionStatus } from '../../src/agent/executions/execution-statu
 import type { PipelineStage } from '../../src/agent/pipelines/pipeline-stage.js';
 import { stageOutcome, type StageMemberRun } from '../../src/agent/pipelines/stage-outcome.js';
 
-const stage: PipelineStage = { parallel: true, members: ['a', 'b', 'c'].map((name) => ({ name, agentType: 'echo', promptTemplate: null })) };
+const stage: PipelineStage = {
+  parallel: true,
+  members: ['a', 'b', 'c'].map((name) => ({ name, agentType: 'echo', promptTemplate: null })),
+};
 const run = (stageName: string, status: ExecutionStatus, extra: Partial<StageMemberRun> = {}): StageMemberRun => ({
   id: `id-${stageName}`,
   stage: stageName,
@@ -15,7 +18,9 @@ const run = (stageName: string, status: ExecutionStatus, extra: Partial<StageMem
 
 describe('the outcome of a stage', () => {
   it('is running while any member has not ended', () => {
-    expect(stageOutcome(stage, 1, [run('a', 'completed'), run('b', 'running'), run('c', 'completed')], 'id-a')).toEqual({ kind: 'running' });
+    expect(stageOutcome(stage, 1, [run('a', 'completed'), run('b', 'running'), run('c', 'completed')], 'id-a')).toEqual({
+      kind: 'running',
+    });
   });
 
   it('is completed with every output by name when all members completed', () => {
@@ -38,8 +43,16 @@ describe('the outcome of a stage', () => {
   });
 
   it('keeps the output of a stage named like an Object.prototype member (__proto__, constructor)', () => {
-    const odd: PipelineStage = { parallel: true, members: ['__proto__', 'constructor'].map((name) => ({ name, agentType: 'echo', promptTemplate: null })) };
-    const outcome = stageOutcome(odd, 0, [run('__proto__', 'completed', { output: 'P' }), run('constructor', 'completed', { output: 'C' })], 'id-__proto__');
+    const odd: PipelineStage = {
+      parallel: true,
+      members: ['__proto__', 'constructor'].map((name) => ({ name, agentType: 'echo', promptTemplate: null })),
+    };
+    const outcome = stageOutcome(
+      odd,
+      0,
+      [run('__proto__', 'completed', { output: 'P' }), run('constructor', 'completed', { output: 'C' })],
+      'id-__proto__',
+    );
     expect(outcome.kind).toBe('completed');
     const outputs = (outcome as { outputs: Record<string, unknown> }).outputs;
     expect(Object.hasOwn(outputs, '__proto__')).toBe(true);

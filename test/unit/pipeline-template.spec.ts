@@ -1,28 +1,49 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelineStage } from '../../src/agent/pipelines/pipeline-stage.js';
-import { renderTemplate, stageInputs, stageOutputText, stageOutputValue, stagePrompts } from '../../src/agent/pipelines/pipeline-template.js';
+import {
+  renderTemplate,
+  stageInputs,
+  stageOutputText,
+  stageOutputValue,
+  stagePrompts,
+} from '../../src/agent/pipelines/pipeline-template.js';
 
-const single = (name: string, template: string | null = null): PipelineStage => ({ parallel: false, members: [{ name, agentType: 'echo', promptTemplate: template }] });
-const group = (...names: string[]): PipelineStage => ({ parallel: true, members: names.map((name) => ({ name, agentType: 'echo', promptTemplate: null })) });
+const single = (name: string, template: string | null = null): PipelineStage => ({
+  parallel: false,
+  members: [{ name, agentType: 'echo', promptTemplate: template }],
+});
+const group = (...names: string[]): PipelineStage => ({
+  parallel: true,
+  members: names.map((name) => ({ name, agentType: 'echo', promptTemplate: null })),
+});
 
 describe('pipeline templates', () => {
   it('fills every placeholder; non-string values as JSON', () => {
-    const prompt = renderTemplate('Topic {initial_input}; last: {previous_output}; research: {stages.research.output}; n: {stages.count.output}', {
-      initialInput: { topic: 'agents' },
-      previousOutput: 'draft',
-      stageOutputs: { research: 'notes', count: 3 },
-    });
+    const prompt = renderTemplate(
+      'Topic {initial_input}; last: {previous_output}; research: {stages.research.output}; n: {stages.count.output}',
+      {
+        initialInput: { topic: 'agents' },
+        previousOutput: 'draft',
+        stageOutputs: { research: 'notes', count: 3 },
+      },
+    );
     expect(prompt).toBe('Topic {"topic":"agents"}; last: draft; research: notes; n: 3');
   });
 
   it('expands in one pass: placeholders inside outputs stay as they are', () => {
-    expect(renderTemplate('{previous_output} / {initial_input}', { initialInput: '{previous_output}', previousOutput: 'said {initial_input}', stageOutputs: {} })).toBe(
-      'said {initial_input} / {previous_output}',
-    );
+    expect(
+      renderTemplate('{previous_output} / {initial_input}', {
+        initialInput: '{previous_output}',
+        previousOutput: 'said {initial_input}',
+        stageOutputs: {},
+      }),
+    ).toBe('said {initial_input} / {previous_output}');
   });
 
   it('leaves braces that are not placeholders alone', () => {
-    expect(renderTemplate('Reply as {"ok": true} about {initial_input}', { initialInput: 'x', previousOutput: null, stageOutputs: {} })).toBe('Reply as {"ok": true} about x');
+    expect(
+      renderTemplate('Reply as {"ok": true} about {initial_input}', { initialInput: 'x', previousOutput: null, stageOutputs: {} }),
+    ).toBe('Reply as {"ok": true} about x');
   });
 
   it('joins a parallel group in declared order as "## <name>" blocks; a pipeline output of a group is an object by name', () => {
@@ -43,7 +64,13 @@ describe('pipeline templates', () => {
   it('passes the JSON value through when the template is one whole placeholder, and renders a prompt otherwise', () => {
     const stages: PipelineStage[] = [
       { parallel: false, members: [{ name: 'first', agentType: 'steps', promptTemplate: null }] },
-      { parallel: true, members: [{ name: 'a', agentType: 'x', promptTemplate: ' {previous_output} ' }, { name: 'b', agentType: 'x', promptTemplate: 'About {initial_input}' }] },
+      {
+        parallel: true,
+        members: [
+          { name: 'a', agentType: 'x', promptTemplate: ' {previous_output} ' },
+          { name: 'b', agentType: 'x', promptTemplate: 'About {initial_input}' },
+        ],
+      },
       { parallel: false, members: [{ name: 'last', agentType: 'x', promptTemplate: null }] },
     ];
     expect(stageInputs(stages, 0, { steps: 2 }, {})).toEqual([{ steps: 2 }]);

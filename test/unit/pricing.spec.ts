@@ -23,12 +23,17 @@ describe('pricing per 1K tokens', () => {
   });
 
   it('refuses negative or missing prices at boot, naming them', () => {
-    expect(findPricingProblems({ models: { m: { inputPer1k: -1, outputPer1k: 0 } }, unknownModel: { inputPer1k: 0, outputPer1k: Number.NaN } })).toEqual([
+    expect(
+      findPricingProblems({ models: { m: { inputPer1k: -1, outputPer1k: 0 } }, unknownModel: { inputPer1k: 0, outputPer1k: Number.NaN } }),
+    ).toEqual([
       'billing.pricing.m.inputPer1k must be a number ≥ 0 (USD per 1K tokens)',
       'billing.unknownModelPrice.outputPer1k must be a number ≥ 0 (USD per 1K tokens)',
     ]);
     const base = { database: { url: 'postgres://x/y' }, transport: 'postgres' as const, resolvePrincipal: () => null };
     expect(() => resolveAgentOptions({ ...base, billing: { onBudgetExceeded: 'explode' as never } })).toThrow(InvalidAgentOptionsError);
-    expect(resolveAgentOptions(base).billing).toEqual({ pricing: { models: {}, unknownModel: { inputPer1k: 0.003, outputPer1k: 0.015 } }, onBudgetExceeded: 'fail' });
+    expect(resolveAgentOptions(base).billing).toEqual({
+      pricing: { models: {}, unknownModel: { inputPer1k: 0.003, outputPer1k: 0.015 } },
+      onBudgetExceeded: 'fail',
+    });
   });
 });

@@ -20,6 +20,8 @@ describe('selectQueue (SPEC §8)', () => {
   it('honours an allowed explicit queue and refuses the priority queue to tiers without it', () => {
     expect(selectQueue({ ...base, explicit: 'agents-long', tier: tier('free') })).toBe('agents-long');
     expect(selectQueue({ ...base, explicit: 'agents-priority', tier: tier('enterprise') })).toBe('agents-priority');
-    expect(() => selectQueue({ ...base, explicit: 'agents-priority', tier: tier('pro') })).toThrow("Queue 'agents-priority' is not allowed");
+    expect(() => selectQueue({ ...base, explicit: 'agents-priority', tier: tier('pro') })).toThrow(
+      "Queue 'agents-priority' is not allowed",
+    );
   });
 });

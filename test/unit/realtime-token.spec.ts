@@ -4,7 +4,12 @@ import { SubscribeThrottle } from '../../src/agent/realtime/subscribe-throttle.j
 import { RealtimeTokenService } from '../../src/agent/tenancy/realtime-token.service.js';
 
 const options = (tokenSecret: string) =>
-  resolveAgentOptions({ database: { url: 'postgres://x/y' }, transport: 'postgres', resolvePrincipal: () => null, realtime: { tokenSecret, tokenTtlSeconds: 60 } });
+  resolveAgentOptions({
+    database: { url: 'postgres://x/y' },
+    transport: 'postgres',
+    resolvePrincipal: () => null,
+    realtime: { tokenSecret, tokenTtlSeconds: 60 },
+  });
 const principal = { tenantId: 't1', userId: 'u1', tier: 'pro', roles: ['admin'] };
 
 describe('RealtimeTokenService', () => {

@@ -23,7 +23,10 @@ const clock = tool({
 });
 
 /** One step of an LLM agent that may spawn, with what the script saw. */
-async function stepOnce(script: Script, options: { access?: SubagentAccess; subagents?: SubagentsSetting; messages?: AgentMessage[] } = {}) {
+async function stepOnce(
+  script: Script,
+  options: { access?: SubagentAccess; subagents?: SubagentsSetting; messages?: AgentMessage[] } = {},
+) {
   const calls: ScriptedCall[] = [];
   const agent = defineLlmAgent({
     name: 'lead',
@@ -62,7 +65,9 @@ describe('spawning subagents from an LLM agent', () => {
   });
 
   it('ends the step with the spawn; other tool calls of the same answer still run', async () => {
-    const { result } = await stepOnce(() => ({ toolCalls: [spawnCall('researcher', 'Find trains'), { toolName: 'clock', input: {} }, spawnCall('writer', 'Draft')] }));
+    const { result } = await stepOnce(() => ({
+      toolCalls: [spawnCall('researcher', 'Find trains'), { toolName: 'clock', input: {} }, spawnCall('writer', 'Draft')],
+    }));
     expect(result.outcome).toBe('await_children');
     expect(result).toMatchObject({
       stepType: 'spawn',
@@ -73,7 +78,11 @@ describe('spawning subagents from an LLM agent', () => {
     });
     // The assistant's calls are kept; only the clock has a result so far (the children answer the others).
     expect(result.messages!.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
-    expect(toolMessages(result).flatMap((m) => m.content as { toolName: string }[]).map((p) => p.toolName)).toEqual(['clock']);
+    expect(
+      toolMessages(result)
+        .flatMap((m) => m.content as { toolName: string }[])
+        .map((p) => p.toolName),
+    ).toEqual(['clock']);
   });
 
   it('refuses a spawn beyond the maximum depth at once, with an error result and a warning', async () => {
@@ -82,27 +91,50 @@ describe('spawning subagents from an LLM agent', () => {
     const [refusal] = toolMessages(result).flatMap((m) => m.content as { toolCallId: string; output: { type: string; value: string } }[]);
     expect(refusal).toMatchObject({ toolCallId: 'call_0_0', output: { type: 'error-text' } });
     expect(refusal.output.value).toMatch(/depth 3, beyond the maximum depth 2/);
-    expect(logs.filter((l) => l.eventType === 'subagent_refused')).toMatchObject([{ level: 'warning', context: { subagent: 'researcher' } }]);
+    expect(logs.filter((l) => l.eventType === 'subagent_refused')).toMatchObject([
+      { level: 'warning', context: { subagent: 'researcher' } },
+    ]);
   });
 
   it('refuses an unknown or not allowed subagent and a call without a task, and spawns the rest', async () => {
     const { result, logs } = await stepOnce(
-      () => ({ toolCalls: [spawnCall('poet', 'Rhyme'), spawnCall('writer', 'Draft'), spawnCall('researcher', ' '), spawnCall('researcher', 'Find')] }),
+      () => ({
+        toolCalls: [
+          spawnCall('poet', 'Rhyme'),
+          spawnCall('writer', 'Draft'),
+          spawnCall('researcher', ' '),
+          spawnCall('researcher', 'Find'),
+        ],
+      }),
       { subagents: ['researcher'] },
     );
     expect(result).toMatchObject({ outcome: 'await_children', spawn: [{ subagent: 'researcher', input: 'Find', toolCallId: 'call_0_3' }] });
-    const reasons = toolMessages(result).flatMap((m) => m.content as { output: { value: string } }[]).map((p) => p.output.value);
-    expect(reasons).toEqual(["Unknown subagent 'poet' (available: researcher)", "Unknown subagent 'writer' (available: researcher)", 'spawn_subagent needs a task']);
+    const reasons = toolMessages(result)
+      .flatMap((m) => m.content as { output: { value: string } }[])
+      .map((p) => p.output.value);
+    expect(reasons).toEqual([
+      "Unknown subagent 'poet' (available: researcher)",
+      "Unknown subagent 'writer' (available: researcher)",
+      'spawn_subagent needs a task',
+    ]);
     expect(logs.filter((l) => l.eventType === 'subagent_refused')).toHaveLength(3);
   });
 
   it("continues from the children's results: the next model call accepts them as the spawn calls' results", async () => {
     const first = await stepOnce(() => ({ toolCalls: [spawnCall('researcher', 'Find trains'), spawnCall('writer', 'Draft')] }));
     const results = [
-      childResultMessage({ id: 'c1', status: 'completed', output: 'The 9:14 to Lyon', error: null, metadata: { tool_call_id: 'call_0_0' } }, 100),
-      childResultMessage({ id: 'c2', status: 'failed', output: null, error: { message: 'model unavailable' }, metadata: { tool_call_id: 'call_0_1' } }, 100),
+      childResultMessage(
+        { id: 'c1', status: 'completed', output: 'The 9:14 to Lyon', error: null, metadata: { tool_call_id: 'call_0_0' } },
+        100,
+      ),
+      childResultMessage(
+        { id: 'c2', status: 'failed', output: null, error: { message: 'model unavailable' }, metadata: { tool_call_id: 'call_0_1' } },
+        100,
+      ),
     ];
-    const second = await stepOnce((call) => ({ text: `Got ${call.toolResults.length} results` }), { messages: [...first.result.messages!, ...results] });
+    const second = await stepOnce((call) => ({ text: `Got ${call.toolResults.length} results` }), {
+      messages: [...first.result.messages!, ...results],
+    });
     expect(second.result).toMatchObject({ outcome: 'done', output: 'Got 2 results' });
     expect(second.calls[0].toolResults).toEqual([
       { toolName: 'spawn_subagent', output: 'The 9:14 to Lyon' },

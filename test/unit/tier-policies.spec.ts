@@ -14,6 +14,10 @@ describe('tier policies', () => {
   });
 
   it('starts a configured tier named like an Object.prototype member from the free tier', () => {
-    expect(mergeTiers({ constructor: { perHour: 7 } }).constructor).toEqual({ ...DEFAULT_TIERS.free, perHour: 7, sandbox: DEFAULT_TIERS.free!.sandbox });
+    expect(mergeTiers({ constructor: { perHour: 7 } }).constructor).toEqual({
+      ...DEFAULT_TIERS.free,
+      perHour: 7,
+      sandbox: DEFAULT_TIERS.free!.sandbox,
+    });
   });
 });

@@ -22,19 +22,34 @@ describe('request rates in the tier table', () => {
     const { tiers } = resolveAgentOptions(valid);
     const rates = Object.fromEntries(Object.entries(tiers).map(([name, t]) => [name, [t.rateLimits.burst, t.rateLimits.sustained]]));
     expect(rates).toEqual({
-      free: [{ limit: 20, ttlSeconds: 1 }, { limit: 60, ttlSeconds: 60 }],
-      pro: [{ limit: 50, ttlSeconds: 1 }, { limit: 300, ttlSeconds: 60 }],
-      enterprise: [{ limit: 100, ttlSeconds: 1 }, { limit: 1200, ttlSeconds: 60 }],
+      free: [
+        { limit: 20, ttlSeconds: 1 },
+        { limit: 60, ttlSeconds: 60 },
+      ],
+      pro: [
+        { limit: 50, ttlSeconds: 1 },
+        { limit: 300, ttlSeconds: 60 },
+      ],
+      enterprise: [
+        { limit: 100, ttlSeconds: 1 },
+        { limit: 1200, ttlSeconds: 60 },
+      ],
     });
   });
 
   it('merges a tier’s settings over its defaults, and a new tier over free’s', () => {
     const { tiers } = resolveAgentOptions({
       ...valid,
-      tiers: { pro: { rateLimits: { sustained: { limit: 600 } } }, team: { maxConcurrent: 3, rateLimits: { burst: { limit: 5, blockSeconds: 30 } } } },
+      tiers: {
+        pro: { rateLimits: { sustained: { limit: 600 } } },
+        team: { maxConcurrent: 3, rateLimits: { burst: { limit: 5, blockSeconds: 30 } } },
+      },
     });
     expect(tiers.pro!.rateLimits).toEqual({ burst: { limit: 50, ttlSeconds: 1 }, sustained: { limit: 600, ttlSeconds: 60 } });
-    expect(tiers.team!.rateLimits).toEqual({ burst: { limit: 5, ttlSeconds: 1, blockSeconds: 30 }, sustained: { limit: 60, ttlSeconds: 60 } });
+    expect(tiers.team!.rateLimits).toEqual({
+      burst: { limit: 5, ttlSeconds: 1, blockSeconds: 30 },
+      sustained: { limit: 60, ttlSeconds: 60 },
+    });
   });
 
   it('stops the boot with every bad rate named', () => {

@@ -74,7 +74,17 @@ describe('blocked commands', () => {
     expect(findBlockedCommand(line, blocked)).not.toBeNull();
   });
 
-  it.each(['echo curl', 'grep -r wget .', 'cat ssh_config', 'ls > nc', 'echo hi # curl x', 'mycurl x', 'git commit -m "use curl"', 'timeout 5 grep curl file', 'sudo -u curl ls'])('lets %j run', (line) => {
+  it.each([
+    'echo curl',
+    'grep -r wget .',
+    'cat ssh_config',
+    'ls > nc',
+    'echo hi # curl x',
+    'mycurl x',
+    'git commit -m "use curl"',
+    'timeout 5 grep curl file',
+    'sudo -u curl ls',
+  ])('lets %j run', (line) => {
     expect(findBlockedCommand(line, blocked)).toBeNull();
   });
 

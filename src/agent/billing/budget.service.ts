@@ -187,4 +187,5 @@ function stateOf(row: LedgerRow, period: string): BudgetState {
 }
 
 const hasRoom = (s: BudgetState): boolean =>
-  (s.limit_tokens === null || s.spent_tokens + s.reserved_tokens < s.limit_tokens) && (s.limit_usd === null || s.spent_usd + s.reserved_usd < s.limit_usd);
+  (s.limit_tokens === null || s.spent_tokens + s.reserved_tokens < s.limit_tokens) &&
+  (s.limit_usd === null || s.spent_usd + s.reserved_usd < s.limit_usd);

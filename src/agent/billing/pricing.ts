@@ -24,7 +24,8 @@ export function findPricingProblems(pricing: Pricing): string[] {
   const check = (where: string, price: ModelPrice | undefined) => {
     for (const key of ['inputPer1k', 'outputPer1k'] as const) {
       const value = price?.[key];
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) problems.push(`${where}.${key} must be a number ≥ 0 (USD per 1K tokens)`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        problems.push(`${where}.${key} must be a number ≥ 0 (USD per 1K tokens)`);
     }
   };
   for (const [model, price] of Object.entries(pricing.models)) check(`billing.pricing.${model}`, price);

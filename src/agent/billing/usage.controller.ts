@@ -41,7 +41,10 @@ export class BudgetsAdminController {
   /** Sets (or with both limits null, removes) a user's or the tenant's monthly budget; running executions see it at their next job. */
   @Put()
   @HttpCode(200)
-  async set(@CurrentPrincipal() principal: Principal, @Body() body: SetBudgetDto): Promise<{ user_id: string | null; monthly_tokens: number | null; monthly_usd: number | null }> {
+  async set(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: SetBudgetDto,
+  ): Promise<{ user_id: string | null; monthly_tokens: number | null; monthly_usd: number | null }> {
     const budget = { tokens: body.monthly_tokens ?? null, usd: body.monthly_usd ?? null };
     await this.budgets.set(principal.tenantId, body.user_id ?? TENANT_SCOPE, budget);
     return { user_id: body.user_id ?? null, monthly_tokens: budget.tokens, monthly_usd: budget.usd };
@@ -53,6 +56,7 @@ function periodFrom(query: UsageQuery): { from: Date; to: Date } {
   const from = new Date(query.from ?? `${month}T00:00:00Z`);
   const to = new Date(query.to ?? `${nextPeriod(month)}T00:00:00Z`);
   if (!(from < to)) throw new InvalidRequestError('`from` must be before `to`');
-  if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000) throw new InvalidRequestError(`A period spans at most ${MAX_PERIOD_DAYS} days`);
+  if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86_400_000)
+    throw new InvalidRequestError(`A period spans at most ${MAX_PERIOD_DAYS} days`);
   return { from, to };
 }

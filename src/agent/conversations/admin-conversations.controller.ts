@@ -15,6 +15,9 @@ export class AdminConversationsController {
   @Get()
   list(@CurrentPrincipal() principal: Principal, @Query() query: AdminListConversationsQuery): Promise<Page<OwnedConversationView>> {
     // NOTE: the user filter is the scope's user: the same condition that keeps a user to their own.
-    return this.reader.listWithOwners({ tenantId: principal.tenantId, userId: query.user_id ?? null }, { cursor: query.cursor, limit: query.limit });
+    return this.reader.listWithOwners(
+      { tenantId: principal.tenantId, userId: query.user_id ?? null },
+      { cursor: query.cursor, limit: query.limit },
+    );
   }
 }

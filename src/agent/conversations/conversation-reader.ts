@@ -5,7 +5,13 @@ import { ConversationNotFoundError } from '../errors/conversation.errors.js';
 import type { Page } from '../executions/http/execution-reader.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { CONVERSATION_VIEW_SQL, HISTORY_SQL, LIST_CONVERSATIONS_SQL } from './conversations.sql.js';
-import { toConversationView, type ConversationMessageRow, type ConversationView, type ConversationViewRow, type OwnedConversationView } from './conversation.view.js';
+import {
+  toConversationView,
+  type ConversationMessageRow,
+  type ConversationView,
+  type ConversationViewRow,
+  type OwnedConversationView,
+} from './conversation.view.js';
 
 /** Whose conversations: a tenant's, and one user's in it (`null`: any user of the tenant, for internal callers). */
 export interface ConversationScope {
@@ -52,7 +58,13 @@ export class ConversationReader {
   private async page<T>(scope: ConversationScope, filter: ConversationFilter, toView: (row: ConversationViewRow) => T): Promise<Page<T>> {
     const limit = filter.limit ?? 50;
     const cursor = filter.cursor ? CONVERSATION_CURSOR.exec(filter.cursor) : null;
-    const { rows } = await this.pool.query<ConversationViewRow>(LIST_CONVERSATIONS_SQL, [scope.tenantId, scope.userId, cursor?.[1] ?? null, cursor?.[2] ?? null, limit + 1]);
+    const { rows } = await this.pool.query<ConversationViewRow>(LIST_CONVERSATIONS_SQL, [
+      scope.tenantId,
+      scope.userId,
+      cursor?.[1] ?? null,
+      cursor?.[2] ?? null,
+      limit + 1,
+    ]);
     const page = rows.slice(0, limit);
     return { data: page.map(toView), next_cursor: rows.length > limit ? page[page.length - 1]!.cursor : null };
   }

@@ -63,7 +63,12 @@ export class ConversationSettlement implements SettlementHandler, OnModuleInit {
    * The oldest queued turn → `pending` with its user message as its first message (one guarded
    * transition), its job after the commit.
    */
-  private async startNextQueuedTurn(client: PoolClient, conversationId: string, endingId: string, afterCommit: SettleContext['afterCommit']): Promise<void> {
+  private async startNextQueuedTurn(
+    client: PoolClient,
+    conversationId: string,
+    endingId: string,
+    afterCommit: SettleContext['afterCommit'],
+  ): Promise<void> {
     const { rows: next } = await client.query<{ id: string; message: string }>(NEXT_QUEUED_TURN_SQL, [conversationId, endingId]);
     if (!next[0]) return;
     const { id, message } = next[0];

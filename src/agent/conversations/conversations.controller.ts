@@ -39,7 +39,11 @@ export class ConversationsController {
 
   @Post(':id/messages')
   @HttpCode(201)
-  async send(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Body() body: SendMessageDto): Promise<TurnStartedView> {
+  async send(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Body() body: SendMessageDto,
+  ): Promise<TurnStartedView> {
     return turnStarted(await this.conversations.send(principal, id, body.message));
   }
 

@@ -73,7 +73,13 @@ export class ConversationsService {
   start(principal: Principal, request: NewConversation): Promise<StartedTurn> {
     const conversationId = uuidv7();
     return inTransaction(this.pool, async (client, afterCommit) => {
-      await client.query(INSERT_CONVERSATION_SQL, [conversationId, principal.tenantId, principal.userId, request.agentType, request.title ?? null]);
+      await client.query(INSERT_CONVERSATION_SQL, [
+        conversationId,
+        principal.tenantId,
+        principal.userId,
+        request.agentType,
+        request.title ?? null,
+      ]);
       return this.openTurn(client, principal, { id: conversationId, agentType: request.agentType }, request.message, false, afterCommit);
     });
   }
@@ -85,13 +91,24 @@ export class ConversationsService {
   async send(principal: Principal, conversationId: string, message: string): Promise<StartedTurn> {
     await this.settleEndedTurns(principal, conversationId);
     return inTransaction(this.pool, async (client, afterCommit) => {
-      const { rows } = await client.query<{ id: string; agent_type: string }>(LOCK_CONVERSATION_SQL, [conversationId, principal.tenantId, principal.userId]);
+      const { rows } = await client.query<{ id: string; agent_type: string }>(LOCK_CONVERSATION_SQL, [
+        conversationId,
+        principal.tenantId,
+        principal.userId,
+      ]);
       if (!rows[0]) throw new ConversationNotFoundError(conversationId);
       // NOTE: read after the lock is held, so a turn started or settled meanwhile is seen (READ COMMITTED).
       const { rows: unfinished } = await client.query<{ id: string }>(UNFINISHED_TURNS_SQL, [conversationId, principal.tenantId]);
       const active = unfinished[0]?.id;
       if (active && this.options.conversations.whenBusy === 'reject') throw new ConversationBusyError(active);
-      return this.openTurn(client, principal, { id: conversationId, agentType: rows[0].agent_type }, message, active !== undefined, afterCommit);
+      return this.openTurn(
+        client,
+        principal,
+        { id: conversationId, agentType: rows[0].agent_type },
+        message,
+        active !== undefined,
+        afterCommit,
+      );
     });
   }
 
@@ -101,7 +118,10 @@ export class ConversationsService {
       const owner = [conversationId, principal.tenantId, principal.userId];
       const { rows: owned } = await client.query(OWNED_CONVERSATION_SQL, owner);
       if (!owned[0]) throw new ConversationNotFoundError(conversationId);
-      const { rows: turns } = await client.query<{ id: string; status: ExecutionStatus }>(LOCK_TURNS_SQL, [conversationId, principal.tenantId]);
+      const { rows: turns } = await client.query<{ id: string; status: ExecutionStatus }>(LOCK_TURNS_SQL, [
+        conversationId,
+        principal.tenantId,
+      ]);
       const { rows: deleted } = await client.query(DELETE_CONVERSATION_SQL, owner);
       if (!deleted[0]) throw new ConversationNotFoundError(conversationId);
       const live = turns.filter((t) => !isTerminal(t.status)).map((t) => t.id);
@@ -121,7 +141,13 @@ export class ConversationsService {
     queued: boolean,
     afterCommit: (action: AfterCommit) => void,
   ): Promise<StartedTurn> {
-    const started = await this.manager.startWithin(client, principal, conversation.agentType, { prompt: message }, { links: { conversationId: conversation.id } });
+    const started = await this.manager.startWithin(
+      client,
+      principal,
+      conversation.agentType,
+      { prompt: message },
+      { links: { conversationId: conversation.id } },
+    );
     await this.history.openTurn(client, { executionId: started.execution.id, tenantId: principal.tenantId, message, queued });
     await client.query(TOUCH_CONVERSATION_SQL, [conversation.id]);
     const view = await this.reader.view(client, principal, conversation.id);
@@ -139,7 +165,11 @@ export class ConversationsService {
   private async settleEndedTurns(principal: Principal, conversationId: string): Promise<void> {
     const { rows } = await this.pool.query<{ id: string }>(UNSETTLED_TURNS_SQL, [conversationId, principal.tenantId, principal.userId]);
     for (const { id } of rows) {
-      await this.settlement.settle(id).catch((error: Error) => this.logger.warn(`Settling a turn failed (the recovery sweep retries): ${error.message}`, { execution_id: id }));
+      await this.settlement
+        .settle(id)
+        .catch((error: Error) =>
+          this.logger.warn(`Settling a turn failed (the recovery sweep retries): ${error.message}`, { execution_id: id }),
+        );
     }
   }
 }

@@ -26,7 +26,9 @@ const PAGE_HEADERS: Record<string, string> = {
  * NOTE: Express (path-to-regexp) and Fastify (find-my-way) write a catch-all differently (`*rest`
  * against a trailing `*`); a path per depth, made of parameters, reads the same on both.
  */
-const QUEUE_BOARD_PATHS = Array.from({ length: 9 }, (_, depth) => ['queues', ...Array.from({ length: depth }, (_, i) => `:s${i}`)].join('/'));
+const QUEUE_BOARD_PATHS = Array.from({ length: 9 }, (_, depth) =>
+  ['queues', ...Array.from({ length: depth }, (_, i) => `:s${i}`)].join('/'),
+);
 
 const NOT_BUILT = 'The dashboard front end is not built: run `npm run build` (it writes dist/dashboard).';
 
@@ -99,6 +101,10 @@ function send(req: IncomingMessage, res: ServerResponse, asset: DashboardAsset, 
 function refuse(res: ServerResponse, statusCode: 401 | 403, message: string): void {
   const error = statusCode === 401 ? 'Unauthorized' : 'Forbidden';
   res
-    .writeHead(statusCode, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+    .writeHead(statusCode, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    })
     .end(JSON.stringify({ statusCode, error, message }));
 }

@@ -40,7 +40,11 @@ export class DashboardSessionController {
     const { token, expires_at } = this.tokens.issue(principal);
     const { path } = this.options.dashboard;
     const adapter = this.adapterHost.httpAdapter;
-    adapter.setHeader(res, 'Set-Cookie', sessionCookie(token, { path, maxAgeSeconds: this.options.realtime.tokenTtlSeconds, secure: isSecure(req) }));
+    adapter.setHeader(
+      res,
+      'Set-Cookie',
+      sessionCookie(token, { path, maxAgeSeconds: this.options.realtime.tokenTtlSeconds, secure: isSecure(req) }),
+    );
     adapter.setHeader(res, 'Cache-Control', 'no-store');
     return { tenant_id: principal.tenantId, user_id: principal.userId, roles: principal.roles, expires_at, queues_url: `${path}/queues` };
   }
@@ -48,6 +52,10 @@ export class DashboardSessionController {
   @Delete('session')
   @HttpCode(204)
   close(@Req() req: unknown, @Res({ passthrough: true }) res: unknown): void {
-    this.adapterHost.httpAdapter.setHeader(res, 'Set-Cookie', sessionCookie('', { path: this.options.dashboard.path, maxAgeSeconds: 0, secure: isSecure(req) }));
+    this.adapterHost.httpAdapter.setHeader(
+      res,
+      'Set-Cookie',
+      sessionCookie('', { path: this.options.dashboard.path, maxAgeSeconds: 0, secure: isSecure(req) }),
+    );
   }
 }

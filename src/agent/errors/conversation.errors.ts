@@ -10,8 +10,12 @@ export class ConversationNotFoundError extends AgentError {
 /** A message for a conversation whose turn is still running, with `conversations.whenBusy: 'reject'` (409). */
 export class ConversationBusyError extends AgentError {
   constructor(readonly activeExecutionId: string) {
-    super(AgentErrorCode.ConversationBusy, `The conversation's turn ${activeExecutionId} is still running; send the message when it has ended`, {
-      active_execution_id: activeExecutionId,
-    });
+    super(
+      AgentErrorCode.ConversationBusy,
+      `The conversation's turn ${activeExecutionId} is still running; send the message when it has ended`,
+      {
+        active_execution_id: activeExecutionId,
+      },
+    );
   }
 }

@@ -20,7 +20,14 @@ export const isTerminal = (status: ExecutionStatus): boolean => TERMINAL_STATUSE
 export const NON_TERMINAL_STATUSES: readonly ExecutionStatus[] = Object.values(ExecutionStatus).filter((s) => !isTerminal(s));
 
 /** Where nothing runs: a cancel lands at once. */
-export const PARKED_STATUSES: readonly ExecutionStatus[] = ['scheduled', 'pending', 'paused', 'awaiting_input', 'awaiting_event', 'awaiting_children'];
+export const PARKED_STATUSES: readonly ExecutionStatus[] = [
+  'scheduled',
+  'pending',
+  'paused',
+  'awaiting_input',
+  'awaiting_event',
+  'awaiting_children',
+];
 
 /** Why a run failed: stored in `error.code`. */
 export const FailureCode = {

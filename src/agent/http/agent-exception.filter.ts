@@ -25,7 +25,8 @@ export class AgentExceptionFilter implements ExceptionFilter {
     const adapter = this.adapterHost.httpAdapter;
     const http = exception instanceof AgentError ? new AgentHttpException(exception) : exception;
     const body = toErrorBody(http);
-    if (http instanceof AgentHttpException && http.retryAfterSeconds !== null) adapter.setHeader(response, 'Retry-After', String(http.retryAfterSeconds));
+    if (http instanceof AgentHttpException && http.retryAfterSeconds !== null)
+      adapter.setHeader(response, 'Retry-After', String(http.retryAfterSeconds));
     if (body.statusCode >= 500) {
       // NOTE: the id joins what the caller sees to the one log line that says what happened.
       const errorId = randomUUID();

@@ -32,7 +32,12 @@ export class AgentHttpException extends HttpException {
 
   constructor(readonly agentError: AgentError) {
     const statusCode = HTTP_STATUS_BY_CODE[agentError.code];
-    const body: ErrorBody = { statusCode, error: reasonPhrase(statusCode), message: agentError.message, details: { code: agentError.code, ...agentError.details } };
+    const body: ErrorBody = {
+      statusCode,
+      error: reasonPhrase(statusCode),
+      message: agentError.message,
+      details: { code: agentError.code, ...agentError.details },
+    };
     if (agentError instanceof RateLimitedError) body.limits = agentError.limits;
     super(body, statusCode, { cause: agentError });
     this.retryAfterSeconds = agentError instanceof RateLimitedError ? agentError.retryAfterSeconds : null;

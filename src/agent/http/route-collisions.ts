@@ -58,7 +58,9 @@ export function findRouteCollisions(modules: ModulesContainer, ours: ReadonlySet
   const library: Route[] = [];
   const host: Route[] = [];
   for (const module of modules.values()) {
-    const modulePath = String(Reflect.getMetadata(MODULE_PATH + modules.applicationId, module.metatype) ?? Reflect.getMetadata(MODULE_PATH, module.metatype) ?? '');
+    const modulePath = String(
+      Reflect.getMetadata(MODULE_PATH + modules.applicationId, module.metatype) ?? Reflect.getMetadata(MODULE_PATH, module.metatype) ?? '',
+    );
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as Type | null;
       if (!controller || wrapper.isNotMetatype) continue;
@@ -67,7 +69,8 @@ export function findRouteCollisions(modules: ModulesContainer, ours: ReadonlySet
   }
   const collisions: RouteCollision[] = [];
   for (const a of library) {
-    for (const b of host) if (clash(a, b)) collisions.push({ route: `${RequestMethod[a.method]} ${a.shown}`, library: a.controller, host: b.controller });
+    for (const b of host)
+      if (clash(a, b)) collisions.push({ route: `${RequestMethod[a.method]} ${a.shown}`, library: a.controller, host: b.controller });
   }
   return collisions;
 }
@@ -77,7 +80,9 @@ export class RouteCollisionError extends Error {
     super(
       `Routes of AgentModule collide with the app's own (one would silently shadow the other):\n${collisions
         .map((c) => `  - ${c.route}: the library's ${c.library} and the app's ${c.host}`)
-        .join('\n')}\nMove the library's routes (http.prefix, observability.metricsPath / healthPath, dashboard.path), leave a group out (http.routes), or move the app's route.`,
+        .join(
+          '\n',
+        )}\nMove the library's routes (http.prefix, observability.metricsPath / healthPath, dashboard.path), leave a group out (http.routes), or move the app's route.`,
     );
     this.name = 'RouteCollisionError';
   }

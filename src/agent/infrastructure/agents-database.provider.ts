@@ -45,8 +45,10 @@ export class InvalidHostDataSourceError extends Error {
 
 /** The host's DataSource, checked: PostgreSQL, initialized, and the library's entities among its own. */
 function checkedHostDataSource(dataSource: DataSource, schema: AgentSchema): DataSource {
-  if (dataSource.options.type !== 'postgres') throw new InvalidHostDataSourceError(`it is '${dataSource.options.type}'; the library needs PostgreSQL`);
-  if (!dataSource.isInitialized) throw new InvalidHostDataSourceError('it is not initialized (hand the one TypeOrmModule provides, or call initialize() first)');
+  if (dataSource.options.type !== 'postgres')
+    throw new InvalidHostDataSourceError(`it is '${dataSource.options.type}'; the library needs PostgreSQL`);
+  if (!dataSource.isInitialized)
+    throw new InvalidHostDataSourceError('it is not initialized (hand the one TypeOrmModule provides, or call initialize() first)');
   const missing = schema.entities.filter((entity) => !dataSource.hasMetadata(entity)).map((entity) => entity.name);
   if (missing.length > 0) {
     throw new InvalidHostDataSourceError(
@@ -64,7 +66,9 @@ function hostDataSource(options: ResolvedInfrastructureOptions, moduleRef: Modul
   try {
     return moduleRef.get<DataSource>(getDataSourceToken(name === 'default' ? undefined : name), { strict: false });
   } catch {
-    throw new InvalidHostDataSourceError(`no TypeOrmModule connection named '${name}' (import TypeOrmModule.forRoot(${name === 'default' ? '' : `{ name: '${name}', ... }`}) in the app)`);
+    throw new InvalidHostDataSourceError(
+      `no TypeOrmModule connection named '${name}' (import TypeOrmModule.forRoot(${name === 'default' ? '' : `{ name: '${name}', ... }`}) in the app)`,
+    );
   }
 }
 

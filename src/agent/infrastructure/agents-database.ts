@@ -71,7 +71,15 @@ export async function runMigrationsUnderLock(dataSource: DataSource): Promise<vo
  * queue backend), read from the DataSource's public options.
  */
 export function connectionConfigOf(dataSource: DataSource): ClientConfig {
-  const o = dataSource.options as { url?: string; host?: string; port?: number; username?: string; password?: string | (() => string | Promise<string>); database?: string; ssl?: ClientConfig['ssl'] };
+  const o = dataSource.options as {
+    url?: string;
+    host?: string;
+    port?: number;
+    username?: string;
+    password?: string | (() => string | Promise<string>);
+    database?: string;
+    ssl?: ClientConfig['ssl'];
+  };
   return {
     ...(o.url ? { connectionString: o.url } : {}),
     ...(o.host ? { host: o.host } : {}),

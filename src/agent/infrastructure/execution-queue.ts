@@ -41,12 +41,16 @@ export class ExecutionQueue implements OnApplicationShutdown {
   }
 
   async enqueue(executionId: string, queue: QueueName, options: EnqueueOptions): Promise<void> {
-    await this.queue(queue).add(ExecutionJobName.Run, { executionId }, {
-      ...JOB_OPTIONS,
-      jobId: `${executionId}-${options.epoch}`,
-      delay: options.delayMs,
-      priority: options.priority ?? 1,
-    });
+    await this.queue(queue).add(
+      ExecutionJobName.Run,
+      { executionId },
+      {
+        ...JOB_OPTIONS,
+        jobId: `${executionId}-${options.epoch}`,
+        delay: options.delayMs,
+        priority: options.priority ?? 1,
+      },
+    );
   }
 
   /** Many at once (a trigger that woke thousands): one round trip per queue. */
@@ -59,7 +63,13 @@ export class ExecutionQueue implements OnApplicationShutdown {
     }
     await Promise.all(
       [...byQueue].map(([name, jobs]) =>
-        this.queue(name).addBulk(jobs.map((j) => ({ name: ExecutionJobName.Run, data: { executionId: j.executionId }, opts: { ...JOB_OPTIONS, jobId: `${j.executionId}-${j.epoch}`, priority: 1 } }))),
+        this.queue(name).addBulk(
+          jobs.map((j) => ({
+            name: ExecutionJobName.Run,
+            data: { executionId: j.executionId },
+            opts: { ...JOB_OPTIONS, jobId: `${j.executionId}-${j.epoch}`, priority: 1 },
+          })),
+        ),
       ),
     );
   }
@@ -70,7 +80,11 @@ export class ExecutionQueue implements OnApplicationShutdown {
   }
 
   /** A delayed job that ends a wait if the execution is still parked in it by then. */
-  async expireWait(executionId: string, queue: QueueName, wait: { status: 'awaiting_input' | 'awaiting_event'; epoch: number; afterMs: number }): Promise<void> {
+  async expireWait(
+    executionId: string,
+    queue: QueueName,
+    wait: { status: 'awaiting_input' | 'awaiting_event'; epoch: number; afterMs: number },
+  ): Promise<void> {
     await this.queue(queue).add(
       ExecutionJobName.ExpireWait,
       { executionId, kind: ExecutionJobName.ExpireWait, status: wait.status, epoch: wait.epoch },

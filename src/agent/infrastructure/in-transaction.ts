@@ -15,7 +15,10 @@ const ATTEMPTS = 3;
  * then locks the pipeline; a pipeline cancel locks the pipeline and then signals its executions).
  * The two meet only in a narrow race; PostgreSQL breaks it, and the loser retries here.
  */
-export async function inTransaction<T>(pool: SqlPool, work: (client: PoolClient, afterCommit: (action: AfterCommit) => void) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: SqlPool,
+  work: (client: PoolClient, afterCommit: (action: AfterCommit) => void) => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const after: AfterCommit[] = [];
     const client = await pool.connect();

@@ -116,8 +116,7 @@ export function resolveQueueOptions(
   for (const [queue, n] of Object.entries(o.workers?.concurrency ?? {})) {
     if (!(ALL_QUEUES as readonly string[]).includes(queue)) {
       problems.push(`workers.concurrency: unknown queue '${queue}' (queues: ${ALL_QUEUES.join(', ')})`);
-    }
-    else if (!isPositiveInt(n)) problems.push(`workers.concurrency.${queue} must be a positive integer`);
+    } else if (!isPositiveInt(n)) problems.push(`workers.concurrency.${queue} must be a positive integer`);
   }
   return {
     queuePrefix: o.queuePrefix ?? 'agents',

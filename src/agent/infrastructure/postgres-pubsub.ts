@@ -107,7 +107,8 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
         this.status.set('up');
         return;
       } catch (error) {
-        if (attempt === 0 || attempt % 10 === 0) this.logger.warn(`Re-listening failed (attempt ${attempt + 1}): ${(error as Error).message}`);
+        if (attempt === 0 || attempt % 10 === 0)
+          this.logger.warn(`Re-listening failed (attempt ${attempt + 1}): ${(error as Error).message}`);
         const client = await this.listener?.catch(() => null);
         this.listener = null;
         await client?.end().catch(() => undefined);

@@ -17,14 +17,17 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnApplication
   constructor(private readonly pool: SqlPool) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName: string): Promise<ThrottlerStorageRecord> {
-    const { rows } = await this.pool.query<{ hits: number; seconds_to_expire: number; blocked: boolean; seconds_to_unblock: number }>(COUNT_HIT_SQL, [
-      key,
-      ttl,
-      limit,
-      blockDuration,
-    ]);
+    const { rows } = await this.pool.query<{ hits: number; seconds_to_expire: number; blocked: boolean; seconds_to_unblock: number }>(
+      COUNT_HIT_SQL,
+      [key, ttl, limit, blockDuration],
+    );
     const row = rows[0]!;
-    return { totalHits: row.hits, timeToExpire: row.seconds_to_expire, isBlocked: row.blocked, timeToBlockExpire: row.blocked ? row.seconds_to_unblock : 0 };
+    return {
+      totalHits: row.hits,
+      timeToExpire: row.seconds_to_expire,
+      isBlocked: row.blocked,
+      timeToBlockExpire: row.blocked ? row.seconds_to_unblock : 0,
+    };
   }
 
   onApplicationBootstrap(): void {

@@ -57,12 +57,19 @@ export function createQueueBackend(options: QueueBackendOptions, database: Clien
     const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
     // NOTE: the queue tables live in their own schema (the prefix), migrated by BullMQ under its own lock.
     // NOTE: pg's config type allows a password function, BullMQ's structural copy of it does not; pg takes both.
-    const connection = { ...database, password: database.password as string | undefined, schema: options.queuePrefix, migrate: true, max: 10 };
+    const connection = {
+      ...database,
+      password: database.password as string | undefined,
+      schema: options.queuePrefix,
+      migrate: true,
+      max: 10,
+    };
     const workerOptions = (concurrency: number) => ({ concurrency, autorun: false, ...workerTiming(options) });
     return {
       workers: 'library',
       createQueue: (name) => new PgQueue<ExecutionJobData>(name, { connection }) as unknown as Queue<ExecutionJobData>,
-      createWorker: (name, handler, concurrency) => new PgWorker<ExecutionJobData>(name, handler, { connection, ...workerOptions(concurrency) }) as unknown as Worker<ExecutionJobData>,
+      createWorker: (name, handler, concurrency) =>
+        new PgWorker<ExecutionJobData>(name, handler, { connection, ...workerOptions(concurrency) }) as unknown as Worker<ExecutionJobData>,
       workerOptions,
     };
   }
@@ -72,7 +79,8 @@ export function createQueueBackend(options: QueueBackendOptions, database: Clien
   return {
     workers: 'bull-module',
     createQueue: (name) => new Queue<ExecutionJobData>(name, base as QueueOptions),
-    createWorker: (name, handler, concurrency) => new Worker<ExecutionJobData>(name, handler, { ...base, ...workerOptions(concurrency) } as WorkerOptions),
+    createWorker: (name, handler, concurrency) =>
+      new Worker<ExecutionJobData>(name, handler, { ...base, ...workerOptions(concurrency) } as WorkerOptions),
     workerOptions,
   };
 }

@@ -30,7 +30,13 @@ end
 return { hits, windowLeft, 0, 0 }
 `;
 
-type CountHit = (hitsKey: string, blockKey: string, ttlMs: number, limit: number, blockMs: number) => Promise<[number, number, number, number]>;
+type CountHit = (
+  hitsKey: string,
+  blockKey: string,
+  ttlMs: number,
+  limit: number,
+  blockMs: number,
+) => Promise<[number, number, number, number]>;
 
 /** The throttler's counters in Redis, under the queue prefix: every node on that Redis shares them; keys expire by themselves. */
 export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
@@ -52,7 +58,12 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     // NOTE: the braces make both keys one hash slot, as a script on Redis Cluster needs.
     const base = `${this.prefix}:throttle:{${key}}`;
     const [hits, windowMs, blocked, blockMs] = await this.redis.agentsCountHit(`${base}:hits`, `${base}:block`, ttl, limit, blockDuration);
-    return { totalHits: hits, timeToExpire: Math.ceil(windowMs / 1000), isBlocked: blocked === 1, timeToBlockExpire: blocked === 1 ? Math.ceil(blockMs / 1000) : 0 };
+    return {
+      totalHits: hits,
+      timeToExpire: Math.ceil(windowMs / 1000),
+      isBlocked: blocked === 1,
+      timeToBlockExpire: blocked === 1 ? Math.ceil(blockMs / 1000) : 0,
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

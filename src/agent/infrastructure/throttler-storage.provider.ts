@@ -17,5 +17,7 @@ export const throttlerStorageProvider: Provider = {
   provide: AGENT_THROTTLER_STORAGE,
   inject: [AGENT_OPTIONS, AGENTS_DATABASE],
   useFactory: (options: ResolvedInfrastructureOptions, database: AgentsDatabase): ThrottlerStorage =>
-    options.transport === 'redis' ? new RedisThrottlerStorage(options.redis!.url, options.queuePrefix) : new PostgresThrottlerStorage(database.pool),
+    options.transport === 'redis'
+      ? new RedisThrottlerStorage(options.redis!.url, options.queuePrefix)
+      : new PostgresThrottlerStorage(database.pool),
 };

@@ -73,7 +73,10 @@ export function parseMaintenanceCommand(argv: readonly string[]): MaintenanceCom
 }
 
 /** Runs a parsed command (not `help`) through the service. */
-export function runMaintenanceCommand(service: MaintenanceService, command: Exclude<MaintenanceCommand, { name: 'help' }>): Promise<MaintenanceReport> {
+export function runMaintenanceCommand(
+  service: MaintenanceService,
+  command: Exclude<MaintenanceCommand, { name: 'help' }>,
+): Promise<MaintenanceReport> {
   return command.name === MaintenanceJob.RecoverStuck
     ? service.recoverStuck({ afterSeconds: command.afterSeconds })
     : service.cleanup({ executionRetentionDays: command.executionRetentionDays, logRetentionDays: command.logRetentionDays });

@@ -55,7 +55,10 @@ export class MaintenanceLock {
   }
 
   private async tryLock(client: PoolClient, job: MaintenanceJob): Promise<boolean> {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [LOCK_NAMESPACE, LOCK_KEYS[job]]);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [
+      LOCK_NAMESPACE,
+      LOCK_KEYS[job],
+    ]);
     return rows[0].locked;
   }
 }

@@ -10,11 +10,7 @@ import { MaintenanceService } from './maintenance.service.js';
 /** Recovery and cleanup (SPEC §14): a service the CLI calls, and the crons that call it on a schedule. */
 @Module({
   imports: [InfrastructureModule, ExecutionsModule, TenancyModule, WorkspacesModule],
-  providers: [
-    MaintenanceLock,
-    MaintenanceService,
-    MaintenanceCrons,
-  ],
+  providers: [MaintenanceLock, MaintenanceService, MaintenanceCrons],
   exports: [MaintenanceService, MaintenanceCrons],
 })
 export class MaintenanceModule {}

@@ -146,7 +146,10 @@ export class MaintenanceService {
     return rowCount ?? 0;
   }
 
-  private async exclusive<R extends RecoverStuckReport | CleanupReport>(job: MaintenanceJob, work: (startedAt: number) => Promise<R>): Promise<R | SkippedReport> {
+  private async exclusive<R extends RecoverStuckReport | CleanupReport>(
+    job: MaintenanceJob,
+    work: (startedAt: number) => Promise<R>,
+  ): Promise<R | SkippedReport> {
     const run = await this.lock.runExclusive(job, () => work(Date.now()));
     if (!run.acquired) {
       this.logger.debug(`${job}: skipped, another instance holds its lock`);
@@ -172,5 +175,6 @@ async function inBatches(batch: number, deleteBatch: (batch: number) => Promise<
 }
 
 function requirePositiveInteger(name: string, value: unknown): void {
-  if (!Number.isInteger(value) || (value as number) <= 0) throw new InvalidMaintenanceRequestError(`${name} must be a positive integer (got ${JSON.stringify(value)})`);
+  if (!Number.isInteger(value) || (value as number) <= 0)
+    throw new InvalidMaintenanceRequestError(`${name} must be a positive integer (got ${JSON.stringify(value)})`);
 }

@@ -37,7 +37,9 @@ export class AgentMetrics {
 
   async refreshGauges(): Promise<void> {
     const [{ rows }, depths] = await Promise.all([
-      this.pool.query<{ agent_type: string; n: number }>(`SELECT agent_type, count(*)::int AS n FROM agent_executions WHERE status = 'running' GROUP BY agent_type`),
+      this.pool.query<{ agent_type: string; n: number }>(
+        `SELECT agent_type, count(*)::int AS n FROM agent_executions WHERE status = 'running' GROUP BY agent_type`,
+      ),
       Promise.all(ALL_QUEUES.map(async (queue) => ({ queue, counts: await this.queues.queue(queue).getJobCounts(...QUEUE_STATES) }))),
     ]);
     this.active.reset();

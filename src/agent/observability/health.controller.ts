@@ -21,7 +21,9 @@ export class HealthController {
     } catch (error) {
       // 503 with terminus's report of what is down, whatever exception filters the app has.
       this.adapterHost.httpAdapter.status(response, 503);
-      return error instanceof ServiceUnavailableException ? error.getResponse() : { status: 'error', error: { message: (error as Error).message } };
+      return error instanceof ServiceUnavailableException
+        ? error.getResponse()
+        : { status: 'error', error: { message: (error as Error).message } };
     }
   }
 }

@@ -40,7 +40,10 @@ export class MetricsRecorder implements OnModuleInit, OnModuleDestroy {
       const labels = { agent_type: event.agentType ?? 'unknown', status: event.status };
       this.executions.inc(labels);
       if (event.startedAt && event.completedAt) {
-        this.executionDuration.observe(labels, Math.max(0, new Date(event.completedAt).getTime() - new Date(event.startedAt).getTime()) / 1000);
+        this.executionDuration.observe(
+          labels,
+          Math.max(0, new Date(event.completedAt).getTime() - new Date(event.startedAt).getTime()) / 1000,
+        );
       }
     }
     if (event.name === ExecutionEventName.LogAppended) this.recordLog(event);
@@ -53,8 +56,10 @@ export class MetricsRecorder implements OnModuleInit, OnModuleDestroy {
       const labels = { agent_type: agentType, step_type: String(context.step_type ?? 'custom') };
       this.steps.inc(labels);
       if (typeof context.duration_ms === 'number') this.stepDuration.observe(labels, context.duration_ms / 1000);
-      if (typeof context.input_tokens === 'number' && context.input_tokens > 0) this.tokens.inc({ agent_type: agentType, direction: 'input' }, context.input_tokens);
-      if (typeof context.output_tokens === 'number' && context.output_tokens > 0) this.tokens.inc({ agent_type: agentType, direction: 'output' }, context.output_tokens);
+      if (typeof context.input_tokens === 'number' && context.input_tokens > 0)
+        this.tokens.inc({ agent_type: agentType, direction: 'input' }, context.input_tokens);
+      if (typeof context.output_tokens === 'number' && context.output_tokens > 0)
+        this.tokens.inc({ agent_type: agentType, direction: 'output' }, context.output_tokens);
     }
     if (type === LogEventType.ToolCompleted && typeof context.toolName === 'string') {
       this.toolCalls.inc({ tool_name: context.toolName, status: context.ok === false ? 'error' : 'success' });

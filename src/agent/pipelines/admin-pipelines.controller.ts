@@ -15,6 +15,9 @@ export class AdminPipelinesController {
   @Get()
   list(@CurrentPrincipal() principal: Principal, @Query() query: AdminListPipelinesQuery): Promise<Page<OwnedPipelineView>> {
     // NOTE: the user filter is the scope's user: the same condition that keeps a user to their own.
-    return this.reader.listWithOwners({ tenantId: principal.tenantId, userId: query.user_id ?? null }, { status: query.status, cursor: query.cursor, limit: query.limit });
+    return this.reader.listWithOwners(
+      { tenantId: principal.tenantId, userId: query.user_id ?? null },
+      { status: query.status, cursor: query.cursor, limit: query.limit },
+    );
   }
 }

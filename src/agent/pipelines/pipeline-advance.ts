@@ -13,12 +13,22 @@ import { pipelineFromRow } from './pipeline-row.js';
 import { isFinalPipeline } from './pipeline-status.js';
 import { stageInputs, stageOutputValue } from './pipeline-template.js';
 import { PipelineUpdates } from './pipeline-updates.js';
-import { ADVANCE_PIPELINE_SQL, COMPLETE_PIPELINE_SQL, FAIL_PIPELINE_SQL, LOCK_PIPELINE_SQL, STAGE_EXECUTIONS_SQL } from './pipelines.sql.js';
+import {
+  ADVANCE_PIPELINE_SQL,
+  COMPLETE_PIPELINE_SQL,
+  FAIL_PIPELINE_SQL,
+  LOCK_PIPELINE_SQL,
+  STAGE_EXECUTIONS_SQL,
+} from './pipelines.sql.js';
 import { stageOutcome, type StageMemberRun } from './stage-outcome.js';
 import { fromStoredStages } from './stored-stages.js';
 
 /** Why the pipeline cancels executions: the cancel log reads "Cancelled with its pipeline". */
-export const cancelledWithPipeline = (pipelineId: string, why: string) => ({ cancelled_with: 'its pipeline', pipeline_id: pipelineId, reason: why });
+export const cancelledWithPipeline = (pipelineId: string, why: string) => ({
+  cancelled_with: 'its pipeline',
+  pipeline_id: pipelineId,
+  reason: why,
+});
 
 /**
  * The consequence of a stage execution's end (SPEC §10), in the settlement's transaction
@@ -63,7 +73,9 @@ export class PipelineAdvance implements SettlementHandler, OnModuleInit {
       await this.settlement.cancelWithin(client, outcome.stillRunning, cancelledWithPipeline(pipeline.id, 'a stage failed'), afterCommit);
     } else if (execution.stageIndex === stages.length - 1) {
       const output = stageOutputValue(stage, outcome.outputs);
-      updated = pipelineFromRow((await client.query(COMPLETE_PIPELINE_SQL, [pipeline.id, JSON.stringify(outcome.outputs), JSON.stringify(output)])).rows[0]);
+      updated = pipelineFromRow(
+        (await client.query(COMPLETE_PIPELINE_SQL, [pipeline.id, JSON.stringify(outcome.outputs), JSON.stringify(output)])).rows[0],
+      );
     } else {
       updated = await this.startNextStage(client, pipeline, stages, execution, outcome.outputs, afterCommit);
     }

@@ -44,7 +44,8 @@ export function parsePipelineStages(raw: unknown, rules: DefinitionRules): Pipel
     if (problems.length > 0) throw new InvalidPipelineError(problems);
     return stages;
   } catch (error) {
-    if (error instanceof TooManyProblems) throw new InvalidPipelineError([...problems, `(the check stopped after ${MAX_PROBLEMS} problems)`]);
+    if (error instanceof TooManyProblems)
+      throw new InvalidPipelineError([...problems, `(the check stopped after ${MAX_PROBLEMS} problems)`]);
     throw error;
   }
 }
@@ -55,7 +56,8 @@ export function parsePipelineStages(raw: unknown, rules: DefinitionRules): Pipel
  */
 export function refuseOversize(raw: unknown, rules: Pick<DefinitionRules, 'maxStages' | 'maxParallel'>): void {
   if (!Array.isArray(raw)) return;
-  if (raw.length > rules.maxStages) throw new InvalidPipelineError([`stages has ${raw.length} stages; at most ${rules.maxStages} are allowed`]);
+  if (raw.length > rules.maxStages)
+    throw new InvalidPipelineError([`stages has ${raw.length} stages; at most ${rules.maxStages} are allowed`]);
   for (const [index, entry] of raw.entries()) {
     const group = isObject(entry) ? entry.parallel : undefined;
     if (Array.isArray(group) && group.length > rules.maxParallel) {
@@ -106,7 +108,8 @@ function parseMember(entry: unknown, path: string, rules: DefinitionRules, repor
   const { name, agent_type: agentType, prompt_template: template, queue } = entry;
   if (typeof name !== 'string' || !STAGE_NAME.test(name)) report(`${path}.name must be 1-64 letters, digits, '_' or '-'`);
   if (typeof agentType !== 'string' || agentType === '') report(`${path}.agent_type is required`);
-  else if (!rules.agentTypes.includes(agentType)) report(`${path}.agent_type: unknown agent type '${agentType}'. Known types: ${rules.agentTypes.join(', ')}`);
+  else if (!rules.agentTypes.includes(agentType))
+    report(`${path}.agent_type: unknown agent type '${agentType}'. Known types: ${rules.agentTypes.join(', ')}`);
   if (template !== undefined && template !== null && (typeof template !== 'string' || template.length > MAX_TEMPLATE_CHARS)) {
     report(`${path}.prompt_template must be a string of at most ${MAX_TEMPLATE_CHARS} characters`);
   }

@@ -43,15 +43,29 @@ export class PipelineReader {
     return this.page(scope, filter, (p, executions) => ({ ...toPipelineView(p, executions), user_id: p.userId }));
   }
 
-  private async page<T>(scope: Scope, filter: PipelineFilter, toView: (pipeline: AgentPipelineEntity, executions: StageExecution[]) => T): Promise<Page<T>> {
+  private async page<T>(
+    scope: Scope,
+    filter: PipelineFilter,
+    toView: (pipeline: AgentPipelineEntity, executions: StageExecution[]) => T,
+  ): Promise<Page<T>> {
     const limit = filter.limit ?? 50;
-    const query = this.scoped(scope).orderBy('p.id', 'DESC').limit(limit + 1);
+    const query = this.scoped(scope)
+      .orderBy('p.id', 'DESC')
+      .limit(limit + 1);
     if (filter.status) query.andWhere('p.status = :status', { status: filter.status });
     if (filter.cursor) query.andWhere('p.id < :cursor', { cursor: filter.cursor });
     const rows = await query.getMany();
     const page = rows.slice(0, limit);
     const executions = await this.stageExecutions(page);
-    return { data: page.map((p) => toView(p, executions.filter((e) => e.pipelineId === p.id))), next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
+    return {
+      data: page.map((p) =>
+        toView(
+          p,
+          executions.filter((e) => e.pipelineId === p.id),
+        ),
+      ),
+      next_cursor: rows.length > limit ? page[page.length - 1]!.id : null,
+    };
   }
 
   /** The stage executions of pipelines already read (so already in scope), in one query. */
@@ -65,7 +79,13 @@ export class PipelineReader {
       .andWhere('e.tenant_id IN (:...tenants)', { tenants: [...new Set(pipelines.map((p) => p.tenantId))] })
       .orderBy('e.id', 'ASC')
       .getMany();
-    return rows.map((e) => ({ id: e.id, pipelineId: e.pipelineId, stageIndex: e.stageIndex ?? -1, stage: String(e.metadata.pipeline_stage ?? ''), status: e.status }));
+    return rows.map((e) => ({
+      id: e.id,
+      pipelineId: e.pipelineId,
+      stageIndex: e.stageIndex ?? -1,
+      stage: String(e.metadata.pipeline_stage ?? ''),
+      status: e.status,
+    }));
   }
 
   private scoped(scope: Scope): SelectQueryBuilder<AgentPipelineEntity> {

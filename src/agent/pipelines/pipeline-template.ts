@@ -53,7 +53,8 @@ export function renderTemplate(template: string, values: TemplateValues): string
     const key = classify(raw);
     if (key.kind === TemplateKey.InitialInput) return asText(values.initialInput);
     if (key.kind === TemplateKey.PreviousOutput) return values.previousOutput ?? '';
-    if (key.kind === TemplateKey.StageOutput && Object.hasOwn(values.stageOutputs, key.stage)) return asText(values.stageOutputs[key.stage]);
+    if (key.kind === TemplateKey.StageOutput && Object.hasOwn(values.stageOutputs, key.stage))
+      return asText(values.stageOutputs[key.stage]);
     return match;
   });
 }
@@ -75,7 +76,12 @@ export function stageOutputValue(stage: PipelineStage, outputs: Record<string, J
 }
 
 /** The prompt each member of stage `index` starts with. */
-export function stagePrompts(stages: PipelineStage[], index: number, initialInput: JsonValue, stageOutputs: Record<string, JsonValue>): string[] {
+export function stagePrompts(
+  stages: PipelineStage[],
+  index: number,
+  initialInput: JsonValue,
+  stageOutputs: Record<string, JsonValue>,
+): string[] {
   const values: TemplateValues = {
     initialInput,
     previousOutput: index === 0 ? null : stageOutputText(stages[index - 1]!, stageOutputs),
@@ -91,7 +97,12 @@ export function stagePrompts(stages: PipelineStage[], index: number, initialInpu
  * custom agent in a pipeline gets its structured input; any other template is rendered into
  * `{ prompt }`.
  */
-export function stageInputs(stages: PipelineStage[], index: number, initialInput: JsonValue, stageOutputs: Record<string, JsonValue>): JsonValue[] {
+export function stageInputs(
+  stages: PipelineStage[],
+  index: number,
+  initialInput: JsonValue,
+  stageOutputs: Record<string, JsonValue>,
+): JsonValue[] {
   const prompts = stagePrompts(stages, index, initialInput, stageOutputs);
   return stages[index]!.members.map((member, i) => {
     const template = (member.promptTemplate ?? defaultTemplate(index)).trim();

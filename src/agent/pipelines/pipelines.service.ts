@@ -109,7 +109,12 @@ export class PipelinesService {
       if (isFinalPipeline(locked.status)) throw new PipelineFinishedError('cancel', locked.status);
       const { rows } = await client.query(CANCEL_PIPELINE_SQL, [id]);
       const active = await client.query<{ id: string }>(ACTIVE_STAGE_EXECUTIONS_SQL, [id, TERMINAL_STATUSES]);
-      await this.settlement.cancelWithin(client, active.rows.map((r) => r.id), cancelledWithPipeline(id, 'the pipeline was cancelled'), afterCommit);
+      await this.settlement.cancelWithin(
+        client,
+        active.rows.map((r) => r.id),
+        cancelledWithPipeline(id, 'the pipeline was cancelled'),
+        afterCommit,
+      );
       return pipelineFromRow(rows[0]);
     });
     return this.updates.publish(pipeline);
@@ -118,6 +123,11 @@ export class PipelinesService {
   /** Where a member runs: the same choice as a single start (SPEC §8), made once at creation. */
   private queueOf(member: StageMember, tier: TierPolicy & { name: string }): QueueName {
     const agentQueue = this.registry.get(member.agentType)!.queue;
-    return selectQueue({ explicit: member.queue as QueueName | undefined, agentQueue, agentQueueIsDefault: agentQueue === this.options.defaults.queue, tier });
+    return selectQueue({
+      explicit: member.queue as QueueName | undefined,
+      agentQueue,
+      agentQueueIsDefault: agentQueue === this.options.defaults.queue,
+      tier,
+    });
   }
 }

@@ -63,14 +63,25 @@ export function agentEventsOf(e: RealtimeEvent): AnyAgentEvent[] {
       const name = e.cause?.status ? TURN_ENDS[e.cause.status] : undefined;
       if (!name) return [];
       const conversation = p as unknown as ConversationView;
-      return [{ event: name, ...owner, conversationId: conversation.id, executionId: e.cause!.execution_id, status: e.cause!.status as ExecutionStatus, conversation }];
+      return [
+        {
+          event: name,
+          ...owner,
+          conversationId: conversation.id,
+          executionId: e.cause!.execution_id,
+          status: e.cause!.status as ExecutionStatus,
+          conversation,
+        },
+      ];
     }
     case RealtimeEventName.PipelineUpdated: {
       const pipeline = p as unknown as PipelineView;
       // NOTE: a pipeline ends once (its final status is guarded), so its end is published once.
       const name = isFinalPipeline(pipeline.status) ? PIPELINE_ENDS[pipeline.status] : undefined;
       if (!name) return [];
-      return [{ event: name, ...owner, pipelineId: pipeline.id, status: pipeline.status, executionId: e.cause?.execution_id ?? null, pipeline }];
+      return [
+        { event: name, ...owner, pipelineId: pipeline.id, status: pipeline.status, executionId: e.cause?.execution_id ?? null, pipeline },
+      ];
     }
     default:
       return [];

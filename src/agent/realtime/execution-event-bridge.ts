@@ -106,7 +106,9 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
     this.sending = true;
     this.publishing = (async () => {
       for (const message of split(events)) {
-        await this.pubsub.publish(this.channel, message).catch((error: Error) => this.logger.warn(`Publishing events failed: ${error.message}`));
+        await this.pubsub
+          .publish(this.channel, message)
+          .catch((error: Error) => this.logger.warn(`Publishing events failed: ${error.message}`));
       }
     })().finally(() => {
       this.sending = false;

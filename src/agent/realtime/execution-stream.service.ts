@@ -29,7 +29,12 @@ export class ExecutionStreamService {
     const execution = await this.reader.get(scope, executionId); // 404 before anything is written
     const req = rawRequest(request);
     const res = takeRawResponse(response);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.flushHeaders();
 
     // What the client has: everything up to `top`, and at `top` the event kinds in `atTop` (null = all).
@@ -118,10 +123,26 @@ export function eventsOfLog(tenantId: string, userId: string, log: AgentLogEntit
     {
       ...base,
       event: RealtimeEventName.LogAppended,
-      payload: { execution_id: log.executionId, seq, id: seq, step_number: log.stepNumber, level: log.level, event_type: log.eventType, message: log.message, context: log.context, created_at: log.createdAt.toISOString() },
+      payload: {
+        execution_id: log.executionId,
+        seq,
+        id: seq,
+        step_number: log.stepNumber,
+        level: log.level,
+        event_type: log.eventType,
+        message: log.message,
+        context: log.context,
+        created_at: log.createdAt.toISOString(),
+      },
     },
   ];
-  const context = log.context as { status?: string; step_type?: string; tool_names?: string[]; input_tokens?: number; output_tokens?: number };
+  const context = log.context as {
+    status?: string;
+    step_type?: string;
+    tool_names?: string[];
+    input_tokens?: number;
+    output_tokens?: number;
+  };
   if (log.eventType === LogEventType.StepCompleted) {
     events.push({
       ...base,
@@ -138,7 +159,11 @@ export function eventsOfLog(tenantId: string, userId: string, log: AgentLogEntit
     });
   }
   if (typeof context.status === 'string') {
-    events.push({ ...base, event: RealtimeEventName.StatusChanged, payload: { execution_id: log.executionId, seq, status: context.status, step_count: log.stepNumber } });
+    events.push({
+      ...base,
+      event: RealtimeEventName.StatusChanged,
+      payload: { execution_id: log.executionId, seq, status: context.status, step_count: log.stepNumber },
+    });
   }
   return events;
 }

@@ -43,7 +43,9 @@ export interface RealtimeEvent {
 export function toRealtimeEvent(e: ExecutionEvent): RealtimeEvent | null {
   if (e.name === ConversationEventName.Updated || e.name === PipelineEventName.Updated) {
     const event = e.name === ConversationEventName.Updated ? RealtimeEventName.ConversationUpdated : RealtimeEventName.PipelineUpdated;
-    const cause = e.executionId ? { cause: { execution_id: e.executionId, ...(e.executionStatus ? { status: e.executionStatus } : {}) } } : {};
+    const cause = e.executionId
+      ? { cause: { execution_id: e.executionId, ...(e.executionStatus ? { status: e.executionStatus } : {}) } }
+      : {};
     return { event, tenant_id: e.tenantId, user_id: e.userId, execution_id: '', seq: 0, ...cause, payload: e.view };
   }
   const route = (event: RealtimeEventName, seq: number, payload: Record<string, unknown>): RealtimeEvent => ({

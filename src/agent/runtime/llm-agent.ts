@@ -66,7 +66,14 @@ async function callModelOnce(state: AgentState, ctx: StepContext, settings: Call
   );
 }
 
-async function streamOnce(state: AgentState, ctx: StepContext, settings: CallSettings, modelId: string, stepSpan: Context, span: Span): Promise<StepResult> {
+async function streamOnce(
+  state: AgentState,
+  ctx: StepContext,
+  settings: CallSettings,
+  modelId: string,
+  stepSpan: Context,
+  span: Span,
+): Promise<StepResult> {
   // The first step turns the run's input into the user message; it is committed with this step.
   const opening: AgentMessage[] = state.messages.length === 0 ? [{ role: 'user', content: promptFromInput(state.input) }] : [];
   const history = [...state.messages, ...opening];
@@ -98,10 +105,18 @@ async function streamOnce(state: AgentState, ctx: StepContext, settings: CallSet
         ctx.emitToken(part.text);
         break;
       case 'tool-call':
-        ctx.log.info(`Calling tool ${part.toolName}`, { toolName: part.toolName, toolCallId: part.toolCallId, input: toJson(part.input) }, LogEventType.ToolCalled);
+        ctx.log.info(
+          `Calling tool ${part.toolName}`,
+          { toolName: part.toolName, toolCallId: part.toolCallId, input: toJson(part.input) },
+          LogEventType.ToolCalled,
+        );
         break;
       case 'tool-result':
-        ctx.log.info(`Tool ${part.toolName} completed`, { toolName: part.toolName, toolCallId: part.toolCallId, ok: true }, LogEventType.ToolCompleted);
+        ctx.log.info(
+          `Tool ${part.toolName} completed`,
+          { toolName: part.toolName, toolCallId: part.toolCallId, ok: true },
+          LogEventType.ToolCompleted,
+        );
         break;
       case 'tool-error':
         // The error goes back to the model as the tool's result; the step itself carries on.
@@ -120,12 +135,18 @@ async function streamOnce(state: AgentState, ctx: StepContext, settings: CallSet
 
   const [final, responseMessages] = await Promise.all([result.finalStep, result.responseMessages]);
   ctx.recordUsage({ model: final.model.modelId, inputTokens: final.usage.inputTokens ?? 0, outputTokens: final.usage.outputTokens ?? 0 });
-  span.setAttributes({ 'agent.input_tokens': final.usage.inputTokens ?? 0, 'agent.output_tokens': final.usage.outputTokens ?? 0, 'agent.tool_calls': final.toolCalls.length });
+  span.setAttributes({
+    'agent.input_tokens': final.usage.inputTokens ?? 0,
+    'agent.output_tokens': final.usage.outputTokens ?? 0,
+    'agent.tool_calls': final.toolCalls.length,
+  });
   const responded = [...opening, ...responseMessages.map(toAgentMessage)];
 
   if (final.toolCalls.length === 0) return step.done(final.text, { messages: responded, stepType: 'model' });
 
-  const answered = new Set(responseMessages.flatMap((m) => (m.role === 'tool' ? m.content.map((p) => ('toolCallId' in p ? p.toolCallId : '')) : [])));
+  const answered = new Set(
+    responseMessages.flatMap((m) => (m.role === 'tool' ? m.content.map((p) => ('toolCallId' in p ? p.toolCallId : '')) : [])),
+  );
   const isSpawn = (c: { toolName: string }) => c.toolName === SPAWN_SUBAGENT_TOOL && SPAWN_SUBAGENT_TOOL in spawnTool;
   const unanswered = final.toolCalls.filter((c) => !answered.has(c.toolCallId) && !isSpawn(c)).map((c) => c.toolName);
   if (unanswered.length > 0) {

@@ -29,7 +29,10 @@ export function spawnToolFor(setting: SubagentsSetting, access: SubagentAccess):
         type: 'object',
         properties: {
           name: { type: 'string', description: 'Which subagent (one of the names above)' },
-          task: { type: 'string', description: 'What it should do: a self-contained instruction (it sees nothing else of this conversation)' },
+          task: {
+            type: 'string',
+            description: 'What it should do: a self-contained instruction (it sees nothing else of this conversation)',
+          },
         },
         required: ['name', 'task'],
         additionalProperties: false,
@@ -56,20 +59,35 @@ export interface SpawnDecision {
  * maximum depth, no task). A refusal is answered at once, as the tool's error result, with a
  * warning log saying why; the step then carries on like after any other tool call.
  */
-export function decideSpawns(calls: readonly SpawnCall[], setting: SubagentsSetting, access: SubagentAccess, log: StepLogger): SpawnDecision {
+export function decideSpawns(
+  calls: readonly SpawnCall[],
+  setting: SubagentsSetting,
+  access: SubagentAccess,
+  log: StepLogger,
+): SpawnDecision {
   const spawn: SpawnRequest[] = [];
   const refused: ToolResultPart[] = [];
   for (const call of calls) {
     const input = (typeof call.input === 'object' && call.input !== null ? call.input : {}) as { name?: unknown; task?: unknown };
     const name = typeof input.name === 'string' ? input.name : '';
     const refusal =
-      spawnRefusal(access, name, allowedBy(setting)) ?? (typeof input.task === 'string' && input.task.trim() !== '' ? null : 'spawn_subagent needs a task');
+      spawnRefusal(access, name, allowedBy(setting)) ??
+      (typeof input.task === 'string' && input.task.trim() !== '' ? null : 'spawn_subagent needs a task');
     if (refusal === null) {
       spawn.push({ subagent: name, input: input.task as string, toolCallId: call.toolCallId });
       continue;
     }
-    log.warning(`Subagent '${name}' not spawned: ${refusal}`, { toolCallId: call.toolCallId, subagent: name, reason: refusal }, LogEventType.SubagentRefused);
-    refused.push({ type: 'tool-result', toolCallId: call.toolCallId, toolName: SPAWN_SUBAGENT_TOOL, output: { type: 'error-text', value: refusal } });
+    log.warning(
+      `Subagent '${name}' not spawned: ${refusal}`,
+      { toolCallId: call.toolCallId, subagent: name, reason: refusal },
+      LogEventType.SubagentRefused,
+    );
+    refused.push({
+      type: 'tool-result',
+      toolCallId: call.toolCallId,
+      toolName: SPAWN_SUBAGENT_TOOL,
+      output: { type: 'error-text', value: refusal },
+    });
   }
   return { spawn, refusals: refused.length > 0 ? [{ role: 'tool', content: refused as unknown as JsonValue }] : [] };
 }

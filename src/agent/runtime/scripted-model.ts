@@ -11,8 +11,7 @@ import type { JsonObject, JsonValue } from './json.js';
 
 /** What the scripted model answers in one call: plain text, or tool calls (with optional text before them). */
 export type ScriptedTurn = (
-  | { text: string; toolCalls?: undefined }
-  | { toolCalls: Array<{ toolName: string; input: JsonValue }>; text?: string }
+  { text: string; toolCalls?: undefined } | { toolCalls: Array<{ toolName: string; input: JsonValue }>; text?: string }
 ) & {
   /** Overrides the computed token counts (either or both). */
   usage?: Partial<{ inputTokens: number; outputTokens: number }>;
@@ -73,7 +72,12 @@ export function createScriptedModel(options: ScriptedModelOptions = {}): Languag
       const content: LanguageModelV4Content[] = [];
       if (turn.text) content.push({ type: 'text', text: turn.text });
       (turn.toolCalls ?? []).forEach((toolCall, i) => {
-        content.push({ type: 'tool-call', toolCallId: `call_${turnId}_${i}`, toolName: toolCall.toolName, input: JSON.stringify(toolCall.input) });
+        content.push({
+          type: 'tool-call',
+          toolCallId: `call_${turnId}_${i}`,
+          toolName: toolCall.toolName,
+          input: JSON.stringify(toolCall.input),
+        });
       });
       return { content, finishReason: finishReasonOf(turn), usage, warnings: [], response: { modelId } };
     },
@@ -117,18 +121,16 @@ export const defaultScript: Script = (call) => {
 
 function digest(call: LanguageModelV4CallOptions): ScriptedCall {
   const tools =
-    call.toolChoice?.type === 'none'
-      ? []
-      : (call.tools ?? []).filter((t): t is LanguageModelV4FunctionTool => t.type === 'function');
+    call.toolChoice?.type === 'none' ? [] : (call.tools ?? []).filter((t): t is LanguageModelV4FunctionTool => t.type === 'function');
   const lastUser = call.prompt.findLastIndex((m) => m.role === 'user');
   const userMessage = call.prompt[lastUser];
-  const lastUserText =
-    userMessage?.role === 'user' ? userMessage.content.map((p) => (p.type === 'text' ? p.text : '')).join('') : '';
+  const lastUserText = userMessage?.role === 'user' ? userMessage.content.map((p) => (p.type === 'text' ? p.text : '')).join('') : '';
   const toolResults: ScriptedCall['toolResults'] = [];
   for (const message of call.prompt.slice(lastUser + 1)) {
     if (message.role !== 'tool') continue;
     for (const part of message.content) {
-      if (part.type === 'tool-result') toolResults.push({ toolName: part.toolName, output: 'value' in part.output ? part.output.value : part.output });
+      if (part.type === 'tool-result')
+        toolResults.push({ toolName: part.toolName, output: 'value' in part.output ? part.output.value : part.output });
     }
   }
   return { prompt: call.prompt, tools, lastUserText, toolResults };
@@ -139,7 +141,15 @@ const countAssistantTurns = (prompt: LanguageModelV4Prompt) => prompt.filter((m)
 /** A tool whose name's words all appear in the request (`list_files` for "list the files"), else the first. */
 function pickTool(tools: LanguageModelV4FunctionTool[], text: string): LanguageModelV4FunctionTool {
   const lower = text.toLowerCase();
-  return tools.find((t) => t.name.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).every((word) => lower.includes(word))) ?? tools[0];
+  return (
+    tools.find((t) =>
+      t.name
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean)
+        .every((word) => lower.includes(word)),
+    ) ?? tools[0]
+  );
 }
 
 /** The little of JSON Schema the default script reads (the SDK's `JSONSchema7` is untyped without @types/json-schema). */
@@ -198,7 +208,10 @@ const finishReasonOf = (turn: ScriptedTurn) =>
   turn.toolCalls?.length ? { unified: 'tool-calls' as const, raw: 'tool_calls' } : { unified: 'stop' as const, raw: 'stop' };
 
 function streamParts(turn: ScriptedTurn, usage: LanguageModelV4Usage, turnId: string, modelId: string): LanguageModelV4StreamPart[] {
-  const parts: LanguageModelV4StreamPart[] = [{ type: 'stream-start', warnings: [] }, { type: 'response-metadata', modelId }];
+  const parts: LanguageModelV4StreamPart[] = [
+    { type: 'stream-start', warnings: [] },
+    { type: 'response-metadata', modelId },
+  ];
   if (turn.text) {
     const id = `text_${turnId}`;
     parts.push({ type: 'text-start', id });
@@ -207,7 +220,12 @@ function streamParts(turn: ScriptedTurn, usage: LanguageModelV4Usage, turnId: st
     parts.push({ type: 'text-end', id });
   }
   (turn.toolCalls ?? []).forEach((toolCall, i) => {
-    parts.push({ type: 'tool-call', toolCallId: `call_${turnId}_${i}`, toolName: toolCall.toolName, input: JSON.stringify(toolCall.input) });
+    parts.push({
+      type: 'tool-call',
+      toolCallId: `call_${turnId}_${i}`,
+      toolName: toolCall.toolName,
+      input: JSON.stringify(toolCall.input),
+    });
   });
   parts.push({ type: 'finish', usage, finishReason: finishReasonOf(turn) });
   return parts;

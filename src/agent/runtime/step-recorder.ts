@@ -34,10 +34,14 @@ export function recordStep(
     recording.logs.push({ level, eventType, message, context });
   };
   const log = Object.assign(write, {
-    debug: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) => write(LogLevel.Debug, eventType, message, context),
-    info: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) => write(LogLevel.Info, eventType, message, context),
-    warning: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) => write(LogLevel.Warning, eventType, message, context),
-    error: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) => write(LogLevel.Error, eventType, message, context),
+    debug: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) =>
+      write(LogLevel.Debug, eventType, message, context),
+    info: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) =>
+      write(LogLevel.Info, eventType, message, context),
+    warning: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) =>
+      write(LogLevel.Warning, eventType, message, context),
+    error: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) =>
+      write(LogLevel.Error, eventType, message, context),
   }) as StepLogger;
   const context: StepContext = {
     ...identity,
@@ -56,7 +60,7 @@ export function recordStep(
 }
 
 export const sumUsage = (usage: ModelUsage[]) =>
-  usage.reduce(
-    (sum, u) => ({ inputTokens: sum.inputTokens + u.inputTokens, outputTokens: sum.outputTokens + u.outputTokens }),
-    { inputTokens: 0, outputTokens: 0 },
-  );
+  usage.reduce((sum, u) => ({ inputTokens: sum.inputTokens + u.inputTokens, outputTokens: sum.outputTokens + u.outputTokens }), {
+    inputTokens: 0,
+    outputTokens: 0,
+  });

@@ -16,7 +16,8 @@ export function findStepResultProblem(result: unknown): string | null {
   if (r.messages !== undefined) {
     if (!Array.isArray(r.messages)) return 'messages must be an array';
     for (const m of r.messages) {
-      if (typeof m !== 'object' || m === null || !ROLES.includes(m.role)) return `a message has an invalid role (expected ${ROLES.join(', ')})`;
+      if (typeof m !== 'object' || m === null || !ROLES.includes(m.role))
+        return `a message has an invalid role (expected ${ROLES.join(', ')})`;
       if (m.content === undefined) return 'a message has no content';
     }
   }
@@ -31,13 +32,19 @@ export function findStepResultProblem(result: unknown): string | null {
     const spawn = r.spawn as unknown;
     if (!Array.isArray(spawn) || spawn.length === 0) return 'await_children needs a non-empty spawn list';
     for (const request of spawn) {
-      if (typeof request !== 'object' || request === null || typeof request.subagent !== 'string') return 'each spawn request needs a subagent name';
+      if (typeof request !== 'object' || request === null || typeof request.subagent !== 'string')
+        return 'each spawn request needs a subagent name';
       if (request.input === undefined) return `the spawn of '${request.subagent}' has no input (use null for none)`;
       if (request.toolCallId !== undefined && typeof request.toolCallId !== 'string') return 'a spawn request toolCallId must be a string';
     }
   }
   try {
-    JSON.stringify([r.messages, r.data, r.outcome === StepOutcome.Done ? r.output : null, r.outcome === StepOutcome.AwaitChildren ? r.spawn : null]);
+    JSON.stringify([
+      r.messages,
+      r.data,
+      r.outcome === StepOutcome.Done ? r.output : null,
+      r.outcome === StepOutcome.AwaitChildren ? r.spawn : null,
+    ]);
   } catch (error) {
     return `the result is not JSON-serialisable: ${(error as Error).message}`;
   }

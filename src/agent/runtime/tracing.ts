@@ -37,7 +37,11 @@ export function traceToolCalls(tools: ToolSet | undefined, parent: Context, attr
       const execute = tool.execute;
       if (!execute) return [name, tool];
       const traced: typeof execute = (input, options) => {
-        const span = tracer().startSpan(SpanName.ToolCall, { attributes: { ...attributes, 'agent.tool_name': name, 'agent.tool_call_id': options.toolCallId } }, parent);
+        const span = tracer().startSpan(
+          SpanName.ToolCall,
+          { attributes: { ...attributes, 'agent.tool_name': name, 'agent.tool_call_id': options.toolCallId } },
+          parent,
+        );
         return context.with(trace.setSpan(parent, span), () => {
           try {
             const result = execute(input, options);

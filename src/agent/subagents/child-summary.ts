@@ -39,6 +39,11 @@ export function childSummary(child: Pick<EndedChild, 'status' | 'output' | 'erro
 
 /** One tool message per child, in the AI SDK's shape, so the parent's next model call accepts it. */
 export function childResultMessage(child: EndedChild, maxChars: number): AgentMessage {
-  const part: ToolResultPart = { type: 'tool-result', toolCallId: toolCallIdOf(child), toolName: SPAWN_SUBAGENT_TOOL, output: childSummary(child, maxChars) };
+  const part: ToolResultPart = {
+    type: 'tool-result',
+    toolCallId: toolCallIdOf(child),
+    toolName: SPAWN_SUBAGENT_TOOL,
+    output: childSummary(child, maxChars),
+  };
   return { role: 'tool', content: [part] as unknown as JsonValue };
 }

@@ -48,7 +48,11 @@ export class SubagentSettlement implements SettlementHandler, OnModuleInit {
     );
   }
 
-  private async cancelChildren(client: PoolClient, execution: AgentExecutionEntity, afterCommit: SettleContext['afterCommit']): Promise<void> {
+  private async cancelChildren(
+    client: PoolClient,
+    execution: AgentExecutionEntity,
+    afterCommit: SettleContext['afterCommit'],
+  ): Promise<void> {
     const unfinished = await this.family.unfinishedChildren(client, execution.id);
     if (unfinished.length === 0) return;
     const reason = { cancelled_with: `its parent (${execution.status})`, parent_execution_id: execution.id };

@@ -30,7 +30,9 @@ export class RealtimeTokenService {
       this.secret = Buffer.from(options.realtime.tokenSecret);
     } else {
       this.secret = randomBytes(32);
-      new Logger(RealtimeTokenService.name).warn('realtime.tokenSecret is not set: realtime tokens only work on the API node that issued them');
+      new Logger(RealtimeTokenService.name).warn(
+        'realtime.tokenSecret is not set: realtime tokens only work on the API node that issued them',
+      );
     }
   }
 

@@ -1,6 +1,12 @@
 import type { QueueName } from '../infrastructure/queue-names.js';
 import { findBudgetProblems, type MonthlyBudget } from './monthly-budget.js';
-import { DEFAULT_RATE_LIMITS, findRateLimitProblems, mergeRateLimits, type TierRateLimits, type TierRateLimitsInput } from './tier-rate-limits.js';
+import {
+  DEFAULT_RATE_LIMITS,
+  findRateLimitProblems,
+  mergeRateLimits,
+  type TierRateLimits,
+  type TierRateLimitsInput,
+} from './tier-rate-limits.js';
 
 /** How the `bash` tool may run for a tier (SPEC §8, §13). */
 export interface SandboxPolicy {
@@ -33,10 +39,19 @@ export interface TierPolicy {
   rateLimits: TierRateLimits;
 }
 
-export type TierPolicyInput = Partial<Omit<TierPolicy, 'sandbox' | 'rateLimits'>> & { sandbox?: Partial<SandboxPolicy>; rateLimits?: TierRateLimitsInput };
+export type TierPolicyInput = Partial<Omit<TierPolicy, 'sandbox' | 'rateLimits'>> & {
+  sandbox?: Partial<SandboxPolicy>;
+  rateLimits?: TierRateLimitsInput;
+};
 
 const NETWORK_TOOLS = ['curl', 'wget', 'ssh', 'scp', 'nc', 'netcat'];
-const sandbox = (timeoutSeconds: number, memoryMb: number, maxProcesses: number, network: boolean, blockedCommands: string[] = []): SandboxPolicy => ({
+const sandbox = (
+  timeoutSeconds: number,
+  memoryMb: number,
+  maxProcesses: number,
+  network: boolean,
+  blockedCommands: string[] = [],
+): SandboxPolicy => ({
   timeoutSeconds,
   network,
   memoryMb,
@@ -49,9 +64,33 @@ const sandbox = (timeoutSeconds: number, memoryMb: number, maxProcesses: number,
 
 /** SPEC §8 defaults. */
 export const DEFAULT_TIERS: Record<string, TierPolicy> = {
-  free: { maxConcurrent: 1, perHour: 10, queue: 'agents-default', workspaceQuotaMb: 100, sandbox: sandbox(60, 256, 5, false, NETWORK_TOOLS), budget: null, rateLimits: DEFAULT_RATE_LIMITS.free },
-  pro: { maxConcurrent: 5, perHour: 100, queue: 'agents-default', workspaceQuotaMb: 1024, sandbox: sandbox(120, 512, 10, false), budget: null, rateLimits: DEFAULT_RATE_LIMITS.pro },
-  enterprise: { maxConcurrent: 20, perHour: 1000, queue: 'agents-priority', workspaceQuotaMb: 10 * 1024, sandbox: sandbox(300, 1024, 20, true), budget: null, rateLimits: DEFAULT_RATE_LIMITS.enterprise },
+  free: {
+    maxConcurrent: 1,
+    perHour: 10,
+    queue: 'agents-default',
+    workspaceQuotaMb: 100,
+    sandbox: sandbox(60, 256, 5, false, NETWORK_TOOLS),
+    budget: null,
+    rateLimits: DEFAULT_RATE_LIMITS.free,
+  },
+  pro: {
+    maxConcurrent: 5,
+    perHour: 100,
+    queue: 'agents-default',
+    workspaceQuotaMb: 1024,
+    sandbox: sandbox(120, 512, 10, false),
+    budget: null,
+    rateLimits: DEFAULT_RATE_LIMITS.pro,
+  },
+  enterprise: {
+    maxConcurrent: 20,
+    perHour: 1000,
+    queue: 'agents-priority',
+    workspaceQuotaMb: 10 * 1024,
+    sandbox: sandbox(300, 1024, 20, true),
+    budget: null,
+    rateLimits: DEFAULT_RATE_LIMITS.enterprise,
+  },
 };
 
 /** Tiers from options merged over the defaults (a tier the defaults lack starts from `free`). */
@@ -59,7 +98,12 @@ export function mergeTiers(input: Record<string, TierPolicyInput> = {}): Record<
   const merged: Record<string, TierPolicy> = { ...DEFAULT_TIERS };
   for (const [name, policy] of Object.entries(input)) {
     const base = Object.hasOwn(DEFAULT_TIERS, name) ? DEFAULT_TIERS[name]! : DEFAULT_TIERS.free!;
-    merged[name] = { ...base, ...policy, sandbox: { ...base.sandbox, ...policy.sandbox }, rateLimits: mergeRateLimits(base.rateLimits, policy.rateLimits) };
+    merged[name] = {
+      ...base,
+      ...policy,
+      sandbox: { ...base.sandbox, ...policy.sandbox },
+      rateLimits: mergeRateLimits(base.rateLimits, policy.rateLimits),
+    };
   }
   return merged;
 }
@@ -74,7 +118,8 @@ export function findTierProblems(tiers: Record<string, TierPolicy>, queues: read
     problems.push(...findBudgetProblems(`tiers.${name}.budget`, t.budget));
     problems.push(...findRateLimitProblems(`tiers.${name}.rateLimits`, t.rateLimits));
     for (const key of ['timeoutSeconds', 'memoryMb', 'maxProcesses', 'maxOutputBytes'] as const) {
-      if (!Number.isInteger(t.sandbox[key]) || t.sandbox[key] <= 0) problems.push(`tiers.${name}.sandbox.${key} must be a positive integer`);
+      if (!Number.isInteger(t.sandbox[key]) || t.sandbox[key] <= 0)
+        problems.push(`tiers.${name}.sandbox.${key} must be a positive integer`);
     }
   }
   return problems;

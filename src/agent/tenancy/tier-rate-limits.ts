@@ -66,7 +66,8 @@ export function findRateLimitProblems(where: string, limits: TierRateLimits): st
     }
     if (!isPositiveInt(rate.limit)) problems.push(`${where}.${key}.limit must be a positive integer (requests per window)`);
     if (!isPositiveInt(rate.ttlSeconds)) problems.push(`${where}.${key}.ttlSeconds must be a positive integer (the window, in seconds)`);
-    if (rate.blockSeconds !== undefined && !isPositiveInt(rate.blockSeconds)) problems.push(`${where}.${key}.blockSeconds must be a positive integer (seconds)`);
+    if (rate.blockSeconds !== undefined && !isPositiveInt(rate.blockSeconds))
+      problems.push(`${where}.${key}.blockSeconds must be a positive integer (seconds)`);
   }
   const unknown = Object.keys(limits ?? {}).filter((k) => !Object.hasOwn(THROTTLER_OF, k));
   for (const key of unknown) problems.push(`${where}.${key} is not a throttler (throttlers: ${Object.keys(THROTTLER_OF).join(', ')})`);

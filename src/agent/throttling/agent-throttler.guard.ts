@@ -50,7 +50,8 @@ export class AgentThrottlerGuard extends ThrottlerGuard {
    */
   protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {
     const targets = [context.getHandler(), context.getClass()];
-    const ownLimit = this.reflector.getAllAndOverride(ROUTE_LIMIT + name, targets) ?? this.reflector.getAllAndOverride(ROUTE_TTL + name, targets);
+    const ownLimit =
+      this.reflector.getAllAndOverride(ROUTE_LIMIT + name, targets) ?? this.reflector.getAllAndOverride(ROUTE_TTL + name, targets);
     return ownLimit === undefined ? `${name}:${tracker}` : `${name}:${context.getClass().name}.${context.getHandler().name}:${tracker}`;
   }
 

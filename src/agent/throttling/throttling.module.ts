@@ -13,7 +13,12 @@ import { ThrottledCallers } from './throttled-caller.js';
  */
 @Module({
   imports: [InfrastructureModule, TenancyModule],
-  providers: [{ provide: AGENT_THROTTLER_OPTIONS, useFactory: agentThrottlerOptions }, throttlerStorageProvider, ThrottledCallers, AgentThrottlerGuard],
+  providers: [
+    { provide: AGENT_THROTTLER_OPTIONS, useFactory: agentThrottlerOptions },
+    throttlerStorageProvider,
+    ThrottledCallers,
+    AgentThrottlerGuard,
+  ],
   exports: [AGENT_THROTTLER_OPTIONS, AGENT_THROTTLER_STORAGE, ThrottledCallers, AgentThrottlerGuard],
 })
 export class ThrottlingModule {}

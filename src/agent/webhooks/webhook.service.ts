@@ -37,7 +37,14 @@ export class WebhookService {
     const { tenant, delivery } = headers;
     if (!tenant || !delivery || delivery.length > 200) throw new UnauthenticatedError();
     const secret = await this.options.webhooks.secretFor(tenant);
-    if (!secret || !isValidSignature({ timestamp: headers.timestamp, signature: headers.signature, rawBody }, secret, this.options.webhooks.toleranceSeconds)) {
+    if (
+      !secret ||
+      !isValidSignature(
+        { timestamp: headers.timestamp, signature: headers.signature, rawBody },
+        secret,
+        this.options.webhooks.toleranceSeconds,
+      )
+    ) {
       throw new UnauthenticatedError();
     }
     return { tenantId: tenant, deliveryId: delivery };

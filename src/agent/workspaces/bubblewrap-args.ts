@@ -10,9 +10,32 @@ const PATH_DIRS = SANDBOX_PATH.split(':');
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 /** What programs need from /etc; the rest of it (keys, shadow files, app configs) stays out. */
 const ETC_ENTRIES = [
-  'alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'passwd', 'group', 'nsswitch.conf', 'hosts', 'host.conf',
-  'gai.conf', 'localtime', 'timezone', 'ssl/certs', 'ca-certificates', 'ca-certificates.conf', 'mime.types',
-  'os-release', 'debian_version', 'protocols', 'services', 'inputrc', 'bash.bashrc', 'profile', 'gitconfig', 'magic', 'magic.mime',
+  'alternatives',
+  'ld.so.cache',
+  'ld.so.conf',
+  'ld.so.conf.d',
+  'passwd',
+  'group',
+  'nsswitch.conf',
+  'hosts',
+  'host.conf',
+  'gai.conf',
+  'localtime',
+  'timezone',
+  'ssl/certs',
+  'ca-certificates',
+  'ca-certificates.conf',
+  'mime.types',
+  'os-release',
+  'debian_version',
+  'protocols',
+  'services',
+  'inputrc',
+  'bash.bashrc',
+  'profile',
+  'gitconfig',
+  'magic',
+  'magic.mime',
 ];
 /** File descriptors of the sandbox process that the runner reads and writes (see `SandboxRunner`). */
 export const INFO_FD = 3;

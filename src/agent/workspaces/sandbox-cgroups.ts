@@ -196,7 +196,12 @@ async function ensureParent(home: ControllerHome, controller: CgroupController):
   }
 }
 
-async function writeLimit(dir: string, controller: CgroupController, version: 1 | 2, limits: { maxTasks: number; memoryBytes: number }): Promise<void> {
+async function writeLimit(
+  dir: string,
+  controller: CgroupController,
+  version: 1 | 2,
+  limits: { maxTasks: number; memoryBytes: number },
+): Promise<void> {
   if (controller === 'pids') {
     await fs.writeFile(`${dir}/pids.max`, String(limits.maxTasks));
   } else if (controller === 'cpu') {

@@ -6,7 +6,28 @@ export class CommandBlockedError extends Error {
   }
 }
 
-const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'for', 'select', 'case', 'esac', 'function', 'coproc', '{', '}', '!', '[[', ']]']);
+const KEYWORDS = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'do',
+  'done',
+  'while',
+  'until',
+  'for',
+  'select',
+  'case',
+  'esac',
+  'function',
+  'coproc',
+  '{',
+  '}',
+  '!',
+  '[[',
+  ']]',
+]);
 interface Wrapper {
   /** Options followed by a value word. */
   valued?: string[];

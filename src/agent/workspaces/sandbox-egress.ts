@@ -12,8 +12,16 @@ const SLIRP_DNS = '10.0.2.3';
  * and multicast/reserved space.
  */
 const BLOCKED_IPV4 = [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12',
-  '192.0.0.0/24', '192.168.0.0/16', '198.18.0.0/15', '224.0.0.0/3',
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '224.0.0.0/3',
 ];
 const READY_TIMEOUT_MS = 5_000;
 
@@ -54,7 +62,18 @@ export class SandboxEgress {
     await runWithInput('nsenter', ['--target', String(pid), '--net', 'nft', '-f', '-'], egressRules());
     const slirp = spawn(
       'slirp4netns',
-      ['--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp', '--ready-fd=3', '--exit-fd=4', '--netns-type=path', `/proc/${pid}/ns/net`, 'tap0'],
+      [
+        '--configure',
+        '--mtu=65520',
+        '--disable-host-loopback',
+        '--enable-sandbox',
+        '--enable-seccomp',
+        '--ready-fd=3',
+        '--exit-fd=4',
+        '--netns-type=path',
+        `/proc/${pid}/ns/net`,
+        'tap0',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
     );
     const attachment: EgressAttachment = {
@@ -124,7 +143,9 @@ function runWithInput(file: string, args: string[], input: string): Promise<void
     const child = spawn(file, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`The sandbox network rules could not be set: ${stderr.trim() || `exit ${code}`}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`The sandbox network rules could not be set: ${stderr.trim() || `exit ${code}`}`)),
+    );
     child.stdin.end(input);
   });
 }

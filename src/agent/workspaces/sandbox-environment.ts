@@ -28,7 +28,8 @@ export const ISOLATION_MODES: readonly IsolationMode[] = ['auto', IsolationKind.
 /** Values older versions took, and why they are gone. */
 export const RETIRED_ISOLATION_MODES: Readonly<Record<string, string>> = {
   none: "'none' is now 'unsafe-none': commands then run without namespaces (the host's filesystem, network and processes are in reach); prefer bubblewrap",
-  unshare: "'unshare' is gone: it left the host's filesystem writable to a root app; use 'auto' or 'bubblewrap' (Debian: apt-get install bubblewrap)",
+  unshare:
+    "'unshare' is gone: it left the host's filesystem writable to a root app; use 'auto' or 'bubblewrap' (Debian: apt-get install bubblewrap)",
 };
 
 export class SandboxUnavailableError extends Error {
@@ -81,7 +82,8 @@ export interface SandboxDetectOptions {
 }
 
 export async function detectSandboxEnvironment(mode: IsolationMode = 'auto', o: SandboxDetectOptions = {}): Promise<SandboxEnvironment> {
-  if (!ISOLATION_MODES.includes(mode)) throw new SandboxUnavailableError(RETIRED_ISOLATION_MODES[mode] ?? `workspaces.isolation must be one of ${ISOLATION_MODES.join(', ')}`);
+  if (!ISOLATION_MODES.includes(mode))
+    throw new SandboxUnavailableError(RETIRED_ISOLATION_MODES[mode] ?? `workspaces.isolation must be one of ${ISOLATION_MODES.join(', ')}`);
   const uids = o.uids ?? DEFAULT_SANDBOX_UIDS;
   const probeIdentity = sandboxIdentity('probe', uids);
   const [cgroups, egress, volumes] = await Promise.all([
@@ -116,17 +118,36 @@ export async function detectSandboxEnvironment(mode: IsolationMode = 'auto', o: 
         ? "UNSAFE-NONE (workspaces.isolation: 'unsafe-none'): commands run WITHOUT namespaces; they see the host's files, processes and network"
         : `UNAVAILABLE: ${refusal}`;
   const summary = `Sandbox isolation: ${head}. User: ${enforcement.user}. Filesystem: ${enforcement.filesystem}. Network: ${enforcement.network}. Disk: ${enforcement.disk}. Processes: ${enforcement.processes}. Memory: ${enforcement.memory}. CPU: ${enforcement.cpu}.`;
-  return { kind, refusal, cgroups, bubblewrapExtras, pidNamespace: pidNamespace || kind === IsolationKind.Bubblewrap, egress, volumes, uids, enforcement, summary };
+  return {
+    kind,
+    refusal,
+    cgroups,
+    bubblewrapExtras,
+    pidNamespace: pidNamespace || kind === IsolationKind.Bubblewrap,
+    egress,
+    volumes,
+    uids,
+    enforcement,
+    summary,
+  };
 }
 
 function describe(
   kind: IsolationKind,
-  o: { cgroups: SandboxCgroups | null; egress: SandboxEgress | string; volumes: WorkspaceVolumes | string; identity: SandboxIdentity; pidNamespace: boolean },
+  o: {
+    cgroups: SandboxCgroups | null;
+    egress: SandboxEgress | string;
+    volumes: WorkspaceVolumes | string;
+    identity: SandboxIdentity;
+    pidNamespace: boolean;
+  },
 ): SandboxEnforcement {
   const namespaced = kind === IsolationKind.Bubblewrap;
   return {
     isolation: kind,
-    user: o.identity.switched ? 'an unprivileged uid per tenant (never root, never the app’s own)' : `the app's own uid (${o.identity.uid})${namespaced ? ' inside a user namespace' : ''}: run the app as root to give each tenant a uid of its own`,
+    user: o.identity.switched
+      ? 'an unprivileged uid per tenant (never root, never the app’s own)'
+      : `the app's own uid (${o.identity.uid})${namespaced ? ' inside a user namespace' : ''}: run the app as root to give each tenant a uid of its own`,
     filesystem: namespaced
       ? 'confined (read-only system, only the workspace and writablePaths writable, readablePaths visible)'
       : 'NOT confined (the host filesystem is visible; only the uid keeps other files out)',
@@ -135,10 +156,17 @@ function describe(
       : typeof o.egress === 'string'
         ? `off, always (network-on tiers are refused: egress ${o.egress})`
         : 'off by a network namespace; network-on tiers get the internet only (slirp4netns; loopback, private ranges, link-local and this host refused)',
-    disk: typeof o.volumes === 'string' ? `NOT enforced while a command runs (per-file size limit; the quota is checked between writes): per-tenant volumes ${o.volumes}` : 'a sized ext4 volume per tenant (bytes and inodes, enforced while commands run)',
+    disk:
+      typeof o.volumes === 'string'
+        ? `NOT enforced while a command runs (per-file size limit; the quota is checked between writes): per-tenant volumes ${o.volumes}`
+        : 'a sized ext4 volume per tenant (bytes and inodes, enforced while commands run)',
     processes: [
       o.cgroups?.describe('pids') ?? 'rlimit (per user)',
-      namespaced || o.pidNamespace ? 'a pid namespace (nothing outlives the command)' : o.cgroups ? 'the cgroup is killed after the command' : 'NOT contained: a detached process can outlive its command (no pid namespace, no cgroup)',
+      namespaced || o.pidNamespace
+        ? 'a pid namespace (nothing outlives the command)'
+        : o.cgroups
+          ? 'the cgroup is killed after the command'
+          : 'NOT contained: a detached process can outlive its command (no pid namespace, no cgroup)',
     ].join('; '),
     memory: o.cgroups?.describe('memory') ?? 'rlimit on address space (per process)',
     cpu: o.cgroups?.describe('cpu') ? `one CPU (${o.cgroups.describe('cpu')})` : 'NOT limited (no writable cpu cgroup)',
@@ -148,15 +176,28 @@ function describe(
 async function probeBubblewrap(identity: SandboxIdentity): Promise<{ ok: true; extras: string[] } | { ok: false; problem: string }> {
   const workspace = await fs.mkdtemp(join(tmpdir(), 'nestjs-agents-probe-'));
   await fs.chown(workspace, identity.uid, identity.gid);
-  const policy: SandboxPolicy = { timeoutSeconds: 5, network: false, memoryMb: 64, maxProcesses: 5, blockedCommands: [], readablePaths: [], writablePaths: [], maxOutputBytes: 1024 };
+  const policy: SandboxPolicy = {
+    timeoutSeconds: 5,
+    network: false,
+    memoryMb: 64,
+    maxProcesses: 5,
+    blockedCommands: [],
+    readablePaths: [],
+    writablePaths: [],
+    maxOutputBytes: 1024,
+  };
   try {
     let last = '';
     for (const extras of [['--disable-userns'], []]) {
       const args = bubblewrapArgs({ workspace, policy, extras, tmpBytes: 1024 * 1024, hidden: [] });
       // The probe proves what commands rely on: /proc/sys cannot be written from inside.
-      const result = await run(asIdentity(identity, ['bwrap', ...args, '--', '/bin/sh', '-c', '! ( : > /proc/sys/kernel/core_uses_pid ) 2>/dev/null']));
+      const result = await run(
+        asIdentity(identity, ['bwrap', ...args, '--', '/bin/sh', '-c', '! ( : > /proc/sys/kernel/core_uses_pid ) 2>/dev/null']),
+      );
       if (result.code === 0) return { ok: true, extras };
-      last = result.stderr.trim() || (result.code === null ? 'did not start' : `exit ${result.code}${result.code === 1 ? ' (is /proc/sys writable from inside?)' : ''}`);
+      last =
+        result.stderr.trim() ||
+        (result.code === null ? 'did not start' : `exit ${result.code}${result.code === 1 ? ' (is /proc/sys writable from inside?)' : ''}`);
     }
     return { ok: false, problem: last.includes('ENOENT') ? 'not installed' : last };
   } finally {

@@ -28,13 +28,25 @@ export interface SandboxIdentity {
  * `/proc/sys` and everything else root owns stays out of reach. A non-root app cannot change
  * uid; its commands keep the app's uid, inside a user namespace.
  */
-export function sandboxIdentity(tenantSegment: string, range: SandboxUidRange, processUid = process.getuid?.() ?? 0, processGid = process.getgid?.() ?? 0): SandboxIdentity {
+export function sandboxIdentity(
+  tenantSegment: string,
+  range: SandboxUidRange,
+  processUid = process.getuid?.() ?? 0,
+  processGid = process.getgid?.() ?? 0,
+): SandboxIdentity {
   if (processUid !== 0) return { uid: processUid, gid: processGid, switched: false };
   const id = range.first + (createHash('sha256').update(tenantSegment).digest().readUInt32BE(0) % range.count);
   return { uid: id, gid: id, switched: true };
 }
 
 export function findSandboxUidProblems(range: SandboxUidRange): string[] {
-  const ok = Number.isInteger(range.first) && Number.isInteger(range.count) && range.first >= 1000 && range.count >= 1 && range.first + range.count <= 4_294_967_294;
-  return ok ? [] : ['workspaces.sandboxUids must be { first, count }: integers with first >= 1000, count >= 1 and first + count <= 4294967294'];
+  const ok =
+    Number.isInteger(range.first) &&
+    Number.isInteger(range.count) &&
+    range.first >= 1000 &&
+    range.count >= 1 &&
+    range.first + range.count <= 4_294_967_294;
+  return ok
+    ? []
+    : ['workspaces.sandboxUids must be { first, count }: integers with first >= 1000, count >= 1 and first + count <= 4294967294'];
 }

@@ -6,7 +6,13 @@ import { BLOCK_FD, blockedProgramFiles, bubblewrapArgs, INFO_FD, SANDBOX_PATH, S
 import type { CommandCgroup } from './sandbox-cgroups.js';
 import { CommandBlockedError, findBlockedCommand } from './sandbox-command.js';
 import type { EgressAttachment, SandboxEgress } from './sandbox-egress.js';
-import { asIdentity, IsolationKind, SandboxUnavailableError, UNSAFE_PID_NAMESPACE, type SandboxEnvironment } from './sandbox-environment.js';
+import {
+  asIdentity,
+  IsolationKind,
+  SandboxUnavailableError,
+  UNSAFE_PID_NAMESPACE,
+  type SandboxEnvironment,
+} from './sandbox-environment.js';
 import { sandboxIdentity, type SandboxIdentity } from './sandbox-identity.js';
 import type { SandboxPolicy } from '../tenancy/tier-policy.js';
 
@@ -64,7 +70,14 @@ export class SandboxRunner {
       const argv = this.argv(request, identity, egress, cgroup);
       return await execute(argv, {
         cwd: request.workspace,
-        env: { PATH: SANDBOX_PATH, HOME: kind === IsolationKind.Bubblewrap ? SANDBOX_WORKSPACE : request.workspace, TMPDIR: '/tmp', LANG: 'C.UTF-8', TERM: 'dumb', SHELL: '/bin/bash' },
+        env: {
+          PATH: SANDBOX_PATH,
+          HOME: kind === IsolationKind.Bubblewrap ? SANDBOX_WORKSPACE : request.workspace,
+          TMPDIR: '/tmp',
+          LANG: 'C.UTF-8',
+          TERM: 'dumb',
+          SHELL: '/bin/bash',
+        },
         timeoutMs: timeoutSeconds * 1000,
         maxOutputBytes: policy.maxOutputBytes,
         signal,
@@ -79,15 +92,23 @@ export class SandboxRunner {
   /** The way out for a network-on command (null: network off); throws when the command may not run here. */
   private egressFor(policy: SandboxPolicy): SandboxEgress | null {
     const { kind, refusal, egress } = this.environment;
-    if (kind === IsolationKind.Unavailable) throw new SandboxUnavailableError(refusal ?? 'the bash tool is refused: no sandbox isolation is available');
+    if (kind === IsolationKind.Unavailable)
+      throw new SandboxUnavailableError(refusal ?? 'the bash tool is refused: no sandbox isolation is available');
     if (kind !== IsolationKind.Bubblewrap || !policy.network) return null;
     if (typeof egress === 'string') {
-      throw new SandboxUnavailableError(`this tier's commands have network access, which needs a network namespace of their own with egress only, and this host cannot give one: ${egress}`);
+      throw new SandboxUnavailableError(
+        `this tier's commands have network access, which needs a network namespace of their own with egress only, and this host cannot give one: ${egress}`,
+      );
     }
     return egress;
   }
 
-  private argv(request: SandboxCommand, identity: SandboxIdentity, egress: SandboxEgress | null, cgroup: CommandCgroup | undefined): string[] {
+  private argv(
+    request: SandboxCommand,
+    identity: SandboxIdentity,
+    egress: SandboxEgress | null,
+    cgroup: CommandCgroup | undefined,
+  ): string[] {
     const { policy } = request;
     // Limits the kernel cannot take from a cgroup here are set inside, before the command runs;
     // without capabilities (namespaced) they cannot be raised again.
@@ -195,9 +216,11 @@ function execute(argv: string[], o: ExecuteOptions): Promise<BashResult> {
       if (stopped === 'network') return reject(networkError);
       let output = Buffer.concat(kept).toString('utf8');
       const notes: string[] = [];
-      if (totalBytes > keptBytes) notes.push(`output truncated: ${totalBytes - keptBytes} more bytes were not kept (limit ${o.maxOutputBytes})`);
+      if (totalBytes > keptBytes)
+        notes.push(`output truncated: ${totalBytes - keptBytes} more bytes were not kept (limit ${o.maxOutputBytes})`);
       if (stopped === 'output') notes.push('the command was stopped: it kept writing far past the output limit');
-      if (stopped === 'timeout') notes.push(`timed out after ${Math.round(o.timeoutMs / 1000)}s: the command and every process it started were killed`);
+      if (stopped === 'timeout')
+        notes.push(`timed out after ${Math.round(o.timeoutMs / 1000)}s: the command and every process it started were killed`);
       if (notes.length > 0) output += `${output.endsWith('\n') || output === '' ? '' : '\n'}[${notes.join('; ')}]`;
       resolve({
         exitCode: stopped ? null : (exit?.code ?? null),

@@ -7,7 +7,13 @@ export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 /** Is `program` installed in one of the system directories? */
 export async function onPath(program: string): Promise<boolean> {
   for (const dir of SYSTEM_PATH.split(':')) {
-    if (await fs.access(join(dir, program), fs.constants.X_OK).then(() => true, () => false)) return true;
+    if (
+      await fs.access(join(dir, program), fs.constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
   }
   return false;
 }

@@ -2,12 +2,7 @@ import { constants } from 'node:fs';
 import { promises as fs, type Dirent } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import {
-  WorkspaceEntryType,
-  type WorkspaceEntry,
-  type WorkspaceFile,
-  type WorkspaceSearch,
-} from '../runtime/tools/workspace-handle.js';
+import { WorkspaceEntryType, type WorkspaceEntry, type WorkspaceFile, type WorkspaceSearch } from '../runtime/tools/workspace-handle.js';
 import { isInside, splitWorkspacePath, WorkspaceAccessError } from './workspace-path.js';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_NOFOLLOW, O_DIRECTORY, O_NONBLOCK } = constants;
@@ -59,7 +54,10 @@ export class WorkspaceFiles {
     private readonly options: WorkspaceFilesOptions = {},
   ) {}
 
-  async read(path: string, { offset = 0, maxBytes = READ_LIMIT_BYTES }: { offset?: number; maxBytes?: number } = {}): Promise<WorkspaceFile> {
+  async read(
+    path: string,
+    { offset = 0, maxBytes = READ_LIMIT_BYTES }: { offset?: number; maxBytes?: number } = {},
+  ): Promise<WorkspaceFile> {
     const parts = await this.resolve(path);
     const handle = await this.openFile(parts, path, O_RDONLY);
     try {
@@ -77,7 +75,8 @@ export class WorkspaceFiles {
   async write(path: string, content: string | Uint8Array): Promise<{ path: string; bytes: number }> {
     const parts = await this.resolve(path);
     if (parts.length === 0) throw new WorkspaceAccessError(path, 'that is the workspace directory, not a file');
-    const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+    const data =
+      typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     const delta = data.length - (await this.existingSize(parts, path));
     await this.options.quota?.reserve(delta);
     let handle: FileHandle | undefined;
@@ -101,7 +100,9 @@ export class WorkspaceFiles {
     const parts = await this.resolve(path);
     const dir = await this.openDir(parts, path);
     try {
-      const entries = (await fs.readdir(fdPath(dir), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1)).slice(0, LIST_MAX_ENTRIES);
+      const entries = (await fs.readdir(fdPath(dir), { withFileTypes: true }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .slice(0, LIST_MAX_ENTRIES);
       return await Promise.all(
         entries.map(async (entry) => ({
           name: entry.name,
@@ -115,7 +116,10 @@ export class WorkspaceFiles {
   }
 
   /** Walks the tree under `path` without following symlinks; skips `.git`, `node_modules`, binary and large files. */
-  async search(query: string, { path = '.', regex = false, maxResults = 50 }: { path?: string; regex?: boolean; maxResults?: number } = {}): Promise<WorkspaceSearch> {
+  async search(
+    query: string,
+    { path = '.', regex = false, maxResults = 50 }: { path?: string; regex?: boolean; maxResults?: number } = {},
+  ): Promise<WorkspaceSearch> {
     if (typeof query !== 'string' || query.length === 0) throw new Error('The search needs a non-empty query');
     let pattern: RegExp | null = null;
     if (regex) {
@@ -155,7 +159,11 @@ export class WorkspaceFiles {
               truncated = true;
               break walk;
             }
-            matches.push({ path: [...parts, entry.name].join('/'), line: i + 1, text: line.length > 300 ? `${line.slice(0, 300)}…` : line });
+            matches.push({
+              path: [...parts, entry.name].join('/'),
+              line: i + 1,
+              text: line.length > 300 ? `${line.slice(0, 300)}…` : line,
+            });
           }
         }
       } finally {
@@ -226,7 +234,8 @@ export class WorkspaceFiles {
         await this.verify(handle, path);
         const stat = await handle.stat();
         if (!stat.isFile()) throw new WorkspaceAccessError(path, 'not a regular file');
-        if (stat.nlink > 1) throw new WorkspaceAccessError(path, 'hard-linked files are refused (another name of the file may be outside the workspace)');
+        if (stat.nlink > 1)
+          throw new WorkspaceAccessError(path, 'hard-linked files are refused (another name of the file may be outside the workspace)');
         return handle;
       } catch (error) {
         await handle.close();
@@ -253,7 +262,14 @@ export class WorkspaceFiles {
   /** An `O_NOFOLLOW` open hit a symlink (ELOOP; ENOTDIR for a directory open): it was swapped in after the check. */
   private async refuseLink(error: unknown, at: string, path: string): Promise<never> {
     const code = errorCode(error);
-    if (code === 'ELOOP' || (code === 'ENOTDIR' && (await fs.lstat(at).then((s) => s.isSymbolicLink(), () => false)))) {
+    if (
+      code === 'ELOOP' ||
+      (code === 'ENOTDIR' &&
+        (await fs.lstat(at).then(
+          (s) => s.isSymbolicLink(),
+          () => false,
+        )))
+    ) {
       throw new WorkspaceAccessError(path, 'a symbolic link appeared in the path after it was checked');
     }
     throw error;

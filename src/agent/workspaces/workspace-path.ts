@@ -24,7 +24,8 @@ export function splitWorkspacePath(path: string): string[] {
 }
 
 /** Is `candidate` (an absolute, resolved path) the root itself or inside it? */
-export const isInside = (root: string, candidate: string): boolean => candidate === root || candidate.startsWith(root.endsWith('/') ? root : `${root}/`);
+export const isInside = (root: string, candidate: string): boolean =>
+  candidate === root || candidate.startsWith(root.endsWith('/') ? root : `${root}/`);
 
 /**
  * A tenant or execution id as one directory name: kept when it is a plain name, otherwise

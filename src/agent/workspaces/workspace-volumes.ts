@@ -73,7 +73,8 @@ export class WorkspaceVolumes {
 
   static async detect(baseDir: string): Promise<WorkspaceVolumes | string> {
     if (process.getuid?.() !== 0) return 'needs the app to run as root (to mount a sized filesystem per tenant)';
-    for (const program of PROGRAMS) if (!(await onPath(program))) return `${program} is not installed (Debian: e2fsprogs, util-linux, mount)`;
+    for (const program of PROGRAMS)
+      if (!(await onPath(program))) return `${program} is not installed (Debian: e2fsprogs, util-linux, mount)`;
     const imagesDir = join(baseDir, '.volumes');
     await fs.mkdir(imagesDir, { recursive: true, mode: 0o700 });
     await fs.chmod(imagesDir, 0o700);
@@ -98,12 +99,25 @@ export class WorkspaceVolumes {
     const mountPoint = join(this.baseDir, tenant);
     if ((this.sizes.get(tenant) ?? 0) >= size && (await this.isMounted(mountPoint))) return true;
     const image = join(this.imagesDir, `${tenant}.ext4`);
-    const result = await run('flock', [`${image}.lock`, 'sh', '-c', ENSURE_SCRIPT, 'sh', image, mountPoint, String(size), `${owner.uid}:${owner.gid}`, String(BYTES_PER_INODE), String(JOURNAL_FROM_BYTES)]);
+    const result = await run('flock', [
+      `${image}.lock`,
+      'sh',
+      '-c',
+      ENSURE_SCRIPT,
+      'sh',
+      image,
+      mountPoint,
+      String(size),
+      `${owner.uid}:${owner.gid}`,
+      String(BYTES_PER_INODE),
+      String(JOURNAL_FROM_BYTES),
+    ]);
     if (result.code === 3) {
       this.plain.add(tenant);
       return false;
     }
-    if (result.code !== 0) throw new Error(`The workspace volume of '${tenant}' could not be mounted: ${result.stderr.trim() || `exit ${result.code}`}`);
+    if (result.code !== 0)
+      throw new Error(`The workspace volume of '${tenant}' could not be mounted: ${result.stderr.trim() || `exit ${result.code}`}`);
     if (result.stdout.includes('mounted')) this.mounted.add(mountPoint);
     this.sizes.set(tenant, size);
     return true;

@@ -80,7 +80,9 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
 
   /** What the `bash` tool runs under on this machine (found once, at boot). */
   sandbox(): Promise<SandboxEnvironment> {
-    return (this.environment ??= this.base().then((baseDir) => detectSandboxEnvironment(this.options.workspaces.isolation, { baseDir, uids: this.options.workspaces.sandboxUids })));
+    return (this.environment ??= this.base().then((baseDir) =>
+      detectSandboxEnvironment(this.options.workspaces.isolation, { baseDir, uids: this.options.workspaces.sandboxUids }),
+    ));
   }
 
   /** Throws `QuotaExceededError` (413) when the principal's tenant already uses its tier's workspace quota. */
@@ -98,7 +100,12 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
 
   /** The execution's workspace for one step; nothing touches the disk until it is used. */
   forStep(owner: WorkspaceOwner, signal: AbortSignal): Workspace {
-    return new ExecutionWorkspace(this, owner, signal, join(this.options.workspaces.baseDir, workspaceSegment(owner.tenantId), workspaceSegment(owner.executionId)));
+    return new ExecutionWorkspace(
+      this,
+      owner,
+      signal,
+      join(this.options.workspaces.baseDir, workspaceSegment(owner.tenantId), workspaceSegment(owner.executionId)),
+    );
   }
 
   /** Removes workspaces not used for `days` (default `workspaces.cleanupAfterDays`); for the maintenance job. */
@@ -160,7 +167,15 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
     const runner = new SandboxRunner(await this.sandbox());
     const left = Math.max(0, opened.policy.workspaceQuotaMb * MiB - (await this.usage.bytes(opened.tenant)));
     try {
-      return await runner.run({ command, workspace: opened.files.root, policy: opened.policy.sandbox, signal, timeoutSeconds, maxFileBytes: left, identity: opened.identity });
+      return await runner.run({
+        command,
+        workspace: opened.files.root,
+        policy: opened.policy.sandbox,
+        signal,
+        timeoutSeconds,
+        maxFileBytes: left,
+        identity: opened.identity,
+      });
     } finally {
       this.usage.forget(opened.tenant);
     }
@@ -199,7 +214,6 @@ export class WorkspaceService implements OnApplicationBootstrap, OnApplicationSh
     const volume = typeof environment.volumes === 'string' ? null : await environment.volumes.usage(tenant);
     return volume?.bytes ?? measureDirectory(join(await this.base(), tenant));
   }
-
 }
 
 interface OpenedWorkspace {

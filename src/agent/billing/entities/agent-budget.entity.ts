@@ -11,6 +11,7 @@ export class AgentBudgetEntity {
   /** '' = the tenant as a whole. */
   @PrimaryColumn({ name: 'user_id', type: 'text' }) userId: string;
   @Column({ name: 'monthly_tokens', type: 'bigint', nullable: true, transformer: numericColumn }) monthlyTokens: number | null;
-  @Column({ name: 'monthly_usd', type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numericColumn }) monthlyUsd: number | null;
+  @Column({ name: 'monthly_usd', type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numericColumn }) monthlyUsd:
+    number | null;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -19,5 +19,6 @@ export class BudgetLedgerEntity {
   @Column({ name: 'reserved_usd', type: 'numeric', precision: 14, scale: 6, default: 0, transformer: numericColumn }) reservedUsd: number;
   /** The budget in force (copied at each job's start, so a raised budget applies at the next one); null = no limit of that kind. */
   @Column({ name: 'limit_tokens', type: 'bigint', nullable: true, transformer: numericColumn }) limitTokens: number | null;
-  @Column({ name: 'limit_usd', type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numericColumn }) limitUsd: number | null;
+  @Column({ name: 'limit_usd', type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numericColumn }) limitUsd:
+    number | null;
 }

@@ -20,14 +20,21 @@ export class ConversationsPanel {
     private readonly root: HTMLElement,
     private readonly client: AgentsClient,
   ) {
-    this.user.addEventListener('input', throttle(() => void this.reload(), 300));
+    this.user.addEventListener(
+      'input',
+      throttle(() => void this.reload(), 300),
+    );
     root.replaceChildren(
       h('h2', {}, 'Conversations'),
       h('div', { class: 'filters' }, this.user),
       h(
         'table',
         { 'data-testid': 'conversations' },
-        h('thead', {}, h('tr', {}, ...['title', 'user', 'agent', 'turns', 'tokens', 'last activity', 'active turn'].map((c) => h('th', {}, c)))),
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...['title', 'user', 'agent', 'turns', 'tokens', 'last activity', 'active turn'].map((c) => h('th', {}, c))),
+        ),
         this.body,
       ),
       this.message,
@@ -58,6 +65,10 @@ function row(c: AdminConversation): HTMLTableRowElement {
     h('td', { class: 'num' }, count(c.turn_count)),
     h('td', { class: 'num' }, count(c.total_tokens)),
     h('td', {}, time(c.last_activity_at)),
-    h('td', { 'data-testid': `conversation-active-${c.id}` }, active ? h('a', { href: `#/executions/${active}`, title: active }, shortId(active)) : h('span', { class: 'muted' }, '—')),
+    h(
+      'td',
+      { 'data-testid': `conversation-active-${c.id}` },
+      active ? h('a', { href: `#/executions/${active}`, title: active }, shortId(active)) : h('span', { class: 'muted' }, '—'),
+    ),
   );
 }

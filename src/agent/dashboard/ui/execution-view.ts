@@ -82,10 +82,20 @@ export class ExecutionView {
       result: h('pre', { class: 'result', 'data-testid': 'result', hidden: e.output === null && e.error === null }, resultText(e)),
       message: h('p', { class: 'error', role: 'alert', 'data-testid': 'view-message' }),
       buttons: {} as Record<Action, HTMLButtonElement>,
-      inputBox: h('textarea', { rows: '2', spellcheck: 'false', placeholder: 'input (JSON)', 'aria-label': 'Input to send', 'data-testid': 'input-value' }),
+      inputBox: h('textarea', {
+        rows: '2',
+        spellcheck: 'false',
+        placeholder: 'input (JSON)',
+        'aria-label': 'Input to send',
+        'data-testid': 'input-value',
+      }),
     };
     for (const action of ['pause', 'resume', 'cancel', 'kill', 'input'] as Action[]) {
-      const button = h('button', { type: 'button', 'data-testid': `action-${action}`, class: action === 'kill' ? 'danger' : '' }, label(action));
+      const button = h(
+        'button',
+        { type: 'button', 'data-testid': `action-${action}`, class: action === 'kill' ? 'danger' : '' },
+        label(action),
+      );
       button.addEventListener('click', () => void this.act(parts, action));
       parts.buttons[action] = button;
     }
@@ -103,10 +113,24 @@ export class ExecutionView {
         ...fact('tokens', parts.tokens),
         ...fact('cost', parts.cost),
       ),
-      h('div', { class: 'actions' }, parts.buttons.pause, parts.buttons.resume, parts.buttons.cancel, parts.buttons.kill, parts.inputBox, parts.buttons.input),
+      h(
+        'div',
+        { class: 'actions' },
+        parts.buttons.pause,
+        parts.buttons.resume,
+        parts.buttons.cancel,
+        parts.buttons.kill,
+        parts.inputBox,
+        parts.buttons.input,
+      ),
       parts.message,
       parts.result,
-      h('div', { class: 'columns' }, h('section', {}, h('h3', {}, 'Steps'), parts.timeline), h('section', {}, h('h3', {}, 'Logs'), parts.logs)),
+      h(
+        'div',
+        { class: 'columns' },
+        h('section', {}, h('h3', {}, 'Steps'), parts.timeline),
+        h('section', {}, h('h3', {}, 'Logs'), parts.logs),
+      ),
       h('h3', {}, 'Model output (live)'),
       parts.output,
     );
@@ -116,7 +140,14 @@ export class ExecutionView {
 
   private step(parts: Parts, e: StepEvent): void {
     const tools = e.tool_names.length ? ` · ${e.tool_names.join(', ')}` : '';
-    parts.timeline.append(h('li', { 'data-step': String(e.step_number) }, h('strong', {}, `Step ${e.step_number}`), ` ${e.step_type}${tools} · ${count(e.tokens_used)} tokens · ${time(e.timestamp)}`));
+    parts.timeline.append(
+      h(
+        'li',
+        { 'data-step': String(e.step_number) },
+        h('strong', {}, `Step ${e.step_number}`),
+        ` ${e.step_type}${tools} · ${count(e.tokens_used)} tokens · ${time(e.timestamp)}`,
+      ),
+    );
     parts.steps.textContent = count(e.step_number);
     parts.output.textContent = '';
     if (e.tokens_used > 0) this.refreshCost();
@@ -162,7 +193,8 @@ export class ExecutionView {
   }
 
   private enable(parts: Parts, status: ExecutionStatus): void {
-    for (const [action, button] of Object.entries(parts.buttons) as [Action, HTMLButtonElement][]) button.disabled = !ALLOWED[action](status);
+    for (const [action, button] of Object.entries(parts.buttons) as [Action, HTMLButtonElement][])
+      button.disabled = !ALLOWED[action](status);
     parts.inputBox.disabled = !ALLOWED.input(status);
   }
 
@@ -184,7 +216,8 @@ export class ExecutionView {
 
 type Parts = ReturnType<ExecutionView['render']>;
 
-const label = (action: Action): string => ({ pause: 'Pause', resume: 'Resume', cancel: 'Cancel', kill: 'Kill', input: 'Send input' })[action];
+const label = (action: Action): string =>
+  ({ pause: 'Pause', resume: 'Resume', cancel: 'Cancel', kill: 'Kill', input: 'Send input' })[action];
 
 const fact = (term: string, value: Node | string): HTMLElement[] => [h('dt', {}, term), h('dd', {}, value)];
 

@@ -2,7 +2,17 @@ import type { AdminExecution, AgentsClient, ExecutionStatus, StatusEvent, StepEv
 import { h, throttle } from './dom.js';
 import { count, describeError, shortId, time } from './format.js';
 
-const STATUSES: ExecutionStatus[] = ['scheduled', 'pending', 'running', 'paused', 'awaiting_input', 'awaiting_event', 'completed', 'failed', 'cancelled'];
+const STATUSES: ExecutionStatus[] = [
+  'scheduled',
+  'pending',
+  'running',
+  'paused',
+  'awaiting_input',
+  'awaiting_event',
+  'completed',
+  'failed',
+  'cancelled',
+];
 const PAGE = 50;
 const DEFAULT_INPUT = '{ "steps": 5, "step_ms": 500 }';
 
@@ -18,7 +28,12 @@ interface Row {
 export class ExecutionsPanel {
   private readonly rows = new Map<string, Row>();
   private readonly body = h('tbody');
-  private readonly status = h('select', { 'aria-label': 'Status', 'data-testid': 'filter-status' }, h('option', { value: '' }, 'any status'), ...STATUSES.map((s) => h('option', { value: s }, s)));
+  private readonly status = h(
+    'select',
+    { 'aria-label': 'Status', 'data-testid': 'filter-status' },
+    h('option', { value: '' }, 'any status'),
+    ...STATUSES.map((s) => h('option', { value: s }, s)),
+  );
   private readonly agentType = h('input', { placeholder: 'agent type', 'aria-label': 'Agent type', 'data-testid': 'filter-agent-type' });
   private readonly user = h('input', { placeholder: 'user id', 'aria-label': 'User', 'data-testid': 'filter-user' });
   private readonly more = h('button', { type: 'button', hidden: true }, 'Load more');
@@ -61,7 +76,10 @@ export class ExecutionsPanel {
   onStep(event: StepEvent): void {
     const row = this.rows.get(event.execution_id);
     if (!row) return this.reloadSoon();
-    this.update(row, { step_count: Math.max(row.execution.step_count, event.step_number), token_usage: row.execution.token_usage + event.tokens_used });
+    this.update(row, {
+      step_count: Math.max(row.execution.step_count, event.step_number),
+      token_usage: row.execution.token_usage + event.tokens_used,
+    });
   }
 
   /** The execution the view shows, highlighted. */
@@ -142,10 +160,27 @@ export class ExecutionsPanel {
 
   /** Starts an execution as the signed-in admin (through the user route, like any caller). */
   private startForm(): HTMLFormElement {
-    const agentType = h('input', { name: 'agent_type', value: 'steps', required: true, 'aria-label': 'Agent type to start', 'data-testid': 'start-agent-type' });
-    const input = h('textarea', { name: 'input', rows: '2', spellcheck: 'false', 'aria-label': 'Input (JSON)', 'data-testid': 'start-input' }, DEFAULT_INPUT);
+    const agentType = h('input', {
+      name: 'agent_type',
+      value: 'steps',
+      required: true,
+      'aria-label': 'Agent type to start',
+      'data-testid': 'start-agent-type',
+    });
+    const input = h(
+      'textarea',
+      { name: 'input', rows: '2', spellcheck: 'false', 'aria-label': 'Input (JSON)', 'data-testid': 'start-input' },
+      DEFAULT_INPUT,
+    );
     const error = h('span', { class: 'error', role: 'alert', 'data-testid': 'start-error' });
-    const form = h('form', { class: 'start', 'data-testid': 'start-form' }, agentType, input, h('button', { type: 'submit' }, 'Start'), error);
+    const form = h(
+      'form',
+      { class: 'start', 'data-testid': 'start-form' },
+      agentType,
+      input,
+      h('button', { type: 'submit' }, 'Start'),
+      error,
+    );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       error.textContent = '';

@@ -12,7 +12,12 @@ const PAGE = 50;
 export class PipelinesPanel {
   readonly reloadSoon = throttle(() => void this.reload(), 1000);
   private readonly body = h('tbody');
-  private readonly status = h('select', { 'aria-label': 'Pipeline status', 'data-testid': 'pipelines-filter-status' }, h('option', { value: '' }, 'any status'), ...STATUSES.map((s) => h('option', { value: s }, s)));
+  private readonly status = h(
+    'select',
+    { 'aria-label': 'Pipeline status', 'data-testid': 'pipelines-filter-status' },
+    h('option', { value: '' }, 'any status'),
+    ...STATUSES.map((s) => h('option', { value: s }, s)),
+  );
   private readonly user = h('input', { placeholder: 'user id', 'aria-label': 'User', 'data-testid': 'pipelines-filter-user' });
   private readonly message = h('p', { class: 'muted' });
   /** Bumped by every reload: an older answer arriving late is dropped. */
@@ -41,7 +46,11 @@ export class PipelinesPanel {
   async reload(): Promise<void> {
     const generation = ++this.generation;
     try {
-      const page = await this.client.admin.pipelines({ status: (this.status.value || undefined) as PipelineStatus | undefined, userId: this.user.value.trim() || undefined, limit: PAGE });
+      const page = await this.client.admin.pipelines({
+        status: (this.status.value || undefined) as PipelineStatus | undefined,
+        userId: this.user.value.trim() || undefined,
+        limit: PAGE,
+      });
       if (generation !== this.generation) return;
       this.body.replaceChildren(...page.data.map(row));
       this.message.textContent = page.data.length === 0 ? 'No pipelines.' : page.next_cursor ? `The ${PAGE} newest.` : '';
@@ -58,7 +67,15 @@ function row(p: AdminPipeline): HTMLTableRowElement {
     h('td', { title: p.id }, shortId(p.id)),
     h('td', {}, h('span', { class: `status status-${p.status}`, 'data-testid': `pipeline-status-${p.id}` }, p.status)),
     h('td', {}, p.user_id),
-    h('td', {}, h('ol', { class: 'stages' }, ...p.stages.map((stage, index) => stageItem(stage, index === p.current_stage && p.status === 'running')))),
+    h(
+      'td',
+      {},
+      h(
+        'ol',
+        { class: 'stages' },
+        ...p.stages.map((stage, index) => stageItem(stage, index === p.current_stage && p.status === 'running')),
+      ),
+    ),
     h('td', {}, time(p.created_at)),
     h('td', { class: 'error' }, typeof p.error?.message === 'string' ? p.error.message : ''),
   );

@@ -41,4 +41,9 @@ export class QueuesPanel {
 }
 
 const row = (q: QueueStats): HTMLTableRowElement =>
-  h('tr', { 'data-queue': q.queue }, h('td', {}, q.queue), ...[q.waiting, q.active, q.delayed, q.failed, q.running].map((n) => h('td', { class: 'num' }, count(n))));
+  h(
+    'tr',
+    { 'data-queue': q.queue },
+    h('td', {}, q.queue),
+    ...[q.waiting, q.active, q.delayed, q.failed, q.running].map((n) => h('td', { class: 'num' }, count(n))),
+  );

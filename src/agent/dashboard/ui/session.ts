@@ -36,6 +36,7 @@ export async function signOut(signedIn: SignedIn | null): Promise<void> {
 
 export function refusal(error: unknown): string {
   if (error instanceof AgentsApiError && error.statusCode === 401) return 'This token is not valid or has expired (401).';
-  if (error instanceof AgentsApiError && error.statusCode === 403) return 'Refused (403): this account is not an admin. The dashboard is for admins only.';
+  if (error instanceof AgentsApiError && error.statusCode === 403)
+    return 'Refused (403): this account is not an admin. The dashboard is for admins only.';
   return error instanceof Error ? error.message : String(error);
 }

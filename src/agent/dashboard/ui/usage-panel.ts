@@ -30,7 +30,15 @@ export class UsagePanel {
     try {
       const usage = await this.client.admin.usage();
       const line = (name: string, u: { requests: number; input_tokens: number; output_tokens: number; cost_usd: number }) =>
-        h('tr', {}, h('td', {}, name), h('td', { class: 'num' }, count(u.requests)), h('td', { class: 'num' }, count(u.input_tokens)), h('td', { class: 'num' }, count(u.output_tokens)), h('td', { class: 'num' }, usd(u.cost_usd)));
+        h(
+          'tr',
+          {},
+          h('td', {}, name),
+          h('td', { class: 'num' }, count(u.requests)),
+          h('td', { class: 'num' }, count(u.input_tokens)),
+          h('td', { class: 'num' }, count(u.output_tokens)),
+          h('td', { class: 'num' }, usd(u.cost_usd)),
+        );
       this.body.replaceChildren(...usage.by_model.map((m) => line(m.model, m)));
       this.foot.replaceChildren(line('total', usage.totals));
       this.message.textContent = usage.by_model.length === 0 ? 'No model calls this month.' : '';

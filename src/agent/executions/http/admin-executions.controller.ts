@@ -26,7 +26,10 @@ export class AdminExecutionsController {
   ) {}
 
   @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: AdminListQuery): Promise<Page<ExecutionView & { user_id: string; log_count: number }>> {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: AdminListQuery,
+  ): Promise<Page<ExecutionView & { user_id: string; log_count: number }>> {
     const scope = { tenantId: principal.tenantId, userId: null };
     const page = await this.reader.list(scope, {
       ...linkFilter(query),
@@ -36,7 +39,10 @@ export class AdminExecutionsController {
       cursor: query.cursor,
       limit: query.limit,
     });
-    const counts = await this.reader.logCounts(scope, page.data.map((e) => e.id));
+    const counts = await this.reader.logCounts(
+      scope,
+      page.data.map((e) => e.id),
+    );
     return {
       data: page.data.map((e) => ({ ...toExecutionView(e), user_id: e.userId, log_count: counts.get(e.id) ?? 0 })),
       next_cursor: page.next_cursor,
@@ -50,33 +56,64 @@ export class AdminExecutionsController {
   }
 
   @Get(':id/logs')
-  async logs(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Query() query: ListLogsQuery): Promise<Page<LogView>> {
-    const page = await this.reader.logsOf(scopeFor(principal, true), id, { level: query.level, eventType: query.event_type, afterId: query.after_id, limit: query.limit });
+  async logs(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Query() query: ListLogsQuery,
+  ): Promise<Page<LogView>> {
+    const page = await this.reader.logsOf(scopeFor(principal, true), id, {
+      level: query.level,
+      eventType: query.event_type,
+      afterId: query.after_id,
+      limit: query.limit,
+    });
     return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
   }
 
   @Post(':id/pause')
-  async pause(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+  async pause(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Res({ passthrough: true }) res: StatusSettable,
+  ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.pause(p, id, ADMIN));
   }
 
   @Post(':id/resume')
-  async resume(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+  async resume(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Res({ passthrough: true }) res: StatusSettable,
+  ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.resume(p, id, ADMIN));
   }
 
   @Post(':id/cancel')
-  async cancel(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: CancelExecutionDto, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+  async cancel(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Body() body: CancelExecutionDto,
+    @Res({ passthrough: true }) res: StatusSettable,
+  ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.cancel(p, id, body.grace_ms, ADMIN));
   }
 
   @Post(':id/input')
-  async input(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: SendInputDto, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+  async input(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Body() body: SendInputDto,
+    @Res({ passthrough: true }) res: StatusSettable,
+  ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.sendInput(p, id, body.input, ADMIN));
   }
 
   @Delete(':id')
-  async kill(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+  async kill(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Res({ passthrough: true }) res: StatusSettable,
+  ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.forceKill(p, id, ADMIN));
   }
 }

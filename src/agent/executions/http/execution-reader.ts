@@ -52,7 +52,9 @@ export class ExecutionReader {
 
   async list(scope: Scope, filter: ExecutionFilter): Promise<Page<AgentExecutionEntity>> {
     const limit = filter.limit ?? 50;
-    const query = this.scoped(scope).orderBy('e.id', 'DESC').limit(limit + 1);
+    const query = this.scoped(scope)
+      .orderBy('e.id', 'DESC')
+      .limit(limit + 1);
     if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
     if (filter.agentType) query.andWhere('e.agent_type = :agentType', { agentType: filter.agentType });
     if (filter.parentExecutionId) query.andWhere('e.parent_execution_id = :parent', { parent: filter.parentExecutionId });

@@ -45,7 +45,13 @@ export class ExecutionsController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListExecutionsQuery): Promise<Page<ExecutionView>> {
-    const page = await this.reader.list(ownScope(principal), { ...linkFilter(query), status: query.status, agentType: query.agent_type, cursor: query.cursor, limit: query.limit });
+    const page = await this.reader.list(ownScope(principal), {
+      ...linkFilter(query),
+      status: query.status,
+      agentType: query.agent_type,
+      cursor: query.cursor,
+      limit: query.limit,
+    });
     return { data: page.data.map((e) => toExecutionView(e)), next_cursor: page.next_cursor };
   }
 
@@ -68,18 +74,35 @@ export class ExecutionsController {
   }
 
   @Get(':id/logs')
-  async logs(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Query() query: ListLogsQuery): Promise<Page<LogView>> {
-    const page = await this.reader.logsOf(ownScope(principal), id, { level: query.level, eventType: query.event_type, afterId: query.after_id, limit: query.limit });
+  async logs(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Query() query: ListLogsQuery,
+  ): Promise<Page<LogView>> {
+    const page = await this.reader.logsOf(ownScope(principal), id, {
+      level: query.level,
+      eventType: query.event_type,
+      afterId: query.after_id,
+      limit: query.limit,
+    });
     return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
   }
 
   @Post(':id/pause')
-  async pause(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+  async pause(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Res({ passthrough: true }) res: StatusSettable,
+  ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.pause(principal, id));
   }
 
   @Post(':id/resume')
-  async resume(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+  async resume(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Res({ passthrough: true }) res: StatusSettable,
+  ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.resume(principal, id));
   }
 
@@ -105,7 +128,11 @@ export class ExecutionsController {
 
   /** Force kill. */
   @Delete(':id')
-  async kill(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res({ passthrough: true }) res: StatusSettable): Promise<ExecutionView> {
+  async kill(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Res({ passthrough: true }) res: StatusSettable,
+  ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.forceKill(principal, id));
   }
 }

@@ -50,7 +50,13 @@ export class AgentManager {
    * with the row linked to what it belongs to. Call `afterCommit()` once that transaction commits:
    * it enqueues the job (a hint; the recovery sweep re-enqueues a pending row whose job was lost).
    */
-  async startWithin(client: PoolClient, principal: Principal, agentType: string, input: JsonValue, options: LinkedStartOptions): Promise<StartedWithin> {
+  async startWithin(
+    client: PoolClient,
+    principal: Principal,
+    agentType: string,
+    input: JsonValue,
+    options: LinkedStartOptions,
+  ): Promise<StartedWithin> {
     const request = await this.preparation.prepare(principal, agentType, input, options);
     const admitted = await this.admission.admitWithin(client, principal, request.tier, { ...request.row, links: options.links });
     return { execution: admitted.execution, afterCommit: () => this.afterStart(admitted, options) };
@@ -65,7 +71,11 @@ export class AgentManager {
       await this.queue.enqueue(execution.id, queue, { epoch: 0, priority, delayMs: Math.max(0, options.runAt!.getTime() - Date.now()) });
     }
     if (options.awaitEvent?.timeoutSeconds) {
-      await this.queue.expireWait(execution.id, queue, { status: 'awaiting_event', epoch: 0, afterMs: options.awaitEvent.timeoutSeconds * 1000 });
+      await this.queue.expireWait(execution.id, queue, {
+        status: 'awaiting_event',
+        epoch: 0,
+        afterMs: options.awaitEvent.timeoutSeconds * 1000,
+      });
     }
   }
 
@@ -79,7 +89,13 @@ export class AgentManager {
    * @example
    * await agents.scheduleAt(principal, 'report', { week: 47 }, new Date('2026-12-01T06:00:00Z'));
    */
-  scheduleAt(principal: Principal, agentType: string, input: JsonValue, runAt: Date, options: Omit<StartOptions, 'runAt' | 'awaitEvent'> = {}): Promise<AgentExecutionEntity> {
+  scheduleAt(
+    principal: Principal,
+    agentType: string,
+    input: JsonValue,
+    runAt: Date,
+    options: Omit<StartOptions, 'runAt' | 'awaitEvent'> = {},
+  ): Promise<AgentExecutionEntity> {
     return this.start(principal, agentType, input, { ...options, runAt });
   }
 

@@ -68,7 +68,13 @@ export class EventTriggerService {
    * Creates an execution parked on `eventType`: no job, no worker, no polling until a trigger
    * wakes it (or `timeoutSeconds` ends it as `failed` with `awaiting_event_timeout`).
    */
-  startAwaitingEvent(principal: Principal, agentType: string, input: JsonValue, eventType: string, options: { timeoutSeconds?: number } = {}): Promise<AgentExecutionEntity> {
+  startAwaitingEvent(
+    principal: Principal,
+    agentType: string,
+    input: JsonValue,
+    eventType: string,
+    options: { timeoutSeconds?: number } = {},
+  ): Promise<AgentExecutionEntity> {
     return this.manager.start(principal, agentType, input, { awaitEvent: { eventType, timeoutSeconds: options.timeoutSeconds } });
   }
 
@@ -86,14 +92,23 @@ export class EventTriggerService {
    * The wake-up itself, inside the caller's transaction (webhooks record their delivery in the
    * same one). Call `afterWake(woken)` once it has committed.
    */
-  async wake(client: PoolClient, eventType: string, payload: JsonValue, target: TriggerTarget): Promise<{ result: TriggerResult; woken: WokenRow[] }> {
+  async wake(
+    client: PoolClient,
+    eventType: string,
+    payload: JsonValue,
+    target: TriggerTarget,
+  ): Promise<{ result: TriggerResult; woken: WokenRow[] }> {
     const json = JSON.stringify(payload ?? null);
     if (!target.executionId) {
       const { rows } = await client.query<WokenRow>(WAKE_MATCHING_SQL, [eventType, target.tenantId, target.userId ?? null, json]);
       return { result: { triggered_count: rows.length }, woken: rows };
     }
     // Holding the row lock: a wait being committed right now either comes first (and is woken) or after (and finds the inbox).
-    const { rows } = await client.query<{ status: ExecutionStatus; awaiting_event: string | null }>(LOCK_TARGET_SQL, [target.executionId, target.tenantId, target.userId ?? null]);
+    const { rows } = await client.query<{ status: ExecutionStatus; awaiting_event: string | null }>(LOCK_TARGET_SQL, [
+      target.executionId,
+      target.tenantId,
+      target.userId ?? null,
+    ]);
     const row = rows[0];
     if (row?.status === ExecutionStatus.AwaitingEvent && row.awaiting_event === eventType) {
       const woken = (await client.query<WokenRow>(WAKE_ONE_SQL, [eventType, target.executionId, json])).rows;

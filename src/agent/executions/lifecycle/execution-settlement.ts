@@ -14,7 +14,6 @@ import type { CommittedLog } from '../committed-log.js';
 import { publishTransition } from './transition-events.js';
 import { CANCEL_LINKED_SQL, LOCK_UNSETTLED_SQL, MARK_SETTLED_SQL, UNSETTLED_SQL } from './settlement.sql.js';
 
-
 const SWEEP_BATCH = 500;
 /** The periodic sweep leaves ends younger than this to the process that committed them. */
 const SWEEP_GRACE_MS = 2_000;
@@ -75,7 +74,10 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
       // Most ends owe nothing: no transaction for them (an event that does not say is looked at).
       if (event.settlePending === false) return;
       // NOTE: deferred, so every listener of this commit's events runs before its consequences start.
-      this.track(new Promise((resolve) => setImmediate(resolve)).then(() => this.settle(event.executionId)), event.executionId);
+      this.track(
+        new Promise((resolve) => setImmediate(resolve)).then(() => this.settle(event.executionId)),
+        event.executionId,
+      );
     });
     if (this.options.maintenance.enabled) {
       // A process that died between an end and its consequences stalls a pipeline or a parent only until
@@ -98,7 +100,11 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
       if (!rows[0]) return false;
       // The consequences are settled once the flag is cleared: a hint failing after the commit is only logged.
       const hint = (action: AfterCommit) =>
-        afterCommit(() => Promise.resolve().then(action).catch((error: Error) => this.logger.warn(`After settling: ${error.message}`, { execution_id: executionId })));
+        afterCommit(() =>
+          Promise.resolve()
+            .then(action)
+            .catch((error: Error) => this.logger.warn(`After settling: ${error.message}`, { execution_id: executionId })),
+        );
       const context: SettleContext = { execution: executionFromRow(rows[0]), client, afterCommit: hint };
       for (const handler of this.handlers) await handler.settle(context);
       await client.query(MARK_SETTLED_SQL, [executionId]);
@@ -128,7 +134,12 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
    * the commit it publishes the parked ones' events (their status event settles them in turn:
    * their own children) and notifies the running ones' runners.
    */
-  async cancelWithin(client: PoolClient, ids: readonly string[], reason: Record<string, unknown>, afterCommit: (action: AfterCommit) => void): Promise<void> {
+  async cancelWithin(
+    client: PoolClient,
+    ids: readonly string[],
+    reason: Record<string, unknown>,
+    afterCommit: (action: AfterCommit) => void,
+  ): Promise<void> {
     if (ids.length === 0) return;
     const { rows } = await client.query(CANCEL_LINKED_SQL, [ids, JSON.stringify(reason), PARKED_STATUSES]);
     const parked = (rows[0].parked as Record<string, unknown>[]).map(executionFromRow);
@@ -142,7 +153,9 @@ export class ExecutionSettlement implements OnModuleInit, OnModuleDestroy {
         publishTransition(this.events, execution, committed);
       }
       for (const executionId of signalled) {
-        await this.notifier.publish({ executionId, type: 'cancel', graceMs: this.options.lifecycle.cancelGraceMs, requestedAt: Date.now() }).catch(() => undefined);
+        await this.notifier
+          .publish({ executionId, type: 'cancel', graceMs: this.options.lifecycle.cancelGraceMs, requestedAt: Date.now() })
+          .catch(() => undefined);
       }
     });
   }

@@ -14,7 +14,6 @@ import { REQUEST_SIGNAL_SQL, TRANSITION_SQL } from './transition.sql.js';
 import { publishTransition } from './transition-events.js';
 import type { Scope } from '../../tenancy/scope.js';
 
-
 export interface TransitionRequest {
   /** The verb, for the 409 message (`pause`, `resume`, …). */
   operation: string;
@@ -73,7 +72,11 @@ export class ExecutionTransitions {
   }
 
   /** Like `apply`, but reports a lost race instead of throwing. */
-  async tryApply(id: string, scope: Scope, request: TransitionRequest): Promise<{ execution: AgentExecutionEntity | null; currentStatus: ExecutionStatus | null }> {
+  async tryApply(
+    id: string,
+    scope: Scope,
+    request: TransitionRequest,
+  ): Promise<{ execution: AgentExecutionEntity | null; currentStatus: ExecutionStatus | null }> {
     const { rows } = await this.pool.query(transitionQuery(id, scope, request));
     const row = rows[0];
     if (!row.updated) return { execution: null, currentStatus: await this.statusAfterLostRace(id, scope, request, row.current_status) };
@@ -105,7 +108,12 @@ export class ExecutionTransitions {
    * The statement's snapshot predates a concurrent winner: a loser that waited on the row lock
    * still sees the old (allowed) status there, so the status it reports is read again.
    */
-  private async statusAfterLostRace(id: string, scope: Scope, request: TransitionRequest, seen: ExecutionStatus | null): Promise<ExecutionStatus | null> {
+  private async statusAfterLostRace(
+    id: string,
+    scope: Scope,
+    request: TransitionRequest,
+    seen: ExecutionStatus | null,
+  ): Promise<ExecutionStatus | null> {
     if (seen === null || !request.from.includes(seen)) return seen;
     const { rows } = await this.pool.query(
       'SELECT status FROM agent_executions WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) AND ($3::text IS NULL OR user_id = $3)',
@@ -118,7 +126,13 @@ export class ExecutionTransitions {
    * Records a signal for a running execution. Returns the execution as it is; throws when it is
    * missing, or not running (`InvalidTransitionError` with its status).
    */
-  async requestSignal(id: string, scope: Scope, operation: string, signalType: string, payload: JsonValue = null): Promise<AgentExecutionEntity> {
+  async requestSignal(
+    id: string,
+    scope: Scope,
+    operation: string,
+    signalType: string,
+    payload: JsonValue = null,
+  ): Promise<AgentExecutionEntity> {
     const { rows } = await this.pool.query(REQUEST_SIGNAL_SQL, [id, scope.tenantId, scope.userId, signalType, JSON.stringify(payload)]);
     const row = rows[0];
     if (!row.execution) throw new ExecutionNotFoundError(id);

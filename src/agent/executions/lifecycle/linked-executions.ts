@@ -55,7 +55,8 @@ export class LinkedExecutions {
   /** Their jobs: a hint (the recovery sweep re-enqueues a pending row whose job was lost). */
   async enqueue(executions: readonly AgentExecutionEntity[]): Promise<void> {
     for (const execution of executions) {
-      if (execution.status === ExecutionStatus.Pending) await this.queue.enqueue(execution.id, execution.queue as QueueName, { epoch: execution.leaseEpoch });
+      if (execution.status === ExecutionStatus.Pending)
+        await this.queue.enqueue(execution.id, execution.queue as QueueName, { epoch: execution.leaseEpoch });
     }
   }
 }

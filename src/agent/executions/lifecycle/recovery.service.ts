@@ -33,13 +33,20 @@ export class RecoveryService {
   }
 
   async recoverStuck(timeoutMs: number): Promise<RecoveryReport> {
-    const { rows } = await this.pool.query<{ id: string; queue: string; lease_epoch: number; was_running: boolean }>(RECOVER_SQL, [timeoutMs]);
+    const { rows } = await this.pool.query<{ id: string; queue: string; lease_epoch: number; was_running: boolean }>(RECOVER_SQL, [
+      timeoutMs,
+    ]);
     for (const row of rows) await this.queue.enqueue(row.id, row.queue as QueueName, { epoch: row.lease_epoch });
     const woken: string[] = [];
     const missed = await this.pool.query<{ id: string; awaiting_event: string }>(MISSED_INBOX_SQL);
     for (const row of missed.rows) if (await this.triggers.wakeFromInbox(row.id, row.awaiting_event)) woken.push(row.id);
     const settled = await this.settlement.sweep();
-    const report = { recovered: rows.filter((r) => r.was_running).map((r) => r.id), requeued: rows.filter((r) => !r.was_running).map((r) => r.id), woken, settled };
+    const report = {
+      recovered: rows.filter((r) => r.was_running).map((r) => r.id),
+      requeued: rows.filter((r) => !r.was_running).map((r) => r.id),
+      woken,
+      settled,
+    };
     if (rows.length + woken.length + settled.length > 0) {
       this.logger.warn(
         `Recovered ${report.recovered.length} stuck, re-enqueued ${report.requeued.length} pending, woke ${woken.length} parked, settled ${settled.length} ended executions`,

@@ -88,13 +88,25 @@ export class StartAdmission {
    * The same admission inside the caller's open transaction (a conversation turn admitted with its
    * conversation locked): the user's lock is held until that transaction ends.
    */
-  async admitWithin(client: PoolClient, principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
+  async admitWithin(
+    client: PoolClient,
+    principal: Principal,
+    tier: TierPolicy & { name: string },
+    row: NewExecution,
+    now = Date.now(),
+  ): Promise<Admitted> {
     await client.query(`SELECT pg_advisory_xact_lock(${lockKey(principal)})`);
     return this.insertAdmitted(client, principal, tier, row, now);
   }
 
   /** Holding the user's lock. */
-  private async insertAdmitted(client: PoolClient, principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now: number): Promise<Admitted> {
+  private async insertAdmitted(
+    client: PoolClient,
+    principal: Principal,
+    tier: TierPolicy & { name: string },
+    row: NewExecution,
+    now: number,
+  ): Promise<Admitted> {
     const { rows } = await client.query(ADMIT_SQL, [
       uuidv7(now),
       principal.tenantId,

@@ -12,5 +12,4 @@ import type { AgentTypeSettings } from '../../runtime/agent-definition.js';
  *   async step(state: AgentState, ctx: StepContext) { ... return step.done(summary); }
  * }
  */
-export const Agent = (settings: AgentTypeSettings): ClassDecorator =>
-  applyDecorators(Injectable(), SetMetadata(AGENT_METADATA, settings));
+export const Agent = (settings: AgentTypeSettings): ClassDecorator => applyDecorators(Injectable(), SetMetadata(AGENT_METADATA, settings));

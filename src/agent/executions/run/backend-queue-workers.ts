@@ -30,7 +30,9 @@ export class BackendQueueWorkers implements OnApplicationBootstrap, BeforeApplic
       const concurrency = this.options.workers.concurrency[queue];
       const worker = this.backend.createWorker(queue, (job, token) => this.jobs.handle(job, token), concurrency);
       worker.on('error', (error) => this.logger.error(`Worker ${queue}: ${error.message}`));
-      worker.on('failed', (job, error) => this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: job?.data.executionId, queue }));
+      worker.on('failed', (job, error) =>
+        this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: job?.data.executionId, queue }),
+      );
       void worker.run().catch((error: Error) => this.logger.error(`Worker ${queue} stopped: ${error.message}`));
       this.workers.push(worker);
     }

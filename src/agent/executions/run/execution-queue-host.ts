@@ -23,7 +23,9 @@ export abstract class ExecutionQueueHost extends WorkerHost implements OnApplica
   onApplicationBootstrap(): void {
     const queue = this.worker.name;
     this.worker.on('error', (error) => this.logger.error(`Worker ${queue}: ${error.message}`));
-    this.worker.on('failed', (job, error) => this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: job?.data.executionId, queue }));
+    this.worker.on('failed', (job, error) =>
+      this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: job?.data.executionId, queue }),
+    );
     void this.worker.run().catch((error: Error) => this.logger.error(`Worker ${queue} stopped: ${error.message}`));
     this.logger.log(`Worker started: ${queue}×${this.worker.concurrency}`);
   }

@@ -49,11 +49,15 @@ export class ExecutionRunner {
       // Before the run is announced: a request reacting to `running` meets a run that is already stepping.
       active.budget = this.runBudget(lease, await this.budgets.open(lease));
       this.commits.publishStarted(lease, active);
-      const outcome = await inSpan(SpanName.Execution, { ...executionAttributes(lease), 'agent.lease_epoch': lease.epoch }, async (span) => {
-        const ended = await this.loop.run(lease, active);
-        span.setAttribute('agent.run_outcome', ended);
-        return ended;
-      });
+      const outcome = await inSpan(
+        SpanName.Execution,
+        { ...executionAttributes(lease), 'agent.lease_epoch': lease.epoch },
+        async (span) => {
+          const ended = await this.loop.run(lease, active);
+          span.setAttribute('agent.run_outcome', ended);
+          return ended;
+        },
+      );
       return { outcome };
     } finally {
       await active.budget?.release();

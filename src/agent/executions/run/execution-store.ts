@@ -10,7 +10,15 @@ import type { AgentMessage } from '../../runtime/agent-state.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
 import type { ExecutionStatus } from '../execution-status.js';
 import { LinkedExecutions, type LinkedExecutionRow } from '../lifecycle/linked-executions.js';
-import { ACQUIRE_LEASE_SQL, COMMIT_BILLED_STEP_SQL, COMMIT_STEP_SQL, LEASE_HOLDER_SQL, LOAD_MESSAGES_SQL, LOAD_TURN_MESSAGES_SQL, OWES_SETTLEMENT_SQL } from './step-commit.sql.js';
+import {
+  ACQUIRE_LEASE_SQL,
+  COMMIT_BILLED_STEP_SQL,
+  COMMIT_STEP_SQL,
+  LEASE_HOLDER_SQL,
+  LOAD_MESSAGES_SQL,
+  LOAD_TURN_MESSAGES_SQL,
+  OWES_SETTLEMENT_SQL,
+} from './step-commit.sql.js';
 import type { Lease } from './lease.js';
 import type { CommitRequest, CommitResult, StepBilling } from './step-commit.js';
 
@@ -39,7 +47,11 @@ export class ExecutionStore {
   }
 
   async acquireLease(executionId: string, owner: string, leaseTimeoutMs: number): Promise<Lease | null> {
-    const { rows } = await this.pool.query({ name: 'agents_acquire_lease', text: ACQUIRE_LEASE_SQL, values: [executionId, owner, leaseTimeoutMs] });
+    const { rows } = await this.pool.query({
+      name: 'agents_acquire_lease',
+      text: ACQUIRE_LEASE_SQL,
+      values: [executionId, owner, leaseTimeoutMs],
+    });
     const row = rows[0];
     if (!row) return null;
     return {
@@ -107,11 +119,17 @@ export class ExecutionStore {
    * settlement) and the parent's own `settle_pending` (its end cancels children still running), in
    * one transaction. With the lease lost nothing is written, children included. Nothing is enqueued.
    */
-  commitSpawning(request: CommitRequest, children: readonly LinkedExecutionRow[]): Promise<{ committed: CommitResult | null; children: AgentExecutionEntity[] }> {
+  commitSpawning(
+    request: CommitRequest,
+    children: readonly LinkedExecutionRow[],
+  ): Promise<{ committed: CommitResult | null; children: AgentExecutionEntity[] }> {
     return this.retriedWhileDatabaseAway(() => this.commitSpawningOnce(request, children));
   }
 
-  private async commitSpawningOnce(request: CommitRequest, children: readonly LinkedExecutionRow[]): Promise<{ committed: CommitResult | null; children: AgentExecutionEntity[] }> {
+  private async commitSpawningOnce(
+    request: CommitRequest,
+    children: readonly LinkedExecutionRow[],
+  ): Promise<{ committed: CommitResult | null; children: AgentExecutionEntity[] }> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -155,7 +173,11 @@ export class ExecutionStore {
       request.waitSeconds ?? null,
     ];
     const { rows } = billed
-      ? await db.query({ name: 'agents_commit_billed_step', text: COMMIT_BILLED_STEP_SQL, values: [...values, JSON.stringify(billingOf(request.billing))] })
+      ? await db.query({
+          name: 'agents_commit_billed_step',
+          text: COMMIT_BILLED_STEP_SQL,
+          values: [...values, JSON.stringify(billingOf(request.billing))],
+        })
       : await db.query({ name: 'agents_commit_step', text: COMMIT_STEP_SQL, values });
     const row = rows[0];
     if (!row) return null;

@@ -26,7 +26,11 @@ export class LeaseHeartbeat {
   start(lease: Lease): () => void {
     const timer = setInterval(() => {
       this.pool.query({ name: 'agents_heartbeat', text: HEARTBEAT_SQL, values: [lease.executionId, lease.epoch] }).catch((error: Error) => {
-        this.logger.warn(`Heartbeat failed: ${error.message}`, { execution_id: lease.executionId, tenant_id: lease.tenantId, epoch: lease.epoch });
+        this.logger.warn(`Heartbeat failed: ${error.message}`, {
+          execution_id: lease.executionId,
+          tenant_id: lease.tenantId,
+          epoch: lease.epoch,
+        });
       });
     }, this.options.lease.heartbeatMs);
     timer.unref();

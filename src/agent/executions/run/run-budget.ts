@@ -48,7 +48,10 @@ export class RunBudget {
       cost_usd: costOf(this.pricing, u.model, u.inputTokens, u.outputTokens),
     }));
     if (records.length > 0) {
-      this.estimate = { tokens: records.reduce((n, r) => n + r.input_tokens + r.output_tokens, 0), usd: records.reduce((n, r) => n + r.cost_usd, 0) };
+      this.estimate = {
+        tokens: records.reduce((n, r) => n + r.input_tokens + r.output_tokens, 0),
+        usd: records.reduce((n, r) => n + r.cost_usd, 0),
+      };
     }
     return { records, reservation: this.held };
   }

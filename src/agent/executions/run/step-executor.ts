@@ -41,7 +41,14 @@ export class StepExecutor {
     this.availableSubagents = options.subagents.specs.map((s) => ({ name: s.name, description: s.description }));
   }
 
-  async attempt(agent: RegisteredAgent, lease: Lease, active: ActiveExecution, state: AgentState, stepNumber: number, deadline: number): Promise<StepAttempt> {
+  async attempt(
+    agent: RegisteredAgent,
+    lease: Lease,
+    active: ActiveExecution,
+    state: AgentState,
+    stepNumber: number,
+    deadline: number,
+  ): Promise<StepAttempt> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new StepTimeoutError(agent.limits.timeoutSeconds)), Math.max(0, deadline - Date.now()));
     const ids = { executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId };
@@ -57,14 +64,19 @@ export class StepExecutor {
     const stopHeartbeat = this.heartbeat.start(lease);
     const startedAt = performance.now();
     try {
-      const step = inSpan(SpanName.Step, { ...executionAttributes({ ...ids, agentType: lease.agentType }), 'agent.step_number': stepNumber }, async (span) => {
-        const result = await agent.stepper.step(state, context);
-        span.setAttribute('agent.step_outcome', result?.outcome ?? 'invalid');
-        return result;
-      });
+      const step = inSpan(
+        SpanName.Step,
+        { ...executionAttributes({ ...ids, agentType: lease.agentType }), 'agent.step_number': stepNumber },
+        async (span) => {
+          const result = await agent.stepper.step(state, context);
+          span.setAttribute('agent.step_outcome', result?.outcome ?? 'invalid');
+          return result;
+        },
+      );
       const result = await abortable(step, controller.signal);
       const problem = findStepResultProblem(result) ?? spawnProblem(result, context.subagents);
-      if (problem) return { ok: false, killed: false, error: { code: FailureCode.StepError, message: `Invalid step result: ${problem}` }, recording };
+      if (problem)
+        return { ok: false, killed: false, error: { code: FailureCode.StepError, message: `Invalid step result: ${problem}` }, recording };
       return { ok: true, result, recording, durationMs: Math.round(performance.now() - startedAt) };
     } catch (error) {
       if (controller.signal.reason instanceof ForceKilledError || active.killed) return { ok: false, killed: true };

@@ -6,7 +6,8 @@ const integer = (description: string) => ({ type: 'integer', minimum: 0, descrip
 
 /** Reads a file of the execution's workspace. */
 export const readFileTool = tool({
-  description: 'Read a text file of your workspace. Paths are relative to the workspace root. Long files come in pieces: pass `offset` to read on.',
+  description:
+    'Read a text file of your workspace. Paths are relative to the workspace root. Long files come in pieces: pass `offset` to read on.',
   inputSchema: jsonSchema<{ path: string; offset?: number }>({
     type: 'object',
     properties: { path: text('File path relative to the workspace'), offset: integer('Byte offset to start from (default 0)') },
@@ -22,7 +23,8 @@ export const readFileTool = tool({
 
 /** Creates or replaces a file (parents included) in the execution's workspace. */
 export const writeFileTool = tool({
-  description: 'Create or overwrite a text file in your workspace (parent directories are created). Paths are relative to the workspace root.',
+  description:
+    'Create or overwrite a text file in your workspace (parent directories are created). Paths are relative to the workspace root.',
   inputSchema: jsonSchema<{ path: string; content: string }>({
     type: 'object',
     properties: { path: text('File path relative to the workspace'), content: text('The whole new content of the file') },
