@@ -84,9 +84,20 @@ describe.each<Transport>(['redis', 'postgres'])('step loop on the %s transport',
     expect(logs.rows.at(-1)).toEqual({ event_type: 'completed', step_number: 4 });
   });
 
-  it('crosses chunk boundaries and finishes with the exact step count', async () => {
+  it('crosses chunk boundaries and finishes with the exact step count, staying running between chunks', async () => {
+    const statuses: string[] = [];
+    const stop = t.events.subscribe((e) => {
+      if (e.name === ExecutionEventName.StatusChanged && e.executionId === execution.id) statuses.push(e.status);
+    });
     const execution = await t.manager.start(principal(), 'steps', { steps: 80 }); // chunk size 25: 3 boundaries
     const row = await waitForStatus(t, db, execution.id, ['completed', 'failed'], 30_000);
+    stop();
+    // Lists and clients see no `pending` between chunks: running until it ends.
+    expect(statuses.filter((s) => s !== 'running')).toEqual(['completed']);
+    const logged = await db.sql.query(`SELECT context->>'status' AS status FROM agent_logs WHERE execution_id = $1 AND context ? 'status' ORDER BY id`, [
+      execution.id,
+    ]);
+    expect(logged.rows.map((r) => r.status).filter((s) => s !== 'running')).toEqual(['completed']);
     expect(row).toMatchObject({ status: 'completed', step_count: 80 });
     const { rows } = await db.sql.query(
       `SELECT count(*)::int AS n, count(DISTINCT seq)::int AS distinct_seq, max(seq) AS max_seq FROM agent_messages WHERE execution_id = $1`,

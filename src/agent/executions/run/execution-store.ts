@@ -18,6 +18,7 @@ import {
   LOAD_MESSAGES_SQL,
   LOAD_TURN_MESSAGES_SQL,
   OWES_SETTLEMENT_SQL,
+  RELEASE_FOR_CONTINUATION_SQL,
 } from './step-commit.sql.js';
 import type { Lease } from './lease.js';
 import type { CommitRequest, CommitResult, StepBilling } from './step-commit.js';
@@ -78,6 +79,15 @@ export class ExecutionStore {
   }
 
   /** The status of an execution whose lease was not taken, and when a running one's lease goes stale. */
+  /** After a chunk's last commit: the lease is let go for the continuation job; the run stays `running`. */
+  async releaseForContinuation(lease: Lease): Promise<void> {
+    await this.pool.query({
+      name: 'agents_release_for_continuation',
+      text: RELEASE_FOR_CONTINUATION_SQL,
+      values: [lease.executionId, lease.epoch, this.options.lease.timeoutMs],
+    });
+  }
+
   async leaseHolder(executionId: string, leaseTimeoutMs: number): Promise<{ status: ExecutionStatus; staleInMs: number | null } | null> {
     const { rows } = await this.pool.query(LEASE_HOLDER_SQL, [executionId, leaseTimeoutMs]);
     return rows[0] ? { status: rows[0].status, staleInMs: rows[0].stale_in_ms } : null;

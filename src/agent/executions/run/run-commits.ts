@@ -27,6 +27,11 @@ export class RunCommits {
     private readonly events: ExecutionEvents,
   ) {}
 
+  /** A chunk is spent: the lease is let go so the continuation job takes the run at once. */
+  releaseForContinuation(lease: Lease): Promise<void> {
+    return this.store.releaseForContinuation(lease);
+  }
+
   /** The lease's own commit (its `started` row, status `running`), announced once the run is ready to step. */
   publishStarted(lease: Lease, active: ActiveExecution): void {
     this.publishOn(lease, active, [lease.log], {

@@ -89,6 +89,7 @@ export class RunEndings {
   async afterLastStep(lease: Lease, next: NextState, committed: CommitResult, children: AgentExecutionEntity[]): Promise<RunOutcome> {
     switch (next.kind) {
       case 'chunk_spent':
+        await this.commits.releaseForContinuation(lease);
         await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch });
         return RunOutcome.Continued;
       case 'awaiting_input':

@@ -44,8 +44,6 @@ export const handOverLog = (): StepLog => ({
   context: { status: 'pending' },
 });
 
-const PENDING = { status: 'pending' } as const;
-
 export const stepCompletedLog = (step: StepCompleted, durationMs: number, inputTokens: number, outputTokens: number): StepLog => ({
   level: 'info',
   eventType: LogEventType.StepCompleted,
@@ -84,7 +82,8 @@ export function transitionLogs(next: NextState): StepLog[] {
       return [{ level: 'info', eventType: LogEventType.AwaitingChildren, message, context }];
     }
     case 'chunk_spent':
-      return [{ level: 'debug', eventType: LogEventType.Checkpointed, message: 'Chunk finished; continuation enqueued', context: PENDING }];
+      // NOTE: no status: the run stays `running` between chunks (lists and clients see no `pending` flicker).
+      return [{ level: 'debug', eventType: LogEventType.Checkpointed, message: 'Chunk finished; continuation enqueued', context: {} }];
     case 'continue':
       return [];
   }

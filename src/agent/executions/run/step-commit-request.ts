@@ -15,7 +15,8 @@ export type SucceededAttempt = Extract<StepAttempt, { ok: true }>;
 
 const STATUS_BY_NEXT: Record<NextState['kind'], ExecutionStatus> = {
   continue: ExecutionStatus.Running,
-  chunk_spent: ExecutionStatus.Pending,
+  // NOTE: between chunks the run stays `running`, its lease released for the continuation (`releaseForContinuation`).
+  chunk_spent: ExecutionStatus.Running,
   completed: ExecutionStatus.Completed,
   failed: ExecutionStatus.Failed,
   awaiting_input: ExecutionStatus.AwaitingInput,

@@ -126,6 +126,16 @@ WITH ${PRIOR_RESERVATION_CTE}, upd AS (
 ), ${RELEASE_PRIOR_CTE}
 SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals FROM upd`;
 
+/**
+ * Between two chunks: the run stays \`running\`, its lease released so the continuation job takes it
+ * at once (its heartbeat set just past the lease timeout, as ACQUIRE_LEASE_SQL reads a stale one).
+ * A continuation job that is lost is recovered like any running execution without heartbeat.
+ * $1 id · $2 lease_epoch · $3 lease timeout (ms)
+ */
+export const RELEASE_FOR_CONTINUATION_SQL = `UPDATE agent_executions
+  SET lease_owner = NULL, lease_heartbeat_at = now() - make_interval(secs => $3::double precision / 1000) - interval '1 millisecond'
+  WHERE id = $1 AND lease_epoch = $2 AND status = 'running'`;
+
 /** A parent that spawned children owes a settlement when it ends (it cancels the children still running). $1 id */
 export const OWES_SETTLEMENT_SQL = `UPDATE agent_executions SET settle_pending = true WHERE id = $1`;
 
