@@ -35,7 +35,7 @@ function readableByNobody(): boolean {
 async function startAsNobody(
   cwd: string,
   env: Record<string, string>,
-): Promise<{ listening: boolean; code: number | null; output: string; stop: () => Promise<void> }> {
+): Promise<{ listening: boolean; code: number | null; output: string; printedSince: () => string; stop: () => Promise<void> }> {
   const child = spawn(
     'setpriv',
     [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, resolve('dist/src/main.js')],
@@ -57,10 +57,13 @@ async function startAsNobody(
     void exited.then(() => done(false));
   });
   const code = listening ? null : (await exited)[0];
+  const atListen = output.length;
   return {
     listening,
     code,
     output,
+    /** What the app printed after the chunk that held its listen line. */
+    printedSince: () => output.slice(atListen),
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -111,6 +114,10 @@ describe('the built app as an unprivileged user in a folder root owns (as the im
     const app = await startAsNobody(cwd, started);
     try {
       expect(app.listening).toBe(true);
+      // The listen line is the boot's last: nothing follows it until there is work.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(app.output.trimEnd().split('\n').at(-1)).toMatch(/API listening on/);
+      expect(app.printedSince()).toBe('');
       const base = `http://127.0.0.1:${started.PORT}`;
       expect((await fetch(`${base}/health`)).status).toBe(200);
       const token = execFileSync(process.execPath, [resolve('dist/src/token.js'), '--tenant', 'acme', '--user', 'ada'], {
