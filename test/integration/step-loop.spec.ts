@@ -94,9 +94,10 @@ describe.each<Transport>(['redis', 'postgres'])('step loop on the %s transport',
     stop();
     // Lists and clients see no `pending` between chunks: running until it ends.
     expect(statuses.filter((s) => s !== 'running')).toEqual(['completed']);
-    const logged = await db.sql.query(`SELECT context->>'status' AS status FROM agent_logs WHERE execution_id = $1 AND context ? 'status' ORDER BY id`, [
-      execution.id,
-    ]);
+    const logged = await db.sql.query(
+      `SELECT context->>'status' AS status FROM agent_logs WHERE execution_id = $1 AND context ? 'status' ORDER BY id`,
+      [execution.id],
+    );
     expect(logged.rows.map((r) => r.status).filter((s) => s !== 'running')).toEqual(['completed']);
     expect(row).toMatchObject({ status: 'completed', step_count: 80 });
     const { rows } = await db.sql.query(
