@@ -43,18 +43,93 @@ class OwnRedis {
 const STEPS = 20;
 const STEP_MS = 150;
 
+interface Outage {
+  /** ms from the server's restart to the notifier up again, and to the first step committed after it. */
+  upAfterMs: number;
+  stepAfterMs: number;
+}
+
+/**
+ * Three `steps` runs followed by the typed client's socket and by SSE; the server goes down for
+ * 1.5 s mid-run (`/health` must say 503, naming the notifier) and comes back. Every run must end
+ * with its exact steps, and every client must have received every step and every log, by `seq`.
+ */
+async function runThroughOutage(
+  example: ExampleApp,
+  db: TestDatabase,
+  server: { stop(): Promise<void>; start(): Promise<void> },
+): Promise<Outage> {
+  const base = `http://127.0.0.1:${(example.app.getHttpServer().address() as { port: number }).port}`;
+  const token = example.token({ userId: 'outage' });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const client = new AgentsClient({ baseUrl: base, token: async () => token, socketOptions: { transports: ['websocket'] } });
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`${base}/api/agents`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ agent_type: 'steps', input: { steps: STEPS, step_ms: STEP_MS } }),
+    });
+    expect(res.status).toBe(201);
+    ids.push(((await res.json()) as { id: string }).id);
+  }
+  const sockets = ids.map((id) => {
+    const r = recorder();
+    client.subscribe(id, r.handlers);
+    return r;
+  });
+  const streams = ids.map((id) => readSse(`${base}/api/agents/${id}/stream`, { authorization: `Bearer ${token}` }));
+  await Promise.all(sockets.map((r) => r.stepCount(3)));
+
+  const bridge = example.app.get(ExecutionEventBridge);
+  const backUp = new Promise<number>((resolve) => {
+    const stop = bridge.onStateChange((state) => state === 'up' && (stop(), resolve(performance.now())));
+  });
+  const stepsBefore = sockets.map((r) => r.steps.length);
+  await server.stop();
+  const notifierHealth = async () => {
+    const res = await fetch(`${base}/health`);
+    const body = (await res.json()) as { error?: Record<string, { message?: string }> };
+    return `${res.status} ${body.error?.notifier?.message ?? ''}`;
+  };
+  await expect.poll(notifierHealth, { timeout: 10_000 }).toMatch(/^503 .*reconnecting/);
+  await new Promise((r) => setTimeout(r, 1500));
+  const restarted = performance.now();
+  await server.start();
+  const upAfterMs = (await backUp) - restarted;
+  await Promise.race(sockets.map((r, i) => r.stepCount(stepsBefore[i]! + 1)));
+  const stepAfterMs = performance.now() - restarted;
+  await expect.poll(async () => (await fetch(`${base}/health`)).status, { timeout: 10_000 }).toBe(200);
+
+  for (const [i, id] of ids.entries()) {
+    await sockets[i]!.status((s) => s.status === 'completed');
+    const { rows } = await db.sql.query<{ status: string; step_count: number }>(
+      'SELECT status, step_count FROM agent_executions WHERE id = $1',
+      [id],
+    );
+    expect(rows[0]).toEqual({ status: 'completed', step_count: STEPS });
+    expect(sockets[i]!.steps.map((s) => s.step_number)).toEqual(oneTo(STEPS));
+    const sse = await streams[i]!;
+    const committed = await db.sql.query<{ id: string }>('SELECT id FROM agent_logs WHERE execution_id = $1 ORDER BY id', [id]);
+    const seen = new Set(sse.events.filter((e) => e.event === 'log.appended').map((e) => Number(e.id)));
+    expect(committed.rows.map((r) => Number(r.id)).filter((seq) => !seen.has(seq))).toEqual([]);
+    expect(sse.events.filter((e) => e.event === 'step.completed').map((e) => e.data.step_number)).toEqual(oneTo(STEPS));
+    expect(sse.events.at(-1)).toMatchObject({ event: 'finished', data: { status: 'completed' } });
+  }
+  client.close();
+  return { upAfterMs, stepAfterMs };
+}
+
 describe('live updates across a restart of the notifier (Redis)', () => {
   let db: TestDatabase;
   let redis: OwnRedis;
   let example: ExampleApp;
-  let base: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     redis = new OwnRedis(await freePort());
     await redis.start();
     example = await startExampleApp(db, uniquePrefix(), { AGENTS_TRANSPORT: 'redis', REDIS_URL: `redis://127.0.0.1:${redis.port}` });
-    base = `http://127.0.0.1:${(example.app.getHttpServer().address() as { port: number }).port}`;
   }, 60_000);
 
   afterAll(async () => {
@@ -64,57 +139,7 @@ describe('live updates across a restart of the notifier (Redis)', () => {
   });
 
   it('delivers every event to socket and SSE clients, late but none lost; /health goes 503 → 200; every run ends with its exact steps', async () => {
-    const token = example.token({ userId: 'outage' });
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const client = new AgentsClient({ baseUrl: base, token: async () => token, socketOptions: { transports: ['websocket'] } });
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${base}/api/agents`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ agent_type: 'steps', input: { steps: STEPS, step_ms: STEP_MS } }),
-      });
-      expect(res.status).toBe(201);
-      ids.push(((await res.json()) as { id: string }).id);
-    }
-    const sockets = ids.map((id) => {
-      const r = recorder();
-      client.subscribe(id, r.handlers);
-      return r;
-    });
-    const streams = ids.map((id) => readSse(`${base}/api/agents/${id}/stream`, { authorization: `Bearer ${token}` }));
-    await Promise.all(sockets.map((r) => r.stepCount(3)));
-
-    const bridge = example.app.get(ExecutionEventBridge);
-    const backUp = new Promise<number>((resolve) => {
-      const stop = bridge.onStateChange((state) => state === 'up' && (stop(), resolve(performance.now())));
-    });
-    await redis.stop();
-    await expect.poll(async () => (await fetch(`${base}/health`)).status, { timeout: 10_000 }).toBe(503);
-    const health = (await (await fetch(`${base}/health`)).json()) as { error: Record<string, { message?: string }> };
-    expect(health.error.notifier?.message).toMatch(/reconnecting/);
-    await new Promise((r) => setTimeout(r, 1500));
-    const restarted = performance.now();
-    await redis.start();
-    const upAfterMs = (await backUp) - restarted;
-    await expect.poll(async () => (await fetch(`${base}/health`)).status, { timeout: 10_000 }).toBe(200);
-
-    for (const [i, id] of ids.entries()) {
-      await sockets[i]!.status((s) => s.status === 'completed');
-      const { rows } = await db.sql.query<{ status: string; step_count: number }>(
-        'SELECT status, step_count FROM agent_executions WHERE id = $1',
-        [id],
-      );
-      expect(rows[0]).toEqual({ status: 'completed', step_count: STEPS });
-      expect(sockets[i]!.steps.map((s) => s.step_number)).toEqual(oneTo(STEPS));
-      const sse = await streams[i]!;
-      const committed = await db.sql.query<{ id: string }>('SELECT id FROM agent_logs WHERE execution_id = $1 ORDER BY id', [id]);
-      const seen = new Set(sse.events.filter((e) => e.event === 'log.appended').map((e) => Number(e.id)));
-      expect(committed.rows.map((r) => Number(r.id)).filter((seq) => !seen.has(seq))).toEqual([]);
-      expect(sse.events.filter((e) => e.event === 'step.completed').map((e) => e.data.step_number)).toEqual(oneTo(STEPS));
-      expect(sse.events.at(-1)).toMatchObject({ event: 'finished', data: { status: 'completed' } });
-    }
-    client.close();
+    const { upAfterMs } = await runThroughOutage(example, db, redis);
     console.log(`notifier back ${upAfterMs.toFixed(0)} ms after redis-server restarted; 3 runs × ${STEPS} steps, 0 events lost`);
     expect(upAfterMs).toBeLessThan(2000);
   }, 90_000);
@@ -124,7 +149,6 @@ describe('runs and live updates across a restart of PostgreSQL (the truth and th
   let server: OwnPostgres;
   let db: TestDatabase;
   let example: ExampleApp;
-  let base: string;
 
   beforeAll(async () => {
     server = await OwnPostgres.create();
@@ -133,7 +157,6 @@ describe('runs and live updates across a restart of PostgreSQL (the truth and th
     sql.on('error', () => undefined);
     db = { name: 'agents_outage', url, sql, drop: async () => void (await sql.end()) };
     example = await startExampleApp(db, uniquePrefix(), { AGENTS_TRANSPORT: 'postgres' });
-    base = `http://127.0.0.1:${(example.app.getHttpServer().address() as { port: number }).port}`;
   }, 120_000);
 
   afterAll(async () => {
@@ -143,60 +166,12 @@ describe('runs and live updates across a restart of PostgreSQL (the truth and th
   });
 
   it('finishes every run with its exact steps and delivers every event, resuming within seconds of the database coming back', async () => {
-    const token = example.token({ userId: 'outage' });
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const client = new AgentsClient({ baseUrl: base, token: async () => token, socketOptions: { transports: ['websocket'] } });
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${base}/api/agents`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ agent_type: 'steps', input: { steps: STEPS, step_ms: STEP_MS } }),
-      });
-      expect(res.status).toBe(201);
-      ids.push(((await res.json()) as { id: string }).id);
-    }
-    const sockets = ids.map((id) => {
-      const r = recorder();
-      client.subscribe(id, r.handlers);
-      return r;
-    });
-    const streams = ids.map((id) => readSse(`${base}/api/agents/${id}/stream`, { authorization: `Bearer ${token}` }));
-    await Promise.all(sockets.map((r) => r.stepCount(3)));
-
-    const bridge = example.app.get(ExecutionEventBridge);
-    const backUp = new Promise<number>((resolve) => {
-      const stop = bridge.onStateChange((state) => state === 'up' && (stop(), resolve(performance.now())));
-    });
-    const stepsBefore = sockets.map((r) => r.steps.length);
-    await server.stop();
-    await expect.poll(async () => (await fetch(`${base}/health`)).status, { timeout: 10_000 }).toBe(503);
-    await new Promise((r) => setTimeout(r, 1500));
-    const restarted = performance.now();
-    await server.start();
-    const upAfterMs = (await backUp) - restarted;
-    // The first step committed after the restart, by any run: the workers retried under their leases.
-    await Promise.race(sockets.map((r, i) => r.stepCount(stepsBefore[i]! + 1)));
-    const stepAfterMs = performance.now() - restarted;
-    await expect.poll(async () => (await fetch(`${base}/health`)).status, { timeout: 10_000 }).toBe(200);
-
-    for (const [i, id] of ids.entries()) {
-      await sockets[i]!.status((s) => s.status === 'completed');
-      const { rows } = await db.sql.query<{ status: string; step_count: number }>(
-        'SELECT status, step_count FROM agent_executions WHERE id = $1',
-        [id],
-      );
-      expect(rows[0]).toEqual({ status: 'completed', step_count: STEPS });
-      expect(sockets[i]!.steps.map((s) => s.step_number)).toEqual(oneTo(STEPS));
-      const sse = await streams[i]!;
-      expect(sse.events.filter((e) => e.event === 'step.completed').map((e) => e.data.step_number)).toEqual(oneTo(STEPS));
-      expect(sse.events.at(-1)).toMatchObject({ event: 'finished', data: { status: 'completed' } });
-    }
-    client.close();
+    const { upAfterMs, stepAfterMs } = await runThroughOutage(example, db, server);
     console.log(
       `PostgreSQL restarted: notifier back after ${upAfterMs.toFixed(0)} ms, next step committed after ${stepAfterMs.toFixed(0)} ms; 3 runs × ${STEPS} steps, 0 events lost`,
     );
     expect(upAfterMs).toBeLessThan(2000);
+    // The workers retried their commits under their leases, instead of waiting for the leases to expire.
     expect(stepAfterMs).toBeLessThan(2000 + STEP_MS);
   }, 120_000);
 });
