@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentsClient } from '../../client/index.js';
 import { ExecutionEventBridge } from '../../src/agent/realtime/execution-event-bridge.js';
@@ -79,6 +80,13 @@ async function runThroughOutage(
     return r;
   });
   const streams = ids.map((id) => readSse(`${base}/api/agents/${id}/stream`, { authorization: `Bearer ${token}` }));
+  // A bare socket.io client hears what the dashboard's badge shows: the delivery's state, then `resync`.
+  const realtime = (await (await fetch(`${base}/api/agents/realtime-token`, { headers })).json()) as { token: string };
+  const notices: string[] = [];
+  const raw = io(`${base}/agents`, { auth: { token: realtime.token }, transports: ['websocket'] });
+  raw.on('realtime.state', (state: { notifier: string }) => notices.push(state.notifier));
+  raw.on('resync', () => notices.push('resync'));
+  await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
   await Promise.all(sockets.map((r) => r.stepCount(3)));
 
   const bridge = example.app.get(ExecutionEventBridge);
@@ -117,6 +125,8 @@ async function runThroughOutage(
     expect(sse.events.at(-1)).toMatchObject({ event: 'finished', data: { status: 'completed' } });
   }
   client.close();
+  raw.close();
+  expect(notices).toEqual(['reconnecting', 'up', 'resync']);
   return { upAfterMs, stepAfterMs };
 }
 
