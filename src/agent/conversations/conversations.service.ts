@@ -1,29 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { PoolClient } from 'pg';
 import type { SqlPool } from '../infrastructure/sql-pool.js';
 import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
 import type { ResolvedConversationOptions } from './conversation.options.js';
 import { ConversationBusyError, ConversationNotFoundError } from '../errors/conversation.errors.js';
-import { AgentManager } from '../executions/lifecycle/agent-manager.js';
-import { ExecutionEvents } from '../executions/execution-events.js';
-import { ExecutionHistory } from '../executions/lifecycle/execution-history.js';
 import { ExecutionSettlement } from '../executions/lifecycle/execution-settlement.js';
 import { isTerminal, type ExecutionStatus } from '../executions/execution-status.js';
 import { uuidv7 } from '../executions/uuid-v7.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import { SIGNAL_NOTIFIER, type SignalNotifier } from '../infrastructure/signal-notifier.js';
 import type { Principal } from '../tenancy/principal.js';
-import { publishConversationUpdated } from './conversation-events.js';
-import { ConversationReader } from './conversation-reader.js';
-import { inTransaction, type AfterCommit } from '../infrastructure/in-transaction.js';
-import type { ConversationView } from './conversation.view.js';
+import { inTransaction } from '../infrastructure/in-transaction.js';
+import { ConversationTurns, type StartedTurn } from './conversation-turns.js';
+
+export type { StartedTurn };
 import {
   DELETE_CONVERSATION_SQL,
   INSERT_CONVERSATION_SQL,
   LOCK_CONVERSATION_SQL,
   LOCK_TURNS_SQL,
   OWNED_CONVERSATION_SQL,
-  TOUCH_CONVERSATION_SQL,
   UNFINISHED_TURNS_SQL,
   UNSETTLED_TURNS_SQL,
 } from './conversations.sql.js';
@@ -32,13 +27,6 @@ export interface NewConversation {
   agentType: string;
   message: string;
   title?: string;
-}
-
-/** A turn just created: `queued` when it waits for the conversation's active turn (`whenBusy: 'enqueue'`). */
-export interface StartedTurn {
-  conversation: ConversationView;
-  executionId: string;
-  queued: boolean;
 }
 
 /**
@@ -60,11 +48,8 @@ export class ConversationsService {
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedConversationOptions,
     @Inject(SIGNAL_NOTIFIER) private readonly notifier: SignalNotifier,
-    private readonly manager: AgentManager,
-    private readonly history: ExecutionHistory,
-    private readonly reader: ConversationReader,
+    private readonly turns: ConversationTurns,
     private readonly settlement: ExecutionSettlement,
-    private readonly events: ExecutionEvents,
   ) {
     this.pool = database.pool;
   }
@@ -80,7 +65,7 @@ export class ConversationsService {
         request.agentType,
         request.title ?? null,
       ]);
-      return this.openTurn(client, principal, { id: conversationId, agentType: request.agentType }, request.message, false, afterCommit);
+      return this.turns.open(client, principal, { id: conversationId, agentType: request.agentType }, request.message, false, afterCommit);
     });
   }
 
@@ -101,7 +86,7 @@ export class ConversationsService {
       const { rows: unfinished } = await client.query<{ id: string }>(UNFINISHED_TURNS_SQL, [conversationId, principal.tenantId]);
       const active = unfinished[0]?.id;
       if (active && this.options.conversations.whenBusy === 'reject') throw new ConversationBusyError(active);
-      return this.openTurn(
+      return this.turns.open(
         client,
         principal,
         { id: conversationId, agentType: rows[0].agent_type },
@@ -130,31 +115,6 @@ export class ConversationsService {
         for (const executionId of live) await this.notifier.publish({ executionId, type: 'kill' }).catch(() => undefined);
       });
     });
-  }
-
-  /** Starts the turn inside the transaction holding its conversation, its user message as its first message. */
-  private async openTurn(
-    client: PoolClient,
-    principal: Principal,
-    conversation: { id: string; agentType: string },
-    message: string,
-    queued: boolean,
-    afterCommit: (action: AfterCommit) => void,
-  ): Promise<StartedTurn> {
-    const started = await this.manager.startWithin(
-      client,
-      principal,
-      conversation.agentType,
-      { prompt: message },
-      { links: { conversationId: conversation.id } },
-    );
-    await this.history.openTurn(client, { executionId: started.execution.id, tenantId: principal.tenantId, message, queued });
-    await client.query(TOUCH_CONVERSATION_SQL, [conversation.id]);
-    const view = await this.reader.view(client, principal, conversation.id);
-    // A queued turn has no job (nor message) yet: the settlement of the turn before it starts it.
-    if (!queued) afterCommit(started.afterCommit);
-    afterCommit(() => publishConversationUpdated(this.events, principal, view));
-    return { conversation: view, executionId: started.execution.id, queued };
   }
 
   /**
