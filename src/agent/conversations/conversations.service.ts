@@ -11,8 +11,6 @@ import { SIGNAL_NOTIFIER, type SignalNotifier } from '../infrastructure/signal-n
 import type { Principal } from '../tenancy/principal.js';
 import { inTransaction } from '../infrastructure/in-transaction.js';
 import { ConversationTurns, type StartedTurn } from './conversation-turns.js';
-
-export type { StartedTurn };
 import {
   DELETE_CONVERSATION_SQL,
   INSERT_CONVERSATION_SQL,
@@ -22,6 +20,8 @@ import {
   UNFINISHED_TURNS_SQL,
   UNSETTLED_TURNS_SQL,
 } from './conversations.sql.js';
+
+export type { StartedTurn };
 
 export interface NewConversation {
   agentType: string;
