@@ -14,6 +14,7 @@ interface HostileRequest {
   query: Array<[string, string]>;
   body: string | undefined;
   auth: 'none' | 'user' | 'admin' | 'garbage';
+  headers?: Array<[string, string]>;
 }
 
 const CLIENT_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -103,6 +104,12 @@ const FIELDS = [
   'execution_id',
   'scheduled_for',
 ];
+/** Headers the library reads (SSE resume, signed webhooks), with values HTTP can carry (printable Latin-1). */
+const HEADER_NAMES = ['last-event-id', 'x-agents-tenant', 'x-agents-timestamp', 'x-agents-delivery', 'x-agents-signature', 'cookie'];
+const headerValue = fc.oneof(
+  fc.constantFrom('99999999999999999999', '-1', '1e400', 'sha256=zz', 'agents_dashboard=%00', 'NaN'),
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 80 }),
+);
 const QUERY_KEYS = [
   'limit',
   'cursor',
@@ -154,6 +161,7 @@ describe('hostile input on every mapped route', () => {
     if (r.auth === 'user') headers.authorization = `Bearer ${example.token({ userId: 'fuzz' })}`;
     if (r.auth === 'admin') headers.authorization = `Bearer ${example.token({ userId: 'root', admin: true })}`;
     if (r.auth === 'garbage') headers.authorization = `Bearer ${NUL}`.replace('\u0000', '%00');
+    for (const [name, value] of r.headers ?? []) headers[name] = value;
     const withBody = !['GET', 'HEAD'].includes(r.route.method);
     const response = await fetch(`${base}${path}${query ? `?${query}` : ''}`, {
       method: r.route.method,
@@ -174,6 +182,7 @@ describe('hostile input on every mapped route', () => {
       query: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_KEYS), hostileString), hostileString), { maxLength: 4 }),
       body: fc.option(hostileBody(FIELDS), { nil: undefined }),
       auth: fc.constantFrom('none' as const, 'user' as const, 'admin' as const, 'garbage' as const),
+      headers: fc.array(fc.tuple(fc.constantFrom(...HEADER_NAMES), headerValue), { maxLength: 3 }),
     });
     const serverErrors: string[] = [];
     let sent = 0;
