@@ -16,7 +16,7 @@ import { enableWalInspect, walBetween, walMark, type WalMark, type WalWindow } f
  * continuations unless it says so.
  */
 const NAME = 'step-overhead';
-const CASES = ['single', 'concurrent', 'bytes', 'first-step'] as const;
+const CASES = ['single', 'concurrent', 'bytes', 'first-step', 'concurrent-200'] as const;
 
 /** Worker concurrency on the bench queue and the library's pool: room for every concurrent execution. */
 const CONCURRENCY = 60;
@@ -28,6 +28,12 @@ const SINGLE_STEPS = 500;
 const INSERT_FLOOR_SAMPLES = 500;
 const CONCURRENT_EXECUTIONS = 50;
 const CONCURRENT_STEPS = 20;
+/**
+ * The wide case: more executions at once than PostgreSQL has connections to give them (100 by
+ * default), so a commit per step per execution queues for the pool; what batching must beat.
+ */
+const WIDE_EXECUTIONS = 200;
+const WIDE_POOL_SIZE = 40;
 const CEILING_CLIENTS = 16;
 const CEILING_MS = 3_000;
 /** Two windows of BYTES_WINDOW step commits: steps 1–10 ("at 5") and 496–505 ("at 500"). */
@@ -71,6 +77,22 @@ async function runTransport(transport: Transport, ctx: BenchContext): Promise<vo
     await running.close();
     app = undefined;
     if (library) line('first-step', await firstStepAgainstBullmq(library[0], db, transport, queuePrefix, ctx), library[1]);
+
+    if (want('concurrent-200')) {
+      // Its own app: WIDE_EXECUTIONS workers on a pool of WIDE_POOL_SIZE (the other cases keep theirs).
+      const wide = await bootBenchApp({
+        transport,
+        databaseUrl: db.url,
+        queuePrefix,
+        concurrency: WIDE_EXECUTIONS,
+        poolSize: WIDE_POOL_SIZE,
+      });
+      app = wide;
+      await warmUp(wide);
+      line('concurrent-200', ...(await withBackground(() => concurrent(wide, db, ctx, transport, WIDE_EXECUTIONS))));
+      await wide.close();
+      app = undefined;
+    }
   } finally {
     await app?.close().catch((error: Error) => ctx.progress(`[${transport}] closing the app failed: ${error.message}`));
     if (transport === 'redis')
@@ -145,13 +167,13 @@ async function single(app: BenchApp, db: BenchDatabase, ctx: BenchContext, trans
 }
 
 /**
- * CONCURRENT_EXECUTIONS executions in parallel: steps/s from the first start to the last
+ * `executions` in parallel (CONCURRENT_EXECUTIONS, or WIDE_EXECUTIONS): steps/s from the first start to the last
  * completion, REPEATS times (median reported), against what 16 bare inserting clients reach.
  */
-async function concurrent(app: BenchApp, db: BenchDatabase, ctx: BenchContext, transport: Transport) {
+async function concurrent(app: BenchApp, db: BenchDatabase, ctx: BenchContext, transport: Transport, executions = CONCURRENT_EXECUTIONS) {
   ctx.progress(`[${transport}] concurrent: insert ceiling (${CEILING_CLIENTS} clients × ${CEILING_MS} ms)`);
   const ceiling = await measureInsertCeiling(db.url, CEILING_CLIENTS, CEILING_MS);
-  const totalSteps = CONCURRENT_EXECUTIONS * CONCURRENT_STEPS;
+  const totalSteps = executions * CONCURRENT_STEPS;
   const runs: {
     stepsPerS: number;
     wallMs: number;
@@ -162,11 +184,11 @@ async function concurrent(app: BenchApp, db: BenchDatabase, ctx: BenchContext, t
     busyPct: number | null;
   }[] = [];
   for (let r = 1; r <= REPEATS; r++) {
-    ctx.progress(`[${transport}] concurrent ${r}/${REPEATS}: ${CONCURRENT_EXECUTIONS} executions × ${CONCURRENT_STEPS} steps`);
+    ctx.progress(`[${transport}] concurrent ${r}/${REPEATS}: ${executions} executions × ${CONCURRENT_STEPS} steps`);
     const stopDbCpu = await backendCpuMeter(db.sql);
     const stopCpu = cpuMeter();
     const t0 = performance.now();
-    const ids = await Promise.all(Array.from({ length: CONCURRENT_EXECUTIONS }, () => app.start({ steps: CONCURRENT_STEPS })));
+    const ids = await Promise.all(Array.from({ length: executions }, () => app.start({ steps: CONCURRENT_STEPS })));
     const startsReturned = performance.now();
     const ends = await Promise.all(ids.map((id) => app.watcher.completed(id, CONCURRENT_STEPS)));
     const last = Math.max(...ends.map((e) => e.at));
@@ -185,7 +207,7 @@ async function concurrent(app: BenchApp, db: BenchDatabase, ctx: BenchContext, t
   }
   const stepsPerS = median(runs.map((r) => r.stepsPerS));
   return {
-    executions: CONCURRENT_EXECUTIONS,
+    executions,
     steps: CONCURRENT_STEPS,
     steps_per_s: round(stepsPerS, 1),
     insert_ceiling_rows_per_s: round(ceiling, 1),
@@ -194,8 +216,8 @@ async function concurrent(app: BenchApp, db: BenchDatabase, ctx: BenchContext, t
     steps_per_s_runs: runs.map((r) => round(r.stepsPerS, 1)),
     wall_ms: round(median(runs.map((r) => r.wallMs)), 1),
     starts_ms: round(median(runs.map((r) => r.startsMs)), 1),
-    worker_concurrency: CONCURRENCY,
-    pool_size: POOL_SIZE,
+    worker_concurrency: app.concurrency,
+    pool_size: app.poolSize,
     node_cpu_ms_per_step: round(median(runs.map((r) => r.cpuMsPerStep))),
     node_cpu_pct: round(median(runs.map((r) => r.cpuPct)), 1),
     db_backend_cpu_ms_per_step: medianOrNull(

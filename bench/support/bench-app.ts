@@ -178,6 +178,9 @@ export interface BenchApp {
   watcher: ExecutionWatcher;
   /** Starts `bench-zero` as the bench principal. */
   start(input: BenchInput): Promise<string>;
+  /** Workers on the bench queue and connections in the library's pool, as booted. */
+  concurrency: number;
+  poolSize: number;
   close(): Promise<void>;
 }
 
@@ -215,6 +218,8 @@ export async function bootBenchApp(o: BenchAppOptions): Promise<BenchApp> {
     gates,
     watcher,
     start: async (input) => (await manager.start(benchPrincipal, BENCH_AGENT, input as unknown as JsonValue)).id,
+    concurrency: o.concurrency,
+    poolSize: o.poolSize,
     close: async () => {
       if (closed) return;
       closed = true;
