@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   realtime: async () => (await import('./realtime.js')).realtime,
   sandbox: async () => (await import('./sandbox.js')).sandbox,
   throttler: async () => (await import('./throttler.js')).throttler,
+  starts: async () => (await import('./starts.js')).starts,
 };
 
 const TRANSPORTS: readonly Transport[] = ['redis', 'postgres'];

@@ -191,6 +191,8 @@ export interface BenchAppOptions {
   /** Jobs in parallel on the bench agent's queue (`agents-default`). */
   concurrency: number;
   poolSize: number;
+  /** Run workers in this process (default true); false = an API-only node. */
+  workers?: boolean;
 }
 
 /** The library as a host app would boot it, without HTTP: `AgentModule.forRoot` + the bench agent. */
@@ -202,7 +204,7 @@ export async function bootBenchApp(o: BenchAppOptions): Promise<BenchApp> {
       redis: o.transport === 'redis' ? { url: redisUrl() } : undefined,
       queuePrefix: o.queuePrefix,
       resolvePrincipal: () => benchPrincipal,
-      workers: { concurrency: { 'agents-default': o.concurrency } },
+      workers: { enabled: o.workers ?? true, concurrency: { 'agents-default': o.concurrency } },
       // The bench measures orchestration, not the tier limits.
       tiers: { pro: { maxConcurrent: 1_000_000, perHour: 1_000_000 } },
     }),

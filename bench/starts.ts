@@ -1,0 +1,87 @@
+import type { JsonValue, Principal, Transport } from 'nestjs-agents';
+import { BENCH_AGENT, benchPrincipal, bootBenchApp, type BenchApp } from './support/bench-app.js';
+import { createBenchDatabase } from './support/bench-database.js';
+import type { BenchContext, Benchmark } from './support/benchmark.js';
+import { backgroundBusyPct } from './support/cpu.js';
+import { uniqueName } from './support/env.js';
+import { deleteRedisKeys } from './support/raw-bullmq.js';
+import { percentile, round } from './support/stats.js';
+
+/**
+ * How many starts an API node admits: `AgentManager.start` (admission under the user's advisory
+ * lock, the insert, the job) with no worker in the process, LANES calls in flight.
+ *
+ * - `one-user`: every start by one user, so each waits for the user's lock (the limits stay exact).
+ * - `many-users`: round robin over USERS users of one tenant.
+ *
+ * Figures: `starts_per_s` (STARTS from the first call to the last answer), `p50_ms` / `p99_ms` of
+ * one call. The bench tier has no practical limit, so every start is admitted.
+ */
+const NAME = 'starts';
+const CASES = ['one-user', 'many-users'] as const;
+const STARTS = 2_000;
+const LANES = 32;
+const USERS = 100;
+const POOL_SIZE = 40;
+
+export const starts: Benchmark = {
+  name: NAME,
+  description: 'starts per second one API node admits, for one user and across users',
+  cases: CASES,
+  run: async (ctx) => {
+    for (const transport of ctx.transports) await runTransport(transport, ctx);
+  },
+};
+
+async function runTransport(transport: Transport, ctx: BenchContext): Promise<void> {
+  const want = (c: (typeof CASES)[number]) => ctx.cases.length === 0 || ctx.cases.includes(c);
+  const db = await createBenchDatabase();
+  const queuePrefix = uniqueName('bench');
+  let app: BenchApp | undefined;
+  try {
+    app = await bootBenchApp({ transport, databaseUrl: db.url, queuePrefix, concurrency: 1, poolSize: POOL_SIZE, workers: false });
+    await measure(app, () => benchPrincipal, 200); // warm-up: connections and plans
+    for (const c of CASES) {
+      if (!want(c)) continue;
+      const principalOf =
+        c === 'one-user' ? () => benchPrincipal : (i: number): Principal => ({ ...benchPrincipal, userId: `user-${i % USERS}` });
+      const background = await backgroundBusyPct();
+      ctx.progress(`[${transport}] ${c}: ${STARTS} starts, ${LANES} in flight`);
+      const figures = await measure(app, principalOf, STARTS);
+      ctx.emit({
+        bench: NAME,
+        transport,
+        case: c,
+        starts: STARTS,
+        lanes: LANES,
+        ...figures,
+        background_cpu_busy_pct: background === null ? null : round(background, 1),
+      });
+    }
+  } finally {
+    await app?.close();
+    if (transport === 'redis') await deleteRedisKeys(queuePrefix).catch(() => undefined);
+    await db.drop();
+  }
+}
+
+async function measure(app: BenchApp, principalOf: (i: number) => Principal, count: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: LANES }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const started = performance.now();
+        await app.manager.start(principalOf(i), BENCH_AGENT, { steps: 1 } as unknown as JsonValue);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    starts_per_s: round(count / seconds, 1),
+    p50_ms: round(percentile(latencies, 50), 3),
+    p99_ms: round(percentile(latencies, 99), 3),
+  };
+}
