@@ -4,6 +4,7 @@ import { ExecutionTier1795501911302 } from './1795501911302-ExecutionTier.js';
 import { ConversationsPipelinesSubagents1795505407694 } from './1795505407694-ConversationsPipelinesSubagents.js';
 import { Billing1795506369780 } from './1795506369780-Billing.js';
 import { RateLimits1795510000000 } from './1795510000000-RateLimits.js';
+import { AdmissionFunction1795520000000 } from './1795520000000-AdmissionFunction.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -17,4 +18,5 @@ export const AGENT_MIGRATIONS: Function[] = [
   ConversationsPipelinesSubagents1795505407694,
   Billing1795506369780,
   RateLimits1795510000000,
+  AdmissionFunction1795520000000,
 ].map(recordedOnce);

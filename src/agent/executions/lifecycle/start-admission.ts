@@ -52,7 +52,15 @@ export interface Admitted {
 interface UsageRow {
   concurrent: number;
   hourly: number;
-  oldest: Date | null;
+  /** A Date from a row; an ISO string inside the admission's jsonb. */
+  oldest: Date | string | null;
+}
+
+interface AdmissionRow extends UsageRow {
+  existing: Record<string, unknown> | null;
+  same_request: boolean | null;
+  created: Record<string, unknown> | null;
+  tenant_queued: number;
 }
 
 /**
@@ -68,20 +76,9 @@ export class StartAdmission {
     this.pool = database.pool;
   }
 
-  async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
-    const client = await this.pool.connect();
-    try {
-      // NOTE: one round trip for both.
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockKey(principal)})`);
-      const admitted = await this.insertAdmitted(client, principal, tier, row, now);
-      await client.query('COMMIT');
-      return admitted;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  /** One round trip: the lock and the admission in one call, committed on its own. */
+  admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
+    return this.insertAdmitted(this.pool, principal, tier, row, now);
   }
 
   /**
@@ -95,38 +92,42 @@ export class StartAdmission {
     row: NewExecution,
     now = Date.now(),
   ): Promise<Admitted> {
-    await client.query(`SELECT pg_advisory_xact_lock(${lockKey(principal)})`);
     return this.insertAdmitted(client, principal, tier, row, now);
   }
 
-  /** Holding the user's lock. */
+  /** The user's lock and the admission (`ADMIT_SQL`), in the caller's transaction if it has one. */
   private async insertAdmitted(
-    client: PoolClient,
+    client: Pick<PoolClient, 'query'>,
     principal: Principal,
     tier: TierPolicy & { name: string },
     row: NewExecution,
     now: number,
   ): Promise<Admitted> {
-    const { rows } = await client.query(ADMIT_SQL, [
-      uuidv7(now),
-      principal.tenantId,
-      principal.userId,
-      row.agentType,
-      row.queue,
-      JSON.stringify(row.input ?? {}),
-      JSON.stringify(row.metadata ?? {}),
-      row.idempotencyKey,
-      row.status,
-      row.scheduledFor,
-      row.awaitingEvent,
-      row.waitSeconds,
-      hourBoundary(now),
-      tier.maxConcurrent,
-      tier.perHour,
-      tier.name,
-      JSON.stringify(linksJson(row.links)),
-    ]);
-    const result = rows[0];
+    const { rows } = await client.query<{ admitted: AdmissionRow }>({
+      name: 'agents_admit',
+      text: ADMIT_SQL,
+      values: [
+        uuidv7(now),
+        principal.tenantId,
+        principal.userId,
+        row.agentType,
+        row.queue,
+        JSON.stringify(row.input ?? {}),
+        JSON.stringify(row.metadata ?? {}),
+        row.idempotencyKey,
+        row.status,
+        row.scheduledFor,
+        row.awaitingEvent,
+        row.waitSeconds,
+        hourBoundary(now),
+        tier.maxConcurrent,
+        tier.perHour,
+        tier.name,
+        JSON.stringify(linksJson(row.links)),
+        lockKey(principal),
+      ],
+    });
+    const result = rows[0]!.admitted;
     if (result.existing) {
       const execution = executionFromRow(result.existing);
       if (!result.same_request) throw new IdempotencyKeyReusedError(row.idempotencyKey!, execution.id);
