@@ -172,4 +172,28 @@ describe('settling the ends of linked executions', () => {
     const logs = await db.sql.query(`SELECT message FROM agent_logs WHERE execution_id = $1 AND event_type = 'cancelled'`, [parked.id]);
     expect(logs.rows.map((r) => r.message)).toEqual(['Cancelled with its parent']);
   });
+
+  it('asks to cancel one a worker leased while the cancel waited for its row (it was pending when the cancel began)', async () => {
+    const leased = await seedExecution(db, { status: 'pending', tenantId: 't1', userId: 'u1' });
+    // A worker taking the lease, its transaction still open: the cancel waits for the row.
+    const worker = await db.sql.connect();
+    const client = await db.sql.connect();
+    try {
+      await worker.query('BEGIN');
+      await worker.query(`UPDATE agent_executions SET status = 'running', lease_epoch = lease_epoch + 1 WHERE id = $1`, [leased]);
+      await client.query('BEGIN');
+      const cancelling = settlement.cancelWithin(client, [leased], { cancelled_with: 'its parent' }, () => undefined);
+      await sleep(200);
+      await worker.query('COMMIT');
+      await cancelling;
+      await client.query('COMMIT');
+    } finally {
+      worker.release();
+      client.release();
+    }
+    // Not parked (it is running now), so its runner must be asked: a cancel signal waits for its next step.
+    expect((await flags(leased)).status).toBe('running');
+    const signals = await db.sql.query(`SELECT signal_type FROM agent_signals WHERE execution_id = $1 AND processed_at IS NULL`, [leased]);
+    expect(signals.rows).toEqual([{ signal_type: 'cancel' }]);
+  });
 });
