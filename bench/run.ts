@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   sandbox: async () => (await import('./sandbox.js')).sandbox,
   throttler: async () => (await import('./throttler.js')).throttler,
   starts: async () => (await import('./starts.js')).starts,
+  capacity: async () => (await import('./capacity.js')).capacity,
 };
 
 const TRANSPORTS: readonly Transport[] = ['redis', 'postgres'];
