@@ -59,6 +59,8 @@ async function runThroughOutage(
   example: ExampleApp,
   db: TestDatabase,
   server: { stop(): Promise<void>; start(): Promise<void> },
+  /** What `GET /api/agents` answers while the server is down. */
+  listWhileDown: number,
 ): Promise<Outage> {
   const base = `http://127.0.0.1:${(example.app.getHttpServer().address() as { port: number }).port}`;
   const token = example.token({ userId: 'outage' });
@@ -101,6 +103,9 @@ async function runThroughOutage(
     return `${res.status} ${body.error?.notifier?.message ?? ''}`;
   };
   await expect.poll(notifierHealth, { timeout: 10_000 }).toMatch(/^503 .*reconnecting/);
+  const list = await fetch(`${base}/api/agents`, { headers });
+  expect(list.status).toBe(listWhileDown);
+  if (listWhileDown === 503) expect(list.headers.get('retry-after')).toBe('1');
   await new Promise((r) => setTimeout(r, 1500));
   const restarted = performance.now();
   await server.start();
@@ -149,7 +154,7 @@ describe('live updates across a restart of the notifier (Redis)', () => {
   });
 
   it('delivers every event to socket and SSE clients, late but none lost; /health goes 503 → 200; every run ends with its exact steps', async () => {
-    const { upAfterMs } = await runThroughOutage(example, db, redis);
+    const { upAfterMs } = await runThroughOutage(example, db, redis, 200);
     console.log(`notifier back ${upAfterMs.toFixed(0)} ms after redis-server restarted; 3 runs × ${STEPS} steps, 0 events lost`);
     expect(upAfterMs).toBeLessThan(2000);
   }, 90_000);
@@ -176,7 +181,7 @@ describe('runs and live updates across a restart of PostgreSQL (the truth and th
   });
 
   it('finishes every run with its exact steps and delivers every event, resuming within seconds of the database coming back', async () => {
-    const { upAfterMs, stepAfterMs } = await runThroughOutage(example, db, server);
+    const { upAfterMs, stepAfterMs } = await runThroughOutage(example, db, server, 503);
     console.log(
       `PostgreSQL restarted: notifier back after ${upAfterMs.toFixed(0)} ms, next step committed after ${stepAfterMs.toFixed(0)} ms; 3 runs × ${STEPS} steps, 0 events lost`,
     );

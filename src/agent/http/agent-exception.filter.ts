@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logge
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { AgentError } from '../errors/agent.errors.js';
+import { isConnectionLost } from '../infrastructure/connection-lost.js';
 import { AgentHttpException, reasonPhrase, type ErrorBody } from './agent-http-exception.js';
 
 /**
@@ -27,6 +28,7 @@ export class AgentExceptionFilter implements ExceptionFilter {
     const body = toErrorBody(http);
     if (http instanceof AgentHttpException && http.retryAfterSeconds !== null)
       adapter.setHeader(response, 'Retry-After', String(http.retryAfterSeconds));
+    if (body.statusCode === 503) adapter.setHeader(response, 'Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     if (body.statusCode >= 500) {
       // NOTE: the id joins what the caller sees to the one log line that says what happened.
       const errorId = randomUUID();
@@ -36,6 +38,9 @@ export class AgentExceptionFilter implements ExceptionFilter {
     adapter.reply(response, body, body.statusCode);
   }
 }
+
+/** What a 503 for an unreachable database asks the caller to wait. */
+const DATABASE_RETRY_AFTER_SECONDS = 1;
 
 function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof AgentHttpException) return exception.getResponse();
@@ -51,6 +56,9 @@ function toErrorBody(exception: unknown): ErrorBody {
       ...(messages.length > 1 ? { details: { errors: messages } } : {}),
     };
   }
+  // The database away (a restart, a failover) is not a bug: 503, come back in a moment.
+  if (isConnectionLost(exception))
+    return { statusCode: 503, error: 'Service Unavailable', message: 'The database is unavailable; retry shortly' };
   const sqlState = databaseErrorCode(exception);
   if (sqlState !== null && isCausedByInput(sqlState)) {
     return { statusCode: 400, error: 'Bad Request', message: `A value in the request cannot be stored: ${(exception as Error).message}` };

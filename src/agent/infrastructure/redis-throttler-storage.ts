@@ -46,7 +46,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     url: string,
     private readonly prefix: string,
   ) {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    // NOTE: a bound on each count, so a request waits at most that long while Redis is away (then goes uncounted).
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, commandTimeout: 1000 });
     // NOTE: while Redis is down each request's own command fails; the connection's errors say nothing more.
     redis.on('error', () => undefined);
     // NOTE: defineCommand sends EVALSHA and falls back to EVAL once per connection: one round trip per hit.

@@ -3,6 +3,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import { AGENT_OPTIONS } from './agent-options.token.js';
 import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from './agents-database.provider.js';
+import { FailOpenThrottlerStorage } from './fail-open-throttler-storage.js';
 import { PostgresThrottlerStorage } from './postgres-throttler-storage.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 
@@ -17,7 +18,9 @@ export const throttlerStorageProvider: Provider = {
   provide: AGENT_THROTTLER_STORAGE,
   inject: [AGENT_OPTIONS, AGENTS_DATABASE],
   useFactory: (options: ResolvedInfrastructureOptions, database: AgentsDatabase): ThrottlerStorage =>
-    options.transport === 'redis'
-      ? new RedisThrottlerStorage(options.redis!.url, options.queuePrefix)
-      : new PostgresThrottlerStorage(database.pool),
+    new FailOpenThrottlerStorage(
+      options.transport === 'redis'
+        ? new RedisThrottlerStorage(options.redis!.url, options.queuePrefix)
+        : new PostgresThrottlerStorage(database.pool),
+    ),
 };
