@@ -20,7 +20,7 @@ interface Frame {
 function pathOf(frame: Frame): string {
   const keys: Array<string | number> = [];
   for (let f: Frame | null = frame; f?.parent; f = f.parent) keys.unshift(f.key);
-  let path = frame.parent === null ? String(frame.key) : '';
+  let path = '';
   for (const key of keys) {
     if (typeof key === 'number') path += `[${key}]`;
     else if (/^[A-Za-z_$][\w$]*$/.test(key)) path += path ? `.${key}` : key;

@@ -82,10 +82,6 @@ function parseStage(entry: unknown, path: string, rules: DefinitionRules, report
     report(`${path}.parallel must be a non-empty array of stages`);
     return { parallel: true, members: [] };
   }
-  if (group.length > rules.maxParallel) {
-    report(`${path}.parallel has ${group.length} stages; at most ${rules.maxParallel} are allowed`);
-    return { parallel: true, members: [] };
-  }
   const members = group.map((member, i) => {
     const memberPath = `${path}.parallel[${i}]`;
     if (isObject(member) && 'parallel' in member) {
