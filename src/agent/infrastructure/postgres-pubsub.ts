@@ -17,7 +17,6 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
   private publisher: Promise<pg.Client> | null = null;
   private readonly pending: Promise<unknown>[] = [];
   private closed = false;
-  private relistening = false;
   private readonly handlers = new ChannelHandlers();
   private readonly status = new PubSubStateHolder();
 
@@ -65,7 +64,8 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
   private connection(): Promise<pg.Client> {
     this.listener ??= this.connect('nestjs-agents-pubsub', () => {
       this.listener = null;
-      if (!this.closed && !this.relistening) void this.relisten();
+      // NOTE: while `reconnecting`, the loop in `relisten` is already at work.
+      if (!this.closed && this.status.get() === 'up') void this.relisten();
     });
     return this.listener;
   }
@@ -89,16 +89,7 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
 
   /** Until every channel listens again: each attempt a new connection, 100 ms doubling to 1 s apart. */
   private async relisten(): Promise<void> {
-    this.relistening = true;
     this.status.set('reconnecting');
-    try {
-      await this.relistenWithBackoff();
-    } finally {
-      this.relistening = false;
-    }
-  }
-
-  private async relistenWithBackoff(): Promise<void> {
     for (let attempt = 0; !this.closed; attempt++) {
       try {
         const client = await this.connection();
