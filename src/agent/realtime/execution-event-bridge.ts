@@ -23,8 +23,6 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
   private flushing: NodeJS.Immediate | null = null;
   private stopLocal: (() => void) | null = null;
   private stopRemote: (() => void) | null = null;
-  private stopState: (() => void) | null = null;
-  private readonly stateListeners = new Set<(state: PubSubState) => void>();
   private readonly listeners = new Set<(events: RealtimeEvent[]) => void>();
   /** Messages leave one after another: in parallel, two NOTIFYs on two connections could swap places. */
   private publishing: Promise<void> = Promise.resolve();
@@ -39,9 +37,6 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.stopState = this.pubsub.onStateChange((state) => {
-      for (const listener of this.stateListeners) listener(state);
-    });
     this.stopLocal = this.events.subscribe((event) => {
       const realtime = toRealtimeEvent(event);
       if (!realtime) return;
@@ -53,7 +48,6 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopLocal?.();
     this.stopRemote?.();
-    this.stopState?.();
     if (this.flushing) clearImmediate(this.flushing);
     this.flush();
     // What was committed is still announced before the connections close.
@@ -90,8 +84,7 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
    * are told to with `resync`).
    */
   onStateChange(listener: (state: PubSubState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
+    return this.pubsub.onStateChange(listener);
   }
 
   /**

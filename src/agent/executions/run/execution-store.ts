@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { SqlPool } from '../../infrastructure/sql-pool.js';
-import { AGENTS_DATABASE } from '../../infrastructure/agents-database.provider.js';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import { isConnectionLost } from '../../infrastructure/connection-lost.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
-import type { AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import type { AgentMessage } from '../../runtime/agent-state.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
 import type { ExecutionStatus } from '../execution-status.js';
