@@ -29,6 +29,7 @@ describe('resolveAgentOptions', () => {
     });
     expect(resolved.workers).toEqual({ enabled: false, concurrency: { 'agents-default': 10, 'agents-long': 2, 'agents-priority': 10 } });
     expect(resolved.defaults.chunkSize).toBe(7);
+    expect(resolved.commits).toEqual({ maxBatch: 256, inFlight: 2 });
   });
 
   it('lists every problem with what to fix', () => {
@@ -40,6 +41,7 @@ describe('resolveAgentOptions', () => {
         resolvePrincipal: undefined as never,
         workers: { concurrency: { 'agents-fast': 1 } as never },
         defaults: { chunkSize: 0 },
+        commits: { maxBatch: 0, inFlight: 1.5 },
       });
     } catch (e) {
       error = e;
@@ -52,6 +54,8 @@ describe('resolveAgentOptions', () => {
       'resolvePrincipal must be a function (request) => Principal | null',
       "workers.concurrency: unknown queue 'agents-fast' (queues: agents-default, agents-long, agents-priority)",
       'defaults.chunkSize must be a positive integer',
+      'commits.maxBatch must be a positive integer',
+      'commits.inFlight must be a positive integer',
     ]);
     expect((error as Error).message).toContain('AgentModule options are invalid');
   });

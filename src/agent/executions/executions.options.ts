@@ -16,6 +16,17 @@ export interface LifecycleOptions {
   inputTimeoutSeconds?: number;
 }
 
+/**
+ * Group commit: steps of different executions that are ready while earlier commits are on their way
+ * go to PostgreSQL together, in one statement (each row fenced on its own).
+ */
+export interface CommitOptions {
+  /** Most commits in one statement (default 256). 1 turns group commit off. */
+  maxBatch?: number;
+  /** Statements of a worker process on their way at once (default 2): the next batch forms while they run. */
+  inFlight?: number;
+}
+
 export interface EventOptions {
   /** How long an event sent to one execution that is not waiting for it yet is kept (default 3600 s). */
   inboxTtlSeconds?: number;
@@ -29,6 +40,7 @@ export interface ExecutionOptions {
   defaults?: { limits?: Partial<AgentLimits>; chunkSize?: number; queue?: QueueName };
   lease?: LeaseOptions;
   lifecycle?: LifecycleOptions;
+  commits?: CommitOptions;
   events?: EventOptions;
   api?: {
     /** Largest accepted `input` of a start, in bytes of JSON (default 256 KiB). */
@@ -43,6 +55,7 @@ export interface ResolvedExecutionOptions {
   defaults: { limits: AgentLimits; chunkSize: number; queue: QueueName };
   lease: Required<LeaseOptions>;
   lifecycle: Required<LifecycleOptions>;
+  commits: Required<CommitOptions>;
   events: Required<EventOptions>;
   api: { maxInputBytes: number; executionLogs: number };
 }
@@ -67,11 +80,16 @@ export function resolveExecutionOptions(o: ExecutionOptions, problems: string[])
   const inputTimeoutSeconds = o.lifecycle?.inputTimeoutSeconds ?? 86_400;
   if (!isPositiveInt(inputTimeoutSeconds)) problems.push('lifecycle.inputTimeoutSeconds must be a positive integer');
 
+  const commits = { maxBatch: o.commits?.maxBatch ?? 256, inFlight: o.commits?.inFlight ?? 2 };
+  if (!isPositiveInt(commits.maxBatch)) problems.push('commits.maxBatch must be a positive integer');
+  if (!isPositiveInt(commits.inFlight)) problems.push('commits.inFlight must be a positive integer');
+
   return {
     agents: o.agents ?? [],
     defaults: { limits, chunkSize, queue: defaultQueue },
     lease: { timeoutMs: leaseTimeoutMs, heartbeatMs: o.lease?.heartbeatMs ?? Math.max(100, Math.floor(leaseTimeoutMs / 3)) },
     lifecycle: { cancelGraceMs, inputTimeoutSeconds },
+    commits,
     api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
   };
 }

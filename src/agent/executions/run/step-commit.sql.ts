@@ -44,32 +44,94 @@ const BILLING_CTES = `), usage AS (
     AND l.user_id IN (SELECT jsonb_array_elements_text($17::jsonb#>'{reservation,keys}'))
 `;
 
+/** Where a commit's values come from: the single statement's parameters, or a batch row's columns. */
+interface CommitValues {
+  stepsAdded: string;
+  messagesAdded: string;
+  inputTokens: string;
+  outputTokens: string;
+  state: string;
+  nextStatus: string;
+  output: string;
+  error: string;
+  awaitingEvent: string;
+  stepNumber: string;
+  metadata: string;
+  waitSeconds: string;
+}
+
+const PARAMETERS: CommitValues = {
+  stepsAdded: '$3::int',
+  messagesAdded: '$4::int',
+  inputTokens: '$5::bigint',
+  outputTokens: '$6::bigint',
+  state: '$7::jsonb',
+  nextStatus: '$8::text',
+  output: '$9::jsonb',
+  error: '$10::jsonb',
+  awaitingEvent: '$11::text',
+  stepNumber: '$14::int',
+  metadata: '$15::jsonb',
+  waitSeconds: '$16::double precision',
+};
+
+/** The columns of one commit in a batch (`jsonb_to_recordset`); no name is a column of `agent_executions`. */
+const BATCH_ROW = `ord int, exec_id uuid, epoch int, steps_added int, messages_added int, tokens_in bigint, tokens_out bigint,
+  new_state jsonb, next_status text, new_output jsonb, new_error jsonb, event_awaited text, messages jsonb, logs jsonb,
+  step_number int, metadata_patch jsonb, wait_seconds double precision`;
+
+const BATCH_COLUMNS: CommitValues = {
+  stepsAdded: 'r.steps_added',
+  messagesAdded: 'r.messages_added',
+  inputTokens: 'r.tokens_in',
+  outputTokens: 'r.tokens_out',
+  state: 'r.new_state',
+  nextStatus: 'r.next_status',
+  output: 'r.new_output',
+  error: 'r.new_error',
+  awaitingEvent: 'r.event_awaited',
+  stepNumber: 'r.step_number',
+  metadata: 'r.metadata_patch',
+  waitSeconds: 'r.wait_seconds',
+};
+
+/** What a commit does to its execution's row (the same for one commit and for each row of a batch). */
+function stepUpdateSet(v: CommitValues, billed: boolean): string {
+  return `    step_count         = step_count + ${v.stepsAdded},
+    message_count      = message_count + ${v.messagesAdded},
+    input_tokens       = input_tokens + ${v.inputTokens},
+    output_tokens      = output_tokens + ${v.outputTokens},
+    token_usage        = token_usage + ${v.inputTokens} + ${v.outputTokens},
+${billed ? BILLED_COLUMNS : ''}    state              = COALESCE(${v.state}, state),
+    lease_heartbeat_at = now(),
+    status             = ${v.nextStatus},
+    output             = CASE WHEN ${v.nextStatus} = 'completed' THEN ${v.output} ELSE output END,
+    paused_at          = CASE WHEN ${v.nextStatus} = 'paused' THEN now() ELSE paused_at END,
+    metadata           = metadata || ${v.metadata},
+    error              = COALESCE(${v.error}, error),
+    awaiting_event     = ${v.awaitingEvent},
+    awaiting_until     = CASE WHEN ${v.waitSeconds} IS NULL THEN NULL ELSE now() + make_interval(secs => ${v.waitSeconds}) END,
+    completed_at       = CASE WHEN ${v.nextStatus} IN ('completed', 'failed', 'cancelled') THEN now() ELSE completed_at END,
+    lease_owner        = CASE WHEN ${v.nextStatus} = 'running' THEN lease_owner END,
+    updated_at         = CASE WHEN ${v.nextStatus} = 'running' THEN updated_at ELSE now() END`;
+}
+
+/**
+ * The fence: our lease (`lease_epoch`), still `running`, and a step applies on top of the one before it only.
+ * NOTE: a commit sent again after a lost connection, that had landed the first time, matches nothing.
+ */
+const stepFence = (id: string, epoch: string, v: CommitValues) =>
+  `id = ${id} AND lease_epoch = ${epoch} AND status = 'running' AND (${v.stepsAdded} = 0 OR step_count = ${v.stepNumber} - 1)`;
+
+const STEP_RETURNING = `status, step_count, token_usage, completed_at, error, settle_pending`;
+
 function commitStepSql(billed: boolean): string {
   return `
 WITH upd AS (
   UPDATE agent_executions SET
-    step_count         = step_count + $3::int,
-    message_count      = message_count + $4::int,
-    input_tokens       = input_tokens + $5::bigint,
-    output_tokens      = output_tokens + $6::bigint,
-    token_usage        = token_usage + $5::bigint + $6::bigint,
-${billed ? BILLED_COLUMNS : ''}    state              = COALESCE($7::jsonb, state),
-    lease_heartbeat_at = now(),
-    status             = $8::text,
-    output             = CASE WHEN $8::text = 'completed' THEN $9::jsonb ELSE output END,
-    paused_at          = CASE WHEN $8::text = 'paused' THEN now() ELSE paused_at END,
-    metadata           = metadata || $15::jsonb,
-    error              = COALESCE($10::jsonb, error),
-    awaiting_event     = $11::text,
-    awaiting_until     = CASE WHEN $16::double precision IS NULL THEN NULL ELSE now() + make_interval(secs => $16::double precision) END,
-    completed_at       = CASE WHEN $8::text IN ('completed', 'failed', 'cancelled') THEN now() ELSE completed_at END,
-    lease_owner        = CASE WHEN $8::text = 'running' THEN lease_owner END,
-    updated_at         = CASE WHEN $8::text = 'running' THEN updated_at ELSE now() END
-  -- NOTE: a step applies on top of the one before it only: a commit sent again after a lost
-  -- connection, that had landed the first time, matches nothing.
-  WHERE id = $1 AND lease_epoch = $2 AND status = 'running' AND ($3::int = 0 OR step_count = $14::int - 1)
-  RETURNING tenant_id, user_id, status, step_count, message_count - $4::int AS base_seq,
-            token_usage, completed_at, error, settle_pending
+${stepUpdateSet(PARAMETERS, billed)}
+  WHERE ${stepFence('$1', '$2', PARAMETERS)}
+  RETURNING tenant_id, user_id, ${STEP_RETURNING}, message_count - $4::int AS base_seq
 ), msgs AS (
   INSERT INTO agent_messages (execution_id, seq, role, content)
   SELECT $1, upd.base_seq + m.ord, m.value->>'role', m.value->'content'
@@ -97,6 +159,50 @@ FROM upd`;
  */
 export const COMMIT_STEP_SQL = commitStepSql(false);
 export const COMMIT_BILLED_STEP_SQL = commitStepSql(true);
+
+/**
+ * Group commit: the unbilled commits of many executions in one statement, one transaction, one WAL
+ * flush. $1 is a JSON array of rows (`BATCH_ROW`); each row is fenced on its own, so a row whose
+ * lease was lost (or whose step already landed) matches nothing and writes nothing, and the others
+ * commit. The answer has one row per commit that applied, by its `ord`; a missing `ord` lost its lease.
+ *
+ * NOTE: billed steps stay on COMMIT_BILLED_STEP_SQL: the budget ledger rows are shared between a
+ * user's executions, and one UPDATE cannot add two rows' spend to the same ledger row.
+ */
+export const COMMIT_STEP_BATCH_SQL = `
+WITH r AS MATERIALIZED (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${BATCH_ROW})
+), upd AS (
+  UPDATE agent_executions SET
+${stepUpdateSet(BATCH_COLUMNS, false)}
+  FROM r
+  WHERE ${stepFence('r.exec_id', 'r.epoch', BATCH_COLUMNS)}
+  RETURNING r.ord, id, ${STEP_RETURNING}, message_count - r.messages_added AS base_seq
+), msgs AS (
+  INSERT INTO agent_messages (execution_id, seq, role, content)
+  SELECT upd.id, upd.base_seq + m.n, m.value->>'role', m.value->'content'
+  FROM upd JOIN r ON r.ord = upd.ord, jsonb_array_elements(r.messages) WITH ORDINALITY AS m(value, n)
+), logs AS (
+  INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
+  SELECT upd.id, r.step_number, l.level, l.event_type, l.message, COALESCE(l.context, '{}'::jsonb)
+  FROM upd JOIN r ON r.ord = upd.ord,
+       ROWS FROM (jsonb_to_recordset(r.logs) AS (level text, event_type text, message text, context jsonb))
+         WITH ORDINALITY AS l(level, event_type, message, context, n)
+  -- NOTE: ids in each execution's own order: they are its events' sequence numbers.
+  ORDER BY upd.ord, l.n
+  RETURNING id, execution_id, step_number, level, event_type, message, context, created_at
+), handled AS (
+  UPDATE agent_signals s SET processed_at = now()
+  FROM upd
+  WHERE s.execution_id = upd.id AND s.processed_at IS NULL AND upd.status IN ('paused', 'completed', 'failed', 'cancelled')
+), logs_by_execution AS (
+  SELECT execution_id, jsonb_agg(to_jsonb(logs) - 'execution_id' ORDER BY id) AS logs FROM logs GROUP BY execution_id
+)
+SELECT upd.ord, upd.status, upd.step_count, upd.token_usage, upd.completed_at, upd.error, upd.settle_pending,
+       COALESCE(b.logs, '[]'::jsonb) AS logs,
+       (SELECT COALESCE(array_agg(DISTINCT signal_type), '{}') FROM agent_signals
+         WHERE execution_id = upd.id AND processed_at IS NULL) AS pending_signals
+FROM upd LEFT JOIN logs_by_execution b ON b.execution_id = upd.id`;
 
 /**
  * Takes the execution for this runner: a pending one, or a running one whose holder stopped

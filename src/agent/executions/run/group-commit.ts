@@ -1,0 +1,53 @@
+/** How many commits go together, and how many batches may be on their way to the database at once. */
+export interface GroupCommitLimits {
+  maxBatch: number;
+  inFlight: number;
+}
+
+interface Waiting<Request, Result> {
+  request: Request;
+  resolve: (result: Result) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Classic group commit: a request that finds a free slot is sent at once, alone (no batching delay
+ * when there is nothing to batch); requests that arrive while every slot has a batch in flight wait
+ * and go together, up to `maxBatch`, in the next one. `send` answers one result per request, in order.
+ */
+export class GroupCommit<Request, Result> {
+  private waiting: Waiting<Request, Result>[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly send: (batch: readonly Request[]) => Promise<Result[]>,
+    private readonly limits: GroupCommitLimits,
+  ) {}
+
+  submit(request: Request): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      this.waiting.push({ request, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.limits.inFlight && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.limits.maxBatch);
+      this.inFlight++;
+      void this.flush(batch);
+    }
+  }
+
+  private async flush(batch: Waiting<Request, Result>[]): Promise<void> {
+    try {
+      const results = await this.send(batch.map((w) => w.request));
+      batch.forEach((w, i) => w.resolve(results[i]!));
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    } finally {
+      this.inFlight--;
+      this.pump();
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExecutionStore } from '../../src/agent/executions/run/execution-store.js';
+import type { Lease } from '../../src/agent/executions/run/lease.js';
+import type { CommitRequest } from '../../src/agent/executions/run/step-commit.js';
+import { ExecutionStatus } from '../../src/agent/executions/execution-status.js';
+import { seedExecution } from '../support/execution-factory.js';
+import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const lease = (executionId: string, epoch = 1): Lease =>
+  ({ executionId, epoch, tenantId: 't1', userId: 'u1', agentType: 'steps', queue: 'agents-default' }) as Lease;
+
+/** Step 1 of an execution: one message and two logs, going on (`running`) or ending as `status`. */
+const firstStep = (executionId: string, n: number, status: ExecutionStatus = ExecutionStatus.Running): CommitRequest => ({
+  lease: lease(executionId),
+  stepsAdded: 1,
+  stepNumber: 1,
+  messages: [{ role: 'assistant', content: `message ${n}` }],
+  logs: [
+    { level: 'info', eventType: 'custom', message: `first of ${n}`, context: { n } },
+    { level: 'info', eventType: 'step_completed', message: `second of ${n}`, context: {} },
+  ],
+  inputTokens: n,
+  outputTokens: 1,
+  state: { n },
+  nextStatus: status,
+  output: status === ExecutionStatus.Completed ? { n } : undefined,
+});
+
+/** The statements (by prepared name) this process sends while `work` runs. */
+async function statementsDuring<T>(work: () => Promise<T>): Promise<{ result: T; names: string[] }> {
+  const names: string[] = [];
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const name = (args[0] as { name?: string } | undefined)?.name;
+    if (name) names.push(name);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    return { result: await work(), names };
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+}
+
+describe('group commit of the steps of many executions', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let store: ExecutionStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // No workers: the test is the only runner; it holds every lease (epoch 1) itself.
+    t = await startTestApp({ transport: 'redis', db, queuePrefix: uniquePrefix(), options: { workers: { enabled: false } } });
+    store = t.app.get(ExecutionStore, { strict: false });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('commits the rows that still hold their lease, writes nothing for the others, and tells each caller which it was', async () => {
+    const ids = await Promise.all(Array.from({ length: 12 }, () => seedExecution(db, { status: 'running' })));
+    // Lost before the batch: taken over by another runner (3, 7), already stepped (5: a repeat), killed (9).
+    await db.sql.query(`UPDATE agent_executions SET lease_epoch = 2 WHERE id = ANY($1)`, [[ids[3], ids[7]]]);
+    await db.sql.query(`UPDATE agent_executions SET step_count = 1 WHERE id = $1`, [ids[5]]);
+    await db.sql.query(`UPDATE agent_executions SET status = 'cancelled', completed_at = now() WHERE id = $1`, [ids[9]]);
+    await db.sql.query(`INSERT INTO agent_signals (execution_id, signal_type) VALUES ($1, 'pause'), ($2, 'pause')`, [ids[4], ids[10]]);
+    const losers = new Set([3, 5, 7, 9]);
+
+    const { result, names } = await statementsDuring(() =>
+      Promise.all(ids.map((id, n) => store.commit(firstStep(id, n, n === 10 ? ExecutionStatus.Completed : ExecutionStatus.Running)))),
+    );
+
+    // Two slots: the first two go alone, the ten that queued meanwhile go in one statement.
+    expect(names.filter((n) => n === 'agents_commit_step')).toHaveLength(2);
+    expect(names.filter((n) => n === 'agents_commit_step_batch')).toHaveLength(1);
+
+    for (const [n, committed] of result.entries()) {
+      if (losers.has(n)) {
+        expect(committed, `commit ${n}`).toBeNull();
+        continue;
+      }
+      expect(committed, `commit ${n}`).toMatchObject({ stepCount: 1, tokenUsage: n + 1 });
+      expect(committed!.status).toBe(n === 10 ? 'completed' : 'running');
+      expect(committed!.logs.map((l) => [l.message, l.step_number])).toEqual([
+        [`first of ${n}`, 1],
+        [`second of ${n}`, 1],
+      ]);
+      expect(Number(committed!.logs[0]!.id)).toBeLessThan(Number(committed!.logs[1]!.id));
+      expect(committed!.pendingSignals).toEqual(n === 4 || n === 10 ? ['pause'] : []);
+    }
+
+    const { rows } = await db.sql.query(
+      `SELECT e.id, e.status, e.step_count, e.state, e.output, e.token_usage::int AS tokens,
+              (SELECT array_agg(seq || ':' || (content #>> '{}') ORDER BY seq) FROM agent_messages m WHERE m.execution_id = e.id) AS messages,
+              (SELECT array_agg(message ORDER BY id) FROM agent_logs l WHERE l.execution_id = e.id) AS logs,
+              (SELECT bool_and(processed_at IS NOT NULL) FROM agent_signals s WHERE s.execution_id = e.id) AS signals_processed
+       FROM agent_executions e WHERE e.id = ANY($1)`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const [n, id] of ids.entries()) {
+      const row = byId.get(id)!;
+      if (losers.has(n)) {
+        expect(row, `row ${n}`).toMatchObject({ messages: null, logs: null, tokens: 0, state: {} });
+        continue;
+      }
+      expect(row, `row ${n}`).toMatchObject({
+        step_count: 1,
+        state: { n },
+        tokens: n + 1,
+        messages: [`1:message ${n}`],
+        logs: [`first of ${n}`, `second of ${n}`],
+      });
+    }
+    // The one that completed answered its pause request; the one still running did not.
+    expect(byId.get(ids[10])).toMatchObject({ status: 'completed', output: { n: 10 }, signals_processed: true });
+    expect(byId.get(ids[4])).toMatchObject({ status: 'running', signals_processed: false });
+  });
+
+  it('a batch sent again after it landed (a retry after a lost connection) changes nothing', async () => {
+    const ids = await Promise.all(Array.from({ length: 6 }, () => seedExecution(db, { status: 'running' })));
+    const requests = ids.map((id, n) => firstStep(id, n));
+    const first = await Promise.all(requests.map((r) => store.commit(r)));
+    expect(first.every((c) => c !== null)).toBe(true);
+    const again = await Promise.all(requests.map((r) => store.commit(r)));
+    expect(again).toEqual(ids.map(() => null));
+    const { rows } = await db.sql.query(`SELECT count(*)::int AS messages FROM agent_messages WHERE execution_id = ANY($1)`, [ids]);
+    expect(rows[0].messages).toBe(6);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { GroupCommit } from '../../src/agent/executions/run/group-commit.js';
+
+/** A committer whose batches the test finishes by hand, recording what each carried. */
+function manualCommitter(limits: { maxBatch: number; inFlight: number }) {
+  const sent: number[][] = [];
+  const finish: Array<(fail?: Error) => void> = [];
+  const group = new GroupCommit<number, string>(
+    (batch) =>
+      new Promise((resolve, reject) => {
+        sent.push([...batch]);
+        finish.push((fail) => (fail ? reject(fail) : resolve(batch.map((n) => `done ${n}`))));
+      }),
+    limits,
+  );
+  return { group, sent, finish };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('GroupCommit', () => {
+  it('sends a request at once when a slot is free: nothing to batch, no delay', async () => {
+    const { group, sent, finish } = manualCommitter({ maxBatch: 10, inFlight: 1 });
+    const first = group.submit(1);
+    expect(sent).toEqual([[1]]);
+    finish[0]!();
+    expect(await first).toBe('done 1');
+    const second = group.submit(2);
+    expect(sent).toEqual([[1], [2]]);
+    finish[1]!();
+    expect(await second).toBe('done 2');
+  });
+
+  it('batches what arrives while every slot is busy, in arrival order, each caller getting its own result', async () => {
+    const { group, sent, finish } = manualCommitter({ maxBatch: 10, inFlight: 2 });
+    const results = [1, 2, 3, 4, 5].map((n) => group.submit(n));
+    expect(sent).toEqual([[1], [2]]);
+    finish[0]!();
+    await turn();
+    expect(sent).toEqual([[1], [2], [3, 4, 5]]);
+    finish[1]!();
+    finish[2]!();
+    expect(await Promise.all(results)).toEqual(['done 1', 'done 2', 'done 3', 'done 4', 'done 5']);
+  });
+
+  it('never puts more than maxBatch in one statement', async () => {
+    const { group, sent, finish } = manualCommitter({ maxBatch: 3, inFlight: 1 });
+    const results = Array.from({ length: 8 }, (_, n) => group.submit(n));
+    for (let i = 0; i < 4; i++) {
+      finish[i]!();
+      await turn();
+    }
+    expect(sent).toEqual([[0], [1, 2, 3], [4, 5, 6], [7]]);
+    expect(await Promise.all(results)).toHaveLength(8);
+  });
+
+  it('fails every request of a batch that failed, and goes on with the next', async () => {
+    const { group, sent, finish } = manualCommitter({ maxBatch: 10, inFlight: 1 });
+    const first = group.submit(1);
+    const batched = [group.submit(2), group.submit(3)];
+    finish[0]!();
+    await turn();
+    finish[1]!(new Error('connection lost'));
+    await expect(first).resolves.toBe('done 1');
+    for (const r of batched) await expect(r).rejects.toThrow('connection lost');
+    const after = group.submit(4);
+    expect(sent.at(-1)).toEqual([4]);
+    finish[2]!();
+    await expect(after).resolves.toBe('done 4');
+  });
+});
