@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   throttler: async () => (await import('./throttler.js')).throttler,
   starts: async () => (await import('./starts.js')).starts,
   capacity: async () => (await import('./capacity.js')).capacity,
+  'scale-out': async () => (await import('./scale-out.js')).scaleOut,
 };
 
 const TRANSPORTS: readonly Transport[] = ['redis', 'postgres'];

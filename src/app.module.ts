@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
-import { AgentModule } from 'nestjs-agents';
+import { AgentModule, QueueName } from 'nestjs-agents';
 import { createCodeAssistant, summariserSpec } from './demo/code-assistant.agent.js';
 import { demoPrincipalResolver } from './demo/demo-auth.js';
 import { DemoModule } from './demo/demo.module.js';
@@ -34,7 +34,12 @@ export class AppModule {
             transport: c.transport,
             redis: c.redisUrl ? { url: c.redisUrl } : undefined,
             queuePrefix: c.queuePrefix,
-            workers: { enabled: c.workers },
+            workers: {
+              enabled: c.workers,
+              concurrency: c.workerConcurrency
+                ? Object.fromEntries(Object.values(QueueName).map((q) => [q, c.workerConcurrency]))
+                : undefined,
+            },
             lease: { timeoutMs: c.leaseTimeoutMs },
             maintenance: { enabled: c.maintenance },
             // Derived, so every API node agrees on it and it is long enough whatever JWT_SECRET is.

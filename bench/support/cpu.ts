@@ -62,6 +62,12 @@ export async function backendCpuMeter(sql: {
   };
 }
 
+/** CPU time (user + system, ms) another process of this machine has used so far; null once it is gone. */
+export function processCpuMs(pid: number): number | null {
+  const ticks = processTicks(pid);
+  return ticks === null ? null : (ticks * 1000) / CLK_TCK;
+}
+
 function processTicks(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

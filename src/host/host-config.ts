@@ -10,6 +10,8 @@ export interface HostConfig {
   jwtSecret: string;
   jwtSecretIsDefault: boolean;
   workers: boolean;
+  /** Jobs each queue runs at once in this process (`AGENTS_WORKER_CONCURRENCY`; unset = the library's per-queue defaults). */
+  workerConcurrency: number | null;
   /** Run the maintenance crons in this process (`AGENTS_MAINTENANCE`, default on: they lock, so every replica may). */
   maintenance: boolean;
   queuePrefix: string;
@@ -49,6 +51,9 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   if (transport === 'redis' && !redisUrl) problems.push('AGENTS_TRANSPORT=redis needs REDIS_URL');
   const workersFlag = env.AGENTS_WORKERS ?? 'on';
   if (workersFlag !== 'on' && workersFlag !== 'off') problems.push(`AGENTS_WORKERS must be 'on' or 'off' (got '${workersFlag}')`);
+  const workerConcurrency = env.AGENTS_WORKER_CONCURRENCY ? Number(env.AGENTS_WORKER_CONCURRENCY) : null;
+  if (workerConcurrency !== null && (!Number.isInteger(workerConcurrency) || workerConcurrency < 1 || workerConcurrency > 1000))
+    problems.push(`AGENTS_WORKER_CONCURRENCY must be an integer from 1 to 1000 (got '${env.AGENTS_WORKER_CONCURRENCY}')`);
   const maintenanceFlag = env.AGENTS_MAINTENANCE ?? 'on';
   if (maintenanceFlag !== 'on' && maintenanceFlag !== 'off')
     problems.push(`AGENTS_MAINTENANCE must be 'on' or 'off' (got '${maintenanceFlag}')`);
@@ -93,6 +98,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
     jwtSecretIsDefault: !env.JWT_SECRET,
     workers: workersFlag === 'on',
+    workerConcurrency,
     maintenance: maintenanceFlag === 'on',
     queuePrefix,
     leaseTimeoutMs,
