@@ -4,9 +4,10 @@ import { ExecutionStore } from '../../src/agent/executions/run/execution-store.j
 import type { Lease } from '../../src/agent/executions/run/lease.js';
 import type { CommitRequest } from '../../src/agent/executions/run/step-commit.js';
 import { ExecutionStatus } from '../../src/agent/executions/execution-status.js';
+import { StepsAgent } from '../../src/demo/steps.agent.js';
 import { seedExecution } from '../support/execution-factory.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { principal, startTestApp, type TestApp } from '../support/test-app.js';
 
 const lease = (executionId: string, epoch = 1): Lease =>
   ({ executionId, epoch, tenantId: 't1', userId: 'u1', agentType: 'steps', queue: 'agents-default' }) as Lease;
@@ -52,7 +53,13 @@ describe('group commit of the steps of many executions', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     // No workers: the test is the only runner; it holds every lease (epoch 1) itself.
-    t = await startTestApp({ transport: 'redis', db, queuePrefix: uniquePrefix(), options: { workers: { enabled: false } } });
+    t = await startTestApp({
+      transport: 'redis',
+      db,
+      queuePrefix: uniquePrefix(),
+      providers: [StepsAgent],
+      options: { workers: { enabled: false }, tiers: { free: { maxConcurrent: 5, perHour: 1000 } } },
+    });
     store = t.app.get(ExecutionStore, { strict: false });
   });
 
@@ -130,5 +137,32 @@ describe('group commit of the steps of many executions', () => {
     expect(again).toEqual(ids.map(() => null));
     const { rows } = await db.sql.query(`SELECT count(*)::int AS messages FROM agent_messages WHERE execution_id = ANY($1)`, [ids]);
     expect(rows[0].messages).toBe(6);
+  });
+
+  it('admits the starts that queued together in one statement, with the limits still exact', async () => {
+    const racer = principal('racer', 'tenant-race', 'free');
+    const { result, names } = await statementsDuring(() =>
+      Promise.allSettled(Array.from({ length: 20 }, (_, n) => t.manager.start(racer, 'steps', { steps: 1, n }))),
+    );
+    expect(result.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    expect(result.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.name)).toEqual(
+      Array(15).fill('RateLimitedError'),
+    );
+    expect(names.filter((n) => n === 'agents_admit_batch').length).toBeGreaterThan(0);
+    expect(names.filter((n) => n === 'agents_admit_batch' || n === 'agents_admit').length).toBeLessThan(20);
+    const { rows } = await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE user_id = 'racer'`);
+    expect(rows[0].n).toBe(5);
+  });
+
+  it('a start the database refuses fails alone; the others of its batch are admitted', async () => {
+    const starter = principal('mixed', 'tenant-mixed');
+    const result = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, n) => t.manager.start(starter, 'steps', n === 2 ? { text: 'nul \u0000 byte' } : { steps: 1, n })),
+    );
+    expect(result.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    // PostgreSQL's own refusal (jsonb holds no NUL), not a check before the batch.
+    expect((result[2] as PromiseRejectedResult).reason.code).toBe('22P05');
+    const { rows } = await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE user_id = 'mixed'`);
+    expect(rows[0].n).toBe(3);
   });
 });

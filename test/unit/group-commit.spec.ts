@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../src/agent/executions/run/group-commit.js';
+import { FailedAlone, GroupCommit } from '../../src/agent/infrastructure/group-commit.js';
 
 /** A committer whose batches the test finishes by hand, recording what each carried. */
 function manualCommitter(limits: { maxBatch: number; inFlight: number }) {
@@ -67,5 +67,17 @@ describe('GroupCommit', () => {
     expect(sent.at(-1)).toEqual([4]);
     finish[2]!();
     await expect(after).resolves.toBe('done 4');
+  });
+
+  it('fails only the request that failed alone', async () => {
+    const group = new GroupCommit<number, number>(
+      async (batch) => batch.map((n) => (n === 2 ? new FailedAlone(new Error('refused')) : n * 10)),
+      {
+        maxBatch: 10,
+        inFlight: 1,
+      },
+    );
+    const results = await Promise.allSettled([1, 2, 3].map((n) => group.submit(n)));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([10, 'refused', 30]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Admission of a start, in one round trip: \`agents_admit\` (migration AdmissionFunction1795520000000)
+ * Admission of a start, in one round trip: `agents_admit` (migration AdmissionFunction1795520000000)
  * takes the user's advisory lock, then admits in a statement of its own, so concurrent starts are
  * counted one after another (20 parallel starts against a limit of 5 → exactly 5). An existing
  * execution for the idempotency key wins (and is not limited; whether it was the same request is
@@ -10,10 +10,28 @@
  * $1 id · $2 tenant · $3 user · $4 agent type · $5 queue · $6 input · $7 metadata · $8 idempotency key
  * $9 status · $10 scheduled_for · $11 awaiting_event · $12 wait seconds · $13 first id of the last hour
  * $14 max concurrent · $15 per hour · $16 tier · $17 links {conversation_id, pipeline_id, stage_index,
- * parent_execution_id, depth} (a linked row owes consequences when it ends: \`settle_pending\`) · $18 the lock key
+ * parent_execution_id, depth} (a linked row owes consequences when it ends: `settle_pending`) · $18 the lock key
  */
 export const ADMIT_SQL = `SELECT agents_admit($1::uuid, $2::text, $3::text, $4::text, $5::text, $6::jsonb, $7::jsonb, $8::text, $9::text,
   $10::timestamptz, $11::text, $12::double precision, $13::uuid, $14::int, $15::int, $16::text, $17::jsonb, $18::bigint) AS admitted`;
+
+/**
+ * Group admission: the starts that queued while earlier admissions were on their way, in one
+ * statement and one commit. Each row is `agents_admit` as above, called in the order of `ord`:
+ * the caller sorts the rows by lock key, so two batches take their users' locks in the same order
+ * and never wait for each other in a cycle. A later row sees the rows admitted before it (the
+ * function's statements each see what the transaction did so far): the limits stay exact.
+ * $1 a JSON array of rows with the columns of `ADMISSION_ROW`.
+ */
+const ADMISSION_ROW = `ord int, id uuid, tenant_id text, user_id text, agent_type text, queue text, input jsonb, metadata jsonb,
+  idempotency_key text, status text, scheduled_for timestamptz, awaiting_event text, wait_seconds double precision,
+  hour_start uuid, max_concurrent int, per_hour int, tier text, links jsonb, lock_key bigint`;
+
+export const ADMIT_BATCH_SQL = `
+SELECT r.ord, agents_admit(r.id, r.tenant_id, r.user_id, r.agent_type, r.queue, r.input, r.metadata, r.idempotency_key,
+  r.status, r.scheduled_for, r.awaiting_event, r.wait_seconds, r.hour_start, r.max_concurrent, r.per_hour, r.tier,
+  r.links, r.lock_key) AS admitted
+FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${ADMISSION_ROW}) ORDER BY ord) r`;
 
 /** The same counts, for `GET /api/agents/limits`. $1 tenant · $2 user · $3 first id of the last hour */
 export const USAGE_SQL = `

@@ -9,7 +9,11 @@ import { executionFromRow } from '../execution-row.js';
 import { uuidv7 } from '../uuid-v7.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import type { Principal } from '../../tenancy/principal.js';
-import { ADMIT_SQL, USAGE_SQL } from './start-admission.sql.js';
+import { ADMIT_BATCH_SQL, ADMIT_SQL, USAGE_SQL } from './start-admission.sql.js';
+import { FailedAlone, GroupCommit } from '../../infrastructure/group-commit.js';
+import { isConnectionLost } from '../../infrastructure/connection-lost.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
 import type { TierPolicy } from '../../tenancy/tier-policy.js';
 
 const HOUR_MS = 3_600_000;
@@ -63,6 +67,14 @@ interface AdmissionRow extends UsageRow {
   tenant_queued: number;
 }
 
+/** One start's admission: who starts what under which tier, at `now`. */
+interface AdmissionRequest {
+  principal: Principal;
+  tier: TierPolicy & { name: string };
+  row: NewExecution;
+  now: number;
+}
+
 /**
  * Tier limits that cannot be raced: a start takes the user's transaction-scoped advisory lock, so
  * starts of one user are admitted one at a time on every node (the database is shared). The hourly
@@ -71,14 +83,17 @@ interface AdmissionRow extends UsageRow {
 @Injectable()
 export class StartAdmission {
   private readonly pool: SqlPool;
+  /** Starts of this process that queued while earlier admissions were on their way (`ADMIT_BATCH_SQL`). */
+  private readonly grouped: GroupCommit<AdmissionRequest, AdmissionRow>;
 
-  constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
+  constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase, @Inject(AGENT_OPTIONS) options: ResolvedExecutionOptions) {
     this.pool = database.pool;
+    this.grouped = new GroupCommit((batch) => this.admitBatch(batch), options.commits);
   }
 
-  /** One round trip: the lock and the admission in one call, committed on its own. */
-  admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
-    return this.insertAdmitted(this.pool, principal, tier, row, now);
+  /** One round trip: the lock and the admission in one call, committed on its own (or with the starts that queued meanwhile). */
+  async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
+    return this.outcome(await this.grouped.submit({ principal, tier, row, now }), tier, row, now);
   }
 
   /**
@@ -92,42 +107,65 @@ export class StartAdmission {
     row: NewExecution,
     now = Date.now(),
   ): Promise<Admitted> {
-    return this.insertAdmitted(client, principal, tier, row, now);
+    return this.outcome(await this.admitOn(client, { principal, tier, row, now }), tier, row, now);
+  }
+
+  /**
+   * Alone, the single call; together, one statement in lock-key order. A batch that fails for
+   * another reason than a lost connection is admitted again one by one, so each start gets its own answer.
+   */
+  private async admitBatch(batch: readonly AdmissionRequest[]): Promise<(AdmissionRow | FailedAlone)[]> {
+    if (batch.length === 1) return [await this.admitOn(this.pool, batch[0]!)];
+    const rows = batch.map((request, ord) => ({ ord, ...admissionValues(request) }));
+    rows.sort((a, b) => (BigInt(a.lock_key) < BigInt(b.lock_key) ? -1 : BigInt(a.lock_key) > BigInt(b.lock_key) ? 1 : a.ord - b.ord));
+    try {
+      const answered = await this.pool.query<{ ord: number; admitted: AdmissionRow }>({
+        name: 'agents_admit_batch',
+        text: ADMIT_BATCH_SQL,
+        values: [JSON.stringify(rows.map((r, i) => ({ ...r, ord: i })))],
+      });
+      const byOrder = answered.rows.map((r) => r.admitted);
+      const results: AdmissionRow[] = [];
+      rows.forEach((r, i) => (results[r.ord] = byOrder[i]!));
+      return results;
+    } catch (error) {
+      if (isConnectionLost(error)) throw error;
+      return Promise.all(batch.map((request) => this.admitOn(this.pool, request).catch((alone: unknown) => new FailedAlone(alone))));
+    }
   }
 
   /** The user's lock and the admission (`ADMIT_SQL`), in the caller's transaction if it has one. */
-  private async insertAdmitted(
-    client: Pick<PoolClient, 'query'>,
-    principal: Principal,
-    tier: TierPolicy & { name: string },
-    row: NewExecution,
-    now: number,
-  ): Promise<Admitted> {
+  private async admitOn(client: Pick<PoolClient, 'query'>, request: AdmissionRequest): Promise<AdmissionRow> {
+    const v = admissionValues(request);
     const { rows } = await client.query<{ admitted: AdmissionRow }>({
       name: 'agents_admit',
       text: ADMIT_SQL,
       values: [
-        uuidv7(now),
-        principal.tenantId,
-        principal.userId,
-        row.agentType,
-        row.queue,
-        JSON.stringify(row.input ?? {}),
-        JSON.stringify(row.metadata ?? {}),
-        row.idempotencyKey,
-        row.status,
-        row.scheduledFor,
-        row.awaitingEvent,
-        row.waitSeconds,
-        hourBoundary(now),
-        tier.maxConcurrent,
-        tier.perHour,
-        tier.name,
-        JSON.stringify(linksJson(row.links)),
-        lockKey(principal),
+        v.id,
+        v.tenant_id,
+        v.user_id,
+        v.agent_type,
+        v.queue,
+        JSON.stringify(v.input),
+        JSON.stringify(v.metadata),
+        v.idempotency_key,
+        v.status,
+        v.scheduled_for,
+        v.awaiting_event,
+        v.wait_seconds,
+        v.hour_start,
+        v.max_concurrent,
+        v.per_hour,
+        v.tier,
+        JSON.stringify(v.links),
+        v.lock_key,
       ],
     });
-    const result = rows[0]!.admitted;
+    return rows[0]!.admitted;
+  }
+
+  /** What the admission answered, for the caller: the execution, or why not. */
+  private outcome(result: AdmissionRow, tier: TierPolicy & { name: string }, row: NewExecution, now: number): Admitted {
     if (result.existing) {
       const execution = executionFromRow(result.existing);
       if (!result.same_request) throw new IdempotencyKeyReusedError(row.idempotencyKey!, execution.id);
@@ -173,6 +211,28 @@ function report(usage: UsageRow, tier: TierPolicy): LimitsReport {
     },
   };
 }
+
+/** A start as the admission's arguments (the columns of `ADMISSION_ROW`). */
+const admissionValues = ({ principal, tier, row, now }: AdmissionRequest) => ({
+  id: uuidv7(now),
+  tenant_id: principal.tenantId,
+  user_id: principal.userId,
+  agent_type: row.agentType,
+  queue: row.queue,
+  input: row.input ?? {},
+  metadata: row.metadata ?? {},
+  idempotency_key: row.idempotencyKey,
+  status: row.status,
+  scheduled_for: row.scheduledFor,
+  awaiting_event: row.awaitingEvent,
+  wait_seconds: row.waitSeconds,
+  hour_start: hourBoundary(now),
+  max_concurrent: tier.maxConcurrent,
+  per_hour: tier.perHour,
+  tier: tier.name,
+  links: linksJson(row.links),
+  lock_key: lockKey(principal),
+});
 
 /** Ids are UUIDv7 (time first): the smallest id of one hour ago bounds the window on the (tenant, user, id) index. */
 const hourBoundary = (now: number): string => {

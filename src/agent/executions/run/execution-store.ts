@@ -22,7 +22,7 @@ import {
 } from './step-commit.sql.js';
 import type { Lease } from './lease.js';
 import type { CommitRequest, CommitResult, StepBilling } from './step-commit.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '../../infrastructure/group-commit.js';
 
 const NO_BILLING: StepBilling = { records: [], reservation: null };
 

@@ -4,6 +4,11 @@ export interface GroupCommitLimits {
   inFlight: number;
 }
 
+/** In the answer of `send`: this request failed on its own (the others of its batch did not). */
+export class FailedAlone {
+  constructor(readonly error: unknown) {}
+}
+
 interface Waiting<Request, Result> {
   request: Request;
   resolve: (result: Result) => void;
@@ -13,14 +18,15 @@ interface Waiting<Request, Result> {
 /**
  * Classic group commit: a request that finds a free slot is sent at once, alone (no batching delay
  * when there is nothing to batch); requests that arrive while every slot has a batch in flight wait
- * and go together, up to `maxBatch`, in the next one. `send` answers one result per request, in order.
+ * and go together, up to `maxBatch`, in the next one. `send` answers one result per request, in order
+ * (a `FailedAlone` for a request that failed on its own); if it throws, every request of the batch fails.
  */
 export class GroupCommit<Request, Result> {
   private waiting: Waiting<Request, Result>[] = [];
   private inFlight = 0;
 
   constructor(
-    private readonly send: (batch: readonly Request[]) => Promise<Result[]>,
+    private readonly send: (batch: readonly Request[]) => Promise<(Result | FailedAlone)[]>,
     private readonly limits: GroupCommitLimits,
   ) {}
 
@@ -42,7 +48,11 @@ export class GroupCommit<Request, Result> {
   private async flush(batch: Waiting<Request, Result>[]): Promise<void> {
     try {
       const results = await this.send(batch.map((w) => w.request));
-      batch.forEach((w, i) => w.resolve(results[i]!));
+      batch.forEach((w, i) => {
+        const result = results[i]!;
+        if (result instanceof FailedAlone) w.reject(result.error);
+        else w.resolve(result);
+      });
     } catch (error) {
       for (const w of batch) w.reject(error);
     } finally {
