@@ -132,9 +132,15 @@ export class EventTriggerService {
     return rows.length > 0;
   }
 
-  /** Jobs and events for what a committed wake-up woke (hints; the rows are already `pending`). */
+  /**
+   * Events and jobs for what a committed wake-up woke (hints; the rows are already `pending`): one
+   * job per `events.wakeBatchSize` executions of a queue, which leases them in one statement.
+   *
+   * NOTE: the `pending` events are published before the jobs exist, so in every process the
+   * `running` a worker publishes for an execution comes after its `pending` (publishing is
+   * synchronous up to the event bridge, which sends in order).
+   */
   async afterWake(rows: WokenRow[]): Promise<void> {
-    await this.queue.enqueueMany(rows.map((r) => ({ executionId: r.id, queue: r.queue as QueueName, epoch: r.lease_epoch })));
     for (const r of rows) {
       const subject = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, agentType: r.agent_type };
       const tokenUsage = Number(r.token_usage);
@@ -146,5 +152,9 @@ export class EventTriggerService {
         error: null,
       });
     }
+    await this.queue.enqueueBatches(
+      rows.map((r) => ({ executionId: r.id, queue: r.queue as QueueName, epoch: r.lease_epoch })),
+      this.options.events.wakeBatchSize,
+    );
   }
 }
