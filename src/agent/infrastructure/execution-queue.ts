@@ -54,12 +54,15 @@ export class ExecutionQueue implements OnApplicationShutdown {
   }
 
   /**
-   * Many at once (a trigger that woke thousands): one job per `batchSize` executions of a queue,
-   * all of them in one round trip per queue. A batch job takes its executions' leases in one
+   * Many at once (a trigger that woke thousands): one job per `batchSize(queue, count)` executions
+   * of a queue, all of them in one round trip per queue. A batch job takes its executions' leases in one
    * statement; a batch of one is a plain run job. Job ids derive from the first execution and its
    * epoch, so enqueuing the same batches twice is a no-op.
    */
-  async enqueueBatches(items: { executionId: string; queue: QueueName; epoch: number }[], batchSize: number): Promise<void> {
+  async enqueueBatches(
+    items: { executionId: string; queue: QueueName; epoch: number }[],
+    batchSize: (queue: QueueName, count: number) => number,
+  ): Promise<void> {
     const byQueue = new Map<QueueName, typeof items>();
     for (const item of items) {
       const list = byQueue.get(item.queue) ?? [];
@@ -68,9 +71,10 @@ export class ExecutionQueue implements OnApplicationShutdown {
     }
     await Promise.all(
       [...byQueue].map(([name, list]) => {
+        const size = batchSize(name, list.length);
         const jobs = [];
-        for (let i = 0; i < list.length; i += batchSize) {
-          const batch = list.slice(i, i + batchSize);
+        for (let i = 0; i < list.length; i += size) {
+          const batch = list.slice(i, i + size);
           const [first] = batch;
           jobs.push(
             batch.length === 1

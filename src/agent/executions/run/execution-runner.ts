@@ -55,14 +55,20 @@ export class ExecutionRunner {
   /**
    * A wake batch: the leases of all of `executionIds` in one statement, then their runs side by
    * side, each exactly as a job of its own would run it. Those not leased are skipped (the row
-   * decides: another runner has it, it was cancelled, it is not pending any more). A run that
-   * throws (infrastructure) gets a job of its own, which takes the execution over once its lease
-   * is stale, as a failed job's retry would; the other runs of the batch go on. Resolves with the
-   * number of executions leased.
+   * decides: it was cancelled, or is not pending any more), except ones running under another
+   * lease: that runner may be dead (this job re-delivered after a crash, before the leases it had
+   * taken went stale), so each gets a job of its own, which takes it over once its lease is stale
+   * (`notAcquired`). A run that throws (infrastructure) also gets a job of its own, as a failed
+   * job's retry would; the other runs of the batch go on. Resolves with the number leased.
    */
   async runBatch(executionIds: readonly string[]): Promise<number> {
     const leasedSince = Date.now();
     const leases = await this.store.acquireLeases(executionIds, this.owner, this.options.lease.timeoutMs);
+    if (leases.length < executionIds.length) {
+      const leased = new Set(leases.map((l) => l.executionId));
+      const held = await this.store.runningAmong(executionIds.filter((id) => !leased.has(id)));
+      for (const row of held) await this.queue.enqueue(row.id, row.queue as QueueName, { epoch: row.lease_epoch });
+    }
     await Promise.all(leases.map((lease) => this.runLeased(lease, leasedSince).catch((error: Error) => this.handOff(lease, error))));
     return leases.length;
   }

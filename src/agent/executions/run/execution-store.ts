@@ -19,6 +19,7 @@ import {
   LOAD_TURN_MESSAGES_SQL,
   OWES_SETTLEMENT_SQL,
   RELEASE_FOR_CONTINUATION_SQL,
+  RUNNING_AMONG_SQL,
 } from './step-commit.sql.js';
 import type { Lease } from './lease.js';
 import type { CommitRequest, CommitResult, StepBilling } from './step-commit.js';
@@ -55,6 +56,8 @@ interface LeaseRow {
   depth: number;
   pending_signals: string[];
   log: Lease['log'];
+  /** ACQUIRE_LEASES_SQL only (null in a conversation). */
+  history?: AgentMessage[] | null;
 }
 
 /** A leased row as the runner holds it. */
@@ -79,6 +82,7 @@ function leaseOf(row: LeaseRow): Lease {
     depth: row.depth,
     pendingSignals: row.pending_signals,
     log: row.log,
+    history: row.history ?? undefined,
   };
 }
 
@@ -112,6 +116,11 @@ export class ExecutionStore {
       values: [executionIds, owner, leaseTimeoutMs],
     });
     return rows.map(leaseOf);
+  }
+
+  /** Those of `executionIds` running under someone's lease, with its epoch. */
+  async runningAmong(executionIds: readonly string[]): Promise<{ id: string; queue: string; lease_epoch: number }[]> {
+    return (await this.pool.query(RUNNING_AMONG_SQL, [executionIds])).rows;
   }
 
   /** The status of an execution whose lease was not taken, and when a running one's lease goes stale. */

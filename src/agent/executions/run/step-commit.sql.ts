@@ -137,7 +137,7 @@ SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pend
 
 /**
  * ACQUIRE_LEASE_SQL for many executions in one statement (a wake batch): the same conditions, the
- * same `started` row each, the same release of a reservation left behind. Those not leasable now
+ * same `started` row each, the same release of a reservation left behind; and each one's messages. Those not leasable now
  * (taken by another runner, cancelled, parked again) are simply not returned: the row decides.
  * $1 ids (uuid[]) · $2 owner · $3 lease timeout (ms)
  *
@@ -156,7 +156,12 @@ WITH ${PRIOR_RESERVATIONS_CTE}, upd AS (
 SELECT upd.*, jsonb_build_object('id', log.id, 'step_number', log.step_number, 'level', log.level, 'event_type', log.event_type,
          'message', log.message, 'context', log.context, 'created_at', log.created_at) AS log,
        (SELECT COALESCE(array_agg(DISTINCT s.signal_type), '{}') FROM agent_signals s
-        WHERE s.execution_id = upd.id AND s.processed_at IS NULL) AS pending_signals
+        WHERE s.execution_id = upd.id AND s.processed_at IS NULL) AS pending_signals,
+       -- A woken execution has a history (the event at least): read with the lease, not one query each after it.
+       CASE WHEN upd.conversation_id IS NULL THEN
+         (SELECT COALESCE(jsonb_agg(jsonb_build_object('role', m.role, 'content', m.content) ORDER BY m.seq), '[]'::jsonb)
+          FROM agent_messages m WHERE m.execution_id = upd.id)
+       END AS history
 FROM upd JOIN log ON log.execution_id = upd.id`;
 
 /**
@@ -190,3 +195,6 @@ export const LEASE_HOLDER_SQL = `
 SELECT status,
        GREATEST(0, EXTRACT(EPOCH FROM (lease_heartbeat_at + make_interval(secs => $2::double precision / 1000) - now())) * 1000)::int AS stale_in_ms
 FROM agent_executions WHERE id = $1`;
+
+/** Of executions a wake batch could not lease, those running under another lease (it may be a dead runner's). $1 ids */
+export const RUNNING_AMONG_SQL = `SELECT id, queue, lease_epoch FROM agent_executions WHERE id = ANY($1::uuid[]) AND status = 'running'`;
