@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventTriggerService, type Transport } from '../../src/agent/index.js';
+import { EventTriggerService, ExecutionEventName, type Transport } from '../../src/agent/index.js';
 import { ExecutionQueue } from '../../src/agent/infrastructure/execution-queue.js';
 import type { ExecutionJobData } from '../../src/agent/infrastructure/queue-backend.js';
 import { ExecutionRunner } from '../../src/agent/executions/run/execution-runner.js';
@@ -72,6 +72,12 @@ describe.each<Transport>(['redis', 'postgres'])('a trigger waking many execution
   it('enqueues one job per batch, not one per execution, and every execution completes exactly once', async () => {
     const ids = await park(300, 'bulk.go');
     // 300 woken on 10 slots: batches of the minimum, 100 (⌈300 / 10⌉ = 30 would be smaller) → 3 jobs.
+    const mine = new Set(ids);
+    const statuses = new Map<string, { status: string; seq: number }[]>();
+    const stop = t.events.subscribe((e) => {
+      if (e.name !== ExecutionEventName.StatusChanged || !mine.has(e.executionId)) return;
+      statuses.set(e.executionId, [...(statuses.get(e.executionId) ?? []), { status: e.status, seq: e.seq }]);
+    });
     const jobs = await jobsAddedDuring(queues.queue('agents-default'), async () => {
       expect(await triggers.triggerEvent('bulk.go', {}, { tenantId: 't1' })).toEqual({ triggered_count: 300 });
     });
@@ -85,6 +91,13 @@ describe.each<Transport>(['redis', 'postgres'])('a trigger waking many execution
         interval: 200,
       })
       .toBe(300);
+    stop();
+    // Every execution announced pending, then running, then completed, in that order and by rising seq.
+    for (const id of ids) {
+      const seen = statuses.get(id) ?? [];
+      expect(seen.map((x) => x.status)).toEqual(['pending', 'running', 'completed']);
+      expect(seen.map((x) => x.seq)).toEqual([...seen.map((x) => x.seq)].sort((a, b) => a - b));
+    }
     // One lease each (one `started` row), two steps each, the event and two answers in the history.
     expect(await count(`SELECT count(*)::int AS n FROM agent_logs WHERE execution_id = ANY($1) AND event_type = 'started'`, [ids])).toBe(
       300,
