@@ -15,7 +15,7 @@ export interface BulkFloorOptions {
 }
 
 export interface BulkFloor {
-  /** `addBulk` of every job, one call (what `ExecutionQueue.enqueueMany` does). */
+  /** `addBulk` of every job, one call (what one job per woken execution costs). */
   addBulkMs: number;
   /** From the `addBulk` call until the processor was invoked for the last job. */
   allStartedMs: number;

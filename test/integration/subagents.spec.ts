@@ -110,7 +110,9 @@ describe.each<Transport>(['redis', 'postgres'])('subagents on the %s transport',
   const jobsOf = async (id: string) => {
     const queues = t.app.get(ExecutionQueue);
     const jobs = await Promise.all(ALL_QUEUES.map((name) => queues.queue(name).getJobs(['active', 'waiting', 'delayed', 'prioritized'])));
-    return jobs.flat().filter((job) => job?.data.executionId === id);
+    return jobs
+      .flat()
+      .filter((job) => job && ('executionIds' in job.data ? job.data.executionIds.includes(id) : job.data.executionId === id));
   };
   async function spawnGated(count: number) {
     currentGate = gate();

@@ -76,3 +76,27 @@ export const RELEASE_PRIOR_CTE = `released AS (
   WHERE l.tenant_id = upd.tenant_id AND l.period = (prior.r->>'period')::date
     AND l.user_id IN (SELECT jsonb_array_elements_text(prior.r->'keys'))
 )`;
+
+/**
+ * `PRIOR_RESERVATION_CTE` and `RELEASE_PRIOR_CTE` for many executions at once (`id = ANY($1)`):
+ * `priors` reads each one's reservation, the caller's `upd` CTE must set `budget_reservation = NULL`
+ * and return `id` and `tenant_id`, `released` gives back what the executions it took held.
+ *
+ * NOTE: summed per ledger row first: an `UPDATE … FROM` whose row matches several source rows (two
+ * executions of one user) applies only one of them.
+ */
+export const PRIOR_RESERVATIONS_CTE = `priors AS (
+  SELECT id, budget_reservation AS r FROM agent_executions WHERE id = ANY($1::uuid[]) AND budget_reservation IS NOT NULL
+)`;
+export const RELEASE_PRIORS_CTE = `held_back AS (
+  SELECT upd.tenant_id, (priors.r->>'period')::date AS period, k.user_id,
+         sum((priors.r->>'tokens')::bigint) AS tokens, sum((priors.r->>'usd')::numeric) AS usd
+  FROM priors JOIN upd ON upd.id = priors.id, jsonb_array_elements_text(priors.r->'keys') AS k(user_id)
+  GROUP BY 1, 2, 3
+), released AS (
+  UPDATE agent_budget_ledger l SET
+    reserved_tokens = GREATEST(0, l.reserved_tokens - held_back.tokens),
+    reserved_usd = GREATEST(0, l.reserved_usd - held_back.usd)
+  FROM held_back
+  WHERE l.tenant_id = held_back.tenant_id AND l.period = held_back.period AND l.user_id = held_back.user_id
+)`;

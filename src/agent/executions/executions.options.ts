@@ -30,6 +30,13 @@ export interface CommitOptions {
 export interface EventOptions {
   /** How long an event sent to one execution that is not waiting for it yet is kept (default 3600 s). */
   inboxTtlSeconds?: number;
+  /**
+   * A trigger that wakes many executions enqueues one job per batch of them (of one queue), which
+   * takes their leases in one statement and runs them side by side. A batch holds at least this
+   * many (default 100), more when a wake would otherwise have more batches than the queue's worker
+   * concurrency (at most 1,000 a batch): see `wakeBatchSize()`.
+   */
+  wakeBatchSize?: number;
 }
 
 /** The kernel's part of `AgentModuleOptions`: the agents, how their executions run, wait and are read. */
@@ -94,8 +101,32 @@ export function resolveExecutionOptions(o: ExecutionOptions, problems: string[])
   };
 }
 
+const DEFAULT_WAKE_BATCH_SIZE = 100;
+const MAX_WAKE_BATCH_SIZE = 1000;
+
+/**
+ * How many of `woken` executions of one queue a wake job carries.
+ *
+ * NOTE: a job costs BullMQ ~0.07 ms (Redis) to ~0.6 ms (PostgreSQL) of queue work and a lease a
+ * commit; a batch pays both once. But a batch holds one of a worker's `concurrency` slots until
+ * its last run ends, so batches beyond the slots wait for whole earlier batches to finish before
+ * their leases are even taken (10,000 woken at 100 a job on 60 slots: half running at 0.7 s, the
+ * last at 6.3 s). So a wake has at most `concurrency` batches (every lease taken in the first
+ * round; with several workers they spread over them), and batches of at least `minimum` (fewer,
+ * cheaper jobs for small wakes). A batch's runs are mostly waiting (a model call, a commit), so a
+ * worker running many of them at once is bounded by its pool and its model, not its CPU; the cap
+ * keeps one lease statement's row set reasonable.
+ */
+export function wakeBatchSize(woken: number, concurrency: number, minimum: number): number {
+  return Math.min(MAX_WAKE_BATCH_SIZE, Math.max(minimum, Math.ceil(woken / Math.max(1, concurrency))));
+}
+
 export function resolveEventOptions(input: EventOptions | undefined, problems: string[]): Pick<ResolvedExecutionOptions, 'events'> {
   const inboxTtlSeconds = input?.inboxTtlSeconds ?? 3600;
   if (!isPositiveInt(inboxTtlSeconds)) problems.push('events.inboxTtlSeconds must be a positive integer');
-  return { events: { inboxTtlSeconds } };
+  const wakeBatchSize = input?.wakeBatchSize ?? DEFAULT_WAKE_BATCH_SIZE;
+  if (!isPositiveInt(wakeBatchSize) || wakeBatchSize > MAX_WAKE_BATCH_SIZE) {
+    problems.push(`events.wakeBatchSize must be an integer from 1 to ${MAX_WAKE_BATCH_SIZE}`);
+  }
+  return { events: { inboxTtlSeconds, wakeBatchSize } };
 }

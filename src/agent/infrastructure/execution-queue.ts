@@ -53,8 +53,16 @@ export class ExecutionQueue implements OnApplicationShutdown {
     );
   }
 
-  /** Many at once (a trigger that woke thousands): one round trip per queue. */
-  async enqueueMany(items: { executionId: string; queue: QueueName; epoch: number }[]): Promise<void> {
+  /**
+   * Many at once (a trigger that woke thousands): one job per `batchSize(queue, count)` executions
+   * of a queue, all of them in one round trip per queue. A batch job takes its executions' leases in one
+   * statement; a batch of one is a plain run job. Job ids derive from the first execution and its
+   * epoch, so enqueuing the same batches twice is a no-op.
+   */
+  async enqueueBatches(
+    items: { executionId: string; queue: QueueName; epoch: number }[],
+    batchSize: (queue: QueueName, count: number) => number,
+  ): Promise<void> {
     const byQueue = new Map<QueueName, typeof items>();
     for (const item of items) {
       const list = byQueue.get(item.queue) ?? [];
@@ -62,15 +70,28 @@ export class ExecutionQueue implements OnApplicationShutdown {
       byQueue.set(item.queue, list);
     }
     await Promise.all(
-      [...byQueue].map(([name, jobs]) =>
-        this.queue(name).addBulk(
-          jobs.map((j) => ({
-            name: ExecutionJobName.Run,
-            data: { executionId: j.executionId },
-            opts: { ...JOB_OPTIONS, jobId: `${j.executionId}-${j.epoch}`, priority: 1 },
-          })),
-        ),
-      ),
+      [...byQueue].map(([name, list]) => {
+        const size = batchSize(name, list.length);
+        const jobs = [];
+        for (let i = 0; i < list.length; i += size) {
+          const batch = list.slice(i, i + size);
+          const [first] = batch;
+          jobs.push(
+            batch.length === 1
+              ? {
+                  name: ExecutionJobName.Run,
+                  data: { executionId: first.executionId },
+                  opts: { ...JOB_OPTIONS, jobId: `${first.executionId}-${first.epoch}`, priority: 1 },
+                }
+              : {
+                  name: ExecutionJobName.RunBatch,
+                  data: { kind: ExecutionJobName.RunBatch, executionIds: batch.map((b) => b.executionId) },
+                  opts: { ...JOB_OPTIONS, jobId: `${first.executionId}-${first.epoch}-batch`, priority: 1 },
+                },
+          );
+        }
+        return this.queue(name).addBulk(jobs);
+      }),
     );
   }
 

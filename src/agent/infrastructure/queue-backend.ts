@@ -5,12 +5,19 @@ import type { ExecutionJobName, QueueName } from './queue-names.js';
 
 /**
  * Jobs carry ids only: the row in PostgreSQL is the truth (DESIGN rule 1). A job either runs an
- * execution, or ends one particular wait (identified by the lease epoch it parked with) if it
- * is still waiting.
+ * execution, runs a batch of executions one trigger woke (their leases taken in one statement), or
+ * ends one particular wait (identified by the lease epoch it parked with) if it is still waiting.
  */
 export type ExecutionJobData =
   | { executionId: string; kind?: typeof ExecutionJobName.Run }
+  | { executionIds: string[]; kind: typeof ExecutionJobName.RunBatch }
   | { executionId: string; kind: typeof ExecutionJobName.ExpireWait; status: 'awaiting_input' | 'awaiting_event'; epoch: number };
+
+/** The execution a job is about, for logs (a batch: its first and how many). */
+export function jobSubject(data: ExecutionJobData | undefined): string | undefined {
+  if (!data) return undefined;
+  return 'executionIds' in data ? `${data.executionIds[0]} (+${data.executionIds.length - 1})` : data.executionId;
+}
 
 export type ExecutionJobHandler = (job: Job<ExecutionJobData>, token?: string) => Promise<void>;
 

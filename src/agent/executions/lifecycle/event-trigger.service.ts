@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { SqlPool } from '../../infrastructure/sql-pool.js';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
-import type { ResolvedExecutionOptions } from '../executions.options.js';
+import { wakeBatchSize, type ResolvedExecutionOptions } from '../executions.options.js';
+import type { ResolvedInfrastructureOptions } from '../../infrastructure/infrastructure.options.js';
 import { AgentManager } from './agent-manager.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
 import { ExecutionEvents } from '../execution-events.js';
@@ -56,7 +57,7 @@ export class EventTriggerService {
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions & Pick<ResolvedInfrastructureOptions, 'workers'>,
     private readonly queue: ExecutionQueue,
     private readonly events: ExecutionEvents,
     private readonly manager: AgentManager,
@@ -132,9 +133,15 @@ export class EventTriggerService {
     return rows.length > 0;
   }
 
-  /** Jobs and events for what a committed wake-up woke (hints; the rows are already `pending`). */
+  /**
+   * Events and jobs for what a committed wake-up woke (hints; the rows are already `pending`): one
+   * job per batch of a queue's executions (`wakeBatchSize`), which leases them in one statement.
+   *
+   * NOTE: the `pending` events are published before the jobs exist, so in every process the
+   * `running` a worker publishes for an execution comes after its `pending` (publishing is
+   * synchronous up to the event bridge, which sends in order).
+   */
   async afterWake(rows: WokenRow[]): Promise<void> {
-    await this.queue.enqueueMany(rows.map((r) => ({ executionId: r.id, queue: r.queue as QueueName, epoch: r.lease_epoch })));
     for (const r of rows) {
       const subject = { executionId: r.id, tenantId: r.tenant_id, userId: r.user_id, agentType: r.agent_type };
       const tokenUsage = Number(r.token_usage);
@@ -146,5 +153,9 @@ export class EventTriggerService {
         error: null,
       });
     }
+    await this.queue.enqueueBatches(
+      rows.map((r) => ({ executionId: r.id, queue: r.queue as QueueName, epoch: r.lease_epoch })),
+      (queue, count) => wakeBatchSize(count, this.options.workers.concurrency[queue], this.options.events.wakeBatchSize),
+    );
   }
 }

@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedInfrastructureOptions } from '../../infrastructure/infrastructure.options.js';
 import { QUEUE_BACKEND } from '../../infrastructure/queue-backend.provider.js';
-import type { ExecutionJobData, QueueBackend } from '../../infrastructure/queue-backend.js';
+import { jobSubject, type ExecutionJobData, type QueueBackend } from '../../infrastructure/queue-backend.js';
 import { ALL_QUEUES } from '../../infrastructure/queue-names.js';
 import { ExecutionJobs } from './execution-jobs.js';
 
@@ -31,7 +31,7 @@ export class BackendQueueWorkers implements OnApplicationBootstrap, BeforeApplic
       const worker = this.backend.createWorker(queue, (job, token) => this.jobs.handle(job, token), concurrency);
       worker.on('error', (error) => this.logger.error(`Worker ${queue}: ${error.message}`));
       worker.on('failed', (job, error) =>
-        this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: job?.data.executionId, queue }),
+        this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: jobSubject(job?.data), queue }),
       );
       void worker.run().catch((error: Error) => this.logger.error(`Worker ${queue} stopped: ${error.message}`));
       this.workers.push(worker);

@@ -20,6 +20,10 @@ export class ExecutionJobs {
       await this.waits.expire(data.executionId, data.status, data.epoch);
       return;
     }
+    if (data.kind === ExecutionJobName.RunBatch) {
+      await this.runner.runBatch(data.executionIds);
+      return;
+    }
     const result = await this.runner.run(data.executionId);
     if (result.outcome === RunOutcome.Held) {
       // NOTE: the same job comes back when the holder's lease would be stale (BullMQ's delayed-retry idiom).

@@ -1,7 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import type { ExecutionJobData } from '../../infrastructure/queue-backend.js';
+import { jobSubject, type ExecutionJobData } from '../../infrastructure/queue-backend.js';
 import type { ExecutionJobs } from './execution-jobs.js';
 
 /**
@@ -24,7 +24,7 @@ export abstract class ExecutionQueueHost extends WorkerHost implements OnApplica
     const queue = this.worker.name;
     this.worker.on('error', (error) => this.logger.error(`Worker ${queue}: ${error.message}`));
     this.worker.on('failed', (job, error) =>
-      this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: job?.data.executionId, queue }),
+      this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: jobSubject(job?.data), queue }),
     );
     void this.worker.run().catch((error: Error) => this.logger.error(`Worker ${queue} stopped: ${error.message}`));
     this.logger.log(`Worker started: ${queue}×${this.worker.concurrency}`);

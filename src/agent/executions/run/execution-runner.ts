@@ -1,7 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
+import type { QueueName } from '../../infrastructure/queue-names.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import type { ResolvedBillingOptions } from '../../billing/billing.options.js';
 import type { BudgetScope } from '../../billing/budget.service.js';
@@ -13,6 +15,7 @@ import { ExecutionStore } from './execution-store.js';
 import type { Lease } from './lease.js';
 import { RunBudget } from './run-budget.js';
 import { RunCommits } from './run-commits.js';
+import { RUN_LOG_CONTEXT } from './run-logs.js';
 import { RunOutcome, type RunResult } from './run-outcome.js';
 import { StepLoop } from './step-loop.js';
 
@@ -22,6 +25,7 @@ import { StepLoop } from './step-loop.js';
  */
 @Injectable()
 export class ExecutionRunner {
+  private readonly logger = new Logger(RUN_LOG_CONTEXT);
   /** Identifies this process in `lease_owner`, for operators reading the table. */
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
@@ -31,6 +35,7 @@ export class ExecutionRunner {
     private readonly budgets: ExecutionBudgets,
     private readonly commits: RunCommits,
     private readonly loop: StepLoop,
+    private readonly queue: ExecutionQueue,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions & ResolvedBillingOptions,
   ) {}
 
@@ -44,21 +49,51 @@ export class ExecutionRunner {
     const leasedSince = Date.now();
     const lease = await this.store.acquireLease(executionId, this.owner, this.options.lease.timeoutMs);
     if (!lease) return this.notAcquired(executionId);
-    const active = this.active.register(executionId, lease.epoch, leasedSince);
+    return { outcome: await this.runLeased(lease, leasedSince) };
+  }
+
+  /**
+   * A wake batch: the leases of all of `executionIds` in one statement, then their runs side by
+   * side, each exactly as a job of its own would run it. Those not leased are skipped (the row
+   * decides: it was cancelled, or is not pending any more), except ones running under another
+   * lease: that runner may be dead (this job re-delivered after a crash, before the leases it had
+   * taken went stale), so each gets a job of its own, which takes it over once its lease is stale
+   * (`notAcquired`). A run that throws (infrastructure) also gets a job of its own, as a failed
+   * job's retry would; the other runs of the batch go on. Resolves with the number leased.
+   */
+  async runBatch(executionIds: readonly string[]): Promise<number> {
+    const leasedSince = Date.now();
+    const leases = await this.store.acquireLeases(executionIds, this.owner, this.options.lease.timeoutMs);
+    if (leases.length < executionIds.length) {
+      const leased = new Set(leases.map((l) => l.executionId));
+      const held = await this.store.runningAmong(executionIds.filter((id) => !leased.has(id)));
+      for (const row of held) await this.queue.enqueue(row.id, row.queue as QueueName, { epoch: row.lease_epoch });
+    }
+    await Promise.all(leases.map((lease) => this.runLeased(lease, leasedSince).catch((error: Error) => this.handOff(lease, error))));
+    return leases.length;
+  }
+
+  /** A run of a batch that threw: a job of its own (job id from its epoch) retries it; if even that fails, the recovery sweep finds it. */
+  private async handOff(lease: Lease, error: Error): Promise<void> {
+    const context = { execution_id: lease.executionId, epoch: lease.epoch };
+    this.logger.warn(`A run of a wake batch failed (${error.message}); it gets a job of its own`, context);
+    await this.queue
+      .enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch })
+      .catch((e: Error) => this.logger.error(`Enqueuing it failed too (${e.message}); the recovery sweep will find it`, context));
+  }
+
+  /** The run of an execution whose lease this runner has just taken: announce it, step it, give back what it held. */
+  private async runLeased(lease: Lease, leasedSince: number): Promise<RunOutcome> {
+    const active = this.active.register(lease.executionId, lease.epoch, leasedSince);
     try {
       // Before the run is announced: a request reacting to `running` meets a run that is already stepping.
       active.budget = this.runBudget(lease, await this.budgets.open(lease));
       this.commits.publishStarted(lease, active);
-      const outcome = await inSpan(
-        SpanName.Execution,
-        { ...executionAttributes(lease), 'agent.lease_epoch': lease.epoch },
-        async (span) => {
-          const ended = await this.loop.run(lease, active);
-          span.setAttribute('agent.run_outcome', ended);
-          return ended;
-        },
-      );
-      return { outcome };
+      return await inSpan(SpanName.Execution, { ...executionAttributes(lease), 'agent.lease_epoch': lease.epoch }, async (span) => {
+        const ended = await this.loop.run(lease, active);
+        span.setAttribute('agent.run_outcome', ended);
+        return ended;
+      });
     } finally {
       await active.budget?.release();
       this.active.release(active);

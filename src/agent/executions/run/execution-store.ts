@@ -11,6 +11,7 @@ import type { ExecutionStatus } from '../execution-status.js';
 import { LinkedExecutions, type LinkedExecutionRow } from '../lifecycle/linked-executions.js';
 import {
   ACQUIRE_LEASE_SQL,
+  ACQUIRE_LEASES_SQL,
   COMMIT_BILLED_STEP_SQL,
   COMMIT_STEP_BATCH_SQL,
   COMMIT_STEP_SQL,
@@ -19,6 +20,7 @@ import {
   LOAD_TURN_MESSAGES_SQL,
   OWES_SETTLEMENT_SQL,
   RELEASE_FOR_CONTINUATION_SQL,
+  RUNNING_AMONG_SQL,
 } from './step-commit.sql.js';
 import type { Lease } from './lease.js';
 import type { CommitRequest, CommitResult, StepBilling } from './step-commit.js';
@@ -38,6 +40,57 @@ function billingOf(billing: StepBilling = NO_BILLING) {
 const isBilled = (request: CommitRequest) =>
   request.billing !== undefined && (request.billing.records.length > 0 || request.billing.reservation !== null);
 
+/** A row of ACQUIRE_LEASE_SQL / ACQUIRE_LEASES_SQL. */
+interface LeaseRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  agent_type: string;
+  tier: string | null;
+  queue: string;
+  input: Lease['input'];
+  state: Lease['state'] | null;
+  step_count: number;
+  message_count: number;
+  input_tokens: string;
+  output_tokens: string;
+  lease_epoch: number;
+  started_at: Date;
+  conversation_id: string | null;
+  parent_execution_id: string | null;
+  depth: number;
+  pending_signals: string[];
+  log: Lease['log'];
+  /** ACQUIRE_LEASES_SQL only (null in a conversation). */
+  history?: AgentMessage[] | null;
+}
+
+/** A leased row as the runner holds it. */
+function leaseOf(row: LeaseRow): Lease {
+  return {
+    executionId: row.id,
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    agentType: row.agent_type,
+    tier: row.tier,
+    queue: row.queue,
+    input: row.input,
+    state: row.state ?? {},
+    stepCount: row.step_count,
+    messageCount: row.message_count,
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    epoch: row.lease_epoch,
+    startedAt: row.started_at,
+    conversationId: row.conversation_id,
+    parentExecutionId: row.parent_execution_id,
+    depth: row.depth,
+    pendingSignals: row.pending_signals,
+    log: row.log,
+    history: row.history ?? undefined,
+  };
+}
+
 /** The runner's SQL, on the raw pool: each method is one round trip. */
 @Injectable()
 export class ExecutionStore {
@@ -55,34 +108,27 @@ export class ExecutionStore {
   }
 
   async acquireLease(executionId: string, owner: string, leaseTimeoutMs: number): Promise<Lease | null> {
-    const { rows } = await this.pool.query({
+    const { rows } = await this.pool.query<LeaseRow>({
       name: 'agents_acquire_lease',
       text: ACQUIRE_LEASE_SQL,
       values: [executionId, owner, leaseTimeoutMs],
     });
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      executionId: row.id,
-      tenantId: row.tenant_id,
-      userId: row.user_id,
-      agentType: row.agent_type,
-      tier: row.tier,
-      queue: row.queue,
-      input: row.input,
-      state: row.state ?? {},
-      stepCount: row.step_count,
-      messageCount: row.message_count,
-      inputTokens: Number(row.input_tokens),
-      outputTokens: Number(row.output_tokens),
-      epoch: row.lease_epoch,
-      startedAt: row.started_at,
-      conversationId: row.conversation_id,
-      parentExecutionId: row.parent_execution_id,
-      depth: row.depth,
-      pendingSignals: row.pending_signals,
-      log: row.log,
-    };
+    return rows[0] ? leaseOf(rows[0]) : null;
+  }
+
+  /** The leases of those of `executionIds` that can be taken now, in one statement (a wake batch); the others are left alone. */
+  async acquireLeases(executionIds: readonly string[], owner: string, leaseTimeoutMs: number): Promise<Lease[]> {
+    const { rows } = await this.pool.query<LeaseRow>({
+      name: 'agents_acquire_leases',
+      text: ACQUIRE_LEASES_SQL,
+      values: [executionIds, owner, leaseTimeoutMs],
+    });
+    return rows.map(leaseOf);
+  }
+
+  /** Those of `executionIds` running under someone's lease, with its epoch. */
+  async runningAmong(executionIds: readonly string[]): Promise<{ id: string; queue: string; lease_epoch: number }[]> {
+    return (await this.pool.query(RUNNING_AMONG_SQL, [executionIds])).rows;
   }
 
   /** The status of an execution whose lease was not taken, and when a running one's lease goes stale. */

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from '../../runtime/json.js';
 import type { CommittedLog } from '../committed-log.js';
+import type { AgentMessage } from '../../runtime/agent-state.js';
 
 /** An execution as the runner that took its lease sees it: what its steps need, and the fence (`epoch`) of its commits. */
 export interface Lease {
@@ -27,4 +28,6 @@ export interface Lease {
   pendingSignals: string[];
   /** The `started` log the lease wrote. */
   log: CommittedLog;
+  /** The execution's messages, when the lease read them too (a wake batch, outside a conversation): no load of its own. */
+  history?: AgentMessage[];
 }

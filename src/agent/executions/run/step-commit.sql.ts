@@ -1,4 +1,4 @@
-import { PRIOR_RESERVATION_CTE, RELEASE_PRIOR_CTE } from '../../billing/budget-ledger.sql.js';
+import { PRIOR_RESERVATION_CTE, PRIOR_RESERVATIONS_CTE, RELEASE_PRIOR_CTE, RELEASE_PRIORS_CTE } from '../../billing/budget-ledger.sql.js';
 
 /**
  * The hot path: one statement, one round trip, one implicit transaction. It applies a step (or a
@@ -204,33 +204,71 @@ SELECT upd.ord, upd.status, upd.step_count, upd.token_usage, upd.completed_at, u
          WHERE execution_id = upd.id AND processed_at IS NULL) AS pending_signals
 FROM upd LEFT JOIN logs_by_execution b ON b.execution_id = upd.id`;
 
-/**
- * Takes the execution for this runner: a pending one, or a running one whose holder stopped
- * heartbeating. The epoch bump is the fence every later commit is checked against.
- */
-export const ACQUIRE_LEASE_SQL = `
-WITH ${PRIOR_RESERVATION_CTE}, upd AS (
-  UPDATE agent_executions SET
-    budget_reservation = NULL,
+/** What taking a lease writes: the epoch bump is the fence every later commit is checked against. $2 owner */
+const LEASE_SET = `budget_reservation = NULL,
     status = 'running',
     lease_epoch = lease_epoch + 1,
     lease_owner = $2,
     lease_heartbeat_at = now(),
     started_at = COALESCE(started_at, now()),
-    updated_at = now()
-  WHERE id = $1
-    AND (status = 'pending'
+    updated_at = now()`;
+
+/** Who may be taken: a pending one, a due schedule, or a running one whose holder stopped heartbeating. $3 lease timeout (ms) */
+const LEASABLE = `(status = 'pending'
          OR (status = 'scheduled' AND scheduled_for <= now() + interval '1 second')
-         OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))
-  RETURNING id, tenant_id, user_id, agent_type, tier, queue, input, state, step_count, message_count, input_tokens,
-            output_tokens, token_usage, lease_epoch, started_at, conversation_id, parent_execution_id, depth
+         OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))`;
+
+const LEASE_RETURNING = `id, tenant_id, user_id, agent_type, tier, queue, input, state, step_count, message_count, input_tokens,
+            output_tokens, token_usage, lease_epoch, started_at, conversation_id, parent_execution_id, depth`;
+
+/** Every status change has its log row: its id is the event's sequence number. */
+const STARTED_LOG = `INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
+  SELECT id, step_count, 'info', 'started', 'Running', jsonb_build_object('status', 'running', 'epoch', lease_epoch) FROM upd`;
+
+/**
+ * Takes the execution for this runner: a pending one, or a running one whose holder stopped
+ * heartbeating. The epoch bump is the fence every later commit is checked against.
+ * $1 id · $2 owner · $3 lease timeout (ms)
+ */
+export const ACQUIRE_LEASE_SQL = `
+WITH ${PRIOR_RESERVATION_CTE}, upd AS (
+  UPDATE agent_executions SET ${LEASE_SET}
+  WHERE id = $1 AND ${LEASABLE}
+  RETURNING ${LEASE_RETURNING}
 ), log AS (
-  -- Every status change has its log row: its id is the event's sequence number.
-  INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
-  SELECT id, step_count, 'info', 'started', 'Running', jsonb_build_object('status', 'running', 'epoch', lease_epoch) FROM upd
+  ${STARTED_LOG}
   RETURNING id, step_number, level, event_type, message, context, created_at
 ), ${RELEASE_PRIOR_CTE}
 SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals FROM upd`;
+
+/**
+ * ACQUIRE_LEASE_SQL for many executions in one statement (a wake batch): the same conditions, the
+ * same `started` row each, the same release of a reservation left behind; and each one's messages. Those not leasable now
+ * (taken by another runner, cancelled, parked again) are simply not returned: the row decides.
+ * $1 ids (uuid[]) · $2 owner · $3 lease timeout (ms)
+ *
+ * NOTE: rows are locked in no particular order; two statements over the same executions at once
+ * (a batch job delivered twice) can deadlock, and PostgreSQL then fails one, whose job retries.
+ */
+export const ACQUIRE_LEASES_SQL = `
+WITH ${PRIOR_RESERVATIONS_CTE}, upd AS (
+  UPDATE agent_executions SET ${LEASE_SET}
+  WHERE id = ANY($1::uuid[]) AND ${LEASABLE}
+  RETURNING ${LEASE_RETURNING}
+), log AS (
+  ${STARTED_LOG}
+  RETURNING id, execution_id, step_number, level, event_type, message, context, created_at
+), ${RELEASE_PRIORS_CTE}
+SELECT upd.*, jsonb_build_object('id', log.id, 'step_number', log.step_number, 'level', log.level, 'event_type', log.event_type,
+         'message', log.message, 'context', log.context, 'created_at', log.created_at) AS log,
+       (SELECT COALESCE(array_agg(DISTINCT s.signal_type), '{}') FROM agent_signals s
+        WHERE s.execution_id = upd.id AND s.processed_at IS NULL) AS pending_signals,
+       -- A woken execution has a history (the event at least): read with the lease, not one query each after it.
+       CASE WHEN upd.conversation_id IS NULL THEN
+         (SELECT COALESCE(jsonb_agg(jsonb_build_object('role', m.role, 'content', m.content) ORDER BY m.seq), '[]'::jsonb)
+          FROM agent_messages m WHERE m.execution_id = upd.id)
+       END AS history
+FROM upd JOIN log ON log.execution_id = upd.id`;
 
 /**
  * Between two chunks: the run stays \`running\`, its lease released so the continuation job takes it
@@ -263,3 +301,6 @@ export const LEASE_HOLDER_SQL = `
 SELECT status,
        GREATEST(0, EXTRACT(EPOCH FROM (lease_heartbeat_at + make_interval(secs => $2::double precision / 1000) - now())) * 1000)::int AS stale_in_ms
 FROM agent_executions WHERE id = $1`;
+
+/** Of executions a wake batch could not lease, those running under another lease (it may be a dead runner's). $1 ids */
+export const RUNNING_AMONG_SQL = `SELECT id, queue, lease_epoch FROM agent_executions WHERE id = ANY($1::uuid[]) AND status = 'running'`;

@@ -48,7 +48,8 @@ export class StepLoop {
     const agent = this.registry.get(lease.agentType);
     if (!agent) return this.endings.unknownAgentType(lease, active);
     const hasHistory = lease.messageCount > 0 || lease.conversationId;
-    let state = initialState(lease, hasHistory ? await this.store.loadMessages(lease.executionId, lease.conversationId) : []);
+    const history = lease.history ?? (hasHistory ? await this.store.loadMessages(lease.executionId, lease.conversationId) : []);
+    let state = initialState(lease, history);
     const deadline = lease.startedAt.getTime() + agent.limits.timeoutSeconds * 1000;
     let pendingSignals = lease.pendingSignals;
 
