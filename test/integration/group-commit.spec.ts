@@ -1,10 +1,10 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutionStore } from '../../src/agent/executions/run/execution-store.js';
 import type { Lease } from '../../src/agent/executions/run/lease.js';
 import type { CommitRequest } from '../../src/agent/executions/run/step-commit.js';
 import { ExecutionStatus } from '../../src/agent/executions/execution-status.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
+import { statementsDuring } from '../support/sql-audit.js';
 import { seedExecution } from '../support/execution-factory.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 import { principal, startTestApp, type TestApp } from '../support/test-app.js';
@@ -29,21 +29,7 @@ const firstStep = (executionId: string, n: number, status: ExecutionStatus = Exe
   output: status === ExecutionStatus.Completed ? { n } : undefined,
 });
 
-/** The statements (by prepared name) this process sends while `work` runs. */
-async function statementsDuring<T>(work: () => Promise<T>): Promise<{ result: T; names: string[] }> {
-  const names: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const name = (args[0] as { name?: string } | undefined)?.name;
-    if (name) names.push(name);
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    return { result: await work(), names };
-  } finally {
-    pg.Client.prototype.query = original;
-  }
-}
+const names = (statements: { name?: string }[]) => statements.map((s) => s.name);
 
 describe('group commit of the steps of many executions', () => {
   let db: TestDatabase;
@@ -77,13 +63,13 @@ describe('group commit of the steps of many executions', () => {
     await db.sql.query(`INSERT INTO agent_signals (execution_id, signal_type) VALUES ($1, 'pause'), ($2, 'pause')`, [ids[4], ids[10]]);
     const losers = new Set([3, 5, 7, 9]);
 
-    const { result, names } = await statementsDuring(() =>
+    const { result, statements } = await statementsDuring(() =>
       Promise.all(ids.map((id, n) => store.commit(firstStep(id, n, n === 10 ? ExecutionStatus.Completed : ExecutionStatus.Running)))),
     );
 
     // Two slots: the first two go alone, the ten that queued meanwhile go in one statement.
-    expect(names.filter((n) => n === 'agents_commit_step')).toHaveLength(2);
-    expect(names.filter((n) => n === 'agents_commit_step_batch')).toHaveLength(1);
+    expect(names(statements).filter((n) => n === 'agents_commit_step')).toHaveLength(2);
+    expect(names(statements).filter((n) => n === 'agents_commit_step_batch')).toHaveLength(1);
 
     for (const [n, committed] of result.entries()) {
       if (losers.has(n)) {
@@ -141,15 +127,15 @@ describe('group commit of the steps of many executions', () => {
 
   it('admits the starts that queued together in one statement, with the limits still exact', async () => {
     const racer = principal('racer', 'tenant-race', 'free');
-    const { result, names } = await statementsDuring(() =>
+    const { result, statements } = await statementsDuring(() =>
       Promise.allSettled(Array.from({ length: 20 }, (_, n) => t.manager.start(racer, 'steps', { steps: 1, n }))),
     );
     expect(result.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
     expect(result.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.name)).toEqual(
       Array(15).fill('RateLimitedError'),
     );
-    expect(names.filter((n) => n === 'agents_admit_batch').length).toBeGreaterThan(0);
-    expect(names.filter((n) => n === 'agents_admit_batch' || n === 'agents_admit').length).toBeLessThan(20);
+    expect(names(statements).filter((n) => n === 'agents_admit_batch').length).toBeGreaterThan(0);
+    expect(names(statements).filter((n) => n === 'agents_admit_batch' || n === 'agents_admit').length).toBeLessThan(20);
     const { rows } = await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE user_id = 'racer'`);
     expect(rows[0].n).toBe(5);
   });

@@ -8,19 +8,24 @@ const TABLES =
  * the library's execution tables without a tenant condition: a request path must have none.
  */
 export async function unscopedQueriesDuring(work: () => Promise<void>): Promise<{ audited: number; unscoped: string[] }> {
-  const seen: string[] = [];
+  const { statements } = await statementsDuring(work);
+  const touching = statements.filter((s) => TABLES.test(s.text));
+  return { audited: touching.length, unscoped: touching.filter((s) => !/tenant_id/.test(s.text)).map((s) => s.text) };
+}
+
+/** Every statement (its text and prepared name) this process sends while `work` runs, and what `work` returned. */
+export async function statementsDuring<T>(work: () => Promise<T>): Promise<{ result: T; statements: { text: string; name?: string }[] }> {
+  const statements: { text: string; name?: string }[] = [];
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const config = args[0];
     const text = typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text;
-    if (text) seen.push(text);
+    if (text) statements.push({ text, name: (config as { name?: string }).name });
     return (original as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof original;
   try {
-    await work();
+    return { result: await work(), statements };
   } finally {
     pg.Client.prototype.query = original;
   }
-  const touching = seen.filter((sql) => TABLES.test(sql));
-  return { audited: touching.length, unscoped: touching.filter((sql) => !/tenant_id/.test(sql)) };
 }
