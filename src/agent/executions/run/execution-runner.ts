@@ -47,7 +47,7 @@ export class ExecutionRunner {
     const active = this.active.register(executionId, lease.epoch, leasedSince);
     try {
       // Before the run is announced: a request reacting to `running` meets a run that is already stepping.
-      active.budget = this.runBudget(lease, await this.budgets.open(lease));
+      active.budget = this.runBudget(lease, await this.budgets.open(lease, lease.budgetOverrides));
       this.commits.publishStarted(lease, active);
       const outcome = await inSpan(
         SpanName.Execution,

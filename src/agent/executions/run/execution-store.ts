@@ -74,6 +74,7 @@ export class ExecutionStore {
       depth: row.depth,
       pendingSignals: row.pending_signals,
       log: row.log,
+      budgetOverrides: row.budget_overrides,
     };
   }
 

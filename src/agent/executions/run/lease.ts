@@ -1,3 +1,4 @@
+import type { BudgetOverride } from '../../billing/budget.service.js';
 import type { JsonObject, JsonValue } from '../../runtime/json.js';
 import type { CommittedLog } from '../committed-log.js';
 
@@ -27,4 +28,6 @@ export interface Lease {
   pendingSignals: string[];
   /** The `started` log the lease wrote. */
   log: CommittedLog;
+  /** The admin budgets of the execution's user and tenant, read with the lease (the job's budgets need no query of their own). */
+  budgetOverrides: BudgetOverride[];
 }

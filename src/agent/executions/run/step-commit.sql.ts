@@ -1,4 +1,4 @@
-import { PRIOR_RESERVATION_CTE, RELEASE_PRIOR_CTE } from '../../billing/budget-ledger.sql.js';
+import { BUDGET_OVERRIDES_OF_UPD, PRIOR_RESERVATION_CTE, RELEASE_PRIOR_CTE } from '../../billing/budget-ledger.sql.js';
 
 /**
  * The hot path: one statement, one round trip, one implicit transaction. It applies a step (or a
@@ -100,7 +100,9 @@ export const COMMIT_BILLED_STEP_SQL = commitStepSql(true);
 
 /**
  * Takes the execution for this runner: a pending one, or a running one whose holder stopped
- * heartbeating. The epoch bump is the fence every later commit is checked against.
+ * heartbeating. The epoch bump is the fence every later commit is checked against. It also answers
+ * the admin budgets of the execution's user and tenant (`budget_overrides`): the job's budgets need
+ * no round trip of their own, and an admin's budget set on another node applies from the next job.
  */
 export const ACQUIRE_LEASE_SQL = `
 WITH ${PRIOR_RESERVATION_CTE}, upd AS (
@@ -124,7 +126,9 @@ WITH ${PRIOR_RESERVATION_CTE}, upd AS (
   SELECT id, step_count, 'info', 'started', 'Running', jsonb_build_object('status', 'running', 'epoch', lease_epoch) FROM upd
   RETURNING id, step_number, level, event_type, message, context, created_at
 ), ${RELEASE_PRIOR_CTE}
-SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals FROM upd`;
+SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals,
+       ${BUDGET_OVERRIDES_OF_UPD} AS budget_overrides
+FROM upd`;
 
 /**
  * Between two chunks: the run stays \`running\`, its lease released so the continuation job takes it
