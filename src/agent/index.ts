@@ -42,6 +42,7 @@ export { AgentExceptionFilter } from './http/agent-exception.filter.js';
 export { AgentHttpException, toHttpException, type ErrorBody } from './http/agent-http-exception.js';
 export { AgentRouteGroup, type GatewayCors, type HttpOptions } from './http/http.options.js';
 export { RouteCollisionError, type RouteCollision } from './http/route-collisions.js';
+export { RequestReceivedAt, RequestReceivedGuard } from './http/request-received.js';
 export { StorableInputGuard } from './http/storable-input.guard.js';
 export { MAX_INPUT_DEPTH } from './http/storable-input.js';
 

@@ -161,6 +161,20 @@ describe('usage records, costs and budgets', () => {
     expect(ledger).toEqual({ spent, reserved: 0 });
   });
 
+  it("applies an admin's budget set on another node from the next job: its rows come with the lease, not from this node's cache", async () => {
+    const me = principal('other-node-user');
+    const first = await t.manager.start(me, 'priced', { prompt: 'go' });
+    // This node has now read (and cached) that no admin budget applies to the user.
+    expect((await waitForStatus(t, db, first.id, ['completed', 'failed'])).status).toBe('completed');
+    // Another node's admin: the row is written, this node's cache is not told.
+    await db.sql.query(`INSERT INTO agent_budgets (tenant_id, user_id, monthly_tokens) VALUES ($1, $2, 400)`, [me.tenantId, me.userId]);
+    const second = await t.manager.start(me, 'priced', { prompt: 'again' });
+    // 420 tokens spent this month against 400: the job's lease brings the budget, so no step runs.
+    const done = await waitForStatus(t, db, second.id, ['completed', 'failed']);
+    expect(done).toMatchObject({ status: 'failed', step_count: 0, error: { code: 'budget_exceeded' } });
+    expect(await recordsOf(second.id)).toEqual([]);
+  });
+
   it('applies a tenant budget across its users', async () => {
     const tenant = 'budget-tenant';
     await budgets.set(tenant, '', { tokens: 200 });

@@ -2,6 +2,8 @@ import { jsonSchema, tool } from 'ai';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createOpenAiCompatibleModel,
@@ -297,5 +299,40 @@ describe.each<Transport>(['redis', 'postgres'])('exactly one runner on the %s tr
     await fenced; // the step finished (nobody aborted it) and its commit was refused
     const { rows } = await db.sql.query('SELECT status, step_count FROM agent_executions WHERE id = $1', [execution.id]);
     expect(rows[0]).toEqual({ status: 'cancelled', step_count: 0 });
+  });
+});
+
+describe.each<Transport>(['redis', 'postgres'])('control requests over HTTP on the %s transport', (transport) => {
+  let db: TestDatabase;
+  let t: TestApp;
+  const me = principal('http-control');
+  /** The host's identity check: a request carrying `x-slow` waits this long first (a slow identity provider). */
+  const PRINCIPAL_MS = 150;
+  const STEP_MS = 300;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const resolvePrincipal = async (req: unknown) => {
+      if ((req as { headers: Record<string, string | undefined> }).headers['x-slow']) await sleep(PRINCIPAL_MS);
+      return me;
+    };
+    t = await startTestApp({ transport, db, queuePrefix: uniquePrefix(), providers: [StepsAgent], options: { resolvePrincipal } });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('places a pause by when its request arrived: made before a step began, it lands at that boundary though it reaches the run during the step', async () => {
+    const execution = await t.manager.start(me, 'steps', { steps: 10, step_ms: STEP_MS });
+    await nextEvent(t, (e) => e.name === ExecutionEventName.StepCompleted && e.executionId === execution.id && e.stepNumber === 1);
+    // Step 2 has about 80 ms left when the request arrives; the principal resolves ~70 ms into step 3.
+    await sleep(STEP_MS - 80);
+    const answer = await request(t.app.getHttpServer()).post(`/api/agents/${execution.id}/pause`).set('x-slow', '1');
+    expect(answer.status).toBe(202);
+    const paused = await waitForStatus(t, db, execution.id, ['paused', 'completed']);
+    // Step 3 had begun after the request arrived: it is given back, and the pause lands where step 2 ended.
+    expect(paused).toMatchObject({ status: 'paused', step_count: 2 });
   });
 });

@@ -56,6 +56,16 @@ FROM held
 WHERE l.tenant_id = held.tenant_id AND l.period = (held.r->>'period')::date
   AND l.user_id IN (SELECT jsonb_array_elements_text(held.r->'keys'))`;
 
+/**
+ * The admin budgets (`agent_budgets`) of an execution's user and of its tenant, as a jsonb array of
+ * `{ user_id, monthly_tokens, monthly_usd }` (limits as text, as `pg` reads the columns): a scalar
+ * subquery the kernel's lease statement returns, so a job learns them without a query of its own.
+ * The caller's `upd` CTE must return `tenant_id` and `user_id`.
+ */
+export const BUDGET_OVERRIDES_OF_UPD = `(SELECT COALESCE(jsonb_agg(jsonb_build_object(
+     'user_id', b.user_id, 'monthly_tokens', b.monthly_tokens::text, 'monthly_usd', b.monthly_usd::text)), '[]'::jsonb)
+   FROM agent_budgets b WHERE b.tenant_id = upd.tenant_id AND b.user_id IN (upd.user_id, ''))`;
+
 /** The scopes' rows as they are. $1 tenant · $2 period · $3 keys */
 export const LEDGER_SQL = `SELECT * FROM agent_budget_ledger WHERE tenant_id = $1 AND period = $2::date AND user_id = ANY($3::text[])`;
 

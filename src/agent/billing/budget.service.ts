@@ -38,7 +38,8 @@ export interface BudgetOwner {
 /** Admin budgets are seen by other nodes within this long. */
 const OVERRIDE_CACHE_MS = 5_000;
 
-interface OverrideRow {
+/** An admin's budget row (`agent_budgets`) for a user, or for the tenant (`user_id` = ''). */
+export interface BudgetOverride {
   user_id: string;
   monthly_tokens: string | null;
   monthly_usd: string | null;
@@ -64,7 +65,7 @@ interface LedgerRow {
 export class BudgetService {
   private readonly pool: SqlPool;
   /** Admin budgets read at most every few seconds per user: a start or a job should not pay a round trip when none is set. */
-  private readonly overrides = new Map<string, { at: number; rows: OverrideRow[] }>();
+  private readonly overrides = new Map<string, { at: number; rows: readonly BudgetOverride[] }>();
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
@@ -73,9 +74,16 @@ export class BudgetService {
     this.pool = database.pool;
   }
 
-  /** The budgets in force for a user: theirs (an admin's, else the tier's) and their tenant's. */
-  async budgetsOf(owner: BudgetOwner): Promise<{ user: MonthlyBudget | null; tenant: MonthlyBudget | null }> {
-    const rows = await this.overridesOf(owner);
+  /**
+   * The budgets in force for a user: theirs (an admin's, else the tier's) and their tenant's.
+   * `overrides`: the admin budgets as the caller just read them (they come with a lease), instead of
+   * this node's cache.
+   */
+  async budgetsOf(
+    owner: BudgetOwner,
+    overrides?: readonly BudgetOverride[],
+  ): Promise<{ user: MonthlyBudget | null; tenant: MonthlyBudget | null }> {
+    const rows = overrides ? this.remember(owner, overrides) : await this.overridesOf(owner);
     const set = (key: string): MonthlyBudget | null => {
       const row = rows.find((r) => r.user_id === key);
       return row ? { tokens: nullableNumber(row.monthly_tokens), usd: nullableNumber(row.monthly_usd) } : null;
@@ -83,9 +91,12 @@ export class BudgetService {
     return { user: set(owner.userId) ?? this.tiers.for({ tier: owner.tier ?? '' }).budget, tenant: set(TENANT_SCOPE) };
   }
 
-  /** Prepares the ledger for an execution's job: null when no budget applies (then steps cost no extra round trip). */
-  async open(owner: BudgetOwner, now = new Date()): Promise<BudgetScope | null> {
-    return (await this.openWithStates(owner, now))?.scope ?? null;
+  /**
+   * Prepares the ledger for an execution's job: null when no budget applies (then steps cost no extra
+   * round trip). `overrides`: the admin budgets read with the job's lease (no query of their own).
+   */
+  async open(owner: BudgetOwner, now = new Date(), overrides?: readonly BudgetOverride[]): Promise<BudgetScope | null> {
+    return (await this.openWithStates(owner, now, overrides))?.scope ?? null;
   }
 
   /** 402 when the user or the tenant has nothing left this month. */
@@ -96,8 +107,12 @@ export class BudgetService {
   }
 
   /** The scopes' ledger rows as the statement that opened them left them (one round trip, read again only after a lost race). */
-  private async openWithStates(owner: BudgetOwner, now = new Date()): Promise<{ scope: BudgetScope; states: BudgetState[] } | null> {
-    const { user, tenant } = await this.budgetsOf(owner);
+  private async openWithStates(
+    owner: BudgetOwner,
+    now = new Date(),
+    overrides?: readonly BudgetOverride[],
+  ): Promise<{ scope: BudgetScope; states: BudgetState[] } | null> {
+    const { user, tenant } = await this.budgetsOf(owner, overrides);
     const scopes = [
       ...(hasLimit(user) ? [{ user_id: owner.userId, limit_tokens: user.tokens ?? null, limit_usd: user.usd ?? null }] : []),
       ...(hasLimit(tenant) ? [{ user_id: TENANT_SCOPE, limit_tokens: tenant.tokens ?? null, limit_usd: tenant.usd ?? null }] : []),
@@ -141,16 +156,21 @@ export class BudgetService {
     for (const key of this.overrides.keys()) if (key.startsWith(`${tenantId}\u0000`)) this.overrides.delete(key);
   }
 
-  private async overridesOf(owner: BudgetOwner): Promise<OverrideRow[]> {
+  private async overridesOf(owner: BudgetOwner): Promise<readonly BudgetOverride[]> {
     const key = `${owner.tenantId}\u0000${owner.userId}`;
     const cached = this.overrides.get(key);
     if (cached && Date.now() - cached.at < OVERRIDE_CACHE_MS) return cached.rows;
-    const { rows } = await this.pool.query<OverrideRow>(
+    const { rows } = await this.pool.query<BudgetOverride>(
       `SELECT user_id, monthly_tokens, monthly_usd FROM agent_budgets WHERE tenant_id = $1 AND user_id IN ($2, '')`,
       [owner.tenantId, owner.userId],
     );
+    return this.remember(owner, rows);
+  }
+
+  /** Fresh rows, read here or by the caller: the cache's until they are OVERRIDE_CACHE_MS old. */
+  private remember(owner: BudgetOwner, rows: readonly BudgetOverride[]): readonly BudgetOverride[] {
     if (this.overrides.size > 10_000) this.overrides.clear();
-    this.overrides.set(key, { at: Date.now(), rows });
+    this.overrides.set(`${owner.tenantId}\u0000${owner.userId}`, { at: Date.now(), rows });
     return rows;
   }
 

@@ -3,6 +3,7 @@ import { AdminGuard, PrincipalGuard } from '../tenancy/principal.guard.js';
 import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 import { AgentExceptionFilter } from './agent-exception.filter.js';
 import { agentValidationPipe } from './agent-validation.pipe.js';
+import { RequestReceivedGuard } from './request-received.js';
 import { StorableInputGuard } from './storable-input.guard.js';
 
 /** Who may call a library controller. */
@@ -17,13 +18,14 @@ export const RouteAccess = {
 export type RouteAccess = (typeof RouteAccess)[keyof typeof RouteAccess];
 
 /**
- * The guards in front of every route of each kind, in the order they run: who calls, the tier's
- * request rate (per user; per IP where there is no principal), then input that could not be stored.
+ * The guards in front of every route of each kind, in the order they run: the request's arrival
+ * noted, who calls, the tier's request rate (per user; per IP where there is no principal), then
+ * input that could not be stored.
  */
 const GUARDS: Record<RouteAccess, Type<CanActivate>[]> = {
-  user: [PrincipalGuard, AgentThrottlerGuard, StorableInputGuard],
-  admin: [AdminGuard, AgentThrottlerGuard, StorableInputGuard],
-  signed: [AgentThrottlerGuard, StorableInputGuard],
+  user: [RequestReceivedGuard, PrincipalGuard, AgentThrottlerGuard, StorableInputGuard],
+  admin: [RequestReceivedGuard, AdminGuard, AgentThrottlerGuard, StorableInputGuard],
+  signed: [RequestReceivedGuard, AgentThrottlerGuard, StorableInputGuard],
 };
 
 /**

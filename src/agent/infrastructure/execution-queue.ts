@@ -1,8 +1,10 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { BatchedAdds } from './batched-adds.js';
 import { ExecutionJobName, QueueName } from './queue-names.js';
-import type { ExecutionJobData } from './queue-backend.js';
+import { QUEUE_BACKEND } from './queue-backend.provider.js';
+import type { ExecutionJobData, QueueBackend } from './queue-backend.js';
 
 export interface EnqueueOptions {
   /**
@@ -27,30 +29,31 @@ const JOB_OPTIONS = {
 @Injectable()
 export class ExecutionQueue implements OnApplicationShutdown {
   private readonly queues: ReadonlyMap<QueueName, Queue<ExecutionJobData>>;
+  /** Per queue, where the backend asks for it (PostgreSQL): concurrent enqueues in one add. */
+  private readonly batched: ReadonlyMap<QueueName, BatchedAdds> | null;
 
   constructor(
     @InjectQueue(QueueName.Default) defaultQueue: Queue<ExecutionJobData>,
     @InjectQueue(QueueName.Long) longQueue: Queue<ExecutionJobData>,
     @InjectQueue(QueueName.Priority) priorityQueue: Queue<ExecutionJobData>,
+    @Inject(QUEUE_BACKEND) backend: QueueBackend,
   ) {
     this.queues = new Map([
       [QueueName.Default, defaultQueue],
       [QueueName.Long, longQueue],
       [QueueName.Priority, priorityQueue],
     ]);
+    this.batched = backend.batchAdds ? new Map([...this.queues].map(([name, q]) => [name, new BatchedAdds(q)])) : null;
   }
 
   async enqueue(executionId: string, queue: QueueName, options: EnqueueOptions): Promise<void> {
-    await this.queue(queue).add(
-      ExecutionJobName.Run,
-      { executionId },
-      {
-        ...JOB_OPTIONS,
-        jobId: `${executionId}-${options.epoch}`,
-        delay: options.delayMs,
-        priority: options.priority ?? 1,
-      },
-    );
+    const job = {
+      name: ExecutionJobName.Run,
+      data: { executionId },
+      opts: { ...JOB_OPTIONS, jobId: `${executionId}-${options.epoch}`, delay: options.delayMs, priority: options.priority ?? 1 },
+    };
+    if (this.batched) await this.batched.get(queue)!.add(job);
+    else await this.queue(queue).add(job.name, job.data, job.opts);
   }
 
   /**

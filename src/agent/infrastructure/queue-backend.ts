@@ -37,6 +37,14 @@ export interface QueueBackend {
    * which would move a host's own queues too; see ARCHITECTURE.md).
    */
   readonly workers: 'bull-module' | 'library';
+  /**
+   * Whether adds made while others are in flight should go together (`BatchedAdds`). PostgreSQL:
+   * yes, each add is a commit that NOTIFYs, and PostgreSQL serializes NOTIFYing commits (one
+   * cluster-wide lock, held through the WAL flush), so concurrent starts queued behind each other's
+   * flushes. Redis: no, ioredis already pipelines concurrent adds on one connection (measured: a
+   * MULTI per batch added less than one command at a time).
+   */
+  readonly batchAdds: boolean;
   createQueue(name: QueueName): Queue<ExecutionJobData>;
   createWorker(name: QueueName, handler: ExecutionJobHandler, concurrency: number): Worker<ExecutionJobData>;
   /** A worker's options (concurrency, lock timing); started by the library once the app is up. */
@@ -74,6 +82,7 @@ export function createQueueBackend(options: QueueBackendOptions, database: Clien
     const workerOptions = (concurrency: number) => ({ concurrency, autorun: false, ...workerTiming(options) });
     return {
       workers: 'library',
+      batchAdds: true,
       createQueue: (name) => new PgQueue<ExecutionJobData>(name, { connection }) as unknown as Queue<ExecutionJobData>,
       createWorker: (name, handler, concurrency) =>
         new PgWorker<ExecutionJobData>(name, handler, { connection, ...workerOptions(concurrency) }) as unknown as Worker<ExecutionJobData>,
@@ -85,6 +94,7 @@ export function createQueueBackend(options: QueueBackendOptions, database: Clien
   const workerOptions = (concurrency: number) => ({ concurrency, autorun: false, ...workerTiming(options) });
   return {
     workers: 'bull-module',
+    batchAdds: false,
     createQueue: (name) => new Queue<ExecutionJobData>(name, base as QueueOptions),
     createWorker: (name, handler, concurrency) =>
       new Worker<ExecutionJobData>(name, handler, { ...base, ...workerOptions(concurrency) } as WorkerOptions),

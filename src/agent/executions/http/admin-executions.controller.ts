@@ -1,5 +1,6 @@
 import { Body, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { AgentController, RouteAccess } from '../../http/agent-controller.decorator.js';
+import { RequestReceivedAt } from '../../http/request-received.js';
 import { AgentManager } from '../lifecycle/agent-manager.js';
 import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
 import { ExecutionIdParam } from './dto/execution-id.param.js';
@@ -74,9 +75,10 @@ export class AdminExecutionsController {
   async pause(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,
+    @RequestReceivedAt() requestedAt: number,
     @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
-    return controlResponse(res, await this.manager.pause(p, id, ADMIN));
+    return controlResponse(res, await this.manager.pause(p, id, { ...ADMIN, requestedAt }));
   }
 
   @Post(':id/resume')
@@ -93,9 +95,10 @@ export class AdminExecutionsController {
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,
     @Body() body: CancelExecutionDto,
+    @RequestReceivedAt() requestedAt: number,
     @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
-    return controlResponse(res, await this.manager.cancel(p, id, body.grace_ms, ADMIN));
+    return controlResponse(res, await this.manager.cancel(p, id, body.grace_ms, { ...ADMIN, requestedAt }));
   }
 
   @Post(':id/input')

@@ -2,6 +2,7 @@ import { Body, Delete, Get, HttpCode, Param, Post, Query, Res, Inject } from '@n
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { AgentController, RouteAccess } from '../../http/agent-controller.decorator.js';
+import { RequestReceivedAt } from '../../http/request-received.js';
 import { CurrentPrincipal } from '../../tenancy/principal.guard.js';
 import type { Principal } from '../../tenancy/principal.js';
 import { ownScope } from '../../tenancy/scope.js';
@@ -92,9 +93,10 @@ export class ExecutionsController {
   async pause(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
+    @RequestReceivedAt() requestedAt: number,
     @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
-    return controlResponse(res, await this.manager.pause(principal, id));
+    return controlResponse(res, await this.manager.pause(principal, id, { requestedAt }));
   }
 
   @Post(':id/resume')
@@ -111,9 +113,10 @@ export class ExecutionsController {
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
     @Body() body: CancelExecutionDto,
+    @RequestReceivedAt() requestedAt: number,
     @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
-    return controlResponse(res, await this.manager.cancel(principal, id, body.grace_ms));
+    return controlResponse(res, await this.manager.cancel(principal, id, body.grace_ms, { requestedAt }));
   }
 
   @Post(':id/input')

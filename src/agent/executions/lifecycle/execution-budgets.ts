@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BudgetState } from '../../billing/budget-exceeded.error.js';
-import { BudgetService, type BudgetOwner, type BudgetScope, type Reservation } from '../../billing/budget.service.js';
+import { BudgetService, type BudgetOverride, type BudgetOwner, type BudgetScope, type Reservation } from '../../billing/budget.service.js';
 import type { SqlPool } from '../../infrastructure/sql-pool.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import { RELEASE_SQL, RESERVE_SQL } from './execution-budgets.sql.js';
@@ -21,9 +21,12 @@ export class ExecutionBudgets {
     this.pool = database.pool;
   }
 
-  /** Prepares the ledger for an execution's job: null when no budget applies (then steps cost no extra round trip). */
-  open(owner: BudgetOwner, now = new Date()): Promise<BudgetScope | null> {
-    return this.budgets.open(owner, now);
+  /**
+   * Prepares the ledger for an execution's job: null when no budget applies (then steps cost no extra
+   * round trip). The admin budgets come with the lease (`overrides`), so none is read here.
+   */
+  open(owner: BudgetOwner, overrides: readonly BudgetOverride[], now = new Date()): Promise<BudgetScope | null> {
+    return this.budgets.open(owner, now, overrides);
   }
 
   /**

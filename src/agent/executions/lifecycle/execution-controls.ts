@@ -25,6 +25,11 @@ export interface ControlResult {
 /** Admin routes act on the whole tenant (only for principals with the admin role). */
 export interface ControlOptions {
   asAdmin?: boolean;
+  /**
+   * When the request was made (ms since the epoch; default: now): a pause or cancel made before the
+   * step in flight began stops that step. The routes pass the request's arrival.
+   */
+  requestedAt?: number;
 }
 
 /**
@@ -43,7 +48,7 @@ export class ExecutionControls {
 
   /** Pending: paused at once. Running: paused at the end of the step in flight (`pending: true`). */
   async pause(principal: Principal, id: string, control: ControlOptions = {}): Promise<ControlResult> {
-    const requestedAt = Date.now();
+    const requestedAt = control.requestedAt ?? Date.now();
     const scope = scopeFor(principal, control.asAdmin);
     const { execution, currentStatus } = await this.transitions.tryApply(id, scope, {
       operation: 'pause',
@@ -77,7 +82,7 @@ export class ExecutionControls {
     graceMs = this.options.lifecycle.cancelGraceMs,
     control: ControlOptions = {},
   ): Promise<ControlResult> {
-    const requestedAt = Date.now();
+    const requestedAt = control.requestedAt ?? Date.now();
     const scope = scopeFor(principal, control.asAdmin);
     const { execution, currentStatus } = await this.transitions.tryApply(id, scope, {
       operation: 'cancel',

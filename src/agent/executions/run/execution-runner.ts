@@ -87,7 +87,7 @@ export class ExecutionRunner {
     const active = this.active.register(lease.executionId, lease.epoch, leasedSince);
     try {
       // Before the run is announced: a request reacting to `running` meets a run that is already stepping.
-      active.budget = this.runBudget(lease, await this.budgets.open(lease));
+      active.budget = this.runBudget(lease, await this.budgets.open(lease, lease.budgetOverrides));
       this.commits.publishStarted(lease, active);
       return await inSpan(SpanName.Execution, { ...executionAttributes(lease), 'agent.lease_epoch': lease.epoch }, async (span) => {
         const ended = await this.loop.run(lease, active);

@@ -61,6 +61,7 @@ interface LeaseRow {
   depth: number;
   pending_signals: string[];
   log: Lease['log'];
+  budget_overrides: Lease['budgetOverrides'];
   /** ACQUIRE_LEASES_SQL only (null in a conversation). */
   history?: AgentMessage[] | null;
 }
@@ -87,6 +88,7 @@ function leaseOf(row: LeaseRow): Lease {
     depth: row.depth,
     pendingSignals: row.pending_signals,
     log: row.log,
+    budgetOverrides: row.budget_overrides,
     history: row.history ?? undefined,
   };
 }

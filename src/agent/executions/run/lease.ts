@@ -1,3 +1,4 @@
+import type { BudgetOverride } from '../../billing/budget.service.js';
 import type { JsonObject, JsonValue } from '../../runtime/json.js';
 import type { CommittedLog } from '../committed-log.js';
 import type { AgentMessage } from '../../runtime/agent-state.js';
@@ -30,4 +31,6 @@ export interface Lease {
   log: CommittedLog;
   /** The execution's messages, when the lease read them too (a wake batch, outside a conversation): no load of its own. */
   history?: AgentMessage[];
+  /** The admin budgets of the execution's user and tenant, read with the lease (the job's budgets need no query of their own). */
+  budgetOverrides: BudgetOverride[];
 }

@@ -1,4 +1,10 @@
-import { PRIOR_RESERVATION_CTE, PRIOR_RESERVATIONS_CTE, RELEASE_PRIOR_CTE, RELEASE_PRIORS_CTE } from '../../billing/budget-ledger.sql.js';
+import {
+  BUDGET_OVERRIDES_OF_UPD,
+  PRIOR_RESERVATION_CTE,
+  PRIOR_RESERVATIONS_CTE,
+  RELEASE_PRIOR_CTE,
+  RELEASE_PRIORS_CTE,
+} from '../../billing/budget-ledger.sql.js';
 
 /**
  * The hot path: one statement, one round trip, one implicit transaction. It applies a step (or a
@@ -227,7 +233,9 @@ const STARTED_LOG = `INSERT INTO agent_logs (execution_id, step_number, level, e
 
 /**
  * Takes the execution for this runner: a pending one, or a running one whose holder stopped
- * heartbeating. The epoch bump is the fence every later commit is checked against.
+ * heartbeating. The epoch bump is the fence every later commit is checked against. It also answers
+ * the admin budgets of the execution's user and tenant (`budget_overrides`): the job's budgets need
+ * no round trip of their own, and an admin's budget set on another node applies from the next job.
  * $1 id · $2 owner · $3 lease timeout (ms)
  */
 export const ACQUIRE_LEASE_SQL = `
@@ -239,7 +247,9 @@ WITH ${PRIOR_RESERVATION_CTE}, upd AS (
   ${STARTED_LOG}
   RETURNING id, step_number, level, event_type, message, context, created_at
 ), ${RELEASE_PRIOR_CTE}
-SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals FROM upd`;
+SELECT upd.*, (SELECT to_jsonb(log) FROM log) AS log, ${PENDING_SIGNALS} AS pending_signals,
+       ${BUDGET_OVERRIDES_OF_UPD} AS budget_overrides
+FROM upd`;
 
 /**
  * ACQUIRE_LEASE_SQL for many executions in one statement (a wake batch): the same conditions, the
@@ -263,6 +273,7 @@ SELECT upd.*, jsonb_build_object('id', log.id, 'step_number', log.step_number, '
          'message', log.message, 'context', log.context, 'created_at', log.created_at) AS log,
        (SELECT COALESCE(array_agg(DISTINCT s.signal_type), '{}') FROM agent_signals s
         WHERE s.execution_id = upd.id AND s.processed_at IS NULL) AS pending_signals,
+       ${BUDGET_OVERRIDES_OF_UPD} AS budget_overrides,
        -- A woken execution has a history (the event at least): read with the lease, not one query each after it.
        CASE WHEN upd.conversation_id IS NULL THEN
          (SELECT COALESCE(jsonb_agg(jsonb_build_object('role', m.role, 'content', m.content) ORDER BY m.seq), '[]'::jsonb)
