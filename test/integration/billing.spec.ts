@@ -175,6 +175,28 @@ describe('usage records, costs and budgets', () => {
     expect(await recordsOf(second.id)).toEqual([]);
   });
 
+  it('opens a ledger whose limits are unchanged without writing it, and writes a changed limit', async () => {
+    const me = principal('steady-user');
+    const owner = { tenantId: me.tenantId, userId: me.userId, tier: me.tier };
+    const ledger = async () =>
+      (
+        await db.sql.query(`SELECT xmin::text AS version, limit_tokens FROM agent_budget_ledger WHERE tenant_id = $1 AND user_id = $2`, [
+          me.tenantId,
+          me.userId,
+        ])
+      ).rows[0];
+    await budgets.set(me.tenantId, me.userId, { tokens: 10_000 });
+    expect(await budgets.open(owner)).toMatchObject({ keys: [me.userId] });
+    const opened = await ledger();
+    // Every start and every job opens the budgets: with the same limits, the row stays as it was.
+    await budgets.assertStartAllowed(owner);
+    expect(await budgets.open(owner)).toMatchObject({ keys: [me.userId] });
+    expect(await ledger()).toEqual(opened);
+    await budgets.set(me.tenantId, me.userId, { tokens: 20_000 });
+    await budgets.open(owner);
+    expect((await ledger()).limit_tokens).toBe('20000');
+  });
+
   it('applies a tenant budget across its users', async () => {
     const tenant = 'budget-tenant';
     await budgets.set(tenant, '', { tokens: 200 });

@@ -7,13 +7,20 @@
 /**
  * Makes the scopes' rows exist with the limits in force (a row created mid-month starts from the
  * month's usage records). $1 tenant · $2 period (first day) · $3 scopes [{ user_id, limit_tokens, limit_usd }]
+ *
+ * NOTE: a row whose limits are already those in force is read, not rewritten: opening the budgets of
+ * every start and every job would otherwise write the row and wait for a WAL flush each time.
  */
 export const OPEN_LEDGER_SQL = `
 WITH scopes AS (
   SELECT * FROM jsonb_to_recordset($3::jsonb) AS s(user_id text, limit_tokens bigint, limit_usd numeric)
+), existing AS (
+  SELECT l.* FROM agent_budget_ledger l JOIN scopes s ON l.user_id = s.user_id
+  WHERE l.tenant_id = $1 AND l.period = $2::date
 ), refreshed AS (
   UPDATE agent_budget_ledger l SET limit_tokens = s.limit_tokens, limit_usd = s.limit_usd
   FROM scopes s WHERE l.tenant_id = $1 AND l.period = $2::date AND l.user_id = s.user_id
+    AND (l.limit_tokens, l.limit_usd) IS DISTINCT FROM (s.limit_tokens, s.limit_usd)
   RETURNING l.*
 ), created AS (
   INSERT INTO agent_budget_ledger (tenant_id, user_id, period, spent_tokens, spent_usd, limit_tokens, limit_usd)
@@ -24,11 +31,13 @@ WITH scopes AS (
     WHERE r.tenant_id = $1 AND (s.user_id = '' OR r.user_id = s.user_id)
       AND r.recorded_at >= $2::date AND r.recorded_at < $2::date + interval '1 month'
   ) u ON true
-  WHERE s.user_id NOT IN (SELECT user_id FROM refreshed)
+  WHERE s.user_id NOT IN (SELECT user_id FROM existing)
   ON CONFLICT (tenant_id, user_id, period) DO NOTHING
   RETURNING *
 )
-SELECT * FROM refreshed UNION ALL SELECT * FROM created`;
+SELECT * FROM refreshed
+UNION ALL SELECT * FROM existing WHERE user_id NOT IN (SELECT user_id FROM refreshed)
+UNION ALL SELECT * FROM created`;
 
 /**
  * A CTE that reserves a step's estimate on every scope that still has room for it, returning the
