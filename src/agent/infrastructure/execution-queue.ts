@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { BatchedAdds } from './batched-adds.js';
+import { batchedAdds, type JobToAdd } from './batched-adds.js';
+import type { GroupCommit } from './group-commit.js';
 import { ExecutionJobName, QueueName } from './queue-names.js';
 import { QUEUE_BACKEND } from './queue-backend.provider.js';
 import type { ExecutionJobData, QueueBackend } from './queue-backend.js';
@@ -30,7 +31,7 @@ const JOB_OPTIONS = {
 export class ExecutionQueue implements OnApplicationShutdown {
   private readonly queues: ReadonlyMap<QueueName, Queue<ExecutionJobData>>;
   /** Per queue, where the backend asks for it (PostgreSQL): concurrent enqueues in one add. */
-  private readonly batched: ReadonlyMap<QueueName, BatchedAdds> | null;
+  private readonly batched: ReadonlyMap<QueueName, GroupCommit<JobToAdd, void>> | null;
 
   constructor(
     @InjectQueue(QueueName.Default) defaultQueue: Queue<ExecutionJobData>,
@@ -43,7 +44,7 @@ export class ExecutionQueue implements OnApplicationShutdown {
       [QueueName.Long, longQueue],
       [QueueName.Priority, priorityQueue],
     ]);
-    this.batched = backend.batchAdds ? new Map([...this.queues].map(([name, q]) => [name, new BatchedAdds(q)])) : null;
+    this.batched = backend.batchAdds ? new Map([...this.queues].map(([name, q]) => [name, batchedAdds(q)])) : null;
   }
 
   async enqueue(executionId: string, queue: QueueName, options: EnqueueOptions): Promise<void> {
@@ -52,7 +53,7 @@ export class ExecutionQueue implements OnApplicationShutdown {
       data: { executionId },
       opts: { ...JOB_OPTIONS, jobId: `${executionId}-${options.epoch}`, delay: options.delayMs, priority: options.priority ?? 1 },
     };
-    if (this.batched) await this.batched.get(queue)!.add(job);
+    if (this.batched) await this.batched.get(queue)!.submit(job);
     else await this.queue(queue).add(job.name, job.data, job.opts);
   }
 

@@ -38,7 +38,7 @@ export interface QueueBackend {
    */
   readonly workers: 'bull-module' | 'library';
   /**
-   * Whether adds made while others are in flight should go together (`BatchedAdds`). PostgreSQL:
+   * Whether adds made while others are in flight should go together (`batchedAdds`). PostgreSQL:
    * yes, each add is a commit that NOTIFYs, and PostgreSQL serializes NOTIFYing commits (one
    * cluster-wide lock, held through the WAL flush), so concurrent starts queued behind each other's
    * flushes. Redis: no, ioredis already pipelines concurrent adds on one connection (measured: a
