@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutionEventName, type Transport } from '../../src/agent/index.js';
 import { ExecutionQueue } from '../../src/agent/infrastructure/execution-queue.js';
+import { PUBSUB, type PubSub } from '../../src/agent/infrastructure/pubsub.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
 import { BackendWatcher } from '../support/pg-backends.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
@@ -86,6 +87,23 @@ describe('connections after the app closes, the rest of its life', () => {
 
       expect(await watcher.of(db.name, `application_name NOT LIKE 'nestjs-agents%'`)).toEqual([]);
       await t.close();
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('the PostgreSQL pub/sub opens no connection once closed (a message published late, a subscription)', async () => {
+    const db = await createTestDatabase();
+    try {
+      const t = await startTestApp({ transport: 'postgres', db, queuePrefix: uniquePrefix(), options: { workers: { enabled: false } } });
+      const pubsub = t.app.get<PubSub>(PUBSUB, { strict: false });
+      await t.close();
+
+      await pubsub.publish('agents-test-late', 'late');
+      pubsub.subscribe('agents-test-late', () => undefined);
+      await sleep(200);
+
+      expect(await watcher.of(db.name)).toEqual([]);
     } finally {
       await db.drop();
     }
