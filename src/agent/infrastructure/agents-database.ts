@@ -15,6 +15,7 @@ export async function openAgentsDatabase(
   schema: AgentSchema,
   connections: OpenConnections,
 ): Promise<DataSource> {
+  const logger = new Logger('AgentsDatabase');
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.database.url!,
@@ -25,6 +26,11 @@ export async function openAgentsDatabase(
     logging: options.database.logging,
     poolSize: options.database.poolSize,
     applicationName: 'nestjs-agents',
+    // NOTE: an idle connection the server closed (a restart, pg_terminate_backend) is dropped by the
+    // pool and reported here: a pool's 'error' event with no listener ends the process. TypeORM 1.x
+    // has a default (a warning through its own logger, silent with logging off); this one is in the app's log.
+    poolErrorHandler: (error: Error) =>
+      logger.warn(`An idle pooled connection was closed (${error.message}); the pool opens another when needed`),
     extra: { onConnect: connections.track },
   });
   await dataSource.initialize();

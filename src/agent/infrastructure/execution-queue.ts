@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { ExecutionJobName, QueueName } from './queue-names.js';
@@ -27,6 +27,7 @@ const JOB_OPTIONS = {
 /** Producer side of the queues: a job is a hint that an execution has work (the row decides). */
 @Injectable()
 export class ExecutionQueue implements OnApplicationShutdown {
+  private readonly logger = new Logger(ExecutionQueue.name);
   private readonly queues: ReadonlyMap<QueueName, Queue<ExecutionJobData>>;
 
   constructor(
@@ -40,6 +41,8 @@ export class ExecutionQueue implements OnApplicationShutdown {
       [QueueName.Long, longQueue],
       [QueueName.Priority, priorityQueue],
     ]);
+    // NOTE: with no listener, BullMQ prints a queue's connection errors (an idle one the server closed) to the console, whole.
+    for (const [name, queue] of this.queues) queue.on('error', (error) => this.logger.warn(`Queue ${name}: ${error.message}`));
   }
 
   async enqueue(executionId: string, queue: QueueName, options: EnqueueOptions): Promise<void> {

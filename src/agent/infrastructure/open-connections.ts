@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { ClientBase } from 'pg';
 
+const heardByTheHolder = (): void => undefined;
+
 /** How long closing waits for the last connections to say goodbye before it gives up on them (a server that stopped answering). */
 const ENDED_WITHIN_MS = 5_000;
 
@@ -20,9 +22,17 @@ export class OpenConnections {
 
   constructor(private readonly label: string) {}
 
-  /** pg-pool's `onConnect` option. */
+  /**
+   * pg-pool's `onConnect` option.
+   *
+   * NOTE: the connection also gets an 'error' listener for its whole life. pg-pool listens only while
+   * a connection is idle in it: one checked out (BullMQ's migrations at boot, a transaction, a lock
+   * held) that the server closes emits 'error' to nobody, which ends the process. Here it is
+   * heard, and left to whoever holds it: its next statement fails, and the pool drops it on release.
+   */
   readonly track = (client: ClientBase): void => {
     this.open.add(client);
+    client.on('error', heardByTheHolder);
     client.once('end', () => this.open.delete(client));
   };
 
