@@ -112,3 +112,49 @@ describe.each<Case>([
     expect(await maintenance.cleanup()).toMatchObject({ job: 'cleanup', skipped: false });
   });
 });
+
+/**
+ * BullMQ's PostgreSQL backend migrates its schema at boot on a connection it checks out of its pool
+ * (under a transaction's advisory lock); the server closing that one must not end the process either.
+ */
+describe('connections closed by the server while the queue backend migrates at boot', () => {
+  let db: TestDatabase;
+  let watcher: BackendWatcher;
+  let locker: pg.Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    watcher = await BackendWatcher.connect();
+    locker = new pg.Client({ connectionString: db.url, application_name: 'agents-test-locker' });
+    await locker.connect();
+  });
+
+  afterAll(async () => {
+    await locker?.end();
+    await watcher?.close();
+    await db?.drop();
+  });
+
+  it('the process survives them', async () => {
+    const queuePrefix = uniquePrefix();
+    // BullMQ's migration lock for this schema (MIGRATION_ADVISORY_LOCK_KEY, 'BULL'), held so its migrations wait.
+    await locker.query('BEGIN');
+    await locker.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [0x42554c4c, queuePrefix]);
+    let t: TestApp | undefined;
+    const uncaught = await uncaughtDuring(async () => {
+      t = await startTestApp({ transport: 'postgres', db, queuePrefix, providers: [StepsAgent] });
+      const waiting = `wait_event_type = 'Lock' AND wait_event = 'advisory' AND application_name <> 'agents-test-locker'`;
+      while ((await watcher.of(db.name, waiting)).length === 0) await sleep(20);
+      const killed = await watcher.terminate(db.name, waiting);
+      while ((await watcher.of(db.name, 'pid = ANY($2)', [killed])).length > 0) await sleep(20);
+      await sleep(200); // the errors reach the app
+      await locker.query('ROLLBACK');
+    });
+    // NOTE: closed at once. BullMQ 6.7 keeps a failed boot of a queue or worker (`waitUntilReady`
+    // memoizes the rejection): a worker whose migration was cut retries it in a loop, without a
+    // pause, failing each time, until the app closes. The process lives; the worker does not recover.
+    await t?.close();
+
+    expect(uncaught.map((error) => error.message)).toEqual([]);
+  });
+});
