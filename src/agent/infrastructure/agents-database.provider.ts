@@ -33,10 +33,6 @@ export class AgentsDatabase implements OnApplicationShutdown {
     this.connectionConfig = connectionConfigOf(dataSource);
   }
 
-  get ownsDataSource(): boolean {
-    return this.ownConnections !== null;
-  }
-
   /** Once this resolves, no connection of the library's own pool is left on the server. */
   async onApplicationShutdown(): Promise<void> {
     if (!this.ownConnections) return;
