@@ -7,6 +7,7 @@ import { AGENT_OPTIONS } from './agent-options.token.js';
 import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import { AGENT_SCHEMA, type AgentSchema } from './agent-schema.js';
 import { connectionConfigOf, migrateHostDatabase, openAgentsDatabase } from './agents-database.js';
+import { OpenConnections } from './open-connections.js';
 import { sqlPoolOf, type SqlPool } from './sql-pool.js';
 
 export const AGENTS_DATABASE = Symbol('AGENTS_DATABASE');
@@ -23,16 +24,20 @@ export class AgentsDatabase implements OnApplicationShutdown {
   /** For the connections kept apart from the pool (LISTEN, the PostgreSQL queue backend). */
   readonly connectionConfig: ClientConfig;
 
+  /** `ownConnections`: the connections of the library's own DataSource; null for the host's. */
   constructor(
     readonly dataSource: DataSource,
-    readonly ownsDataSource: boolean,
+    private readonly ownConnections: OpenConnections | null,
   ) {
     this.pool = sqlPoolOf(dataSource);
     this.connectionConfig = connectionConfigOf(dataSource);
   }
 
+  /** Once this resolves, no connection of the library's own pool is left on the server. */
   async onApplicationShutdown(): Promise<void> {
-    if (this.ownsDataSource && this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (!this.ownConnections) return;
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.ownConnections.ended();
   }
 }
 
@@ -77,11 +82,14 @@ export const agentsDatabaseProvider: Provider = {
   inject: [AGENT_OPTIONS, AGENT_SCHEMA, ModuleRef],
   useFactory: async (options: ResolvedInfrastructureOptions, schema: AgentSchema, moduleRef: ModuleRef) => {
     const host = hostDataSource(options, moduleRef);
-    if (!host) return new AgentsDatabase(await openAgentsDatabase(options, schema), true);
+    if (!host) {
+      const connections = new OpenConnections('pooled');
+      return new AgentsDatabase(await openAgentsDatabase(options, schema, connections), connections);
+    }
     checkedHostDataSource(host, schema);
     if (options.database.runMigrations) await migrateHostDatabase(host, schema);
     new Logger('AgentsDatabase').log("Using the host's DataSource: one pool for the app and the library");
-    return new AgentsDatabase(host, false);
+    return new AgentsDatabase(host, null);
   },
 };
 

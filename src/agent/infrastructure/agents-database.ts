@@ -4,9 +4,18 @@ import { DataSource, MigrationExecutor } from 'typeorm';
 import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import { AGENT_MIGRATIONS_TABLE, MIGRATION_LOCK_KEY } from '../migrations/agent-migrations-table.js';
 import type { AgentSchema } from './agent-schema.js';
+import type { OpenConnections } from './open-connections.js';
 
-/** The library's own DataSource (its own pool), for a host that hands it none. */
-export async function openAgentsDatabase(options: ResolvedInfrastructureOptions, schema: AgentSchema): Promise<DataSource> {
+/**
+ * The library's own DataSource (its own pool), for a host that hands it none. `connections` learns
+ * of every connection the pool opens, so closing can wait until they are gone.
+ */
+export async function openAgentsDatabase(
+  options: ResolvedInfrastructureOptions,
+  schema: AgentSchema,
+  connections: OpenConnections,
+): Promise<DataSource> {
+  const logger = new Logger('AgentsDatabase');
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.database.url!,
@@ -17,9 +26,22 @@ export async function openAgentsDatabase(options: ResolvedInfrastructureOptions,
     logging: options.database.logging,
     poolSize: options.database.poolSize,
     applicationName: 'nestjs-agents',
+    // NOTE: an idle connection the server closed (a restart, pg_terminate_backend) is dropped by the
+    // pool and reported here: a pool's 'error' event with no listener ends the process. TypeORM 1.x
+    // has a default (a warning through its own logger, silent with logging off); this one is in the app's log.
+    poolErrorHandler: (error: Error) =>
+      logger.warn(`An idle pooled connection was closed (${error.message}); the pool opens another when needed`),
+    extra: { onConnect: connections.track },
   });
   await dataSource.initialize();
-  if (options.database.runMigrations) await runMigrationsUnderLock(dataSource);
+  try {
+    if (options.database.runMigrations) await runMigrationsUnderLock(dataSource);
+  } catch (error) {
+    // A boot that fails here leaves no provider to close the pool at shutdown: it closes now.
+    await dataSource.destroy().catch(() => undefined);
+    await connections.ended();
+    throw error;
+  }
   return dataSource;
 }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { batchedAdds, type JobToAdd } from './batched-adds.js';
@@ -29,6 +29,7 @@ const JOB_OPTIONS = {
 /** Producer side of the queues: a job is a hint that an execution has work (the row decides). */
 @Injectable()
 export class ExecutionQueue implements OnApplicationShutdown {
+  private readonly logger = new Logger(ExecutionQueue.name);
   private readonly queues: ReadonlyMap<QueueName, Queue<ExecutionJobData>>;
   /** Per queue, where the backend asks for it (PostgreSQL): concurrent enqueues in one add. */
   private readonly batched: ReadonlyMap<QueueName, GroupCommit<JobToAdd, void>> | null;
@@ -37,7 +38,7 @@ export class ExecutionQueue implements OnApplicationShutdown {
     @InjectQueue(QueueName.Default) defaultQueue: Queue<ExecutionJobData>,
     @InjectQueue(QueueName.Long) longQueue: Queue<ExecutionJobData>,
     @InjectQueue(QueueName.Priority) priorityQueue: Queue<ExecutionJobData>,
-    @Inject(QUEUE_BACKEND) backend: QueueBackend,
+    @Inject(QUEUE_BACKEND) private readonly backend: QueueBackend,
   ) {
     this.queues = new Map([
       [QueueName.Default, defaultQueue],
@@ -45,6 +46,8 @@ export class ExecutionQueue implements OnApplicationShutdown {
       [QueueName.Priority, priorityQueue],
     ]);
     this.batched = backend.batchAdds ? new Map([...this.queues].map(([name, q]) => [name, batchedAdds(q)])) : null;
+    // NOTE: with no listener, BullMQ prints a queue's connection errors (an idle one the server closed) to the console, whole.
+    for (const [name, queue] of this.queues) queue.on('error', (error) => this.logger.warn(`Queue ${name}: ${error.message}`));
   }
 
   async enqueue(executionId: string, queue: QueueName, options: EnqueueOptions): Promise<void> {
@@ -121,8 +124,12 @@ export class ExecutionQueue implements OnApplicationShutdown {
     return this.queues.get(name)!;
   }
 
-  /** The queues are providers without hooks of their own: they close here, with the app. */
+  /**
+   * The queues are providers without hooks of their own: they close here, with the app, and then
+   * the connections of the backend's queues and workers (closed before, with the workers) are gone.
+   */
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.backend.connectionsEnded();
   }
 }

@@ -26,6 +26,8 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
   ) {}
 
   async publish(channel: string, message: string): Promise<void> {
+    // NOTE: closed, it opens nothing more (a message published then is lost, as any may be).
+    if (this.closed) return;
     this.publisher ??= this.connect('nestjs-agents-publisher', () => {
       this.publisher = null;
     });
@@ -34,6 +36,7 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
     } catch {
       // The shared pool stands in while the dedicated connection is re-established.
       this.publisher = null;
+      if (this.closed) return;
       await this.pool.query('SELECT pg_notify($1, $2)', [channel, message]);
     }
   }
@@ -84,6 +87,11 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
     client.on('error', (error) => lose(error.message));
     client.on('end', () => lose('connection ended'));
     await client.connect();
+    if (this.closed) {
+      // Opened while closing (a publish, a subscribe or a relisten on its way): never handed out.
+      await client.end().catch(() => undefined);
+      throw new Error('PostgreSQL pub/sub is closed');
+    }
     return client;
   }
 
@@ -98,6 +106,7 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
         this.status.set('up');
         return;
       } catch (error) {
+        if (this.closed) return;
         if (attempt === 0 || attempt % 10 === 0)
           this.logger.warn(`Re-listening failed (attempt ${attempt + 1}): ${(error as Error).message}`);
         const client = await this.listener?.catch(() => null);

@@ -1,6 +1,7 @@
 import { Queue, Worker, createPostgresBackend, withBackend, type Job, type QueueOptions, type WorkerOptions } from 'bullmq';
 import type { ClientConfig } from 'pg';
 import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
+import { OpenConnections } from './open-connections.js';
 import type { ExecutionJobName, QueueName } from './queue-names.js';
 
 /**
@@ -49,6 +50,11 @@ export interface QueueBackend {
   createWorker(name: QueueName, handler: ExecutionJobHandler, concurrency: number): Worker<ExecutionJobData>;
   /** A worker's options (concurrency, lock timing); started by the library once the app is up. */
   workerOptions(concurrency: number): Omit<WorkerOptions, 'connection'>;
+  /**
+   * Once the queues and workers are closed: resolves when every PostgreSQL connection they opened
+   * has ended (their pools' `close()` resolves before that; see `OpenConnections`). Redis: at once.
+   */
+  connectionsEnded(): Promise<void>;
 }
 
 /**
@@ -70,14 +76,17 @@ const workerTiming = (options: QueueBackendOptions) => ({
 export function createQueueBackend(options: QueueBackendOptions, database: ClientConfig): QueueBackend {
   if (options.transport === 'postgres') {
     const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
+    const opened = new OpenConnections('queue backend');
     // NOTE: the queue tables live in their own schema (the prefix), migrated by BullMQ under its own lock.
     // NOTE: pg's config type allows a password function, BullMQ's structural copy of it does not; pg takes both.
+    // NOTE: BullMQ hands the config to `pg.Pool` as it is, `onConnect` included (its LISTEN clients it ends and awaits itself).
     const connection = {
       ...database,
       password: database.password as string | undefined,
       schema: options.queuePrefix,
       migrate: true,
       max: 10,
+      onConnect: opened.track,
     };
     const workerOptions = (concurrency: number) => ({ concurrency, autorun: false, ...workerTiming(options) });
     return {
@@ -87,6 +96,7 @@ export function createQueueBackend(options: QueueBackendOptions, database: Clien
       createWorker: (name, handler, concurrency) =>
         new PgWorker<ExecutionJobData>(name, handler, { connection, ...workerOptions(concurrency) }) as unknown as Worker<ExecutionJobData>,
       workerOptions,
+      connectionsEnded: () => opened.ended(),
     };
   }
   const connection = redisConnection(options.redis!.url);
@@ -99,6 +109,7 @@ export function createQueueBackend(options: QueueBackendOptions, database: Clien
     createWorker: (name, handler, concurrency) =>
       new Worker<ExecutionJobData>(name, handler, { ...base, ...workerOptions(concurrency) } as WorkerOptions),
     workerOptions,
+    connectionsEnded: async () => undefined,
   };
 }
 
