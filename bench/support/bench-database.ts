@@ -15,6 +15,8 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   await adminQuery(`CREATE DATABASE ${name}`);
   const url = databaseUrl(name);
   const sql = new pg.Pool({ connectionString: url, max: 4, application_name: 'nestjs-agents-bench' });
+  // An idle connection closed by the server (the drop below, WITH (FORCE)) must not end the bench.
+  sql.on('error', () => undefined);
   let dropped = false;
   return {
     name,
