@@ -5,6 +5,9 @@ import type { SqlPool } from './sql-pool.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Messages $2 on channel $1, in their order, in one statement (one commit: its notifications are delivered in order). */
+const NOTIFY_ALL_SQL = `SELECT pg_notify($1, m) FROM (SELECT m FROM unnest($2::text[]) WITH ORDINALITY AS t(m, n) ORDER BY n) ordered`;
+
 /**
  * PostgreSQL LISTEN/NOTIFY: one dedicated connection publishes (in order, and never waiting for
  * a pool busy with step commits: measured, that queued notifications for a second), one listens
@@ -25,19 +28,20 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
     private readonly pool: SqlPool,
   ) {}
 
-  async publish(channel: string, message: string): Promise<void> {
+  async publish(channel: string, message: string | readonly string[]): Promise<void> {
+    const messages = typeof message === 'string' ? [message] : message;
     // NOTE: closed, it opens nothing more (a message published then is lost, as any may be).
     if (this.closed) return;
     this.publisher ??= this.connect('nestjs-agents-publisher', () => {
       this.publisher = null;
     });
     try {
-      await (await this.publisher).query('SELECT pg_notify($1, $2)', [channel, message]);
+      await (await this.publisher).query(NOTIFY_ALL_SQL, [channel, messages]);
     } catch {
       // The shared pool stands in while the dedicated connection is re-established.
       this.publisher = null;
       if (this.closed) return;
-      await this.pool.query('SELECT pg_notify($1, $2)', [channel, message]);
+      await this.pool.query(NOTIFY_ALL_SQL, [channel, messages]);
     }
   }
 

@@ -4,7 +4,8 @@
  * events): PostgreSQL stays the truth.
  */
 export interface PubSub {
-  publish(channel: string, message: string): Promise<void>;
+  /** Several messages are published in order, in one round trip (on PostgreSQL: one commit). */
+  publish(channel: string, message: string | readonly string[]): Promise<void>;
   /** Messages of `channel` published from now on, by any process. */
   subscribe(channel: string, handler: (message: string) => void): () => void;
   /** Resolves once every subscription made so far is live. */

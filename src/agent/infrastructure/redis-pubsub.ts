@@ -21,8 +21,9 @@ export class RedisPubSub implements PubSub, OnApplicationShutdown {
     this.publisher.on('error', () => undefined);
   }
 
-  async publish(channel: string, message: string): Promise<void> {
-    await this.publisher.publish(channel, message);
+  async publish(channel: string, message: string | readonly string[]): Promise<void> {
+    // NOTE: one connection sends its commands in order: published together, they arrive in order.
+    await Promise.all((typeof message === 'string' ? [message] : message).map((m) => this.publisher.publish(channel, m)));
   }
 
   subscribe(channel: string, handler: (message: string) => void): () => void {

@@ -98,11 +98,9 @@ export class ExecutionEventBridge implements OnModuleInit, OnModuleDestroy {
     this.batch = [];
     this.sending = true;
     this.publishing = (async () => {
-      for (const message of split(events)) {
-        await this.pubsub
-          .publish(this.channel, message)
-          .catch((error: Error) => this.logger.warn(`Publishing events failed: ${error.message}`));
-      }
+      await this.pubsub
+        .publish(this.channel, split(events))
+        .catch((error: Error) => this.logger.warn(`Publishing events failed: ${error.message}`));
     })().finally(() => {
       this.sending = false;
       this.flush();
