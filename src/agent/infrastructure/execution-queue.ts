@@ -1,8 +1,9 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { ExecutionJobName, QueueName } from './queue-names.js';
-import type { ExecutionJobData } from './queue-backend.js';
+import { QUEUE_BACKEND } from './queue-backend.provider.js';
+import type { ExecutionJobData, QueueBackend } from './queue-backend.js';
 
 export interface EnqueueOptions {
   /**
@@ -32,6 +33,7 @@ export class ExecutionQueue implements OnApplicationShutdown {
     @InjectQueue(QueueName.Default) defaultQueue: Queue<ExecutionJobData>,
     @InjectQueue(QueueName.Long) longQueue: Queue<ExecutionJobData>,
     @InjectQueue(QueueName.Priority) priorityQueue: Queue<ExecutionJobData>,
+    @Inject(QUEUE_BACKEND) private readonly backend: QueueBackend,
   ) {
     this.queues = new Map([
       [QueueName.Default, defaultQueue],
@@ -96,8 +98,9 @@ export class ExecutionQueue implements OnApplicationShutdown {
     return this.queues.get(name)!;
   }
 
-  /** The queues are providers without hooks of their own: they close here, with the app. */
+  /** The queues are providers without hooks of their own: they close here, with the app, then what the backend holds for them. */
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.backend.close();
   }
 }
