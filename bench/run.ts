@@ -1,13 +1,13 @@
 import 'reflect-metadata';
-import type { Transport } from 'nestjs-agents';
 import type { Benchmark } from './support/benchmark.js';
 import { emit, progress, reserveStdoutForResults } from './support/output.js';
+import type { BenchTransport } from './support/servers.js';
 
 /**
- * `npm run bench -- <name> [--transport redis|postgres] [--case a,b]`
+ * `npm run bench -- <name> [--transport redis|postgres|redis-cluster[,…]] [--case a,b]`
  * Prints one JSON line per case on stdout; progress and everything else on stderr.
  */
-const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+const BENCHMARKS: Record<string, () => Promise<Benchmark<BenchTransport>>> = {
   'step-overhead': async () => (await import('./step-overhead.js')).stepOverhead,
   control: async () => (await import('./control.js')).control,
   awaken: async () => (await import('./awaken.js')).awaken,
@@ -19,16 +19,19 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'scale-out': async () => (await import('./scale-out.js')).scaleOut,
 };
 
-const TRANSPORTS: readonly Transport[] = ['redis', 'postgres'];
+/** Without `--transport`: these. `redis-cluster` runs when asked, on the benchmarks that name it. */
+const DEFAULT_TRANSPORTS: readonly BenchTransport[] = ['redis', 'postgres'];
+const TRANSPORTS: readonly BenchTransport[] = [...DEFAULT_TRANSPORTS, 'redis-cluster'];
 
 interface Args {
   name: string | undefined;
-  transports: Transport[];
+  /** null: the default ones. */
+  transports: BenchTransport[] | null;
   cases: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { name: undefined, transports: [...TRANSPORTS], cases: [] };
+  const args: Args = { name: undefined, transports: null, cases: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') ? arg.split('=', 2) : [arg, undefined];
@@ -38,10 +41,11 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     if (flag === '--transport') {
-      const v = value();
-      if (!(TRANSPORTS as readonly string[]).includes(v))
-        throw new UsageError(`--transport must be one of ${TRANSPORTS.join(', ')} (got '${v}')`);
-      args.transports = [v as Transport];
+      const list = value().split(',').filter(Boolean);
+      const unknown = list.filter((v) => !(TRANSPORTS as readonly string[]).includes(v));
+      if (list.length === 0 || unknown.length > 0)
+        throw new UsageError(`--transport takes ${TRANSPORTS.join(', ')} (or several, comma-separated; got '${unknown.join(',')}')`);
+      args.transports = [...new Set(list)] as BenchTransport[];
     } else if (flag === '--case') {
       args.cases = value().split(',').filter(Boolean);
     } else if (flag.startsWith('--')) {
@@ -58,7 +62,7 @@ function parseArgs(argv: string[]): Args {
 class UsageError extends Error {}
 
 const usage = () =>
-  `usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> [--transport ${TRANSPORTS.join('|')}] [--case name,...]`;
+  `usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> [--transport ${TRANSPORTS.join('|')}[,...]] [--case name,...]`;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -69,11 +73,16 @@ async function main(): Promise<void> {
   const unknown = args.cases.filter((c) => !benchmark.cases.includes(c));
   if (unknown.length > 0)
     throw new UsageError(`${benchmark.name} has no case ${unknown.join(', ')} (cases: ${benchmark.cases.join(', ')})`);
+  const supported = benchmark.transports ?? DEFAULT_TRANSPORTS;
+  const transports = args.transports ?? DEFAULT_TRANSPORTS.filter((t) => supported.includes(t));
+  const unsupported = transports.filter((t) => !supported.includes(t));
+  if (unsupported.length > 0)
+    throw new UsageError(`${benchmark.name} does not run on ${unsupported.join(', ')} (it runs on ${supported.join(', ')})`);
 
   reserveStdoutForResults();
   const t0 = performance.now();
-  progress(`${benchmark.name}: ${benchmark.description} — transports ${args.transports.join(', ')}`);
-  await benchmark.run({ transports: args.transports, cases: args.cases, emit, progress });
+  progress(`${benchmark.name}: ${benchmark.description} — transports ${transports.join(', ')}`);
+  await benchmark.run({ transports, cases: args.cases, emit, progress });
   progress(`${benchmark.name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 

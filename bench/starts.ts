@@ -1,10 +1,11 @@
-import type { JsonValue, Principal, Transport } from 'nestjs-agents';
+import type { JsonValue, Principal } from 'nestjs-agents';
 import { BENCH_AGENT, benchPrincipal, bootBenchApp, type BenchApp } from './support/bench-app.js';
 import { createBenchDatabase } from './support/bench-database.js';
 import type { BenchContext, Benchmark } from './support/benchmark.js';
 import { backgroundBusyPct } from './support/cpu.js';
 import { uniqueName } from './support/env.js';
 import { deleteRedisKeys } from './support/raw-bullmq.js';
+import { startBenchServers, type BenchTransport } from './support/servers.js';
 import { percentile, round } from './support/stats.js';
 
 /**
@@ -24,22 +25,32 @@ const LANES = 32;
 const USERS = 100;
 const POOL_SIZE = 40;
 
-export const starts: Benchmark = {
+export const starts: Benchmark<BenchTransport> = {
   name: NAME,
   description: 'starts per second one API node admits, for one user and across users',
   cases: CASES,
+  transports: ['redis', 'postgres', 'redis-cluster'],
   run: async (ctx) => {
     for (const transport of ctx.transports) await runTransport(transport, ctx);
   },
 };
 
-async function runTransport(transport: Transport, ctx: BenchContext): Promise<void> {
+async function runTransport(transport: BenchTransport, ctx: BenchContext<BenchTransport>): Promise<void> {
   const want = (c: (typeof CASES)[number]) => ctx.cases.length === 0 || ctx.cases.includes(c);
+  const servers = await startBenchServers(transport, ctx.progress);
   const db = await createBenchDatabase();
   const queuePrefix = uniqueName('bench');
   let app: BenchApp | undefined;
   try {
-    app = await bootBenchApp({ transport, databaseUrl: db.url, queuePrefix, concurrency: 1, poolSize: POOL_SIZE, workers: false });
+    app = await bootBenchApp({
+      transport: servers.transport,
+      redis: servers.redis,
+      databaseUrl: db.url,
+      queuePrefix,
+      concurrency: 1,
+      poolSize: POOL_SIZE,
+      workers: false,
+    });
     await measure(app, () => benchPrincipal, 200); // warm-up: connections and plans
     for (const c of CASES) {
       if (!want(c)) continue;
@@ -60,8 +71,9 @@ async function runTransport(transport: Transport, ctx: BenchContext): Promise<vo
     }
   } finally {
     await app?.close();
-    if (transport === 'redis') await deleteRedisKeys(queuePrefix).catch(() => undefined);
+    if (servers.sharedRedis) await deleteRedisKeys(queuePrefix).catch(() => undefined);
     await db.drop();
+    await servers.stop();
   }
 }
 

@@ -1,4 +1,3 @@
-import type { Transport } from 'nestjs-agents';
 import { BENCH_CHUNK_SIZE, bootBenchApp, type BenchApp } from './support/bench-app.js';
 import { createBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import type { BenchContext, Benchmark } from './support/benchmark.js';
@@ -6,6 +5,7 @@ import { backgroundBusyPct, backendCpuMeter, cpuMeter } from './support/cpu.js';
 import { uniqueName } from './support/env.js';
 import { measureInsertCeiling, measureInsertFloor, payloadBytes } from './support/insert-baseline.js';
 import { deleteRedisKeys, measureBullmqAddToProcess } from './support/raw-bullmq.js';
+import { startBenchServers, type BenchServers, type BenchTransport } from './support/servers.js';
 import { median, percentile, round } from './support/stats.js';
 import { enableWalInspect, walBetween, walMark, type WalMark, type WalWindow } from './support/wal.js';
 
@@ -44,26 +44,29 @@ const BYTES_STEPS = 510;
 const FIRST_STEP_RUNS = 100;
 const FIRST_STEP_WARMUP = 5;
 
-export const stepOverhead: Benchmark = {
+export const stepOverhead: Benchmark<BenchTransport> = {
   name: NAME,
   description: 'per-step cost of the durable step loop against what PostgreSQL and BullMQ cost alone',
   cases: CASES,
+  transports: ['redis', 'postgres', 'redis-cluster'],
   run: async (ctx) => {
     for (const transport of ctx.transports) await runTransport(transport, ctx);
   },
 };
 
-async function runTransport(transport: Transport, ctx: BenchContext): Promise<void> {
+async function runTransport(transport: BenchTransport, ctx: BenchContext<BenchTransport>): Promise<void> {
   const want = (c: (typeof CASES)[number]) => ctx.cases.length === 0 || ctx.cases.includes(c);
   const line = (c: string, figures: Record<string, unknown>, background: number | null) =>
     ctx.emit({ bench: NAME, transport, case: c, ...figures, background_cpu_busy_pct: background === null ? null : round(background, 1) });
   const t0 = performance.now();
+  const servers = await startBenchServers(transport, ctx.progress);
   const db = await createBenchDatabase();
   const queuePrefix = uniqueName('bench');
   ctx.progress(`[${transport}] database ${db.name}, queue prefix ${queuePrefix}`);
+  const on = { transport: servers.transport, redis: servers.redis, databaseUrl: db.url, queuePrefix };
   let app: BenchApp | undefined;
   try {
-    const running = await bootBenchApp({ transport, databaseUrl: db.url, queuePrefix, concurrency: CONCURRENCY, poolSize: POOL_SIZE });
+    const running = await bootBenchApp({ ...on, concurrency: CONCURRENCY, poolSize: POOL_SIZE });
     app = running;
     ctx.progress(`[${transport}] library booted; warming up`);
     await warmUp(running);
@@ -76,17 +79,11 @@ async function runTransport(transport: Transport, ctx: BenchContext): Promise<vo
     if (want('first-step')) library = await withBackground(() => firstStepLibrary(running, ctx, transport));
     await running.close();
     app = undefined;
-    if (library) line('first-step', await firstStepAgainstBullmq(library[0], db, transport, queuePrefix, ctx), library[1]);
+    if (library) line('first-step', await firstStepAgainstBullmq(library[0], db, transport, servers, queuePrefix, ctx), library[1]);
 
     if (want('concurrent-200')) {
       // Its own app: WIDE_EXECUTIONS workers on a pool of WIDE_POOL_SIZE (the other cases keep theirs).
-      const wide = await bootBenchApp({
-        transport,
-        databaseUrl: db.url,
-        queuePrefix,
-        concurrency: WIDE_EXECUTIONS,
-        poolSize: WIDE_POOL_SIZE,
-      });
+      const wide = await bootBenchApp({ ...on, concurrency: WIDE_EXECUTIONS, poolSize: WIDE_POOL_SIZE });
       app = wide;
       await warmUp(wide);
       line('concurrent-200', ...(await withBackground(() => concurrent(wide, db, ctx, transport, WIDE_EXECUTIONS))));
@@ -95,9 +92,10 @@ async function runTransport(transport: Transport, ctx: BenchContext): Promise<vo
     }
   } finally {
     await app?.close().catch((error: Error) => ctx.progress(`[${transport}] closing the app failed: ${error.message}`));
-    if (transport === 'redis')
+    if (servers.sharedRedis)
       await deleteRedisKeys(queuePrefix).catch((error: Error) => ctx.progress(`[${transport}] Redis cleanup failed: ${error.message}`));
     await db.drop();
+    await servers.stop();
     ctx.progress(`[${transport}] done in ${((performance.now() - t0) / 1000).toFixed(1)} s; database dropped`);
   }
 }
@@ -121,7 +119,7 @@ async function warmUp(app: BenchApp): Promise<void> {
  * One execution of SINGLE_STEPS steps: time between commits, against a bare insert's commit.
  * REPEATS rounds of (floor, run), interleaved so both see the same machine; medians reported.
  */
-async function single(app: BenchApp, db: BenchDatabase, ctx: BenchContext, transport: Transport) {
+async function single(app: BenchApp, db: BenchDatabase, ctx: BenchContext<BenchTransport>, transport: BenchTransport) {
   const runs: { msPerStep: number; floorMs: number; cpuMsPerStep: number; dbCpuMsPerStep: number | null; busyPct: number | null }[] = [];
   for (let r = 1; r <= REPEATS; r++) {
     ctx.progress(
@@ -170,7 +168,13 @@ async function single(app: BenchApp, db: BenchDatabase, ctx: BenchContext, trans
  * `executions` in parallel (CONCURRENT_EXECUTIONS, or WIDE_EXECUTIONS): steps/s from the first start to the last
  * completion, REPEATS times (median reported), against what 16 bare inserting clients reach.
  */
-async function concurrent(app: BenchApp, db: BenchDatabase, ctx: BenchContext, transport: Transport, executions = CONCURRENT_EXECUTIONS) {
+async function concurrent(
+  app: BenchApp,
+  db: BenchDatabase,
+  ctx: BenchContext<BenchTransport>,
+  transport: BenchTransport,
+  executions = CONCURRENT_EXECUTIONS,
+) {
   ctx.progress(`[${transport}] concurrent: insert ceiling (${CEILING_CLIENTS} clients × ${CEILING_MS} ms)`);
   const ceiling = await measureInsertCeiling(db.url, CEILING_CLIENTS, CEILING_MS);
   const totalSteps = executions * CONCURRENT_STEPS;
@@ -238,7 +242,7 @@ const medianOrNull = (values: (number | null)[], decimals = 1): number | null =>
  * steps 1, 11, 496 and 506; with nothing in flight the bench marks the WAL position, so each
  * window holds exactly BYTES_WINDOW step commits and nothing else of this run.
  */
-async function bytes(app: BenchApp, db: BenchDatabase, ctx: BenchContext, transport: Transport) {
+async function bytes(app: BenchApp, db: BenchDatabase, ctx: BenchContext<BenchTransport>, transport: BenchTransport) {
   await enableWalInspect(db.sql);
   ctx.progress(
     `[${transport}] bytes: 1 execution × ${BYTES_STEPS} steps, windows of ${BYTES_WINDOW} steps from ${BYTES_EARLY} and ${BYTES_LATE}`,
@@ -293,7 +297,7 @@ interface FirstStepSamples {
 }
 
 /** `AgentManager.start` → the first `execution.step_completed`, one execution at a time. */
-async function firstStepLibrary(app: BenchApp, ctx: BenchContext, transport: Transport): Promise<FirstStepSamples> {
+async function firstStepLibrary(app: BenchApp, ctx: BenchContext<BenchTransport>, transport: BenchTransport): Promise<FirstStepSamples> {
   ctx.progress(`[${transport}] first-step: ${FIRST_STEP_RUNS} sequential starts (+${FIRST_STEP_WARMUP} warm-up)`);
   const latencies: number[] = [];
   const startCalls: number[] = [];
@@ -316,13 +320,15 @@ async function firstStepLibrary(app: BenchApp, ctx: BenchContext, transport: Tra
 async function firstStepAgainstBullmq(
   library: FirstStepSamples,
   db: BenchDatabase,
-  transport: Transport,
+  transport: BenchTransport,
+  servers: BenchServers,
   queuePrefix: string,
-  ctx: BenchContext,
+  ctx: BenchContext<BenchTransport>,
 ) {
   ctx.progress(`[${transport}] first-step: raw BullMQ add → processor, ${FIRST_STEP_RUNS} sequential jobs`);
   const raw = await measureBullmqAddToProcess({
-    transport,
+    transport: servers.transport,
+    redis: servers.redis,
     databaseUrl: db.url,
     namespace: `${queuePrefix}_raw`,
     concurrency: CONCURRENCY,

@@ -32,7 +32,7 @@ export class AppModule {
           useFactory: (c: HostConfig & { databaseUrl: string }) => ({
             database: { url: c.databaseUrl, runMigrations: c.migrations },
             transport: c.transport,
-            redis: c.redisUrl ? { url: c.redisUrl } : undefined,
+            redis: c.redisClusterNodes ? { cluster: { nodes: c.redisClusterNodes } } : c.redisUrl ? { url: c.redisUrl } : undefined,
             queuePrefix: c.queuePrefix,
             workers: {
               enabled: c.workers,

@@ -13,6 +13,7 @@ import {
   type AgentStepper,
   type JsonValue,
   type Principal,
+  type RedisOptions,
   type StepContext,
   type StepResult,
   type Transport,
@@ -186,6 +187,8 @@ export interface BenchApp {
 
 export interface BenchAppOptions {
   transport: Transport;
+  /** With `redis`: where Redis is (default `BENCH_REDIS_URL`); a cluster's nodes on `redis-cluster`. */
+  redis?: RedisOptions;
   databaseUrl: string;
   queuePrefix: string;
   /** Jobs in parallel on the bench agent's queue (`agents-default`). */
@@ -201,7 +204,7 @@ export async function bootBenchApp(o: BenchAppOptions): Promise<BenchApp> {
     BenchRootModule.register({
       database: { url: o.databaseUrl, poolSize: o.poolSize },
       transport: o.transport,
-      redis: o.transport === 'redis' ? { url: redisUrl() } : undefined,
+      redis: o.transport === 'redis' ? (o.redis ?? { url: redisUrl() }) : undefined,
       queuePrefix: o.queuePrefix,
       resolvePrincipal: () => benchPrincipal,
       workers: { enabled: o.workers ?? true, concurrency: { 'agents-default': o.concurrency } },

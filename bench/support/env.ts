@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { redisConnection as libraryRedisConnection } from '../../src/agent/infrastructure/queue-backend.js';
+import { redisConnection as libraryRedisConnection } from '../../src/agent/infrastructure/redis-connections.js';
 
 /** Where the bench finds its servers: a superuser URL (to create and drop its database) and Redis. */
 export const adminDatabaseUrl = (): string => process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

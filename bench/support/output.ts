@@ -1,10 +1,10 @@
-import type { Transport } from 'nestjs-agents';
+import type { BenchTransport } from './servers.js';
 
 /** One result line: every line names its benchmark, transport and case; the rest are figures. */
 export interface BenchLine {
   bench: string;
   /** 'none' for a benchmark that uses neither backend. */
-  transport: Transport | 'none';
+  transport: BenchTransport | 'none';
   case: string;
   [figure: string]: unknown;
 }

@@ -1,11 +1,14 @@
 import { Queue, Worker, createPostgresBackend, withBackend, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { Transport } from 'nestjs-agents';
+import { Redis, type Cluster } from 'ioredis';
+import type { RedisOptions, Transport } from 'nestjs-agents';
+import { openRedis } from '../../src/agent/infrastructure/redis-connections.js';
 import { deferred, within, type Deferred } from './deferred.js';
 import { redisConnection } from './env.js';
 
 export interface RawBullmqOptions {
   transport: Transport;
+  /** With `redis`: a cluster's nodes instead of the shared server (the prefix is then hash-tagged, as the library's). */
+  redis?: RedisOptions;
   databaseUrl: string;
   /** Redis key prefix, or PostgreSQL schema of the queue tables. */
   namespace: string;
@@ -33,11 +36,17 @@ export async function measureBullmqAddToProcess(o: RawBullmqOptions): Promise<nu
 
   let queue: Queue;
   let worker: Worker;
+  let cluster: Cluster | null = null;
   if (o.transport === 'postgres') {
     const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
     const connection = { connectionString: o.databaseUrl, schema: o.namespace, migrate: true };
     queue = new PgQueue(name, { connection }) as unknown as Queue;
     worker = new PgWorker(name, processor, { connection, concurrency: o.concurrency }) as unknown as Worker;
+  } else if (o.redis?.cluster) {
+    cluster = openRedis(o.redis, { maxRetriesPerRequest: null }) as Cluster;
+    const prefix = `{${o.namespace}}`;
+    queue = new Queue(name, { connection: cluster, prefix });
+    worker = new Worker(name, processor, { connection: cluster, prefix, concurrency: o.concurrency });
   } else {
     const connection = redisConnection();
     queue = new Queue(name, { connection, prefix: o.namespace });
@@ -65,6 +74,7 @@ export async function measureBullmqAddToProcess(o: RawBullmqOptions): Promise<nu
     await worker.close();
     if (o.transport === 'redis') await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
+    await cluster?.quit();
   }
 }
 

@@ -2,7 +2,7 @@
 export { AgentModule } from './agent.module.js';
 export type { AgentModuleOptions } from './agent.options.js';
 export { InvalidAgentOptionsError } from './errors/invalid-agent-options.error.js';
-export type { DatabaseOptions, Transport, WorkerOptions } from './infrastructure/infrastructure.options.js';
+export type { DatabaseOptions, RedisOptions, Transport, WorkerOptions } from './infrastructure/infrastructure.options.js';
 export type { LeaseOptions } from './executions/executions.options.js';
 export type { HostEventOptions } from './realtime/realtime.options.js';
 export type { MaintenanceOptions } from './maintenance/maintenance.options.js';

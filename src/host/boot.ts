@@ -7,7 +7,7 @@ export interface BootedConfig extends HostConfig {
   embedded: EmbeddedDatabase | null;
 }
 
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+const redact = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]+@/, '//$1:***@');
 
 /** Reads the environment and, without `DATABASE_URL`, starts the embedded PostgreSQL. Says what it chose. */
 export async function bootConfig(logger: Logger, overrides: Partial<HostConfig> = {}): Promise<BootedConfig> {
@@ -31,8 +31,9 @@ export async function bootConfig(logger: Logger, overrides: Partial<HostConfig> 
     databaseUrl = embedded.url;
   }
   logger.log(`Database: ${redact(databaseUrl)}${embedded ? ' (embedded)' : ''}`);
-  logger.log(
-    `Transport: ${config.transport}${config.transport === 'redis' ? ` (${redact(config.redisUrl!)})` : ' (PostgreSQL queues and notifications)'}`,
-  );
+  const redis = config.redisClusterNodes
+    ? `Redis Cluster ${config.redisClusterNodes.map(redact).join(', ')}`
+    : config.redisUrl && redact(config.redisUrl);
+  logger.log(`Transport: ${config.transport}${config.transport === 'redis' ? ` (${redis})` : ' (PostgreSQL queues and notifications)'}`);
   return { ...config, databaseUrl, embedded };
 }

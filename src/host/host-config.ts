@@ -6,6 +6,8 @@ export interface HostConfig {
   /** `null`: start the embedded PostgreSQL. */
   databaseUrl: string | null;
   redisUrl: string | null;
+  /** `REDIS_CLUSTER_NODES`: a Redis Cluster's nodes (redis:// URLs), instead of `REDIS_URL`. */
+  redisClusterNodes: string[] | null;
   transport: 'redis' | 'postgres';
   jwtSecret: string;
   jwtSecretIsDefault: boolean;
@@ -45,10 +47,13 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres://');
   const redisUrl = env.REDIS_URL || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis://');
-  const transport = (env.AGENTS_TRANSPORT || (redisUrl ? 'redis' : 'postgres')) as HostConfig['transport'];
+  const redisClusterNodes = readClusterNodes(env.REDIS_CLUSTER_NODES, problems);
+  if (redisUrl && redisClusterNodes) problems.push('REDIS_URL and REDIS_CLUSTER_NODES: set one (a server, or a Redis Cluster)');
+  const transport = (env.AGENTS_TRANSPORT || (redisUrl || redisClusterNodes ? 'redis' : 'postgres')) as HostConfig['transport'];
   if (transport !== 'redis' && transport !== 'postgres')
     problems.push(`AGENTS_TRANSPORT must be 'redis' or 'postgres' (got '${env.AGENTS_TRANSPORT}')`);
-  if (transport === 'redis' && !redisUrl) problems.push('AGENTS_TRANSPORT=redis needs REDIS_URL');
+  if (transport === 'redis' && !redisUrl && !redisClusterNodes)
+    problems.push('AGENTS_TRANSPORT=redis needs REDIS_URL or REDIS_CLUSTER_NODES');
   const workersFlag = env.AGENTS_WORKERS ?? 'on';
   if (workersFlag !== 'on' && workersFlag !== 'off') problems.push(`AGENTS_WORKERS must be 'on' or 'off' (got '${workersFlag}')`);
   const workerConcurrency = env.AGENTS_WORKER_CONCURRENCY ? Number(env.AGENTS_WORKER_CONCURRENCY) : null;
@@ -94,6 +99,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     port,
     databaseUrl,
     redisUrl,
+    redisClusterNodes,
     transport,
     jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
     jwtSecretIsDefault: !env.JWT_SECRET,
@@ -110,4 +116,21 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     workspacesDir: env.AGENTS_WORKSPACES_DIR || '.data/workspaces',
     llm: llmBaseUrl ? { baseUrl: llmBaseUrl, apiKey: env.LLM_API_KEY || undefined, model: env.LLM_MODEL || 'gpt-4o-mini' } : null,
   };
+}
+
+/**
+ * `REDIS_CLUSTER_NODES=host:port,host:port` (or `redis://…` / `rediss://…` URLs, with the login):
+ * some or all of a Redis Cluster's nodes, as redis:// URLs.
+ */
+function readClusterNodes(value: string | undefined, problems: string[]): string[] | null {
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) return null;
+  const nodes = entries.map((entry) => (/^rediss?:\/\//.test(entry) ? entry : `redis://${entry}`));
+  if (nodes.some((node) => !URL.parse(node)?.hostname)) {
+    problems.push('REDIS_CLUSTER_NODES must be host:port (or redis://host:port) entries separated by commas');
+  }
+  return nodes;
 }

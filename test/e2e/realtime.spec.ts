@@ -2,24 +2,29 @@ import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Transport } from '../../src/agent/index.js';
 import { exampleEnv, startExampleApp, type ExampleApp, type HttpPlatform } from '../support/example-app.js';
 import { readSse } from '../support/sse.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { startTransport, type TestTransport, type TransportServers } from '../support/test-transports.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the assertions read payload fields at any depth
 type Received = { event: string; payload: Record<string, any> };
 
-/** Each transport's two API nodes run on both platforms: sockets, SSE and the bridge between them, on Express and on Fastify. */
-const NODES: Array<[Transport, HttpPlatform, HttpPlatform]> = [
+/**
+ * Each transport's two API nodes run on both platforms: sockets, SSE and the bridge between them, on
+ * Express and on Fastify; `redis-cluster` is the Redis transport on a Redis Cluster of its own.
+ */
+const NODES: Array<[TestTransport, HttpPlatform, HttpPlatform]> = [
   ['redis', 'express', 'fastify'],
   ['postgres', 'fastify', 'express'],
+  ['redis-cluster', 'fastify', 'express'],
 ];
 
 describe.each(NODES)(
   'live updates with workers in another process (%s transport, node A on %s, node B on %s)',
   (transport, platformA, platformB) => {
+    let servers: TransportServers;
     let db: TestDatabase;
     let nodeA: ExampleApp;
     let nodeB: ExampleApp;
@@ -29,8 +34,9 @@ describe.each(NODES)(
     const baseUrl = (node: ExampleApp) => `http://127.0.0.1:${(node.app.getHttpServer().address() as AddressInfo).port}`;
 
     beforeAll(async () => {
+      servers = await startTransport(transport);
       db = await createTestDatabase();
-      const env = exampleEnv(db, transport);
+      const env = exampleEnv(db, servers.transport, servers.env);
       // Two API nodes without workers, and the workers in a process of their own.
       nodeA = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' }, [], platformA);
       nodeB = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' }, [], platformB);
@@ -44,6 +50,7 @@ describe.each(NODES)(
       await nodeA?.close();
       await nodeB?.close();
       await db?.drop();
+      await servers?.stop();
     });
 
     const bearer = (node: ExampleApp, who: { tenantId?: string; userId?: string; admin?: boolean } = {}) => `Bearer ${node.token(who)}`;

@@ -1,4 +1,5 @@
 import { jsonSchema, tool } from 'ai';
+import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
@@ -12,6 +13,7 @@ import {
   ExecutionEventName,
   IdempotencyKeyReusedError,
   RecoveryService,
+  QueueName,
   step,
   type Transport,
 } from '../../src/agent/index.js';
@@ -21,6 +23,7 @@ import { seedExecution } from '../support/execution-factory.js';
 import { chunk, send, startFakeOpenAiServer, startSse, type FakeOpenAiServer } from '../support/fake-openai-server.js';
 import { nextEvent, principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
+import { startTransport, TEST_TRANSPORTS, type TransportServers } from '../support/test-transports.js';
 
 const isAlive = (pid: number) => {
   try {
@@ -31,9 +34,11 @@ const isAlive = (pid: number) => {
   }
 };
 
-describe.each<Transport>(['redis', 'postgres'])('lifecycle control on the %s transport', (transport) => {
+describe.each(TEST_TRANSPORTS)('lifecycle control on the %s transport', (transport) => {
+  let servers: TransportServers;
   let db: TestDatabase;
   let t: TestApp;
+  const queuePrefix = uniquePrefix();
   let fake: FakeOpenAiServer;
   const children: { pid?: number; exited?: Promise<unknown> } = {};
   const me = principal();
@@ -46,12 +51,14 @@ describe.each<Transport>(['redis', 'postgres'])('lifecycle control on the %s tra
     e.name === ExecutionEventName.StatusChanged && e.executionId === id && e.status === status;
 
   beforeAll(async () => {
+    servers = await startTransport(transport);
     db = await createTestDatabase();
     fake = await startFakeOpenAiServer();
     t = await startTestApp({
-      transport,
+      transport: servers.transport,
+      redis: servers.redis,
       db,
-      queuePrefix: uniquePrefix(),
+      queuePrefix,
       providers: [StepsAgent],
       options: { lifecycle: { inputTimeoutSeconds: 2 } },
       agents: [
@@ -88,6 +95,7 @@ describe.each<Transport>(['redis', 'postgres'])('lifecycle control on the %s tra
     await t?.close();
     await fake?.close();
     await db?.drop();
+    await servers?.stop();
   });
 
   const messagesOf = async (id: string) =>
@@ -236,15 +244,44 @@ describe.each<Transport>(['redis', 'postgres'])('lifecycle control on the %s tra
     }
     expect(await logTypes(stuck)).toContain('recovered');
   });
+
+  it.runIf(transport === 'redis-cluster')("keeps every key of a queue under the queue's hash tag, on one node", async () => {
+    // Every key the suite left, on whichever node holds it: `{<prefix>:<queue>}:<queue>:…` and nothing else.
+    const nodesByQueue = new Map<string, Set<string>>();
+    const strays: string[] = [];
+    for (const url of servers.cluster!.nodes) {
+      const node = new Redis(url);
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', `*${queuePrefix}*`, 'COUNT', 1000);
+          cursor = next;
+          for (const key of keys) {
+            const queue = Object.values(QueueName).find((q) => key.startsWith(`{${queuePrefix}:${q}}:${q}:`));
+            if (queue) nodesByQueue.set(queue, (nodesByQueue.get(queue) ?? new Set()).add(url));
+            else strays.push(key);
+          }
+        } while (cursor !== '0');
+      } finally {
+        node.disconnect();
+      }
+    }
+    expect(strays).toEqual([]);
+    // The suite's executions ran on agents-default; the other queues hold keys only if BullMQ wrote some.
+    expect(nodesByQueue.has(QueueName.Default)).toBe(true);
+    for (const nodes of nodesByQueue.values()) expect(nodes.size).toBe(1);
+  });
 });
 
-describe.each<Transport>(['redis', 'postgres'])('exactly one runner on the %s transport', (transport) => {
+describe.each(TEST_TRANSPORTS)('exactly one runner on the %s transport', (transport) => {
+  let servers: TransportServers;
   let db: TestDatabase;
   let api: TestApp;
   let silent: TestApp;
   const calls: number[] = [];
 
   beforeAll(async () => {
+    servers = await startTransport(transport);
     db = await createTestDatabase();
     const counted = {
       name: 'counted',
@@ -255,14 +292,16 @@ describe.each<Transport>(['redis', 'postgres'])('exactly one runner on the %s tr
       },
     };
     // No workers here: the test hands the same execution to two runners itself.
-    api = await startTestApp({ transport, db, queuePrefix: uniquePrefix(), agents: [counted], options: { workers: { enabled: false } } });
-    silent = await startTestApp({ transport, db, queuePrefix: uniquePrefix(), providers: [StepsAgent], silentNotifier: true });
+    const on = { transport: servers.transport, redis: servers.redis, db };
+    api = await startTestApp({ ...on, queuePrefix: uniquePrefix(), agents: [counted], options: { workers: { enabled: false } } });
+    silent = await startTestApp({ ...on, queuePrefix: uniquePrefix(), providers: [StepsAgent], silentNotifier: true });
   });
 
   afterAll(async () => {
     await api?.close();
     await silent?.close();
     await db?.drop();
+    await servers?.stop();
   });
 
   it('runs an execution once when its job is delivered to two runners at once', async () => {

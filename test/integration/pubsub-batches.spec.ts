@@ -48,7 +48,7 @@ describe('publishing several messages at once', () => {
   });
 
   it('on Redis: delivered whole and in order', async () => {
-    const pubsub = new RedisPubSub(redisUrl());
+    const pubsub = new RedisPubSub({ url: redisUrl() });
     opened.push(pubsub);
     const channel = `batches-${process.pid}-${Date.now()}`;
     const messages = Array.from({ length: 50 }, (_, n) => `message ${n}`);

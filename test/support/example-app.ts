@@ -40,7 +40,7 @@ export async function startExampleApp(
     DATABASE_URL: db.url,
     AGENTS_QUEUE_PREFIX: queuePrefix,
     AGENTS_TIERS: JSON.stringify(UNLIMITED_TEST_TIER),
-    ...(env.AGENTS_TRANSPORT === 'redis' ? { REDIS_URL: redisUrl() } : {}),
+    ...(env.AGENTS_TRANSPORT === 'redis' && !env.REDIS_CLUSTER_NODES ? { REDIS_URL: redisUrl() } : {}),
     ...env,
   });
   const app =
@@ -56,11 +56,15 @@ export async function startExampleApp(
   };
 }
 
-/** The example app's environment for a test database and transport (API nodes, worker and CLI processes). */
+/**
+ * The example app's environment for a test database and transport (API nodes, worker and CLI
+ * processes); a Redis Cluster's `REDIS_CLUSTER_NODES` in `extra` replaces the shared Redis.
+ */
 export const exampleEnv = (db: TestDatabase, transport: string, extra: Record<string, string> = {}): Record<string, string> => ({
   DATABASE_URL: db.url,
   AGENTS_TRANSPORT: transport,
-  REDIS_URL: redisUrl(),
+  // NOTE: empty, not absent: a child process must not take a REDIS_URL from the test's own environment.
+  REDIS_URL: extra.REDIS_CLUSTER_NODES ? '' : redisUrl(),
   AGENTS_QUEUE_PREFIX: uniquePrefix(),
   JWT_SECRET: SECRET,
   AGENTS_TIERS: JSON.stringify(UNLIMITED_TEST_TIER),

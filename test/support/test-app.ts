@@ -9,6 +9,7 @@ import {
   type AgentModuleOptions,
   type ExecutionEvent,
   type Principal,
+  type RedisOptions,
   type Transport,
 } from '../../src/agent/index.js';
 import { SIGNAL_NOTIFIER, type SignalNotifier } from '../../src/agent/infrastructure/signal-notifier.js';
@@ -17,6 +18,8 @@ import { redisUrl } from './test-env.js';
 
 export interface TestAppOptions {
   transport: Transport;
+  /** With `redis`: where Redis is (default the shared server, `TEST_REDIS_URL`); a cluster's nodes for a suite on `redis-cluster`. */
+  redis?: RedisOptions;
   db: TestDatabase;
   queuePrefix: string;
   agents?: AgentDefinition[];
@@ -74,7 +77,7 @@ export async function startTestApp(o: TestAppOptions): Promise<TestApp> {
       AgentModule.forRoot({
         database: { url: o.db.url, poolSize: 20 },
         transport: o.transport,
-        redis: o.transport === 'redis' ? { url: redisUrl() } : undefined,
+        redis: o.transport === 'redis' ? (o.redis ?? { url: redisUrl() }) : undefined,
         queuePrefix: o.queuePrefix,
         agents: o.agents ?? [],
         resolvePrincipal: () => principal(),

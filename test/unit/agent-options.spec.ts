@@ -50,7 +50,7 @@ describe('resolveAgentOptions', () => {
     const problems = (error as InvalidAgentOptionsError).problems;
     expect(problems).toEqual([
       'database.url must be a postgres:// connection string',
-      "redis.url (redis://host:port) is required with transport 'redis'",
+      "redis.url (redis://host:port) or redis.cluster.nodes is required with transport 'redis'",
       'resolvePrincipal must be a function (request) => Principal | null',
       "workers.concurrency: unknown queue 'agents-fast' (queues: agents-default, agents-long, agents-priority)",
       'defaults.chunkSize must be a positive integer',
@@ -58,6 +58,44 @@ describe('resolveAgentOptions', () => {
       'commits.inFlight must be a positive integer',
     ]);
     expect((error as Error).message).toContain('AgentModule options are invalid');
+  });
+
+  it('takes one Redis server or a Redis Cluster, and says what is wrong with either', () => {
+    const redis = (option: unknown) => ({ ...valid, transport: 'redis' as const, redis: option as AgentModuleOptions['redis'] });
+    const problems = (option: unknown) => {
+      try {
+        resolveAgentOptions(redis(option));
+        return [];
+      } catch (error) {
+        return (error as InvalidAgentOptionsError).problems;
+      }
+    };
+    expect(resolveAgentOptions(redis({ url: 'redis://localhost:6379' })).redis).toEqual({ url: 'redis://localhost:6379' });
+    const nodes = ['redis://:secret@10.0.0.1:7000', 'redis://:secret@10.0.0.2:7000/0'];
+    expect(resolveAgentOptions(redis({ cluster: { nodes } })).redis).toEqual({ cluster: { nodes } });
+
+    expect(problems({ url: 'redis://a:1', cluster: { nodes: ['redis://b:2'] } })).toEqual([
+      'redis takes url (one server) or cluster (a Redis Cluster), not both',
+    ]);
+    expect(problems({ cluster: { nodes: [] } })).toEqual([
+      'redis.cluster.nodes must list the Redis Cluster nodes to start from (redis://host:port, at least one)',
+    ]);
+    expect(problems({ cluster: true })).toEqual([
+      'redis.cluster.nodes must list the Redis Cluster nodes to start from (redis://host:port, at least one)',
+    ]);
+    expect(problems({ cluster: { nodes: ['10.0.0.1:7000', 'redis://:secret@10.0.0.2:7000/3', 42] } })).toEqual([
+      'redis.cluster.nodes[0] must be a redis://host:port or rediss://host:port URL',
+      'redis.cluster.nodes[1]: a Redis Cluster has database 0 only (drop the /db path)',
+      'redis.cluster.nodes[2] must be a redis://host:port or rediss://host:port URL',
+    ]);
+    expect(problems({ cluster: { nodes: ['redis://:a@h1:1', 'redis://:b@h2:2'] } })).toEqual([
+      'redis.cluster.nodes must share one scheme and one user and password (every node connection gets the same)',
+    ]);
+    expect(problems({ cluster: { nodes: ['redis://h1:1', 'rediss://h2:2'] } })).toEqual([
+      'redis.cluster.nodes must share one scheme and one user and password (every node connection gets the same)',
+    ]);
+    // A password is never repeated in a problem.
+    expect(problems({ cluster: { nodes: ['redis://:hunter2@h1:1/5'] } }).join(' ')).not.toContain('hunter2');
   });
 
   it('defaults and checks the options of conversations, pipelines, subagents and observability', () => {

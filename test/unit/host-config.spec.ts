@@ -20,6 +20,21 @@ describe("the example app's environment", () => {
     expect(() => readHostConfig({ AGENTS_MIGRATIONS: 'maybe' })).toThrow(/AGENTS_MIGRATIONS must be 'on' or 'off'/);
   });
 
+  it('takes a Redis Cluster from REDIS_CLUSTER_NODES (host:port or redis:// entries), which picks the redis transport', () => {
+    const config = readHostConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, rediss://:pw@10.0.0.2:7001,' });
+    expect(config).toMatchObject({
+      transport: 'redis',
+      redisUrl: null,
+      redisClusterNodes: ['redis://10.0.0.1:7000', 'rediss://:pw@10.0.0.2:7001'],
+    });
+    expect(readHostConfig({ REDIS_URL: 'redis://r:6379' }).redisClusterNodes).toBeNull();
+    expect(() => readHostConfig({ REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'a:1' })).toThrow(
+      /REDIS_URL and REDIS_CLUSTER_NODES: set one/,
+    );
+    expect(() => readHostConfig({ REDIS_CLUSTER_NODES: 'a b:1' })).toThrow(/REDIS_CLUSTER_NODES must be host:port/);
+    expect(() => readHostConfig({ AGENTS_TRANSPORT: 'redis' })).toThrow(/AGENTS_TRANSPORT=redis needs REDIS_URL or REDIS_CLUSTER_NODES/);
+  });
+
   it('refuses an unknown log format, naming the variable', () => {
     expect(() => readHostConfig({ LOG_FORMAT: 'xml' })).toThrow(InvalidEnvironmentError);
     expect(() => readHostConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be 'text' or 'json'/);

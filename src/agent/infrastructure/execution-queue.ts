@@ -125,11 +125,11 @@ export class ExecutionQueue implements OnApplicationShutdown {
   }
 
   /**
-   * The queues are providers without hooks of their own: they close here, with the app, and then
-   * the connections of the backend's queues and workers (closed before, with the workers) are gone.
+   * The queues are providers without hooks of their own: they close here, with the app, and then what the
+   * backend holds for them, until the connections of its queues and workers (closed before, with the workers) are gone.
    */
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
-    await this.backend.connectionsEnded();
+    await this.backend.close();
   }
 }

@@ -30,13 +30,32 @@ export interface WorkerOptions {
   concurrency?: Partial<Record<QueueName, number>>;
 }
 
+/**
+ * Where Redis is, for `transport: 'redis'`: one server (`url`), or a Redis Cluster (`cluster`).
+ * On a cluster each queue's keys are hash-tagged into one slot; nothing else changes.
+ */
+export type RedisOptions =
+  | {
+      /** One server: `redis://[user:password@]host:port[/db]`, `rediss://` for TLS. */
+      url: string;
+      cluster?: never;
+    }
+  | {
+      url?: never;
+      /**
+       * A Redis Cluster: `nodes` are some or all of its nodes (`redis://[user:password@]host:port`,
+       * `rediss://` for TLS; the others are discovered), with the same scheme and credentials.
+       */
+      cluster: { nodes: string[] };
+    };
+
 /** The connections' part of `AgentModuleOptions`. */
 export interface InfrastructureOptions {
   database: DatabaseOptions;
   /** Queue backend, notifier and locks: Redis, or PostgreSQL alone. */
   transport: Transport;
-  /** Required with `transport: 'redis'`. */
-  redis?: { url: string };
+  /** Required with `transport: 'redis'`: a server's `url`, or a cluster's `nodes`. */
+  redis?: RedisOptions;
   /** Namespaces the queues: the Redis key prefix, or the PostgreSQL schema of the queue tables (default `agents`). */
   queuePrefix?: string;
   workers?: WorkerOptions;
@@ -52,7 +71,7 @@ export interface ResolvedInfrastructureOptions {
     logging: boolean;
   };
   transport: Transport;
-  redis: { url: string } | null;
+  redis: RedisOptions | null;
   queuePrefix: string;
   workers: { enabled: boolean; concurrency: Record<QueueName, number> };
 }
@@ -88,9 +107,7 @@ export function resolveConnectionOptions(
   if (o.transport !== 'redis' && o.transport !== 'postgres') {
     problems.push(`transport must be 'redis' or 'postgres' (got ${JSON.stringify(o.transport)})`);
   }
-  if (o.transport === 'redis' && !(o.redis && /^rediss?:\/\//.test(o.redis.url ?? ''))) {
-    problems.push("redis.url (redis://host:port) is required with transport 'redis'");
-  }
+  const redis = o.transport === 'redis' ? resolveRedisOptions(o.redis, problems) : null;
   return {
     database: {
       url: o.database?.url ?? null,
@@ -101,8 +118,42 @@ export function resolveConnectionOptions(
       logging: o.database?.logging ?? false,
     },
     transport: o.transport!,
-    redis: o.transport === 'redis' ? o.redis! : null,
+    redis,
   };
+}
+
+/** `redis`: a server's URL or a cluster's nodes, checked enough that ioredis is never handed something it reads differently. */
+function resolveRedisOptions(given: RedisOptions | undefined, problems: string[]): RedisOptions | null {
+  const redisUrl = (value: unknown): value is string => typeof value === 'string' && /^rediss?:\/\//.test(value);
+  if (given?.url !== undefined && given.cluster !== undefined) {
+    problems.push('redis takes url (one server) or cluster (a Redis Cluster), not both');
+    return null;
+  }
+  if (given?.cluster === undefined) {
+    if (redisUrl(given?.url)) return { url: given.url };
+    problems.push("redis.url (redis://host:port) or redis.cluster.nodes is required with transport 'redis'");
+    return null;
+  }
+  const nodes = (given.cluster as { nodes?: unknown } | null)?.nodes;
+  if (!Array.isArray(nodes) || nodes.length === 0) {
+    problems.push('redis.cluster.nodes must list the Redis Cluster nodes to start from (redis://host:port, at least one)');
+    return null;
+  }
+  const count = problems.length;
+  const seen: URL[] = [];
+  nodes.forEach((node: unknown, i) => {
+    // NOTE: the URL is not repeated in a problem: it may carry a password.
+    const url = redisUrl(node) ? URL.parse(node) : null;
+    if (!url || !url.hostname) problems.push(`redis.cluster.nodes[${i}] must be a redis://host:port or rediss://host:port URL`);
+    else if (!/^\/?0?$/.test(url.pathname))
+      problems.push(`redis.cluster.nodes[${i}]: a Redis Cluster has database 0 only (drop the /db path)`);
+    else seen.push(url);
+  });
+  const same = (part: (u: URL) => string) => seen.every((u) => part(u) === part(seen[0]!));
+  if (!same((u) => u.protocol) || !same((u) => `${u.username}:${u.password}`)) {
+    problems.push('redis.cluster.nodes must share one scheme and one user and password (every node connection gets the same)');
+  }
+  return problems.length === count ? { cluster: { nodes: [...(nodes as string[])] } } : null;
 }
 
 /** The queues' namespace and this process's workers: `queuePrefix`, `workers`. */

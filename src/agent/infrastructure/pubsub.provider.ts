@@ -11,5 +11,5 @@ export const pubSubProvider: Provider = {
   provide: PUBSUB,
   inject: [AGENT_OPTIONS, AGENTS_DATABASE],
   useFactory: (options: ResolvedInfrastructureOptions, database: AgentsDatabase): PubSub =>
-    options.transport === 'redis' ? new RedisPubSub(options.redis!.url) : new PostgresPubSub(database.connectionConfig, database.pool),
+    options.transport === 'redis' ? new RedisPubSub(options.redis!) : new PostgresPubSub(database.connectionConfig, database.pool),
 };

@@ -1,8 +1,10 @@
 import { Queue, Worker, createPostgresBackend, withBackend, type Job, type QueueOptions, type WorkerOptions } from 'bullmq';
 import type { ClientConfig } from 'pg';
+import type { Cluster } from 'ioredis';
 import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
 import { OpenConnections } from './open-connections.js';
 import type { ExecutionJobName, QueueName } from './queue-names.js';
+import { openRedis, redisConnection } from './redis-connections.js';
 
 /**
  * Jobs carry ids only: the row in PostgreSQL is the truth (DESIGN rule 1). A job either runs an
@@ -51,10 +53,11 @@ export interface QueueBackend {
   /** A worker's options (concurrency, lock timing); started by the library once the app is up. */
   workerOptions(concurrency: number): Omit<WorkerOptions, 'connection'>;
   /**
-   * Once the queues and workers are closed: resolves when every PostgreSQL connection they opened
-   * has ended (their pools' `close()` resolves before that; see `OpenConnections`). Redis: at once.
+   * Once the queues and workers are closed: closes what the backend holds beside them (the cluster
+   * connection they share) and resolves when every connection they opened has ended (PostgreSQL:
+   * their pools' `close()` resolves before that; see `OpenConnections`).
    */
-  connectionsEnded(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
@@ -96,34 +99,37 @@ export function createQueueBackend(options: QueueBackendOptions, database: Clien
       createWorker: (name, handler, concurrency) =>
         new PgWorker<ExecutionJobData>(name, handler, { connection, ...workerOptions(concurrency) }) as unknown as Worker<ExecutionJobData>,
       workerOptions,
-      connectionsEnded: () => opened.ended(),
+      close: () => opened.ended(),
     };
   }
-  const connection = redisConnection(options.redis!.url);
-  const base = { connection, prefix: options.queuePrefix };
+  const redis = options.redis!;
   const workerOptions = (concurrency: number) => ({ concurrency, autorun: false, ...workerTiming(options) });
+  // NOTE: on a cluster the queues share one connection (BullMQ leaves a given client open); a worker
+  // duplicates it for itself (its own and its blocking connection), and closes those.
+  const cluster = redis.cluster ? (openRedis(redis, { maxRetriesPerRequest: null }) as Cluster) : null;
+  const base = (name: QueueName) => ({
+    connection: cluster ?? redisConnection(redis.url!),
+    prefix: queueKeyPrefix(options.queuePrefix, name, cluster !== null),
+  });
   return {
     workers: 'bull-module',
     batchAdds: false,
-    createQueue: (name) => new Queue<ExecutionJobData>(name, base as QueueOptions),
+    createQueue: (name) => new Queue<ExecutionJobData>(name, base(name) as QueueOptions),
     createWorker: (name, handler, concurrency) =>
-      new Worker<ExecutionJobData>(name, handler, { ...base, ...workerOptions(concurrency) } as WorkerOptions),
+      new Worker<ExecutionJobData>(name, handler, { ...base(name), ...workerOptions(concurrency) } as WorkerOptions),
     workerOptions,
-    connectionsEnded: async () => undefined,
+    close: async () => {
+      await cluster?.quit().catch(() => undefined);
+    },
   };
 }
 
-/** ioredis connection options for a redis:// URL; BullMQ workers need `maxRetriesPerRequest: null`. */
-export function redisConnection(url: string) {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 6379),
-    username: parsed.username || undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
-    tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    // BullMQ workers block on Redis; retries must not give up.
-    maxRetriesPerRequest: null,
-  };
+/**
+ * The BullMQ prefix of a queue's keys: `queuePrefix` on one server; on a Redis Cluster the hash tag
+ * `{<queuePrefix>:<queue>}`, so every key of a queue hashes to one slot (BullMQ's scripts touch
+ * several keys of their queue at once, which a cluster refuses across slots: CROSSSLOT) while the
+ * queues spread over the masters (BullMQ's advice: a prefix per queue).
+ */
+export function queueKeyPrefix(queuePrefix: string, queue: QueueName, cluster: boolean): string {
+  return cluster ? `{${queuePrefix}:${queue}}` : queuePrefix;
 }

@@ -1,9 +1,11 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { Cluster, Redis } from 'ioredis';
+import type { RedisOptions } from './infrastructure.options.js';
+import { openRedis, withinMs } from './redis-connections.js';
 
 // NOTE: the record type is not exported by the throttler's index.
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-import { Redis } from 'ioredis';
 
 /**
  * One hit, in one round trip (a script runs atomically, so nodes counting at once never lose a
@@ -38,27 +40,38 @@ type CountHit = (
   blockMs: number,
 ) => Promise<[number, number, number, number]>;
 
-/** The throttler's counters in Redis, under the queue prefix: every node on that Redis shares them; keys expire by themselves. */
+/** A bound on each count, so a request waits at most that long while Redis is away (then goes uncounted). */
+const COUNT_TIMEOUT_MS = 1000;
+
+/**
+ * The throttler's counters in Redis (one server or a cluster), under the queue prefix: every node
+ * on that Redis shares them; keys expire by themselves.
+ */
 export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
-  private readonly redis: Redis & { agentsCountHit: CountHit };
+  private readonly redis: (Redis | Cluster) & { agentsCountHit: CountHit };
 
   constructor(
-    url: string,
+    target: RedisOptions,
     private readonly prefix: string,
   ) {
-    // NOTE: a bound on each count, so a request waits at most that long while Redis is away (then goes uncounted).
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, commandTimeout: 1000 });
+    const redis = openRedis(target, { lazyConnect: true, maxRetriesPerRequest: 3, commandTimeout: COUNT_TIMEOUT_MS });
     // NOTE: while Redis is down each request's own command fails; the connection's errors say nothing more.
     redis.on('error', () => undefined);
     // NOTE: defineCommand sends EVALSHA and falls back to EVAL once per connection: one round trip per hit.
     redis.defineCommand('agentsCountHit', { numberOfKeys: 2, lua: COUNT_HIT_LUA });
-    this.redis = redis as Redis & { agentsCountHit: CountHit };
+    this.redis = redis as (Redis | Cluster) & { agentsCountHit: CountHit };
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName: string): Promise<ThrottlerStorageRecord> {
-    // NOTE: the braces make both keys one hash slot, as a script on Redis Cluster needs.
+    // NOTE: the braces make both keys one hash slot, as a script on Redis Cluster needs (the key
+    // starts with the throttler's name, so the tag is never empty).
     const base = `${this.prefix}:throttle:{${key}}`;
-    const [hits, windowMs, blocked, blockMs] = await this.redis.agentsCountHit(`${base}:hits`, `${base}:block`, ttl, limit, blockDuration);
+    // NOTE: `commandTimeout` bounds the wait on one server; a cluster that lost every node holds commands without one.
+    const [hits, windowMs, blocked, blockMs] = await withinMs(
+      this.redis.agentsCountHit(`${base}:hits`, `${base}:block`, ttl, limit, blockDuration),
+      COUNT_TIMEOUT_MS,
+      'counting a request',
+    );
     return {
       totalHits: hits,
       timeToExpire: Math.ceil(windowMs / 1000),

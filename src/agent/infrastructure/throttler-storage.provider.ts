@@ -20,7 +20,7 @@ export const throttlerStorageProvider: Provider = {
   useFactory: (options: ResolvedInfrastructureOptions, database: AgentsDatabase): ThrottlerStorage =>
     new FailOpenThrottlerStorage(
       options.transport === 'redis'
-        ? new RedisThrottlerStorage(options.redis!.url, options.queuePrefix)
+        ? new RedisThrottlerStorage(options.redis!, options.queuePrefix)
         : new PostgresThrottlerStorage(database.pool),
     ),
 };
