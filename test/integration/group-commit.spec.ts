@@ -67,8 +67,8 @@ describe('group commit of the steps of many executions', () => {
       Promise.all(ids.map((id, n) => store.commit(firstStep(id, n, n === 10 ? ExecutionStatus.Completed : ExecutionStatus.Running)))),
     );
 
-    // Two slots: the first two go alone, the ten that queued meanwhile go in one statement.
-    expect(names(statements).filter((n) => n === 'agents_commit_step')).toHaveLength(2);
+    // One slot: the first goes alone, the eleven that queued meanwhile go in one statement.
+    expect(names(statements).filter((n) => n === 'agents_commit_step')).toHaveLength(1);
     expect(names(statements).filter((n) => n === 'agents_commit_step_batch')).toHaveLength(1);
 
     for (const [n, committed] of result.entries()) {

@@ -23,7 +23,7 @@ export interface LifecycleOptions {
 export interface CommitOptions {
   /** Most commits in one statement (default 256). 1 turns group commit off. */
   maxBatch?: number;
-  /** Statements of a worker process on their way at once (default 2): the next batch forms while they run. */
+  /** Statements of a process on their way at once (default 1: measured, 200 executions reach ~10% more steps/s than with 2, in larger batches at less database CPU per step); the next batch forms while they run. */
   inFlight?: number;
 }
 
@@ -87,7 +87,7 @@ export function resolveExecutionOptions(o: ExecutionOptions, problems: string[])
   const inputTimeoutSeconds = o.lifecycle?.inputTimeoutSeconds ?? 86_400;
   if (!isPositiveInt(inputTimeoutSeconds)) problems.push('lifecycle.inputTimeoutSeconds must be a positive integer');
 
-  const commits = { maxBatch: o.commits?.maxBatch ?? 256, inFlight: o.commits?.inFlight ?? 2 };
+  const commits = { maxBatch: o.commits?.maxBatch ?? 256, inFlight: o.commits?.inFlight ?? 1 };
   if (!isPositiveInt(commits.maxBatch)) problems.push('commits.maxBatch must be a positive integer');
   if (!isPositiveInt(commits.inFlight)) problems.push('commits.inFlight must be a positive integer');
 
