@@ -151,4 +151,24 @@ describe('group commit of the steps of many executions', () => {
     const { rows } = await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE user_id = 'mixed'`);
     expect(rows[0].n).toBe(3);
   });
+
+  it('takes the leases asked for together in one statement, each once', async () => {
+    const ids = await Promise.all(Array.from({ length: 6 }, () => seedExecution(db, { status: 'pending' })));
+    const taken = await seedExecution(db, { status: 'running' }); // a live holder's fresh heartbeat
+    const asked = [...ids, ids[3]!, taken];
+    const { result, statements } = await statementsDuring(() => Promise.all(asked.map((id) => store.acquireLease(id, 'me', 30_000))));
+    expect(names(statements).filter((n) => n === 'agents_acquire_lease')).toHaveLength(1);
+    expect(names(statements).filter((n) => n === 'agents_acquire_leases')).toHaveLength(1);
+    expect(result.slice(0, 6).map((l) => [l?.executionId, l?.epoch, l?.history])).toEqual(
+      ids.map((id) => [id, 1, id === ids[0] ? undefined : []]),
+    );
+    expect(result[6]).toBeNull(); // the same execution asked twice: leased once
+    expect(result[7]).toBeNull(); // held by a live runner
+    const { rows } = await db.sql.query(
+      `SELECT count(*)::int AS running, (SELECT count(*)::int FROM agent_logs WHERE execution_id = ANY($1) AND event_type = 'started') AS started
+       FROM agent_executions WHERE id = ANY($1) AND status = 'running' AND lease_owner = 'me'`,
+      [ids],
+    );
+    expect(rows[0]).toEqual({ running: 6, started: 6 });
+  });
 });

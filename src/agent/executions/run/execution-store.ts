@@ -24,7 +24,7 @@ import {
 } from './step-commit.sql.js';
 import type { Lease } from './lease.js';
 import type { CommitRequest, CommitResult, StepBilling } from './step-commit.js';
-import { GroupCommit } from '../../infrastructure/group-commit.js';
+import { FailedAlone, GroupCommit } from '../../infrastructure/group-commit.js';
 
 const NO_BILLING: StepBilling = { records: [], reservation: null };
 
@@ -93,12 +93,21 @@ function leaseOf(row: LeaseRow): Lease {
   };
 }
 
+/** A job's request for its execution's lease. */
+interface LeaseRequest {
+  executionId: string;
+  owner: string;
+  leaseTimeoutMs: number;
+}
+
 /** The runner's SQL, on the raw pool: each method is one round trip. */
 @Injectable()
 export class ExecutionStore {
   private readonly pool: SqlPool;
   /** Unbilled commits of this process's runs, grouped while earlier ones are on their way (`COMMIT_STEP_BATCH_SQL`). */
   private readonly unbilled: GroupCommit<CommitRequest, CommitResult | null>;
+  /** Leases this process's jobs ask for while earlier ones are on their way, taken in one statement (`ACQUIRE_LEASES_SQL`). */
+  private readonly leases: GroupCommit<LeaseRequest, Lease | null>;
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
@@ -107,15 +116,45 @@ export class ExecutionStore {
   ) {
     this.pool = database.pool;
     this.unbilled = new GroupCommit((batch) => this.retriedWhileDatabaseAway(() => this.commitBatch(batch)), options.commits);
+    this.leases = new GroupCommit((batch) => this.leaseBatch(batch), options.commits);
   }
 
-  async acquireLease(executionId: string, owner: string, leaseTimeoutMs: number): Promise<Lease | null> {
+  /** `null` when the execution cannot be taken now (someone holds it, or it is not runnable). */
+  acquireLease(executionId: string, owner: string, leaseTimeoutMs: number): Promise<Lease | null> {
+    return this.leases.submit({ executionId, owner, leaseTimeoutMs });
+  }
+
+  private async leaseOne({ executionId, owner, leaseTimeoutMs }: LeaseRequest): Promise<Lease | null> {
     const { rows } = await this.pool.query<LeaseRow>({
       name: 'agents_acquire_lease',
       text: ACQUIRE_LEASE_SQL,
       values: [executionId, owner, leaseTimeoutMs],
     });
     return rows[0] ? leaseOf(rows[0]) : null;
+  }
+
+  /**
+   * Alone, the single lease statement; together, one statement for all (their runner and timeout
+   * are the same: one runner per process asks). A batch that fails (two statements over the same
+   * rows can deadlock: a job delivered twice) takes its leases one by one instead.
+   */
+  private async leaseBatch(batch: readonly LeaseRequest[]): Promise<(Lease | null | FailedAlone)[]> {
+    if (batch.length === 1) return [await this.leaseOne(batch[0]!)];
+    const [{ owner, leaseTimeoutMs }] = batch as [LeaseRequest];
+    try {
+      const leased = new Map(
+        (await this.acquireLeases([...new Set(batch.map((r) => r.executionId))], owner, leaseTimeoutMs)).map((l) => [l.executionId, l]),
+      );
+      // NOTE: the same execution asked twice in one batch (a duplicate job) is leased once: the first asker gets it.
+      return batch.map((r) => {
+        const lease = leased.get(r.executionId) ?? null;
+        leased.delete(r.executionId);
+        return lease;
+      });
+    } catch (error) {
+      if (isConnectionLost(error)) throw error;
+      return Promise.all(batch.map((r) => this.leaseOne(r).catch((alone: unknown) => new FailedAlone(alone))));
+    }
   }
 
   /** The leases of those of `executionIds` that can be taken now, in one statement (a wake batch); the others are left alone. */
