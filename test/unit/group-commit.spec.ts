@@ -16,7 +16,10 @@ function manualCommitter(limits: { maxBatch: number; inFlight: number }) {
   return { group, sent, finish };
 }
 
-const turn = () => new Promise((resolve) => setImmediate(resolve));
+/** Until a batch just finished has freed its slot: one turn of the event loop after it answered (two from here). */
+const turn = async () => {
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 describe('GroupCommit', () => {
   it('sends a request at once when a slot is free: nothing to batch, no delay', async () => {
@@ -25,6 +28,7 @@ describe('GroupCommit', () => {
     expect(sent).toEqual([[1]]);
     finish[0]!();
     expect(await first).toBe('done 1');
+    await turn();
     const second = group.submit(2);
     expect(sent).toEqual([[1], [2]]);
     finish[1]!();
@@ -41,6 +45,23 @@ describe('GroupCommit', () => {
     finish[1]!();
     finish[2]!();
     expect(await Promise.all(results)).toEqual(['done 1', 'done 2', 'done 3', 'done 4', 'done 5']);
+  });
+
+  it('a caller just answered that sends again at once joins what waits, instead of it leaving without', async () => {
+    const { group, sent, finish } = manualCommitter({ maxBatch: 10, inFlight: 1 });
+    // Three runs whose next commit follows as soon as their last one answered (a run's next step).
+    const runs = [1, 2, 3].map(async (n) => {
+      await group.submit(n);
+      await group.submit(n * 10);
+    });
+    finish[0]!();
+    await turn();
+    finish[1]!();
+    await turn();
+    // Without the turn's wait: [1], [2, 3], then 10, 20, 30 (the slot freed before run 1 could send again).
+    expect(sent).toEqual([[1], [2, 3, 10], [20, 30]]);
+    finish[2]!();
+    await Promise.all(runs);
   });
 
   it('never puts more than maxBatch in one statement', async () => {
@@ -63,6 +84,7 @@ describe('GroupCommit', () => {
     finish[1]!(new Error('connection lost'));
     await expect(first).resolves.toBe('done 1');
     for (const r of batched) await expect(r).rejects.toThrow('connection lost');
+    await turn();
     const after = group.submit(4);
     expect(sent.at(-1)).toEqual([4]);
     finish[2]!();

@@ -56,8 +56,13 @@ export class GroupCommit<Request, Result> {
     } catch (error) {
       for (const w of batch) w.reject(error);
     } finally {
-      this.inFlight--;
-      this.pump();
+      // NOTE: the slot frees a turn of the event loop later, not now: the callers just answered
+      // mostly send again at once (a run's next step), and those then leave together instead of
+      // the first of them alone (measured: a lone statement per round trip cost ~10% of steps/s).
+      setImmediate(() => {
+        this.inFlight--;
+        this.pump();
+      });
     }
   }
 }
