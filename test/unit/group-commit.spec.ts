@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FailedAlone, GroupCommit } from '../../src/agent/infrastructure/group-commit.js';
+import { FailedAlone, GroupCommit, type GroupCommitLimits } from '../../src/agent/infrastructure/group-commit.js';
 
 /** A committer whose batches the test finishes by hand, recording what each carried. */
-function manualCommitter(limits: { maxBatch: number; inFlight: number }) {
+function manualCommitter(limits: GroupCommitLimits) {
   const sent: number[][] = [];
   const finish: Array<(fail?: Error) => void> = [];
   const group = new GroupCommit<number, string>(
@@ -16,7 +16,7 @@ function manualCommitter(limits: { maxBatch: number; inFlight: number }) {
   return { group, sent, finish };
 }
 
-/** Until a batch just finished has freed its slot: one turn of the event loop after it answered (two from here). */
+/** Until a batch just finished has freed its slot (with `callersSendAgain`, a turn of the event loop after it answered: two from here). */
 const turn = async () => {
   for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
 };
@@ -48,7 +48,7 @@ describe('GroupCommit', () => {
   });
 
   it('a caller just answered that sends again at once joins what waits, instead of it leaving without', async () => {
-    const { group, sent, finish } = manualCommitter({ maxBatch: 10, inFlight: 1 });
+    const { group, sent, finish } = manualCommitter({ maxBatch: 10, inFlight: 1, callersSendAgain: true });
     // Three runs whose next commit follows as soon as their last one answered (a run's next step).
     const runs = [1, 2, 3].map(async (n) => {
       await group.submit(n);
@@ -62,6 +62,17 @@ describe('GroupCommit', () => {
     expect(sent).toEqual([[1], [2, 3, 10], [20, 30]]);
     finish[2]!();
     await Promise.all(runs);
+  });
+
+  it('frees the slot at once where callers go on to something else', async () => {
+    const { group, sent, finish } = manualCommitter({ maxBatch: 10, inFlight: 1 });
+    const first = group.submit(1);
+    const waiting = group.submit(2);
+    finish[0]!();
+    await first;
+    expect(sent).toEqual([[1], [2]]);
+    finish[1]!();
+    await waiting;
   });
 
   it('never puts more than maxBatch in one statement', async () => {

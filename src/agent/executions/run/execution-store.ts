@@ -115,7 +115,10 @@ export class ExecutionStore {
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
   ) {
     this.pool = database.pool;
-    this.unbilled = new GroupCommit((batch) => this.retriedWhileDatabaseAway(() => this.commitBatch(batch)), options.commits);
+    this.unbilled = new GroupCommit((batch) => this.retriedWhileDatabaseAway(() => this.commitBatch(batch)), {
+      ...options.commits,
+      callersSendAgain: true,
+    });
     this.leases = new GroupCommit((batch) => this.leaseBatch(batch), options.commits);
   }
 
