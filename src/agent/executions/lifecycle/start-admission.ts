@@ -116,17 +116,14 @@ export class StartAdmission {
    */
   private async admitBatch(batch: readonly AdmissionRequest[]): Promise<(AdmissionRow | FailedAlone)[]> {
     if (batch.length === 1) return [await this.admitOn(this.pool, batch[0]!)];
-    const rows = batch.map((request, ord) => ({ ord, ...admissionValues(request) }));
-    rows.sort((a, b) => (BigInt(a.lock_key) < BigInt(b.lock_key) ? -1 : BigInt(a.lock_key) > BigInt(b.lock_key) ? 1 : a.ord - b.ord));
     try {
-      const answered = await this.pool.query<{ ord: number; admitted: AdmissionRow }>({
+      const { rows } = await this.pool.query<{ ord: number; admitted: AdmissionRow }>({
         name: 'agents_admit_batch',
         text: ADMIT_BATCH_SQL,
-        values: [JSON.stringify(rows.map((r, i) => ({ ...r, ord: i })))],
+        values: [JSON.stringify(batch.map((request, ord) => ({ ord, ...admissionValues(request) })))],
       });
-      const byOrder = answered.rows.map((r) => r.admitted);
       const results: AdmissionRow[] = [];
-      rows.forEach((r, i) => (results[r.ord] = byOrder[i]!));
+      for (const row of rows) results[row.ord] = row.admitted;
       return results;
     } catch (error) {
       if (isConnectionLost(error)) throw error;
