@@ -23,75 +23,10 @@ import {
   RUNNING_AMONG_SQL,
 } from './step-commit.sql.js';
 import type { Lease } from './lease.js';
-import type { CommitRequest, CommitResult, StepBilling } from './step-commit.js';
+import type { CommitRequest, CommitResult } from './step-commit.js';
+import { leaseOf, type LeaseRow } from './lease-row.js';
+import { batchRow, billingOf, commitResultOf, isBilled, logRow, type CommittedRow } from './step-commit-rows.js';
 import { FailedAlone, GroupCommit } from '../../infrastructure/group-commit.js';
-
-const NO_BILLING: StepBilling = { records: [], reservation: null };
-
-function billingOf(billing: StepBilling = NO_BILLING) {
-  return {
-    records: billing.records,
-    tokens: billing.records.reduce((n, r) => n + r.input_tokens + r.output_tokens, 0),
-    cost_usd: billing.records.reduce((usd, r) => usd + r.cost_usd, 0),
-    reservation: billing.reservation,
-  };
-}
-
-const isBilled = (request: CommitRequest) =>
-  request.billing !== undefined && (request.billing.records.length > 0 || request.billing.reservation !== null);
-
-/** A row of ACQUIRE_LEASE_SQL / ACQUIRE_LEASES_SQL. */
-interface LeaseRow {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  agent_type: string;
-  tier: string | null;
-  queue: string;
-  input: Lease['input'];
-  state: Lease['state'] | null;
-  step_count: number;
-  message_count: number;
-  input_tokens: string;
-  output_tokens: string;
-  lease_epoch: number;
-  started_at: Date;
-  conversation_id: string | null;
-  parent_execution_id: string | null;
-  depth: number;
-  pending_signals: string[];
-  log: Lease['log'];
-  budget_overrides: Lease['budgetOverrides'];
-  /** ACQUIRE_LEASES_SQL only (null in a conversation). */
-  history?: AgentMessage[] | null;
-}
-
-/** A leased row as the runner holds it. */
-function leaseOf(row: LeaseRow): Lease {
-  return {
-    executionId: row.id,
-    tenantId: row.tenant_id,
-    userId: row.user_id,
-    agentType: row.agent_type,
-    tier: row.tier,
-    queue: row.queue,
-    input: row.input,
-    state: row.state ?? {},
-    stepCount: row.step_count,
-    messageCount: row.message_count,
-    inputTokens: Number(row.input_tokens),
-    outputTokens: Number(row.output_tokens),
-    epoch: row.lease_epoch,
-    startedAt: row.started_at,
-    conversationId: row.conversation_id,
-    parentExecutionId: row.parent_execution_id,
-    depth: row.depth,
-    pendingSignals: row.pending_signals,
-    log: row.log,
-    budgetOverrides: row.budget_overrides,
-    history: row.history ?? undefined,
-  };
-}
 
 /** A job's request for its execution's lease. */
 interface LeaseRequest {
@@ -302,54 +237,4 @@ export class ExecutionStore {
       : await db.query({ name: 'agents_commit_step', text: COMMIT_STEP_SQL, values });
     return rows[0] ? commitResultOf(rows[0]) : null;
   }
-}
-
-const logRow = (l: CommitRequest['logs'][number]) => ({ level: l.level, event_type: l.eventType, message: l.message, context: l.context });
-
-/** One commit as a row of `COMMIT_STEP_BATCH_SQL` (its `BATCH_ROW` columns); `ord` is its place in the batch. */
-function batchRow(request: CommitRequest, ord: number) {
-  return {
-    ord,
-    exec_id: request.lease.executionId,
-    epoch: request.lease.epoch,
-    steps_added: request.stepsAdded,
-    messages_added: request.messages.length,
-    tokens_in: request.inputTokens,
-    tokens_out: request.outputTokens,
-    new_state: request.state,
-    next_status: request.nextStatus,
-    new_output: request.output ?? null,
-    new_error: request.error ?? null,
-    event_awaited: request.awaitingEvent ?? null,
-    messages: request.messages,
-    logs: request.logs.map(logRow),
-    step_number: request.stepNumber,
-    metadata_patch: request.metadata ?? {},
-    wait_seconds: request.waitSeconds ?? null,
-  };
-}
-
-/** A row of what a commit statement answers. */
-interface CommittedRow {
-  status: ExecutionStatus;
-  step_count: number;
-  token_usage: string;
-  completed_at: Date | null;
-  error: CommitResult['error'];
-  logs: CommitResult['logs'];
-  pending_signals: string[];
-  settle_pending: boolean | null;
-}
-
-function commitResultOf(row: CommittedRow): CommitResult {
-  return {
-    status: row.status,
-    stepCount: row.step_count,
-    tokenUsage: Number(row.token_usage),
-    completedAt: row.completed_at,
-    error: row.error,
-    logs: row.logs,
-    pendingSignals: row.pending_signals,
-    settlePending: row.settle_pending === true,
-  };
 }
