@@ -284,6 +284,12 @@ describe.each(modes)('escapes from the sandbox (isolation $mode)', ({ mode, name
     expect(target.connections()).toBe(before);
   });
 
+  it('brings up every network-on sandbox: its loopback and its egress never race (24 started together)', async ({ skip }) => {
+    if (environment.kind !== IsolationKind.Bubblewrap || typeof environment.egress === 'string') skip();
+    const results = await Promise.all(Array.from({ length: 24 }, () => run('echo up', policyOf('enterprise'))));
+    expect(results.map((r) => r.output.trim())).toEqual(Array.from({ length: 24 }, () => 'up'));
+  });
+
   it('network on reaches the internet (when this host itself does)', async ({ skip }) => {
     if (environment.kind !== IsolationKind.Bubblewrap || typeof environment.egress === 'string') skip();
     const hostReaches = await new Promise<boolean>((resolve) => {

@@ -24,6 +24,7 @@ const BLOCKED_IPV4 = [
   '224.0.0.0/3',
 ];
 const READY_TIMEOUT_MS = 5_000;
+const LOOPBACK_POLL_MS = 2;
 
 /** One running command's network: stop it when the command is done. */
 export interface EgressAttachment {
@@ -59,6 +60,7 @@ export class SandboxEgress {
 
   /** Fences and connects the network namespace of the process `pid` (the sandbox, not yet running its command). */
   async attach(pid: number): Promise<EgressAttachment> {
+    await loopbackConfigured(pid);
     await runWithInput('nsenter', ['--target', String(pid), '--net', 'nft', '-f', '-'], egressRules());
     const slirp = spawn(
       'slirp4netns',
@@ -117,6 +119,24 @@ function hostAddresses(): string[] {
     for (const address of list ?? []) if (address.family === 'IPv4' && !address.internal) addresses.push(`${address.address}/32`);
   }
   return addresses;
+}
+
+/**
+ * Resolves once bubblewrap has brought up the namespace's loopback. bwrap reports the pid before its
+ * child configures `lo` (the command itself still waits on the block fd), and a ruleset or slirp4netns
+ * touching the namespace meanwhile makes that setup fail at random ("loopback: Failed RTM_NEWADDR").
+ * The namespace's local routing table names 127.0.0.1 only once `lo` has its address and is up.
+ */
+async function loopbackConfigured(pid: number): Promise<void> {
+  const deadline = performance.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const table = await fs.readFile(`/proc/${pid}/net/fib_trie`, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`The sandbox network could not start: the sandbox ended first (${error.code ?? error.message})`);
+    });
+    if (table.includes('127.0.0.1')) return;
+    if (performance.now() > deadline) throw new Error('The sandbox network could not start: its loopback was not up in time');
+    await new Promise((resolve) => setTimeout(resolve, LOOPBACK_POLL_MS));
+  }
 }
 
 function ready(slirp: ChildProcess): Promise<void> {
