@@ -33,69 +33,75 @@ describe.each<Transport>(['redis', 'postgres'])(
 
     const count = async (sql: string, params: unknown[] = []) => (await db.sql.query(sql, params)).rows[0].n as number;
 
-    it('loses nothing: leased runs are taken over, unleased ones found, and every execution completes exactly once', async () => {
-      const triggers = api.app.get(EventTriggerService);
-      const ids: string[] = [];
-      for (let i = 0; i < WOKEN; i += 50) {
-        const parked = await Promise.all(
-          Array.from({ length: 50 }, () => triggers.startAwaitingEvent(principal(), 'steps', { steps: STEPS, step_ms: 200 }, 'crash.go')),
+    it(
+      'loses nothing: leased runs are taken over, unleased ones found, and every execution completes exactly once',
+      { timeout: 150_000 },
+      async () => {
+        const triggers = api.app.get(EventTriggerService);
+        const ids: string[] = [];
+        for (let i = 0; i < WOKEN; i += 50) {
+          const parked = await Promise.all(
+            Array.from({ length: 50 }, () => triggers.startAwaitingEvent(principal(), 'steps', { steps: STEPS, step_ms: 200 }, 'crash.go')),
+          );
+          ids.push(...parked.map((e) => e.id));
+        }
+        expect(await triggers.triggerEvent('crash.go', {}, { tenantId: 't1' })).toEqual({ triggered_count: WOKEN });
+
+        // Two batch jobs are lost before any worker runs (the rows stay `pending`, with no job).
+        const queue = api.app.get(ExecutionQueue).queue('agents-default');
+        const batches = (await queue.getJobs(['waiting', 'prioritized'])).filter((j) => j && 'executionIds' in j.data);
+        expect(batches).toHaveLength(10);
+        for (const job of batches.slice(0, 2)) await job.remove();
+
+        const first = startWorkerProcess(env);
+        workers.push(first);
+        await first.ready;
+        await expect
+          .poll(() => count(`SELECT count(*)::int AS n FROM agent_logs WHERE event_type = 'step_completed'`), {
+            timeout: 30_000,
+            interval: 20,
+          })
+          .toBeGreaterThanOrEqual(100);
+        await first.stop('SIGKILL');
+        const atCrash = await count(`SELECT count(*)::int AS n FROM agent_executions WHERE id = ANY($1) AND status = 'running'`, [ids]);
+        expect(atCrash).toBeGreaterThan(0);
+
+        const second = startWorkerProcess(env);
+        workers.push(second);
+        await second.ready;
+        // The recovery sweep (a cron in production) runs every second here.
+        const recovery = api.app.get(RecoveryService);
+        await expect
+          .poll(
+            async () => {
+              await recovery.recoverStuck(LEASE_TIMEOUT_MS);
+              return count(`SELECT count(*)::int AS n FROM agent_executions WHERE id = ANY($1) AND status = 'completed'`, [ids]);
+            },
+            { timeout: 90_000, interval: 1000 },
+          )
+          .toBe(WOKEN);
+
+        expect(await count(`SELECT count(*)::int AS n FROM agent_executions WHERE id = ANY($1) AND step_count <> $2`, [ids, STEPS])).toBe(
+          0,
         );
-        ids.push(...parked.map((e) => e.id));
-      }
-      expect(await triggers.triggerEvent('crash.go', {}, { tenantId: 't1' })).toEqual({ triggered_count: WOKEN });
-
-      // Two batch jobs are lost before any worker runs (the rows stay `pending`, with no job).
-      const queue = api.app.get(ExecutionQueue).queue('agents-default');
-      const batches = (await queue.getJobs(['waiting', 'prioritized'])).filter((j) => j && 'executionIds' in j.data);
-      expect(batches).toHaveLength(10);
-      for (const job of batches.slice(0, 2)) await job.remove();
-
-      const first = startWorkerProcess(env);
-      workers.push(first);
-      await first.ready;
-      await expect
-        .poll(() => count(`SELECT count(*)::int AS n FROM agent_logs WHERE event_type = 'step_completed'`), {
-          timeout: 30_000,
-          interval: 20,
-        })
-        .toBeGreaterThanOrEqual(100);
-      await first.stop('SIGKILL');
-      const atCrash = await count(`SELECT count(*)::int AS n FROM agent_executions WHERE id = ANY($1) AND status = 'running'`, [ids]);
-      expect(atCrash).toBeGreaterThan(0);
-
-      const second = startWorkerProcess(env);
-      workers.push(second);
-      await second.ready;
-      // The recovery sweep (a cron in production) runs every second here.
-      const recovery = api.app.get(RecoveryService);
-      await expect
-        .poll(
-          async () => {
-            await recovery.recoverStuck(LEASE_TIMEOUT_MS);
-            return count(`SELECT count(*)::int AS n FROM agent_executions WHERE id = ANY($1) AND status = 'completed'`, [ids]);
-          },
-          { timeout: 90_000, interval: 1000 },
-        )
-        .toBe(WOKEN);
-
-      expect(await count(`SELECT count(*)::int AS n FROM agent_executions WHERE id = ANY($1) AND step_count <> $2`, [ids, STEPS])).toBe(0);
-      // No step committed twice: each step's log once, the history the event and one answer per step, in order.
-      const repeated = await db.sql.query(
-        `SELECT execution_id, step_number FROM agent_logs WHERE execution_id = ANY($1) AND event_type = 'step_completed'
+        // No step committed twice: each step's log once, the history the event and one answer per step, in order.
+        const repeated = await db.sql.query(
+          `SELECT execution_id, step_number FROM agent_logs WHERE execution_id = ANY($1) AND event_type = 'step_completed'
        GROUP BY 1, 2 HAVING count(*) > 1`,
-        [ids],
-      );
-      expect(repeated.rows).toEqual([]);
-      expect(
-        await count(`SELECT count(*)::int AS n FROM agent_logs WHERE execution_id = ANY($1) AND event_type = 'step_completed'`, [ids]),
-      ).toBe(WOKEN * STEPS);
-      const gaps = await db.sql.query(
-        `SELECT execution_id FROM agent_messages WHERE execution_id = ANY($1)
+          [ids],
+        );
+        expect(repeated.rows).toEqual([]);
+        expect(
+          await count(`SELECT count(*)::int AS n FROM agent_logs WHERE execution_id = ANY($1) AND event_type = 'step_completed'`, [ids]),
+        ).toBe(WOKEN * STEPS);
+        const gaps = await db.sql.query(
+          `SELECT execution_id FROM agent_messages WHERE execution_id = ANY($1)
        GROUP BY 1 HAVING count(*) <> $2 OR min(seq) <> 1 OR max(seq) <> $2`,
-        [ids, STEPS + 1],
-      );
-      expect(gaps.rows).toEqual([]);
-      await second.stop();
-    });
+          [ids, STEPS + 1],
+        );
+        expect(gaps.rows).toEqual([]);
+        await second.stop();
+      },
+    );
   },
 );
