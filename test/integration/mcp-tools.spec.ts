@@ -79,7 +79,7 @@ const victim = defineLlmAgent({
   }),
 });
 
-/** Three servers that cannot be reached (`failingUrl` answers 500 to everything) beside one that works. */
+/** Four servers that cannot be reached (`failingUrl` answers 500 to everything) beside one that works. */
 const unluckyAgent = (failingUrl: string) =>
   defineLlmAgent({
     name: 'mcp-unlucky',
@@ -88,6 +88,8 @@ const unluckyAgent = (failingUrl: string) =>
       missing: { command: '/nonexistent/mcp-server' },
       quitter: { command: process.execPath, args: ['-e', 'process.exit(3)'] },
       failing: { url: failingUrl },
+      // Starts, and never says a word.
+      silent: { command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)', marker('silent')], connectTimeoutMs: 500 },
       everything: { ...stdioServer('unlucky'), tools: ['get-sum'] },
     },
     model: createScriptedModel({
@@ -287,6 +289,9 @@ describe('MCP servers as tool sources', () => {
     expect(byServer('missing')[0]).toMatch(/^MCP server "missing" could not be reached: .*ENOENT/);
     expect(byServer('quitter')[0]).toMatch(/^MCP server "quitter" could not be reached: .*closed/i);
     expect(byServer('failing')[0]).toMatch(/^MCP server "failing" could not be reached: .*500/);
+    expect(byServer('silent')[0]).toMatch(/^MCP server "silent" could not be reached: .*timed out after 500ms/);
+    // The silent one was stopped, not left behind.
+    expect(processesWith(marker('silent'))).toBe(0);
     expect(byServer('everything')).toEqual([]);
     expect(unavailable.every((l) => l.level === 'warning')).toBe(true);
 

@@ -102,9 +102,9 @@ export class McpConnection {
 
   private async connect(): Promise<McpSession> {
     const timeout = this.server.connectTimeoutMs ?? McpDefaults.connectTimeoutMs;
-    const process = isStdioServer(this.server) ? new WatchedStdioTransport(this.server, McpDefaults.closeTimeoutMs) : null;
+    const stdio = isStdioServer(this.server) ? new WatchedStdioTransport(this.server, McpDefaults.closeTimeoutMs) : null;
     let session: McpSession | null = null;
-    const transport: MCPClientConfig['transport'] = process ?? {
+    const transport: MCPClientConfig['transport'] = stdio ?? {
       type: 'http',
       url: (this.server as { url: string }).url,
       headers: (this.server as { headers?: Record<string, string> }).headers,
@@ -123,12 +123,12 @@ export class McpConnection {
         onUncaughtError: () => undefined,
       });
       const listed = await this.listAll(client, timeout);
-      session = { client, process, tools: client.toolsFromDefinitions(listed) as ToolSet, broken: false };
+      session = { client, process: stdio, tools: client.toolsFromDefinitions(listed) as ToolSet, broken: false };
       return session;
     } catch (error) {
       // A process that started but never answered is stopped, not left behind.
       if (client) await client.close().catch(() => undefined);
-      else await process?.close().catch(() => undefined);
+      else await stdio?.close().catch(() => undefined);
       throw new McpServerError(this.name, `could not be reached: ${reasonOf(error)}`);
     }
   }
