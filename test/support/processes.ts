@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Live processes whose command line contains `text` (zombies have none). */
-export const processesWith = (text: string): number =>
+/** The ids of live processes whose command line contains `text` (zombies have none). */
+export const pidsWith = (text: string): number[] =>
   readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .filter((pid) => {
@@ -10,4 +10,8 @@ export const processesWith = (text: string): number =>
       } catch {
         return false;
       }
-    }).length;
+    })
+    .map(Number);
+
+/** How many live processes have `text` in their command line. */
+export const processesWith = (text: string): number => pidsWith(text).length;

@@ -4,6 +4,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { WorkspacesModule } from '../workspaces/workspaces.module.js';
+import { McpModule } from '../mcp/mcp.module.js';
 import { AgentExplorer } from './registry/agent.explorer.js';
 import { AgentManager } from './lifecycle/agent-manager.js';
 import { ExecutionControls } from './lifecycle/execution-controls.js';
@@ -40,7 +41,7 @@ import { BillingModule } from '../billing/billing.module.js';
   // NOTE: `registerQueue()` with no queue brings `@nestjs/bullmq`'s explorer (shared with the host's
   // own `BullModule`), which gives the library's `@Processor`s their workers; `BullModule.forRoot` is
   // never called, so the host's shared configuration and extra options stay its own.
-  imports: [DiscoveryModule, BullModule.registerQueue(), InfrastructureModule, TenancyModule, WorkspacesModule, BillingModule],
+  imports: [DiscoveryModule, BullModule.registerQueue(), InfrastructureModule, TenancyModule, WorkspacesModule, McpModule, BillingModule],
   providers: [
     AgentRegistry,
     AgentExplorer,

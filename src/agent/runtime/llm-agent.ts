@@ -11,6 +11,8 @@ import { toolsContextFor } from './tools/tool-context.js';
 import { context, type Context, type Span } from '@opentelemetry/api';
 import { executionAttributes, inSpan, SpanName, traceToolCalls } from './tracing.js';
 import { LogEventType } from './log-event-type.js';
+import { checkMcpServers, type McpServers } from './mcp/mcp-server.js';
+import { mcpToolsForStep } from './mcp/mcp-step-tools.js';
 
 export interface LlmAgentSettings extends AgentTypeSettings {
   /** A model, or a factory called at each step (so credentials and config are read at run time). */
@@ -26,6 +28,13 @@ export interface LlmAgentSettings extends AgentTypeSettings {
    * holding no worker, until every child ended, and gets each child's summary as that call's result.
    */
   subagents?: SubagentsSetting;
+  /**
+   * MCP servers whose tools the model may call, by name: `{ command, args?, env? }` (stdio, started
+   * by the worker) or `{ url, headers? }` (streamable HTTP). Each is opened on its first use on a
+   * worker, shared by every later step there, and closed with the app. Their tools are offered as
+   * `<server>__<tool>` (see `toolPrefix`); a tool of `tools` with the same name wins.
+   */
+  mcpServers?: McpServers;
 }
 
 /**
@@ -42,7 +51,8 @@ export interface LlmAgentSettings extends AgentTypeSettings {
  * });
  */
 export function defineLlmAgent(settings: LlmAgentSettings): AgentDefinition {
-  const { model, system, tools, maxOutputTokens, temperature, subagents = false, ...typeSettings } = settings;
+  const { model, system, tools, maxOutputTokens, temperature, subagents = false, mcpServers, ...typeSettings } = settings;
+  if (mcpServers) checkMcpServers(settings.name, mcpServers);
   return {
     ...typeSettings,
     step: async (state, ctx) => {
@@ -50,7 +60,10 @@ export function defineLlmAgent(settings: LlmAgentSettings): AgentDefinition {
       ctx.signal.throwIfAborted();
       const resolved = typeof model === 'function' ? model() : model;
       // The SDK ends an aborted stream quietly; `abortable` makes the step reject the moment the signal fires.
-      return abortable(callModelOnce(state, ctx, { model: resolved, system, tools, maxOutputTokens, temperature, subagents }), ctx.signal);
+      return abortable(
+        callModelOnce(state, ctx, { model: resolved, system, tools, maxOutputTokens, temperature, subagents, mcpServers }),
+        ctx.signal,
+      );
     },
   };
 }
@@ -80,16 +93,17 @@ async function streamOnce(
   ctx.log.debug(`Calling model ${modelId}`, { model: modelId, messages: history.length }, LogEventType.ModelCalled);
 
   const spawnTool = spawnToolFor(settings.subagents ?? false, ctx.subagents);
+  const tools: ToolSet = { ...(settings.mcpServers ? await mcpToolsForStep(ctx, settings.mcpServers) : {}), ...settings.tools };
 
   const result = streamText({
     model: settings.model,
     instructions: settings.system,
     messages: history.map(toModelMessage),
     allowSystemInMessages: true,
-    tools: { ...traceToolCalls(settings.tools, stepSpan, executionAttributes(ctx)), ...spawnTool },
+    tools: { ...traceToolCalls(tools, stepSpan, executionAttributes(ctx)), ...spawnTool },
     // Tools are defined once per type; each call hands them this step (its ids, log, workspace) as `options.context`.
     // NOTE: cast because the SDK infers a plain `ToolSet` as declaring no context; at run time it is passed through.
-    toolsContext: toolsContextFor(settings.tools, ctx) as never,
+    toolsContext: toolsContextFor(tools, ctx) as never,
     maxOutputTokens: settings.maxOutputTokens,
     temperature: settings.temperature,
     abortSignal: ctx.signal,
@@ -121,7 +135,7 @@ async function streamOnce(
       case 'tool-error':
         // The error goes back to the model as the tool's result; the step itself carries on.
         ctx.log.warning(
-          `Tool ${part.toolName} failed`,
+          `Tool ${part.toolName} failed: ${errorText(part.error)}`,
           { toolName: part.toolName, toolCallId: part.toolCallId, ok: false, error: errorText(part.error) },
           LogEventType.ToolCompleted,
         );

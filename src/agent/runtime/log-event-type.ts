@@ -11,6 +11,10 @@ export const LogEventType = {
   /** A tool call ended, successfully or not (`context.ok`). */
   ToolCompleted: 'tool_completed',
   SubagentRefused: 'subagent_refused',
+  /** A step opened a connection to one of its agent's MCP servers (`context.server`): the first use on this worker, or after a crash. */
+  McpServerConnected: 'mcp_server_connected',
+  /** An MCP server could not be reached (`context.server`, `context.error`): its tools are missing from that step. */
+  McpServerUnavailable: 'mcp_server_unavailable',
   StepCompleted: 'step_completed',
   /** A runner took the lease (written by the lease statement). */
   Started: 'started',

@@ -1,4 +1,5 @@
 import type { JsonObject } from './json.js';
+import type { McpToolSource } from './mcp/mcp-connections.js';
 import type { SubagentAccess } from './subagent-access.js';
 import type { Workspace } from './tools/workspace-handle.js';
 
@@ -52,4 +53,9 @@ export interface StepContext {
    * description), this execution's depth and the maximum depth.
    */
   readonly subagents: SubagentAccess;
+  /**
+   * The worker's MCP connections, from which LLM agents declaring `mcpServers` take their tools.
+   * Absent only where the runtime is used without `AgentModule` (bare unit tests).
+   */
+  readonly mcp?: McpToolSource;
 }

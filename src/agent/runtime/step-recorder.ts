@@ -2,6 +2,7 @@ import type { JsonObject } from './json.js';
 import { LogLevel, type ModelUsage, type StepContext, type StepLog, type StepLogger } from './step-context.js';
 import { NO_SUBAGENTS, type SubagentAccess } from './subagent-access.js';
 import type { Workspace } from './tools/workspace-handle.js';
+import type { McpToolSource } from './mcp/mcp-connections.js';
 import { LogEventType } from './log-event-type.js';
 
 export interface StepIdentity {
@@ -28,6 +29,7 @@ export function recordStep(
   onToken: (text: string) => void,
   workspace?: Workspace,
   subagents: SubagentAccess = NO_SUBAGENTS,
+  mcp?: McpToolSource,
 ): { context: StepContext; recording: StepRecording } {
   const recording: StepRecording = { logs: [], usage: [] };
   const write = (level: LogLevel, eventType: string, message: string, context: JsonObject = {}) => {
@@ -55,6 +57,7 @@ export function recordStep(
     },
     ...(workspace ? { workspace } : {}),
     subagents,
+    ...(mcp ? { mcp } : {}),
   };
   return { context, recording };
 }

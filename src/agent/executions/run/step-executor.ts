@@ -9,6 +9,7 @@ import { StepOutcome, type StepResult } from '../../runtime/step-result.js';
 import { findStepResultProblem } from '../../runtime/step-result-check.js';
 import { findSpawnProblem, type SubagentAccess } from '../../runtime/subagent-access.js';
 import { WorkspaceService } from '../../workspaces/workspace.service.js';
+import { WorkerMcpConnections } from '../../mcp/worker-mcp-connections.js';
 import { ForceKilledError, StopRequestedError, type ActiveExecution } from './active-executions.js';
 import type { RegisteredAgent } from '../registry/agent-registry.js';
 import { ExecutionEventName, ExecutionEvents } from '../execution-events.js';
@@ -35,6 +36,7 @@ export class StepExecutor {
     private readonly events: ExecutionEvents,
     private readonly heartbeat: LeaseHeartbeat,
     private readonly workspaces: WorkspaceService,
+    private readonly mcp: WorkerMcpConnections,
     // NOTE: the subagents' options are a folder above the kernel's, so what a step is offered is named by shape.
     @Inject(AGENT_OPTIONS) private readonly options: { subagents: { specs: SubagentSpec[]; maxDepth: number } },
   ) {
@@ -59,6 +61,7 @@ export class StepExecutor {
       (text) => this.events.publish({ name: ExecutionEventName.Token, ...ids, seq: active.lastSeq, stepNumber, text, index: index++ }),
       this.workspaces.forStep({ ...ids, tier: lease.tier }, controller.signal),
       this.subagentAccess(lease.depth),
+      this.mcp,
     );
     active.beginStep(controller);
     const stopHeartbeat = this.heartbeat.start(lease);
