@@ -29,6 +29,8 @@ export const LogEventType = {
   /** Written by the event wake's statement. */
   EventReceived: 'event_received',
   AwaitingChildren: 'awaiting_children',
+  /** A step asked to sleep: \`scheduled\` until \`context.until\`. */
+  Sleeping: 'sleeping',
   /** Written by the parent wake's statement. */
   ChildrenCompleted: 'children_completed',
   /** A chunk ended or a worker shut down: back to `pending`, a continuation follows. */

@@ -27,6 +27,9 @@ export function findStepResultProblem(result: unknown): string | null {
   if (r.outcome === StepOutcome.AwaitEvent && (typeof r.eventType !== 'string' || r.eventType.length === 0)) {
     return 'await_event needs an eventType';
   }
+  if (r.outcome === StepOutcome.Sleep && !(r.until instanceof Date && Number.isFinite(r.until.getTime()))) {
+    return 'sleep needs a valid time to wake (a finite duration, or a date)';
+  }
   if (r.outcome === StepOutcome.AwaitInput && typeof r.prompt !== 'string') return 'await_input needs a prompt';
   if (r.outcome === StepOutcome.AwaitChildren) {
     const spawn = r.spawn as unknown;

@@ -9,6 +9,8 @@ export const StepOutcome = {
   AwaitEvent: 'await_event',
   /** Spawn subagents and wait for all of them (no worker held); their summaries come back as tool results. */
   AwaitChildren: 'await_children',
+  /** Park until a time (no worker, no connection held); the run goes on from the next step then. */
+  Sleep: 'sleep',
 } as const;
 export type StepOutcome = (typeof StepOutcome)[keyof typeof StepOutcome];
 
@@ -28,7 +30,18 @@ export type StepResult =
   | (StepResultBase & { outcome: typeof StepOutcome.Done; output: JsonValue })
   | (StepResultBase & { outcome: typeof StepOutcome.AwaitInput; prompt: string })
   | (StepResultBase & { outcome: typeof StepOutcome.AwaitEvent; eventType: string; timeoutSeconds?: number })
-  | (StepResultBase & { outcome: typeof StepOutcome.AwaitChildren; spawn: SpawnRequest[] });
+  | (StepResultBase & { outcome: typeof StepOutcome.AwaitChildren; spawn: SpawnRequest[] })
+  | (StepResultBase & { outcome: typeof StepOutcome.Sleep; until: Date });
+
+/** How long a sleep lasts: milliseconds, or named units that add up. */
+export type SleepDuration = number | { days?: number; hours?: number; minutes?: number; seconds?: number; milliseconds?: number };
+
+const UNIT_MS = { days: 86_400_000, hours: 3_600_000, minutes: 60_000, seconds: 1000, milliseconds: 1 } as const;
+
+function durationMs(duration: SleepDuration): number {
+  if (typeof duration === 'number') return duration;
+  return Object.entries(UNIT_MS).reduce((total, [unit, ms]) => total + (duration[unit as keyof typeof UNIT_MS] ?? 0) * ms, 0);
+}
 
 /**
  * Constructors for step results, so agents read as prose:
@@ -59,5 +72,22 @@ export const step = {
     ...extra,
     outcome: StepOutcome.AwaitChildren,
     spawn: requests,
+  }),
+  /**
+   * Commits this step and parks the run (status `scheduled`, no worker, no connection) until the
+   * time has passed; the next step runs then, on any worker, also after restarts.
+   * @example
+   * return step.sleep({ hours: 1 }, { data: { ...state.data, remindedAt: Date.now() } });
+   */
+  sleep: (duration: SleepDuration, extra: StepResultBase = {}): StepResult => ({
+    ...extra,
+    outcome: StepOutcome.Sleep,
+    until: new Date(Date.now() + durationMs(duration)),
+  }),
+  /** `sleep` until a point in time (a time in the past wakes at once). */
+  sleepUntil: (until: Date | string, extra: StepResultBase = {}): StepResult => ({
+    ...extra,
+    outcome: StepOutcome.Sleep,
+    until: new Date(until),
   }),
 };

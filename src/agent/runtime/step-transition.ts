@@ -11,7 +11,8 @@ export type NextState =
   | { kind: 'failed'; code: string; message: string }
   | { kind: 'awaiting_input'; prompt: string }
   | { kind: 'awaiting_event'; eventType: string; timeoutSeconds?: number }
-  | { kind: 'awaiting_children'; spawn: SpawnRequest[] };
+  | { kind: 'awaiting_children'; spawn: SpawnRequest[] }
+  | { kind: 'sleeping'; until: Date };
 
 export interface StepProgress {
   /** Steps committed including this one. */
@@ -36,6 +37,8 @@ export function nextStateAfter(result: StepResult, progress: StepProgress, limit
       return { kind: 'awaiting_event', eventType: result.eventType, timeoutSeconds: result.timeoutSeconds };
     case StepOutcome.AwaitChildren:
       return { kind: 'awaiting_children', spawn: result.spawn };
+    case StepOutcome.Sleep:
+      return { kind: 'sleeping', until: result.until };
     case StepOutcome.Continue:
       break;
   }

@@ -2,7 +2,7 @@
  * Running executions whose runner stopped heartbeating go back to `pending` (their checkpoint is
  * the last committed step: every execution has one, so none has to fail) and get a job again;
  * pending executions whose job may have been lost (a crash between commit and enqueue) get theirs
- * again too. Job ids derive from the lease epoch, so a job that still exists is not duplicated.
+ * again too, as do schedules and sleeps that are due and still waiting (their delayed job was lost). Job ids derive from the lease epoch, so a job that still exists is not duplicated.
  */
 export const RECOVER_SQL = `
 WITH stuck AS (
@@ -17,7 +17,10 @@ WITH stuck AS (
 SELECT id, queue, lease_epoch, true AS was_running FROM stuck
 UNION ALL
 SELECT id, queue, lease_epoch, false FROM agent_executions
-WHERE status = 'pending' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)`;
+WHERE status = 'pending' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+UNION ALL
+SELECT id, queue, lease_epoch, false FROM agent_executions
+WHERE status = 'scheduled' AND scheduled_for < now() - make_interval(secs => $1::double precision / 1000)`;
 
 /** A wait whose event came first and was not consumed: the runner died between parking and checking. */
 export const MISSED_INBOX_SQL = `

@@ -20,7 +20,7 @@ import { RunCommits } from './run-commits.js';
 import { budgetExceededLog, failureLog, handOverLog, logFields, RUN_LOG_CONTEXT, stopLog } from './run-logs.js';
 import { RunOutcome } from './run-outcome.js';
 import type { CommitResult } from './step-commit.js';
-import { waitSecondsOf } from './step-commit-request.js';
+import { sleepMs, waitSecondsOf } from './step-commit-request.js';
 import type { StepAttempt } from './step-executor.js';
 
 export type FailedAttempt = Extract<StepAttempt, { error: unknown }>;
@@ -103,6 +103,10 @@ export class RunEndings {
         if (next.kind === 'awaiting_event') await this.triggers.wakeFromInbox(lease.executionId, next.eventType);
         return RunOutcome.Ended;
       }
+      case 'sleeping':
+        // The wake-up is a delayed job (a hint): the recovery sweep re-enqueues a due sleeper whose job was lost.
+        await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch, delayMs: sleepMs(next.until) });
+        return RunOutcome.Ended;
       case 'awaiting_children': {
         // A cancel asked during the spawning step lands now, not once the children are done: its settlement
         // cancels the children while they are still pending, so they are not enqueued at all.

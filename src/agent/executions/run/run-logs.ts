@@ -81,6 +81,12 @@ export function transitionLogs(next: NextState): StepLog[] {
       const context = { subagents: names, status: 'awaiting_children' };
       return [{ level: 'info', eventType: LogEventType.AwaitingChildren, message, context }];
     }
+    case 'sleeping': {
+      const until = next.until.toISOString();
+      return [
+        { level: 'info', eventType: LogEventType.Sleeping, message: `Sleeping until ${until}`, context: { until, status: 'scheduled' } },
+      ];
+    }
     case 'chunk_spent':
       // NOTE: no status: the run stays `running` between chunks (lists and clients see no `pending` flicker).
       return [{ level: 'debug', eventType: LogEventType.Checkpointed, message: 'Chunk finished; continuation enqueued', context: {} }];

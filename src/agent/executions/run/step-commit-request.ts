@@ -22,6 +22,8 @@ const STATUS_BY_NEXT: Record<NextState['kind'], ExecutionStatus> = {
   awaiting_input: ExecutionStatus.AwaitingInput,
   awaiting_event: ExecutionStatus.AwaitingEvent,
   awaiting_children: ExecutionStatus.AwaitingChildren,
+  // A sleeping run is scheduled again: the lease takes a due schedule, and a cancel lands at once.
+  sleeping: ExecutionStatus.Scheduled,
 };
 
 /** What `execution.step_completed` says of a step (its `step_completed` log row says the same). */
@@ -64,12 +66,19 @@ export function stepCommitRequest(
   };
 }
 
-/** How long a wait may last: input waits by option, event waits as the step asked (none = forever). */
+/**
+ * How long a park lasts: input waits by option, event waits as the step asked (none = forever), a
+ * sleep until its time (the commit sets `scheduled_for` from it instead of a wait deadline).
+ */
 export function waitSecondsOf(next: NextState, inputTimeoutSeconds: number): number | undefined {
   if (next.kind === 'awaiting_input') return inputTimeoutSeconds;
   if (next.kind === 'awaiting_event') return next.timeoutSeconds;
+  if (next.kind === 'sleeping') return sleepMs(next.until) / 1000;
   return undefined;
 }
+
+/** What is left of a sleep (0 once its time has passed). */
+export const sleepMs = (until: Date): number => Math.max(0, until.getTime() - Date.now());
 
 /**
  * The children of a spawning step: on the parent's queue (the tier's choice holds for the work it

@@ -17,7 +17,7 @@ import {
  * $1 id · $2 lease_epoch · $3 steps to add (0|1) · $4 message count · $5 input tokens
  * $6 output tokens · $7 state (null = unchanged) · $8 next status · $9 output · $10 error
  * $11 awaiting_event · $12 messages [{role, content}] · $13 logs [{level, event_type, message,
- * context}] · $14 step number for the logs · $15 metadata patch · $16 wait deadline (seconds from now)
+ * context}] · $14 step number for the logs · $15 metadata patch · $16 wait deadline, or a sleep's end (seconds from now)
  * $17 (COMMIT_BILLED_STEP_SQL only) billing { records: [{model, input_tokens, output_tokens, cost_usd}], tokens,
  * cost_usd, reservation }: one usage record per model call, the cost, and the budget reservation the spend replaces
  *
@@ -116,7 +116,9 @@ ${billed ? BILLED_COLUMNS : ''}    state              = COALESCE(${v.state}, sta
     metadata           = metadata || ${v.metadata},
     error              = COALESCE(${v.error}, error),
     awaiting_event     = ${v.awaitingEvent},
-    awaiting_until     = CASE WHEN ${v.waitSeconds} IS NULL THEN NULL ELSE now() + make_interval(secs => ${v.waitSeconds}) END,
+    awaiting_until     = CASE WHEN ${v.waitSeconds} IS NULL OR ${v.nextStatus} = 'scheduled' THEN NULL
+                         ELSE now() + make_interval(secs => ${v.waitSeconds}) END,
+    scheduled_for      = CASE WHEN ${v.nextStatus} = 'scheduled' THEN now() + make_interval(secs => ${v.waitSeconds}) ELSE scheduled_for END,
     completed_at       = CASE WHEN ${v.nextStatus} IN ('completed', 'failed', 'cancelled') THEN now() ELSE completed_at END,
     lease_owner        = CASE WHEN ${v.nextStatus} = 'running' THEN lease_owner END,
     updated_at         = CASE WHEN ${v.nextStatus} = 'running' THEN updated_at ELSE now() END`;
