@@ -50,7 +50,7 @@ export type { AgentDefinition, AgentLimits, AgentStepper, AgentTypeSettings } fr
 export { MessageRole, type AgentMessage, type AgentState, type TokenUsage } from './runtime/agent-state.js';
 export { LogLevel, type ModelUsage, type StepContext, type StepLogger } from './runtime/step-context.js';
 export { LogEventType } from './runtime/log-event-type.js';
-export { step, StepOutcome, type StepResult } from './runtime/step-result.js';
+export { step, StepOutcome, type SleepDuration, type StepResult } from './runtime/step-result.js';
 export type { JsonObject, JsonValue } from './runtime/json.js';
 export { defineLlmAgent, type LlmAgentSettings } from './runtime/llm-agent.js';
 export {
@@ -62,6 +62,8 @@ export {
   type ScriptedTurn,
 } from './runtime/scripted-model.js';
 export { createOpenAiCompatibleModel, type OpenAiCompatibleModelOptions } from './runtime/openai-compatible.js';
+export { RetryableError } from './runtime/retryable-error.js';
+export type { ToolReceipt } from './runtime/tools/tool-receipts.js';
 export { RecoveryService, type RecoveryReport } from './executions/lifecycle/recovery.service.js';
 export type { ControlResult } from './executions/lifecycle/execution-controls.js';
 export { TierPolicies } from './tenancy/tier-policies.js';

@@ -15,6 +15,8 @@ describe('resolveAgentOptions', () => {
       limits: { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 },
       chunkSize: 25,
       queue: 'agents-default',
+      retries: 3,
+      retryBackoff: { initialMs: 1000, maxMs: 60_000 },
     });
     expect(resolved.database).toMatchObject({ poolSize: 10, runMigrations: true });
     expect(resolved.lease).toEqual({ timeoutMs: 30_000, heartbeatMs: 10_000 });

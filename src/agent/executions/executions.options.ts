@@ -1,4 +1,4 @@
-import type { AgentDefinition, AgentLimits } from '../runtime/agent-definition.js';
+import type { AgentDefinition, AgentLimits, RetryBackoff } from '../runtime/agent-definition.js';
 import { isPositiveInt } from '../errors/option-checks.js';
 import { ALL_QUEUES, type QueueName } from '../infrastructure/queue-names.js';
 
@@ -44,7 +44,15 @@ export interface ExecutionOptions {
   /** Agent definitions given as objects (LLM agents). Custom agents are found through `@Agent()`. */
   agents?: AgentDefinition[];
   /** Defaults for every agent type that does not set its own. */
-  defaults?: { limits?: Partial<AgentLimits>; chunkSize?: number; queue?: QueueName };
+  defaults?: {
+    limits?: Partial<AgentLimits>;
+    chunkSize?: number;
+    queue?: QueueName;
+    /** Attempts after the first of a step that failed with a retryable error (default 3). */
+    retries?: number;
+    /** The wait between them (default 1 s doubling to at most 60 s, jittered). */
+    retryBackoff?: Partial<RetryBackoff>;
+  };
   lease?: LeaseOptions;
   lifecycle?: LifecycleOptions;
   commits?: CommitOptions;
@@ -59,7 +67,7 @@ export interface ExecutionOptions {
 
 export interface ResolvedExecutionOptions {
   agents: AgentDefinition[];
-  defaults: { limits: AgentLimits; chunkSize: number; queue: QueueName };
+  defaults: { limits: AgentLimits; chunkSize: number; queue: QueueName; retries: number; retryBackoff: RetryBackoff };
   lease: Required<LeaseOptions>;
   lifecycle: Required<LifecycleOptions>;
   commits: Required<CommitOptions>;
@@ -77,6 +85,12 @@ export function resolveExecutionOptions(o: ExecutionOptions, problems: string[])
   }
   const chunkSize = o.defaults?.chunkSize ?? 25;
   if (!isPositiveInt(chunkSize)) problems.push('defaults.chunkSize must be a positive integer');
+  const retries = o.defaults?.retries ?? 3;
+  if (!Number.isInteger(retries) || retries < 0) problems.push('defaults.retries must be an integer ≥ 0');
+  const retryBackoff = { initialMs: 1000, maxMs: 60_000, ...o.defaults?.retryBackoff };
+  if (!isPositiveInt(retryBackoff.initialMs)) problems.push('defaults.retryBackoff.initialMs must be a positive integer');
+  if (!isPositiveInt(retryBackoff.maxMs) || retryBackoff.maxMs < retryBackoff.initialMs)
+    problems.push('defaults.retryBackoff.maxMs must be a positive integer ≥ initialMs');
   const leaseTimeoutMs = o.lease?.timeoutMs ?? 30_000;
   if (!isPositiveInt(leaseTimeoutMs)) problems.push('lease.timeoutMs must be a positive integer');
   const defaultQueue = o.defaults?.queue ?? 'agents-default';
@@ -93,7 +107,7 @@ export function resolveExecutionOptions(o: ExecutionOptions, problems: string[])
 
   return {
     agents: o.agents ?? [],
-    defaults: { limits, chunkSize, queue: defaultQueue },
+    defaults: { limits, chunkSize, queue: defaultQueue, retries, retryBackoff },
     lease: { timeoutMs: leaseTimeoutMs, heartbeatMs: o.lease?.heartbeatMs ?? Math.max(100, Math.floor(leaseTimeoutMs / 3)) },
     lifecycle: { cancelGraceMs, inputTimeoutSeconds },
     commits,

@@ -20,6 +20,18 @@ export interface AgentTypeSettings {
   limits?: Partial<AgentLimits>;
   /** Steps per job before the run checkpoints and re-enqueues its continuation. */
   chunkSize?: number;
+  /**
+   * How many times a step that failed with a retryable error (`RetryableError`, a provider's 429 or
+   * 5xx, a network error) runs again, with exponential backoff and jitter, before the run fails.
+   * 0: never. Default `defaults.retries` (3).
+   */
+  retries?: number;
+}
+
+/** The wait between attempts of a failed step: doubling from `initialMs`, at most `maxMs`, jittered. */
+export interface RetryBackoff {
+  initialMs: number;
+  maxMs: number;
 }
 
 /** The one thing the runner needs from an agent. */

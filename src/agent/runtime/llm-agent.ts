@@ -8,6 +8,7 @@ import type { StepContext } from './step-context.js';
 import { step, type StepResult } from './step-result.js';
 import { SPAWN_SUBAGENT_TOOL } from './subagent-access.js';
 import { toolsContextFor } from './tools/tool-context.js';
+import { reuseReceipts } from './tools/tool-receipts.js';
 import { context, type Context, type Span } from '@opentelemetry/api';
 import { executionAttributes, inSpan, SpanName, traceToolCalls } from './tracing.js';
 import { LogEventType } from './log-event-type.js';
@@ -93,7 +94,11 @@ async function streamOnce(
   ctx.log.debug(`Calling model ${modelId}`, { model: modelId, messages: history.length }, LogEventType.ModelCalled);
 
   const spawnTool = spawnToolFor(settings.subagents ?? false, ctx.subagents);
-  const tools: ToolSet = { ...(settings.mcpServers ? await mcpToolsForStep(ctx, settings.mcpServers) : {}), ...settings.tools };
+  const offered: ToolSet = { ...(settings.mcpServers ? await mcpToolsForStep(ctx, settings.mcpServers) : {}), ...settings.tools };
+  // A retried step answers the calls an earlier attempt completed from their committed results: no side effect twice.
+  const tools = reuseReceipts(offered, ctx.receipts, (receipt) =>
+    ctx.log.info(`Tool ${receipt.toolName} answered from an earlier attempt`, { toolName: receipt.toolName }, LogEventType.ToolReused),
+  );
 
   const result = streamText({
     model: settings.model,
@@ -107,12 +112,15 @@ async function streamOnce(
     maxOutputTokens: settings.maxOutputTokens,
     temperature: settings.temperature,
     abortSignal: ctx.signal,
+    // A provider's 429 or 5xx fails the step at once and the runner retries it durably (backoff with no worker held).
+    maxRetries: 0,
     // One model call per durable step: the runner, not the SDK, loops.
     stopWhen: stepCountIs(1),
     // Errors are rethrown from the stream below and fail the step; the SDK's console logging is noise.
     onError: () => {},
   });
 
+  let failure: { error: unknown } | undefined;
   for await (const part of result.stream) {
     switch (part.type) {
       case 'text-delta':
@@ -128,7 +136,8 @@ async function streamOnce(
       case 'tool-result':
         ctx.log.info(
           `Tool ${part.toolName} completed`,
-          { toolName: part.toolName, toolCallId: part.toolCallId, ok: true },
+          // Input and output make the row a receipt: a retry of this step reuses the result instead of calling again.
+          { toolName: part.toolName, toolCallId: part.toolCallId, ok: true, input: toJson(part.input), output: toJson(part.output) },
           LogEventType.ToolCompleted,
         );
         break;
@@ -141,11 +150,14 @@ async function streamOnce(
         );
         break;
       case 'error':
-        throw part.error;
+        // Read on: tools already running still end and log their results (the receipts a retry of this step reuses).
+        failure ??= { error: part.error };
+        break;
       case 'abort':
         throw ctx.signal.reason ?? new Error('The model call was aborted');
     }
   }
+  if (failure) throw failure.error;
 
   const [final, responseMessages] = await Promise.all([result.finalStep, result.responseMessages]);
   ctx.recordUsage({ model: final.model.modelId, inputTokens: final.usage.inputTokens ?? 0, outputTokens: final.usage.outputTokens ?? 0 });

@@ -16,6 +16,10 @@ export const LogEventType = {
   /** An MCP server could not be reached (`context.server`, `context.error`): its tools are missing from that step. */
   McpServerUnavailable: 'mcp_server_unavailable',
   StepCompleted: 'step_completed',
+  /** A step failed with a retryable error: \`scheduled\` until its next attempt (\`context.attempt\`, \`delay_ms\`). */
+  StepRetryScheduled: 'step_retry_scheduled',
+  /** A retried step's tool call was answered from an earlier attempt's committed result, not run again. */
+  ToolReused: 'tool_reused',
   /** A runner took the lease (written by the lease statement). */
   Started: 'started',
   Completed: 'completed',

@@ -1,7 +1,8 @@
-import type { JsonObject } from './json.js';
+import type { JsonObject, JsonValue } from './json.js';
 import type { McpToolSource } from './mcp/mcp-connections.js';
 import type { SubagentAccess } from './subagent-access.js';
 import type { Workspace } from './tools/workspace-handle.js';
+import type { ToolReceipt } from './tools/tool-receipts.js';
 
 export const LogLevel = { Debug: 'debug', Info: 'info', Warning: 'warning', Error: 'error' } as const;
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
@@ -36,6 +37,21 @@ export interface StepContext {
   readonly agentType: string;
   /** 1-based number of the step being run. */
   readonly stepNumber: number;
+  /** 1 for a step's first run; 2, 3, … when an earlier attempt failed with a retryable error. */
+  readonly attempt: number;
+  /**
+   * The tool calls earlier attempts of this step completed (empty on a first attempt): a retried
+   * step answers the same call from here instead of repeating its side effect (LLM agents do it).
+   */
+  readonly receipts: readonly ToolReceipt[];
+  /**
+   * Runs a call with a side effect at most once per step: logged as \`tool_called\` / \`tool_completed\`
+   * with its input and (JSON) result, which is the receipt. When an earlier attempt of this step
+   * completed the same call (same name, same input) and then failed, the result is reused instead.
+   * @example
+   * const payment = await ctx.callTool('charge', { amount: 42 }, () => payments.charge(42));
+   */
+  callTool<T extends JsonValue>(toolName: string, input: JsonValue, execute: () => Promise<T> | T): Promise<T>;
   /** Fires on force kill and when the execution's time limit is reached. Pass it to every I/O call. */
   readonly signal: AbortSignal;
   readonly log: StepLogger;

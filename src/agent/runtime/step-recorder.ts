@@ -1,9 +1,10 @@
-import type { JsonObject } from './json.js';
+import type { JsonObject, JsonValue } from './json.js';
 import { LogLevel, type ModelUsage, type StepContext, type StepLog, type StepLogger } from './step-context.js';
 import { NO_SUBAGENTS, type SubagentAccess } from './subagent-access.js';
 import type { Workspace } from './tools/workspace-handle.js';
 import type { McpToolSource } from './mcp/mcp-connections.js';
 import { LogEventType } from './log-event-type.js';
+import { receiptKey, type ToolReceipt } from './tools/tool-receipts.js';
 
 export interface StepIdentity {
   executionId: string;
@@ -11,6 +12,10 @@ export interface StepIdentity {
   userId: string;
   agentType: string;
   stepNumber: number;
+  /** 1 unless earlier attempts of this step failed and it is retried. */
+  attempt?: number;
+  /** What earlier attempts of this step completed (tool calls). */
+  receipts?: readonly ToolReceipt[];
 }
 
 /** Everything a step produced besides its result; committed with the step or dropped with it. */
@@ -45,8 +50,12 @@ export function recordStep(
     error: (message: string, context?: JsonObject, eventType: string = LogEventType.AgentLog) =>
       write(LogLevel.Error, eventType, message, context),
   }) as StepLogger;
+  const { attempt = 1, receipts = [], ...ids } = identity;
+  const byCall = new Map(receipts.map((r) => [receiptKey(r.toolName, r.input), r]));
   const context: StepContext = {
-    ...identity,
+    ...ids,
+    attempt,
+    receipts,
     signal,
     log,
     emitToken: (text) => {
@@ -54,6 +63,17 @@ export function recordStep(
     },
     recordUsage: (usage) => {
       recording.usage.push({ ...usage });
+    },
+    callTool: async <T extends JsonValue>(toolName: string, input: JsonValue, execute: () => Promise<T> | T): Promise<T> => {
+      const receipt = byCall.get(receiptKey(toolName, input));
+      if (receipt) {
+        log.info(`Tool ${toolName} answered from an earlier attempt`, { toolName }, LogEventType.ToolReused);
+        return receipt.output as T;
+      }
+      log.info(`Calling tool ${toolName}`, { toolName, input }, LogEventType.ToolCalled);
+      const output = await execute();
+      log.info(`Tool ${toolName} completed`, { toolName, ok: true, input, output }, LogEventType.ToolCompleted);
+      return output;
     },
     ...(workspace ? { workspace } : {}),
     subagents,

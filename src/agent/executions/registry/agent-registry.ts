@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { isQueueName, type QueueName } from '../../infrastructure/queue-names.js';
-import type { AgentLimits, AgentStepper, AgentTypeSettings } from '../../runtime/agent-definition.js';
+import type { AgentLimits, AgentStepper, AgentTypeSettings, RetryBackoff } from '../../runtime/agent-definition.js';
 
 /** An agent type as the runner uses it: settings resolved against the module defaults. */
 export interface RegisteredAgent {
@@ -11,6 +11,9 @@ export interface RegisteredAgent {
   queue: QueueName;
   limits: AgentLimits;
   chunkSize: number;
+  /** Attempts after the first of a step that failed with a retryable error. */
+  retries: number;
+  retryBackoff: RetryBackoff;
   stepper: AgentStepper;
 }
 
@@ -42,7 +45,12 @@ export class AgentRegistry {
         throw new AgentRegistrationError(`${origin}: agent type '${name}': ${key} must be a positive integer`);
       }
     }
-    this.agents.set(name, { name, description: settings.description, queue, limits, chunkSize, stepper });
+    const retries = settings.retries ?? this.options.defaults.retries;
+    if (!Number.isInteger(retries) || retries < 0) {
+      throw new AgentRegistrationError(`${origin}: agent type '${name}': retries must be an integer ≥ 0`);
+    }
+    const { retryBackoff } = this.options.defaults;
+    this.agents.set(name, { name, description: settings.description, queue, limits, chunkSize, retries, retryBackoff, stepper });
   }
 
   get(name: string): RegisteredAgent | undefined {

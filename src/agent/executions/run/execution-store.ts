@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ToolReceipt } from '../../runtime/tools/tool-receipts.js';
+import { TOOL_RECEIPTS_SQL } from './tool-receipts.sql.js';
 import type { PoolClient } from 'pg';
 import type { SqlPool } from '../../infrastructure/sql-pool.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
@@ -126,6 +128,11 @@ export class ExecutionStore {
   }
 
   /** The history a step sees: the execution's own messages, after its conversation's history for a turn. */
+  /** What earlier attempts of a retried step completed (its committed tool calls). */
+  async toolReceipts(executionId: string, stepNumber: number): Promise<ToolReceipt[]> {
+    return (await this.pool.query<ToolReceipt>(TOOL_RECEIPTS_SQL, [executionId, stepNumber])).rows;
+  }
+
   async loadMessages(executionId: string, conversationId: string | null = null): Promise<AgentMessage[]> {
     const { rows } = conversationId
       ? await this.pool.query({ name: 'agents_load_turn_messages', text: LOAD_TURN_MESSAGES_SQL, values: [executionId, conversationId] })

@@ -23,6 +23,8 @@ export interface LeaseRow {
   pending_signals: string[];
   log: Lease['log'];
   budget_overrides: Lease['budgetOverrides'];
+  /** `metadata.step_retry`: set while a failed step waits for its next attempt (JSON null once it committed). */
+  step_retry: Lease['stepRetry'];
   /** ACQUIRE_LEASES_SQL only (null in a conversation). */
   history?: AgentMessage[] | null;
 }
@@ -50,6 +52,7 @@ export function leaseOf(row: LeaseRow): Lease {
     pendingSignals: row.pending_signals,
     log: row.log,
     budgetOverrides: row.budget_overrides,
+    stepRetry: row.step_retry ?? null,
     history: row.history ?? undefined,
   };
 }

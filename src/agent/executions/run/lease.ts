@@ -33,4 +33,6 @@ export interface Lease {
   history?: AgentMessage[];
   /** The admin budgets of the execution's user and tenant, read with the lease (the job's budgets need no query of their own). */
   budgetOverrides: BudgetOverride[];
+  /** The step this lease runs again after it failed with a retryable error, and which attempt that is (2, 3, …). */
+  stepRetry: { step: number; attempt: number } | null;
 }

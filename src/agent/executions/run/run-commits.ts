@@ -12,7 +12,10 @@ import { RunOutcome } from './run-outcome.js';
 import type { CommitRequest, CommitResult } from './step-commit.js';
 
 /** What a transition without a step carries besides its status. */
-export type BareTransition = Pick<CommitRequest, 'logs' | 'metadata'> & { error?: ExecutionError; usage?: readonly ModelUsage[] };
+export type BareTransition = Pick<CommitRequest, 'logs' | 'metadata' | 'waitSeconds'> & {
+  error?: ExecutionError;
+  usage?: readonly ModelUsage[];
+};
 
 /**
  * A run's commits and what follows each one: its events, published after the commit, in `seq`

@@ -17,10 +17,12 @@ import type { ActiveExecution } from './active-executions.js';
 import type { Lease } from './lease.js';
 import type { RequestedStop } from './requested-stop.js';
 import { RunCommits } from './run-commits.js';
-import { budgetExceededLog, failureLog, handOverLog, logFields, RUN_LOG_CONTEXT, stopLog } from './run-logs.js';
+import { budgetExceededLog, failureLog, handOverLog, logFields, retryLog, RUN_LOG_CONTEXT, stopLog } from './run-logs.js';
 import { RunOutcome } from './run-outcome.js';
 import type { CommitResult } from './step-commit.js';
 import { sleepMs, waitSecondsOf } from './step-commit-request.js';
+import { retryDelayMs } from '../../runtime/retryable-error.js';
+import type { RegisteredAgent } from '../registry/agent-registry.js';
 import type { StepAttempt } from './step-executor.js';
 
 export type FailedAttempt = Extract<StepAttempt, { error: unknown }>;
@@ -58,12 +60,43 @@ export class RunEndings {
     return this.commits.end(lease, active, stepCount, ExecutionStatus.Paused, { logs: [stopLog(LogEventType.Paused, 'Paused')] });
   }
 
-  /** Nothing the failed step produced is committed, except its logs explaining the failure and what its model calls cost. */
-  stepFailed(lease: Lease, active: ActiveExecution, stepNumber: number, attempt: FailedAttempt): Promise<RunOutcome> {
-    const { error, recording } = attempt;
+  /**
+   * Nothing the failed step produced is committed, except its logs explaining the failure (with its
+   * completed tool calls: the receipts a retry reuses) and what its model calls cost. A retryable
+   * failure with attempts left parks the run as `scheduled` until the next attempt (no worker held);
+   * any other fails it.
+   */
+  async stepFailed(
+    lease: Lease,
+    active: ActiveExecution,
+    agent: RegisteredAgent,
+    stepNumber: number,
+    failed: FailedAttempt,
+  ): Promise<RunOutcome> {
+    const { error, recording, retry } = failed;
+    const attempt = lease.stepRetry?.step === stepNumber ? lease.stepRetry.attempt : 1;
+    const attempts = agent.retries + 1;
+    if (retry.retryable && attempt < attempts) {
+      const delayMs = retryDelayMs(attempt, agent.retryBackoff, retry.retryAfterMs);
+      this.logger.warn(
+        `Step ${stepNumber} failed (attempt ${attempt} of ${attempts}), retrying in ${delayMs} ms: ${error.message}`,
+        logFields(lease),
+      );
+      const outcome = await this.commits.end(lease, active, stepNumber, ExecutionStatus.Scheduled, {
+        logs: [...recording.logs, retryLog(error, attempt + 1, attempts, delayMs)],
+        usage: recording.usage,
+        metadata: { step_retry: { step: stepNumber, attempt: attempt + 1 } },
+        waitSeconds: delayMs / 1000,
+      });
+      // The next attempt's job is a hint: a due retry whose job was lost is found by the recovery sweep.
+      if (outcome === RunOutcome.Ended)
+        await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch, delayMs });
+      return outcome;
+    }
     this.logger.warn(`Step ${stepNumber} failed: ${error.message}`, { ...logFields(lease), step: stepNumber, code: error.code });
-    const logs = [...recording.logs, failureLog(error)];
-    return this.commits.end(lease, active, stepNumber, ExecutionStatus.Failed, { error, logs, usage: recording.usage });
+    const final = retry.retryable && attempts > 1 ? { ...error, message: `${error.message} (after ${attempts} attempts)` } : error;
+    const logs = [...recording.logs, failureLog(final)];
+    return this.commits.end(lease, active, stepNumber, ExecutionStatus.Failed, { error: final, logs, usage: recording.usage });
   }
 
   /** The next step would pass a budget: `failed` with `budget_exceeded`, or `paused` (resumable once the budget is raised). */

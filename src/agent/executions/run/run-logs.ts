@@ -23,6 +23,14 @@ export const failureLog = (error: ExecutionError): StepLog => ({
   context: { code: error.code, status: 'failed' },
 });
 
+/** A step failed with a retryable error and runs again after `delayMs` (attempt `attempt` of `attempts`). */
+export const retryLog = (error: ExecutionError, attempt: number, attempts: number, delayMs: number): StepLog => ({
+  level: 'warning',
+  eventType: LogEventType.StepRetryScheduled,
+  message: `Attempt ${attempt - 1} of ${attempts} failed: ${error.message}; attempt ${attempt} in ${delayMs} ms`,
+  context: { code: error.code, error: error.message, attempt, attempts, delay_ms: delayMs, status: 'scheduled' },
+});
+
 export const stopLog = (eventType: typeof LogEventType.Paused | typeof LogEventType.Cancelled, message: string): StepLog => ({
   level: 'info',
   eventType,

@@ -60,10 +60,16 @@ export function stepCommitRequest(
     output: next.kind === 'completed' ? next.output : undefined,
     error: next.kind === 'failed' ? { code: next.code, message: next.message } : undefined,
     awaitingEvent: next.kind === 'awaiting_event' ? next.eventType : null,
-    metadata: next.kind === 'awaiting_input' ? { input_prompt: next.prompt } : undefined,
+    metadata: stepMetadata(lease, step.stepNumber, next),
     waitSeconds: waitSecondsOf(next, inputTimeoutSeconds),
     billing,
   };
+}
+
+/** What a step's commit writes into the row's metadata: the prompt of an input wait; a retried step's attempt count, cleared. */
+function stepMetadata(lease: Lease, stepNumber: number, next: NextState) {
+  const prompt = next.kind === 'awaiting_input' ? { input_prompt: next.prompt } : undefined;
+  return lease.stepRetry?.step === stepNumber ? { ...prompt, step_retry: null } : prompt;
 }
 
 /**

@@ -227,7 +227,8 @@ const LEASABLE = `(status = 'pending'
          OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))`;
 
 const LEASE_RETURNING = `id, tenant_id, user_id, agent_type, tier, queue, input, state, step_count, message_count, input_tokens,
-            output_tokens, token_usage, lease_epoch, started_at, conversation_id, parent_execution_id, depth`;
+            output_tokens, token_usage, lease_epoch, started_at, conversation_id, parent_execution_id, depth,
+            metadata->'step_retry' AS step_retry`;
 
 /** Every status change has its log row: its id is the event's sequence number. */
 const STARTED_LOG = `INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)

@@ -16,10 +16,12 @@ import { ExecutionEventName, ExecutionEvents } from '../execution-events.js';
 import { FailureCode, type ExecutionError } from '../execution-status.js';
 import type { Lease } from './lease.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
+import { ExecutionStore } from './execution-store.js';
+import { retryDecision, type RetryDecision } from '../../runtime/retryable-error.js';
 
 export type StepAttempt =
   | { ok: true; result: StepResult; recording: StepRecording; durationMs: number }
-  | { ok: false; killed: false; error: ExecutionError; recording: StepRecording }
+  | { ok: false; killed: false; error: ExecutionError; recording: StepRecording; retry: RetryDecision }
   | { ok: false; killed: true }
   /** Given back for a pause or cancel asked before it began: commits nothing, the loop applies the request. */
   | { ok: false; killed: false; stopped: true };
@@ -37,6 +39,7 @@ export class StepExecutor {
     private readonly heartbeat: LeaseHeartbeat,
     private readonly workspaces: WorkspaceService,
     private readonly mcp: WorkerMcpConnections,
+    private readonly store: ExecutionStore,
     // NOTE: the subagents' options are a folder above the kernel's, so what a step is offered is named by shape.
     @Inject(AGENT_OPTIONS) private readonly options: { subagents: { specs: SubagentSpec[]; maxDepth: number } },
   ) {
@@ -55,8 +58,11 @@ export class StepExecutor {
     const timer = setTimeout(() => controller.abort(new StepTimeoutError(agent.limits.timeoutSeconds)), Math.max(0, deadline - Date.now()));
     const ids = { executionId: lease.executionId, tenantId: lease.tenantId, userId: lease.userId };
     let index = 0;
+    // A step run again after a retryable failure: which attempt, and the tool calls the earlier ones completed.
+    const attemptNumber = lease.stepRetry?.step === stepNumber ? lease.stepRetry.attempt : 1;
+    const receipts = attemptNumber > 1 ? await this.store.toolReceipts(lease.executionId, stepNumber) : [];
     const { context, recording } = recordStep(
-      { ...ids, agentType: lease.agentType, stepNumber },
+      { ...ids, agentType: lease.agentType, stepNumber, attempt: attemptNumber, receipts },
       controller.signal,
       (text) => this.events.publish({ name: ExecutionEventName.Token, ...ids, seq: active.lastSeq, stepNumber, text, index: index++ }),
       this.workspaces.forStep({ ...ids, tier: lease.tier }, controller.signal),
@@ -78,16 +84,25 @@ export class StepExecutor {
       );
       const result = await abortable(step, controller.signal);
       const problem = findStepResultProblem(result) ?? spawnProblem(result, context.subagents);
-      if (problem)
-        return { ok: false, killed: false, error: { code: FailureCode.StepError, message: `Invalid step result: ${problem}` }, recording };
+      if (problem) {
+        const error = { code: FailureCode.StepError, message: `Invalid step result: ${problem}` };
+        return { ok: false, killed: false, error, recording, retry: { retryable: false } };
+      }
       return { ok: true, result, recording, durationMs: Math.round(performance.now() - startedAt) };
     } catch (error) {
       if (controller.signal.reason instanceof ForceKilledError || active.killed) return { ok: false, killed: true };
       if (controller.signal.reason instanceof StopRequestedError) return { ok: false, killed: false, stopped: true };
       if (controller.signal.reason instanceof StepTimeoutError) {
-        return { ok: false, killed: false, error: { code: FailureCode.Timeout, message: controller.signal.reason.message }, recording };
+        const timedOut = { code: FailureCode.Timeout, message: controller.signal.reason.message };
+        return { ok: false, killed: false, error: timedOut, recording, retry: { retryable: false } };
       }
-      return { ok: false, killed: false, error: { code: FailureCode.StepError, message: describe(error) }, recording };
+      return {
+        ok: false,
+        killed: false,
+        error: { code: FailureCode.StepError, message: describe(error) },
+        recording,
+        retry: retryDecision(error),
+      };
     } finally {
       clearTimeout(timer);
       stopHeartbeat();

@@ -64,7 +64,7 @@ export class StepLoop {
       const attempt = await this.executor.attempt(agent, lease, active, state, stepNumber, deadline);
       if (!attempt.ok && attempt.killed) return RunOutcome.Killed; // already `cancelled` in the row; nothing of the step lands
       if (!attempt.ok && 'stopped' in attempt) continue; // the pause or cancel lands at the boundary before it
-      if (!attempt.ok) return this.endings.stepFailed(lease, active, stepNumber, attempt);
+      if (!attempt.ok) return this.endings.stepFailed(lease, active, agent, stepNumber, attempt);
 
       const usage = sumUsage(attempt.recording.usage);
       const progress = { stepCount: stepNumber, totalTokens: totalTokens(state.usage) + totalTokens(usage), stepsThisJob };
