@@ -11,6 +11,7 @@ import { toolsContextFor } from './tools/tool-context.js';
 import { context, type Context, type Span } from '@opentelemetry/api';
 import { executionAttributes, inSpan, SpanName, traceToolCalls } from './tracing.js';
 import { LogEventType } from './log-event-type.js';
+import { parseJsonAnswer, structuredOutputFor } from './schemas/structured-answer.js';
 
 export interface LlmAgentSettings extends AgentTypeSettings {
   /** A model, or a factory called at each step (so credentials and config are read at run time). */
@@ -28,6 +29,12 @@ export interface LlmAgentSettings extends AgentTypeSettings {
   subagents?: SubagentsSetting;
 }
 
+/** What `callModelOnce` needs of the output schema: whether to parse the answer, and what to ask the model for. */
+interface AnswerShape {
+  json: boolean;
+  output: ReturnType<typeof structuredOutputFor>;
+}
+
 /**
  * An agent whose every step is exactly one model call. Tool calls are executed within that step
  * and the step continues; an answer without tool calls finishes the run with the answer's text.
@@ -43,6 +50,10 @@ export interface LlmAgentSettings extends AgentTypeSettings {
  */
 export function defineLlmAgent(settings: LlmAgentSettings): AgentDefinition {
   const { model, system, tools, maxOutputTokens, temperature, subagents = false, ...typeSettings } = settings;
+  const answer: AnswerShape = {
+    json: typeSettings.outputSchema !== undefined || typeSettings.outputJsonSchema !== undefined,
+    output: structuredOutputFor(typeSettings.outputSchema, typeSettings.outputJsonSchema),
+  };
   return {
     ...typeSettings,
     step: async (state, ctx) => {
@@ -50,12 +61,12 @@ export function defineLlmAgent(settings: LlmAgentSettings): AgentDefinition {
       ctx.signal.throwIfAborted();
       const resolved = typeof model === 'function' ? model() : model;
       // The SDK ends an aborted stream quietly; `abortable` makes the step reject the moment the signal fires.
-      return abortable(callModelOnce(state, ctx, { model: resolved, system, tools, maxOutputTokens, temperature, subagents }), ctx.signal);
+      return abortable(callModelOnce(state, ctx, { model: resolved, system, tools, maxOutputTokens, temperature, subagents, answer }), ctx.signal);
     },
   };
 }
 
-type CallSettings = Omit<LlmAgentSettings, keyof AgentTypeSettings | 'model'> & { model: LanguageModel };
+type CallSettings = Omit<LlmAgentSettings, keyof AgentTypeSettings | 'model'> & { model: LanguageModel; answer: AnswerShape };
 
 async function callModelOnce(state: AgentState, ctx: StepContext, settings: CallSettings): Promise<StepResult> {
   const modelId = typeof settings.model === 'string' ? settings.model : settings.model.modelId;
@@ -92,6 +103,7 @@ async function streamOnce(
     toolsContext: toolsContextFor(settings.tools, ctx) as never,
     maxOutputTokens: settings.maxOutputTokens,
     temperature: settings.temperature,
+    ...(settings.answer.output ? { output: settings.answer.output } : {}),
     abortSignal: ctx.signal,
     // One model call per durable step: the runner, not the SDK, loops.
     stopWhen: stepCountIs(1),
@@ -142,7 +154,11 @@ async function streamOnce(
   });
   const responded = [...opening, ...responseMessages.map(toAgentMessage)];
 
-  if (final.toolCalls.length === 0) return step.done(final.text, { messages: responded, stepType: 'model' });
+  if (final.toolCalls.length === 0) {
+    // With an output schema the answer is JSON; the runner checks it against the schema (a mismatch fails the run).
+    const output = settings.answer.json ? parseJsonAnswer(final.text) : final.text;
+    return step.done(output, { messages: responded, stepType: 'model' });
+  }
 
   const answered = new Set(
     responseMessages.flatMap((m) => (m.role === 'tool' ? m.content.map((p) => ('toolCallId' in p ? p.toolCallId : '')) : [])),
