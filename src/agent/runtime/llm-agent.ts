@@ -13,7 +13,7 @@ import { executionAttributes, inSpan, SpanName, traceToolCalls } from './tracing
 import { LogEventType } from './log-event-type.js';
 import { parseJsonAnswer, structuredOutputFor } from './schemas/structured-answer.js';
 
-export interface LlmAgentSettings extends AgentTypeSettings {
+export interface LlmAgentSettings extends AgentTypeSettings<unknown> {
   /** A model, or a factory called at each step (so credentials and config are read at run time). */
   model: LanguageModel | (() => LanguageModel);
   system: string;
@@ -55,13 +55,17 @@ export function defineLlmAgent(settings: LlmAgentSettings): AgentDefinition {
     output: structuredOutputFor(typeSettings.outputSchema, typeSettings.outputJsonSchema),
   };
   return {
-    ...typeSettings,
+    // NOTE: whatever the input schema outputs, the model reads it as a prompt (`input.prompt`, a string, or its JSON).
+    ...(typeSettings as AgentTypeSettings),
     step: async (state, ctx) => {
       // Checked before any work starts: on a dead signal `abortable` rejects without handling the work's own rejection.
       ctx.signal.throwIfAborted();
       const resolved = typeof model === 'function' ? model() : model;
       // The SDK ends an aborted stream quietly; `abortable` makes the step reject the moment the signal fires.
-      return abortable(callModelOnce(state, ctx, { model: resolved, system, tools, maxOutputTokens, temperature, subagents, answer }), ctx.signal);
+      return abortable(
+        callModelOnce(state, ctx, { model: resolved, system, tools, maxOutputTokens, temperature, subagents, answer }),
+        ctx.signal,
+      );
     },
   };
 }
