@@ -1,5 +1,6 @@
 import { jsonSchema, tool } from 'ai';
-import { createOpenAiCompatibleModel, createScriptedModel, defineLlmAgent, type AgentDefinition, type SubagentSpec } from 'nestjs-agents';
+import { defineLlmAgent, type AgentDefinition, type SubagentSpec } from 'nestjs-agents';
+import { demoModel, type DemoLlm } from './demo-model.js';
 
 /** A small fixed project the demo tools look at, so runs are deterministic. */
 const PROJECT: Record<string, string> = {
@@ -22,12 +23,6 @@ const tools = {
   }),
 };
 
-type DemoLlm = { baseUrl: string; apiKey?: string; model: string } | null;
-
-/** The scripted offline model, or a real OpenAI-compatible endpoint when `LLM_BASE_URL` is set. */
-export const demoModel = (llm: DemoLlm) =>
-  llm ? createOpenAiCompatibleModel({ baseURL: llm.baseUrl, apiKey: llm.apiKey, model: llm.model }) : createScriptedModel();
-
 /** The subagent `fan-out` hands its topics to. */
 export const summariserSpec = (llm: DemoLlm): SubagentSpec => ({
   name: 'summariser',
@@ -37,10 +32,7 @@ export const summariserSpec = (llm: DemoLlm): SubagentSpec => ({
   limits: { maxSteps: 3 },
 });
 
-/**
- * The demo LLM agent: the scripted offline model by default, a real OpenAI-compatible endpoint
- * when `LLM_BASE_URL` is set.
- */
+/** The demo LLM agent: the scripted offline model by default, OpenAI, Anthropic or an OpenAI-compatible server by configuration. */
 export function createCodeAssistant(llm: DemoLlm): AgentDefinition {
   return defineLlmAgent({
     name: 'code-assistant',
