@@ -13,6 +13,7 @@ export { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
 export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 
 export { Agent } from './executions/registry/agent.decorator.js';
+export { AgentRegistry, type RegisteredAgent } from './executions/registry/agent-registry.js';
 export { AgentManager } from './executions/lifecycle/agent-manager.js';
 export type { StartOptions } from './executions/lifecycle/start-options.js';
 export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
