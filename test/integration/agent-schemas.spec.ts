@@ -132,6 +132,21 @@ describe('input and output schemas', () => {
     expect(row).toMatchObject({ status: 'completed', output: { about: 'TIDES', sources: 0, depth: 2 } });
   });
 
+  it('types the decorator: a class whose step takes another input than the schema gives does not compile', () => {
+    // NOTE: checked by `tsc --noEmit` (npm run lint); never called, so nothing is registered.
+    const declareWrong = () => {
+      // @ts-expect-error the schema gives { topic, sources, depth }, the step wants { foo }
+      @Agent({ name: 'wrong', inputSchema: ReportInput })
+      class WrongAgent implements AgentStepper<{ foo: number }> {
+        async step(state: AgentState<{ foo: number }>) {
+          return step.done(state.input.foo);
+        }
+      }
+      return WrongAgent;
+    };
+    expect(declareWrong).toBeTypeOf('function');
+  });
+
   it('validates with valibot the same way', async () => {
     const bad = await http()
       .post('/api/agents')

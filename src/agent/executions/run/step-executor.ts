@@ -81,7 +81,10 @@ export class StepExecutor {
       const problem = findStepResultProblem(raw) ?? spawnProblem(raw, context.subagents);
       if (problem)
         return { ok: false, killed: false, error: { code: FailureCode.StepError, message: `Invalid step result: ${problem}` }, recording };
-      const checked = await abortable(this.checkSchemas(agent, raw), controller.signal);
+      // NOTE: only steps that a schema applies to pay for the check: the hot path stays as it was.
+      const checked = hasSchemaToCheck(agent, raw)
+        ? await abortable(this.checkSchemas(agent, raw), controller.signal)
+        : { ok: true as const, result: raw };
       if (!checked.ok) return { ok: false, killed: false, error: checked.error, recording };
       return { ok: true, result: checked.result, recording, durationMs: Math.round(performance.now() - startedAt) };
     } catch (error) {
@@ -133,6 +136,10 @@ export class StepExecutor {
     return { available: this.availableSubagents, depth, maxDepth: this.options.subagents.maxDepth };
   }
 }
+
+/** A finishing step of a type with an output schema, or a spawning step (its children's types may have input schemas). */
+const hasSchemaToCheck = (agent: RegisteredAgent, result: StepResult): boolean =>
+  (result.outcome === StepOutcome.Done && agent.outputSchema !== undefined) || result.outcome === StepOutcome.AwaitChildren;
 
 /** A custom agent's spawn of an unknown subagent, or beyond the maximum depth, fails its run clearly. */
 const spawnProblem = (result: StepResult, access: SubagentAccess): string | null =>
