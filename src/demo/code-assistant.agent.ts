@@ -1,4 +1,5 @@
 import { jsonSchema, tool } from 'ai';
+import { z } from 'zod';
 import { defineLlmAgent, type AgentDefinition, type SubagentSpec } from 'nestjs-agents';
 import { demoModel, type DemoLlm } from './demo-model.js';
 
@@ -32,11 +33,15 @@ export const summariserSpec = (llm: DemoLlm): SubagentSpec => ({
   limits: { maxSteps: 3 },
 });
 
+/** What a start of `code-assistant` gives: the question (conversations hand every turn over as `{ prompt }` too). */
+export const CodeAssistantInput = z.object({ prompt: z.string().min(1).max(10_000).describe('The question about the project') });
+
 /** The demo LLM agent: the scripted offline model by default, OpenAI, Anthropic or an OpenAI-compatible server by configuration. */
 export function createCodeAssistant(llm: DemoLlm): AgentDefinition {
   return defineLlmAgent({
     name: 'code-assistant',
     description: 'Answers questions about a small project, using file tools',
+    inputSchema: CodeAssistantInput,
     model: demoModel(llm),
     system: 'You are a careful coding assistant. Use the tools to look at the project before answering.',
     tools,
