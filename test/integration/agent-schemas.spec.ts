@@ -18,6 +18,7 @@ import {
   type StepContext,
 } from '../../src/agent/index.js';
 import { AgentRegistry } from '../../src/agent/executions/registry/agent-registry.js';
+import { AgentsApiError, AgentsClient } from '../../client/index.js';
 import { EchoAgent, waitForPipeline } from '../support/pipelines.js';
 import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
@@ -180,6 +181,16 @@ describe('input and output schemas', () => {
 
     // What an API document includes: the types whose input has a JSON Schema.
     expect(Object.keys(t.app.get(AgentRegistry).inputJsonSchemas()).sort()).toEqual(['report', 'short-chat', 'subagent.typed-child']);
+  });
+
+  it('gives the typed client the types and the field errors', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const client = new AgentsClient({ baseUrl: await t.app.getUrl() });
+    const { data } = await client.types();
+    expect(data.find((a) => a.name === 'report')?.input_schema).toMatchObject({ required: ['topic'] });
+    const refused = await client.start('report', { topic: 'x' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(AgentsApiError);
+    expect(refused).toMatchObject({ statusCode: 400, details: { code: 'invalid_input', fields: [{ path: 'topic' }] } });
   });
 
   it('checks starts from code, scheduled starts and event waits', async () => {
