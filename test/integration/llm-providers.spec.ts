@@ -8,6 +8,7 @@ import { readHostConfig } from '../../src/host/host-config.js';
 import { runAgentLoop } from '../support/agent-loop.js';
 import { textAnswer, toolCallAnswer, type ChatRequest, type Handler } from '../support/fake-openai-server.js';
 import {
+  anthropicJson,
   anthropicText,
   anthropicToolUse,
   responsesText,
@@ -161,6 +162,22 @@ describe('an output schema reaches the provider as a JSON Schema response format
       expect(server.requests[0]!.body.text).toMatchObject({
         format: { type: 'json_schema', schema: { type: 'object', required: ['city'] } },
       });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sends output_config.format on the Anthropic Messages API, and the JSON answer becomes the output', async () => {
+    const server = await startFakeProviderServer('/messages');
+    try {
+      server.handlers.push(anthropicJson('{"city":"Paris"}'));
+      const { llm } = readHostConfig({ LLM_PROVIDER: 'anthropic', LLM_BASE_URL: server.baseURL, LLM_API_KEY: 'k' });
+      const agent = defineLlmAgent({ name: 'json', model: demoModel(llm), system: 's', outputSchema: z.object({ city: z.string() }) });
+      const run = await runAgentLoop(agent, 'Weather?');
+      expect(server.requests[0]!.body.output_config).toMatchObject({
+        format: { type: 'json_schema', schema: { type: 'object', required: ['city'] } },
+      });
+      expect(run.results[0]).toMatchObject({ outcome: 'done', output: { city: 'Paris' } });
     } finally {
       await server.close();
     }

@@ -120,3 +120,14 @@ export const anthropicText: ProviderHandler = (res) => {
   sse(res, { type: 'content_block_stop', index: 0 }, true);
   anthropicEnd(res, 'end_turn', 6);
 };
+
+/** Anthropic Messages API: one text block holding `json` (a structured-output answer). */
+export const anthropicJson =
+  (json: string): ProviderHandler =>
+  (res) => {
+    anthropicStart(res, 'msg_3', 20);
+    sse(res, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, true);
+    sse(res, { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: json } }, true);
+    sse(res, { type: 'content_block_stop', index: 0 }, true);
+    anthropicEnd(res, 'end_turn', 8);
+  };
