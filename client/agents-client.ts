@@ -5,6 +5,7 @@ import type { BudgetState } from './work-types.js';
 import { Http, type TokenSource } from './http.js';
 import { RealtimeConnection, type RealtimeOptions, type SocketOverrides } from './realtime.js';
 import type {
+  AgentType,
   CancelOptions,
   Execution,
   ListQuery,
@@ -102,6 +103,17 @@ export class AgentsClient {
     return this.http.request('POST', '/api/agents', {
       body: { agent_type: agentType, input, ...(hasOptions ? { options: { queue, metadata, idempotency_key: idempotencyKey } } : {}) },
     });
+  }
+
+  /**
+   * The agent types a start may name, with the JSON Schema of their input and output where they declare one.
+   *
+   * @example
+   * const { data } = await client.types();
+   * const form = data.find((t) => t.name === 'report')?.input_schema; // render a form from it
+   */
+  types(): Promise<{ data: AgentType[] }> {
+    return this.http.request('GET', '/api/agents/types');
   }
 
   /**

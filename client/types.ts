@@ -81,6 +81,22 @@ export interface ErrorBody {
   details?: Record<string, unknown>;
 }
 
+/** An agent type a start may name (`GET /api/agents/types`). */
+export interface AgentType {
+  name: string;
+  description: string | null;
+  queue: QueueName;
+  limits: { max_steps: number; max_tokens: number; timeout_seconds: number };
+  chunk_size: number;
+  /** The JSON Schema of the input a start must give; null when the type takes any input or its schema has none. */
+  input_schema: Record<string, unknown> | null;
+  /** Why an input schema that exists has no JSON Schema here. */
+  input_schema_note?: string;
+  /** The JSON Schema of a completed run's `output`, when the type declares one. */
+  output_schema: Record<string, unknown> | null;
+  output_schema_note?: string;
+}
+
 export interface RealtimeToken {
   token: string;
   expires_at: string;

@@ -13,6 +13,7 @@ export { AGENT_MIGRATIONS } from './migrations/agent-migrations.js';
 export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 
 export { Agent } from './executions/registry/agent.decorator.js';
+export { AgentRegistry, type RegisteredAgent } from './executions/registry/agent-registry.js';
 export { AgentManager } from './executions/lifecycle/agent-manager.js';
 export type { StartOptions } from './executions/lifecycle/start-options.js';
 export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
@@ -36,7 +37,7 @@ export { AgentExecutionEntity } from './executions/entities/agent-execution.enti
 export { toExecutionView, type ExecutionView, type LogView } from './executions/http/execution.view.js';
 
 export { ADMIN_ROLE, type Principal, type PrincipalResolver } from './tenancy/principal.js';
-export { AgentError, IdempotencyKeyReusedError } from './errors/agent.errors.js';
+export { AgentError, IdempotencyKeyReusedError, InvalidInputError } from './errors/agent.errors.js';
 export { AgentErrorCode } from './errors/agent-error-code.js';
 export { AgentExceptionFilter } from './http/agent-exception.filter.js';
 export { AgentHttpException, toHttpException, type ErrorBody } from './http/agent-http-exception.js';
@@ -46,7 +47,16 @@ export { RequestReceivedAt, RequestReceivedGuard } from './http/request-received
 export { StorableInputGuard } from './http/storable-input.guard.js';
 export { MAX_INPUT_DEPTH } from './http/storable-input.js';
 
-export type { AgentDefinition, AgentLimits, AgentStepper, AgentTypeSettings } from './runtime/agent-definition.js';
+export {
+  defineAgent,
+  type AgentDefinition,
+  type AgentInput,
+  type AgentLimits,
+  type AgentStepper,
+  type AgentTypeSettings,
+} from './runtime/agent-definition.js';
+export type { FieldIssue } from './runtime/schemas/input-validation.js';
+export type { AgentTypeView } from './executions/http/agent-type.view.js';
 export { MessageRole, type AgentMessage, type AgentState, type TokenUsage } from './runtime/agent-state.js';
 export { LogLevel, type ModelUsage, type StepContext, type StepLogger } from './runtime/step-context.js';
 export { LogEventType } from './runtime/log-event-type.js';

@@ -1,5 +1,7 @@
 import { jsonSchema, tool } from 'ai';
-import { createOpenAiCompatibleModel, createScriptedModel, defineLlmAgent, type AgentDefinition, type SubagentSpec } from 'nestjs-agents';
+import { z } from 'zod';
+import { defineLlmAgent, type AgentDefinition, type SubagentSpec } from 'nestjs-agents';
+import { demoModel, type DemoLlm } from './demo-model.js';
 
 /** A small fixed project the demo tools look at, so runs are deterministic. */
 const PROJECT: Record<string, string> = {
@@ -22,12 +24,6 @@ const tools = {
   }),
 };
 
-type DemoLlm = { baseUrl: string; apiKey?: string; model: string } | null;
-
-/** The scripted offline model, or a real OpenAI-compatible endpoint when `LLM_BASE_URL` is set. */
-export const demoModel = (llm: DemoLlm) =>
-  llm ? createOpenAiCompatibleModel({ baseURL: llm.baseUrl, apiKey: llm.apiKey, model: llm.model }) : createScriptedModel();
-
 /** The subagent `fan-out` hands its topics to. */
 export const summariserSpec = (llm: DemoLlm): SubagentSpec => ({
   name: 'summariser',
@@ -37,14 +33,15 @@ export const summariserSpec = (llm: DemoLlm): SubagentSpec => ({
   limits: { maxSteps: 3 },
 });
 
-/**
- * The demo LLM agent: the scripted offline model by default, a real OpenAI-compatible endpoint
- * when `LLM_BASE_URL` is set.
- */
+/** What a start of `code-assistant` gives: the question (conversations hand every turn over as `{ prompt }` too). */
+export const CodeAssistantInput = z.object({ prompt: z.string().min(1).max(10_000).describe('The question about the project') });
+
+/** The demo LLM agent: the scripted offline model by default, OpenAI, Anthropic or an OpenAI-compatible server by configuration. */
 export function createCodeAssistant(llm: DemoLlm): AgentDefinition {
   return defineLlmAgent({
     name: 'code-assistant',
     description: 'Answers questions about a small project, using file tools',
+    inputSchema: CodeAssistantInput,
     model: demoModel(llm),
     system: 'You are a careful coding assistant. Use the tools to look at the project before answering.',
     tools,

@@ -1,4 +1,5 @@
 import type { TierPolicyInput } from 'nestjs-agents';
+import { readLlmConfig, type LlmConfig } from './llm-config.js';
 
 /** The example app's contract with its operators: every variable it reads, validated once at boot. */
 export interface HostConfig {
@@ -31,8 +32,8 @@ export interface HostConfig {
   logFormat: 'text' | 'json';
   /** Where executions' workspaces live (`AGENTS_WORKSPACES_DIR`, default `.data/workspaces` under the working directory). */
   workspacesDir: string;
-  /** An OpenAI-compatible endpoint for `code-assistant`; `null` = the scripted offline model. */
-  llm: { baseUrl: string; apiKey: string | undefined; model: string } | null;
+  /** The model of `code-assistant` and the `summariser` subagent: the scripted offline model unless `LLM_PROVIDER` (or `LLM_BASE_URL`) says otherwise. */
+  llm: LlmConfig;
 }
 
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me';
@@ -91,8 +92,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     problems.push(`AGENTS_MIGRATIONS must be 'on' or 'off' (got '${migrationsFlag}')`);
   const logFormat = (env.LOG_FORMAT || 'text') as HostConfig['logFormat'];
   if (logFormat !== 'text' && logFormat !== 'json') problems.push(`LOG_FORMAT must be 'text' or 'json' (got '${logFormat}')`);
-  const llmBaseUrl = env.LLM_BASE_URL || null;
-  if (llmBaseUrl && !/^https?:\/\//.test(llmBaseUrl)) problems.push('LLM_BASE_URL must be an http(s) URL');
+  const llm = readLlmConfig(env, problems);
   if (problems.length > 0) throw new InvalidEnvironmentError(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 
   return {
@@ -114,7 +114,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     migrations: migrationsFlag === 'on',
     logFormat,
     workspacesDir: env.AGENTS_WORKSPACES_DIR || '.data/workspaces',
-    llm: llmBaseUrl ? { baseUrl: llmBaseUrl, apiKey: env.LLM_API_KEY || undefined, model: env.LLM_MODEL || 'gpt-4o-mini' } : null,
+    llm,
   };
 }
 

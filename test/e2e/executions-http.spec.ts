@@ -173,6 +173,12 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
       ['an unknown field', () => start({ agent_type: 'steps', input: {}, colour: 'red' }), 400, /colour should not exist/],
       ['an unknown queue', () => start({ agent_type: 'steps', input: {}, options: { queue: 'agents-fast' } }), 400, /queue/],
       ['an oversize input', () => start({ agent_type: 'steps', input: { blob: 'x'.repeat(300 * 1024) } }), 413, /limit is 262144/],
+      [
+        "input the agent type's input schema rejects",
+        () => start({ agent_type: 'code-assistant', input: { question: 'no prompt' } }),
+        400,
+        /input schema of agent type 'code-assistant': prompt: /,
+      ],
       ['no token', () => http.post('/api/agents').send({ agent_type: 'steps', input: {} }), 401, /Authentication required/],
       ['a bad token', () => start({ agent_type: 'steps', input: {} }, 'Bearer nope'), 401, /Authentication required/],
     ])('%s', async (_name, send, status, message) => {
@@ -181,6 +187,28 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
       expect(res.status).toBe(status);
       expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.stringMatching(message) });
       expect(await countRows()).toBe(before);
+    });
+
+    it("lists the agent types with code-assistant's input as JSON Schema", async () => {
+      const res = await http.get('/api/agents/types').set('authorization', alice);
+      expect(res.status).toBe(200);
+      expect(res.body.data.map((t: { name: string }) => t.name)).toEqual([
+        'code-assistant',
+        'fan-out',
+        'research',
+        'steps',
+        'subagent.summariser',
+      ]);
+      expect(res.body.data[0]).toMatchObject({
+        name: 'code-assistant',
+        description: 'Answers questions about a small project, using file tools',
+        input_schema: { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string', minLength: 1 } } },
+        output_schema: null,
+      });
+      expect(res.body.data.find((t: { name: string }) => t.name === 'steps')).toMatchObject({
+        input_schema: null,
+        limits: { max_steps: expect.any(Number) },
+      });
     });
 
     it('answers 400 for a non-uuid id and 404 for another user’s or tenant’s execution', async () => {

@@ -40,3 +40,42 @@ describe("the example app's environment", () => {
     expect(() => readHostConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be 'text' or 'json'/);
   });
 });
+
+describe('LLM_PROVIDER at boot', () => {
+  const problemsOf = (env: NodeJS.ProcessEnv) => {
+    try {
+      readHostConfig(env);
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
+  it('keeps the scripted model offline, and LLM_BASE_URL alone as an OpenAI-compatible server', () => {
+    expect(readHostConfig({}).llm).toEqual({ provider: 'scripted', baseUrl: null, apiKey: undefined, model: 'scripted' });
+    expect(readHostConfig({ LLM_BASE_URL: 'http://localhost:11434/v1', LLM_MODEL: 'llama3.1' }).llm).toEqual({
+      provider: 'openai-compatible',
+      baseUrl: 'http://localhost:11434/v1',
+      apiKey: undefined,
+      model: 'llama3.1',
+    });
+    expect(readHostConfig({ LLM_PROVIDER: 'anthropic', LLM_API_KEY: 'k' }).llm).toMatchObject({
+      provider: 'anthropic',
+      baseUrl: null,
+      model: 'claude-haiku-4-5',
+    });
+  });
+
+  it('stops the boot on combinations that cannot work, naming each', () => {
+    expect(problemsOf({ LLM_PROVIDER: 'gemini' })).toContain(
+      "LLM_PROVIDER must be one of scripted, openai, anthropic, openai-compatible (got 'gemini')",
+    );
+    expect(problemsOf({ LLM_PROVIDER: 'openai' })).toContain('LLM_PROVIDER=openai needs LLM_API_KEY');
+    const both = problemsOf({ LLM_PROVIDER: 'anthropic', LLM_BASE_URL: 'ftp://x' });
+    expect(both).toContain('LLM_BASE_URL must be an http(s) URL');
+    expect(both).toContain('LLM_PROVIDER=anthropic needs LLM_API_KEY');
+    expect(problemsOf({ LLM_PROVIDER: 'openai-compatible' })).toContain('LLM_PROVIDER=openai-compatible needs LLM_BASE_URL');
+    expect(problemsOf({ LLM_PROVIDER: 'scripted', LLM_API_KEY: 'k' })).toContain('LLM_PROVIDER=scripted uses no LLM_API_KEY');
+    expect(problemsOf({ LLM_API_KEY: 'k' })).toContain('LLM_API_KEY is set without LLM_PROVIDER');
+  });
+});

@@ -57,6 +57,20 @@ export class UnknownAgentTypeError extends AgentError {
   }
 }
 
+/** A start whose input the agent type's `inputSchema` rejects: 400 with each field's problem, nothing written. */
+export class InvalidInputError extends AgentError {
+  constructor(
+    agentType: string,
+    readonly fields: ReadonlyArray<{ path: string; message: string }>,
+  ) {
+    super(
+      AgentErrorCode.InvalidInput,
+      `The input does not match the input schema of agent type '${agentType}': ${fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ')}`,
+      { agent_type: agentType, fields: fields.map(({ path, message }) => ({ path, message })) },
+    );
+  }
+}
+
 export class QueueNotAllowedError extends AgentError {
   constructor(queue: string, allowed: readonly string[]) {
     super(AgentErrorCode.QueueNotAllowed, `Queue '${queue}' is not allowed. Allowed: ${allowed.join(', ')}`, {

@@ -40,6 +40,8 @@ export const FailureCode = {
   AwaitingEventTimeout: 'awaiting_event_timeout',
   /** The user's or tenant's monthly budget has no room for the next step. */
   BudgetExceeded: 'budget_exceeded',
+  /** The finishing step's output does not match the agent type's `outputSchema`. */
+  InvalidOutput: 'invalid_output',
 } as const;
 export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
 

@@ -10,6 +10,7 @@ import { AgentManager } from './lifecycle/agent-manager.js';
 import { ExecutionControls } from './lifecycle/execution-controls.js';
 import { StartPreparation } from './lifecycle/start-preparation.js';
 import { AgentRegistry } from './registry/agent-registry.js';
+import { AgentInputCheck } from './registry/agent-input-check.js';
 import { ExecutionEvents } from './execution-events.js';
 import { BackendQueueWorkers } from './run/backend-queue-workers.js';
 import { ExecutionJobs } from './run/execution-jobs.js';
@@ -44,6 +45,7 @@ import { BillingModule } from '../billing/billing.module.js';
   imports: [DiscoveryModule, BullModule.registerQueue(), InfrastructureModule, TenancyModule, WorkspacesModule, McpModule, BillingModule],
   providers: [
     AgentRegistry,
+    AgentInputCheck,
     AgentExplorer,
     AgentManager,
     StartPreparation,
@@ -78,6 +80,7 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionReader,
     ExecutionEvents,
     AgentRegistry,
+    AgentInputCheck,
     ExecutionTransitions,
     RecoveryService,
     ExecutionRetention,

@@ -3,9 +3,11 @@ import type { PoolClient } from 'pg';
 import type { AgentExecutionEntity } from '../executions/entities/agent-execution.entity.js';
 import { ExecutionSettlement, type SettleContext, type SettlementHandler } from '../executions/lifecycle/execution-settlement.js';
 import { LinkedExecutions } from '../executions/lifecycle/linked-executions.js';
+import { AgentInputCheck } from '../executions/registry/agent-input-check.js';
 import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
-import type { JsonValue } from '../runtime/json.js';
+import type { JsonObject, JsonValue } from '../runtime/json.js';
+import { describeIssues } from '../runtime/schemas/input-validation.js';
 import type { AgentPipelineEntity } from './entities/agent-pipeline.entity.js';
 import type { PipelineStage } from './pipeline-stage.js';
 import type { ResolvedPipelineOptions } from './pipeline.options.js';
@@ -43,6 +45,7 @@ export class PipelineAdvance implements SettlementHandler, OnModuleInit {
   constructor(
     private readonly settlement: ExecutionSettlement,
     private readonly linked: LinkedExecutions,
+    private readonly inputs: AgentInputCheck,
     private readonly updates: PipelineUpdates,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedPipelineOptions,
   ) {}
@@ -93,10 +96,26 @@ export class PipelineAdvance implements SettlementHandler, OnModuleInit {
   ): Promise<AgentPipelineEntity> {
     const next = ended.stageIndex! + 1;
     const stageOutputs = { ...(pipeline.stageOutputs as Record<string, JsonValue>), ...outputs };
-    const inputs = stageInputs(stages, next, pipeline.initialInput as JsonValue, stageOutputs);
+    const rendered = stageInputs(stages, next, pipeline.initialInput as JsonValue, stageOutputs);
+    const members = stages[next]!.members;
+    const checks = await Promise.all(members.map((member, i) => this.inputs.check(member.agentType, rendered[i]!)));
+    const rejected = checks.findIndex((c) => !c.ok);
+    if (rejected >= 0) {
+      // A stage whose agent type's inputSchema rejects what the pipeline hands it fails the pipeline: nothing of it starts.
+      const issues = (checks[rejected] as { issues: Array<{ path: string; message: string }> }).issues;
+      const error: JsonObject = {
+        code: 'invalid_input',
+        message: `Stage '${members[rejected]!.name}' cannot start: its input does not match the input schema of agent type '${members[rejected]!.agentType}': ${describeIssues(issues)}`,
+        stage_index: next,
+        stage: members[rejected]!.name,
+        fields: issues.map(({ path, message }) => ({ path, message })),
+      };
+      return pipelineFromRow((await client.query(FAIL_PIPELINE_SQL, [pipeline.id, JSON.stringify(error)])).rows[0]);
+    }
+    const inputs = checks.map((c) => (c as { value: JsonValue }).value);
     const created = await this.linked.insertWithin(
       client,
-      stages[next]!.members.map((member, i) => ({
+      members.map((member, i) => ({
         tenantId: pipeline.tenantId,
         userId: pipeline.userId,
         tier: ended.tier,

@@ -30,8 +30,8 @@ export const totalTokens = (usage: TokenUsage): number => usage.inputTokens + us
  * What a step sees. `messages` is the whole history (loaded once per job, appended in memory);
  * `data` is the agent's own checkpoint, replaced by each step that returns a new one.
  */
-export interface AgentState {
-  readonly input: JsonValue;
+export interface AgentState<TInput = JsonValue> {
+  readonly input: TInput;
   readonly messages: readonly AgentMessage[];
   readonly data: JsonObject;
   readonly stepCount: number;

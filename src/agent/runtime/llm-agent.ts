@@ -14,8 +14,9 @@ import { executionAttributes, inSpan, SpanName, traceToolCalls } from './tracing
 import { LogEventType } from './log-event-type.js';
 import { checkMcpServers, type McpServers } from './mcp/mcp-server.js';
 import { mcpToolsForStep } from './mcp/mcp-step-tools.js';
+import { parseJsonAnswer, structuredOutputFor } from './schemas/structured-answer.js';
 
-export interface LlmAgentSettings extends AgentTypeSettings {
+export interface LlmAgentSettings extends AgentTypeSettings<unknown> {
   /** A model, or a factory called at each step (so credentials and config are read at run time). */
   model: LanguageModel | (() => LanguageModel);
   system: string;
@@ -38,6 +39,12 @@ export interface LlmAgentSettings extends AgentTypeSettings {
   mcpServers?: McpServers;
 }
 
+/** What `callModelOnce` needs of the output schema: whether to parse the answer, and what to ask the model for. */
+interface AnswerShape {
+  json: boolean;
+  output: ReturnType<typeof structuredOutputFor>;
+}
+
 /**
  * An agent whose every step is exactly one model call. Tool calls are executed within that step
  * and the step continues; an answer without tool calls finishes the run with the answer's text.
@@ -54,22 +61,27 @@ export interface LlmAgentSettings extends AgentTypeSettings {
 export function defineLlmAgent(settings: LlmAgentSettings): AgentDefinition {
   const { model, system, tools, maxOutputTokens, temperature, subagents = false, mcpServers, ...typeSettings } = settings;
   if (mcpServers) checkMcpServers(settings.name, mcpServers);
+  const answer: AnswerShape = {
+    json: typeSettings.outputSchema !== undefined || typeSettings.outputJsonSchema !== undefined,
+    output: structuredOutputFor(typeSettings.outputSchema, typeSettings.outputJsonSchema),
+  };
   return {
-    ...typeSettings,
+    // NOTE: whatever the input schema outputs, the model reads it as a prompt (`input.prompt`, a string, or its JSON).
+    ...(typeSettings as AgentTypeSettings),
     step: async (state, ctx) => {
       // Checked before any work starts: on a dead signal `abortable` rejects without handling the work's own rejection.
       ctx.signal.throwIfAborted();
       const resolved = typeof model === 'function' ? model() : model;
       // The SDK ends an aborted stream quietly; `abortable` makes the step reject the moment the signal fires.
       return abortable(
-        callModelOnce(state, ctx, { model: resolved, system, tools, maxOutputTokens, temperature, subagents, mcpServers }),
+        callModelOnce(state, ctx, { model: resolved, system, tools, maxOutputTokens, temperature, subagents, mcpServers, answer }),
         ctx.signal,
       );
     },
   };
 }
 
-type CallSettings = Omit<LlmAgentSettings, keyof AgentTypeSettings | 'model'> & { model: LanguageModel };
+type CallSettings = Omit<LlmAgentSettings, keyof AgentTypeSettings | 'model'> & { model: LanguageModel; answer: AnswerShape };
 
 async function callModelOnce(state: AgentState, ctx: StepContext, settings: CallSettings): Promise<StepResult> {
   const modelId = typeof settings.model === 'string' ? settings.model : settings.model.modelId;
@@ -111,6 +123,7 @@ async function streamOnce(
     toolsContext: toolsContextFor(tools, ctx) as never,
     maxOutputTokens: settings.maxOutputTokens,
     temperature: settings.temperature,
+    ...(settings.answer.output ? { output: settings.answer.output } : {}),
     abortSignal: ctx.signal,
     // A provider's 429 or 5xx fails the step at once and the runner retries it durably (backoff with no worker held).
     maxRetries: 0,
@@ -168,7 +181,11 @@ async function streamOnce(
   });
   const responded = [...opening, ...responseMessages.map(toAgentMessage)];
 
-  if (final.toolCalls.length === 0) return step.done(final.text, { messages: responded, stepType: 'model' });
+  if (final.toolCalls.length === 0) {
+    // With an output schema the answer is JSON; the runner checks it against the schema (a mismatch fails the run).
+    const output = settings.answer.json ? parseJsonAnswer(final.text) : final.text;
+    return step.done(output, { messages: responded, stepType: 'model' });
+  }
 
   const answered = new Set(
     responseMessages.flatMap((m) => (m.role === 'tool' ? m.content.map((p) => ('toolCallId' in p ? p.toolCallId : '')) : [])),

@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { LanguageModel, ToolSet } from 'ai';
 import type { AgentLimits } from './agent-definition.js';
 
@@ -15,6 +16,10 @@ export interface SubagentSpec {
   /** Its model; default `subagents.model`. */
   model?: LanguageModel | (() => LanguageModel);
   limits?: Partial<AgentLimits>;
+  /** The input a spawn must give it (Standard Schema); a spawn it rejects fails the spawning run. Default any. */
+  inputSchema?: StandardSchemaV1;
+  /** The shape of its final answer (JSON, checked like an LLM agent's `outputSchema`); its summary is that JSON. */
+  outputSchema?: StandardSchemaV1;
   /** Whether it may spawn subagents in turn (`true`, or the names it may use), within `subagents.maxDepth`. Default none. */
   subagents?: boolean | readonly string[];
 }

@@ -27,6 +27,8 @@ export class SubagentRegistry implements OnModuleInit {
         system: spec.systemPrompt,
         tools: spec.tools,
         limits: spec.limits,
+        inputSchema: spec.inputSchema,
+        outputSchema: spec.outputSchema,
         subagents: spec.subagents ?? false,
       });
       this.registry.register(definition, definition, `subagents.specs[${index}]`);

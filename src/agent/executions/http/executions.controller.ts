@@ -18,6 +18,8 @@ import { StartExecutionDto } from './dto/start-execution.dto.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
 import { controlResponse, type StatusSettable } from './control-response.js';
+import { AgentRegistry } from '../registry/agent-registry.js';
+import { toAgentTypeView, type AgentTypeView } from './agent-type.view.js';
 
 @AgentController('api/agents', RouteAccess.User)
 export class ExecutionsController {
@@ -25,6 +27,7 @@ export class ExecutionsController {
     private readonly manager: AgentManager,
     private readonly reader: ExecutionReader,
     private readonly tokens: RealtimeTokenService,
+    private readonly registry: AgentRegistry,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
   ) {}
 
@@ -60,6 +63,12 @@ export class ExecutionsController {
   @Get('limits')
   limits(@CurrentPrincipal() principal: Principal): Promise<LimitsReport> {
     return this.manager.limits(principal);
+  }
+
+  /** The agent types a start may name, with the JSON Schema of their input and output. Declared before `:id`. */
+  @Get('types')
+  types(): { data: AgentTypeView[] } {
+    return { data: this.registry.all().map(toAgentTypeView) };
   }
 
   /** A short-lived token for the Socket.IO handshake (`auth: { token }`). Declared before `:id`. */

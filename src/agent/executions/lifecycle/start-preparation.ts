@@ -12,6 +12,7 @@ import type { TierPolicy } from '../../tenancy/tier-policy.js';
 import { WorkspaceService } from '../../workspaces/workspace.service.js';
 import { ExecutionStatus } from '../execution-status.js';
 import { AgentRegistry } from '../registry/agent-registry.js';
+import { AgentInputCheck } from '../registry/agent-input-check.js';
 import type { StartOptions } from './start-options.js';
 import type { NewExecution } from './start-admission.js';
 
@@ -22,14 +23,16 @@ export interface PreparedStart {
 }
 
 /**
- * The checks of a start before anything is written (a known agent type, an input within bounds,
- * room in the tenant's workspaces and budgets) and the choice of its queue and first status.
+ * The checks of a start before anything is written (a known agent type, an input within bounds that
+ * its type's input schema accepts, room in the tenant's workspaces and budgets) and the choice of
+ * its queue and first status.
  */
 @Injectable()
 export class StartPreparation {
   constructor(
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
     private readonly registry: AgentRegistry,
+    private readonly inputs: AgentInputCheck,
     private readonly tiers: TierPolicies,
     private readonly workspaces: WorkspaceService,
     private readonly budgets: BudgetService,
@@ -40,6 +43,8 @@ export class StartPreparation {
     if (!agent) throw new UnknownAgentTypeError(agentType, this.registry.names());
     const bytes = Buffer.byteLength(JSON.stringify(input ?? null));
     if (bytes > this.options.api.maxInputBytes) throw new InputTooLargeError(bytes, this.options.api.maxInputBytes);
+    // The agent type's inputSchema: 400 with the field errors (InvalidInputError); what it outputs is what is stored.
+    const checkedInput = await this.inputs.parse(agentType, input);
 
     const tier = this.tiers.for(principal);
     const queue = selectQueue({
@@ -61,7 +66,7 @@ export class StartPreparation {
         agentType,
         queue,
         status,
-        input,
+        input: checkedInput,
         metadata: options.metadata ?? {},
         idempotencyKey: options.idempotencyKey ?? null,
         scheduledFor: options.runAt ?? null,

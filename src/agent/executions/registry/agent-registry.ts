@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { isQueueName, type QueueName } from '../../infrastructure/queue-names.js';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { JSONSchema7 } from 'json-schema';
 import type { AgentLimits, AgentStepper, AgentTypeSettings, RetryBackoff } from '../../runtime/agent-definition.js';
+import { isStandardSchema } from '../../runtime/schemas/input-validation.js';
+import { describeSchema, type SchemaDescription } from '../../runtime/schemas/schema-description.js';
 
 /** An agent type as the runner uses it: settings resolved against the module defaults. */
 export interface RegisteredAgent {
@@ -15,6 +19,13 @@ export interface RegisteredAgent {
   retries: number;
   retryBackoff: RetryBackoff;
   stepper: AgentStepper;
+  /** Checked on every start of this type, and on every child spawned or pipeline stage started as it. */
+  inputSchema?: StandardSchemaV1;
+  /** The input's JSON Schema, or a note saying why there is none; null without an input schema. */
+  input: SchemaDescription | null;
+  /** Checked against the output of the step that finishes a run of this type (LLM agents: their final answer, parsed as JSON). */
+  outputSchema?: StandardSchemaV1;
+  output: SchemaDescription | null;
 }
 
 export class AgentRegistrationError extends Error {}
@@ -25,7 +36,7 @@ export class AgentRegistry {
 
   constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions) {}
 
-  register(settings: AgentTypeSettings, stepper: AgentStepper, origin: string): void {
+  register(settings: AgentTypeSettings<unknown>, stepper: AgentStepper, origin: string): void {
     const name = settings.name;
     if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(name)) {
       throw new AgentRegistrationError(`${origin}: agent name ${JSON.stringify(name)} must be 1-64 letters, digits, '.', '_' or '-'`);
@@ -50,7 +61,28 @@ export class AgentRegistry {
       throw new AgentRegistrationError(`${origin}: agent type '${name}': retries must be an integer ≥ 0`);
     }
     const { retryBackoff } = this.options.defaults;
-    this.agents.set(name, { name, description: settings.description, queue, limits, chunkSize, retries, retryBackoff, stepper });
+    const { inputSchema, outputSchema } = settings;
+    for (const [key, schema] of Object.entries({ inputSchema, outputSchema })) {
+      if (schema !== undefined && !isStandardSchema(schema)) {
+        throw new AgentRegistrationError(
+          `${origin}: agent type '${name}': ${key} must be a Standard Schema (a zod, valibot or arktype schema, or any object with '~standard')`,
+        );
+      }
+    }
+    this.agents.set(name, {
+      name,
+      description: settings.description,
+      queue,
+      limits,
+      chunkSize,
+      retries,
+      retryBackoff,
+      stepper,
+      inputSchema: inputSchema as StandardSchemaV1 | undefined,
+      input: describeSchema(inputSchema as StandardSchemaV1 | undefined, settings.inputJsonSchema),
+      outputSchema,
+      output: describeSchema(outputSchema, settings.outputJsonSchema, 'output'),
+    });
   }
 
   get(name: string): RegisteredAgent | undefined {
@@ -59,5 +91,20 @@ export class AgentRegistry {
 
   names(): string[] {
     return [...this.agents.keys()].sort();
+  }
+
+  /** Every registered type, by name. */
+  all(): RegisteredAgent[] {
+    return this.names().map((name) => this.agents.get(name)!);
+  }
+
+  /**
+   * The JSON Schema of each agent type's input, by type name: the types without an input schema,
+   * or whose schema cannot be written as JSON Schema, are left out. For API documents (OpenAPI).
+   */
+  inputJsonSchemas(): Record<string, JSONSchema7> {
+    const schemas: Record<string, JSONSchema7> = {};
+    for (const agent of this.all()) if (agent.input && 'jsonSchema' in agent.input) schemas[agent.name] = agent.input.jsonSchema;
+    return schemas;
   }
 }

@@ -7,7 +7,10 @@ import type { AgentState } from '../../runtime/agent-state.js';
 import { recordStep, type StepRecording } from '../../runtime/step-recorder.js';
 import { StepOutcome, type StepResult } from '../../runtime/step-result.js';
 import { findStepResultProblem } from '../../runtime/step-result-check.js';
-import { findSpawnProblem, type SubagentAccess } from '../../runtime/subagent-access.js';
+import { findSpawnProblem, subagentAgentType, type SubagentAccess } from '../../runtime/subagent-access.js';
+import { checkAgainstSchema, describeIssues } from '../../runtime/schemas/input-validation.js';
+import type { JsonValue } from '../../runtime/json.js';
+import { AgentInputCheck } from '../registry/agent-input-check.js';
 import { WorkspaceService } from '../../workspaces/workspace.service.js';
 import { WorkerMcpConnections } from '../../mcp/worker-mcp-connections.js';
 import { ForceKilledError, StopRequestedError, type ActiveExecution } from './active-executions.js';
@@ -40,6 +43,7 @@ export class StepExecutor {
     private readonly workspaces: WorkspaceService,
     private readonly mcp: WorkerMcpConnections,
     private readonly store: ExecutionStore,
+    private readonly inputs: AgentInputCheck,
     // NOTE: the subagents' options are a folder above the kernel's, so what a step is offered is named by shape.
     @Inject(AGENT_OPTIONS) private readonly options: { subagents: { specs: SubagentSpec[]; maxDepth: number } },
   ) {
@@ -82,13 +86,18 @@ export class StepExecutor {
           return result;
         },
       );
-      const result = await abortable(step, controller.signal);
-      const problem = findStepResultProblem(result) ?? spawnProblem(result, context.subagents);
+      const raw = await abortable(step, controller.signal);
+      const problem = findStepResultProblem(raw) ?? spawnProblem(raw, context.subagents);
       if (problem) {
         const error = { code: FailureCode.StepError, message: `Invalid step result: ${problem}` };
         return { ok: false, killed: false, error, recording, retry: { retryable: false } };
       }
-      return { ok: true, result, recording, durationMs: Math.round(performance.now() - startedAt) };
+      // NOTE: only steps that a schema applies to pay for the check: the hot path stays as it was.
+      const checked = hasSchemaToCheck(agent, raw)
+        ? await abortable(this.checkSchemas(agent, raw), controller.signal)
+        : { ok: true as const, result: raw };
+      if (!checked.ok) return { ok: false, killed: false, error: checked.error, recording, retry: { retryable: false } };
+      return { ok: true, result: checked.result, recording, durationMs: Math.round(performance.now() - startedAt) };
     } catch (error) {
       if (controller.signal.reason instanceof ForceKilledError || active.killed) return { ok: false, killed: true };
       if (controller.signal.reason instanceof StopRequestedError) return { ok: false, killed: false, stopped: true };
@@ -110,10 +119,45 @@ export class StepExecutor {
     }
   }
 
+  /**
+   * A finishing step's output against its type's `outputSchema`, a spawning step's children's
+   * inputs against theirs. What the schemas output replaces what the step gave.
+   */
+  private async checkSchemas(
+    agent: RegisteredAgent,
+    result: StepResult,
+  ): Promise<{ ok: true; result: StepResult } | { ok: false; error: ExecutionError }> {
+    if (result.outcome === StepOutcome.Done && agent.outputSchema) {
+      const checked = await checkAgainstSchema(agent.outputSchema, result.output);
+      if (!checked.ok) {
+        const message = `The output does not match the output schema of agent type '${agent.name}': ${describeIssues(checked.issues)}`;
+        return { ok: false, error: { code: FailureCode.InvalidOutput, message } };
+      }
+      return { ok: true, result: { ...result, output: (checked.value ?? null) as JsonValue } };
+    }
+    if (result.outcome === StepOutcome.AwaitChildren) {
+      const spawn = [...result.spawn];
+      for (const [i, request] of spawn.entries()) {
+        const checked = await this.inputs.check(subagentAgentType(request.subagent), request.input);
+        if (!checked.ok) {
+          const message = `Invalid step result: cannot spawn '${request.subagent}': its input does not match its input schema: ${describeIssues(checked.issues)}`;
+          return { ok: false, error: { code: FailureCode.StepError, message } };
+        }
+        spawn[i] = { ...request, input: checked.value };
+      }
+      return { ok: true, result: { ...result, spawn } };
+    }
+    return { ok: true, result };
+  }
+
   private subagentAccess(depth: number): SubagentAccess {
     return { available: this.availableSubagents, depth, maxDepth: this.options.subagents.maxDepth };
   }
 }
+
+/** A finishing step of a type with an output schema, or a spawning step (its children's types may have input schemas). */
+const hasSchemaToCheck = (agent: RegisteredAgent, result: StepResult): boolean =>
+  (result.outcome === StepOutcome.Done && agent.outputSchema !== undefined) || result.outcome === StepOutcome.AwaitChildren;
 
 /** A custom agent's spawn of an unknown subagent, or beyond the maximum depth, fails its run clearly. */
 const spawnProblem = (result: StepResult, access: SubagentAccess): string | null =>
