@@ -11,6 +11,10 @@ export const LogEventType = {
   /** A tool call ended, successfully or not (`context.ok`). */
   ToolCompleted: 'tool_completed',
   SubagentRefused: 'subagent_refused',
+  /** A tool call waits for a person's decision; the step parks the run (`context`: approvalId, toolCallId, toolName, input). */
+  ToolApprovalRequested: 'tool.approval_requested',
+  /** Written by the decision's statement (`context`: approvalId, toolCallId, toolName, approved, reason). */
+  ToolApprovalDecided: 'tool.approval_decided',
   StepCompleted: 'step_completed',
   /** A runner took the lease (written by the lease statement). */
   Started: 'started',
