@@ -15,6 +15,9 @@ export const AgentErrorCode = {
   PipelineNotFound: 'pipeline_not_found',
   InvalidPipeline: 'invalid_pipeline',
   IdempotencyKeyReused: 'idempotency_key_reused',
+  ApprovalNotFound: 'approval_not_found',
+  ApprovalNotPending: 'approval_not_pending',
+  ApprovalsPending: 'approvals_pending',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
@@ -38,4 +41,8 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   invalid_pipeline: 400,
   // NOTE: as Stripe answers it: the key already stands for a different request.
   idempotency_key_reused: 409,
+  approval_not_found: 404,
+  approval_not_pending: 409,
+  // NOTE: input on top of a tool call that has no result yet would leave the model a broken history.
+  approvals_pending: 409,
 };

@@ -10,6 +10,7 @@ import type { Lease } from './lease.js';
 import { stepCompletedLog, transitionLogs } from './run-logs.js';
 import type { CommitRequest, StepBilling } from './step-commit.js';
 import type { StepAttempt } from './step-executor.js';
+import { pendingApprovals } from '../pending-approvals.js';
 
 export type SucceededAttempt = Extract<StepAttempt, { ok: true }>;
 
@@ -58,7 +59,8 @@ export function stepCommitRequest(
     output: next.kind === 'completed' ? next.output : undefined,
     error: next.kind === 'failed' ? { code: next.code, message: next.message } : undefined,
     awaitingEvent: next.kind === 'awaiting_event' ? next.eventType : null,
-    metadata: next.kind === 'awaiting_input' ? { input_prompt: next.prompt } : undefined,
+    metadata:
+      next.kind === 'awaiting_input' ? { input_prompt: next.prompt, pending_approvals: pendingApprovals(next.approvals) } : undefined,
     waitSeconds: waitSecondsOf(next, inputTimeoutSeconds),
     billing,
   };
