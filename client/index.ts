@@ -31,6 +31,7 @@ export type { TokenSource } from './http.js';
 export type { SocketOverrides } from './realtime.js';
 export { TERMINAL_STATUSES, isTerminalStatus } from './types.js';
 export type {
+  ApprovalDecision,
   CancelOptions,
   ErrorBody,
   Execution,
@@ -44,6 +45,7 @@ export type {
   LogLevel,
   LogsQuery,
   Page,
+  PendingApproval,
   QueueName,
   RealtimeToken,
   StartOptions,
