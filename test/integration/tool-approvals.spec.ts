@@ -213,7 +213,10 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
 
     const input = await http().post(`/api/agents/${id}/input`).send({ input: 'go on' });
     expect(input.status).toBe(409);
-    expect(input.body.message).toMatch(/waits for tool approvals/);
+    expect(input.body).toMatchObject({
+      message: expect.stringMatching(/waits for tool approvals/),
+      details: { code: 'approvals_pending' },
+    });
     expect((await view(id)).pending_approvals).toHaveLength(1);
 
     expect((await http().post(`/api/agents/${id}/cancel`).send({})).status).toBe(200);
@@ -240,13 +243,13 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
       [`/api/agents/${id}/approvals/${approvalId}`, { approved: 'yes' }, 400],
       [`/api/agents/${id}/approvals/${approvalId}`, { approved: true, reason: 7 }, 400],
       [`/api/agents/${id}/approvals/${approvalId}`, { approved: true, extra: 1 }, 400],
-      [`/api/agents/${id}/approvals/aitxt-unknown`, { approved: true }, 404, 'has no approval'],
-      [`/api/agents/0190a0a0-0000-7000-8000-000000000000/approvals/${approvalId}`, { approved: true }, 404, 'not found'],
+      [`/api/agents/${id}/approvals/aitxt-unknown`, { approved: true }, 404, 'approval_not_found'],
+      [`/api/agents/0190a0a0-0000-7000-8000-000000000000/approvals/${approvalId}`, { approved: true }, 404, 'execution_not_found'],
     ];
     for (const [path, body, status, error] of bad) {
       const answer = await http().post(path).send(body);
       expect([path, answer.status]).toEqual([path, status]);
-      if (error) expect(answer.body.message).toContain(error);
+      if (error) expect(answer.body.details.code).toBe(error);
     }
     const malformed = await http()
       .post(`/api/agents/${id}/approvals/${approvalId}`)

@@ -18,8 +18,8 @@ export interface PendingApproval {
 /** Where the pending calls live in the row's metadata (the decision statement names it too). */
 export const PENDING_APPROVALS_KEY = 'pending_approvals';
 
-/** The stored form of a step's requests; `[]` for a plain input wait, which clears an earlier list. */
-export const pendingApprovals = (requests: readonly ToolApprovalRequest[] = [], at = new Date()): JsonValue =>
+/** The stored form of a step's requests, stamped with when they were asked. */
+export const pendingApprovals = (requests: readonly ToolApprovalRequest[], at = new Date()): JsonValue =>
   requests.map((r) => ({
     approval_id: r.approvalId,
     tool_call_id: r.toolCallId,

@@ -1,5 +1,6 @@
 import type { QueueName } from '../../infrastructure/queue-names.js';
 import type { TokenUsage } from '../../runtime/agent-state.js';
+import type { JsonObject } from '../../runtime/json.js';
 import type { StepResult } from '../../runtime/step-result.js';
 import type { NextState } from '../../runtime/step-transition.js';
 import { subagentAgentType, type SpawnRequest } from '../../runtime/subagent-access.js';
@@ -10,7 +11,7 @@ import type { Lease } from './lease.js';
 import { stepCompletedLog, transitionLogs } from './run-logs.js';
 import type { CommitRequest, StepBilling } from './step-commit.js';
 import type { StepAttempt } from './step-executor.js';
-import { pendingApprovals } from '../pending-approvals.js';
+import { PENDING_APPROVALS_KEY, pendingApprovals } from '../pending-approvals.js';
 
 export type SucceededAttempt = Extract<StepAttempt, { ok: true }>;
 
@@ -59,11 +60,19 @@ export function stepCommitRequest(
     output: next.kind === 'completed' ? next.output : undefined,
     error: next.kind === 'failed' ? { code: next.code, message: next.message } : undefined,
     awaitingEvent: next.kind === 'awaiting_event' ? next.eventType : null,
-    metadata:
-      next.kind === 'awaiting_input' ? { input_prompt: next.prompt, pending_approvals: pendingApprovals(next.approvals) } : undefined,
+    metadata: next.kind === 'awaiting_input' ? inputWaitMetadata(next) : undefined,
     waitSeconds: waitSecondsOf(next, inputTimeoutSeconds),
     billing,
   };
+}
+
+/**
+ * What an input wait shows: its prompt, and the tool calls it waits on. Only the decisions empty that
+ * list (the last one resumes the run), so a later plain input wait finds it empty already.
+ */
+function inputWaitMetadata(next: Extract<NextState, { kind: 'awaiting_input' }>): JsonObject {
+  if (!next.approvals?.length) return { input_prompt: next.prompt };
+  return { input_prompt: next.prompt, [PENDING_APPROVALS_KEY]: pendingApprovals(next.approvals) };
 }
 
 /** How long a wait may last: input waits by option, event waits as the step asked (none = forever). */
