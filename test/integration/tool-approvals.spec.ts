@@ -180,6 +180,7 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
     expect(answers.find((a) => a.status === 409)!.body).toMatchObject({
       statusCode: 409,
       message: expect.stringMatching(/not awaiting a decision/),
+      details: { code: 'approval_not_pending' },
     });
 
     const done = await waitForStatus(t, db, id, ['completed', 'failed']);
@@ -225,7 +226,7 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
     expect(late.status).toBe(409);
     expect(late.body).toMatchObject({
       message: expect.stringMatching(/decided already or the execution is cancelled/),
-      details: { current_status: 'cancelled' },
+      details: { code: 'approval_not_pending', current_status: 'cancelled' },
     });
     expect(await messagesOf(id)).toEqual(before);
     expect(await view(id)).toMatchObject({ status: 'cancelled', pending_approvals: [] });
