@@ -197,6 +197,8 @@ describe('admin dashboard in a browser', () => {
     await approvals.locator('li', { hasText: 'run_tests' }).waitFor();
     await statusText(page, 'view-status', 'awaiting_input').waitFor();
     expect(await approvals.locator('li code').textContent()).toBe('{"filter":"Please run the tests"}');
+    // Input is refused while calls wait for a decision: its controls are grey.
+    expect(await page.isDisabled('[data-testid="action-input"]')).toBe(true);
     await screenshot(page, SHOTS, '7-awaiting-approval');
 
     await page.fill('[data-testid="approval-reason"]', 'CI is green');

@@ -126,6 +126,8 @@ async function streamOnce(
         );
         break;
       case 'tool-approval-request': {
+        // Decided by the SDK itself (its `toolApproval` settings): nothing for a person to do.
+        if (part.isAutomatic) break;
         const request = {
           approvalId: part.approvalId,
           toolCallId: part.toolCall.toolCallId,

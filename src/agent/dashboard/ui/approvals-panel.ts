@@ -23,6 +23,8 @@ export class ApprovalsPanel {
     private readonly executionId: string,
     /** Reads the execution again after a decision (the list shrinks, the status may change). */
     private readonly refresh: () => Promise<AdminExecution | null>,
+    /** Told whether calls wait (input is refused meanwhile, so its button goes grey). */
+    private readonly onWaiting: (waiting: boolean) => void = () => undefined,
   ) {
     this.element.append(h('h3', {}, 'Waiting for approval'), this.list, this.reason, this.message);
   }
@@ -30,6 +32,7 @@ export class ApprovalsPanel {
   show(pending: readonly PendingApproval[]): void {
     this.element.hidden = pending.length === 0;
     this.list.replaceChildren(...pending.map((approval) => this.item(approval)));
+    this.onWaiting(pending.length > 0);
   }
 
   private item(approval: PendingApproval): HTMLElement {

@@ -35,6 +35,7 @@ const ALLOWED: Record<Action, (s: ExecutionStatus) => boolean> = {
 export class ExecutionView {
   private subscription: Subscription | null = null;
   private execution: AdminExecution | null = null;
+  private approvalsWaiting = false;
   private readonly refreshCost = throttle(() => void this.refresh(), 2000);
 
   constructor(
@@ -82,7 +83,12 @@ export class ExecutionView {
       output: h('pre', { class: 'output', 'data-testid': 'live-output' }),
       result: h('pre', { class: 'result', 'data-testid': 'result', hidden: e.output === null && e.error === null }, resultText(e)),
       message: h('p', { class: 'error', role: 'alert', 'data-testid': 'view-message' }),
-      approvals: new ApprovalsPanel(this.client, e.id, () => this.refresh()),
+      approvals: new ApprovalsPanel(
+        this.client,
+        e.id,
+        () => this.refresh(),
+        (waiting) => this.blockInput(waiting),
+      ),
       buttons: {} as Record<Action, HTMLButtonElement>,
       inputBox: h('textarea', {
         rows: '2',
@@ -203,8 +209,19 @@ export class ExecutionView {
 
   private enable(parts: Parts, status: ExecutionStatus): void {
     for (const [action, button] of Object.entries(parts.buttons) as [Action, HTMLButtonElement][])
-      button.disabled = !ALLOWED[action](status);
-    parts.inputBox.disabled = !ALLOWED.input(status);
+      button.disabled = !ALLOWED[action](status) || (action === 'input' && this.approvalsWaiting);
+    parts.inputBox.disabled = parts.buttons.input.disabled;
+  }
+
+  /** While tool calls wait for a decision the server refuses input (409): its controls go grey. */
+  private blockInput(waiting: boolean): void {
+    this.approvalsWaiting = waiting;
+    const status = this.execution?.status;
+    const button = this.root.querySelector<HTMLButtonElement>('[data-testid="action-input"]');
+    const box = this.root.querySelector<HTMLTextAreaElement>('[data-testid="input-value"]');
+    const disabled = waiting || !status || !ALLOWED.input(status);
+    if (button) button.disabled = disabled;
+    if (box) box.disabled = disabled;
   }
 
   private async act(parts: Parts, action: Action): Promise<void> {
