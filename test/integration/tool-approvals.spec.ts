@@ -233,6 +233,25 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
     expect(ranFor(`${transport}-cancelled`)).toBe(0);
   });
 
+  it('parks a conversation turn on an approval, and the turn joins the history once decided', async () => {
+    const started = await http()
+      .post('/api/conversations')
+      .send({ agent_type: 'deployer', message: `${transport}-chat` });
+    expect(started.status).toBe(201);
+    const id = started.body.execution_id as string;
+    await waitForStatus(t, db, id, ['awaiting_input', 'failed', 'completed']);
+    const [approval] = (await view(id)).pending_approvals;
+    expect(approval).toMatchObject({ tool_name: 'deploy', input: { target: `${transport}-chat` } });
+
+    expect((await decide(id, approval.approval_id, { approved: true })).status).toBe(202);
+    expect((await waitForStatus(t, db, id, ['completed', 'failed'])).status).toBe('completed');
+    expect(ranFor(`${transport}-chat`)).toBe(1);
+    await expect.poll(async () => (await http().get(`/api/conversations/${started.body.conversation.id}`)).body.turn_count).toBe(1);
+    const conversation = (await http().get(`/api/conversations/${started.body.conversation.id}`)).body;
+    expect(conversation.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
+    expect(JSON.stringify(conversation.messages[1].content)).toContain(`deployed ${transport}-chat`);
+  });
+
   it('answers bad requests with 400 or 404 and changes nothing; admins decide for their tenant', async () => {
     const { id, approvals } = await parked(`${transport}-rest`);
     const approvalId = approvals[0].approval_id;
