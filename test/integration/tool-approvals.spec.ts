@@ -11,6 +11,7 @@ import {
   type ScriptedTurn,
   type Transport,
 } from '../../src/agent/index.js';
+import { AgentsClient } from '../../client/index.js';
 import { readSse } from '../support/sse.js';
 import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
@@ -250,6 +251,24 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
     const conversation = (await http().get(`/api/conversations/${started.body.conversation.id}`)).body;
     expect(conversation.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
     expect(JSON.stringify(conversation.messages[1].content)).toContain(`deployed ${transport}-chat`);
+  });
+
+  it('decides through the typed client, whose errors carry the status', async () => {
+    const client = new AgentsClient({ baseUrl: base });
+    try {
+      const { id } = await parked(`${transport}-client`);
+      const shown = await client.get(id);
+      expect(shown.pending_approvals).toMatchObject([{ tool_name: 'deploy', input: { target: `${transport}-client` } }]);
+      const decided = await client.decideToolApproval(id, shown.pending_approvals[0].approval_id, { approved: false, reason: 'no' });
+      expect(decided).toMatchObject({ status: 'pending', pending_approvals: [] });
+      await expect(client.decideToolApproval(id, shown.pending_approvals[0].approval_id, { approved: true })).rejects.toMatchObject({
+        statusCode: 409,
+      });
+      expect((await waitForStatus(t, db, id, ['completed', 'failed'])).status).toBe('completed');
+      expect(ranFor(`${transport}-client`)).toBe(0);
+    } finally {
+      client.close();
+    }
   });
 
   it('answers bad requests with 400 or 404 and changes nothing; admins decide for their tenant', async () => {

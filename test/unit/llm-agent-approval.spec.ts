@@ -6,7 +6,7 @@ import { createScriptedModel, type ScriptedCall, type ScriptedTurn } from '../..
 import { findStepResultProblem } from '../../src/agent/runtime/step-result-check.js';
 import { recordStep } from '../../src/agent/runtime/step-recorder.js';
 import { nextStateAfter } from '../../src/agent/runtime/step-transition.js';
-import { approvalResponseMessage, type ToolApprovalRequest } from '../../src/agent/runtime/tool-approval.js';
+import { approvalResponseMessage, type ApprovalRequest } from '../../src/agent/runtime/tool-approval.js';
 
 /** An agent with one tool that needs approval and one that does not; the script calls both, then reports what came back. */
 function approvalAgent() {
@@ -70,7 +70,7 @@ describe('LLM agent tools that need approval', () => {
     const { result, logs } = await stepOf(agent, [], 1);
 
     expect(result.outcome).toBe('await_input');
-    const approvals = (result as { approvals: ToolApprovalRequest[] }).approvals;
+    const approvals = (result as { approvals: ApprovalRequest[] }).approvals;
     expect(approvals.map((a) => [a.toolName, a.input])).toEqual([
       ['remove', { path: 'a.txt' }],
       ['remove', { path: 'b.txt' }],
@@ -91,7 +91,7 @@ describe('LLM agent tools that need approval', () => {
   it('runs an approved call once in the next step and gives a denied one the denial as its result', async () => {
     const { agent, removed, seen } = approvalAgent();
     const first = await stepOf(agent, [], 1);
-    const [a, b] = (first.result as { approvals: ToolApprovalRequest[] }).approvals;
+    const [a, b] = (first.result as { approvals: ApprovalRequest[] }).approvals;
     // One decision per tool message, as the kernel appends them; the next step reads both.
     const history = stored([
       ...first.result.messages!,

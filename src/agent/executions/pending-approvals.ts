@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../runtime/json.js';
-import type { ToolApprovalRequest } from '../runtime/tool-approval.js';
+import type { ApprovalRequest } from '../runtime/tool-approval.js';
 import type { AgentExecutionEntity } from './entities/agent-execution.entity.js';
 import { ExecutionStatus } from './execution-status.js';
 
@@ -19,7 +19,7 @@ export interface PendingApproval {
 export const PENDING_APPROVALS_KEY = 'pending_approvals';
 
 /** The stored form of a step's requests, stamped with when they were asked. */
-export const pendingApprovals = (requests: readonly ToolApprovalRequest[], at = new Date()): JsonValue =>
+export const pendingApprovals = (requests: readonly ApprovalRequest[], at = new Date()): JsonValue =>
   requests.map((r) => ({
     approval_id: r.approvalId,
     tool_call_id: r.toolCallId,

@@ -11,7 +11,7 @@ import { toolsContextFor } from './tools/tool-context.js';
 import { context, type Context, type Span } from '@opentelemetry/api';
 import { executionAttributes, inSpan, SpanName, traceToolCalls } from './tracing.js';
 import { LogEventType } from './log-event-type.js';
-import type { ToolApprovalRequest } from './tool-approval.js';
+import type { ApprovalRequest } from './tool-approval.js';
 
 export interface LlmAgentSettings extends AgentTypeSettings {
   /** A model, or a factory called at each step (so credentials and config are read at run time). */
@@ -105,7 +105,7 @@ async function streamOnce(
     onError: () => {},
   });
 
-  const approvals: ToolApprovalRequest[] = [];
+  const approvals: ApprovalRequest[] = [];
   for await (const part of result.stream) {
     switch (part.type) {
       case 'text-delta':

@@ -1,7 +1,7 @@
 import type { AgentMessage } from './agent-state.js';
 import type { JsonObject, JsonValue } from './json.js';
 import type { SpawnRequest } from './subagent-access.js';
-import type { ToolApprovalRequest } from './tool-approval.js';
+import type { ApprovalRequest } from './tool-approval.js';
 
 export const StepOutcome = {
   Continue: 'continue',
@@ -27,7 +27,7 @@ interface StepResultBase {
 export type StepResult =
   | (StepResultBase & { outcome: typeof StepOutcome.Continue })
   | (StepResultBase & { outcome: typeof StepOutcome.Done; output: JsonValue })
-  | (StepResultBase & { outcome: typeof StepOutcome.AwaitInput; prompt: string; approvals?: ToolApprovalRequest[] })
+  | (StepResultBase & { outcome: typeof StepOutcome.AwaitInput; prompt: string; approvals?: ApprovalRequest[] })
   | (StepResultBase & { outcome: typeof StepOutcome.AwaitEvent; eventType: string; timeoutSeconds?: number })
   | (StepResultBase & { outcome: typeof StepOutcome.AwaitChildren; spawn: SpawnRequest[] });
 
@@ -49,7 +49,7 @@ export const step = {
    * `POST /api/agents/:id/approvals/:approvalId`); the decisions join the history as one tool
    * message each and the run continues. LLM agents return this for tools with `needsApproval`.
    */
-  awaitApproval: (approvals: ToolApprovalRequest[], extra: StepResultBase = {}): StepResult => ({
+  awaitApproval: (approvals: ApprovalRequest[], extra: StepResultBase = {}): StepResult => ({
     ...extra,
     outcome: StepOutcome.AwaitInput,
     prompt: `Approve or deny: ${approvals.map((a) => a.toolName).join(', ')}`,

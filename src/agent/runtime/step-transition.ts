@@ -2,7 +2,7 @@ import type { AgentLimits } from './agent-definition.js';
 import type { JsonValue } from './json.js';
 import { StepOutcome, type StepResult } from './step-result.js';
 import type { SpawnRequest } from './subagent-access.js';
-import type { ToolApprovalRequest } from './tool-approval.js';
+import type { ApprovalRequest } from './tool-approval.js';
 
 /** Where an execution goes after a committed step. Framework-free so it is tested without I/O. */
 export type NextState =
@@ -10,7 +10,7 @@ export type NextState =
   | { kind: 'chunk_spent' }
   | { kind: 'completed'; output: JsonValue }
   | { kind: 'failed'; code: string; message: string }
-  | { kind: 'awaiting_input'; prompt: string; approvals?: ToolApprovalRequest[] }
+  | { kind: 'awaiting_input'; prompt: string; approvals?: ApprovalRequest[] }
   | { kind: 'awaiting_event'; eventType: string; timeoutSeconds?: number }
   | { kind: 'awaiting_children'; spawn: SpawnRequest[] };
 

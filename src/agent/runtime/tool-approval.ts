@@ -2,14 +2,14 @@ import type { AgentMessage } from './agent-state.js';
 import type { JsonObject, JsonValue } from './json.js';
 
 /** A tool call the model made that runs only once a person approves it (the AI SDK's `needsApproval`). */
-export interface ToolApprovalRequest {
+export interface ApprovalRequest {
   approvalId: string;
   toolCallId: string;
   toolName: string;
   input: JsonValue;
 }
 
-/** A person's answer to a `ToolApprovalRequest`. */
+/** A person's answer to an `ApprovalRequest`. */
 export interface ToolApprovalDecision {
   approved: boolean;
   /** Shown to the model with a denial (the tool's result); kept in the history with an approval. */
