@@ -314,3 +314,43 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
     expect(ranFor(`${transport}-rest`)).toBe(1);
   });
 });
+
+describe.each<Transport>(['redis', 'postgres'])('a tool approval wait that expires on the %s transport', (transport) => {
+  let db: TestDatabase;
+  let t: TestApp;
+  const me = principal('grace');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTestApp({
+      transport,
+      db,
+      queuePrefix: uniquePrefix(),
+      agents: [deployer],
+      options: { lifecycle: { inputTimeoutSeconds: 1 } },
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('fails like any input wait, and a late decision is a 409 that runs nothing', async () => {
+    const target = `${transport}-late`;
+    const execution = await t.manager.start(me, 'deployer', target);
+    await waitForStatus(t, db, execution.id, ['awaiting_input']);
+    const { rows } = await db.sql.query(
+      `SELECT metadata->'pending_approvals'->0->>'approval_id' AS id FROM agent_executions WHERE id = $1`,
+      [execution.id],
+    );
+
+    const failed = await waitForStatus(t, db, execution.id, ['failed', 'completed'], 10_000);
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'awaiting_input_timeout' } });
+    await expect(t.manager.decideToolApproval(me, execution.id, rows[0].id, { approved: true })).rejects.toMatchObject({
+      code: 'approval_not_pending',
+      details: { current_status: 'failed' },
+    });
+    expect(deployed).not.toContain(target);
+  });
+});
