@@ -208,6 +208,8 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
     expect([ranFor(`${transport}-a`), ranFor(`${transport}-b`)]).toEqual([1, 0]);
     expect(done.output).toContain(`deployed ${transport}-a`);
     expect(done.output).toContain('one at a time');
+    // Only the decision that ended the wait changed the status (a replay from the logs says the same).
+    expect((await logsOf(id, 'tool.approval_decided')).map((c) => c.status)).toEqual([undefined, 'pending']);
   });
 
   it('answers 409 to a decision after a cancel, and to input while calls await approval', async () => {

@@ -45,7 +45,8 @@ WITH decided AS (
            'toolName', decided.approval->>'tool_name',
            'approved', $6::boolean,
            'reason', $7::text,
-           'status', upd.status))
+           -- A log's status is replayed as a status change: only the decision that ended the wait has one.
+           'status', CASE WHEN upd.status = 'pending' THEN upd.status END))
   FROM upd LEFT JOIN decided ON true
   RETURNING id, step_number, level, event_type, message, context, created_at
 )
