@@ -3,6 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createOpenAiCompatibleModel,
   createScriptedModel,
   defineLlmAgent,
   ExecutionEventName,
@@ -12,6 +13,7 @@ import {
   type Transport,
 } from '../../src/agent/index.js';
 import { AgentsClient } from '../../client/index.js';
+import { startFakeOpenAiServer, textAnswer, toolCallAnswer, type FakeOpenAiServer } from '../support/fake-openai-server.js';
 import { readSse } from '../support/sse.js';
 import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
@@ -55,9 +57,25 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
     return { ...principal(headers['x-user'] ?? 'ada'), roles: headers['x-admin'] ? ['admin'] : [] };
   };
 
+  let fake: FakeOpenAiServer;
+
   beforeAll(async () => {
     db = await createTestDatabase();
-    t = await startTestApp({ transport, db, queuePrefix: uniquePrefix(), agents: [deployer], options: { resolvePrincipal } });
+    fake = await startFakeOpenAiServer();
+    const weather = defineLlmAgent({
+      name: 'weather',
+      system: 'You know the weather.',
+      model: () => createOpenAiCompatibleModel({ baseURL: fake.baseURL, model: 'fake-gpt' }),
+      tools: {
+        lookup_weather: tool({
+          description: 'Looks the weather up',
+          inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
+          needsApproval: true,
+          execute: async ({ city }) => `sunny in ${city}`,
+        }),
+      },
+    });
+    t = await startTestApp({ transport, db, queuePrefix: uniquePrefix(), agents: [deployer, weather], options: { resolvePrincipal } });
     await t.app.listen(0, '127.0.0.1');
     base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
   });
@@ -65,6 +83,7 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
     await t?.close();
+    await fake?.close();
     await db?.drop();
   });
 
@@ -253,6 +272,26 @@ describe.each<Transport>(['redis', 'postgres'])('tool approvals on the %s transp
     const conversation = (await http().get(`/api/conversations/${started.body.conversation.id}`)).body;
     expect(conversation.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant']);
     expect(JSON.stringify(conversation.messages[1].content)).toContain(`deployed ${transport}-chat`);
+  });
+
+  it("sends an OpenAI-compatible provider the denied call with the denial as the call's result", async () => {
+    fake.reset();
+    fake.handlers.push(toolCallAnswer, textAnswer);
+    const execution = await t.manager.start(me, 'weather', 'Weather in Paris?');
+    await waitForStatus(t, db, execution.id, ['awaiting_input', 'failed']);
+    const [approval] = (await view(execution.id)).pending_approvals;
+    expect(approval).toMatchObject({ tool_name: 'lookup_weather', tool_call_id: 'call_1', input: { city: 'Paris' } });
+
+    expect((await decide(execution.id, approval.approval_id, { approved: false, reason: 'No lookups today' })).status).toBe(202);
+    expect(await waitForStatus(t, db, execution.id, ['completed', 'failed'])).toMatchObject({
+      status: 'completed',
+      output: 'It is sunny in Paris.',
+    });
+    // The second request carries the call and its result, nothing of the approval parts the provider does not know.
+    const messages = fake.requests[1].messages;
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
+    expect(messages[2].tool_calls).toMatchObject([{ id: 'call_1', function: { name: 'lookup_weather' } }]);
+    expect(messages[3]).toMatchObject({ tool_call_id: 'call_1', content: expect.stringContaining('No lookups today') });
   });
 
   it('decides through the typed client, whose errors carry the status', async () => {
