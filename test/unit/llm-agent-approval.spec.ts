@@ -134,3 +134,49 @@ describe('LLM agent tools that need approval', () => {
     expect(findStepResultProblem({ outcome: 'await_input', prompt: 'x', approvals: [{ approvalId: 'a' }] })).toMatch(/toolCallId/);
   });
 });
+
+describe('a call that needs approval beside a spawn', () => {
+  it('parks on the approval and answers the spawn as not started, so the model may ask again', async () => {
+    const agent = defineLlmAgent({
+      name: 'lead',
+      system: 'You lead.',
+      model: createScriptedModel({
+        script: (): ScriptedTurn => ({
+          toolCalls: [
+            { toolName: 'spawn_subagent', input: { name: 'researcher', task: 'Find facts' } },
+            { toolName: 'book', input: { trip: 'Rome' } },
+          ],
+        }),
+      }),
+      tools: {
+        book: tool({
+          description: 'Books a trip',
+          inputSchema: jsonSchema<{ trip: string }>({ type: 'object', properties: { trip: { type: 'string' } }, required: ['trip'] }),
+          needsApproval: true,
+          execute: async () => 'booked',
+        }),
+      },
+      subagents: true,
+    });
+    const { context } = recordStep(
+      { executionId: 'e', tenantId: 't', userId: 'u', agentType: 'lead', stepNumber: 1 },
+      new AbortController().signal,
+      () => undefined,
+      undefined,
+      { available: [{ name: 'researcher', description: 'Finds facts' }], depth: 0, maxDepth: 2 },
+    );
+    const result = await agent.step({ input: 'Plan the trip', messages: [], data: {}, stepCount: 0, usage: emptyUsage() }, context);
+
+    expect(findStepResultProblem(result)).toBeNull();
+    expect(result).toMatchObject({ outcome: 'await_input', approvals: [{ toolName: 'book', input: { trip: 'Rome' } }] });
+    const answers = (result.messages ?? []).filter((m) => m.role === 'tool').flatMap((m) => m.content as Array<Record<string, unknown>>);
+    expect(answers).toEqual([
+      {
+        type: 'tool-result',
+        toolCallId: expect.any(String),
+        toolName: 'spawn_subagent',
+        output: { type: 'error-text', value: expect.stringContaining('awaits approval') },
+      },
+    ]);
+  });
+});
