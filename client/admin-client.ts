@@ -12,7 +12,7 @@ import type {
 import { openFeed, type Feed, type FeedHandlers } from './event-feed.js';
 import type { Http } from './http.js';
 import type { RealtimeConnection, RealtimeOptions } from './realtime.js';
-import type { CancelOptions, Log, LogsQuery, Page, Subscription, SubscriptionHandlers } from './types.js';
+import type { ApprovalDecision, CancelOptions, Log, LogsQuery, Page, Subscription, SubscriptionHandlers } from './types.js';
 
 /** Logs per request while catching up; the server allows up to 1000. */
 const CATCH_UP_PAGE = 500;
@@ -69,6 +69,11 @@ export class AdminAgentsClient {
 
   sendInput(id: string, input: unknown): Promise<AdminExecution> {
     return this.http.request('POST', path(id, '/input'), { body: { input } });
+  }
+
+  /** Approves or denies a tool call the execution waits on; it resumes once every pending call is decided. */
+  decideToolApproval(id: string, approvalId: string, decision: ApprovalDecision): Promise<AdminExecution> {
+    return this.http.request('POST', path(id, `/approvals/${encodeURIComponent(approvalId)}`), { body: decision });
   }
 
   /** The tenant's conversations (without histories), most recently active first; `userId` keeps one user's. */

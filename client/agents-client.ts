@@ -6,6 +6,7 @@ import { Http, type TokenSource } from './http.js';
 import { RealtimeConnection, type RealtimeOptions, type SocketOverrides } from './realtime.js';
 import type {
   AgentType,
+  ApprovalDecision,
   CancelOptions,
   Execution,
   ListQuery,
@@ -210,6 +211,19 @@ export class AgentsClient {
    */
   sendInput(id: string, input: unknown): Promise<Execution> {
     return this.http.request('POST', `/api/agents/${encodeURIComponent(id)}/input`, { body: { input } });
+  }
+
+  /**
+   * Approves or denies a tool call the execution waits on (one of its `pending_approvals`); it
+   * resumes once every pending call is decided. 409 when decided already or no longer awaited.
+   *
+   * @example
+   * await client.decideToolApproval(id, execution.pending_approvals[0].approval_id, { approved: false, reason: 'Not today' });
+   */
+  decideToolApproval(id: string, approvalId: string, decision: ApprovalDecision): Promise<Execution> {
+    return this.http.request('POST', `/api/agents/${encodeURIComponent(id)}/approvals/${encodeURIComponent(approvalId)}`, {
+      body: decision,
+    });
   }
 
   /**

@@ -32,6 +32,7 @@ export type { SocketOverrides } from './realtime.js';
 export { TERMINAL_STATUSES, isTerminalStatus } from './types.js';
 export type {
   AgentType,
+  ApprovalDecision,
   CancelOptions,
   ErrorBody,
   Execution,
@@ -45,6 +46,7 @@ export type {
   LogLevel,
   LogsQuery,
   Page,
+  PendingApproval,
   QueueName,
   RealtimeToken,
   StartOptions,

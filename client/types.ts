@@ -63,8 +63,25 @@ export interface Execution {
   paused_at: string | null;
   completed_at: string | null;
   duration_seconds: number | null;
+  /** Tool calls waiting for a decision (`decideToolApproval`); empty when none. */
+  pending_approvals: PendingApproval[];
   /** Only on `get(id)`: the latest logs, oldest first. */
   logs?: Log[];
+}
+
+/** A tool call of an LLM agent that runs only once approved; the execution is `awaiting_input` meanwhile. */
+export interface PendingApproval {
+  approval_id: string;
+  tool_call_id: string;
+  tool_name: string;
+  input: JsonValue;
+  requested_at: string;
+}
+
+/** The answer to a `PendingApproval`: a denial reaches the model as the tool's result, with the reason. */
+export interface ApprovalDecision {
+  approved: boolean;
+  reason?: string;
 }
 
 /** A cursor-paginated list; `next_cursor` is null on the last page. */

@@ -61,6 +61,9 @@ export { MessageRole, type AgentMessage, type AgentState, type TokenUsage } from
 export { LogLevel, type ModelUsage, type StepContext, type StepLogger } from './runtime/step-context.js';
 export { LogEventType } from './runtime/log-event-type.js';
 export { step, StepOutcome, type SleepDuration, type StepResult } from './runtime/step-result.js';
+export { approvalResponseMessage, type ToolApprovalDecision, type ApprovalRequest } from './runtime/tool-approval.js';
+export type { PendingApproval } from './executions/pending-approvals.js';
+export { ApprovalNotFoundError, ApprovalNotPendingError, ApprovalsPendingError } from './errors/tool-approval.errors.js';
 export type { JsonObject, JsonValue } from './runtime/json.js';
 export { defineLlmAgent, type LlmAgentSettings } from './runtime/llm-agent.js';
 export {

@@ -22,6 +22,13 @@ const tools = {
     inputSchema: jsonSchema<{ path: string }>({ type: 'object', properties: { path: { type: 'string' } }, required: ['path'] }),
     execute: async ({ path }) => PROJECT[path] ?? `No such file: ${path}`,
   }),
+  // Running something is not looking: a person approves each call first (the run waits, holding no worker).
+  run_tests: tool({
+    description: 'Run the test suite of the project',
+    inputSchema: jsonSchema<{ filter?: string }>({ type: 'object', properties: { filter: { type: 'string' } } }),
+    needsApproval: true,
+    execute: async () => `1 passed (src/index.spec.ts): ${PROJECT['src/index.spec.ts']}`,
+  }),
 };
 
 /** The subagent `fan-out` hands its topics to. */
@@ -40,7 +47,7 @@ export const CodeAssistantInput = z.object({ prompt: z.string().min(1).max(10_00
 export function createCodeAssistant(llm: DemoLlm): AgentDefinition {
   return defineLlmAgent({
     name: 'code-assistant',
-    description: 'Answers questions about a small project, using file tools',
+    description: 'Answers questions about a small project, using file tools; running its tests needs approval',
     inputSchema: CodeAssistantInput,
     model: demoModel(llm),
     system: 'You are a careful coding assistant. Use the tools to look at the project before answering.',

@@ -181,6 +181,41 @@ describe('admin dashboard in a browser', () => {
     await screenshot(board, SHOTS, '5-bull-board');
   });
 
+  it('shows the tool calls a run waits on, and a click on Approve runs the tool', async () => {
+    const started = await fetch(`${base}/api/agents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${example.token({ userId: 'alice' })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ agent_type: 'code-assistant', input: { prompt: 'Please run the tests' } }),
+    });
+    const { id } = (await started.json()) as { id: string };
+    const page = await openPage();
+    await signIn(page, example.token({ userId: 'boss', admin: true }));
+    await page.click(`[data-testid="row-${id}"] a`);
+    await page.locator('[data-testid="view-id"]', { hasText: id }).waitFor();
+
+    const approvals = page.locator('[data-testid="approvals"]');
+    await approvals.locator('li', { hasText: 'run_tests' }).waitFor();
+    await statusText(page, 'view-status', 'awaiting_input').waitFor();
+    expect(await approvals.locator('li code').textContent()).toBe('{"filter":"Please run the tests"}');
+    // Input is refused while calls wait for a decision: its controls are grey.
+    expect(await page.isDisabled('[data-testid="action-input"]')).toBe(true);
+    await screenshot(page, SHOTS, '7-awaiting-approval');
+
+    await page.fill('[data-testid="approval-reason"]', 'CI is green');
+    await approvals.locator('[data-testid="approve"]').click();
+    await statusText(page, 'view-status', 'completed').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="result"]', { hasText: '1 passed' }).waitFor();
+    await approvals.waitFor({ state: 'hidden' });
+    const logs = await page.locator('[data-testid="logs"] li').allTextContents();
+    expect(logs.some((l) => l.includes('tool.approval_requested'))).toBe(true);
+    expect(logs.some((l) => l.includes('tool.approval_decided') && l.includes('run_tests approved'))).toBe(true);
+    const { rows } = await db.sql.query(`SELECT context FROM agent_logs WHERE execution_id = $1 AND event_type = 'tool.approval_decided'`, [
+      id,
+    ]);
+    expect(rows.map((r) => r.context)).toMatchObject([{ approved: true, reason: 'CI is green', toolName: 'run_tests' }]);
+    await screenshot(page, SHOTS, '8-approved');
+  });
+
   it("lists the tenant's conversations and pipelines, kept live by the feed", async () => {
     // An API node no worker serves: what it starts stays at its first turn or stage until acted on.
     const idleEnv = exampleEnv(db, 'postgres', { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off', AGENTS_DASHBOARD: 'off' });

@@ -59,6 +59,7 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
         'paused_at',
         'completed_at',
         'duration_seconds',
+        'pending_approvals',
       ].sort(),
     );
     await waitForStatus(example, db, res.body.id, ['completed', 'failed']);

@@ -12,10 +12,10 @@ import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/
 
 const run = promisify(execFile);
 
-/** The README's tutorial blocks (```bash tutorial / ```ts tutorial), in order. */
-function tutorialBlocks(language: 'bash' | 'ts'): string[] {
+/** The README's tutorial blocks (```bash tutorial / ```ts tutorial), in order; `tag` picks another set (```bash approval). */
+function tutorialBlocks(language: 'bash' | 'ts', tag = 'tutorial'): string[] {
   const readme = readFileSync(resolve('README.md'), 'utf8');
-  return [...readme.matchAll(new RegExp('```' + language + ' tutorial\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+  return [...readme.matchAll(new RegExp('```' + language + ' ' + tag + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 }
 
 /**
@@ -59,6 +59,21 @@ describe('the README tutorial', () => {
     expect(lines.at(-1)).toMatch(/^started step_completed .*paused resumed started .*step_completed completed$/);
     const row = (await db.sql.query(`SELECT status, step_count, tenant_id, user_id FROM agent_executions WHERE id = $1`, [id])).rows[0];
     expect(row).toEqual({ status: 'completed', step_count: 8, tenant_id: 'acme', user_id: 'ada' });
+  });
+
+  it('approves a tool call with the shell block of the tool approvals section', async () => {
+    const [block] = tutorialBlocks('bash', 'approval');
+    expect(block).toBeDefined();
+    const port = (example.app.getHttpServer().address() as AddressInfo).port;
+    const script = block!
+      .replaceAll('localhost:3000', `127.0.0.1:${port}`)
+      .replaceAll('npm run token --silent --', `node ${resolve('dist/src/token.js')}`);
+    const { stdout } = await run('bash', ['-eu', '-c', script], { env: { ...process.env, JWT_SECRET: 'e2e-secret' }, timeout: 60_000 });
+    expect(stdout.trim()).toBe('pending');
+    const { rows } = await db.sql.query(
+      `SELECT id FROM agent_executions WHERE agent_type = 'code-assistant' AND tenant_id = 'acme' ORDER BY created_at DESC LIMIT 1`,
+    );
+    expect((await waitForStatus(example, db, rows[0].id, ['completed', 'failed'])).status).toBe('completed');
   });
 
   it("adds the tutorial's own agent to the example app, as written, and runs it to its answer", async () => {

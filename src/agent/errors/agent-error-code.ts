@@ -16,6 +16,9 @@ export const AgentErrorCode = {
   InvalidPipeline: 'invalid_pipeline',
   IdempotencyKeyReused: 'idempotency_key_reused',
   InvalidInput: 'invalid_input',
+  ApprovalNotFound: 'approval_not_found',
+  ApprovalNotPending: 'approval_not_pending',
+  ApprovalsPending: 'approvals_pending',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
@@ -40,4 +43,8 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   // NOTE: as Stripe answers it: the key already stands for a different request.
   idempotency_key_reused: 409,
   invalid_input: 400,
+  approval_not_found: 404,
+  approval_not_pending: 409,
+  // NOTE: input on top of a tool call that has no result yet would leave the model a broken history.
+  approvals_pending: 409,
 };

@@ -8,6 +8,7 @@ import { McpModule } from '../mcp/mcp.module.js';
 import { AgentExplorer } from './registry/agent.explorer.js';
 import { AgentManager } from './lifecycle/agent-manager.js';
 import { ExecutionControls } from './lifecycle/execution-controls.js';
+import { ToolApprovals } from './lifecycle/tool-approvals.js';
 import { StartPreparation } from './lifecycle/start-preparation.js';
 import { AgentRegistry } from './registry/agent-registry.js';
 import { AgentInputCheck } from './registry/agent-input-check.js';
@@ -50,6 +51,7 @@ import { BillingModule } from '../billing/billing.module.js';
     AgentManager,
     StartPreparation,
     ExecutionControls,
+    ToolApprovals,
     ExecutionReader,
     ExecutionStore,
     ExecutionRunner,

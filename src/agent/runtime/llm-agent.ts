@@ -15,12 +15,18 @@ import { LogEventType } from './log-event-type.js';
 import { checkMcpServers, type McpServers } from './mcp/mcp-server.js';
 import { mcpToolsForStep } from './mcp/mcp-step-tools.js';
 import { parseJsonAnswer, structuredOutputFor } from './schemas/structured-answer.js';
+import type { ApprovalRequest } from './tool-approval.js';
 
 export interface LlmAgentSettings extends AgentTypeSettings<unknown> {
   /** A model, or a factory called at each step (so credentials and config are read at run time). */
   model: LanguageModel | (() => LanguageModel);
   system: string;
-  /** Tools need an `execute`: they run inside the step that called them. */
+  /**
+   * Tools need an `execute`: they run inside the step that called them. A tool with the AI SDK's
+   * `needsApproval` does not run at once: the step parks the run (`awaiting_input`, no worker held)
+   * with the call pending, and the step after the decision runs it (approved) or hands the model
+   * the denial as the tool's result (denied).
+   */
   tools?: ToolSet;
   maxOutputTokens?: number;
   temperature?: number;
@@ -115,7 +121,7 @@ async function streamOnce(
   const result = streamText({
     model: settings.model,
     instructions: settings.system,
-    messages: history.map(toModelMessage),
+    messages: joinToolMessages(history.map(toModelMessage)),
     allowSystemInMessages: true,
     tools: { ...traceToolCalls(tools, stepSpan, executionAttributes(ctx)), ...spawnTool },
     // Tools are defined once per type; each call hands them this step (its ids, log, workspace) as `options.context`.
@@ -134,6 +140,7 @@ async function streamOnce(
   });
 
   let failure: { error: unknown } | undefined;
+  const approvals: ApprovalRequest[] = [];
   for await (const part of result.stream) {
     switch (part.type) {
       case 'text-delta':
@@ -151,6 +158,27 @@ async function streamOnce(
           `Tool ${part.toolName} completed`,
           // Input and output make the row a receipt: a retry of this step reuses the result instead of calling again.
           { toolName: part.toolName, toolCallId: part.toolCallId, ok: true, input: toJson(part.input), output: toJson(part.output) },
+          LogEventType.ToolCompleted,
+        );
+        break;
+      case 'tool-approval-request': {
+        // Decided by the SDK itself (its `toolApproval` settings): nothing for a person to do.
+        if (part.isAutomatic) break;
+        const request = {
+          approvalId: part.approvalId,
+          toolCallId: part.toolCall.toolCallId,
+          toolName: part.toolCall.toolName,
+          input: toJson(part.toolCall.input),
+        };
+        approvals.push(request);
+        ctx.log.info(`Tool ${request.toolName} awaits approval`, { ...request }, LogEventType.ToolApprovalRequested);
+        break;
+      }
+      case 'tool-output-denied':
+        // A denial from the history: the model gets it as this call's result.
+        ctx.log.info(
+          `Tool ${part.toolName} was denied`,
+          { toolName: part.toolName, toolCallId: part.toolCallId, ok: false, denied: true },
           LogEventType.ToolCompleted,
         );
         break;
@@ -191,18 +219,58 @@ async function streamOnce(
     responseMessages.flatMap((m) => (m.role === 'tool' ? m.content.map((p) => ('toolCallId' in p ? p.toolCallId : '')) : [])),
   );
   const isSpawn = (c: { toolName: string }) => c.toolName === SPAWN_SUBAGENT_TOOL && SPAWN_SUBAGENT_TOOL in spawnTool;
-  const unanswered = final.toolCalls.filter((c) => !answered.has(c.toolCallId) && !isSpawn(c)).map((c) => c.toolName);
+  const awaitingApproval = new Set(approvals.map((a) => a.toolCallId));
+  const unanswered = final.toolCalls
+    .filter((c) => !answered.has(c.toolCallId) && !isSpawn(c) && !awaitingApproval.has(c.toolCallId))
+    .map((c) => c.toolName);
   if (unanswered.length > 0) {
     // Without a result the next model call would be rejected by the provider; fail here, clearly.
     throw new Error(`Tool(s) ${unanswered.join(', ')} produced no result: LLM agent tools need an execute function`);
   }
   // Spawn calls are not run here: allowed ones end the step as children, refused ones are answered at once.
   const spawnCalls = final.toolCalls.filter((c) => isSpawn(c) && !answered.has(c.toolCallId));
+  const toolNames = [...new Set(final.toolCalls.map((c) => c.toolName))];
+  if (approvals.length > 0) {
+    // One wait at a time: spawns asked beside a call that awaits approval are answered, and may be asked again.
+    const deferred = spawnCalls.length > 0 ? [deferredSpawns(spawnCalls)] : [];
+    return step.awaitApproval(approvals, { messages: [...responded, ...deferred], stepType: 'tool', toolNames });
+  }
   const { spawn, refusals } = decideSpawns(spawnCalls, settings.subagents ?? false, ctx.subagents, ctx.log);
   const messages = [...responded, ...refusals];
-  const toolNames = [...new Set(final.toolCalls.map((c) => c.toolName))];
   if (spawn.length > 0) return step.spawn(spawn, { messages, stepType: 'spawn', toolNames });
   return step.continue({ messages, stepType: 'tool', toolNames });
+}
+
+/**
+ * Tool messages that follow each other become one: each approval decision is appended as a tool
+ * message of its own, and the SDK reads the decisions (and the results beside them) from the last
+ * message only.
+ */
+function joinToolMessages(messages: ModelMessage[]): ModelMessage[] {
+  const joined: ModelMessage[] = [];
+  for (const message of messages) {
+    const previous = joined.at(-1);
+    if (message.role === 'tool' && previous?.role === 'tool') {
+      joined[joined.length - 1] = { ...previous, content: [...previous.content, ...message.content] };
+    } else {
+      joined.push(message);
+    }
+  }
+  return joined;
+}
+
+/** Answers spawn calls made beside a call that awaits approval: not started, the model may ask again. */
+function deferredSpawns(calls: ReadonlyArray<{ toolCallId: string; toolName: string }>): AgentMessage {
+  const reason = 'Not started: another call of the same answer awaits approval. Ask again once it is decided.';
+  return {
+    role: 'tool',
+    content: calls.map((c) => ({
+      type: 'tool-result',
+      toolCallId: c.toolCallId,
+      toolName: c.toolName,
+      output: { type: 'error-text', value: reason },
+    })),
+  };
 }
 
 /** `input.prompt` when the input has one, the input itself when it is a string, else its JSON. */

@@ -15,6 +15,10 @@ export const LogEventType = {
   McpServerConnected: 'mcp_server_connected',
   /** An MCP server could not be reached (`context.server`, `context.error`): its tools are missing from that step. */
   McpServerUnavailable: 'mcp_server_unavailable',
+  /** A tool call waits for a person's decision; the step parks the run (`context`: approvalId, toolCallId, toolName, input). */
+  ToolApprovalRequested: 'tool.approval_requested',
+  /** Written by the decision's statement (`context`: approvalId, toolCallId, toolName, approved, reason). */
+  ToolApprovalDecided: 'tool.approval_decided',
   StepCompleted: 'step_completed',
   /** A step failed with a retryable error: \`scheduled\` until its next attempt (\`context.attempt\`, \`delay_ms\`). */
   StepRetryScheduled: 'step_retry_scheduled',

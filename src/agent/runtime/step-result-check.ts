@@ -31,6 +31,20 @@ export function findStepResultProblem(result: unknown): string | null {
     return 'sleep needs a valid time to wake (a finite duration, or a date)';
   }
   if (r.outcome === StepOutcome.AwaitInput && typeof r.prompt !== 'string') return 'await_input needs a prompt';
+  if (r.outcome === StepOutcome.AwaitInput && r.approvals !== undefined) {
+    const approvals = r.approvals as unknown;
+    if (!Array.isArray(approvals) || approvals.length === 0) return 'approvals must be a non-empty array';
+    for (const a of approvals) {
+      if (
+        typeof a !== 'object' ||
+        a === null ||
+        typeof a.approvalId !== 'string' ||
+        typeof a.toolCallId !== 'string' ||
+        typeof a.toolName !== 'string'
+      )
+        return 'each approval needs an approvalId, a toolCallId and a toolName';
+    }
+  }
   if (r.outcome === StepOutcome.AwaitChildren) {
     const spawn = r.spawn as unknown;
     if (!Array.isArray(spawn) || spawn.length === 0) return 'await_children needs a non-empty spawn list';
@@ -47,6 +61,7 @@ export function findStepResultProblem(result: unknown): string | null {
       r.data,
       r.outcome === StepOutcome.Done ? r.output : null,
       r.outcome === StepOutcome.AwaitChildren ? r.spawn : null,
+      r.outcome === StepOutcome.AwaitInput ? r.approvals : null,
     ]);
   } catch (error) {
     return `the result is not JSON-serialisable: ${(error as Error).message}`;

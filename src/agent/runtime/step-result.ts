@@ -1,6 +1,7 @@
 import type { AgentMessage } from './agent-state.js';
 import type { JsonObject, JsonValue } from './json.js';
 import type { SpawnRequest } from './subagent-access.js';
+import type { ApprovalRequest } from './tool-approval.js';
 
 export const StepOutcome = {
   Continue: 'continue',
@@ -28,7 +29,7 @@ interface StepResultBase {
 export type StepResult =
   | (StepResultBase & { outcome: typeof StepOutcome.Continue })
   | (StepResultBase & { outcome: typeof StepOutcome.Done; output: JsonValue })
-  | (StepResultBase & { outcome: typeof StepOutcome.AwaitInput; prompt: string })
+  | (StepResultBase & { outcome: typeof StepOutcome.AwaitInput; prompt: string; approvals?: ApprovalRequest[] })
   | (StepResultBase & { outcome: typeof StepOutcome.AwaitEvent; eventType: string; timeoutSeconds?: number })
   | (StepResultBase & { outcome: typeof StepOutcome.AwaitChildren; spawn: SpawnRequest[] })
   | (StepResultBase & { outcome: typeof StepOutcome.Sleep; until: Date });
@@ -55,6 +56,17 @@ export const step = {
     ...extra,
     outcome: StepOutcome.AwaitInput,
     prompt,
+  }),
+  /**
+   * Parks the run as `awaiting_input` until every listed tool call is approved or denied (REST:
+   * `POST /api/agents/:id/approvals/:approvalId`); the decisions join the history as one tool
+   * message each and the run continues. LLM agents return this for tools with `needsApproval`.
+   */
+  awaitApproval: (approvals: ApprovalRequest[], extra: StepResultBase = {}): StepResult => ({
+    ...extra,
+    outcome: StepOutcome.AwaitInput,
+    prompt: `Approve or deny: ${approvals.map((a) => a.toolName).join(', ')}`,
+    approvals,
   }),
   awaitEvent: (eventType: string, extra: StepResultBase & { timeoutSeconds?: number } = {}): StepResult => ({
     ...extra,

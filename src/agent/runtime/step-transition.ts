@@ -2,6 +2,7 @@ import type { AgentLimits } from './agent-definition.js';
 import type { JsonValue } from './json.js';
 import { StepOutcome, type StepResult } from './step-result.js';
 import type { SpawnRequest } from './subagent-access.js';
+import type { ApprovalRequest } from './tool-approval.js';
 
 /** Where an execution goes after a committed step. Framework-free so it is tested without I/O. */
 export type NextState =
@@ -9,7 +10,7 @@ export type NextState =
   | { kind: 'chunk_spent' }
   | { kind: 'completed'; output: JsonValue }
   | { kind: 'failed'; code: string; message: string }
-  | { kind: 'awaiting_input'; prompt: string }
+  | { kind: 'awaiting_input'; prompt: string; approvals?: ApprovalRequest[] }
   | { kind: 'awaiting_event'; eventType: string; timeoutSeconds?: number }
   | { kind: 'awaiting_children'; spawn: SpawnRequest[] }
   | { kind: 'sleeping'; until: Date };
@@ -32,7 +33,7 @@ export function nextStateAfter(result: StepResult, progress: StepProgress, limit
     case StepOutcome.Done:
       return { kind: 'completed', output: result.output };
     case StepOutcome.AwaitInput:
-      return { kind: 'awaiting_input', prompt: result.prompt };
+      return { kind: 'awaiting_input', prompt: result.prompt, ...(result.approvals ? { approvals: result.approvals } : {}) };
     case StepOutcome.AwaitEvent:
       return { kind: 'awaiting_event', eventType: result.eventType, timeoutSeconds: result.timeoutSeconds };
     case StepOutcome.AwaitChildren:

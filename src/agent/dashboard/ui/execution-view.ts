@@ -9,6 +9,7 @@ import {
   type Subscription,
   type TokenEvent,
 } from '../../../../client/index.js';
+import { ApprovalsPanel } from './approvals-panel.js';
 import { h, throttle } from './dom.js';
 import { count, dateTime, describeError, time, usd } from './format.js';
 
@@ -34,6 +35,7 @@ const ALLOWED: Record<Action, (s: ExecutionStatus) => boolean> = {
 export class ExecutionView {
   private subscription: Subscription | null = null;
   private execution: AdminExecution | null = null;
+  private approvalsWaiting = false;
   private readonly refreshCost = throttle(() => void this.refresh(), 2000);
 
   constructor(
@@ -81,6 +83,12 @@ export class ExecutionView {
       output: h('pre', { class: 'output', 'data-testid': 'live-output' }),
       result: h('pre', { class: 'result', 'data-testid': 'result', hidden: e.output === null && e.error === null }, resultText(e)),
       message: h('p', { class: 'error', role: 'alert', 'data-testid': 'view-message' }),
+      approvals: new ApprovalsPanel(
+        this.client,
+        e.id,
+        () => this.refresh(),
+        (waiting) => this.blockInput(waiting),
+      ),
       buttons: {} as Record<Action, HTMLButtonElement>,
       inputBox: h('textarea', {
         rows: '2',
@@ -124,6 +132,7 @@ export class ExecutionView {
         parts.buttons.input,
       ),
       parts.message,
+      parts.approvals.element,
       parts.result,
       h(
         'div',
@@ -135,6 +144,7 @@ export class ExecutionView {
       parts.output,
     );
     this.enable(parts, e.status);
+    parts.approvals.show(e.pending_approvals ?? []);
     return parts;
   }
 
@@ -157,6 +167,9 @@ export class ExecutionView {
     parts.logs.append(h('li', { class: `level-${e.level}` }, h('time', {}, time(e.created_at)), ` ${e.event_type} `, e.message));
     while (parts.logs.childElementCount > SHOWN_LOGS) parts.logs.firstElementChild?.remove();
     parts.logs.scrollTop = parts.logs.scrollHeight;
+    // A call asked for or decided: the pending list is the row's, read again.
+    if (e.event_type.startsWith('tool.approval_'))
+      void this.refresh().then((fresh) => fresh && parts.approvals.show(fresh.pending_approvals));
   }
 
   private token(parts: Parts, e: TokenEvent): void {
@@ -169,16 +182,16 @@ export class ExecutionView {
     parts.steps.textContent = count(e.step_count);
     parts.tokens.textContent = count(e.token_usage);
     this.enable(parts, e.status);
-    if (isTerminalStatus(e.status)) void this.refresh();
+    if (isTerminalStatus(e.status)) void this.refresh().then((fresh) => fresh && parts.approvals.show(fresh.pending_approvals));
   }
 
-  /** The row's own counters (cost is not in the events): after steps that used tokens, and at the end. */
-  private async refresh(): Promise<void> {
+  /** The row's own counters and pending calls (not in the events): after steps that used tokens, decisions, and at the end. */
+  private async refresh(): Promise<AdminExecution | null> {
     const current = this.execution;
-    if (!current) return;
+    if (!current) return null;
     try {
       const fresh = await this.client.admin.get(current.id);
-      if (this.execution?.id !== fresh.id) return;
+      if (this.execution?.id !== fresh.id) return null;
       this.execution = fresh;
       const cost = this.root.querySelector('[data-testid="view-cost"]');
       const result = this.root.querySelector<HTMLElement>('[data-testid="result"]');
@@ -187,15 +200,28 @@ export class ExecutionView {
         result.textContent = resultText(fresh);
         result.hidden = false;
       }
+      return fresh;
     } catch {
       // The counters stay as they were; the next event tries again.
+      return null;
     }
   }
 
   private enable(parts: Parts, status: ExecutionStatus): void {
     for (const [action, button] of Object.entries(parts.buttons) as [Action, HTMLButtonElement][])
-      button.disabled = !ALLOWED[action](status);
-    parts.inputBox.disabled = !ALLOWED.input(status);
+      button.disabled = !ALLOWED[action](status) || (action === 'input' && this.approvalsWaiting);
+    parts.inputBox.disabled = parts.buttons.input.disabled;
+  }
+
+  /** While tool calls wait for a decision the server refuses input (409): its controls go grey. */
+  private blockInput(waiting: boolean): void {
+    this.approvalsWaiting = waiting;
+    const status = this.execution?.status;
+    const button = this.root.querySelector<HTMLButtonElement>('[data-testid="action-input"]');
+    const box = this.root.querySelector<HTMLTextAreaElement>('[data-testid="input-value"]');
+    const disabled = waiting || !status || !ALLOWED.input(status);
+    if (button) button.disabled = disabled;
+    if (box) box.disabled = disabled;
   }
 
   private async act(parts: Parts, action: Action): Promise<void> {

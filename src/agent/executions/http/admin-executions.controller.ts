@@ -1,4 +1,4 @@
-import { Body, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { AgentController, RouteAccess } from '../../http/agent-controller.decorator.js';
 import { RequestReceivedAt } from '../../http/request-received.js';
 import { AgentManager } from '../lifecycle/agent-manager.js';
@@ -6,6 +6,8 @@ import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
 import { ExecutionIdParam } from './dto/execution-id.param.js';
 import { ListLogsQuery } from './dto/list-logs.query.js';
 import { SendInputDto } from './dto/send-input.dto.js';
+import { ApprovalParams } from './dto/approval-params.js';
+import { DecideApprovalDto } from './dto/decide-approval.dto.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
 import { CurrentPrincipal } from '../../tenancy/principal.guard.js';
@@ -109,6 +111,18 @@ export class AdminExecutionsController {
     @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.sendInput(p, id, body.input, ADMIN));
+  }
+
+  /** Approve or deny a tool call the execution waits on: 202, it resumes once every pending call is decided. */
+  @Post(':id/approvals/:approvalId')
+  @HttpCode(202)
+  async decideApproval(
+    @CurrentPrincipal() p: Principal,
+    @Param() { id, approvalId }: ApprovalParams,
+    @Body() body: DecideApprovalDto,
+  ): Promise<ExecutionView> {
+    const result = await this.manager.decideToolApproval(p, id, approvalId, { approved: body.approved, reason: body.reason }, ADMIN);
+    return toExecutionView(result.execution);
   }
 
   @Delete(':id')

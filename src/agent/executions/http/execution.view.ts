@@ -2,6 +2,7 @@ import type { JsonObject, JsonValue } from '../../runtime/json.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
 import type { AgentLogEntity } from '../entities/agent-log.entity.js';
 import type { ExecutionError, ExecutionStatus } from '../execution-status.js';
+import { PENDING_APPROVALS_KEY, pendingApprovalsOf, type PendingApproval } from '../pending-approvals.js';
 
 /** The public shape of an execution (SPEC §6): explicit, snake_case, no internal columns. */
 export interface ExecutionView {
@@ -24,6 +25,8 @@ export interface ExecutionView {
   paused_at: string | null;
   completed_at: string | null;
   duration_seconds: number | null;
+  /** Tool calls waiting for a decision (`POST /api/agents/:id/approvals/:approval_id`); empty when none. */
+  pending_approvals: PendingApproval[];
   logs?: LogView[];
 }
 
@@ -53,7 +56,7 @@ export function toExecutionView(e: AgentExecutionEntity, logs?: AgentLogEntity[]
     input: e.input as JsonValue,
     output: e.output as JsonValue | null,
     error: e.error,
-    metadata: e.metadata as JsonObject,
+    metadata: withoutApprovals(e.metadata as JsonObject),
     conversation_id: e.conversationId,
     pipeline_id: e.pipelineId,
     parent_execution_id: e.parentExecutionId,
@@ -62,8 +65,16 @@ export function toExecutionView(e: AgentExecutionEntity, logs?: AgentLogEntity[]
     paused_at: iso(e.pausedAt),
     completed_at: iso(e.completedAt),
     duration_seconds: e.startedAt && end ? Math.max(0, (end.getTime() - e.startedAt.getTime()) / 1000) : null,
+    pending_approvals: pendingApprovalsOf(e),
     ...(logs ? { logs: logs.map(toLogView) } : {}),
   };
+}
+
+/** The pending calls are shown as `pending_approvals`, where they are current; not twice. */
+function withoutApprovals(metadata: JsonObject): JsonObject {
+  if (!(PENDING_APPROVALS_KEY in metadata)) return metadata;
+  const { [PENDING_APPROVALS_KEY]: _stored, ...rest } = metadata;
+  return rest;
 }
 
 export const toLogView = (l: AgentLogEntity): LogView => ({

@@ -11,6 +11,8 @@ import { AgentManager } from '../lifecycle/agent-manager.js';
 import type { LimitsReport } from '../../errors/rate-limited.error.js';
 import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
 import { SendInputDto } from './dto/send-input.dto.js';
+import { ApprovalParams } from './dto/approval-params.js';
+import { DecideApprovalDto } from './dto/decide-approval.dto.js';
 import { ExecutionIdParam } from './dto/execution-id.param.js';
 import { linkFilter, ListExecutionsQuery } from './dto/list-executions.query.js';
 import { ListLogsQuery } from './dto/list-logs.query.js';
@@ -136,6 +138,18 @@ export class ExecutionsController {
     @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.sendInput(principal, id, body.input));
+  }
+
+  /** Approve or deny a tool call the execution waits on: 202, it resumes once every pending call is decided. */
+  @Post(':id/approvals/:approvalId')
+  @HttpCode(202)
+  async decideApproval(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id, approvalId }: ApprovalParams,
+    @Body() body: DecideApprovalDto,
+  ): Promise<ExecutionView> {
+    const result = await this.manager.decideToolApproval(principal, id, approvalId, { approved: body.approved, reason: body.reason });
+    return toExecutionView(result.execution);
   }
 
   /** Force kill. */

@@ -12,6 +12,9 @@ import { ExecutionControls, type ControlOptions, type ControlResult } from './ex
 import { StartAdmission, type Admitted, type ExecutionLinks } from './start-admission.js';
 import type { StartOptions } from './start-options.js';
 import { StartPreparation } from './start-preparation.js';
+import { ToolApprovals } from './tool-approvals.js';
+import type { ToolApprovalDecision } from '../../runtime/tool-approval.js';
+import { scopeFor } from '../../tenancy/scope.js';
 
 /** A start that belongs to a larger piece of work (see `startWithin`). */
 export interface LinkedStartOptions extends StartOptions {
@@ -36,6 +39,7 @@ export class AgentManager {
     private readonly queue: ExecutionQueue,
     private readonly tiers: TierPolicies,
     private readonly controls: ExecutionControls,
+    private readonly approvals: ToolApprovals,
   ) {}
 
   async start(principal: Principal, agentType: string, input: JsonValue, options: StartOptions = {}): Promise<AgentExecutionEntity> {
@@ -125,5 +129,25 @@ export class AgentManager {
   /** Awaiting input → pending: the input joins the history as a user message, and the run continues. */
   sendInput(principal: Principal, id: string, input: JsonValue, control: ControlOptions = {}): Promise<ControlResult> {
     return this.controls.sendInput(principal, id, input, control);
+  }
+
+  /**
+   * Approves or denies a tool call the execution is parked on (`pending_approvals` of its view).
+   * The last decision of the wait resumes it: approved calls run in the next step, denied ones reach
+   * the model as the tool's result, with the reason. `pending: true` while other calls still wait.
+   * Throws `ApprovalNotFoundError` (404) for an approval never requested, `ApprovalNotPendingError`
+   * (409) once it was decided or the execution stopped waiting.
+   * @example
+   * await agents.decideToolApproval(principal, executionId, approvalId, { approved: false, reason: 'Not on production' });
+   */
+  async decideToolApproval(
+    principal: Principal,
+    executionId: string,
+    approvalId: string,
+    decision: ToolApprovalDecision,
+    control: Pick<ControlOptions, 'asAdmin'> = {},
+  ): Promise<ControlResult> {
+    const decided = await this.approvals.decide(executionId, scopeFor(principal, control.asAdmin), approvalId, decision);
+    return { execution: decided.execution, pending: !decided.resumed };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { ExecutionNotFoundError, InvalidTransitionError } from '../../errors/agent.errors.js';
+import { ApprovalsPendingError } from '../../errors/tool-approval.errors.js';
 import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
 import type { QueueName } from '../../infrastructure/queue-names.js';
 import { SIGNAL_NOTIFIER, type SignalNotice, type SignalNotifier } from '../../infrastructure/signal-notifier.js';
@@ -115,13 +116,20 @@ export class ExecutionControls {
 
   /** Awaiting input → pending: the input joins the history as a user message, and the run continues. */
   async sendInput(principal: Principal, id: string, input: JsonValue, control: ControlOptions = {}): Promise<ControlResult> {
-    const execution = await this.transitions.apply(id, scopeFor(principal, control.asAdmin), {
+    const { execution, currentStatus } = await this.transitions.tryApply(id, scopeFor(principal, control.asAdmin), {
       operation: 'send input to',
       from: [ExecutionStatus.AwaitingInput],
       to: ExecutionStatus.Pending,
       userMessage: input,
+      noPendingApprovals: true,
       log: { level: 'info', eventType: LogEventType.InputReceived, message: 'Input received', context: {} },
     });
+    if (!execution) {
+      if (currentStatus === null) throw new ExecutionNotFoundError(id);
+      // Still awaiting input after losing: the wait is for tool approvals.
+      if (currentStatus === ExecutionStatus.AwaitingInput) throw new ApprovalsPendingError(id);
+      throw new InvalidTransitionError('send input to', currentStatus);
+    }
     await this.queue.enqueue(id, execution.queue as QueueName, { epoch: execution.leaseEpoch });
     return { execution, pending: false };
   }

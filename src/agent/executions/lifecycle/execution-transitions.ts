@@ -26,6 +26,8 @@ export interface TransitionRequest {
   epoch?: number;
   /** Appended to the history as a user message (input). */
   userMessage?: JsonValue;
+  /** Only if no tool call awaits approval (`metadata.pending_approvals` empty). */
+  noPendingApprovals?: boolean;
 }
 
 /** THE guarded transition's statement, prepared once per connection. */
@@ -48,6 +50,7 @@ const transitionQuery = (id: string, scope: Scope, request: TransitionRequest): 
       context: { ...request.log.context, status: request.to },
     }),
     request.userMessage === undefined ? null : JSON.stringify(request.userMessage),
+    request.noPendingApprovals === true,
   ],
 });
 

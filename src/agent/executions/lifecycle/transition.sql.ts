@@ -9,6 +9,7 @@ import { PRIOR_RESERVATION_CTE, RELEASE_PRIOR_CTE } from '../../billing/budget-l
  * $1 id · $2 tenant (null = any: internal callers) · $3 user (null = any) · $4 allowed statuses
  * $5 new status · $6 metadata patch · $7 error · $8 lease epoch guard (null = any)
  * $9 log {level, event_type, message, context} · $10 user message content (null = none)
+ * $11 only when no tool call awaits approval (input: it would land between a call and its result)
  */
 export const TRANSITION_SQL = `
 WITH ${PRIOR_RESERVATION_CTE}, upd AS (
@@ -28,6 +29,8 @@ WITH ${PRIOR_RESERVATION_CTE}, upd AS (
     AND ($3::text IS NULL OR user_id = $3)
     AND status = ANY($4::text[])
     AND ($8::int IS NULL OR lease_epoch = $8)
+    AND (NOT $11::boolean OR jsonb_typeof(metadata->'pending_approvals') IS DISTINCT FROM 'array'
+         OR jsonb_array_length(metadata->'pending_approvals') = 0)
   RETURNING *
 ), msg AS (
   INSERT INTO agent_messages (execution_id, seq, role, content)

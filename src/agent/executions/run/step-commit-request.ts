@@ -1,5 +1,6 @@
 import type { QueueName } from '../../infrastructure/queue-names.js';
 import type { TokenUsage } from '../../runtime/agent-state.js';
+import type { JsonObject } from '../../runtime/json.js';
 import type { StepResult } from '../../runtime/step-result.js';
 import type { NextState } from '../../runtime/step-transition.js';
 import { subagentAgentType, type SpawnRequest } from '../../runtime/subagent-access.js';
@@ -10,6 +11,7 @@ import type { Lease } from './lease.js';
 import { stepCompletedLog, transitionLogs } from './run-logs.js';
 import type { CommitRequest, StepBilling } from './step-commit.js';
 import type { StepAttempt } from './step-executor.js';
+import { PENDING_APPROVALS_KEY, pendingApprovals } from '../pending-approvals.js';
 
 export type SucceededAttempt = Extract<StepAttempt, { ok: true }>;
 
@@ -66,10 +68,22 @@ export function stepCommitRequest(
   };
 }
 
-/** What a step's commit writes into the row's metadata: the prompt of an input wait; a retried step's attempt count, cleared. */
-function stepMetadata(lease: Lease, stepNumber: number, next: NextState) {
-  const prompt = next.kind === 'awaiting_input' ? { input_prompt: next.prompt } : undefined;
-  return lease.stepRetry?.step === stepNumber ? { ...prompt, step_retry: null } : prompt;
+/**
+ * What a step's commit writes into the row's metadata: an input wait's prompt and the tool calls it
+ * waits on; a retried step's attempt count, cleared.
+ */
+function stepMetadata(lease: Lease, stepNumber: number, next: NextState): JsonObject | undefined {
+  const wait = next.kind === 'awaiting_input' ? inputWaitMetadata(next) : undefined;
+  return lease.stepRetry?.step === stepNumber ? { ...wait, step_retry: null } : wait;
+}
+
+/**
+ * What an input wait shows: its prompt, and the tool calls it waits on. Only the decisions empty that
+ * list (the last one resumes the run), so a later plain input wait finds it empty already.
+ */
+function inputWaitMetadata(next: Extract<NextState, { kind: 'awaiting_input' }>): JsonObject {
+  if (!next.approvals?.length) return { input_prompt: next.prompt };
+  return { input_prompt: next.prompt, [PENDING_APPROVALS_KEY]: pendingApprovals(next.approvals) };
 }
 
 /**
