@@ -59,6 +59,7 @@ export class StartPreparation {
       tier,
       row: {
         agentType,
+        agentVersion: agent.version,
         queue,
         status,
         input,

@@ -2,11 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { isQueueName, type QueueName } from '../../infrastructure/queue-names.js';
-import type { AgentLimits, AgentStepper, AgentTypeSettings } from '../../runtime/agent-definition.js';
+import {
+  compareAgentVersions,
+  DEFAULT_AGENT_VERSION,
+  type AgentLimits,
+  type AgentStepper,
+  type AgentTypeSettings,
+} from '../../runtime/agent-definition.js';
 
 /** An agent type as the runner uses it: settings resolved against the module defaults. */
 export interface RegisteredAgent {
   name: string;
+  version: string;
   description?: string;
   queue: QueueName;
   limits: AgentLimits;
@@ -16,19 +23,36 @@ export interface RegisteredAgent {
 
 export class AgentRegistrationError extends Error {}
 
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+const VERSION = /^[a-z0-9][a-z0-9._-]{0,31}$/i;
+
+/**
+ * The agent types of this process, each with one or more versions. New starts take a type's
+ * current version (the highest); a running execution asks for the exact version that started it.
+ */
 @Injectable()
 export class AgentRegistry {
-  private readonly agents = new Map<string, RegisteredAgent>();
+  /** Per type, its versions, highest first. */
+  private readonly agents = new Map<string, RegisteredAgent[]>();
 
   constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions) {}
 
   register(settings: AgentTypeSettings, stepper: AgentStepper, origin: string): void {
     const name = settings.name;
-    if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(name)) {
+    if (typeof name !== 'string' || !NAME.test(name)) {
       throw new AgentRegistrationError(`${origin}: agent name ${JSON.stringify(name)} must be 1-64 letters, digits, '.', '_' or '-'`);
     }
-    if (this.agents.has(name)) {
-      throw new AgentRegistrationError(`${origin}: agent type '${name}' is registered twice; agent type names must be unique`);
+    const version = settings.version ?? DEFAULT_AGENT_VERSION;
+    if (typeof version !== 'string' || !VERSION.test(version)) {
+      throw new AgentRegistrationError(
+        `${origin}: agent type '${name}': version ${JSON.stringify(version)} must be a string of 1-32 letters, digits, '.', '_' or '-'`,
+      );
+    }
+    const versions = this.agents.get(name) ?? [];
+    if (versions.some((agent) => agent.version === version)) {
+      throw new AgentRegistrationError(
+        `${origin}: agent type '${name}' version '${version}' is registered twice; give each definition of a type its own version`,
+      );
     }
     if (typeof stepper.step !== 'function') {
       throw new AgentRegistrationError(`${origin}: agent type '${name}' has no step(state, ctx) method`);
@@ -42,11 +66,20 @@ export class AgentRegistry {
         throw new AgentRegistrationError(`${origin}: agent type '${name}': ${key} must be a positive integer`);
       }
     }
-    this.agents.set(name, { name, description: settings.description, queue, limits, chunkSize, stepper });
+    versions.push({ name, version, description: settings.description, queue, limits, chunkSize, stepper });
+    versions.sort((a, b) => compareAgentVersions(b.version, a.version));
+    this.agents.set(name, versions);
   }
 
-  get(name: string): RegisteredAgent | undefined {
-    return this.agents.get(name);
+  /** The type's current version (what a new start runs), or the exact `version` asked for. */
+  get(name: string, version?: string): RegisteredAgent | undefined {
+    const versions = this.agents.get(name);
+    return version === undefined ? versions?.[0] : versions?.find((agent) => agent.version === version);
+  }
+
+  /** The versions of a type registered here, highest first (none: an unknown type). */
+  versions(name: string): string[] {
+    return (this.agents.get(name) ?? []).map((agent) => agent.version);
   }
 
   names(): string[] {

@@ -16,8 +16,9 @@ import { LinkedExecutions } from '../lifecycle/linked-executions.js';
 import type { ActiveExecution } from './active-executions.js';
 import type { Lease } from './lease.js';
 import type { RequestedStop } from './requested-stop.js';
+import { ExecutionStore } from './execution-store.js';
 import { RunCommits } from './run-commits.js';
-import { budgetExceededLog, failureLog, handOverLog, logFields, RUN_LOG_CONTEXT, stopLog } from './run-logs.js';
+import { budgetExceededLog, failureLog, handOverLog, logFields, RUN_LOG_CONTEXT, stopLog, versionMissingLog } from './run-logs.js';
 import { RunOutcome } from './run-outcome.js';
 import type { CommitResult } from './step-commit.js';
 import { waitSecondsOf } from './step-commit-request.js';
@@ -36,6 +37,7 @@ export class RunEndings {
 
   constructor(
     private readonly commits: RunCommits,
+    private readonly store: ExecutionStore,
     private readonly queue: ExecutionQueue,
     private readonly triggers: EventTriggerService,
     private readonly linked: LinkedExecutions,
@@ -47,6 +49,31 @@ export class RunEndings {
   unknownAgentType(lease: Lease, active: ActiveExecution): Promise<RunOutcome> {
     const error = { code: FailureCode.UnknownAgentType, message: `Agent type '${lease.agentType}' is not registered in this worker` };
     return this.commits.end(lease, active, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
+  }
+
+  /**
+   * This worker lacks the execution's agent version. Another node may have it (a rolling deploy):
+   * the run goes back to `pending` with a job after `versionRetryDelayMs`, for any worker to take.
+   * Once the version has been missing for `versionGoneAfterSeconds` with no step run meanwhile, no
+   * node has it: `failed` with `agent_version_gone`, never the other version's code on this checkpoint.
+   */
+  async versionMissing(lease: Lease, active: ActiveExecution, known: string[]): Promise<RunOutcome> {
+    const { versionGoneAfterSeconds, versionRetryDelayMs } = this.options.lifecycle;
+    const marked = await this.store.markVersionMissing(lease, versionGoneAfterSeconds);
+    if (!marked) return this.commits.leaseLost(lease, lease.stepCount, active);
+    const wanted = `Agent type '${lease.agentType}' version '${lease.agentVersion}'`;
+    if (marked.gone) {
+      const message = `${wanted} is not registered (this worker has ${known.join(', ')}); it has been missing since ${marked.since.toISOString()}`;
+      const error = { code: FailureCode.AgentVersionGone, message };
+      this.logger.warn(message, logFields(lease));
+      return this.commits.end(lease, active, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
+    }
+    const logs = [versionMissingLog(`${wanted} is not registered on this worker; handed back for a worker that has it`, known)];
+    const outcome = await this.commits.end(lease, active, lease.stepCount, ExecutionStatus.Pending, { logs });
+    if (outcome === RunOutcome.Continued) {
+      await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch, delayMs: versionRetryDelayMs });
+    }
+    return outcome;
   }
 
   /** A pause or cancel asked for lands at this step boundary. */
