@@ -7,6 +7,7 @@ import { WorkspacesModule } from '../workspaces/workspaces.module.js';
 import { AgentExplorer } from './registry/agent.explorer.js';
 import { AgentManager } from './lifecycle/agent-manager.js';
 import { ExecutionControls } from './lifecycle/execution-controls.js';
+import { ExecutionForks } from './lifecycle/execution-forks.js';
 import { StartPreparation } from './lifecycle/start-preparation.js';
 import { AgentRegistry } from './registry/agent-registry.js';
 import { ExecutionEvents } from './execution-events.js';
@@ -47,6 +48,7 @@ import { BillingModule } from '../billing/billing.module.js';
     AgentManager,
     StartPreparation,
     ExecutionControls,
+    ExecutionForks,
     ExecutionReader,
     ExecutionStore,
     ExecutionRunner,
