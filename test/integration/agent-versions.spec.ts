@@ -137,4 +137,24 @@ describe.each<Transport>(['redis', 'postgres'])('agent versions on the %s transp
     expect(view.body).toMatchObject({ agent_version: '1', status: 'failed', error: { code: 'agent_version_gone' } });
     await stop(upgraded);
   });
+
+  it('treats a node that does not know the type at all the same way, then fails the run with unknown_agent_type', async () => {
+    const old = await node([versioned('1')]);
+    const parked = await old.manager.start(me, 'versioned', {});
+    await rowWhen(db, parked.id, (r) => r.status === 'awaiting_input');
+    await stop(old);
+
+    const other = await node([{ name: 'other', step: async () => step.done(null) }], {
+      versionGoneAfterSeconds: 1,
+      versionRetryDelayMs: 100,
+    });
+    await other.manager.sendInput(me, parked.id, 'go');
+    const failed = await rowWhen(db, parked.id, (r) => r.status === 'failed', 30_000);
+    expect(failed.error).toMatchObject({ code: 'unknown_agent_type' });
+    const { rows } = await db.sql.query(
+      `SELECT count(*)::int AS n FROM agent_logs WHERE execution_id = $1 AND event_type = 'version_missing'`,
+      [parked.id],
+    );
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
 });

@@ -45,30 +45,28 @@ export class RunEndings {
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions & ResolvedBillingOptions,
   ) {}
 
-  /** This worker does not know the execution's agent type: `failed`, nothing else can run it here. */
-  unknownAgentType(lease: Lease, active: ActiveExecution): Promise<RunOutcome> {
-    const error = { code: FailureCode.UnknownAgentType, message: `Agent type '${lease.agentType}' is not registered in this worker` };
-    return this.commits.end(lease, active, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
-  }
-
   /**
-   * This worker lacks the execution's agent version. Another node may have it (a rolling deploy):
-   * the run goes back to `pending` with a job after `versionRetryDelayMs`, for any worker to take.
-   * Once the version has been missing for `versionGoneAfterSeconds` with no step run meanwhile, no
-   * node has it: `failed` with `agent_version_gone`, never the other version's code on this checkpoint.
+   * This worker lacks the execution's agent version (`known`: the versions of its type it has, none
+   * when it does not know the type at all). Another node may have it (a rolling deploy): the run
+   * goes back to `pending` with a job after `versionRetryDelayMs`, for any worker to take. Once the
+   * version has been missing for `versionGoneAfterSeconds` with no step run meanwhile, no node has
+   * it: `failed` with `agent_version_gone` (`unknown_agent_type` if no version of the type is
+   * known), never another version's code on this checkpoint.
    */
   async versionMissing(lease: Lease, active: ActiveExecution, known: string[]): Promise<RunOutcome> {
     const { versionGoneAfterSeconds, versionRetryDelayMs } = this.options.lifecycle;
     const marked = await this.store.markVersionMissing(lease, versionGoneAfterSeconds);
     if (!marked) return this.commits.leaseLost(lease, lease.stepCount, active);
     const wanted = `Agent type '${lease.agentType}' version '${lease.agentVersion}'`;
+    const has = known.length > 0 ? `this worker has version ${known.join(', ')}` : 'this worker does not know the type';
     if (marked.gone) {
-      const message = `${wanted} is not registered (this worker has ${known.join(', ')}); it has been missing since ${marked.since.toISOString()}`;
-      const error = { code: FailureCode.AgentVersionGone, message };
+      const message = `${wanted} is not registered (${has}); it has been missing since ${marked.since.toISOString()}`;
+      const code = known.length > 0 ? FailureCode.AgentVersionGone : FailureCode.UnknownAgentType;
+      const error = { code, message };
       this.logger.warn(message, logFields(lease));
       return this.commits.end(lease, active, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
     }
-    const logs = [versionMissingLog(`${wanted} is not registered on this worker; handed back for a worker that has it`, known)];
+    const logs = [versionMissingLog(`${wanted} is not registered (${has}); handed back for a worker that has it`, known)];
     const outcome = await this.commits.end(lease, active, lease.stepCount, ExecutionStatus.Pending, { logs });
     if (outcome === RunOutcome.Continued) {
       await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch, delayMs: versionRetryDelayMs });

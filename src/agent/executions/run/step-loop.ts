@@ -46,11 +46,7 @@ export class StepLoop {
    */
   async run(lease: Lease, active: ActiveExecution): Promise<RunOutcome> {
     const agent = this.registry.get(lease.agentType, lease.agentVersion);
-    if (!agent) {
-      const known = this.registry.versions(lease.agentType);
-      if (known.length === 0) return this.endings.unknownAgentType(lease, active);
-      return this.endings.versionMissing(lease, active, known);
-    }
+    if (!agent) return this.endings.versionMissing(lease, active, this.registry.versions(lease.agentType));
     const hasHistory = lease.messageCount > 0 || lease.conversationId;
     const history = lease.history ?? (hasHistory ? await this.store.loadMessages(lease.executionId, lease.conversationId) : []);
     let state = initialState(lease, history);
