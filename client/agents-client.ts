@@ -227,6 +227,17 @@ export class AgentsClient {
   }
 
   /**
+   * Replay / fork: a new execution that starts from the state `id` had after `step` (0: from the
+   * start), with another input if given, linked to it (`forked_from_execution_id`, `forked_from_step`).
+   *
+   * @example
+   * const retry = await client.fork(id, { step: 3, input: { prompt: 'shorter, please' } });
+   */
+  fork(id: string, options: { step: number; input?: unknown; metadata?: Record<string, unknown> }): Promise<Execution> {
+    return this.http.request('POST', `/api/agents/${encodeURIComponent(id)}/fork`, { body: options });
+  }
+
+  /**
    * A short-lived token for the Socket.IO handshake. `subscribe` fetches its own; this is for
    * callers that open sockets themselves.
    *

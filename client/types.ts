@@ -46,6 +46,8 @@ export interface Log {
 export interface Execution {
   id: string;
   agent_type: string;
+  /** The version of the agent type that started it and runs it. */
+  agent_version: string;
   status: ExecutionStatus;
   queue: string;
   step_count: number;
@@ -58,6 +60,9 @@ export interface Execution {
   conversation_id: string | null;
   pipeline_id: string | null;
   parent_execution_id: string | null;
+  /** A fork: the execution and the step whose state it started from. */
+  forked_from_execution_id: string | null;
+  forked_from_step: number | null;
   created_at: string;
   started_at: string | null;
   paused_at: string | null;

@@ -1,6 +1,7 @@
 import { AgentExecutionEntity } from './executions/entities/agent-execution.entity.js';
 import { AgentLogEntity } from './executions/entities/agent-log.entity.js';
 import { AgentMessageEntity } from './executions/entities/agent-message.entity.js';
+import { AgentCheckpointEntity } from './executions/entities/agent-checkpoint.entity.js';
 import { AgentConversationEntity } from './conversations/entities/agent-conversation.entity.js';
 import { AgentPipelineEntity } from './pipelines/entities/agent-pipeline.entity.js';
 import { AgentBudgetEntity } from './billing/entities/agent-budget.entity.js';
@@ -18,6 +19,7 @@ import { AgentRateLimitEntity } from './infrastructure/agent-rate-limit.entity.j
 export const AGENT_ENTITIES = [
   AgentExecutionEntity,
   AgentMessageEntity,
+  AgentCheckpointEntity,
   AgentLogEntity,
   AgentSignalEntity,
   AgentEventInboxEntity,

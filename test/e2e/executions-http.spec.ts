@@ -42,6 +42,7 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
       [
         'id',
         'agent_type',
+        'agent_version',
         'status',
         'queue',
         'step_count',
@@ -54,6 +55,8 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
         'conversation_id',
         'pipeline_id',
         'parent_execution_id',
+        'forked_from_execution_id',
+        'forked_from_step',
         'created_at',
         'started_at',
         'paused_at',

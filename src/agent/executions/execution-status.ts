@@ -36,6 +36,8 @@ export const FailureCode = {
   MaxTokensExceeded: 'max_tokens_exceeded',
   Timeout: 'timeout',
   UnknownAgentType: 'unknown_agent_type',
+  /** The agent version that started the execution is registered on no worker (for longer than `lifecycle.versionGoneAfterSeconds`). */
+  AgentVersionGone: 'agent_version_gone',
   AwaitingInputTimeout: 'awaiting_input_timeout',
   AwaitingEventTimeout: 'awaiting_event_timeout',
   /** The user's or tenant's monthly budget has no room for the next step. */

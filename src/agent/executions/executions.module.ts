@@ -9,6 +9,7 @@ import { AgentExplorer } from './registry/agent.explorer.js';
 import { AgentManager } from './lifecycle/agent-manager.js';
 import { ExecutionControls } from './lifecycle/execution-controls.js';
 import { ToolApprovals } from './lifecycle/tool-approvals.js';
+import { ExecutionForks } from './lifecycle/execution-forks.js';
 import { StartPreparation } from './lifecycle/start-preparation.js';
 import { AgentRegistry } from './registry/agent-registry.js';
 import { AgentInputCheck } from './registry/agent-input-check.js';
@@ -52,6 +53,7 @@ import { BillingModule } from '../billing/billing.module.js';
     StartPreparation,
     ExecutionControls,
     ToolApprovals,
+    ExecutionForks,
     ExecutionReader,
     ExecutionStore,
     ExecutionRunner,

@@ -14,6 +14,15 @@ export interface LifecycleOptions {
   cancelGraceMs?: number;
   /** An execution awaiting input longer than this fails with `awaiting_input_timeout` (default 24 h). */
   inputTimeoutSeconds?: number;
+  /**
+   * A worker that lacks an execution's agent version hands it back for another worker (a rolling
+   * deploy: some nodes have the version, some not yet or no more); once no worker has run a step of
+   * it for this long since the first miss, it fails with `agent_version_gone` (default 600 s; 0: at
+   * the first miss).
+   */
+  versionGoneAfterSeconds?: number;
+  /** How long a handed-back execution waits before its next job, so another worker may take it (default 2000 ms). */
+  versionRetryDelayMs?: number;
 }
 
 /**
@@ -100,6 +109,13 @@ export function resolveExecutionOptions(o: ExecutionOptions, problems: string[])
   if (!Number.isInteger(cancelGraceMs) || cancelGraceMs < 0) problems.push('lifecycle.cancelGraceMs must be an integer ≥ 0');
   const inputTimeoutSeconds = o.lifecycle?.inputTimeoutSeconds ?? 86_400;
   if (!isPositiveInt(inputTimeoutSeconds)) problems.push('lifecycle.inputTimeoutSeconds must be a positive integer');
+  const versionGoneAfterSeconds = o.lifecycle?.versionGoneAfterSeconds ?? 600;
+  if (!Number.isInteger(versionGoneAfterSeconds) || versionGoneAfterSeconds < 0) {
+    problems.push('lifecycle.versionGoneAfterSeconds must be an integer ≥ 0');
+  }
+  const versionRetryDelayMs = o.lifecycle?.versionRetryDelayMs ?? 2000;
+  if (!Number.isInteger(versionRetryDelayMs) || versionRetryDelayMs < 0)
+    problems.push('lifecycle.versionRetryDelayMs must be an integer ≥ 0');
 
   const commits = { maxBatch: o.commits?.maxBatch ?? 256, inFlight: o.commits?.inFlight ?? 1 };
   if (!isPositiveInt(commits.maxBatch)) problems.push('commits.maxBatch must be a positive integer');
@@ -109,7 +125,7 @@ export function resolveExecutionOptions(o: ExecutionOptions, problems: string[])
     agents: o.agents ?? [],
     defaults: { limits, chunkSize, queue: defaultQueue, retries, retryBackoff },
     lease: { timeoutMs: leaseTimeoutMs, heartbeatMs: o.lease?.heartbeatMs ?? Math.max(100, Math.floor(leaseTimeoutMs / 3)) },
-    lifecycle: { cancelGraceMs, inputTimeoutSeconds },
+    lifecycle: { cancelGraceMs, inputTimeoutSeconds, versionGoneAfterSeconds, versionRetryDelayMs },
     commits,
     api: { maxInputBytes: o.api?.maxInputBytes ?? 256 * 1024, executionLogs: o.api?.executionLogs ?? 50 },
   };

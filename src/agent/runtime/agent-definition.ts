@@ -17,6 +17,11 @@ export interface AgentLimits {
 /** Per-type settings shared by custom and LLM agents. Everything but the name is optional. */
 export interface AgentTypeSettings<TInput = JsonValue> {
   name: string;
+  /**
+   * The version of this definition (default `'1'`). An execution keeps the version that started it;
+   * new starts take the highest version registered (compared as numbers where they are numbers).
+   */
+  version?: string;
   description?: string;
   /** The queue this type runs on unless the tier or the caller chooses another. */
   queue?: string;
@@ -81,3 +86,9 @@ export function defineAgent<TInput = JsonValue>(definition: AgentDefinition<TInp
   // NOTE: the runner hands every step the stored input, which the schema already checked (and shaped) at the start.
   return definition as unknown as AgentDefinition;
 }
+
+/** The version of a definition that names none. */
+export const DEFAULT_AGENT_VERSION = '1';
+
+/** Version order: `'10'` after `'9'`, `'2.1'` after `'2'`. */
+export const compareAgentVersions = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });

@@ -46,6 +46,8 @@ export const LogEventType = {
   BudgetExceeded: 'budget_exceeded',
   /** Written by the recovery sweep's statement: a runner stopped heartbeating. */
   Recovered: 'recovered',
+  /** A worker lacked the execution's agent version and handed it back for another worker. */
+  VersionMissing: 'version_missing',
   /** A queued conversation turn started once the turn before it ended. */
   TurnReleased: 'turn_released',
 } as const;

@@ -114,6 +114,13 @@ export class ExecutionView {
         { class: 'facts' },
         ...fact('status', parts.status),
         ...fact('agent', e.agent_type),
+        ...fact('version', h('span', { 'data-testid': 'view-version' }, e.agent_version)),
+        ...(e.forked_from_execution_id
+          ? fact(
+              'forked from',
+              h('span', { 'data-testid': 'view-forked-from' }, `${e.forked_from_execution_id} at step ${e.forked_from_step}`),
+            )
+          : []),
         ...fact('user', e.user_id),
         ...fact('queue', e.queue),
         ...fact('created', dateTime(e.created_at)),

@@ -17,6 +17,7 @@ type JsonObjectColumn = Record<string, unknown>;
 @Index('idx_agent_executions_settle_pending', ['id'], { where: 'settle_pending' })
 @Index('idx_agent_executions_conversation', ['conversationId', 'id'], { where: 'conversation_id IS NOT NULL' })
 @Index('idx_agent_executions_pipeline', ['pipelineId', 'stageIndex'], { where: 'pipeline_id IS NOT NULL' })
+@Index('idx_agent_executions_forked_from', ['forkedFromExecutionId'], { where: 'forked_from_execution_id IS NOT NULL' })
 @Index('idx_agent_executions_parent', ['parentExecutionId'], { where: 'parent_execution_id IS NOT NULL' })
 @Index('uq_agent_executions_idempotency', ['tenantId', 'userId', 'idempotencyKey'], {
   unique: true,
@@ -27,6 +28,10 @@ export class AgentExecutionEntity {
   @Column({ name: 'tenant_id', type: 'text' }) tenantId: string;
   @Column({ name: 'user_id', type: 'text' }) userId: string;
   @Column({ name: 'agent_type', type: 'text' }) agentType: string;
+  /** The version of its agent type that started it: only that version's code runs its checkpoint. */
+  @Column({ name: 'agent_version', type: 'text', default: '1' }) agentVersion: string;
+  /** When a worker first found `agentVersion` not registered and handed the run back; cleared by the next committed step. */
+  @Column({ name: 'version_missing_since', type: 'timestamptz', nullable: true }) versionMissingSince: Date | null;
   /** The tier of the principal who started it: its steps run under that tier's policy. */
   @Column({ type: 'text', nullable: true }) tier: string | null;
   @Column({ type: 'text' }) status: ExecutionStatus;
@@ -62,6 +67,12 @@ export class AgentExecutionEntity {
   @Column({ name: 'stage_index', type: 'int', nullable: true }) stageIndex: number | null;
   @Column({ name: 'parent_execution_id', type: 'uuid', nullable: true }) parentExecutionId: string | null;
   @Column({ type: 'int', default: 0 }) depth: number;
+  /**
+   * A fork: the execution and the step its state was taken from.
+   * NOTE: the foreign key (ON DELETE SET NULL) is the migration's; no query loads the relation.
+   */
+  @Column({ name: 'forked_from_execution_id', type: 'uuid', nullable: true }) forkedFromExecutionId: string | null;
+  @Column({ name: 'forked_from_step', type: 'int', nullable: true }) forkedFromStep: number | null;
   /**
    * Its end has consequences still owed (a conversation to append to, a pipeline to advance, a
    * parent to wake, children to cancel). Set when the row is linked; cleared in the transaction

@@ -8,6 +8,7 @@ import { ListLogsQuery } from './dto/list-logs.query.js';
 import { SendInputDto } from './dto/send-input.dto.js';
 import { ApprovalParams } from './dto/approval-params.js';
 import { DecideApprovalDto } from './dto/decide-approval.dto.js';
+import { ForkExecutionDto } from './dto/fork-execution.dto.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
 import { CurrentPrincipal } from '../../tenancy/principal.guard.js';
@@ -101,6 +102,15 @@ export class AdminExecutionsController {
     @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.cancel(p, id, body.grace_ms, { ...ADMIN, requestedAt }));
+  }
+
+  /** Any execution of the tenant; the fork is the admin's own execution. */
+  @Post(':id/fork')
+  @HttpCode(201)
+  async fork(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: ForkExecutionDto): Promise<ExecutionView> {
+    return toExecutionView(
+      await this.manager.fork(p, id, { step: body.step, input: body.input, metadata: body.metadata }, { asAdmin: true }),
+    );
   }
 
   @Post(':id/input')

@@ -8,6 +8,8 @@ import { PENDING_APPROVALS_KEY, pendingApprovalsOf, type PendingApproval } from 
 export interface ExecutionView {
   id: string;
   agent_type: string;
+  /** The version of the agent type that started it and runs it. */
+  agent_version: string;
   status: ExecutionStatus;
   queue: string;
   step_count: number;
@@ -20,6 +22,9 @@ export interface ExecutionView {
   conversation_id: string | null;
   pipeline_id: string | null;
   parent_execution_id: string | null;
+  /** A fork: the execution and the step whose state it started from. */
+  forked_from_execution_id: string | null;
+  forked_from_step: number | null;
   created_at: string;
   started_at: string | null;
   paused_at: string | null;
@@ -48,6 +53,7 @@ export function toExecutionView(e: AgentExecutionEntity, logs?: AgentLogEntity[]
   return {
     id: e.id,
     agent_type: e.agentType,
+    agent_version: e.agentVersion,
     status: e.status,
     queue: e.queue,
     step_count: e.stepCount,
@@ -60,6 +66,8 @@ export function toExecutionView(e: AgentExecutionEntity, logs?: AgentLogEntity[]
     conversation_id: e.conversationId,
     pipeline_id: e.pipelineId,
     parent_execution_id: e.parentExecutionId,
+    forked_from_execution_id: e.forkedFromExecutionId,
+    forked_from_step: e.forkedFromStep,
     created_at: e.createdAt.toISOString(),
     started_at: iso(e.startedAt),
     paused_at: iso(e.pausedAt),

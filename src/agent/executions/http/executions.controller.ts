@@ -13,6 +13,7 @@ import { CancelExecutionDto } from './dto/cancel-execution.dto.js';
 import { SendInputDto } from './dto/send-input.dto.js';
 import { ApprovalParams } from './dto/approval-params.js';
 import { DecideApprovalDto } from './dto/decide-approval.dto.js';
+import { ForkExecutionDto } from './dto/fork-execution.dto.js';
 import { ExecutionIdParam } from './dto/execution-id.param.js';
 import { linkFilter, ListExecutionsQuery } from './dto/list-executions.query.js';
 import { ListLogsQuery } from './dto/list-logs.query.js';
@@ -128,6 +129,17 @@ export class ExecutionsController {
     @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ExecutionView> {
     return controlResponse(res, await this.manager.cancel(principal, id, body.grace_ms, { requestedAt }));
+  }
+
+  /** Replay / fork from a committed step: a new execution of the caller's, linked to this one. */
+  @Post(':id/fork')
+  @HttpCode(201)
+  async fork(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Body() body: ForkExecutionDto,
+  ): Promise<ExecutionView> {
+    return toExecutionView(await this.manager.fork(principal, id, { step: body.step, input: body.input, metadata: body.metadata }));
   }
 
   @Post(':id/input')

@@ -9,12 +9,13 @@ import { TierPolicies } from '../../tenancy/tier-policies.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
 import { ExecutionStatus } from '../execution-status.js';
 import { ExecutionControls, type ControlOptions, type ControlResult } from './execution-controls.js';
+import { ExecutionForks, type ForkRequest } from './execution-forks.js';
+import { ownScope, scopeFor } from '../../tenancy/scope.js';
 import { StartAdmission, type Admitted, type ExecutionLinks } from './start-admission.js';
 import type { StartOptions } from './start-options.js';
 import { StartPreparation } from './start-preparation.js';
 import { ToolApprovals } from './tool-approvals.js';
 import type { ToolApprovalDecision } from '../../runtime/tool-approval.js';
-import { scopeFor } from '../../tenancy/scope.js';
 
 /** A start that belongs to a larger piece of work (see `startWithin`). */
 export interface LinkedStartOptions extends StartOptions {
@@ -40,6 +41,7 @@ export class AgentManager {
     private readonly tiers: TierPolicies,
     private readonly controls: ExecutionControls,
     private readonly approvals: ToolApprovals,
+    private readonly forks: ExecutionForks,
   ) {}
 
   async start(principal: Principal, agentType: string, input: JsonValue, options: StartOptions = {}): Promise<AgentExecutionEntity> {
@@ -64,6 +66,22 @@ export class AgentManager {
     const request = await this.preparation.prepare(principal, agentType, input, options);
     const admitted = await this.admission.admitWithin(client, principal, request.tier, { ...request.row, links: options.links });
     return { execution: admitted.execution, afterCommit: () => this.afterStart(admitted, options) };
+  }
+
+  /**
+   * Replay / fork: a new execution of the caller's that starts from the state `id` had after
+   * `step` (its messages and data then; 0 = from the start), optionally with another input, and
+   * runs the original's agent version. Linked to it (`forkedFromExecutionId`, `forkedFromStep`);
+   * admitted like any start (tier limits, budgets). An admin (`asAdmin`) may fork any execution of
+   * the tenant; the fork is the admin's own.
+   * @example
+   * const retry = await agents.fork(principal, failed.id, { step: 3, input: { prompt: 'try again, shorter' } });
+   */
+  async fork(principal: Principal, id: string, request: ForkRequest, options: { asAdmin?: boolean } = {}): Promise<AgentExecutionEntity> {
+    const scope = options.asAdmin ? scopeFor(principal, true) : ownScope(principal);
+    const admitted = await this.forks.fork(principal, id, request, scope);
+    await this.afterStart(admitted, {});
+    return admitted.execution;
   }
 
   /** The job (or delayed job, or wait deadline) of a newly admitted execution. */

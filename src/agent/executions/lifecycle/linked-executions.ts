@@ -7,6 +7,8 @@ import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js
 import { executionFromRow } from '../execution-row.js';
 import { ExecutionStatus } from '../execution-status.js';
 import { uuidv7 } from '../uuid-v7.js';
+import { AgentRegistry } from '../registry/agent-registry.js';
+import { DEFAULT_AGENT_VERSION } from '../../runtime/agent-definition.js';
 import { INSERT_LINKED_SQL } from './linked-executions.sql.js';
 
 /** An execution the system creates as a consequence (a pipeline's next stage, a subagent). */
@@ -27,7 +29,10 @@ export interface LinkedExecutionRow {
 /** Creates executions inside a consequence's transaction, and their jobs after it commits. */
 @Injectable()
 export class LinkedExecutions {
-  constructor(private readonly queue: ExecutionQueue) {}
+  constructor(
+    private readonly queue: ExecutionQueue,
+    private readonly registry: AgentRegistry,
+  ) {}
 
   /** `pending` rows, in the given order (ids are time-ordered). Nothing is enqueued: call `enqueue` after the commit. */
   async insertWithin(client: PoolClient, rows: readonly LinkedExecutionRow[]): Promise<AgentExecutionEntity[]> {
@@ -39,6 +44,8 @@ export class LinkedExecutions {
       user_id: r.userId,
       tier: r.tier,
       agent_type: r.agentType,
+      // The type's current version where it is created, as a start would take it.
+      agent_version: this.registry.get(r.agentType)?.version ?? DEFAULT_AGENT_VERSION,
       queue: r.queue,
       input: r.input ?? null,
       metadata: r.metadata ?? {},

@@ -24,6 +24,8 @@ const CONCURRENCY_RETRY_SECONDS = 30;
 
 export interface NewExecution {
   agentType: string;
+  /** The version of the agent type that will run it (default the registry's default version). */
+  agentVersion?: string;
   queue: string;
   status: string;
   input: unknown;
@@ -34,6 +36,16 @@ export interface NewExecution {
   waitSeconds: number | null;
   /** Part of a larger piece of work: its end is settled (SPEC §9–11). */
   links?: ExecutionLinks;
+  /** A fork: where it starts from instead of an empty state. */
+  fork?: ForkOrigin;
+}
+
+/** The state a fork starts with: an execution's step, its message count and agent data there. */
+export interface ForkOrigin {
+  executionId: string;
+  step: number;
+  messageCount: number;
+  state: unknown;
 }
 
 /** What an execution belongs to. */
@@ -189,12 +201,19 @@ export class StartAdmission {
   }
 }
 
-const linksJson = (links: ExecutionLinks = {}) => ({
+/** `agents_admit`'s `$17`: what the row belongs to, and the version and starting point of its run. */
+const linksJson = ({ links = {}, agentVersion, fork }: NewExecution) => ({
   conversation_id: links.conversationId ?? null,
   pipeline_id: links.pipelineId ?? null,
   stage_index: links.stageIndex ?? null,
   parent_execution_id: links.parentExecutionId ?? null,
   depth: links.depth ?? 0,
+  agent_version: agentVersion ?? null,
+  forked_from_execution_id: fork?.executionId ?? null,
+  forked_from_step: fork?.step ?? null,
+  step_count: fork?.step ?? 0,
+  message_count: fork?.messageCount ?? 0,
+  state: fork?.state ?? {},
 });
 
 function report(usage: UsageRow, tier: TierPolicy): LimitsReport {
@@ -227,7 +246,7 @@ const admissionValues = ({ principal, tier, row, now }: AdmissionRequest) => ({
   max_concurrent: tier.maxConcurrent,
   per_hour: tier.perHour,
   tier: tier.name,
-  links: linksJson(row.links),
+  links: linksJson(row),
   lock_key: lockKey(principal),
 });
 

@@ -64,6 +64,7 @@ export class StartPreparation {
       tier,
       row: {
         agentType,
+        agentVersion: agent.version,
         queue,
         status,
         input: checkedInput,

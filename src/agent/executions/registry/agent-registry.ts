@@ -4,13 +4,21 @@ import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { isQueueName, type QueueName } from '../../infrastructure/queue-names.js';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { JSONSchema7 } from 'json-schema';
-import type { AgentLimits, AgentStepper, AgentTypeSettings, RetryBackoff } from '../../runtime/agent-definition.js';
+import {
+  compareAgentVersions,
+  DEFAULT_AGENT_VERSION,
+  type AgentLimits,
+  type AgentStepper,
+  type AgentTypeSettings,
+  type RetryBackoff,
+} from '../../runtime/agent-definition.js';
 import { isStandardSchema } from '../../runtime/schemas/input-validation.js';
 import { describeSchema, type SchemaDescription } from '../../runtime/schemas/schema-description.js';
 
 /** An agent type as the runner uses it: settings resolved against the module defaults. */
 export interface RegisteredAgent {
   name: string;
+  version: string;
   description?: string;
   queue: QueueName;
   limits: AgentLimits;
@@ -30,19 +38,36 @@ export interface RegisteredAgent {
 
 export class AgentRegistrationError extends Error {}
 
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+const VERSION = /^[a-z0-9][a-z0-9._-]{0,31}$/i;
+
+/**
+ * The agent types of this process, each with one or more versions. New starts take a type's
+ * current version (the highest); a running execution asks for the exact version that started it.
+ */
 @Injectable()
 export class AgentRegistry {
-  private readonly agents = new Map<string, RegisteredAgent>();
+  /** Per type, its versions, highest first. */
+  private readonly agents = new Map<string, RegisteredAgent[]>();
 
   constructor(@Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions) {}
 
   register(settings: AgentTypeSettings<unknown>, stepper: AgentStepper, origin: string): void {
     const name = settings.name;
-    if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/i.test(name)) {
+    if (typeof name !== 'string' || !NAME.test(name)) {
       throw new AgentRegistrationError(`${origin}: agent name ${JSON.stringify(name)} must be 1-64 letters, digits, '.', '_' or '-'`);
     }
-    if (this.agents.has(name)) {
-      throw new AgentRegistrationError(`${origin}: agent type '${name}' is registered twice; agent type names must be unique`);
+    const version = settings.version ?? DEFAULT_AGENT_VERSION;
+    if (typeof version !== 'string' || !VERSION.test(version)) {
+      throw new AgentRegistrationError(
+        `${origin}: agent type '${name}': version ${JSON.stringify(version)} must be a string of 1-32 letters, digits, '.', '_' or '-'`,
+      );
+    }
+    const versions = this.agents.get(name) ?? [];
+    if (versions.some((agent) => agent.version === version)) {
+      throw new AgentRegistrationError(
+        `${origin}: agent type '${name}' version '${version}' is registered twice; give each definition of a type its own version`,
+      );
     }
     if (typeof stepper.step !== 'function') {
       throw new AgentRegistrationError(`${origin}: agent type '${name}' has no step(state, ctx) method`);
@@ -69,8 +94,9 @@ export class AgentRegistry {
         );
       }
     }
-    this.agents.set(name, {
+    versions.push({
       name,
+      version,
       description: settings.description,
       queue,
       limits,
@@ -83,19 +109,28 @@ export class AgentRegistry {
       outputSchema,
       output: describeSchema(outputSchema, settings.outputJsonSchema, 'output'),
     });
+    versions.sort((a, b) => compareAgentVersions(b.version, a.version));
+    this.agents.set(name, versions);
   }
 
-  get(name: string): RegisteredAgent | undefined {
-    return this.agents.get(name);
+  /** The type's current version (what a new start runs), or the exact `version` asked for. */
+  get(name: string, version?: string): RegisteredAgent | undefined {
+    const versions = this.agents.get(name);
+    return version === undefined ? versions?.[0] : versions?.find((agent) => agent.version === version);
+  }
+
+  /** The versions of a type registered here, highest first (none: an unknown type). */
+  versions(name: string): string[] {
+    return (this.agents.get(name) ?? []).map((agent) => agent.version);
   }
 
   names(): string[] {
     return [...this.agents.keys()].sort();
   }
 
-  /** Every registered type, by name. */
+  /** Every registered type in its current version, by name. */
   all(): RegisteredAgent[] {
-    return this.names().map((name) => this.agents.get(name)!);
+    return this.names().map((name) => this.agents.get(name)![0]!);
   }
 
   /**

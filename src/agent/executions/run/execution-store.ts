@@ -27,6 +27,7 @@ import {
 import type { Lease } from './lease.js';
 import type { CommitRequest, CommitResult } from './step-commit.js';
 import { leaseOf, type LeaseRow } from './lease-row.js';
+import { MARK_VERSION_MISSING_SQL } from './version-missing.sql.js';
 import { batchRow, billingOf, commitResultOf, isBilled, logRow, type CommittedRow } from './step-commit-rows.js';
 import { FailedAlone, GroupCommit } from '../../infrastructure/group-commit.js';
 
@@ -114,6 +115,19 @@ export class ExecutionStore {
 
   /** The status of an execution whose lease was not taken, and when a running one's lease goes stale. */
   /** After a chunk's last commit: the lease is let go for the continuation job; the run stays `running`. */
+  /**
+   * Notes that this worker lacks the execution's agent version: whether it has been missing for
+   * `graceSeconds` already (measured on the database's clock), or null when the lease is lost.
+   */
+  async markVersionMissing(lease: Lease, graceSeconds: number): Promise<{ gone: boolean; since: Date } | null> {
+    const { rows } = await this.pool.query<{ version_missing_since: Date; gone: boolean }>({
+      name: 'agents_mark_version_missing',
+      text: MARK_VERSION_MISSING_SQL,
+      values: [lease.executionId, lease.epoch, graceSeconds],
+    });
+    return rows[0] ? { gone: rows[0].gone, since: rows[0].version_missing_since } : null;
+  }
+
   async releaseForContinuation(lease: Lease): Promise<void> {
     await this.pool.query({
       name: 'agents_release_for_continuation',

@@ -7,6 +7,8 @@ export interface LeaseRow {
   tenant_id: string;
   user_id: string;
   agent_type: string;
+  agent_version: string;
+  version_missing_since: Date | null;
   tier: string | null;
   queue: string;
   input: Lease['input'];
@@ -36,6 +38,8 @@ export function leaseOf(row: LeaseRow): Lease {
     tenantId: row.tenant_id,
     userId: row.user_id,
     agentType: row.agent_type,
+    agentVersion: row.agent_version,
+    versionMissingSince: row.version_missing_since,
     tier: row.tier,
     queue: row.queue,
     input: row.input,

@@ -9,6 +9,10 @@ export interface Lease {
   tenantId: string;
   userId: string;
   agentType: string;
+  /** The version of the agent type that runs it (the one that started it). */
+  agentVersion: string;
+  /** When a worker first found `agentVersion` missing and handed the run back (null: not since its last step). */
+  versionMissingSince: Date | null;
   /** The starter's tier (null for rows from before tiers were recorded: the default tier applies). */
   tier: string | null;
   queue: string;

@@ -16,8 +16,18 @@ import { LinkedExecutions } from '../lifecycle/linked-executions.js';
 import type { ActiveExecution } from './active-executions.js';
 import type { Lease } from './lease.js';
 import type { RequestedStop } from './requested-stop.js';
+import { ExecutionStore } from './execution-store.js';
 import { RunCommits } from './run-commits.js';
-import { budgetExceededLog, failureLog, handOverLog, logFields, retryLog, RUN_LOG_CONTEXT, stopLog } from './run-logs.js';
+import {
+  budgetExceededLog,
+  failureLog,
+  handOverLog,
+  logFields,
+  retryLog,
+  RUN_LOG_CONTEXT,
+  stopLog,
+  versionMissingLog,
+} from './run-logs.js';
 import { RunOutcome } from './run-outcome.js';
 import type { CommitResult } from './step-commit.js';
 import { sleepMs, waitSecondsOf } from './step-commit-request.js';
@@ -38,6 +48,7 @@ export class RunEndings {
 
   constructor(
     private readonly commits: RunCommits,
+    private readonly store: ExecutionStore,
     private readonly queue: ExecutionQueue,
     private readonly triggers: EventTriggerService,
     private readonly linked: LinkedExecutions,
@@ -45,10 +56,33 @@ export class RunEndings {
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions & ResolvedBillingOptions,
   ) {}
 
-  /** This worker does not know the execution's agent type: `failed`, nothing else can run it here. */
-  unknownAgentType(lease: Lease, active: ActiveExecution): Promise<RunOutcome> {
-    const error = { code: FailureCode.UnknownAgentType, message: `Agent type '${lease.agentType}' is not registered in this worker` };
-    return this.commits.end(lease, active, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
+  /**
+   * This worker lacks the execution's agent version (`known`: the versions of its type it has, none
+   * when it does not know the type at all). Another node may have it (a rolling deploy): the run
+   * goes back to `pending` with a job after `versionRetryDelayMs`, for any worker to take. Once the
+   * version has been missing for `versionGoneAfterSeconds` with no step run meanwhile, no node has
+   * it: `failed` with `agent_version_gone` (`unknown_agent_type` if no version of the type is
+   * known), never another version's code on this checkpoint.
+   */
+  async versionMissing(lease: Lease, active: ActiveExecution, known: string[]): Promise<RunOutcome> {
+    const { versionGoneAfterSeconds, versionRetryDelayMs } = this.options.lifecycle;
+    const marked = await this.store.markVersionMissing(lease, versionGoneAfterSeconds);
+    if (!marked) return this.commits.leaseLost(lease, lease.stepCount, active);
+    const wanted = `Agent type '${lease.agentType}' version '${lease.agentVersion}'`;
+    const has = known.length > 0 ? `this worker has version ${known.join(', ')}` : 'this worker does not know the type';
+    if (marked.gone) {
+      const message = `${wanted} is not registered (${has}); it has been missing since ${marked.since.toISOString()}`;
+      const code = known.length > 0 ? FailureCode.AgentVersionGone : FailureCode.UnknownAgentType;
+      const error = { code, message };
+      this.logger.warn(message, logFields(lease));
+      return this.commits.end(lease, active, lease.stepCount, ExecutionStatus.Failed, { error, logs: [failureLog(error)] });
+    }
+    const logs = [versionMissingLog(`${wanted} is not registered (${has}); handed back for a worker that has it`, known)];
+    const outcome = await this.commits.end(lease, active, lease.stepCount, ExecutionStatus.Pending, { logs });
+    if (outcome === RunOutcome.Continued) {
+      await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch, delayMs: versionRetryDelayMs });
+    }
+    return outcome;
   }
 
   /** A pause or cancel asked for lands at this step boundary. */

@@ -52,6 +52,13 @@ export const handOverLog = (): StepLog => ({
   context: { status: 'pending' },
 });
 
+export const versionMissingLog = (message: string, registered: string[]): StepLog => ({
+  level: 'warning',
+  eventType: LogEventType.VersionMissing,
+  message,
+  context: { status: 'pending', registered_versions: registered },
+});
+
 export const stepCompletedLog = (step: StepCompleted, durationMs: number, inputTokens: number, outputTokens: number): StepLog => ({
   level: 'info',
   eventType: LogEventType.StepCompleted,

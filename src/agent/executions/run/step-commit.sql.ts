@@ -114,6 +114,7 @@ ${billed ? BILLED_COLUMNS : ''}    state              = COALESCE(${v.state}, sta
     output             = CASE WHEN ${v.nextStatus} = 'completed' THEN ${v.output} ELSE output END,
     paused_at          = CASE WHEN ${v.nextStatus} = 'paused' THEN now() ELSE paused_at END,
     metadata           = metadata || ${v.metadata},
+    version_missing_since = CASE WHEN ${v.stepsAdded} = 1 THEN NULL ELSE version_missing_since END,
     error              = COALESCE(${v.error}, error),
     awaiting_event     = ${v.awaitingEvent},
     awaiting_until     = CASE WHEN ${v.waitSeconds} IS NULL OR ${v.nextStatus} = 'scheduled' THEN NULL
@@ -144,6 +145,9 @@ ${stepUpdateSet(PARAMETERS, billed)}
   INSERT INTO agent_messages (execution_id, seq, role, content)
   SELECT $1, upd.base_seq + m.ord, m.value->>'role', m.value->'content'
   FROM upd, jsonb_array_elements($12::jsonb) WITH ORDINALITY AS m(value, ord)
+), checkpoint AS (
+  INSERT INTO agent_checkpoints (execution_id, step_number, message_count, state)
+  SELECT $1, $14::int, upd.base_seq + $4::int, $7::jsonb FROM upd WHERE $3::int = 1
 ), logs AS (
   INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
   SELECT $1, $14::int, l.level, l.event_type, l.message, COALESCE(l.context, '{}'::jsonb)
@@ -190,6 +194,9 @@ ${stepUpdateSet(BATCH_COLUMNS, false)}
   INSERT INTO agent_messages (execution_id, seq, role, content)
   SELECT upd.id, upd.base_seq + m.n, m.value->>'role', m.value->'content'
   FROM upd JOIN r ON r.ord = upd.ord, jsonb_array_elements(r.messages) WITH ORDINALITY AS m(value, n)
+), checkpoints AS (
+  INSERT INTO agent_checkpoints (execution_id, step_number, message_count, state)
+  SELECT upd.id, r.step_number, upd.base_seq + r.messages_added, r.new_state FROM upd JOIN r ON r.ord = upd.ord WHERE r.steps_added = 1
 ), logs AS (
   INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
   SELECT upd.id, r.step_number, l.level, l.event_type, l.message, COALESCE(l.context, '{}'::jsonb)
@@ -226,8 +233,8 @@ const LEASABLE = `(status = 'pending'
          OR (status = 'scheduled' AND scheduled_for <= now() + interval '1 second')
          OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))`;
 
-const LEASE_RETURNING = `id, tenant_id, user_id, agent_type, tier, queue, input, state, step_count, message_count, input_tokens,
-            output_tokens, token_usage, lease_epoch, started_at, conversation_id, parent_execution_id, depth,
+const LEASE_RETURNING = `id, tenant_id, user_id, agent_type, agent_version, version_missing_since, tier, queue, input, state, step_count,
+            message_count, input_tokens, output_tokens, token_usage, lease_epoch, started_at, conversation_id, parent_execution_id, depth,
             metadata->'step_retry' AS step_retry`;
 
 /** Every status change has its log row: its id is the event's sequence number. */

@@ -45,8 +45,8 @@ export class StepLoop {
    * without a budget nothing else is awaited, so the next step begins in the same turn as the commit.
    */
   async run(lease: Lease, active: ActiveExecution): Promise<RunOutcome> {
-    const agent = this.registry.get(lease.agentType);
-    if (!agent) return this.endings.unknownAgentType(lease, active);
+    const agent = this.registry.get(lease.agentType, lease.agentVersion);
+    if (!agent) return this.endings.versionMissing(lease, active, this.registry.versions(lease.agentType));
     const hasHistory = lease.messageCount > 0 || lease.conversationId;
     const history = lease.history ?? (hasHistory ? await this.store.loadMessages(lease.executionId, lease.conversationId) : []);
     let state = initialState(lease, history);
