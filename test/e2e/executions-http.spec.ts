@@ -205,7 +205,7 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
       ]);
       expect(res.body.data[0]).toMatchObject({
         name: 'code-assistant',
-        description: 'Answers questions about a small project, using file tools',
+        description: 'Answers questions about a small project, using file tools; running its tests needs approval',
         input_schema: { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string', minLength: 1 } } },
         output_schema: null,
       });

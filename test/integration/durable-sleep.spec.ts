@@ -7,8 +7,8 @@ import { principal, startTestApp, waitForStatus, type TestApp } from '../support
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
 const SLEEP_MS = 1500;
-/** How late a wake-up may be: the delayed job fires on time; the rest is a lease and a step. */
-const TOLERANCE_MS = 1000;
+/** How late a wake-up may be: the delayed job fires on time; the rest is a lease and a step (on a busy CI machine). */
+const TOLERANCE_MS = 2000;
 
 /** Sleeps after its first step, then answers how late it woke. */
 const napper: AgentDefinition = {
