@@ -103,6 +103,8 @@ export { DEFAULT_SANDBOX_UIDS, type SandboxUidRange } from './workspaces/sandbox
 export { QuotaExceededError } from './errors/agent.errors.js';
 export type { WorkspaceOptions } from './workspaces/workspace.options.js';
 export type { DashboardOptions } from './dashboard/dashboard.options.js';
+export { AgentOpenApiDocument } from './openapi/openapi-document.js';
+export type { OpenApiOptions } from './openapi/openapi.options.js';
 export type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSearch } from './runtime/tools/workspace-handle.js';
 export { WorkspaceEntryType } from './runtime/tools/workspace-handle.js';
 export { stepContextOf, workspaceOf, type AgentToolContext } from './runtime/tools/tool-context.js';

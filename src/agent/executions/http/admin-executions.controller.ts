@@ -13,12 +13,16 @@ import type { Principal } from '../../tenancy/principal.js';
 import { scopeFor } from '../../tenancy/scope.js';
 import { linkFilter } from './dto/list-executions.query.js';
 import { AdminListQuery } from './dto/admin-list.query.js';
-import { controlResponse, type StatusSettable } from './control-response.js';
+import { ApiControlResponses, controlResponse, type StatusSettable } from './control-response.js';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../http/api-error.response.js';
+import { LogPageResponse, OwnedExecutionPageResponse, OwnedExecutionResponse } from './dto/execution.response.js';
 
 const ADMIN = { asAdmin: true };
 const SHOW_LOGS = 500;
 
 /** The admin log viewer: every execution of the admin's tenant, its logs, and every lifecycle action (its stream and the queues are served beside it, by realtime/ and observability/). */
+@ApiTags('admin')
 @AgentController('api/admin/agents', RouteAccess.Admin)
 export class AdminExecutionsController {
   constructor(
@@ -27,6 +31,9 @@ export class AdminExecutionsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: "Every execution of the admin's tenant, newest first" })
+  @ApiOkResponse({ type: OwnedExecutionPageResponse })
+  @ApiErrors(400)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: AdminListQuery,
@@ -51,12 +58,18 @@ export class AdminExecutionsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'An execution of the tenant with its latest logs' })
+  @ApiOkResponse({ type: OwnedExecutionResponse })
+  @ApiErrors(400, 404)
   async show(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView & { user_id: string }> {
     const execution = await this.reader.get(scopeFor(principal, true), id);
     return { ...toExecutionView(execution, await this.reader.latestLogs(execution, SHOW_LOGS)), user_id: execution.userId };
   }
 
   @Get(':id/logs')
+  @ApiOperation({ summary: "An execution's logs, oldest first, by `after_id` cursor" })
+  @ApiOkResponse({ type: LogPageResponse })
+  @ApiErrors(400, 404)
   async logs(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -72,6 +85,8 @@ export class AdminExecutionsController {
   }
 
   @Post(':id/pause')
+  @ApiOperation({ summary: 'Pause at the end of the step in flight' })
+  @ApiControlResponses()
   async pause(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -82,6 +97,8 @@ export class AdminExecutionsController {
   }
 
   @Post(':id/resume')
+  @ApiOperation({ summary: 'Resume from the checkpoint' })
+  @ApiControlResponses()
   async resume(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -91,6 +108,8 @@ export class AdminExecutionsController {
   }
 
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel gracefully' })
+  @ApiControlResponses()
   async cancel(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -102,6 +121,8 @@ export class AdminExecutionsController {
   }
 
   @Post(':id/input')
+  @ApiOperation({ summary: 'Answer an execution awaiting input' })
+  @ApiControlResponses()
   async input(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -112,6 +133,8 @@ export class AdminExecutionsController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Force kill' })
+  @ApiControlResponses()
   async kill(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,

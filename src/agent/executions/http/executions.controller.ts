@@ -17,8 +17,18 @@ import { ListLogsQuery } from './dto/list-logs.query.js';
 import { StartExecutionDto } from './dto/start-execution.dto.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
-import { controlResponse, type StatusSettable } from './control-response.js';
+import { ApiControlResponses, controlResponse, type StatusSettable } from './control-response.js';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../http/api-error.response.js';
+import {
+  ExecutionPageResponse,
+  ExecutionResponse,
+  LimitsResponse,
+  LogPageResponse,
+  RealtimeTokenResponse,
+} from './dto/execution.response.js';
 
+@ApiTags('executions')
 @AgentController('api/agents', RouteAccess.User)
 export class ExecutionsController {
   constructor(
@@ -30,6 +40,9 @@ export class ExecutionsController {
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({ summary: 'Start an execution' })
+  @ApiCreatedResponse({ type: ExecutionResponse })
+  @ApiErrors(400, 402, 409, 413)
   async start(@CurrentPrincipal() principal: Principal, @Body() body: StartExecutionDto): Promise<ExecutionView> {
     const execution = await this.manager.start(principal, body.agent_type, body.input, {
       queue: body.options?.queue,
@@ -45,6 +58,9 @@ export class ExecutionsController {
   }
 
   @Get()
+  @ApiOperation({ summary: "The caller's executions, newest first" })
+  @ApiOkResponse({ type: ExecutionPageResponse })
+  @ApiErrors(400)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListExecutionsQuery): Promise<Page<ExecutionView>> {
     const page = await this.reader.list(ownScope(principal), {
       ...linkFilter(query),
@@ -58,23 +74,33 @@ export class ExecutionsController {
 
   /** The caller's concurrent and hourly usage of its tier's limits. Declared before `:id`. */
   @Get('limits')
+  @ApiOperation({ summary: "The caller's concurrent and hourly usage of its tier's limits" })
+  @ApiOkResponse({ type: LimitsResponse })
   limits(@CurrentPrincipal() principal: Principal): Promise<LimitsReport> {
     return this.manager.limits(principal);
   }
 
   /** A short-lived token for the Socket.IO handshake (`auth: { token }`). Declared before `:id`. */
   @Get('realtime-token')
+  @ApiOperation({ summary: 'A short-lived token for Socket.IO and for an EventSource on the stream' })
+  @ApiOkResponse({ type: RealtimeTokenResponse })
   realtimeToken(@CurrentPrincipal() principal: Principal): RealtimeToken {
     return this.tokens.issue(principal);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'An execution with its latest logs' })
+  @ApiOkResponse({ type: ExecutionResponse })
+  @ApiErrors(400, 404)
   async get(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView> {
     const execution = await this.reader.get(ownScope(principal), id);
     return toExecutionView(execution, await this.reader.latestLogs(execution, this.options.api.executionLogs));
   }
 
   @Get(':id/logs')
+  @ApiOperation({ summary: "An execution's logs, oldest first, by `after_id` cursor" })
+  @ApiOkResponse({ type: LogPageResponse })
+  @ApiErrors(400, 404)
   async logs(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -90,6 +116,8 @@ export class ExecutionsController {
   }
 
   @Post(':id/pause')
+  @ApiOperation({ summary: 'Pause at the end of the step in flight' })
+  @ApiControlResponses()
   async pause(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -100,6 +128,8 @@ export class ExecutionsController {
   }
 
   @Post(':id/resume')
+  @ApiOperation({ summary: 'Resume a paused execution from its checkpoint' })
+  @ApiControlResponses()
   async resume(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -109,6 +139,8 @@ export class ExecutionsController {
   }
 
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel gracefully (a running step ends first, within `grace_ms`)' })
+  @ApiControlResponses()
   async cancel(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -120,6 +152,8 @@ export class ExecutionsController {
   }
 
   @Post(':id/input')
+  @ApiOperation({ summary: 'Answer an execution awaiting input' })
+  @ApiControlResponses()
   async input(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -131,6 +165,8 @@ export class ExecutionsController {
 
   /** Force kill. */
   @Delete(':id')
+  @ApiOperation({ summary: 'Force kill: cancelled at once, the step in flight aborted' })
+  @ApiControlResponses()
   async kill(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,

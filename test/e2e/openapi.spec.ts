@@ -1,0 +1,166 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Controller, Get, Module, type INestApplication, type LoggerService } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_PLATFORMS, exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { AgentModule, type AgentModuleOptions, type Principal } from '../../src/agent/index.js';
+import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
+
+type OpenApi = {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+  components: { schemas: Record<string, unknown> };
+};
+
+/** Nest's own list of the routes it mapped ("Mapped {/api/agents/:id, GET} route"), read from its log. */
+class MappedRoutes implements LoggerService {
+  readonly routes: string[] = [];
+  log(message: unknown, context?: string): void {
+    const mapped = context === 'RouterExplorer' && /^Mapped \{(.+), (\w+)\} route/.exec(String(message));
+    if (mapped) this.routes.push(`${mapped[2]} ${mapped[1]}`);
+  }
+  error(): void {}
+  warn(): void {}
+}
+
+/** `/api/agents/:id` → `/api/agents/{id}`, as OpenAPI writes a path. */
+const openApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+describe.each(HTTP_PLATFORMS)('the OpenAPI document of the example app (%s)', (platform) => {
+  let db: TestDatabase;
+  let node: ExampleApp;
+  const mapped = new MappedRoutes();
+  let document: OpenApi;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = exampleEnv(db, 'postgres', { AGENTS_WORKERS: 'off', AGENTS_DASHBOARD: 'on' });
+    node = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, env, [], platform, mapped);
+    const res = await request(node.app.getHttpServer()).get('/api/docs-json').expect(200);
+    document = res.body as OpenApi;
+  });
+
+  afterAll(async () => {
+    await node?.close();
+    await db?.drop();
+  });
+
+  it('is served at /api/docs-json and validates against the OpenAPI specification', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(document));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('describes every route Nest mapped for the library, with its method', () => {
+    // Left out: the document's own page and file routes, and bull-board's app under the dashboard.
+    const library = mapped.routes.filter((r) => !/ \/api\/docs|\/agents-dashboard\/queues/.test(r));
+    expect(library.length).toBeGreaterThan(30);
+    const missing = library.filter((r) => {
+      const [method, path] = r.split(' ') as [string, string];
+      return !document.paths[openApiPath(path)]?.[method.toLowerCase()];
+    });
+    expect(missing).toEqual([]);
+  });
+});
+
+/** A host route of its own, documented in the host's own Swagger document. */
+@Controller('host/ping')
+class HostPingController {
+  @Get()
+  ping() {
+    return { pong: true };
+  }
+}
+
+describe.each(HTTP_PLATFORMS)('the OpenAPI document in a host with prefixes and a Swagger document of its own (%s)', (platform) => {
+  let db: TestDatabase;
+  const apps: INestApplication[] = [];
+  const principal: Principal = { tenantId: 't1', userId: 'u1', tier: 'test', roles: [] };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close().catch(() => undefined);
+    await db?.drop();
+  });
+
+  /** A host app with a global prefix, AgentModule (API only) with `options`, and the host's own Swagger at `api/docs`. */
+  async function startHost(options: Partial<AgentModuleOptions>): Promise<request.Agent> {
+    @Module({ controllers: [HostPingController] })
+    class HostModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        HostModule,
+        AgentModule.forRoot({
+          database: { url: db.url, poolSize: 4 },
+          transport: 'postgres',
+          queuePrefix: uniquePrefix(),
+          workers: { enabled: false },
+          maintenance: { enabled: false },
+          tiers: { test: { maxConcurrent: 10, perHour: 100 } },
+          resolvePrincipal: () => principal,
+          ...options,
+        }),
+      ],
+    }).compile();
+    const app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+        : moduleRef.createNestApplication({ logger: false });
+    apps.push(app);
+    app.setGlobalPrefix('gp');
+    // NOTE: the host's Swagger UI on Fastify needs @fastify/static, which this repo does not install: its JSON only.
+    SwaggerModule.setup('host-docs', app, () => SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Host').build()), {
+      ui: platform === 'express',
+    });
+    await app.init();
+    if (platform === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
+    return request.agent(app.getHttpServer());
+  }
+
+  it("serves the library's document at its moved path, under both prefixes, beside the host's own", async () => {
+    const http = await startHost({ http: { prefix: 'v1' }, openapi: { path: 'reference', title: 'Acme agents' } });
+    const res = await http.get('/gp/v1/reference-json').expect(200);
+    const document = res.body as OpenApi & { info: { title: string } };
+    expect(document.info.title).toBe('Acme agents');
+    expect((await new Validator().validate(structuredClone(document))).valid).toBe(true);
+    const paths = Object.keys(document.paths);
+    expect(paths).toContain('/gp/v1/api/agents/{id}/stream');
+    expect(paths).toContain('/gp/health');
+    // The library's own, and only those: not the host's route, not the page that serves it.
+    expect(paths.filter((p) => !p.startsWith('/gp/v1/') && !['/gp/health', '/gp/metrics'].includes(p))).toEqual([]);
+    expect(paths.some((p) => p.includes('reference') || p.includes('host'))).toBe(false);
+    await http.get('/gp/api/docs-json').expect(404);
+
+    const page = await http.get('/gp/v1/reference').expect(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toContain('data-url="/gp/v1/reference-json"');
+    expect((await http.get('/gp/v1/reference/swagger-ui-bundle.js').expect(200)).headers['content-type']).toMatch(/javascript/);
+    expect((await http.get('/gp/v1/reference/swagger-ui.css').expect(200)).headers['content-type']).toMatch(/text\/css/);
+
+    // The host's document, at its own path, has the host's route and the library's (with the same descriptions).
+    const host = (await http.get('/host-docs-json').expect(200)).body as OpenApi & { info: { title: string } };
+    expect(host.info.title).toBe('Host');
+    expect(Object.keys(host.paths)).toEqual(expect.arrayContaining(['/gp/host/ping', '/gp/v1/api/agents']));
+    expect(host.paths['/gp/v1/api/agents']!.post!.responses['429']).toBeDefined();
+    expect(Object.keys(host.paths).some((p) => p.includes('reference'))).toBe(false);
+  });
+
+  it('serves nothing when switched off, and leaves unmounted route groups out', async () => {
+    const off = await startHost({ openapi: { path: false } });
+    await off.get('/gp/api/docs-json').expect(404);
+    await off.get('/gp/api/docs').expect(404);
+
+    const some = await startHost({ http: { routes: ['executions', 'openapi'] } });
+    const document = (await some.get('/gp/api/docs-json').expect(200)).body as OpenApi;
+    const paths = Object.keys(document.paths);
+    expect(paths).toContain('/gp/api/agents');
+    expect(paths.filter((p) => !p.startsWith('/gp/api/agents'))).toEqual([]);
+  });
+});
