@@ -1,5 +1,6 @@
 import { applyDecorators, CanActivate, Controller, Type, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { AdminGuard, PrincipalGuard } from '../tenancy/principal.guard.js';
+import { StreamPrincipalGuard } from '../tenancy/stream-principal.guard.js';
 import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 import { AgentExceptionFilter } from './agent-exception.filter.js';
 import { agentValidationPipe } from './agent-validation.pipe.js';
@@ -15,6 +16,8 @@ export const RouteAccess = {
   Admin: 'admin',
   /** No principal: the route authenticates its caller itself (signed webhooks). */
   Signed: 'signed',
+  /** Like `user`, or named by the realtime token in `?token=`: Server-Sent Events for a browser's `EventSource`. */
+  Stream: 'stream',
   /** No principal and nothing to check: the API's own description (the OpenAPI document and its page). */
   Public: 'public',
 } as const;
@@ -29,6 +32,7 @@ const GUARDS: Record<RouteAccess, Type<CanActivate>[]> = {
   user: [RequestReceivedGuard, PrincipalGuard, AgentThrottlerGuard, StorableInputGuard],
   admin: [RequestReceivedGuard, AdminGuard, AgentThrottlerGuard, StorableInputGuard],
   signed: [RequestReceivedGuard, AgentThrottlerGuard, StorableInputGuard],
+  stream: [RequestReceivedGuard, StreamPrincipalGuard, AgentThrottlerGuard, StorableInputGuard],
   public: [RequestReceivedGuard, AgentThrottlerGuard],
 };
 
@@ -37,6 +41,7 @@ const GUARD_ERRORS: Record<RouteAccess, number[]> = {
   user: [401, 429],
   admin: [401, 403, 429],
   signed: [429],
+  stream: [401, 429],
   public: [429],
 };
 

@@ -7,16 +7,24 @@ import { ownScope, scopeFor } from '../tenancy/scope.js';
 import { parseLastEventId } from '../http/last-event-id.js';
 import { ExecutionStreamService } from './execution-stream.service.js';
 import { ApiExecutionStream } from './execution-stream.openapi.js';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
 
-/** `GET /api/agents/:id/stream`: the caller's own execution as Server-Sent Events. */
+/**
+ * `GET /api/agents/:id/stream`: the caller's own execution as Server-Sent Events. The caller may be
+ * named by `?token=` (a realtime token), so a browser's `EventSource` can open it.
+ */
 @ApiTags('executions')
-@AgentController('api/agents', RouteAccess.User)
+@AgentController('api/agents', RouteAccess.Stream)
 export class ExecutionStreamController {
   constructor(private readonly streams: ExecutionStreamService) {}
 
   @Get(':id/stream')
   @ApiExecutionStream()
+  @ApiQuery({
+    name: 'token',
+    required: false,
+    description: "A realtime token (`GET /api/agents/realtime-token`) instead of the app's own authentication, for a browser `EventSource`",
+  })
   async stream(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
