@@ -16,6 +16,8 @@ export { Agent } from './executions/registry/agent.decorator.js';
 export { AgentManager } from './executions/lifecycle/agent-manager.js';
 export type { StartOptions } from './executions/lifecycle/start-options.js';
 export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
+export { ExecutionTranscript, type TranscriptPage } from './executions/http/execution-transcript.js';
+export type { ToolCallView, ToolResultView, TranscriptEntryView, TranscriptView } from './executions/http/transcript.view.js';
 export { ExecutionEvents, type ExecutionEvent } from './executions/execution-events.js';
 export { ExecutionEventName } from './execution-event-names.js';
 // NOTE: these two also bring the features' entries of `ExecutionEventMap` into a host's types.

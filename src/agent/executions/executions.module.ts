@@ -14,6 +14,7 @@ import { BackendQueueWorkers } from './run/backend-queue-workers.js';
 import { ExecutionJobs } from './run/execution-jobs.js';
 import { executionQueueProcessors } from './run/execution-queue-processors.js';
 import { ExecutionReader } from './http/execution-reader.js';
+import { ExecutionTranscript } from './http/execution-transcript.js';
 import { ExecutionRunner } from './run/execution-runner.js';
 import { RunCommits } from './run/run-commits.js';
 import { RunEndings } from './run/run-endings.js';
@@ -48,6 +49,7 @@ import { BillingModule } from '../billing/billing.module.js';
     StartPreparation,
     ExecutionControls,
     ExecutionReader,
+    ExecutionTranscript,
     ExecutionStore,
     ExecutionRunner,
     StepLoop,
@@ -75,6 +77,7 @@ import { BillingModule } from '../billing/billing.module.js';
   exports: [
     AgentManager,
     ExecutionReader,
+    ExecutionTranscript,
     ExecutionEvents,
     AgentRegistry,
     ExecutionTransitions,

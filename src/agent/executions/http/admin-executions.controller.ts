@@ -13,6 +13,10 @@ import type { Principal } from '../../tenancy/principal.js';
 import { scopeFor } from '../../tenancy/scope.js';
 import { linkFilter } from './dto/list-executions.query.js';
 import { AdminListQuery } from './dto/admin-list.query.js';
+import { TranscriptQuery } from './dto/transcript.query.js';
+import { TranscriptResponse } from './dto/transcript.response.js';
+import { ExecutionTranscript } from './execution-transcript.js';
+import type { TranscriptView } from './transcript.view.js';
 import { ApiControlResponses, controlResponse, type StatusSettable } from './control-response.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../http/api-error.response.js';
@@ -28,6 +32,7 @@ export class AdminExecutionsController {
   constructor(
     private readonly reader: ExecutionReader,
     private readonly manager: AgentManager,
+    private readonly transcripts: ExecutionTranscript,
   ) {}
 
   @Get()
@@ -82,6 +87,18 @@ export class AdminExecutionsController {
       limit: query.limit,
     });
     return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
+  }
+
+  @Get(':id/transcript')
+  @ApiOperation({ summary: "An execution's messages with their tool calls and results, oldest first, in pages" })
+  @ApiOkResponse({ type: TranscriptResponse })
+  @ApiErrors(400, 404)
+  transcript(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Query() query: TranscriptQuery,
+  ): Promise<TranscriptView> {
+    return this.transcripts.page(scopeFor(principal, true), id, { afterSeq: query.cursor, limit: query.limit });
   }
 
   @Post(':id/pause')

@@ -15,6 +15,10 @@ import { ExecutionIdParam } from './dto/execution-id.param.js';
 import { linkFilter, ListExecutionsQuery } from './dto/list-executions.query.js';
 import { ListLogsQuery } from './dto/list-logs.query.js';
 import { StartExecutionDto } from './dto/start-execution.dto.js';
+import { TranscriptQuery } from './dto/transcript.query.js';
+import { TranscriptResponse } from './dto/transcript.response.js';
+import { ExecutionTranscript } from './execution-transcript.js';
+import type { TranscriptView } from './transcript.view.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
 import { ApiControlResponses, controlResponse, type StatusSettable } from './control-response.js';
@@ -35,6 +39,7 @@ export class ExecutionsController {
     private readonly manager: AgentManager,
     private readonly reader: ExecutionReader,
     private readonly tokens: RealtimeTokenService,
+    private readonly transcripts: ExecutionTranscript,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
   ) {}
 
@@ -113,6 +118,18 @@ export class ExecutionsController {
       limit: query.limit,
     });
     return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
+  }
+
+  @Get(':id/transcript')
+  @ApiOperation({ summary: "An execution's messages with their tool calls and results, oldest first, in pages" })
+  @ApiOkResponse({ type: TranscriptResponse })
+  @ApiErrors(400, 404)
+  transcript(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Query() query: TranscriptQuery,
+  ): Promise<TranscriptView> {
+    return this.transcripts.page(ownScope(principal), id, { afterSeq: query.cursor, limit: query.limit });
   }
 
   @Post(':id/pause')
