@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Repository } from 'typeorm';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import type { Scope } from '../../tenancy/scope.js';
+import { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
 import { AgentMessageEntity } from '../entities/agent-message.entity.js';
 import { ExecutionReader } from './execution-reader.js';
 import { toTranscriptEntry, type TranscriptView } from './transcript.view.js';
@@ -28,8 +29,10 @@ export class ExecutionTranscript {
   async page(scope: Scope, executionId: string, page: TranscriptPage = {}): Promise<TranscriptView> {
     const execution = await this.reader.get(scope, executionId);
     const limit = page.limit ?? 100;
+    // NOTE: scoped through the execution's tenant even after the check above: no query here is unscoped.
     const rows = await this.messages
       .createQueryBuilder('m')
+      .innerJoin(AgentExecutionEntity, 'e', 'e.id = m.execution_id AND e.tenant_id = :tenantId', { tenantId: execution.tenantId })
       .where('m.execution_id = :id', { id: execution.id })
       .andWhere('m.seq > :after', { after: page.afterSeq ?? 0 })
       .orderBy('m.seq', 'ASC')
