@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_PLATFORMS, exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { AgentModule, type AgentModuleOptions, type Principal } from '../../src/agent/index.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
+import { launchBrowser, screenshot } from '../support/browser.js';
+import type { AddressInfo } from 'node:net';
 
 type OpenApi = {
   openapi: string;
@@ -53,6 +55,25 @@ describe.each(HTTP_PLATFORMS)('the OpenAPI document of the example app (%s)', (p
     const result = await validator.validate(structuredClone(document));
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
+  });
+
+  it('shows the document in Swagger UI at /api/docs, every operation listed', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const port = (node.app.getHttpServer().address() as AddressInfo).port;
+      expect((await page.goto(`http://127.0.0.1:${port}/api/docs`))?.status()).toBe(200);
+      await page.waitForSelector('.opblock', { timeout: 15_000 });
+      const operations = Object.values(document.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+      expect(await page.locator('.opblock').count()).toBe(operations);
+      expect(await page.locator('.info .title').innerText()).toContain('nestjs-agents');
+      expect(errors).toEqual([]);
+      await screenshot(page, 'openapi', `swagger-ui-${platform}`);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('describes every route Nest mapped for the library, with its method', () => {

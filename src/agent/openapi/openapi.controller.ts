@@ -41,18 +41,18 @@ export class OpenApiPageController {
 
   @Get('swagger-ui.css')
   @Header('content-type', 'text/css; charset=utf-8')
-  css(): Buffer {
+  css(): string {
     return this.asset('swagger-ui.css');
   }
 
   @Get('swagger-ui-bundle.js')
   @Header('content-type', 'application/javascript; charset=utf-8')
-  bundle(): Buffer {
+  bundle(): string {
     return this.asset('swagger-ui-bundle.js');
   }
 
   /** Read at the first request for the page's files, not at boot. */
-  private asset(name: 'swagger-ui.css' | 'swagger-ui-bundle.js'): Buffer {
+  private asset(name: 'swagger-ui.css' | 'swagger-ui-bundle.js'): string {
     return (this.assets ??= loadSwaggerUiAssets()).get(name)!;
   }
 }

@@ -7,13 +7,14 @@ const FILES = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const;
 
 /**
  * Swagger UI as `@nestjs/swagger` ships it (its `swagger-ui-dist` dependency), read once. NOTE:
- * resolved from `@nestjs/swagger`'s own location, so the library needs no copy of its own.
+ * resolved from `@nestjs/swagger`'s own location, so the library needs no copy of its own. Read as
+ * text: Express's adapter would answer a `Buffer` as JSON.
  */
-export function loadSwaggerUiAssets(): Map<(typeof FILES)[number], Buffer> {
+export function loadSwaggerUiAssets(): Map<(typeof FILES)[number], string> {
   const require = createRequire(import.meta.url);
   const fromSwagger = createRequire(require.resolve('@nestjs/swagger'));
   const root = dirname(fromSwagger.resolve('swagger-ui-dist/package.json'));
-  return new Map(FILES.map((name) => [name, readFileSync(join(root, name))]));
+  return new Map(FILES.map((name) => [name, readFileSync(join(root, name), 'utf8')]));
 }
 
 /** The page: Swagger UI over the JSON document at `<page>-json`. Asset URLs are absolute from where the page was asked for. */
