@@ -9,6 +9,8 @@ import { HTTP_PLATFORMS, exampleEnv, startExampleApp, type ExampleApp } from '..
 import { AgentModule, type AgentModuleOptions, type Principal } from '../../src/agent/index.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 import { launchBrowser, screenshot } from '../support/browser.js';
+import { responseChecker } from '../support/openapi-responses.js';
+import { waitForStatus } from '../support/test-app.js';
 import type { AddressInfo } from 'node:net';
 
 type OpenApi = {
@@ -85,6 +87,82 @@ describe.each(HTTP_PLATFORMS)('the OpenAPI document of the example app (%s)', (p
       return !document.paths[openApiPath(path)]?.[method.toLowerCase()];
     });
     expect(missing).toEqual([]);
+  });
+});
+
+describe('real answers of the example app against the document', () => {
+  let db: TestDatabase;
+  let node: ExampleApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = exampleEnv(db, 'postgres');
+    node = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, env);
+  });
+
+  afterAll(async () => {
+    await node?.close();
+    await db?.drop();
+  });
+
+  it('match the documented response of their route and status, with no undocumented field', async () => {
+    const http = request(node.app.getHttpServer());
+    const document = (await http.get('/api/docs-json').expect(200)).body;
+    const { check, mismatches } = responseChecker(document);
+    const user = `Bearer ${node.token({})}`;
+    const admin = `Bearer ${node.token({ userId: 'boss', admin: true })}`;
+    const call = async (method: 'get' | 'post' | 'put' | 'delete', path: string, template: string, auth: string | null, body?: object) => {
+      const req = http[method](path);
+      if (auth) req.set('authorization', auth);
+      const res = await (body ? req.send(body) : req);
+      check(method, template, res.status, res.body);
+      return res;
+    };
+
+    const started = await call('post', '/api/agents', '/api/agents', user, {
+      agent_type: 'steps',
+      input: { steps: 2, tokens_per_step: 5 },
+    });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    await waitForStatus(node, db, id, ['completed']);
+    await call('get', `/api/agents/${id}`, '/api/agents/{id}', user);
+    await call('get', '/api/agents?limit=5', '/api/agents', user);
+    await call('get', `/api/agents/${id}/logs`, '/api/agents/{id}/logs', user);
+    await call('get', `/api/agents/${id}/transcript`, '/api/agents/{id}/transcript', user);
+    await call('get', '/api/agents/limits', '/api/agents/limits', user);
+    await call('get', '/api/agents/realtime-token', '/api/agents/realtime-token', user);
+    expect((await call('post', `/api/agents/${id}/pause`, '/api/agents/{id}/pause', user, {})).status).toBe(409);
+    expect((await call('get', '/api/agents/nope', '/api/agents/{id}', user)).status).toBe(400);
+    expect((await call('get', '/api/agents/0190a0a0-0000-7000-8000-000000000000', '/api/agents/{id}', user)).status).toBe(404);
+    expect((await call('get', '/api/agents', '/api/agents', null)).status).toBe(401);
+    expect((await call('post', '/api/agents', '/api/agents', user, { agent_type: 'nope', input: 1 })).status).toBe(400);
+
+    const turn = await call('post', '/api/conversations', '/api/conversations', user, { agent_type: 'steps', message: 'hi' });
+    expect(turn.status).toBe(201);
+    await waitForStatus(node, db, turn.body.execution_id, ['completed']);
+    await call('get', `/api/conversations/${turn.body.conversation.id}`, '/api/conversations/{id}', user);
+    await call('get', '/api/conversations', '/api/conversations', user);
+    const pipeline = await call('post', '/api/pipelines', '/api/pipelines', user, {
+      stages: [{ name: 'count', agent_type: 'steps' }],
+      input: { steps: 1 },
+    });
+    expect(pipeline.status).toBe(201);
+    await call('get', `/api/pipelines/${pipeline.body.id}`, '/api/pipelines/{id}', user);
+    await call('get', '/api/pipelines', '/api/pipelines', user);
+    await call('get', '/api/usage', '/api/usage', user);
+    await call('get', '/api/usage/budget', '/api/usage/budget', user);
+
+    await call('get', '/api/admin/agents', '/api/admin/agents', admin);
+    await call('get', `/api/admin/agents/${id}`, '/api/admin/agents/{id}', admin);
+    await call('get', '/api/admin/agents/queues', '/api/admin/agents/queues', admin);
+    await call('get', '/api/admin/conversations', '/api/admin/conversations', admin);
+    await call('get', '/api/admin/pipelines', '/api/admin/pipelines', admin);
+    await call('get', '/api/usage', '/api/usage', admin);
+    await call('put', '/api/admin/budgets', '/api/admin/budgets', admin, { user_id: 'u1', monthly_tokens: 1000 });
+    expect((await call('get', '/api/admin/agents', '/api/admin/agents', user)).status).toBe(403);
+
+    expect(mismatches).toEqual([]);
   });
 });
 

@@ -35,7 +35,7 @@ export class BudgetStateResponse implements BudgetState {
   @ApiProperty({ enum: ['user', 'tenant'] }) scope: 'user' | 'tenant';
   @ApiProperty({ type: PeriodResponse }) period: PeriodResponse;
   @ApiProperty({ type: 'integer', nullable: true }) limit_tokens: number | null;
-  @ApiProperty({ nullable: true }) limit_usd: number | null;
+  @ApiProperty({ type: Number, nullable: true }) limit_usd: number | null;
   @ApiProperty({ type: 'integer' }) spent_tokens: number;
   @ApiProperty() spent_usd: number;
   @ApiProperty({ type: 'integer', description: 'Held by steps running now' }) reserved_tokens: number;
@@ -47,7 +47,7 @@ export class BudgetReportResponse {
 }
 
 export class BudgetSetResponse {
-  @ApiProperty({ nullable: true, description: "null: the tenant's budget" }) user_id: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "null: the tenant's budget" }) user_id: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) monthly_tokens: number | null;
-  @ApiProperty({ nullable: true }) monthly_usd: number | null;
+  @ApiProperty({ type: Number, nullable: true }) monthly_usd: number | null;
 }

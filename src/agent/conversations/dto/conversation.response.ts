@@ -15,13 +15,13 @@ export class ConversationMessageResponse implements ConversationMessageView {
 export class ConversationResponse implements ConversationView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() agent_type: string;
-  @ApiProperty({ nullable: true }) title: string | null;
+  @ApiProperty({ type: String, nullable: true }) title: string | null;
   @ApiProperty({ type: 'integer', description: 'Completed turns' }) turn_count: number;
   @ApiProperty({ type: 'integer' }) total_tokens: number;
   @ApiProperty({ format: 'date-time' }) last_activity_at: string;
   @ApiProperty({ format: 'date-time' }) created_at: string;
-  @ApiProperty({ format: 'uuid', nullable: true, description: 'The turn running (or not yet settled) now' }) active_execution_id:
-    string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The turn running (or not yet settled) now' })
+  active_execution_id: string | null;
   @ApiPropertyOptional({ type: [ConversationMessageResponse], description: 'The history, on `GET /api/conversations/:id`' })
   messages?: ConversationMessageView[];
 }
@@ -33,7 +33,8 @@ export class TurnStartedResponse implements TurnStartedView {
 
 export class ConversationPageResponse {
   @ApiProperty({ type: [ConversationResponse] }) data: ConversationResponse[];
-  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor:
+    string | null;
 }
 
 export class OwnedConversationResponse extends ConversationResponse implements OwnedConversationView {
@@ -42,5 +43,6 @@ export class OwnedConversationResponse extends ConversationResponse implements O
 
 export class OwnedConversationPageResponse {
   @ApiProperty({ type: [OwnedConversationResponse] }) data: OwnedConversationResponse[];
-  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor:
+    string | null;
 }

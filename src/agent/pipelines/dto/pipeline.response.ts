@@ -11,7 +11,7 @@ export class PipelineStageResponse implements PipelineStageView {
   @ApiProperty() name: string;
   @ApiProperty() agent_type: string;
   @ApiProperty({ enum: [...Object.values(ExecutionStatus), ...Object.values(UNSTARTED_STAGE)] }) status: PipelineStageView['status'];
-  @ApiProperty({ format: 'uuid', nullable: true }) execution_id: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) execution_id: string | null;
 }
 
 export class ParallelStagesResponse {
@@ -34,12 +34,13 @@ export class PipelineResponse implements PipelineView {
   @ApiObjectProperty('The failed stage and its error', { nullable: true }) error: JsonObject | null;
   @ApiObjectProperty('As created') metadata: JsonObject;
   @ApiProperty({ format: 'date-time' }) created_at: string;
-  @ApiProperty({ format: 'date-time', nullable: true }) completed_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completed_at: string | null;
 }
 
 export class PipelinePageResponse {
   @ApiProperty({ type: [PipelineResponse] }) data: PipelineResponse[];
-  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor:
+    string | null;
 }
 
 export class OwnedPipelineResponse extends PipelineResponse implements OwnedPipelineView {
@@ -48,5 +49,6 @@ export class OwnedPipelineResponse extends PipelineResponse implements OwnedPipe
 
 export class OwnedPipelinePageResponse {
   @ApiProperty({ type: [OwnedPipelineResponse] }) data: OwnedPipelineResponse[];
-  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor:
+    string | null;
 }

@@ -35,14 +35,15 @@ export class ExecutionResponse implements ExecutionView {
   @ApiJsonProperty('The final answer, once completed') output: JsonValue | null;
   @ApiProperty({ type: ExecutionErrorResponse, nullable: true }) error: ExecutionError | null;
   @ApiObjectProperty('As started, plus what the library notes (`force_killed`, …)') metadata: JsonObject;
-  @ApiProperty({ format: 'uuid', nullable: true }) conversation_id: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true }) pipeline_id: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true }) parent_execution_id: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) conversation_id: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) pipeline_id: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) parent_execution_id: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
-  @ApiProperty({ format: 'date-time', nullable: true }) started_at: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true }) paused_at: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true }) completed_at: string | null;
-  @ApiProperty({ nullable: true, description: 'From start to end (or to now while it runs)' }) duration_seconds: number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) started_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) paused_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completed_at: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'From start to end (or to now while it runs)' }) duration_seconds:
+    number | null;
   @ApiPropertyOptional({ type: [LogResponse], description: 'The latest logs, where the route says so' }) logs?: LogView[];
 }
 
@@ -54,17 +55,20 @@ export class OwnedExecutionResponse extends ExecutionResponse {
 
 export class ExecutionPageResponse {
   @ApiProperty({ type: [ExecutionResponse] }) data: ExecutionResponse[];
-  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor:
+    string | null;
 }
 
 export class OwnedExecutionPageResponse {
   @ApiProperty({ type: [OwnedExecutionResponse] }) data: OwnedExecutionResponse[];
-  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor:
+    string | null;
 }
 
 export class LogPageResponse {
   @ApiProperty({ type: [LogResponse] }) data: LogResponse[];
-  @ApiProperty({ nullable: true, description: 'Pass as `after_id` for the next page; null on the last' }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `after_id` for the next page; null on the last' }) next_cursor:
+    string | null;
 }
 
 export class LimitUsageResponse implements LimitUsage {
@@ -74,8 +78,8 @@ export class LimitUsageResponse implements LimitUsage {
 }
 
 export class HourlyLimitResponse extends LimitUsageResponse {
-  @ApiProperty({ format: 'date-time', nullable: true, description: 'When the oldest start in the window leaves it' }) resets_at:
-    string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the oldest start in the window leaves it' })
+  resets_at: string | null;
 }
 
 export class LimitsResponse implements LimitsReport {

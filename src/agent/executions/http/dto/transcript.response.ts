@@ -21,7 +21,8 @@ export class ToolResultResponse implements ToolResultView {
 export class TranscriptEntryResponse implements TranscriptEntryView {
   @ApiProperty({ type: 'integer', description: 'Its place in the history: the cursor of the next page' }) seq: number;
   @ApiProperty({ enum: ['system', 'user', 'assistant', 'tool'] }) role: string;
-  @ApiProperty({ nullable: true, description: 'The text of the message; null when it has none (only tool parts)' }) text: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The text of the message; null when it has none (only tool parts)' }) text:
+    string | null;
   @ApiProperty({ type: [ToolCallResponse] }) tool_calls: ToolCallResponse[];
   @ApiProperty({ type: [ToolResultResponse] }) tool_results: ToolResultResponse[];
   @ApiJsonProperty('The message as stored: a string, or the model message parts') content: JsonValue;
@@ -31,5 +32,6 @@ export class TranscriptEntryResponse implements TranscriptEntryView {
 export class TranscriptResponse implements TranscriptView {
   @ApiProperty({ format: 'uuid' }) execution_id: string;
   @ApiProperty({ type: [TranscriptEntryResponse] }) data: TranscriptEntryResponse[];
-  @ApiProperty({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor:
+    string | null;
 }
