@@ -25,6 +25,7 @@ import {
   type ObservabilityOptions,
   type ResolvedObservabilityOptions,
 } from './observability/observability.options.js';
+import { resolveOpenApiOptions, type OpenApiOptions, type ResolvedOpenApiOptions } from './openapi/openapi.options.js';
 import { resolvePipelineOptions, type PipelineOptions, type ResolvedPipelineOptions } from './pipelines/pipeline.options.js';
 import {
   resolveHostEventOptions,
@@ -67,6 +68,8 @@ export interface AgentModuleOptions extends InfrastructureOptions, TenancyOption
   dashboard?: DashboardOptions;
   /** Where the routes are mounted, and which (see `AgentRouteGroup`). */
   http?: HttpOptions;
+  /** The OpenAPI document of the routes and its Swagger UI page (default at `api/docs`). */
+  openapi?: OpenApiOptions;
 }
 
 /**
@@ -88,7 +91,8 @@ export interface ResolvedAgentOptions
     ResolvedSubagentOptions,
     ResolvedBillingOptions,
     ResolvedObservabilityOptions,
-    ResolvedDashboardOptions {
+    ResolvedDashboardOptions,
+    ResolvedOpenApiOptions {
   /**
    * The features that can be left out, on or off (`conversations.enabled` and the like; all on by
    * default): one that is off mounts no route and registers no settlement handler.
@@ -121,6 +125,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const observability = resolveObservabilityOptions(o.observability, problems);
   const billing = resolveBillingOptions(o.billing, problems);
   const dashboard = resolveDashboardOptions(o.dashboard, problems);
+  const openapi = resolveOpenApiOptions(o.openapi, problems);
 
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);
 
@@ -143,6 +148,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     ...observability,
     ...dashboard,
     ...billing,
+    ...openapi,
     // NOTE: each switchable feature gives its own key of `features`; spread above, the last would win.
     features: { ...webhooks.features, ...conversations.features, ...pipelines.features, ...subagents.features, ...billing.features },
   };

@@ -32,6 +32,8 @@ import { PipelinesController } from './pipelines/pipelines.controller.js';
 import { AgentsGateway } from './realtime/agents.gateway.js';
 import { AdminExecutionStreamController, ExecutionStreamController } from './realtime/execution-stream.controller.js';
 import { WebhookController } from './webhooks/webhook.controller.js';
+import { AgentOpenApiDocument } from './openapi/openapi-document.js';
+import { OpenApiJsonController, OpenApiPageController } from './openapi/openapi.controller.js';
 
 /**
  * Every route the library serves, made for one `AgentModule` import:
@@ -72,6 +74,16 @@ export function createAgentRoutes(): AgentRoutes {
       api(AgentRouteGroup.Admin, AdminPipelinesController, (o) => o.features.pipelines),
       api(AgentRouteGroup.Webhooks, WebhookController, (o) => o.features.webhooks),
       api(AgentRouteGroup.Dashboard, DashboardSessionController, (o) => o.dashboard.enabled),
+      {
+        group: AgentRouteGroup.OpenApi,
+        controller: ownClass(OpenApiJsonController),
+        path: (o) => (o.openapi.path === null ? null : `${joinPath(o.http.prefix, o.openapi.path)}-json`),
+      },
+      {
+        group: AgentRouteGroup.OpenApi,
+        controller: ownClass(OpenApiPageController),
+        path: (o) => (o.openapi.path === null ? null : joinPath(o.http.prefix, o.openapi.path)),
+      },
     ],
     endpoints: [
       { group: AgentRouteGroup.Health, controller: ownClass(HealthController), path: (o) => o.observability.healthPath || null },
@@ -102,8 +114,13 @@ export function mountProvider(routes: AgentRoutes): Provider {
   };
 }
 
-/** The providers `AgentModule` adds for its routes: the gateway, their mounting and the collision check. */
-export const routeProviders = (routes: AgentRoutes): Provider[] => [routes.gateway, mountProvider(routes), RouteCollisionCheck];
+/** The providers `AgentModule` adds for its routes: the gateway, their mounting, the collision check and the OpenAPI document. */
+export const routeProviders = (routes: AgentRoutes): Provider[] => [
+  routes.gateway,
+  mountProvider(routes),
+  RouteCollisionCheck,
+  AgentOpenApiDocument,
+];
 
 /** Health, the dashboard page and metrics: routes at paths of their own, outside `AgentModule`. */
 @Module({})

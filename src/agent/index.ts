@@ -17,6 +17,8 @@ export { AgentRegistry, type RegisteredAgent } from './executions/registry/agent
 export { AgentManager } from './executions/lifecycle/agent-manager.js';
 export type { StartOptions } from './executions/lifecycle/start-options.js';
 export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
+export { ExecutionTranscript, type TranscriptPage } from './executions/http/execution-transcript.js';
+export type { ToolCallView, ToolResultView, TranscriptEntryView, TranscriptView } from './executions/http/transcript.view.js';
 export { ExecutionEvents, type ExecutionEvent } from './executions/execution-events.js';
 export { ExecutionEventName } from './execution-event-names.js';
 // NOTE: these two also bring the features' entries of `ExecutionEventMap` into a host's types.
@@ -118,6 +120,8 @@ export { DEFAULT_SANDBOX_UIDS, type SandboxUidRange } from './workspaces/sandbox
 export { QuotaExceededError } from './errors/agent.errors.js';
 export type { WorkspaceOptions } from './workspaces/workspace.options.js';
 export type { DashboardOptions } from './dashboard/dashboard.options.js';
+export { AgentOpenApiDocument } from './openapi/openapi-document.js';
+export type { OpenApiOptions } from './openapi/openapi.options.js';
 export type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSearch } from './runtime/tools/workspace-handle.js';
 export { WorkspaceEntryType } from './runtime/tools/workspace-handle.js';
 export { stepContextOf, workspaceOf, type AgentToolContext } from './runtime/tools/tool-context.js';

@@ -1,4 +1,4 @@
-import { type INestApplication, type Provider, ValidationPipe } from '@nestjs/common';
+import { type INestApplication, type LoggerService, type Provider, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../app.module.js';
@@ -7,13 +7,13 @@ import type { HostConfig } from './host-config.js';
 /** Builds the example app (used by `main.ts`, `worker.ts` and the e2e tests). */
 export async function createApp(
   config: HostConfig & { databaseUrl: string },
-  options: { logger?: false; agents?: Provider[] } = {},
+  options: { logger?: false | LoggerService; agents?: Provider[] } = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, options.agents), {
     bodyParser: false,
     // Webhook signatures are checked over the exact bytes received.
     rawBody: true,
-    ...(options.logger === false ? { logger: false } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
   // Larger than the library's input limit, so an oversize input gets the library's clear 413.
   app.useBodyParser('json', { limit: '2mb' });

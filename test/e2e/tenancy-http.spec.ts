@@ -106,19 +106,20 @@ describe.each(HTTP_PLATFORMS)('tenancy over HTTP: limits, queues, isolation on %
           const responses = [
             await http.get(`/api/agents/${target}`).set('authorization', who),
             await http.get(`/api/agents/${target}/logs`).set('authorization', who),
+            await http.get(`/api/agents/${target}/transcript`).set('authorization', who),
             await http.post(`/api/agents/${target}/pause`).set('authorization', who).send({}),
             await http.post(`/api/agents/${target}/resume`).set('authorization', who).send({}),
             await http.post(`/api/agents/${target}/cancel`).set('authorization', who).send({}),
             await http.post(`/api/agents/${target}/input`).set('authorization', who).send({ input: 'x' }),
             await http.delete(`/api/agents/${target}`).set('authorization', who),
           ];
-          expect(responses.map((r) => r.status)).toEqual([404, 404, 404, 404, 404, 404, 404]);
+          expect(responses.map((r) => r.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404]);
           expect((await readSse(`http://127.0.0.1:${port}/api/agents/${target}/stream`, { authorization: who })).status).toBe(404);
         }
       }
       // An admin of another tenant sees nothing of this one; a non-admin gets no admin route at all.
       const foreignAdmin = strangers[2]!;
-      for (const path of [`/api/admin/agents/${id}`, `/api/admin/agents/${id}/logs`]) {
+      for (const path of [`/api/admin/agents/${id}`, `/api/admin/agents/${id}/logs`, `/api/admin/agents/${id}/transcript`]) {
         expect((await http.get(path).set('authorization', foreignAdmin)).status).toBe(404);
       }
       expect((await http.delete(`/api/admin/agents/${id}`).set('authorization', foreignAdmin)).status).toBe(404);

@@ -1,4 +1,4 @@
-import { ValidationPipe, type INestApplication, type Provider } from '@nestjs/common';
+import { ValidationPipe, type INestApplication, type LoggerService, type Provider } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module.js';
@@ -26,7 +26,7 @@ export const HTTP_PLATFORMS: HttpPlatform[] = ['express', 'fastify'];
 /**
  * The example host app (as `npm start` builds it) on a test database, listening on an ephemeral port;
  * `agents` adds `@Agent()` providers, as a user adds theirs to a module. On `fastify`, the same
- * AppModule in a Fastify host set up like `createApp`.
+ * AppModule in a Fastify host set up like `createApp`. `logger`: Nest's logger for the app (default none).
  */
 export async function startExampleApp(
   db: TestDatabase,
@@ -34,6 +34,7 @@ export async function startExampleApp(
   env: NodeJS.ProcessEnv = {},
   agents: Provider[] = [],
   platform: HttpPlatform = 'express',
+  logger: false | LoggerService = false,
 ): Promise<ExampleApp> {
   const config = readHostConfig({
     JWT_SECRET: SECRET,
@@ -45,8 +46,8 @@ export async function startExampleApp(
   });
   const app =
     platform === 'fastify'
-      ? await createFastifyApp({ ...config, databaseUrl: db.url }, agents)
-      : await createApp({ ...config, databaseUrl: db.url }, { logger: false, agents });
+      ? await createFastifyApp({ ...config, databaseUrl: db.url }, agents, logger)
+      : await createApp({ ...config, databaseUrl: db.url }, { logger, agents });
   await app.listen(0, '127.0.0.1');
   return {
     app,
@@ -76,13 +77,17 @@ export const exampleEnv = (db: TestDatabase, transport: string, extra: Record<st
  * limit, the same global pipe. NOTE: Fastify parses bodies before any route, so a malformed one is
  * answered by the app's global filters: the library's, app-wide, gives it the library's shape.
  */
-async function createFastifyApp(config: HostConfig & { databaseUrl: string }, agents: Provider[]): Promise<INestApplication> {
+async function createFastifyApp(
+  config: HostConfig & { databaseUrl: string },
+  agents: Provider[],
+  logger: false | LoggerService,
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, agents),
     new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
     {
       rawBody: true,
-      logger: false,
+      logger,
     },
   );
   app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));

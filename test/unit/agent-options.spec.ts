@@ -151,6 +151,7 @@ describe('resolveAgentOptions', () => {
       'executions',
       'health',
       'metrics',
+      'openapi',
       'pipelines',
       'realtime',
       'usage',
@@ -176,8 +177,21 @@ describe('resolveAgentOptions', () => {
     expect((error as InvalidAgentOptionsError).problems).toEqual([
       "realtime.namespace must be a Socket.IO namespace such as '/agents'",
       "http.prefix must be a path such as 'v1' or 'ai/v1'",
-      'http.routes must be true, false or a list of executions, conversations, pipelines, usage, admin, webhooks, realtime, metrics, health, dashboard',
+      'http.routes must be true, false or a list of executions, conversations, pipelines, usage, admin, webhooks, realtime, metrics, health, dashboard, openapi',
     ]);
+  });
+
+  it('serves the OpenAPI document at api/docs unless moved or switched off', () => {
+    expect(resolveAgentOptions(valid).openapi).toEqual({ path: 'api/docs', title: 'nestjs-agents', version: '1.0.0' });
+    expect(resolveAgentOptions({ ...valid, openapi: { path: '/reference/', title: 'Acme agents', version: '2.1.0' } }).openapi).toEqual({
+      path: 'reference',
+      title: 'Acme agents',
+      version: '2.1.0',
+    });
+    expect(resolveAgentOptions({ ...valid, openapi: { path: false } }).openapi.path).toBeNull();
+    expect(() => resolveAgentOptions({ ...valid, openapi: { path: 'a b', title: '' } })).toThrow(
+      /openapi.path must be a path such as 'api\/docs', or false[\s\S]*openapi.title must be a non-empty string/,
+    );
   });
 
   it('switches features off through their own options (all on by default)', () => {

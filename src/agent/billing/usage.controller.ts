@@ -9,9 +9,13 @@ import { BudgetService, nextPeriod, periodOf, TENANT_SCOPE } from './budget.serv
 import { SetBudgetDto } from './dto/set-budget.dto.js';
 import { UsageQuery } from './dto/usage.query.js';
 import { UsageService, type UsageSummary } from './usage.service.js';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../http/api-error.response.js';
+import { BudgetReportResponse, BudgetSetResponse, UsageSummaryResponse } from './dto/usage.response.js';
 
 const MAX_PERIOD_DAYS = 366;
 
+@ApiTags('usage')
 @AgentController('api/usage', RouteAccess.User)
 export class UsageController {
   constructor(
@@ -21,6 +25,9 @@ export class UsageController {
 
   /** The caller's usage by model; an admin's covers the tenant and adds `by_user`. */
   @Get()
+  @ApiOperation({ summary: "The caller's usage by model over a period (an admin's: the tenant's, by user too)" })
+  @ApiOkResponse({ type: UsageSummaryResponse })
+  @ApiErrors(400)
   summary(@CurrentPrincipal() principal: Principal, @Query() query: UsageQuery): Promise<UsageSummary> {
     const { from, to } = periodFrom(query);
     const scope = isAdmin(principal) ? { tenantId: principal.tenantId, userId: null } : ownScope(principal);
@@ -29,11 +36,14 @@ export class UsageController {
 
   /** The caller's and its tenant's budgets this month, with what is spent and held. */
   @Get('budget')
+  @ApiOperation({ summary: "The caller's and its tenant's budgets this month" })
+  @ApiOkResponse({ type: BudgetReportResponse })
   async budget(@CurrentPrincipal() principal: Principal): Promise<{ budgets: BudgetState[] }> {
     return { budgets: await this.budgets.report(principal) };
   }
 }
 
+@ApiTags('admin')
 @AgentController('api/admin/budgets', RouteAccess.Admin)
 export class BudgetsAdminController {
   constructor(private readonly budgets: BudgetService) {}
@@ -41,6 +51,9 @@ export class BudgetsAdminController {
   /** Sets (or with both limits null, removes) a user's or the tenant's monthly budget; running executions see it at their next job. */
   @Put()
   @HttpCode(200)
+  @ApiOperation({ summary: "Set (or remove) a user's or the tenant's monthly budget" })
+  @ApiOkResponse({ type: BudgetSetResponse })
+  @ApiErrors(400)
   async set(
     @CurrentPrincipal() principal: Principal,
     @Body() body: SetBudgetDto,

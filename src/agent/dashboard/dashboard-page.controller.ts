@@ -1,4 +1,14 @@
 import { All, Controller, Get, Inject, Logger, OnModuleInit, Req, Res } from '@nestjs/common';
+import {
+  ApiExcludeEndpoint,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
 import type { ResolvedDashboardOptions } from './dashboard.options.js';
@@ -38,6 +48,7 @@ const NOT_BUILT = 'The dashboard front end is not built: run `npm run build` (it
  * cookie, admins only). A controller, so the app's global guards apply; it writes Node's response
  * itself (files, bull-board's own app) and so answers alike on Express and Fastify.
  */
+@ApiTags('dashboard')
 @Controller()
 export class DashboardPageController implements OnModuleInit {
   private readonly logger = new Logger(DashboardPageController.name);
@@ -60,6 +71,10 @@ export class DashboardPageController implements OnModuleInit {
    * so it works with or without the slash, under any prefix.
    */
   @Get()
+  @ApiOperation({ summary: 'The admin dashboard page' })
+  @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } })
+  @ApiServiceUnavailableResponse({ description: 'The front end is not built' })
   page(@Req() request: unknown, @Res() response: unknown): void {
     const req = rawRequest(request);
     const res = takeRawResponse(response);
@@ -71,6 +86,10 @@ export class DashboardPageController implements OnModuleInit {
 
   // NOTE: Vite writes the assets flat under assets/: one parameter, on either platform.
   @Get('assets/:file')
+  @ApiOperation({ summary: "The dashboard page's scripts, styles and images" })
+  @ApiParam({ name: 'file' })
+  @ApiOkResponse({ description: 'The file' })
+  @ApiNotFoundResponse({ description: 'No such file' })
   asset(@Req() request: unknown, @Res() response: unknown): void {
     const req = rawRequest(request);
     const res = takeRawResponse(response);
@@ -81,6 +100,8 @@ export class DashboardPageController implements OnModuleInit {
   }
 
   /** bull-board is opened by navigation: the session cookie stands for the bearer header the browser cannot send. */
+  // NOTE: bull-board's own app (its pages, files and API), not part of ours: left out of the OpenAPI document.
+  @ApiExcludeEndpoint()
   @All(QUEUE_BOARD_PATHS)
   queues(@Req() request: unknown, @Res() response: unknown): void {
     const req = rawRequest(request);

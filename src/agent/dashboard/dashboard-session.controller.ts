@@ -9,16 +9,8 @@ import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { RealtimeTokenService } from '../tenancy/realtime-token.service.js';
 import { sessionCookie } from './dashboard-cookie.js';
-
-export interface DashboardSessionView {
-  tenant_id: string;
-  user_id: string;
-  roles: string[];
-  /** When the bull-board cookie expires: ask again (the page does before opening bull-board). */
-  expires_at: string;
-  /** Where bull-board is mounted. */
-  queues_url: string;
-}
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DashboardSessionResponse, type DashboardSessionView } from './dto/dashboard-session.response.js';
 
 /**
  * The dashboard's sign-in check. The page sends the host app's bearer token here: 401 without a
@@ -26,6 +18,7 @@ export interface DashboardSessionView {
  * short-lived HttpOnly cookie for bull-board, the one part of the dashboard a browser opens by
  * navigation (which cannot carry a bearer header).
  */
+@ApiTags('admin')
 @AgentController('api/admin/dashboard', RouteAccess.Admin)
 export class DashboardSessionController {
   constructor(
@@ -36,6 +29,8 @@ export class DashboardSessionController {
 
   @Post('session')
   @HttpCode(200)
+  @ApiOperation({ summary: "The dashboard's sign-in check; sets bull-board's session cookie" })
+  @ApiOkResponse({ type: DashboardSessionResponse })
   open(@CurrentPrincipal() principal: Principal, @Req() req: unknown, @Res({ passthrough: true }) res: unknown): DashboardSessionView {
     const { token, expires_at } = this.tokens.issue(principal);
     const { path } = this.options.dashboard;
@@ -51,6 +46,8 @@ export class DashboardSessionController {
 
   @Delete('session')
   @HttpCode(204)
+  @ApiOperation({ summary: "Clears bull-board's session cookie" })
+  @ApiNoContentResponse({ description: 'Signed out' })
   close(@Req() req: unknown, @Res({ passthrough: true }) res: unknown): void {
     this.adapterHost.httpAdapter.setHeader(
       res,

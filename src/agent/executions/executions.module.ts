@@ -18,6 +18,7 @@ import { BackendQueueWorkers } from './run/backend-queue-workers.js';
 import { ExecutionJobs } from './run/execution-jobs.js';
 import { executionQueueProcessors } from './run/execution-queue-processors.js';
 import { ExecutionReader } from './http/execution-reader.js';
+import { ExecutionTranscript } from './http/execution-transcript.js';
 import { ExecutionRunner } from './run/execution-runner.js';
 import { RunCommits } from './run/run-commits.js';
 import { RunEndings } from './run/run-endings.js';
@@ -55,6 +56,7 @@ import { BillingModule } from '../billing/billing.module.js';
     ToolApprovals,
     ExecutionForks,
     ExecutionReader,
+    ExecutionTranscript,
     ExecutionStore,
     ExecutionRunner,
     StepLoop,
@@ -82,6 +84,7 @@ import { BillingModule } from '../billing/billing.module.js';
   exports: [
     AgentManager,
     ExecutionReader,
+    ExecutionTranscript,
     ExecutionEvents,
     AgentRegistry,
     AgentInputCheck,

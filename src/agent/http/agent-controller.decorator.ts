@@ -1,8 +1,10 @@
 import { applyDecorators, CanActivate, Controller, Type, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { AdminGuard, PrincipalGuard } from '../tenancy/principal.guard.js';
+import { StreamPrincipalGuard } from '../tenancy/stream-principal.guard.js';
 import { AgentThrottlerGuard } from '../throttling/agent-throttler.guard.js';
 import { AgentExceptionFilter } from './agent-exception.filter.js';
 import { agentValidationPipe } from './agent-validation.pipe.js';
+import { ApiErrors } from './api-error.response.js';
 import { RequestReceivedGuard } from './request-received.js';
 import { StorableInputGuard } from './storable-input.guard.js';
 
@@ -14,6 +16,10 @@ export const RouteAccess = {
   Admin: 'admin',
   /** No principal: the route authenticates its caller itself (signed webhooks). */
   Signed: 'signed',
+  /** Like `user`, or named by the realtime token in `?token=`: Server-Sent Events for a browser's `EventSource`. */
+  Stream: 'stream',
+  /** No principal and nothing to check: the API's own description (the OpenAPI document and its page). */
+  Public: 'public',
 } as const;
 export type RouteAccess = (typeof RouteAccess)[keyof typeof RouteAccess];
 
@@ -26,10 +32,22 @@ const GUARDS: Record<RouteAccess, Type<CanActivate>[]> = {
   user: [RequestReceivedGuard, PrincipalGuard, AgentThrottlerGuard, StorableInputGuard],
   admin: [RequestReceivedGuard, AdminGuard, AgentThrottlerGuard, StorableInputGuard],
   signed: [RequestReceivedGuard, AgentThrottlerGuard, StorableInputGuard],
+  stream: [RequestReceivedGuard, StreamPrincipalGuard, AgentThrottlerGuard, StorableInputGuard],
+  public: [RequestReceivedGuard, AgentThrottlerGuard],
+};
+
+/** The errors every route of each kind can give, from its guards: who calls, and the request rate. */
+const GUARD_ERRORS: Record<RouteAccess, number[]> = {
+  user: [401, 429],
+  admin: [401, 403, 429],
+  signed: [429],
+  stream: [401, 429],
+  public: [429],
 };
 
 /**
- * A library controller: its guards, the library's validation and its error answers. The path is the
+ * A library controller: its guards, the library's validation and its error answers (in the OpenAPI
+ * document too). The path is the
  * canonical one; where it is mounted (prefix, route groups) is decided at boot from the options.
  * NOTE: signed routes validate their body only: their headers are checked by the signature.
  */
@@ -39,5 +57,6 @@ export function AgentController(path: string, access: RouteAccess): ClassDecorat
     ...(GUARDS[access].length > 0 ? [UseGuards(...GUARDS[access])] : []),
     ...(access === RouteAccess.Signed ? [] : [UsePipes(agentValidationPipe)]),
     UseFilters(AgentExceptionFilter),
+    ApiErrors(...GUARD_ERRORS[access]),
   );
 }

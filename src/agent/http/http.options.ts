@@ -22,6 +22,8 @@ export const AgentRouteGroup = {
   Health: 'health',
   /** The admin dashboard at `dashboard.path` and its session routes (when `dashboard.enabled`). */
   Dashboard: 'dashboard',
+  /** The OpenAPI document and its Swagger UI page at `openapi.path`. */
+  OpenApi: 'openapi',
 } as const;
 export type AgentRouteGroup = (typeof AgentRouteGroup)[keyof typeof AgentRouteGroup];
 export const ALL_ROUTE_GROUPS: readonly AgentRouteGroup[] = Object.values(AgentRouteGroup);

@@ -1,6 +1,7 @@
 import { Logger, type Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { WebSocketGateway } from '@nestjs/websockets';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { AgentRouteGroup, GatewayCors, ResolvedHttpOptions } from './http.options.js';
 
 /**
@@ -42,13 +43,14 @@ export const joinPath = (...parts: string[]): string =>
 
 /**
  * Writes each controller's path from the options: `[path]`, or `[]` (a controller with no path has
- * no route). NOTE: runs while providers are made, before `app.init()` registers routes and reads the
+ * no route, and is left out of OpenAPI documents, the host's own included). NOTE: runs while providers are made, before `app.init()` registers routes and reads the
  * paths, as `RouterModule` writes module paths; so paths may come from `forRootAsync` options.
  */
 export function mountRoutes<O extends ResolvedHttpOptions>(definitions: RouteDefinition<O>[], options: O): MountedRoute[] {
   return definitions.map(({ group, controller, path: pathOf }) => {
     const path = options.http.routes.has(group) ? pathOf(options) : null;
     Reflect.defineMetadata(PATH_METADATA, path === null ? [] : [path], controller);
+    if (path === null) ApiExcludeController()(controller);
     return { group, controller, path };
   });
 }

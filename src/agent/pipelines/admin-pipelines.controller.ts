@@ -6,13 +6,20 @@ import type { Principal } from '../tenancy/principal.js';
 import { AdminListPipelinesQuery } from './dto/admin-list-pipelines.query.js';
 import { PipelineReader } from './pipeline-reader.js';
 import type { OwnedPipelineView } from './pipeline.view.js';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../http/api-error.response.js';
+import { OwnedPipelinePageResponse } from './dto/pipeline.response.js';
 
 /** The admin's list of every pipeline of its tenant, whoever created it. */
+@ApiTags('admin')
 @AgentController('api/admin/pipelines', RouteAccess.Admin)
 export class AdminPipelinesController {
   constructor(private readonly reader: PipelineReader) {}
 
   @Get()
+  @ApiOperation({ summary: "Every pipeline of the admin's tenant" })
+  @ApiOkResponse({ type: OwnedPipelinePageResponse })
+  @ApiErrors(400)
   list(@CurrentPrincipal() principal: Principal, @Query() query: AdminListPipelinesQuery): Promise<Page<OwnedPipelineView>> {
     // NOTE: the user filter is the scope's user: the same condition that keeps a user to their own.
     return this.reader.listWithOwners(

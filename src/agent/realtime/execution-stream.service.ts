@@ -10,12 +10,19 @@ import { LogEventType } from '../runtime/log-event-type.js';
 
 const HEARTBEAT_MS = 15_000;
 const CATCH_UP_PAGE = 500;
+/**
+ * Sent with `finished`: an `EventSource` reconnects whenever a stream ends, so it comes back once,
+ * soon, and learns from the 204 that there is nothing more (and then stays closed).
+ */
+const RECONNECT_AFTER_FINISHED_MS = 500;
 
 /**
  * Server-Sent Events of one execution until it ends (`event: finished`). Live events come from
  * the event bridge (pushed, not polled); what came before — or after `Last-Event-ID` — is
  * replayed from the logs, and live events that arrive meanwhile are held back and de-duplicated
- * by `seq`, so the stream has no gap and no repeat.
+ * by `seq`, so the stream has no gap and no repeat. A caller back after the end with every event
+ * (an `EventSource` reconnecting after `finished`) gets 204 No Content, which closes an
+ * `EventSource` for good instead of a reconnect loop.
  */
 @Injectable()
 export class ExecutionStreamService {
@@ -29,6 +36,10 @@ export class ExecutionStreamService {
     const execution = await this.reader.get(scope, executionId); // 404 before anything is written
     const req = rawRequest(request);
     const res = takeRawResponse(response);
+    if (lastEventId > 0 && isTerminal(execution.status) && !(await this.hasLogsAfter(scope, executionId, lastEventId))) {
+      res.writeHead(204, { 'cache-control': 'no-store' }).end();
+      return;
+    }
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache, no-transform',
@@ -63,10 +74,11 @@ export class ExecutionStreamService {
       atTop!.add(e.event);
       res.write(frame(e.event, e.payload, e.seq));
       const status = e.event === RealtimeEventName.StatusChanged ? (e.payload.status as ExecutionStatus) : null;
-      if (status && isTerminal(status)) {
-        res.write(frame('finished', { execution_id: executionId, status }));
-        close();
-      }
+      if (status && isTerminal(status)) finish(status);
+    };
+    const finish = (status: ExecutionStatus) => {
+      res.write(`retry: ${RECONNECT_AFTER_FINISHED_MS}\n${frame('finished', { execution_id: executionId, status })}`);
+      close();
     };
     const stopLive = this.bridge.listen((events) => {
       for (const e of events) {
@@ -101,13 +113,14 @@ export class ExecutionStreamService {
       for (const e of live) send(e);
       if (closed) return;
       const { status } = await this.reader.get(scope, executionId);
-      if (isTerminal(status)) {
-        res.write(frame('finished', { execution_id: executionId, status }));
-        close();
-      }
+      if (isTerminal(status)) finish(status);
     };
     await this.bridge.ready();
     await catchUp(lastEventId);
+  }
+
+  private async hasLogsAfter(scope: Scope, executionId: string, afterId: number): Promise<boolean> {
+    return (await this.reader.logsAfter(scope, executionId, { afterId, limit: 1 })).data.length > 0;
   }
 }
 

@@ -15,10 +15,15 @@ export class PrincipalGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const principal = await this.options.resolvePrincipal(request);
+    const principal = await this.resolve(request);
     if (!isPrincipal(principal)) throw new UnauthenticatedError();
     request[PRINCIPAL_KEY] = principal;
     return this.allows(principal);
+  }
+
+  /** Override point: who calls (default: the host app's `resolvePrincipal`). */
+  protected resolve(request: object): unknown {
+    return this.options.resolvePrincipal(request);
   }
 
   /** Override point: what a resolved principal may do here. */

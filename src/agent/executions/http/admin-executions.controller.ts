@@ -16,20 +16,32 @@ import type { Principal } from '../../tenancy/principal.js';
 import { scopeFor } from '../../tenancy/scope.js';
 import { linkFilter } from './dto/list-executions.query.js';
 import { AdminListQuery } from './dto/admin-list.query.js';
-import { controlResponse, type StatusSettable } from './control-response.js';
+import { TranscriptQuery } from './dto/transcript.query.js';
+import { TranscriptResponse } from './dto/transcript.response.js';
+import { ExecutionTranscript } from './execution-transcript.js';
+import type { TranscriptView } from './transcript.view.js';
+import { ApiControlResponses, controlResponse, type StatusSettable } from './control-response.js';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../http/api-error.response.js';
+import { LogPageResponse, OwnedExecutionPageResponse, OwnedExecutionResponse } from './dto/execution.response.js';
 
 const ADMIN = { asAdmin: true };
 const SHOW_LOGS = 500;
 
 /** The admin log viewer: every execution of the admin's tenant, its logs, and every lifecycle action (its stream and the queues are served beside it, by realtime/ and observability/). */
+@ApiTags('admin')
 @AgentController('api/admin/agents', RouteAccess.Admin)
 export class AdminExecutionsController {
   constructor(
     private readonly reader: ExecutionReader,
     private readonly manager: AgentManager,
+    private readonly transcripts: ExecutionTranscript,
   ) {}
 
   @Get()
+  @ApiOperation({ summary: "Every execution of the admin's tenant, newest first" })
+  @ApiOkResponse({ type: OwnedExecutionPageResponse })
+  @ApiErrors(400)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: AdminListQuery,
@@ -54,12 +66,18 @@ export class AdminExecutionsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'An execution of the tenant with its latest logs' })
+  @ApiOkResponse({ type: OwnedExecutionResponse })
+  @ApiErrors(400, 404)
   async show(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView & { user_id: string }> {
     const execution = await this.reader.get(scopeFor(principal, true), id);
     return { ...toExecutionView(execution, await this.reader.latestLogs(execution, SHOW_LOGS)), user_id: execution.userId };
   }
 
   @Get(':id/logs')
+  @ApiOperation({ summary: "An execution's logs, oldest first, by `after_id` cursor" })
+  @ApiOkResponse({ type: LogPageResponse })
+  @ApiErrors(400, 404)
   async logs(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -74,7 +92,21 @@ export class AdminExecutionsController {
     return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
   }
 
+  @Get(':id/transcript')
+  @ApiOperation({ summary: "An execution's messages with their tool calls and results, oldest first, in pages" })
+  @ApiOkResponse({ type: TranscriptResponse })
+  @ApiErrors(400, 404)
+  transcript(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Query() query: TranscriptQuery,
+  ): Promise<TranscriptView> {
+    return this.transcripts.page(scopeFor(principal, true), id, { afterSeq: query.cursor, limit: query.limit });
+  }
+
   @Post(':id/pause')
+  @ApiOperation({ summary: 'Pause at the end of the step in flight' })
+  @ApiControlResponses()
   async pause(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -85,6 +117,8 @@ export class AdminExecutionsController {
   }
 
   @Post(':id/resume')
+  @ApiOperation({ summary: 'Resume from the checkpoint' })
+  @ApiControlResponses()
   async resume(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -94,6 +128,8 @@ export class AdminExecutionsController {
   }
 
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel gracefully' })
+  @ApiControlResponses()
   async cancel(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -114,6 +150,8 @@ export class AdminExecutionsController {
   }
 
   @Post(':id/input')
+  @ApiOperation({ summary: 'Answer an execution awaiting input' })
+  @ApiControlResponses()
   async input(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -136,6 +174,8 @@ export class AdminExecutionsController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Force kill' })
+  @ApiControlResponses()
   async kill(
     @CurrentPrincipal() p: Principal,
     @Param() { id }: ExecutionIdParam,

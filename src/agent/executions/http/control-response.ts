@@ -1,4 +1,8 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse } from '@nestjs/swagger';
+import { ApiErrors } from '../../http/api-error.response.js';
 import type { ControlResult } from '../lifecycle/execution-controls.js';
+import { ExecutionResponse } from './dto/execution.response.js';
 import { toExecutionView, type ExecutionView } from './execution.view.js';
 
 /** Express's response and Fastify's reply both set the status this way. */
@@ -11,3 +15,11 @@ export function controlResponse(res: StatusSettable, result: ControlResult): Exe
   res.status(result.pending ? 202 : 200);
   return toExecutionView(result.execution);
 }
+
+/** A control route's answers, as `controlResponse` gives them. */
+export const ApiControlResponses = (): MethodDecorator =>
+  applyDecorators(
+    ApiOkResponse({ type: ExecutionResponse, description: 'Done' }),
+    ApiAcceptedResponse({ type: ExecutionResponse, description: 'Recorded: it lands at the end of the running step' }),
+    ApiErrors(400, 404, 409),
+  );

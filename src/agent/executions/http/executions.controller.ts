@@ -18,12 +18,26 @@ import { ExecutionIdParam } from './dto/execution-id.param.js';
 import { linkFilter, ListExecutionsQuery } from './dto/list-executions.query.js';
 import { ListLogsQuery } from './dto/list-logs.query.js';
 import { StartExecutionDto } from './dto/start-execution.dto.js';
+import { TranscriptQuery } from './dto/transcript.query.js';
+import { TranscriptResponse } from './dto/transcript.response.js';
+import { ExecutionTranscript } from './execution-transcript.js';
+import type { TranscriptView } from './transcript.view.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
-import { controlResponse, type StatusSettable } from './control-response.js';
+import { ApiControlResponses, controlResponse, type StatusSettable } from './control-response.js';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../http/api-error.response.js';
+import {
+  ExecutionPageResponse,
+  ExecutionResponse,
+  LimitsResponse,
+  LogPageResponse,
+  RealtimeTokenResponse,
+} from './dto/execution.response.js';
 import { AgentRegistry } from '../registry/agent-registry.js';
 import { toAgentTypeView, type AgentTypeView } from './agent-type.view.js';
 
+@ApiTags('executions')
 @AgentController('api/agents', RouteAccess.User)
 export class ExecutionsController {
   constructor(
@@ -31,11 +45,15 @@ export class ExecutionsController {
     private readonly reader: ExecutionReader,
     private readonly tokens: RealtimeTokenService,
     private readonly registry: AgentRegistry,
+    private readonly transcripts: ExecutionTranscript,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
   ) {}
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({ summary: 'Start an execution' })
+  @ApiCreatedResponse({ type: ExecutionResponse })
+  @ApiErrors(400, 402, 409, 413)
   async start(@CurrentPrincipal() principal: Principal, @Body() body: StartExecutionDto): Promise<ExecutionView> {
     const execution = await this.manager.start(principal, body.agent_type, body.input, {
       queue: body.options?.queue,
@@ -51,6 +69,9 @@ export class ExecutionsController {
   }
 
   @Get()
+  @ApiOperation({ summary: "The caller's executions, newest first" })
+  @ApiOkResponse({ type: ExecutionPageResponse })
+  @ApiErrors(400)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListExecutionsQuery): Promise<Page<ExecutionView>> {
     const page = await this.reader.list(ownScope(principal), {
       ...linkFilter(query),
@@ -64,6 +85,8 @@ export class ExecutionsController {
 
   /** The caller's concurrent and hourly usage of its tier's limits. Declared before `:id`. */
   @Get('limits')
+  @ApiOperation({ summary: "The caller's concurrent and hourly usage of its tier's limits" })
+  @ApiOkResponse({ type: LimitsResponse })
   limits(@CurrentPrincipal() principal: Principal): Promise<LimitsReport> {
     return this.manager.limits(principal);
   }
@@ -76,17 +99,25 @@ export class ExecutionsController {
 
   /** A short-lived token for the Socket.IO handshake (`auth: { token }`). Declared before `:id`. */
   @Get('realtime-token')
+  @ApiOperation({ summary: 'A short-lived token for Socket.IO and for an EventSource on the stream' })
+  @ApiOkResponse({ type: RealtimeTokenResponse })
   realtimeToken(@CurrentPrincipal() principal: Principal): RealtimeToken {
     return this.tokens.issue(principal);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'An execution with its latest logs' })
+  @ApiOkResponse({ type: ExecutionResponse })
+  @ApiErrors(400, 404)
   async get(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView> {
     const execution = await this.reader.get(ownScope(principal), id);
     return toExecutionView(execution, await this.reader.latestLogs(execution, this.options.api.executionLogs));
   }
 
   @Get(':id/logs')
+  @ApiOperation({ summary: "An execution's logs, oldest first, by `after_id` cursor" })
+  @ApiOkResponse({ type: LogPageResponse })
+  @ApiErrors(400, 404)
   async logs(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -101,7 +132,21 @@ export class ExecutionsController {
     return { data: page.data.map(toLogView), next_cursor: page.next_cursor };
   }
 
+  @Get(':id/transcript')
+  @ApiOperation({ summary: "An execution's messages with their tool calls and results, oldest first, in pages" })
+  @ApiOkResponse({ type: TranscriptResponse })
+  @ApiErrors(400, 404)
+  transcript(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ExecutionIdParam,
+    @Query() query: TranscriptQuery,
+  ): Promise<TranscriptView> {
+    return this.transcripts.page(ownScope(principal), id, { afterSeq: query.cursor, limit: query.limit });
+  }
+
   @Post(':id/pause')
+  @ApiOperation({ summary: 'Pause at the end of the step in flight' })
+  @ApiControlResponses()
   async pause(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -112,6 +157,8 @@ export class ExecutionsController {
   }
 
   @Post(':id/resume')
+  @ApiOperation({ summary: 'Resume a paused execution from its checkpoint' })
+  @ApiControlResponses()
   async resume(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -121,6 +168,8 @@ export class ExecutionsController {
   }
 
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel gracefully (a running step ends first, within `grace_ms`)' })
+  @ApiControlResponses()
   async cancel(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -143,6 +192,8 @@ export class ExecutionsController {
   }
 
   @Post(':id/input')
+  @ApiOperation({ summary: 'Answer an execution awaiting input' })
+  @ApiControlResponses()
   async input(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -166,6 +217,8 @@ export class ExecutionsController {
 
   /** Force kill. */
   @Delete(':id')
+  @ApiOperation({ summary: 'Force kill: cancelled at once, the step in flight aborted' })
+  @ApiControlResponses()
   async kill(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,

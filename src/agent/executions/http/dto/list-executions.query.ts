@@ -1,16 +1,26 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { ExecutionStatus } from '../../execution-status.js';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ListExecutionsQuery {
-  @IsOptional() @IsIn(Object.values(ExecutionStatus)) status?: ExecutionStatus;
-  @IsOptional() @IsString() agent_type?: string;
-  @IsOptional() @IsUUID() cursor?: string;
+  @ApiPropertyOptional({ enum: Object.values(ExecutionStatus) })
+  @IsOptional()
+  @IsIn(Object.values(ExecutionStatus))
+  status?: ExecutionStatus;
+  @ApiPropertyOptional() @IsOptional() @IsString() agent_type?: string;
+  @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page', format: 'uuid' }) @IsOptional() @IsUUID() cursor?: string;
   /** A parent's subagents, a pipeline's stages, a conversation's turns. */
-  @IsOptional() @IsUUID() parent_execution_id?: string;
-  @IsOptional() @IsUUID() pipeline_id?: string;
-  @IsOptional() @IsUUID() conversation_id?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() parent_execution_id?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() pipeline_id?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() conversation_id?: string;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
 }
 
 /** The query's links as the reader's filter. */

@@ -15,26 +15,70 @@ import {
 } from 'class-validator';
 import { ALL_QUEUES, type QueueName } from '../../../infrastructure/queue-names.js';
 import type { JsonObject, JsonValue } from '../../../runtime/json.js';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiJsonProperty, ApiObjectProperty } from '../../../http/api-json.property.js';
 
 export class AwaitEventDto {
-  @IsString() @Length(1, 200) event_type: string;
-  @IsOptional() @IsInt() @Min(1) @Max(366 * 24 * 3600) timeout_seconds?: number;
+  @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) event_type: string;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 366 * 24 * 3600,
+    description: 'Fails with `awaiting_event_timeout` after this',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(366 * 24 * 3600)
+  timeout_seconds?: number;
 }
 
 export class StartExecutionOptionsDto {
   /** ISO 8601; the execution is `scheduled` until then. */
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'run_at must be an ISO 8601 date-time' }) run_at?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Run at this time (`scheduled` until then)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'run_at must be an ISO 8601 date-time' })
+  run_at?: string;
   /** Start parked, waiting for an event. */
-  @IsOptional() @ValidateNested() @Type(() => AwaitEventDto) await_event?: AwaitEventDto;
-  @IsOptional() @IsIn(ALL_QUEUES) queue?: QueueName;
-  @IsOptional() @IsObject() metadata?: JsonObject;
-  @IsOptional() @IsString() @Length(1, 200) idempotency_key?: string;
+  @ApiPropertyOptional({ type: () => AwaitEventDto, description: 'Start parked (`awaiting_event`) until this event' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AwaitEventDto)
+  await_event?: AwaitEventDto;
+  @ApiPropertyOptional({ enum: ALL_QUEUES, description: "A queue the caller's tier allows" })
+  @IsOptional()
+  @IsIn(ALL_QUEUES)
+  queue?: QueueName;
+  @ApiObjectProperty('Yours, returned as given', { required: false }) @IsOptional() @IsObject() metadata?: JsonObject;
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 200,
+    description: 'The same key again answers the same execution (a different request with it: 409)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  idempotency_key?: string;
   /** More than 50 → the long queue. */
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000) estimated_steps?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000, description: 'More than 50: the long queue' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  estimated_steps?: number;
 }
 
 export class StartExecutionDto {
-  @IsString() @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/i, { message: 'agent_type must be an agent type name' }) agent_type: string;
-  @IsDefined({ message: 'input is required (any JSON value)' }) input: JsonValue;
-  @IsOptional() @ValidateNested() @Type(() => StartExecutionOptionsDto) options?: StartExecutionOptionsDto;
+  @ApiProperty({ description: 'A registered agent type', pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' })
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/i, { message: 'agent_type must be an agent type name' })
+  agent_type: string;
+  @ApiJsonProperty("The agent's input (any JSON)")
+  @IsDefined({ message: 'input is required (any JSON value)' })
+  input: JsonValue;
+  @ApiPropertyOptional({ type: () => StartExecutionOptionsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => StartExecutionOptionsDto)
+  options?: StartExecutionOptionsDto;
 }

@@ -1,0 +1,265 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Controller, Get, Module, type INestApplication, type LoggerService } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_PLATFORMS, exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { AgentModule, type AgentModuleOptions, type Principal } from '../../src/agent/index.js';
+import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
+import { launchBrowser, screenshot } from '../support/browser.js';
+import { responseChecker } from '../support/openapi-responses.js';
+import { waitForStatus } from '../support/test-app.js';
+import type { AddressInfo } from 'node:net';
+
+type OpenApi = {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+  components: { schemas: Record<string, unknown> };
+};
+
+/** Nest's own list of the routes it mapped ("Mapped {/api/agents/:id, GET} route"), read from its log. */
+class MappedRoutes implements LoggerService {
+  readonly routes: string[] = [];
+  log(message: unknown, context?: string): void {
+    const mapped = context === 'RouterExplorer' && /^Mapped \{(.+), (\w+)\} route/.exec(String(message));
+    if (mapped) this.routes.push(`${mapped[2]} ${mapped[1]}`);
+  }
+  error(): void {}
+  warn(): void {}
+}
+
+/** `/api/agents/:id` → `/api/agents/{id}`, as OpenAPI writes a path. */
+const openApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+describe.each(HTTP_PLATFORMS)('the OpenAPI document of the example app (%s)', (platform) => {
+  let db: TestDatabase;
+  let node: ExampleApp;
+  const mapped = new MappedRoutes();
+  let document: OpenApi;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = exampleEnv(db, 'postgres', { AGENTS_WORKERS: 'off', AGENTS_DASHBOARD: 'on' });
+    node = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, env, [], platform, mapped);
+    const res = await request(node.app.getHttpServer()).get('/api/docs-json').expect(200);
+    document = res.body as OpenApi;
+  });
+
+  afterAll(async () => {
+    await node?.close();
+    await db?.drop();
+  });
+
+  it('is served at /api/docs-json and validates against the OpenAPI specification', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(document));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('shows the document in Swagger UI at /api/docs, every operation listed', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const port = (node.app.getHttpServer().address() as AddressInfo).port;
+      expect((await page.goto(`http://127.0.0.1:${port}/api/docs`))?.status()).toBe(200);
+      await page.waitForSelector('.opblock', { timeout: 15_000 });
+      const operations = Object.values(document.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+      expect(await page.locator('.opblock').count()).toBe(operations);
+      expect(await page.locator('.info .title').innerText()).toContain('nestjs-agents');
+      expect(errors).toEqual([]);
+      await screenshot(page, 'openapi', `swagger-ui-${platform}`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('describes every route Nest mapped for the library, with its method', () => {
+    // Left out: the document's own page and file routes, and bull-board's app under the dashboard.
+    const library = mapped.routes.filter((r) => !/ \/api\/docs|\/agents-dashboard\/queues/.test(r));
+    expect(library.length).toBeGreaterThan(30);
+    const missing = library.filter((r) => {
+      const [method, path] = r.split(' ') as [string, string];
+      return !document.paths[openApiPath(path)]?.[method.toLowerCase()];
+    });
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('real answers of the example app against the document', () => {
+  let db: TestDatabase;
+  let node: ExampleApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = exampleEnv(db, 'postgres');
+    node = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, env);
+  });
+
+  afterAll(async () => {
+    await node?.close();
+    await db?.drop();
+  });
+
+  it('match the documented response of their route and status, with no undocumented field', async () => {
+    const http = request(node.app.getHttpServer());
+    const document = (await http.get('/api/docs-json').expect(200)).body;
+    const { check, mismatches } = responseChecker(document);
+    const user = `Bearer ${node.token({})}`;
+    const admin = `Bearer ${node.token({ userId: 'boss', admin: true })}`;
+    const call = async (method: 'get' | 'post' | 'put' | 'delete', path: string, template: string, auth: string | null, body?: object) => {
+      const req = http[method](path);
+      if (auth) req.set('authorization', auth);
+      const res = await (body ? req.send(body) : req);
+      check(method, template, res.status, res.body);
+      return res;
+    };
+
+    const started = await call('post', '/api/agents', '/api/agents', user, {
+      agent_type: 'steps',
+      input: { steps: 2, tokens_per_step: 5 },
+    });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    await waitForStatus(node, db, id, ['completed']);
+    await call('get', `/api/agents/${id}`, '/api/agents/{id}', user);
+    await call('get', '/api/agents?limit=5', '/api/agents', user);
+    await call('get', `/api/agents/${id}/logs`, '/api/agents/{id}/logs', user);
+    await call('get', `/api/agents/${id}/transcript`, '/api/agents/{id}/transcript', user);
+    await call('get', '/api/agents/limits', '/api/agents/limits', user);
+    await call('get', '/api/agents/realtime-token', '/api/agents/realtime-token', user);
+    expect((await call('post', `/api/agents/${id}/pause`, '/api/agents/{id}/pause', user, {})).status).toBe(409);
+    expect((await call('get', '/api/agents/nope', '/api/agents/{id}', user)).status).toBe(400);
+    expect((await call('get', '/api/agents/0190a0a0-0000-7000-8000-000000000000', '/api/agents/{id}', user)).status).toBe(404);
+    expect((await call('get', '/api/agents', '/api/agents', null)).status).toBe(401);
+    expect((await call('post', '/api/agents', '/api/agents', user, { agent_type: 'nope', input: 1 })).status).toBe(400);
+
+    const turn = await call('post', '/api/conversations', '/api/conversations', user, { agent_type: 'steps', message: 'hi' });
+    expect(turn.status).toBe(201);
+    await waitForStatus(node, db, turn.body.execution_id, ['completed']);
+    await call('get', `/api/conversations/${turn.body.conversation.id}`, '/api/conversations/{id}', user);
+    await call('get', '/api/conversations', '/api/conversations', user);
+    const pipeline = await call('post', '/api/pipelines', '/api/pipelines', user, {
+      stages: [{ name: 'count', agent_type: 'steps' }],
+      input: { steps: 1 },
+    });
+    expect(pipeline.status).toBe(201);
+    await call('get', `/api/pipelines/${pipeline.body.id}`, '/api/pipelines/{id}', user);
+    await call('get', '/api/pipelines', '/api/pipelines', user);
+    await call('get', '/api/usage', '/api/usage', user);
+    await call('get', '/api/usage/budget', '/api/usage/budget', user);
+
+    await call('get', '/api/admin/agents', '/api/admin/agents', admin);
+    await call('get', `/api/admin/agents/${id}`, '/api/admin/agents/{id}', admin);
+    await call('get', '/api/admin/agents/queues', '/api/admin/agents/queues', admin);
+    await call('get', '/api/admin/conversations', '/api/admin/conversations', admin);
+    await call('get', '/api/admin/pipelines', '/api/admin/pipelines', admin);
+    await call('get', '/api/usage', '/api/usage', admin);
+    await call('put', '/api/admin/budgets', '/api/admin/budgets', admin, { user_id: 'u1', monthly_tokens: 1000 });
+    expect((await call('get', '/api/admin/agents', '/api/admin/agents', user)).status).toBe(403);
+
+    expect(mismatches).toEqual([]);
+  });
+});
+
+/** A host route of its own, documented in the host's own Swagger document. */
+@Controller('host/ping')
+class HostPingController {
+  @Get()
+  ping() {
+    return { pong: true };
+  }
+}
+
+describe.each(HTTP_PLATFORMS)('the OpenAPI document in a host with prefixes and a Swagger document of its own (%s)', (platform) => {
+  let db: TestDatabase;
+  const apps: INestApplication[] = [];
+  const principal: Principal = { tenantId: 't1', userId: 'u1', tier: 'test', roles: [] };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close().catch(() => undefined);
+    await db?.drop();
+  });
+
+  /** A host app with a global prefix, AgentModule (API only) with `options`, and the host's own Swagger at `api/docs`. */
+  async function startHost(options: Partial<AgentModuleOptions>): Promise<request.Agent> {
+    @Module({ controllers: [HostPingController] })
+    class HostModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        HostModule,
+        AgentModule.forRoot({
+          database: { url: db.url, poolSize: 4 },
+          transport: 'postgres',
+          queuePrefix: uniquePrefix(),
+          workers: { enabled: false },
+          maintenance: { enabled: false },
+          tiers: { test: { maxConcurrent: 10, perHour: 100 } },
+          resolvePrincipal: () => principal,
+          ...options,
+        }),
+      ],
+    }).compile();
+    const app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+        : moduleRef.createNestApplication({ logger: false });
+    apps.push(app);
+    app.setGlobalPrefix('gp');
+    // NOTE: the host's Swagger UI on Fastify needs @fastify/static, which this repo does not install: its JSON only.
+    SwaggerModule.setup('host-docs', app, () => SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Host').build()), {
+      ui: platform === 'express',
+    });
+    await app.init();
+    if (platform === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<void> }).ready();
+    return request.agent(app.getHttpServer());
+  }
+
+  it("serves the library's document at its moved path, under both prefixes, beside the host's own", async () => {
+    const http = await startHost({ http: { prefix: 'v1' }, openapi: { path: 'reference', title: 'Acme agents' } });
+    const res = await http.get('/gp/v1/reference-json').expect(200);
+    const document = res.body as OpenApi & { info: { title: string } };
+    expect(document.info.title).toBe('Acme agents');
+    expect((await new Validator().validate(structuredClone(document))).valid).toBe(true);
+    const paths = Object.keys(document.paths);
+    expect(paths).toContain('/gp/v1/api/agents/{id}/stream');
+    expect(paths).toContain('/gp/health');
+    // The library's own, and only those: not the host's route, not the page that serves it.
+    expect(paths.filter((p) => !p.startsWith('/gp/v1/') && !['/gp/health', '/gp/metrics'].includes(p))).toEqual([]);
+    expect(paths.some((p) => p.includes('reference') || p.includes('host'))).toBe(false);
+    await http.get('/gp/api/docs-json').expect(404);
+
+    const page = await http.get('/gp/v1/reference').expect(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toContain('data-url="/gp/v1/reference-json"');
+    expect((await http.get('/gp/v1/reference/swagger-ui-bundle.js').expect(200)).headers['content-type']).toMatch(/javascript/);
+    expect((await http.get('/gp/v1/reference/swagger-ui.css').expect(200)).headers['content-type']).toMatch(/text\/css/);
+
+    // The host's document, at its own path, has the host's route and the library's (with the same descriptions).
+    const host = (await http.get('/host-docs-json').expect(200)).body as OpenApi & { info: { title: string } };
+    expect(host.info.title).toBe('Host');
+    expect(Object.keys(host.paths)).toEqual(expect.arrayContaining(['/gp/host/ping', '/gp/v1/api/agents']));
+    expect(host.paths['/gp/v1/api/agents']!.post!.responses['429']).toBeDefined();
+    expect(Object.keys(host.paths).some((p) => p.includes('reference'))).toBe(false);
+  });
+
+  it('serves nothing when switched off, and leaves unmounted route groups out', async () => {
+    const off = await startHost({ openapi: { path: false } });
+    await off.get('/gp/api/docs-json').expect(404);
+    await off.get('/gp/api/docs').expect(404);
+
+    const some = await startHost({ http: { routes: ['executions', 'openapi'] } });
+    const document = (await some.get('/gp/api/docs-json').expect(200)).body as OpenApi;
+    const paths = Object.keys(document.paths);
+    expect(paths).toContain('/gp/api/agents');
+    expect(paths.filter((p) => !p.startsWith('/gp/api/agents'))).toEqual([]);
+  });
+});
