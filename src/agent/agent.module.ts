@@ -13,6 +13,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
+import { SchedulesModule } from './schedules/schedules.module.js';
 import { SubagentsModule } from './subagents/subagents.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
@@ -82,6 +83,7 @@ function compose(base: DynamicModule): DynamicModule {
       ConversationsModule,
       PipelinesModule,
       SubagentsModule,
+      SchedulesModule,
       ObservabilityModule,
       DashboardModule,
       ThrottlingModule,
@@ -101,6 +103,7 @@ function compose(base: DynamicModule): DynamicModule {
       MaintenanceModule,
       ConversationsModule,
       PipelinesModule,
+      SchedulesModule,
       ObservabilityModule,
       ThrottlingModule,
     ],

@@ -31,6 +31,7 @@ import { AdminPipelinesController } from './pipelines/admin-pipelines.controller
 import { PipelinesController } from './pipelines/pipelines.controller.js';
 import { AgentsGateway } from './realtime/agents.gateway.js';
 import { AdminExecutionStreamController, ExecutionStreamController } from './realtime/execution-stream.controller.js';
+import { SchedulesController } from './schedules/schedules.controller.js';
 import { WebhookController } from './webhooks/webhook.controller.js';
 
 /**
@@ -62,6 +63,7 @@ export function createAgentRoutes(): AgentRoutes {
       api(AgentRouteGroup.Executions, ExecutionStreamController),
       api(AgentRouteGroup.Conversations, ConversationsController, (o) => o.features.conversations),
       api(AgentRouteGroup.Pipelines, PipelinesController, (o) => o.features.pipelines),
+      api(AgentRouteGroup.Schedules, SchedulesController, (o) => o.features.schedules),
       api(AgentRouteGroup.Usage, UsageController, (o) => o.features.billingRoutes),
       api(AgentRouteGroup.Usage, BudgetsAdminController, (o) => o.features.billingRoutes),
       // NOTE: before the executions' `:id` routes, which would take `queues` for an id on Express.

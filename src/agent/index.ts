@@ -113,6 +113,13 @@ export { PipelineStatus } from './pipelines/pipeline-status.js';
 export { UNSTARTED_STAGE, type PipelineStageView, type PipelineView } from './pipelines/pipeline.view.js';
 export { AgentPipelineEntity } from './pipelines/entities/agent-pipeline.entity.js';
 export { InvalidPipelineError, PipelineFinishedError, PipelineNotFoundError } from './errors/pipeline.errors.js';
+export { ScheduleService, type NewSchedule, type ScheduleFilter } from './schedules/schedules.service.js';
+export { ScheduleTicks, type TickOutcome } from './schedules/schedule-ticks.js';
+export { ScheduleStatus } from './schedules/schedule-status.js';
+export type { ScheduleView } from './schedules/schedule.view.js';
+export type { ScheduleOptions } from './schedules/schedule.options.js';
+export { AgentScheduleEntity } from './schedules/entities/agent-schedule.entity.js';
+export { InvalidScheduleError, ScheduleNotFoundError, ScheduleTransitionError } from './errors/schedule.errors.js';
 export {
   SPAWN_SUBAGENT_TOOL,
   subagentAgentType,

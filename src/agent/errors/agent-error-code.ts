@@ -15,6 +15,8 @@ export const AgentErrorCode = {
   PipelineNotFound: 'pipeline_not_found',
   InvalidPipeline: 'invalid_pipeline',
   IdempotencyKeyReused: 'idempotency_key_reused',
+  ScheduleNotFound: 'schedule_not_found',
+  InvalidSchedule: 'invalid_schedule',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
@@ -38,4 +40,6 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   invalid_pipeline: 400,
   // NOTE: as Stripe answers it: the key already stands for a different request.
   idempotency_key_reused: 409,
+  schedule_not_found: 404,
+  invalid_schedule: 400,
 };
