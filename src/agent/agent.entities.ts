@@ -10,6 +10,7 @@ import { AgentEventInboxEntity } from './executions/entities/agent-event-inbox.e
 import { AgentSignalEntity } from './executions/entities/agent-signal.entity.js';
 import { AgentWebhookDeliveryEntity } from './webhooks/agent-webhook-delivery.entity.js';
 import { AgentScheduleEntity } from './schedules/entities/agent-schedule.entity.js';
+import { AgentHookDeliveryEntity } from './hooks/agent-hook-delivery.entity.js';
 import { AgentRateLimitEntity } from './infrastructure/agent-rate-limit.entity.js';
 
 /**
@@ -30,4 +31,5 @@ export const AGENT_ENTITIES = [
   BudgetLedgerEntity,
   AgentRateLimitEntity,
   AgentScheduleEntity,
+  AgentHookDeliveryEntity,
 ];

@@ -13,6 +13,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
+import { HooksModule } from './hooks/hooks.module.js';
 import { SchedulesModule } from './schedules/schedules.module.js';
 import { SubagentsModule } from './subagents/subagents.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -84,6 +85,7 @@ function compose(base: DynamicModule): DynamicModule {
       PipelinesModule,
       SubagentsModule,
       SchedulesModule,
+      HooksModule,
       ObservabilityModule,
       DashboardModule,
       ThrottlingModule,
@@ -104,6 +106,7 @@ function compose(base: DynamicModule): DynamicModule {
       ConversationsModule,
       PipelinesModule,
       SchedulesModule,
+      HooksModule,
       ObservabilityModule,
       ThrottlingModule,
     ],

@@ -33,6 +33,7 @@ import {
   type RealtimeOptions,
   type ResolvedRealtimeOptions,
 } from './realtime/realtime.options.js';
+import { resolveHookOptions, type HookOptions, type ResolvedHookOptions } from './hooks/hook.options.js';
 import { resolveScheduleOptions, type ResolvedScheduleOptions, type ScheduleOptions } from './schedules/schedule.options.js';
 import { resolveSubagentOptions, type ResolvedSubagentOptions, type SubagentOptions } from './subagents/subagent.options.js';
 import { resolvePrincipalOption, resolveTierOptions, type ResolvedTenancyOptions, type TenancyOptions } from './tenancy/tenancy.options.js';
@@ -62,6 +63,8 @@ export interface AgentModuleOptions extends InfrastructureOptions, TenancyOption
   subagents?: SubagentOptions;
   /** Recurring cron schedules of agent starts. */
   schedules?: ScheduleOptions;
+  /** Signed HTTP callbacks on completion, failure and awaiting input. */
+  hooks?: HookOptions;
   /** Usage records, pricing and budgets (SPEC §12). */
   billing?: BillingOptions;
   /** Metrics and health endpoints (SPEC §15); spans go to the host's OpenTelemetry SDK, if it installs one. */
@@ -90,6 +93,7 @@ export interface ResolvedAgentOptions
     ResolvedPipelineOptions,
     ResolvedSubagentOptions,
     ResolvedScheduleOptions,
+    ResolvedHookOptions,
     ResolvedBillingOptions,
     ResolvedObservabilityOptions,
     ResolvedDashboardOptions {
@@ -130,6 +134,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const pipelines = resolvePipelineOptions(o.pipelines, problems);
   const subagents = resolveSubagentOptions(o.subagents, problems);
   const schedules = resolveScheduleOptions(o.schedules, problems);
+  const hooks = resolveHookOptions(o.hooks, problems);
   const observability = resolveObservabilityOptions(o.observability, problems);
   const billing = resolveBillingOptions(o.billing, problems);
   const dashboard = resolveDashboardOptions(o.dashboard, problems);
@@ -153,6 +158,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     ...pipelines,
     ...subagents,
     ...schedules,
+    ...hooks,
     ...observability,
     ...dashboard,
     ...billing,

@@ -31,6 +31,7 @@ import { AdminPipelinesController } from './pipelines/admin-pipelines.controller
 import { PipelinesController } from './pipelines/pipelines.controller.js';
 import { AgentsGateway } from './realtime/agents.gateway.js';
 import { AdminExecutionStreamController, ExecutionStreamController } from './realtime/execution-stream.controller.js';
+import { HooksController } from './hooks/hooks.controller.js';
 import { SchedulesController } from './schedules/schedules.controller.js';
 import { WebhookController } from './webhooks/webhook.controller.js';
 
@@ -61,6 +62,7 @@ export function createAgentRoutes(): AgentRoutes {
     api: [
       api(AgentRouteGroup.Executions, ExecutionsController),
       api(AgentRouteGroup.Executions, ExecutionStreamController),
+      api(AgentRouteGroup.Executions, HooksController),
       api(AgentRouteGroup.Conversations, ConversationsController, (o) => o.features.conversations),
       api(AgentRouteGroup.Pipelines, PipelinesController, (o) => o.features.pipelines),
       api(AgentRouteGroup.Schedules, SchedulesController, (o) => o.features.schedules),

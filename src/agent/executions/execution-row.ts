@@ -40,6 +40,7 @@ export function executionFromRow(r: Row): AgentExecutionEntity {
     parentExecutionId: r.parent_execution_id ?? null,
     depth: num(r.depth),
     settlePending: r.settle_pending === true,
+    hooks: r.hooks ?? null,
     leaseEpoch: num(r.lease_epoch),
     leaseOwner: r.lease_owner ?? null,
     leaseHeartbeatAt: date(r.lease_heartbeat_at),

@@ -1,4 +1,5 @@
 import type { AgentState } from './agent-state.js';
+import type { HookTarget } from './hook-target.js';
 import type { StepContext } from './step-context.js';
 import type { StepResult } from './step-result.js';
 
@@ -20,6 +21,8 @@ export interface AgentTypeSettings {
   limits?: Partial<AgentLimits>;
   /** Steps per job before the run checkpoints and re-enqueues its continuation. */
   chunkSize?: number;
+  /** Signed HTTP callbacks for every execution of this type, beside those a start names. */
+  hooks?: HookTarget[];
 }
 
 /** The one thing the runner needs from an agent. */

@@ -36,6 +36,7 @@ export class ExecutionsController {
       metadata: body.options?.metadata,
       idempotencyKey: body.options?.idempotency_key,
       estimatedSteps: body.options?.estimated_steps,
+      hooks: body.options?.hooks,
       runAt: body.options?.run_at ? new Date(body.options.run_at) : undefined,
       awaitEvent: body.options?.await_event
         ? { eventType: body.options.await_event.event_type, timeoutSeconds: body.options.await_event.timeout_seconds }

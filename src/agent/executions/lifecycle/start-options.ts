@@ -1,4 +1,5 @@
 import type { QueueName } from '../../infrastructure/queue-names.js';
+import type { HookTarget } from '../../runtime/hook-target.js';
 import type { JsonObject } from '../../runtime/json.js';
 
 export interface StartOptions {
@@ -12,4 +13,6 @@ export interface StartOptions {
   awaitEvent?: { eventType: string; timeoutSeconds?: number };
   /** More than 50 expected steps → the long queue. */
   estimatedSteps?: number;
+  /** Signed HTTP callbacks of this execution (beside its agent type's): on completion, failure, awaiting input. */
+  hooks?: HookTarget[];
 }

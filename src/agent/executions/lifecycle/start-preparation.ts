@@ -14,6 +14,8 @@ import { ExecutionStatus } from '../execution-status.js';
 import { AgentRegistry } from '../registry/agent-registry.js';
 import type { StartOptions } from './start-options.js';
 import type { NewExecution } from './start-admission.js';
+import { hookTargetsProblem } from '../../runtime/hook-target.js';
+import { isPrivateHost } from '../../infrastructure/private-address.js';
 
 /** A start that passed its checks: the starter's tier and the row to admit. */
 export interface PreparedStart {
@@ -28,7 +30,8 @@ export interface PreparedStart {
 @Injectable()
 export class StartPreparation {
   constructor(
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
+    // NOTE: the hooks' SSRF switch is the hooks folder's option, a folder above the kernel's, so it is named by shape.
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions & { hooks: { allowPrivateTargets: boolean } },
     private readonly registry: AgentRegistry,
     private readonly tiers: TierPolicies,
     private readonly workspaces: WorkspaceService,
@@ -50,6 +53,8 @@ export class StartPreparation {
       tier,
     });
     if (options.awaitEvent && options.runAt) throw new InvalidRequestError('Give run_at or await_event, not both');
+    const hooks = [...agent.hooks, ...(options.hooks ?? [])];
+    this.checkHooks(options.hooks ?? []);
     const status = options.awaitEvent ? ExecutionStatus.AwaitingEvent : options.runAt ? ExecutionStatus.Scheduled : ExecutionStatus.Pending;
     // The tenant's workspaces at the tier's disk quota: 413 (QuotaExceededError), before anything is written.
     await this.workspaces.assertStartAllowed(principal);
@@ -67,7 +72,20 @@ export class StartPreparation {
         scheduledFor: options.runAt ?? null,
         awaitingEvent: options.awaitEvent?.eventType ?? null,
         waitSeconds: options.awaitEvent?.timeoutSeconds ?? null,
+        hooks,
       },
     };
+  }
+
+  /** A start's own hooks: callable URLs, known events, and no private or loopback target unless allowed (SSRF). */
+  private checkHooks(hooks: unknown): void {
+    const problem = hookTargetsProblem(hooks);
+    if (problem) throw new InvalidRequestError(problem);
+    if (this.options.hooks.allowPrivateTargets) return;
+    for (const { url } of hooks as { url: string }[]) {
+      if (isPrivateHost(new URL(url).hostname)) {
+        throw new InvalidRequestError(`hook url ${url} is a private or loopback address (set hooks.allowPrivateTargets to allow it)`);
+      }
+    }
   }
 }

@@ -3,6 +3,7 @@ import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import { isQueueName, type QueueName } from '../../infrastructure/queue-names.js';
 import type { AgentLimits, AgentStepper, AgentTypeSettings } from '../../runtime/agent-definition.js';
+import { hookTargetsProblem, type HookTarget } from '../../runtime/hook-target.js';
 
 /** An agent type as the runner uses it: settings resolved against the module defaults. */
 export interface RegisteredAgent {
@@ -11,6 +12,8 @@ export interface RegisteredAgent {
   queue: QueueName;
   limits: AgentLimits;
   chunkSize: number;
+  /** Called for every execution of the type. */
+  hooks: HookTarget[];
   stepper: AgentStepper;
 }
 
@@ -42,7 +45,10 @@ export class AgentRegistry {
         throw new AgentRegistrationError(`${origin}: agent type '${name}': ${key} must be a positive integer`);
       }
     }
-    this.agents.set(name, { name, description: settings.description, queue, limits, chunkSize, stepper });
+    const hooks = settings.hooks ?? [];
+    const problem = hookTargetsProblem(hooks);
+    if (problem) throw new AgentRegistrationError(`${origin}: agent type '${name}': ${problem}`);
+    this.agents.set(name, { name, description: settings.description, queue, limits, chunkSize, hooks, stepper });
   }
 
   get(name: string): RegisteredAgent | undefined {
