@@ -189,6 +189,26 @@ describe.each(TEST_TRANSPORTS)('recurring schedules on the %s transport', (trans
     expect(count.rows[0].n).toBe(0);
   });
 
+  it("a schedule's hooks go to each execution it starts (outbox rows with its status changes); private targets are refused", async () => {
+    const service = a.app.get(ScheduleService);
+    await expect(
+      service.create(me, { agentType: 'reporter', input: 1, cron: '* * * * * *', hooks: [{ url: 'http://127.0.0.1:9/h' }] }),
+    ).rejects.toThrow('private or loopback');
+    const hooks = [{ url: 'https://hooks.example.com/done', events: ['execution.completed' as const] }];
+    const schedule = await service.create(me, { agentType: 'reporter', input: 'hooked', cron: '* * * * * *', hooks });
+    expect(schedule.hooks).toEqual(hooks);
+    await until(async () => (await executionsOf(schedule.id)).length > 0, 10_000, 'a tick');
+    await service.pause(me, schedule.id);
+    const [first] = await executionsOf(schedule.id);
+    await until(
+      async () => (await db.sql.query(`SELECT 1 FROM agent_hook_deliveries WHERE execution_id = $1`, [first!.id])).rowCount === 1,
+      10_000,
+      'the completion delivery',
+    );
+    const { rows } = await db.sql.query(`SELECT hooks FROM agent_executions WHERE id = $1`, [first!.id]);
+    expect(rows[0].hooks).toEqual(hooks);
+  });
+
   // Last: it closes node a.
   it('when a node goes away between ticks, the other fires the next ones, still one execution each', async () => {
     const service = b.app.get(ScheduleService);

@@ -16,6 +16,7 @@ export class Schedules1795530000000 implements MigrationInterface {
                 "input" jsonb NOT NULL,
                 "queue" text,
                 "metadata" jsonb NOT NULL DEFAULT '{}',
+                "hooks" jsonb NOT NULL DEFAULT '[]',
                 "cron" text NOT NULL,
                 "time_zone" text NOT NULL,
                 "status" text NOT NULL,

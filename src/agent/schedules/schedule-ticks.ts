@@ -119,6 +119,7 @@ export class ScheduleTicks implements OnApplicationBootstrap, BeforeApplicationS
         const started = await this.manager.startWithin(client, principal, schedule.agent_type, schedule.input as JsonValue, {
           queue: (schedule.queue as QueueName | null) ?? undefined,
           metadata,
+          hooks: schedule.hooks.length > 0 ? schedule.hooks : undefined,
         });
         await client.query(RECORD_TICK_STARTED_SQL, [id, started.execution.id]);
         afterCommit(started.afterCommit);

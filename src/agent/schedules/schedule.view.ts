@@ -1,3 +1,5 @@
+import type { HookTarget } from '../runtime/hook-target.js';
+
 /** A schedule as the API answers it (snake_case, SPEC §6). */
 export interface ScheduleView {
   id: string;
@@ -5,6 +7,7 @@ export interface ScheduleView {
   input: unknown;
   queue: string | null;
   metadata: Record<string, unknown>;
+  hooks: HookTarget[];
   cron: string;
   time_zone: string;
   status: string;
@@ -30,6 +33,7 @@ export interface ScheduleRow {
   input: unknown;
   queue: string | null;
   metadata: Record<string, unknown>;
+  hooks: HookTarget[];
   cron: string;
   time_zone: string;
   status: string;
@@ -53,6 +57,7 @@ export function toScheduleView(row: ScheduleRow): ScheduleView {
     input: row.input,
     queue: row.queue,
     metadata: row.metadata,
+    hooks: row.hooks,
     cron: row.cron,
     time_zone: row.time_zone,
     status: row.status,

@@ -24,6 +24,7 @@ export class SchedulesController {
       paused: body.paused,
       queue: body.options?.queue,
       metadata: body.options?.metadata,
+      hooks: body.options?.hooks,
     });
   }
 

@@ -8,7 +8,9 @@ import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
 import type { SqlPool } from '../infrastructure/sql-pool.js';
+import type { HookTarget } from '../runtime/hook-target.js';
 import type { JsonObject, JsonValue } from '../runtime/json.js';
+import { assertStartHooks } from '../executions/lifecycle/start-hooks.js';
 import type { Principal } from '../tenancy/principal.js';
 import { allowedQueues } from '../tenancy/queue-selection.js';
 import { TierPolicies } from '../tenancy/tier-policies.js';
@@ -37,6 +39,8 @@ export interface NewSchedule {
   metadata?: JsonObject;
   /** Create it paused (no tick until resumed). */
   paused?: boolean;
+  /** Outbound hooks of each execution it starts (beside the agent type's). */
+  hooks?: HookTarget[];
 }
 
 export interface ScheduleFilter {
@@ -59,7 +63,9 @@ export class ScheduleService {
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedScheduleOptions & ResolvedExecutionOptions,
+    // NOTE: the hooks' SSRF switch is named by shape: the hooks folder is not below this one.
+    @Inject(AGENT_OPTIONS)
+    private readonly options: ResolvedScheduleOptions & ResolvedExecutionOptions & { hooks: { allowPrivateTargets: boolean } },
     private readonly registry: AgentRegistry,
     private readonly tiers: TierPolicies,
     private readonly ticks: ScheduleTicks,
@@ -77,6 +83,7 @@ export class ScheduleService {
       const allowed = allowedQueues(this.tiers.for(principal));
       if (!allowed.includes(request.queue)) throw new QueueNotAllowedError(request.queue, allowed);
     }
+    assertStartHooks(request.hooks ?? [], this.options.hooks.allowPrivateTargets);
     const status = request.paused ? ScheduleStatus.Paused : ScheduleStatus.Active;
     const { rows } = await this.pool.query<ScheduleRow>(INSERT_SCHEDULE_SQL, [
       uuidv7(),
@@ -92,6 +99,7 @@ export class ScheduleService {
       timeZone,
       status,
       status === ScheduleStatus.Active ? nextTick(time, new Date()) : null,
+      JSON.stringify(request.hooks ?? []),
     ]);
     this.ticks.arm(rows[0]!);
     return toScheduleView(rows[0]!);

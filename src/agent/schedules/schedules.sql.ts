@@ -1,11 +1,11 @@
 /** Every statement that writes `agent_schedules`, and the reads that go with them. */
 
-const COLUMNS = `id, tenant_id, user_id, tier, roles, agent_type, input, queue, metadata, cron, time_zone, status, next_run_at,
+const COLUMNS = `id, tenant_id, user_id, tier, roles, agent_type, input, queue, metadata, hooks, cron, time_zone, status, next_run_at,
   last_tick_at, last_run_at, last_execution_id, last_error, run_count, refused_count, created_at, updated_at`;
 
 export const INSERT_SCHEDULE_SQL = `
-INSERT INTO agent_schedules (id, tenant_id, user_id, tier, roles, agent_type, input, queue, metadata, cron, time_zone, status, next_run_at)
-VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13)
+INSERT INTO agent_schedules (id, tenant_id, user_id, tier, roles, agent_type, input, queue, metadata, cron, time_zone, status, next_run_at, hooks)
+VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13, $14::jsonb)
 RETURNING ${COLUMNS}`;
 
 /** One of the owner's schedules (tenant and user: another's answers nothing, so 404). */

@@ -14,8 +14,7 @@ import { ExecutionStatus } from '../execution-status.js';
 import { AgentRegistry } from '../registry/agent-registry.js';
 import type { StartOptions } from './start-options.js';
 import type { NewExecution } from './start-admission.js';
-import { hookTargetsProblem } from '../../runtime/hook-target.js';
-import { isPrivateHost } from '../../infrastructure/private-address.js';
+import { assertStartHooks } from './start-hooks.js';
 
 /** A start that passed its checks: the starter's tier and the row to admit. */
 export interface PreparedStart {
@@ -54,7 +53,7 @@ export class StartPreparation {
     });
     if (options.awaitEvent && options.runAt) throw new InvalidRequestError('Give run_at or await_event, not both');
     const hooks = [...agent.hooks, ...(options.hooks ?? [])];
-    this.checkHooks(options.hooks ?? []);
+    assertStartHooks(options.hooks ?? [], this.options.hooks.allowPrivateTargets);
     const status = options.awaitEvent ? ExecutionStatus.AwaitingEvent : options.runAt ? ExecutionStatus.Scheduled : ExecutionStatus.Pending;
     // The tenant's workspaces at the tier's disk quota: 413 (QuotaExceededError), before anything is written.
     await this.workspaces.assertStartAllowed(principal);
@@ -75,17 +74,5 @@ export class StartPreparation {
         hooks,
       },
     };
-  }
-
-  /** A start's own hooks: callable URLs, known events, and no private or loopback target unless allowed (SSRF). */
-  private checkHooks(hooks: unknown): void {
-    const problem = hookTargetsProblem(hooks);
-    if (problem) throw new InvalidRequestError(problem);
-    if (this.options.hooks.allowPrivateTargets) return;
-    for (const { url } of hooks as { url: string }[]) {
-      if (isPrivateHost(new URL(url).hostname)) {
-        throw new InvalidRequestError(`hook url ${url} is a private or loopback address (set hooks.allowPrivateTargets to allow it)`);
-      }
-    }
   }
 }

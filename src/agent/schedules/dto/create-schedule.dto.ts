@@ -1,12 +1,27 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
 import { ALL_QUEUES, type QueueName } from '../../infrastructure/queue-names.js';
 import type { JsonObject, JsonValue } from '../../runtime/json.js';
+import { HookTargetDto } from '../../executions/http/dto/start-execution.dto.js';
 
 export class ScheduleStartOptionsDto {
   @IsOptional() @IsIn(ALL_QUEUES) queue?: QueueName;
   /** Copied to each execution's metadata. */
   @IsOptional() @IsObject() metadata?: JsonObject;
+  /** Outbound hooks of each execution: `[{ url, events? }]`. */
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => HookTargetDto) hooks?: HookTargetDto[];
 }
 
 export class CreateScheduleDto {

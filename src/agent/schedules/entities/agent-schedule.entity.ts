@@ -19,6 +19,8 @@ export class AgentScheduleEntity {
   @Column({ type: 'jsonb' }) input: unknown;
   @Column({ type: 'text', nullable: true }) queue: string | null;
   @Column({ type: 'jsonb', default: () => `'{}'` }) metadata: Record<string, unknown>;
+  /** Outbound hooks of each execution it starts, `[{ url, events? }]`. */
+  @Column({ type: 'jsonb', default: () => `'[]'` }) hooks: unknown[];
   @Column({ type: 'text' }) cron: string;
   @Column({ name: 'time_zone', type: 'text' }) timeZone: string;
   /** active | paused; see `ScheduleStatus`. */
