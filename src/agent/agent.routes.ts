@@ -32,6 +32,7 @@ import { PipelinesController } from './pipelines/pipelines.controller.js';
 import { AgentsGateway } from './realtime/agents.gateway.js';
 import { AdminExecutionStreamController, ExecutionStreamController } from './realtime/execution-stream.controller.js';
 import { HooksController } from './hooks/hooks.controller.js';
+import { AdminSchedulesController } from './schedules/admin-schedules.controller.js';
 import { SchedulesController } from './schedules/schedules.controller.js';
 import { WebhookController } from './webhooks/webhook.controller.js';
 
@@ -74,6 +75,7 @@ export function createAgentRoutes(): AgentRoutes {
       api(AgentRouteGroup.Admin, AdminExecutionStreamController),
       api(AgentRouteGroup.Admin, AdminConversationsController, (o) => o.features.conversations),
       api(AgentRouteGroup.Admin, AdminPipelinesController, (o) => o.features.pipelines),
+      api(AgentRouteGroup.Admin, AdminSchedulesController, (o) => o.features.schedules),
       api(AgentRouteGroup.Webhooks, WebhookController, (o) => o.features.webhooks),
       api(AgentRouteGroup.Dashboard, DashboardSessionController, (o) => o.dashboard.enabled),
     ],

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScriptedModel, defineLlmAgent, ScheduleService, ScheduleTicks } from '../../src/agent/index.js';
+import { createScriptedModel, defineLlmAgent, ScheduleService, ScheduleTicks, type Principal } from '../../src/agent/index.js';
 import { principal, startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 import { startTransport, TEST_TRANSPORTS, type TransportServers } from '../support/test-transports.js';
@@ -11,6 +11,13 @@ const reporter = defineLlmAgent({
   system: 'Report.',
 });
 const tiers = { one_an_hour: { maxConcurrent: 1000, perHour: 1 } };
+
+/** `x-user` / `x-tenant` / `x-admin` headers choose the caller; without them, u1 of t1. */
+const principalOf = (req: unknown): Principal => {
+  const headers = (req as { headers: Record<string, string | undefined> }).headers;
+  const who = principal(headers['x-user'] ?? 'u1', headers['x-tenant'] ?? 't1');
+  return headers['x-admin'] ? { ...who, roles: ['admin'] } : who;
+};
 
 /** Resolves once `check` answers true, polling the database (the ticks are timed, not evented). */
 async function until(check: () => Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
@@ -47,7 +54,7 @@ describe.each(TEST_TRANSPORTS)('recurring schedules on the %s transport', (trans
         db,
         queuePrefix,
         agents: [reporter],
-        options: { schedules: { pollIntervalMs: 300 }, tiers },
+        options: { schedules: { pollIntervalMs: 300 }, tiers, resolvePrincipal: principalOf },
       });
     [a, b] = [await node(), await node()];
   });
@@ -207,6 +214,23 @@ describe.each(TEST_TRANSPORTS)('recurring schedules on the %s transport', (trans
     );
     const { rows } = await db.sql.query(`SELECT hooks FROM agent_executions WHERE id = $1`, [first!.id]);
     expect(rows[0].hooks).toEqual(hooks);
+  });
+
+  it('admin routes: every schedule of the tenant, and its controls; other tenants stay out of reach', async () => {
+    const service = a.app.get(ScheduleService);
+    const theirs = await service.create(principal('u-admin-target'), { agentType: 'reporter', input: 1, cron: '0 0 * * *' });
+    const elsewhere = await service.create(principal('u9', 't2'), { agentType: 'reporter', input: 1, cron: '0 0 * * *' });
+    const admin = () => request(a.app.getHttpServer());
+    const listed = await admin().get('/api/admin/schedules?user_id=u-admin-target').set('x-admin', '1').expect(200);
+    expect(listed.body.data.map((s: { id: string; user_id: string }) => [s.id, s.user_id])).toEqual([[theirs.id, 'u-admin-target']]);
+    const all = await admin().get('/api/admin/schedules?limit=200').set('x-admin', '1').expect(200);
+    expect(all.body.data.map((s: { id: string }) => s.id)).not.toContain(elsewhere.id);
+    expect((await admin().post(`/api/admin/schedules/${theirs.id}/pause`).set('x-admin', '1').expect(200)).body.status).toBe('paused');
+    await admin().post(`/api/admin/schedules/${elsewhere.id}/pause`).set('x-admin', '1').expect(404);
+    await admin().get('/api/admin/schedules').expect(403); // not an admin
+    await admin().delete(`/api/admin/schedules/${theirs.id}`).set('x-admin', '1').expect(204);
+    expect((await service.get(principal('u9', 't2'), elsewhere.id)).status).toBe('active');
+    await service.delete(principal('u9', 't2'), elsewhere.id);
   });
 
   // Last: it closes node a.

@@ -3,6 +3,7 @@ import type { HookTarget } from '../runtime/hook-target.js';
 /** A schedule as the API answers it (snake_case, SPEC §6). */
 export interface ScheduleView {
   id: string;
+  user_id: string;
   agent_type: string;
   input: unknown;
   queue: string | null;
@@ -53,6 +54,7 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 export function toScheduleView(row: ScheduleRow): ScheduleView {
   return {
     id: row.id,
+    user_id: row.user_id,
     agent_type: row.agent_type,
     input: row.input,
     queue: row.queue,

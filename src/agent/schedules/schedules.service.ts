@@ -13,6 +13,7 @@ import type { JsonObject, JsonValue } from '../runtime/json.js';
 import { assertStartHooks } from '../executions/lifecycle/start-hooks.js';
 import type { Principal } from '../tenancy/principal.js';
 import { allowedQueues } from '../tenancy/queue-selection.js';
+import { scopeFor, type Scope } from '../tenancy/scope.js';
 import { TierPolicies } from '../tenancy/tier-policies.js';
 import { nextTick, parseCron } from './schedule-cron.js';
 import { ScheduleStatus } from './schedule-status.js';
@@ -23,7 +24,7 @@ import {
   DELETE_SCHEDULE_SQL,
   INSERT_SCHEDULE_SQL,
   LIST_SCHEDULES_SQL,
-  OWN_SCHEDULE_SQL,
+  SCOPED_SCHEDULE_SQL,
   SET_SCHEDULE_STATUS_SQL,
 } from './schedules.sql.js';
 
@@ -45,6 +46,8 @@ export interface NewSchedule {
 
 export interface ScheduleFilter {
   agentType?: string;
+  /** Admins: one user's schedules. */
+  userId?: string;
   status?: string;
   cursor?: string;
   limit?: number;
@@ -105,11 +108,17 @@ export class ScheduleService {
     return toScheduleView(rows[0]!);
   }
 
-  async list(principal: Principal, filter: ScheduleFilter = {}): Promise<{ data: ScheduleView[]; next_cursor: string | null }> {
+  /** The caller's schedules; with `asAdmin` (and the admin role) the tenant's, or one user's (`filter.userId`). */
+  async list(
+    principal: Principal,
+    filter: ScheduleFilter = {},
+    asAdmin = false,
+  ): Promise<{ data: ScheduleView[]; next_cursor: string | null }> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+    const scope = scopeFor(principal, asAdmin);
     const { rows } = await this.pool.query<ScheduleRow>(LIST_SCHEDULES_SQL, [
-      principal.tenantId,
-      principal.userId,
+      scope.tenantId,
+      scope.userId ?? filter.userId ?? null,
       filter.agentType ?? null,
       filter.status ?? null,
       filter.cursor ?? null,
@@ -119,52 +128,53 @@ export class ScheduleService {
     return { data: page.map(toScheduleView), next_cursor: rows.length > limit ? page[page.length - 1]!.id : null };
   }
 
-  async get(principal: Principal, id: string): Promise<ScheduleView> {
-    return toScheduleView(await this.own(principal, id));
+  async get(principal: Principal, id: string, asAdmin = false): Promise<ScheduleView> {
+    return toScheduleView(await this.scoped(scopeFor(principal, asAdmin), id));
   }
 
   /** No tick until resumed; an execution already started runs on. 409 when already paused. */
-  pause(principal: Principal, id: string): Promise<ScheduleView> {
-    return this.move(principal, id, 'pause', ScheduleStatus.Active, ScheduleStatus.Paused, () => null);
+  pause(principal: Principal, id: string, asAdmin = false): Promise<ScheduleView> {
+    return this.move(scopeFor(principal, asAdmin), id, 'pause', ScheduleStatus.Active, ScheduleStatus.Paused, () => null);
   }
 
   /** The next tick from now: ticks that fell while paused are not made up. 409 when active. */
-  resume(principal: Principal, id: string): Promise<ScheduleView> {
-    return this.move(principal, id, 'resume', ScheduleStatus.Paused, ScheduleStatus.Active, (row) =>
+  resume(principal: Principal, id: string, asAdmin = false): Promise<ScheduleView> {
+    return this.move(scopeFor(principal, asAdmin), id, 'resume', ScheduleStatus.Paused, ScheduleStatus.Active, (row) =>
       nextTick({ cron: row.cron, timeZone: row.time_zone }, new Date()),
     );
   }
 
   /** Gone with its ticks; the executions it started are kept. */
-  async delete(principal: Principal, id: string): Promise<void> {
-    const { rowCount } = await this.pool.query(DELETE_SCHEDULE_SQL, [id, principal.tenantId, principal.userId]);
+  async delete(principal: Principal, id: string, asAdmin = false): Promise<void> {
+    const scope = scopeFor(principal, asAdmin);
+    const { rowCount } = await this.pool.query(DELETE_SCHEDULE_SQL, [id, scope.tenantId, scope.userId]);
     if (rowCount === 0) throw new ScheduleNotFoundError(id);
   }
 
   private async move(
-    principal: Principal,
+    scope: Scope,
     id: string,
     operation: string,
     from: ScheduleStatus,
     to: ScheduleStatus,
     nextRunAt: (row: ScheduleRow) => Date | null,
   ): Promise<ScheduleView> {
-    const row = await this.own(principal, id);
+    const row = await this.scoped(scope, id);
     const { rows } = await this.pool.query<ScheduleRow>(SET_SCHEDULE_STATUS_SQL, [
       id,
-      principal.tenantId,
-      principal.userId,
+      scope.tenantId,
+      scope.userId,
       to,
       nextRunAt(row),
       from,
     ]);
-    if (!rows[0]) throw new ScheduleTransitionError(operation, (await this.own(principal, id)).status);
+    if (!rows[0]) throw new ScheduleTransitionError(operation, (await this.scoped(scope, id)).status);
     this.ticks.arm(rows[0]);
     return toScheduleView(rows[0]);
   }
 
-  private async own(principal: Principal, id: string): Promise<ScheduleRow> {
-    const { rows } = await this.pool.query<ScheduleRow>(OWN_SCHEDULE_SQL, [id, principal.tenantId, principal.userId]);
+  private async scoped(scope: Scope, id: string): Promise<ScheduleRow> {
+    const { rows } = await this.pool.query<ScheduleRow>(SCOPED_SCHEDULE_SQL, [id, scope.tenantId, scope.userId]);
     if (!rows[0]) throw new ScheduleNotFoundError(id);
     return rows[0];
   }

@@ -8,23 +8,23 @@ INSERT INTO agent_schedules (id, tenant_id, user_id, tier, roles, agent_type, in
 VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13, $14::jsonb)
 RETURNING ${COLUMNS}`;
 
-/** One of the owner's schedules (tenant and user: another's answers nothing, so 404). */
-export const OWN_SCHEDULE_SQL = `SELECT ${COLUMNS} FROM agent_schedules WHERE id = $1 AND tenant_id = $2 AND user_id = $3`;
+/** A schedule in the scope: the tenant's, and the user's unless `$3` is null (an admin); another's answers nothing, so 404. */
+export const SCOPED_SCHEDULE_SQL = `SELECT ${COLUMNS} FROM agent_schedules WHERE id = $1 AND tenant_id = $2 AND ($3::text IS NULL OR user_id = $3)`;
 
-/** The owner's schedules, newest first, after the cursor (an id: uuid v7 sorts by creation). */
+/** The scope's schedules, newest first, after the cursor (an id: uuid v7 sorts by creation). */
 export const LIST_SCHEDULES_SQL = `
 SELECT ${COLUMNS} FROM agent_schedules
-WHERE tenant_id = $1 AND user_id = $2
+WHERE tenant_id = $1 AND ($2::text IS NULL OR user_id = $2)
   AND ($3::text IS NULL OR agent_type = $3) AND ($4::text IS NULL OR status = $4) AND ($5::uuid IS NULL OR id < $5)
 ORDER BY id DESC LIMIT $6`;
 
 /** Pause (next tick null) or resume (the next tick from now), only from the other status. */
 export const SET_SCHEDULE_STATUS_SQL = `
 UPDATE agent_schedules SET status = $4, next_run_at = $5, updated_at = now()
-WHERE id = $1 AND tenant_id = $2 AND user_id = $3 AND status = $6
+WHERE id = $1 AND tenant_id = $2 AND ($3::text IS NULL OR user_id = $3) AND status = $6
 RETURNING ${COLUMNS}`;
 
-export const DELETE_SCHEDULE_SQL = `DELETE FROM agent_schedules WHERE id = $1 AND tenant_id = $2 AND user_id = $3 RETURNING id`;
+export const DELETE_SCHEDULE_SQL = `DELETE FROM agent_schedules WHERE id = $1 AND tenant_id = $2 AND ($3::text IS NULL OR user_id = $3) RETURNING id`;
 
 /** Active schedules whose tick falls before `$1` (now plus the poll interval), soonest first. */
 export const DUE_SCHEDULES_SQL = `
