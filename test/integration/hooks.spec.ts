@@ -182,6 +182,37 @@ describe.each(TEST_TRANSPORTS)('outbound hooks on the %s transport', (transport)
     }
   });
 
+  it('a delivery claimed by a node that died before recording it is sent again after its lease, with the same id', async () => {
+    const quiet = await startTestApp({
+      transport: servers.transport,
+      redis: servers.redis,
+      db,
+      queuePrefix: uniquePrefix(),
+      agents: [done],
+      options: { hooks: { ...hooksOptions, deliver: false } },
+    });
+    let executionId: string;
+    try {
+      executionId = (await quiet.manager.start(me, 'done', 'go', { hooks: [{ url: receiver.url('/orphan') }] })).id;
+      await waitForStatus(quiet, db, executionId, ['completed']);
+    } finally {
+      await quiet.close();
+    }
+    // What a node leaves behind when it dies mid-call: the attempt counted, the row leased for a while.
+    const claimed = await db.sql.query(
+      `UPDATE agent_hook_deliveries SET attempts = attempts + 1, next_attempt_at = now() + interval '1 second'
+       WHERE execution_id = $1 AND status = 'pending' RETURNING id`,
+      [executionId],
+    );
+    // Its receiver fails three times first, so the delivering node cannot have finished it yet.
+    expect(claimed.rowCount).toBe(1);
+    await until(async () => (await deliveriesOf(executionId))[0]?.status === 'delivered', 15_000, 'the redelivery');
+    const [row] = await deliveriesOf(executionId);
+    expect(row.attempts).toBeGreaterThanOrEqual(5); // the orphaned attempt, three 500s, the 204
+    const ids = new Set(receiver.received.filter((r) => r.path === '/orphan').map((r) => r.headers['webhook-id']));
+    expect([...ids]).toEqual([row.id]);
+  });
+
   it('bad hooks answer 400 and start nothing; private targets are refused unless allowed', async () => {
     const http = () => request(t.app.getHttpServer());
     const count = async () => (await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE user_id = 'u1'`)).rows[0].n;
