@@ -22,6 +22,9 @@ export type TickOutcome = { started: string } | { refused: { code: string; messa
  * leaves either both or neither. The look is also the sweep: a tick whose timer died with its node
  * is due, and found by any node's next look.
  *
+ * A node that dies in the middle of a claim leaves the tick due: the others skip a row being
+ * claimed, so it is fired again by the next look, up to `pollIntervalMs` late.
+ *
  * Missed ticks (every node down): the oldest missed tick runs once when a node comes back, the
  * others are skipped, and the next tick is the first one after now.
  */

@@ -37,11 +37,16 @@ export const SCHEDULE_CRON_SQL = `SELECT cron, time_zone FROM agent_schedules WH
 
 /**
  * The claim of one tick: the node whose update moves `next_run_at` from the tick ($2) to the next
- * ($3) starts the tick's execution; a node that loses the race updates nothing.
+ * ($3) starts the tick's execution; a node that loses the race updates nothing. SKIP LOCKED: a
+ * node that finds another claiming the row gives up at once instead of holding a connection until
+ * that transaction ends (should the other roll back, the tick is still due, and the next look
+ * finds it).
  */
 export const CLAIM_TICK_SQL = `
 UPDATE agent_schedules SET next_run_at = $3, last_tick_at = $2, last_run_at = now(), updated_at = now()
-WHERE id = $1 AND status = 'active' AND next_run_at = $2
+WHERE id = (
+  SELECT id FROM agent_schedules WHERE id = $1 AND status = 'active' AND next_run_at = $2 FOR UPDATE SKIP LOCKED
+)
 RETURNING ${COLUMNS}`;
 
 export const RECORD_TICK_STARTED_SQL = `
