@@ -5,8 +5,8 @@ import { ConversationsPipelinesSubagents1795505407694 } from './1795505407694-Co
 import { Billing1795506369780 } from './1795506369780-Billing.js';
 import { RateLimits1795510000000 } from './1795510000000-RateLimits.js';
 import { AdmissionFunction1795520000000 } from './1795520000000-AdmissionFunction.js';
-import { Schedules1795530000000 } from './1795530000000-Schedules.js';
-import { Hooks1795540000000 } from './1795540000000-Hooks.js';
+import { Schedules1795550000000 } from './1795550000000-Schedules.js';
+import { Hooks1795560000000 } from './1795560000000-Hooks.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -21,6 +21,6 @@ export const AGENT_MIGRATIONS: Function[] = [
   Billing1795506369780,
   RateLimits1795510000000,
   AdmissionFunction1795520000000,
-  Schedules1795530000000,
-  Hooks1795540000000,
+  Schedules1795550000000,
+  Hooks1795560000000,
 ].map(recordedOnce);

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * awaiting_input), whatever statement made it (a step commit, a batch of them, a cancel): the
  * outbox, which a crash cannot lose.
  */
-export class Hooks1795540000000 implements MigrationInterface {
-    name = 'Hooks1795540000000'
+export class Hooks1795560000000 implements MigrationInterface {
+    name = 'Hooks1795560000000'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`ALTER TABLE "agent_executions" ADD "hooks" jsonb`);

@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Recurring schedules: one row per schedule, its next tick the claim that keeps nodes apart. */
-export class Schedules1795530000000 implements MigrationInterface {
-    name = 'Schedules1795530000000'
+export class Schedules1795550000000 implements MigrationInterface {
+    name = 'Schedules1795550000000'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`
