@@ -1,3 +1,5 @@
+import { SchedulesClient } from './schedules-client.js';
+import type { HookDelivery } from './schedule-types.js';
 import type { Socket } from 'socket.io-client';
 import { AdminAgentsClient } from './admin-client.js';
 import { budgetOf, ConversationsClient, PipelinesClient } from './work-clients.js';
@@ -57,6 +59,8 @@ export class AgentsClient {
   readonly conversations: ConversationsClient;
   /** Pipelines: stages of agents fed by each other's outputs (SPEC §10). */
   readonly pipelines: PipelinesClient;
+  /** Recurring cron schedules of starts. */
+  readonly schedules: SchedulesClient;
 
   constructor(options: AgentsClientOptions) {
     const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -69,6 +73,7 @@ export class AgentsClient {
     this.realtime = new RealtimeConnection(this.realtimeOptions);
     this.conversations = new ConversationsClient(this.http);
     this.pipelines = new PipelinesClient(this.http);
+    this.schedules = new SchedulesClient(this.http);
   }
 
   /**
@@ -99,10 +104,14 @@ export class AgentsClient {
    * const { id } = await client.start('steps', { steps: 3 }, { idempotencyKey: 'order-42' });
    */
   start(agentType: string, input: unknown, options: StartOptions = {}): Promise<Execution> {
-    const { queue, metadata, idempotencyKey } = options;
-    const hasOptions = queue !== undefined || metadata !== undefined || idempotencyKey !== undefined;
+    const { queue, metadata, idempotencyKey, hooks } = options;
+    const hasOptions = queue !== undefined || metadata !== undefined || idempotencyKey !== undefined || hooks !== undefined;
     return this.http.request('POST', '/api/agents', {
-      body: { agent_type: agentType, input, ...(hasOptions ? { options: { queue, metadata, idempotency_key: idempotencyKey } } : {}) },
+      body: {
+        agent_type: agentType,
+        input,
+        ...(hasOptions ? { options: { queue, metadata, idempotency_key: idempotencyKey, hooks } } : {}),
+      },
     });
   }
 
@@ -115,6 +124,16 @@ export class AgentsClient {
    */
   types(): Promise<{ data: AgentType[] }> {
     return this.http.request('GET', '/api/agents/types');
+  }
+
+  /**
+   * The delivery log of the execution's outbound hooks.
+   *
+   * @example
+   * const { data } = await client.hooks(id);
+   */
+  hooks(id: string): Promise<{ data: HookDelivery[] }> {
+    return this.http.request('GET', `/api/agents/${encodeURIComponent(id)}/hooks`);
   }
 
   /**

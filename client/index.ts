@@ -1,6 +1,8 @@
 /** A typed client for the `nestjs-agents` API, for browsers and Node: `fetch` and socket.io-client only. */
 export { AgentsClient, type AgentsClientOptions } from './agents-client.js';
 export { ConversationsClient, PipelinesClient } from './work-clients.js';
+export { SchedulesClient } from './schedules-client.js';
+export type { HookDelivery, HookEvent, HookTarget, NewSchedule, Schedule, ScheduleStatus } from './schedule-types.js';
 export type {
   BudgetState,
   Conversation,

@@ -1,3 +1,4 @@
+import type { HookTarget } from './schedule-types.js';
 /**
  * The shapes the server sends, field for field (snake_case, as the REST API and the socket emit
  * them). Kept free of server imports so the client bundles for browsers without Nest or TypeORM.
@@ -131,6 +132,8 @@ export interface StartOptions {
   metadata?: JsonObject;
   /** A second start with the same key answers the first execution instead of starting another. */
   idempotencyKey?: string;
+  /** Signed HTTP callbacks on completion, failure, awaiting input. */
+  hooks?: HookTarget[];
 }
 
 export interface ListQuery {

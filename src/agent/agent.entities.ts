@@ -10,6 +10,8 @@ import { TokenUsageRecordEntity } from './billing/entities/token-usage-record.en
 import { AgentEventInboxEntity } from './executions/entities/agent-event-inbox.entity.js';
 import { AgentSignalEntity } from './executions/entities/agent-signal.entity.js';
 import { AgentWebhookDeliveryEntity } from './webhooks/agent-webhook-delivery.entity.js';
+import { AgentScheduleEntity } from './schedules/entities/agent-schedule.entity.js';
+import { AgentHookDeliveryEntity } from './hooks/agent-hook-delivery.entity.js';
 import { AgentRateLimitEntity } from './infrastructure/agent-rate-limit.entity.js';
 
 /**
@@ -30,4 +32,6 @@ export const AGENT_ENTITIES = [
   AgentBudgetEntity,
   BudgetLedgerEntity,
   AgentRateLimitEntity,
+  AgentScheduleEntity,
+  AgentHookDeliveryEntity,
 ];

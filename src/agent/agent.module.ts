@@ -13,6 +13,8 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
+import { HooksModule } from './hooks/hooks.module.js';
+import { SchedulesModule } from './schedules/schedules.module.js';
 import { SubagentsModule } from './subagents/subagents.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
@@ -82,6 +84,8 @@ function compose(base: DynamicModule): DynamicModule {
       ConversationsModule,
       PipelinesModule,
       SubagentsModule,
+      SchedulesModule,
+      HooksModule,
       ObservabilityModule,
       DashboardModule,
       ThrottlingModule,
@@ -101,6 +105,8 @@ function compose(base: DynamicModule): DynamicModule {
       MaintenanceModule,
       ConversationsModule,
       PipelinesModule,
+      SchedulesModule,
+      HooksModule,
       ObservabilityModule,
       ThrottlingModule,
     ],

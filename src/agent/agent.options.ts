@@ -34,6 +34,8 @@ import {
   type RealtimeOptions,
   type ResolvedRealtimeOptions,
 } from './realtime/realtime.options.js';
+import { resolveHookOptions, type HookOptions, type ResolvedHookOptions } from './hooks/hook.options.js';
+import { resolveScheduleOptions, type ResolvedScheduleOptions, type ScheduleOptions } from './schedules/schedule.options.js';
 import { resolveSubagentOptions, type ResolvedSubagentOptions, type SubagentOptions } from './subagents/subagent.options.js';
 import { resolvePrincipalOption, resolveTierOptions, type ResolvedTenancyOptions, type TenancyOptions } from './tenancy/tenancy.options.js';
 import { resolveWebhookOptions, type ResolvedWebhookOptions, type WebhookOptions } from './webhooks/webhook.options.js';
@@ -60,6 +62,10 @@ export interface AgentModuleOptions extends InfrastructureOptions, TenancyOption
   pipelines?: PipelineOptions;
   /** SPEC §11. */
   subagents?: SubagentOptions;
+  /** Recurring cron schedules of agent starts. */
+  schedules?: ScheduleOptions;
+  /** Signed HTTP callbacks on completion, failure and awaiting input. */
+  hooks?: HookOptions;
   /** Usage records, pricing and budgets (SPEC §12). */
   billing?: BillingOptions;
   /** Metrics and health endpoints (SPEC §15); spans go to the host's OpenTelemetry SDK, if it installs one. */
@@ -89,6 +95,8 @@ export interface ResolvedAgentOptions
     ResolvedConversationOptions,
     ResolvedPipelineOptions,
     ResolvedSubagentOptions,
+    ResolvedScheduleOptions,
+    ResolvedHookOptions,
     ResolvedBillingOptions,
     ResolvedObservabilityOptions,
     ResolvedDashboardOptions,
@@ -97,7 +105,14 @@ export interface ResolvedAgentOptions
    * The features that can be left out, on or off (`conversations.enabled` and the like; all on by
    * default): one that is off mounts no route and registers no settlement handler.
    */
-  features: { conversations: boolean; pipelines: boolean; subagents: boolean; webhooks: boolean; billingRoutes: boolean };
+  features: {
+    conversations: boolean;
+    pipelines: boolean;
+    subagents: boolean;
+    webhooks: boolean;
+    billingRoutes: boolean;
+    schedules: boolean;
+  };
 }
 
 /** Each feature merges its defaults and checks its options; any problem stops the boot, all of them listed. */
@@ -122,6 +137,8 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const conversations = resolveConversationOptions(o.conversations, problems);
   const pipelines = resolvePipelineOptions(o.pipelines, problems);
   const subagents = resolveSubagentOptions(o.subagents, problems);
+  const schedules = resolveScheduleOptions(o.schedules, problems);
+  const hooks = resolveHookOptions(o.hooks, problems);
   const observability = resolveObservabilityOptions(o.observability, problems);
   const billing = resolveBillingOptions(o.billing, problems);
   const dashboard = resolveDashboardOptions(o.dashboard, problems);
@@ -145,11 +162,20 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     ...conversations,
     ...pipelines,
     ...subagents,
+    ...schedules,
+    ...hooks,
     ...observability,
     ...dashboard,
     ...billing,
     ...openapi,
     // NOTE: each switchable feature gives its own key of `features`; spread above, the last would win.
-    features: { ...webhooks.features, ...conversations.features, ...pipelines.features, ...subagents.features, ...billing.features },
+    features: {
+      ...webhooks.features,
+      ...conversations.features,
+      ...pipelines.features,
+      ...subagents.features,
+      ...billing.features,
+      ...schedules.features,
+    },
   };
 }

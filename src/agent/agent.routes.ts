@@ -31,6 +31,9 @@ import { AdminPipelinesController } from './pipelines/admin-pipelines.controller
 import { PipelinesController } from './pipelines/pipelines.controller.js';
 import { AgentsGateway } from './realtime/agents.gateway.js';
 import { AdminExecutionStreamController, ExecutionStreamController } from './realtime/execution-stream.controller.js';
+import { HooksController } from './hooks/hooks.controller.js';
+import { AdminSchedulesController } from './schedules/admin-schedules.controller.js';
+import { SchedulesController } from './schedules/schedules.controller.js';
 import { WebhookController } from './webhooks/webhook.controller.js';
 import { AgentOpenApiDocument } from './openapi/openapi-document.js';
 import { OpenApiJsonController, OpenApiPageController } from './openapi/openapi.controller.js';
@@ -62,8 +65,10 @@ export function createAgentRoutes(): AgentRoutes {
     api: [
       api(AgentRouteGroup.Executions, ExecutionsController),
       api(AgentRouteGroup.Executions, ExecutionStreamController),
+      api(AgentRouteGroup.Executions, HooksController),
       api(AgentRouteGroup.Conversations, ConversationsController, (o) => o.features.conversations),
       api(AgentRouteGroup.Pipelines, PipelinesController, (o) => o.features.pipelines),
+      api(AgentRouteGroup.Schedules, SchedulesController, (o) => o.features.schedules),
       api(AgentRouteGroup.Usage, UsageController, (o) => o.features.billingRoutes),
       api(AgentRouteGroup.Usage, BudgetsAdminController, (o) => o.features.billingRoutes),
       // NOTE: before the executions' `:id` routes, which would take `queues` for an id on Express.
@@ -72,6 +77,7 @@ export function createAgentRoutes(): AgentRoutes {
       api(AgentRouteGroup.Admin, AdminExecutionStreamController),
       api(AgentRouteGroup.Admin, AdminConversationsController, (o) => o.features.conversations),
       api(AgentRouteGroup.Admin, AdminPipelinesController, (o) => o.features.pipelines),
+      api(AgentRouteGroup.Admin, AdminSchedulesController, (o) => o.features.schedules),
       api(AgentRouteGroup.Webhooks, WebhookController, (o) => o.features.webhooks),
       api(AgentRouteGroup.Dashboard, DashboardSessionController, (o) => o.dashboard.enabled),
       {

@@ -136,6 +136,21 @@ export { PipelineStatus } from './pipelines/pipeline-status.js';
 export { UNSTARTED_STAGE, type PipelineStageView, type PipelineView } from './pipelines/pipeline.view.js';
 export { AgentPipelineEntity } from './pipelines/entities/agent-pipeline.entity.js';
 export { InvalidPipelineError, PipelineFinishedError, PipelineNotFoundError } from './errors/pipeline.errors.js';
+export { HookEvent, ALL_HOOK_EVENTS, type HookTarget } from './runtime/hook-target.js';
+export { HookDeliveries } from './hooks/hook-deliveries.js';
+export { HookLog } from './hooks/hook-log.service.js';
+export { HookDeliveryStatus } from './hooks/hook-delivery-status.js';
+export type { HookDeliveryView } from './hooks/hook-delivery.view.js';
+export type { HookOptions } from './hooks/hook.options.js';
+export { sign as signHookPayload } from './hooks/hook-signature.js';
+export { AgentHookDeliveryEntity } from './hooks/agent-hook-delivery.entity.js';
+export { ScheduleService, type NewSchedule, type ScheduleFilter } from './schedules/schedules.service.js';
+export { ScheduleTicks, type TickOutcome } from './schedules/schedule-ticks.js';
+export { ScheduleStatus } from './schedules/schedule-status.js';
+export type { ScheduleView } from './schedules/schedule.view.js';
+export type { ScheduleOptions } from './schedules/schedule.options.js';
+export { AgentScheduleEntity } from './schedules/entities/agent-schedule.entity.js';
+export { InvalidScheduleError, ScheduleNotFoundError, ScheduleTransitionError } from './errors/schedule.errors.js';
 export {
   SPAWN_SUBAGENT_TOOL,
   subagentAgentType,

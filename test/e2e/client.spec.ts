@@ -184,6 +184,34 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     await expect(client.conversations.get(first.conversation.id)).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('manages schedules, starts with hooks and reads their delivery log', async () => {
+    const { client } = connectClient({ userId: 'scheduler' });
+    const schedule = await client.schedules.create('steps', { steps: 1 }, { cron: '* * * * * *', timeZone: 'Europe/Paris' });
+    expect(schedule).toMatchObject({ agent_type: 'steps', status: 'active', time_zone: 'Europe/Paris', user_id: 'scheduler' });
+    await expect.poll(async () => (await client.schedules.get(schedule.id)).run_count, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect((await client.schedules.pause(schedule.id)).status).toBe('paused');
+    await expect(client.schedules.pause(schedule.id)).rejects.toMatchObject({ statusCode: 409 });
+    expect((await client.schedules.list({ status: 'paused' })).data.map((s) => s.id)).toContain(schedule.id);
+    const ran = (await client.schedules.get(schedule.id)).last_execution_id!;
+    expect((await client.get(ran)).status).toBeDefined();
+    await client.schedules.delete(schedule.id);
+    await expect(client.schedules.get(schedule.id)).rejects.toMatchObject({ statusCode: 404 });
+
+    // The example app signs with no secret: the delivery is logged as failed, without a call.
+    const hooked = await client.start(
+      'steps',
+      { steps: 1 },
+      { hooks: [{ url: 'https://hooks.example.invalid/agents', events: ['execution.completed'] }] },
+    );
+    expect((await client.subscribe(hooked.id, {}).done).status).toBe('completed');
+    await expect.poll(async () => (await client.hooks(hooked.id)).data.map((d) => d.status), { timeout: 15_000 }).toEqual(['failed']);
+    expect((await client.hooks(hooked.id)).data[0]).toMatchObject({
+      event: 'execution.completed',
+      last_error: expect.stringContaining('secret'),
+    });
+    await expect(client.start('steps', {}, { hooks: [{ url: 'http://127.0.0.1:6379/' }] })).rejects.toMatchObject({ statusCode: 400 });
+  });
+
   it('throws AgentsApiError with the server error body', async () => {
     const { client } = connectClient({ userId: 'owner' });
     const stranger = connectClient({ userId: 'stranger' }).client;

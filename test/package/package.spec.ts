@@ -89,7 +89,8 @@ describe('the packed package', () => {
     ]) {
       expect(packed.files).toContain(entry);
     }
-    expect(packed.size).toBeLessThan(700 * 1024);
+    // NOTE: the bound grows with the library's features (schedules and outbound hooks took it past 700 KB).
+    expect(packed.size).toBeLessThan(800 * 1024);
     // Each module ships its JavaScript, declarations, declaration map and source (go-to-definition lands in TypeScript),
     // and nothing else rides along: four files a module, plus the client, the dashboard and the package's own.
     const modules = packed.files.filter((f) => /^src\/agent\/.*\.ts$/.test(f)).length;

@@ -154,6 +154,7 @@ describe('resolveAgentOptions', () => {
       'openapi',
       'pipelines',
       'realtime',
+      'schedules',
       'usage',
       'webhooks',
     ]);
@@ -177,7 +178,7 @@ describe('resolveAgentOptions', () => {
     expect((error as InvalidAgentOptionsError).problems).toEqual([
       "realtime.namespace must be a Socket.IO namespace such as '/agents'",
       "http.prefix must be a path such as 'v1' or 'ai/v1'",
-      'http.routes must be true, false or a list of executions, conversations, pipelines, usage, admin, webhooks, realtime, metrics, health, dashboard, openapi',
+      'http.routes must be true, false or a list of executions, conversations, pipelines, schedules, usage, admin, webhooks, realtime, metrics, health, dashboard, openapi',
     ]);
   });
 
@@ -201,6 +202,7 @@ describe('resolveAgentOptions', () => {
       subagents: true,
       webhooks: true,
       billingRoutes: true,
+      schedules: true,
     });
     const spec = { name: 'helper', description: 'helps', systemPrompt: 'help', model: {} as never };
     const off = resolveAgentOptions({
@@ -210,8 +212,16 @@ describe('resolveAgentOptions', () => {
       subagents: { enabled: false, specs: [spec] },
       webhooks: { enabled: false },
       billing: { routes: false },
+      schedules: { enabled: false },
     });
-    expect(off.features).toEqual({ conversations: false, pipelines: false, subagents: false, webhooks: false, billingRoutes: false });
+    expect(off.features).toEqual({
+      conversations: false,
+      pipelines: false,
+      subagents: false,
+      webhooks: false,
+      billingRoutes: false,
+      schedules: false,
+    });
     expect(off.subagents.specs).toEqual([]);
     expect(resolveAgentOptions({ ...valid, subagents: { specs: [spec] } }).subagents.specs).toEqual([spec]);
 

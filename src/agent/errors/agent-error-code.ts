@@ -19,6 +19,8 @@ export const AgentErrorCode = {
   ApprovalNotFound: 'approval_not_found',
   ApprovalNotPending: 'approval_not_pending',
   ApprovalsPending: 'approvals_pending',
+  ScheduleNotFound: 'schedule_not_found',
+  InvalidSchedule: 'invalid_schedule',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
@@ -47,4 +49,6 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   approval_not_pending: 409,
   // NOTE: input on top of a tool call that has no result yet would leave the model a broken history.
   approvals_pending: 409,
+  schedule_not_found: 404,
+  invalid_schedule: 400,
 };

@@ -46,6 +46,7 @@ export function executionFromRow(r: Row): AgentExecutionEntity {
     concurrencyKey: r.concurrency_key ?? null,
     concurrencyLimit: r.concurrency_limit ?? null,
     settlePending: r.settle_pending === true,
+    hooks: r.hooks ?? null,
     leaseEpoch: num(r.lease_epoch),
     leaseOwner: r.lease_owner ?? null,
     leaseHeartbeatAt: date(r.lease_heartbeat_at),

@@ -8,6 +8,8 @@ export const AgentRouteGroup = {
   Conversations: 'conversations',
   /** `/api/pipelines`. */
   Pipelines: 'pipelines',
+  /** `/api/schedules`. */
+  Schedules: 'schedules',
   /** `/api/usage` and `/api/admin/budgets`. */
   Usage: 'usage',
   /** `/api/admin/agents`, `/api/admin/conversations`, `/api/admin/pipelines`. */

@@ -7,6 +7,8 @@ import { RateLimits1795510000000 } from './1795510000000-RateLimits.js';
 import { AdmissionFunction1795520000000 } from './1795520000000-AdmissionFunction.js';
 import { VersionsAndForks1795530000000 } from './1795530000000-VersionsAndForks.js';
 import { ConcurrencyKeys1795540000000 } from './1795540000000-ConcurrencyKeys.js';
+import { Schedules1795550000000 } from './1795550000000-Schedules.js';
+import { Hooks1795560000000 } from './1795560000000-Hooks.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -23,4 +25,6 @@ export const AGENT_MIGRATIONS: Function[] = [
   AdmissionFunction1795520000000,
   VersionsAndForks1795530000000,
   ConcurrencyKeys1795540000000,
+  Schedules1795550000000,
+  Hooks1795560000000,
 ].map(recordedOnce);

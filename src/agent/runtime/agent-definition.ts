@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { JSONSchema7 } from 'json-schema';
 import type { AgentState } from './agent-state.js';
 import type { JsonValue } from './json.js';
+import type { HookTarget } from './hook-target.js';
 import type { StepContext } from './step-context.js';
 import type { StepResult } from './step-result.js';
 
@@ -54,6 +55,8 @@ export interface AgentTypeSettings<TInput = JsonValue> {
    * 0: never. Default `defaults.retries` (3).
    */
   retries?: number;
+  /** Signed HTTP callbacks for every execution of this type, beside those a start names. */
+  hooks?: HookTarget[];
 }
 
 /** The wait between attempts of a failed step: doubling from `initialMs`, at most `maxMs`, jittered. */

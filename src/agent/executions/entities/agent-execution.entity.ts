@@ -83,6 +83,8 @@ export class AgentExecutionEntity {
    * that applies them. The recovery sweep re-drives terminal rows still flagged (DESIGN rule 2).
    */
   @Column({ name: 'settle_pending', type: 'boolean', default: false }) settlePending: boolean;
+  /** Outbound hooks `[{ url, events? }]`; the outbox trigger writes a delivery per hook at each status change owed one. */
+  @Column({ type: 'jsonb', nullable: true }) hooks: unknown;
   /**
    * The budget reservation of the step in flight `{ period, keys, tokens, usd }`, replaced by the actual
    * spend in the step's commit; released by recovery if the runner died holding it.

@@ -39,3 +39,10 @@ SELECT
      AND status IN ('pending', 'running', 'paused', 'awaiting_input', 'awaiting_event', 'awaiting_children'))::int AS concurrent,
   (SELECT count(*) FROM agent_executions WHERE tenant_id = $1 AND user_id = $2 AND id >= $3::uuid)::int AS hourly,
   (SELECT min(created_at) FROM agent_executions WHERE tenant_id = $1 AND user_id = $2 AND id >= $3::uuid) AS oldest`;
+
+/**
+ * The hooks of an execution just admitted, in the admission's transaction: the outbox trigger
+ * (`agents_hook_outbox`, migration `Hooks`) reads them at each status change that owes a callback.
+ * $1 id · $2 hooks
+ */
+export const SET_EXECUTION_HOOKS_SQL = `UPDATE agent_executions SET hooks = $2::jsonb WHERE id = $1`;

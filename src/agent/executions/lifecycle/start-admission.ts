@@ -10,12 +10,14 @@ import { executionFromRow } from '../execution-row.js';
 import { uuidv7 } from '../uuid-v7.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import type { Principal } from '../../tenancy/principal.js';
-import { ADMIT_BATCH_SQL, ADMIT_SQL, USAGE_SQL } from './start-admission.sql.js';
+import { ADMIT_BATCH_SQL, ADMIT_SQL, SET_EXECUTION_HOOKS_SQL, USAGE_SQL } from './start-admission.sql.js';
 import { FailedAlone, GroupCommit } from '../../infrastructure/group-commit.js';
 import { isConnectionLost } from '../../infrastructure/connection-lost.js';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import type { TierPolicy } from '../../tenancy/tier-policy.js';
+import { inTransaction } from '../../infrastructure/in-transaction.js';
+import type { HookTarget } from '../../runtime/hook-target.js';
 
 const HOUR_MS = 3_600_000;
 /** BullMQ's largest priority. */
@@ -41,6 +43,8 @@ export interface NewExecution {
   fork?: ForkOrigin;
   /** Its concurrency key: admitted waiting (`scheduled`, no time), released by `ConcurrencyKeys`. */
   concurrency?: ConcurrencyKey | null;
+  /** Its outbound hooks (the start's and its agent type's); none = no outbox rows. */
+  hooks?: HookTarget[];
 }
 
 /** The state a fork starts with: an execution's step, its message count and agent data there. */
@@ -108,6 +112,9 @@ export class StartAdmission {
 
   /** One round trip: the lock and the admission in one call, committed on its own (or with the starts that queued meanwhile). */
   async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
+    // NOTE: a start with hooks commits them with its row, in a transaction of its own (not grouped):
+    // the outbox trigger reads them from the row at every status change that owes a callback.
+    if (row.hooks?.length) return inTransaction(this.pool, (client) => this.admitWithin(client, principal, tier, row, now));
     return this.outcome(await this.grouped.submit({ principal, tier, row, now }), tier, row, now);
   }
 
@@ -122,7 +129,11 @@ export class StartAdmission {
     row: NewExecution,
     now = Date.now(),
   ): Promise<Admitted> {
-    return this.outcome(await this.admitOn(client, { principal, tier, row, now }), tier, row, now);
+    const admitted = this.outcome(await this.admitOn(client, { principal, tier, row, now }), tier, row, now);
+    if (admitted.created && row.hooks?.length) {
+      await client.query(SET_EXECUTION_HOOKS_SQL, [admitted.execution.id, JSON.stringify(row.hooks)]);
+    }
+    return admitted;
   }
 
   /**

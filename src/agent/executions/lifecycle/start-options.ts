@@ -1,4 +1,5 @@
 import type { QueueName } from '../../infrastructure/queue-names.js';
+import type { HookTarget } from '../../runtime/hook-target.js';
 import type { JsonObject } from '../../runtime/json.js';
 
 export interface StartOptions {
@@ -17,6 +18,8 @@ export interface StartOptions {
    * once; this one waits `scheduled`, holding no worker, until one of them ends (oldest first).
    */
   concurrency?: ConcurrencyKey;
+  /** Signed HTTP callbacks of this execution (beside its agent type's): on completion, failure, awaiting input. */
+  hooks?: HookTarget[];
 }
 
 export interface ConcurrencyKey {

@@ -15,6 +15,7 @@ import { AgentRegistry } from '../registry/agent-registry.js';
 import { AgentInputCheck } from '../registry/agent-input-check.js';
 import type { ConcurrencyKey, StartOptions } from './start-options.js';
 import type { NewExecution } from './start-admission.js';
+import { assertStartHooks } from './start-hooks.js';
 
 /** A start that passed its checks: the starter's tier and the row to admit. */
 export interface PreparedStart {
@@ -30,7 +31,8 @@ export interface PreparedStart {
 @Injectable()
 export class StartPreparation {
   constructor(
-    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
+    // NOTE: the hooks' SSRF switch is the hooks folder's option, a folder above the kernel's, so it is named by shape.
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions & { hooks: { allowPrivateTargets: boolean } },
     private readonly registry: AgentRegistry,
     private readonly inputs: AgentInputCheck,
     private readonly tiers: TierPolicies,
@@ -55,6 +57,8 @@ export class StartPreparation {
       tier,
     });
     if (options.awaitEvent && options.runAt) throw new InvalidRequestError('Give run_at or await_event, not both');
+    const hooks = [...agent.hooks, ...(options.hooks ?? [])];
+    assertStartHooks(options.hooks ?? [], this.options.hooks.allowPrivateTargets);
     const concurrency = checkedConcurrency(options);
     // A keyed start waits its turn: `scheduled` with no time (no job) until `ConcurrencyKeys` releases it.
     const status = options.awaitEvent
@@ -80,6 +84,7 @@ export class StartPreparation {
         awaitingEvent: options.awaitEvent?.eventType ?? null,
         waitSeconds: options.awaitEvent?.timeoutSeconds ?? null,
         concurrency,
+        hooks,
       },
     };
   }

@@ -14,6 +14,7 @@ import {
 } from '../../runtime/agent-definition.js';
 import { isStandardSchema } from '../../runtime/schemas/input-validation.js';
 import { describeSchema, type SchemaDescription } from '../../runtime/schemas/schema-description.js';
+import { hookTargetsProblem, type HookTarget } from '../../runtime/hook-target.js';
 
 /** An agent type as the runner uses it: settings resolved against the module defaults. */
 export interface RegisteredAgent {
@@ -26,6 +27,8 @@ export interface RegisteredAgent {
   /** Attempts after the first of a step that failed with a retryable error. */
   retries: number;
   retryBackoff: RetryBackoff;
+  /** Called for every execution of the type. */
+  hooks: HookTarget[];
   stepper: AgentStepper;
   /** Checked on every start of this type, and on every child spawned or pipeline stage started as it. */
   inputSchema?: StandardSchemaV1;
@@ -86,6 +89,9 @@ export class AgentRegistry {
       throw new AgentRegistrationError(`${origin}: agent type '${name}': retries must be an integer ≥ 0`);
     }
     const { retryBackoff } = this.options.defaults;
+    const hooks = settings.hooks ?? [];
+    const problem = hookTargetsProblem(hooks);
+    if (problem) throw new AgentRegistrationError(`${origin}: agent type '${name}': ${problem}`);
     const { inputSchema, outputSchema } = settings;
     for (const [key, schema] of Object.entries({ inputSchema, outputSchema })) {
       if (schema !== undefined && !isStandardSchema(schema)) {
@@ -103,6 +109,7 @@ export class AgentRegistry {
       chunkSize,
       retries,
       retryBackoff,
+      hooks,
       stepper,
       inputSchema: inputSchema as StandardSchemaV1 | undefined,
       input: describeSchema(inputSchema as StandardSchemaV1 | undefined, settings.inputJsonSchema),

@@ -1,5 +1,8 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
   IsDefined,
   IsIn,
   IsInt,
@@ -17,6 +20,7 @@ import { ALL_QUEUES, type QueueName } from '../../../infrastructure/queue-names.
 import type { JsonObject, JsonValue } from '../../../runtime/json.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiJsonProperty, ApiObjectProperty } from '../../../http/api-json.property.js';
+import { ALL_HOOK_EVENTS, type HookEvent } from '../../../runtime/hook-target.js';
 
 export class AwaitEventDto {
   @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) event_type: string;
@@ -45,7 +49,15 @@ export class ConcurrencyKeyDto {
   limit: number;
 }
 
+export class HookTargetDto {
+  @IsString() @Length(1, 2000) url: string;
+  /** Default: all of them. */
+  @IsOptional() @IsArray() @ArrayNotEmpty() @IsIn(ALL_HOOK_EVENTS, { each: true }) events?: HookEvent[];
+}
+
 export class StartExecutionOptionsDto {
+  /** Signed HTTP callbacks: `[{ url, events? }]`. */
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => HookTargetDto) hooks?: HookTargetDto[];
   /** ISO 8601; the execution is `scheduled` until then. */
   @ApiPropertyOptional({ format: 'date-time', description: 'Run at this time (`scheduled` until then)' })
   @IsOptional()
