@@ -55,4 +55,9 @@ export type {
   Subscription,
   SubscriptionHandlers,
   TokenEvent,
+  ToolCall,
+  ToolResult,
+  Transcript,
+  TranscriptEntry,
+  TranscriptQuery,
 } from './types.js';
