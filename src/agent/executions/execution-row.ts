@@ -43,6 +43,8 @@ export function executionFromRow(r: Row): AgentExecutionEntity {
     depth: num(r.depth),
     forkedFromExecutionId: r.forked_from_execution_id ?? null,
     forkedFromStep: r.forked_from_step ?? null,
+    concurrencyKey: r.concurrency_key ?? null,
+    concurrencyLimit: r.concurrency_limit ?? null,
     settlePending: r.settle_pending === true,
     leaseEpoch: num(r.lease_epoch),
     leaseOwner: r.lease_owner ?? null,

@@ -10,6 +10,7 @@ import { AgentManager } from './lifecycle/agent-manager.js';
 import { ExecutionControls } from './lifecycle/execution-controls.js';
 import { ToolApprovals } from './lifecycle/tool-approvals.js';
 import { ExecutionForks } from './lifecycle/execution-forks.js';
+import { ConcurrencyKeys } from './lifecycle/concurrency-keys.js';
 import { StartPreparation } from './lifecycle/start-preparation.js';
 import { AgentRegistry } from './registry/agent-registry.js';
 import { AgentInputCheck } from './registry/agent-input-check.js';
@@ -55,6 +56,7 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionControls,
     ToolApprovals,
     ExecutionForks,
+    ConcurrencyKeys,
     ExecutionReader,
     ExecutionTranscript,
     ExecutionStore,

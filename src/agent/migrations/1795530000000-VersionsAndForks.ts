@@ -43,6 +43,11 @@ export class VersionsAndForks1795530000000 implements MigrationInterface {
     await queryRunner.query(ADMIT_FUNCTION);
   }
 
+  /** Puts back this migration's `agents_admit` (a later migration's `down`). */
+  async restoreAdmitFunction(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(ADMIT_FUNCTION);
+  }
+
   public async down(queryRunner: QueryRunner): Promise<void> {
     await new AdmissionFunction1795520000000().up(queryRunner);
     await queryRunner.query(`DROP TABLE "agent_checkpoints"`);

@@ -6,6 +6,7 @@ import { Billing1795506369780 } from './1795506369780-Billing.js';
 import { RateLimits1795510000000 } from './1795510000000-RateLimits.js';
 import { AdmissionFunction1795520000000 } from './1795520000000-AdmissionFunction.js';
 import { VersionsAndForks1795530000000 } from './1795530000000-VersionsAndForks.js';
+import { ConcurrencyKeys1795540000000 } from './1795540000000-ConcurrencyKeys.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -21,4 +22,5 @@ export const AGENT_MIGRATIONS: Function[] = [
   RateLimits1795510000000,
   AdmissionFunction1795520000000,
   VersionsAndForks1795530000000,
+  ConcurrencyKeys1795540000000,
 ].map(recordedOnce);

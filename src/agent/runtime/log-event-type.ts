@@ -48,6 +48,8 @@ export const LogEventType = {
   Recovered: 'recovered',
   /** A worker lacked the execution's agent version and handed it back for another worker. */
   VersionMissing: 'version_missing',
+  /** An execution waiting for its concurrency key started: a slot was free. */
+  ConcurrencySlotFree: 'concurrency_released',
   /** A queued conversation turn started once the turn before it ended. */
   TurnReleased: 'turn_released',
 } as const;

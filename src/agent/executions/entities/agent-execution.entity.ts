@@ -18,6 +18,7 @@ type JsonObjectColumn = Record<string, unknown>;
 @Index('idx_agent_executions_conversation', ['conversationId', 'id'], { where: 'conversation_id IS NOT NULL' })
 @Index('idx_agent_executions_pipeline', ['pipelineId', 'stageIndex'], { where: 'pipeline_id IS NOT NULL' })
 @Index('idx_agent_executions_forked_from', ['forkedFromExecutionId'], { where: 'forked_from_execution_id IS NOT NULL' })
+@Index('idx_agent_executions_concurrency_key', ['tenantId', 'concurrencyKey', 'createdAt'], { where: 'concurrency_key IS NOT NULL' })
 @Index('idx_agent_executions_parent', ['parentExecutionId'], { where: 'parent_execution_id IS NOT NULL' })
 @Index('uq_agent_executions_idempotency', ['tenantId', 'userId', 'idempotencyKey'], {
   unique: true,
@@ -73,6 +74,9 @@ export class AgentExecutionEntity {
    */
   @Column({ name: 'forked_from_execution_id', type: 'uuid', nullable: true }) forkedFromExecutionId: string | null;
   @Column({ name: 'forked_from_step', type: 'int', nullable: true }) forkedFromStep: number | null;
+  /** A start's concurrency key: at most `concurrencyLimit` executions of the tenant with it run at once. */
+  @Column({ name: 'concurrency_key', type: 'text', nullable: true }) concurrencyKey: string | null;
+  @Column({ name: 'concurrency_limit', type: 'int', nullable: true }) concurrencyLimit: number | null;
   /**
    * Its end has consequences still owed (a conversation to append to, a pipeline to advance, a
    * parent to wake, children to cancel). Set when the row is linked; cleared in the transaction

@@ -61,6 +61,7 @@ export class ExecutionsController {
       metadata: body.options?.metadata,
       idempotencyKey: body.options?.idempotency_key,
       estimatedSteps: body.options?.estimated_steps,
+      concurrency: body.options?.concurrency ? { key: body.options.concurrency.key, limit: body.options.concurrency.limit } : undefined,
       runAt: body.options?.run_at ? new Date(body.options.run_at) : undefined,
       awaitEvent: body.options?.await_event
         ? { eventType: body.options.await_event.event_type, timeoutSeconds: body.options.await_event.timeout_seconds }

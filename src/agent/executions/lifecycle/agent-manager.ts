@@ -10,6 +10,7 @@ import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js
 import { ExecutionStatus } from '../execution-status.js';
 import { ExecutionControls, type ControlOptions, type ControlResult } from './execution-controls.js';
 import { ExecutionForks, type ForkRequest } from './execution-forks.js';
+import { ConcurrencyKeys } from './concurrency-keys.js';
 import { ownScope, scopeFor } from '../../tenancy/scope.js';
 import { StartAdmission, type Admitted, type ExecutionLinks } from './start-admission.js';
 import type { StartOptions } from './start-options.js';
@@ -42,6 +43,7 @@ export class AgentManager {
     private readonly controls: ExecutionControls,
     private readonly approvals: ToolApprovals,
     private readonly forks: ExecutionForks,
+    private readonly concurrencyKeys: ConcurrencyKeys,
   ) {}
 
   async start(principal: Principal, agentType: string, input: JsonValue, options: StartOptions = {}): Promise<AgentExecutionEntity> {
@@ -89,7 +91,9 @@ export class AgentManager {
     if (!created) return; // the idempotency key's execution: nothing new to enqueue
     const queue = execution.queue as QueueName;
     if (execution.status === ExecutionStatus.Pending) await this.queue.enqueue(execution.id, queue, { epoch: 0, priority });
-    if (execution.status === ExecutionStatus.Scheduled) {
+    // A keyed start waits for its key's slot (its release enqueues it); a scheduled one for its time.
+    if (options.concurrency) await this.concurrencyKeys.release(execution.tenantId, options.concurrency.key);
+    else if (execution.status === ExecutionStatus.Scheduled) {
       await this.queue.enqueue(execution.id, queue, { epoch: 0, priority, delayMs: Math.max(0, options.runAt!.getTime() - Date.now()) });
     }
     if (options.awaitEvent?.timeoutSeconds) {

@@ -6,6 +6,7 @@ import type { QueueName } from '../../infrastructure/queue-names.js';
 import { EventTriggerService } from './event-trigger.service.js';
 import { ExecutionSettlement } from './execution-settlement.js';
 import { MISSED_INBOX_SQL, RECOVER_SQL } from './recovery.sql.js';
+import { ConcurrencyKeys } from './concurrency-keys.js';
 
 export interface RecoveryReport {
   /** Running executions with a stale heartbeat, moved back to pending. */
@@ -28,6 +29,7 @@ export class RecoveryService {
     private readonly queue: ExecutionQueue,
     private readonly triggers: EventTriggerService,
     private readonly settlement: ExecutionSettlement,
+    private readonly concurrencyKeys: ConcurrencyKeys,
   ) {
     this.pool = database.pool;
   }
@@ -41,6 +43,8 @@ export class RecoveryService {
     const missed = await this.pool.query<{ id: string; awaiting_event: string }>(MISSED_INBOX_SQL);
     for (const row of missed.rows) if (await this.triggers.wakeFromInbox(row.id, row.awaiting_event)) woken.push(row.id);
     const settled = await this.settlement.sweep();
+    // A keyed start that died between its admission and its release waits for no one: release what has room.
+    await this.concurrencyKeys.releaseWaiting(timeoutMs / 1000);
     const report = {
       recovered: rows.filter((r) => r.was_running).map((r) => r.id),
       requeued: rows.filter((r) => !r.was_running).map((r) => r.id),

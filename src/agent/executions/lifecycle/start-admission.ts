@@ -1,3 +1,4 @@
+import type { ConcurrencyKey } from './start-options.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
@@ -38,6 +39,8 @@ export interface NewExecution {
   links?: ExecutionLinks;
   /** A fork: where it starts from instead of an empty state. */
   fork?: ForkOrigin;
+  /** Its concurrency key: admitted waiting (`scheduled`, no time), released by `ConcurrencyKeys`. */
+  concurrency?: ConcurrencyKey | null;
 }
 
 /** The state a fork starts with: an execution's step, its message count and agent data there. */
@@ -202,7 +205,9 @@ export class StartAdmission {
 }
 
 /** `agents_admit`'s `$17`: what the row belongs to, and the version and starting point of its run. */
-const linksJson = ({ links = {}, agentVersion, fork }: NewExecution) => ({
+const linksJson = ({ links = {}, agentVersion, fork, concurrency }: NewExecution) => ({
+  concurrency_key: concurrency?.key ?? null,
+  concurrency_limit: concurrency?.limit ?? null,
   conversation_id: links.conversationId ?? null,
   pipeline_id: links.pipelineId ?? null,
   stage_index: links.stageIndex ?? null,

@@ -12,4 +12,14 @@ export interface StartOptions {
   awaitEvent?: { eventType: string; timeoutSeconds?: number };
   /** More than 50 expected steps → the long queue. */
   estimatedSteps?: number;
+  /**
+   * At most `limit` executions of the tenant with this `key` (a customer, a document, …) run at
+   * once; this one waits `scheduled`, holding no worker, until one of them ends (oldest first).
+   */
+  concurrency?: ConcurrencyKey;
+}
+
+export interface ConcurrencyKey {
+  key: string;
+  limit: number;
 }

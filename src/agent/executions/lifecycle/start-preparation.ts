@@ -13,7 +13,7 @@ import { WorkspaceService } from '../../workspaces/workspace.service.js';
 import { ExecutionStatus } from '../execution-status.js';
 import { AgentRegistry } from '../registry/agent-registry.js';
 import { AgentInputCheck } from '../registry/agent-input-check.js';
-import type { StartOptions } from './start-options.js';
+import type { ConcurrencyKey, StartOptions } from './start-options.js';
 import type { NewExecution } from './start-admission.js';
 
 /** A start that passed its checks: the starter's tier and the row to admit. */
@@ -55,7 +55,13 @@ export class StartPreparation {
       tier,
     });
     if (options.awaitEvent && options.runAt) throw new InvalidRequestError('Give run_at or await_event, not both');
-    const status = options.awaitEvent ? ExecutionStatus.AwaitingEvent : options.runAt ? ExecutionStatus.Scheduled : ExecutionStatus.Pending;
+    const concurrency = checkedConcurrency(options);
+    // A keyed start waits its turn: `scheduled` with no time (no job) until `ConcurrencyKeys` releases it.
+    const status = options.awaitEvent
+      ? ExecutionStatus.AwaitingEvent
+      : options.runAt || concurrency
+        ? ExecutionStatus.Scheduled
+        : ExecutionStatus.Pending;
     // The tenant's workspaces at the tier's disk quota: 413 (QuotaExceededError), before anything is written.
     await this.workspaces.assertStartAllowed(principal);
     // A user or tenant whose monthly budget is used up: 402 (BudgetExceededError).
@@ -73,7 +79,24 @@ export class StartPreparation {
         scheduledFor: options.runAt ?? null,
         awaitingEvent: options.awaitEvent?.eventType ?? null,
         waitSeconds: options.awaitEvent?.timeoutSeconds ?? null,
+        concurrency,
       },
     };
   }
+}
+
+/** The largest concurrency limit a start may ask for. */
+export const MAX_CONCURRENCY_LIMIT = 10_000;
+
+/** A start's concurrency key, checked (the REST body is checked by its DTO; code calling `AgentManager` is checked here). */
+function checkedConcurrency({ concurrency, runAt, awaitEvent }: StartOptions): ConcurrencyKey | null {
+  if (!concurrency) return null;
+  const { key, limit } = concurrency;
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200)
+    throw new InvalidRequestError('concurrency.key must be 1-200 characters');
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CONCURRENCY_LIMIT) {
+    throw new InvalidRequestError(`concurrency.limit must be an integer from 1 to ${MAX_CONCURRENCY_LIMIT}`);
+  }
+  if (runAt || awaitEvent) throw new InvalidRequestError('A concurrency key cannot be combined with run_at or await_event');
+  return { key, limit };
 }

@@ -33,6 +33,18 @@ export class AwaitEventDto {
   timeout_seconds?: number;
 }
 
+export class ConcurrencyKeyDto {
+  @ApiProperty({ minLength: 1, maxLength: 200, description: "A customer, a document, …: counted across the tenant's executions" })
+  @IsString()
+  @Length(1, 200)
+  key: string;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 10_000, description: 'At most this many with the key run at once' })
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit: number;
+}
+
 export class StartExecutionOptionsDto {
   /** ISO 8601; the execution is `scheduled` until then. */
   @ApiPropertyOptional({ format: 'date-time', description: 'Run at this time (`scheduled` until then)' })
@@ -66,6 +78,14 @@ export class StartExecutionOptionsDto {
   @Min(1)
   @Max(1_000_000)
   estimated_steps?: number;
+  @ApiPropertyOptional({
+    type: () => ConcurrencyKeyDto,
+    description: 'Waits `scheduled` (no worker) while `limit` executions with the key run; then starts, oldest first',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ConcurrencyKeyDto)
+  concurrency?: ConcurrencyKeyDto;
 }
 
 export class StartExecutionDto {
