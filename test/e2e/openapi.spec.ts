@@ -179,6 +179,13 @@ describe('real answers of the example app against the document', () => {
     expect((await call('get', '/api/agents/0190a0a0-0000-7000-8000-000000000000', '/api/agents/{id}', user)).status).toBe(404);
     expect((await call('get', '/api/agents', '/api/agents', null)).status).toBe(401);
     expect((await call('post', '/api/agents', '/api/agents', user, { agent_type: 'nope', input: 1 })).status).toBe(400);
+    const keyed = await call('post', '/api/agents', '/api/agents', user, {
+      agent_type: 'steps',
+      input: { steps: 1 },
+      options: { concurrency: { key: 'customer-1', limit: 1 } },
+    });
+    expect(keyed.status).toBe(201);
+    await waitForStatus(node, db, keyed.body.id, ['completed']);
 
     const turn = await call('post', '/api/conversations', '/api/conversations', user, { agent_type: 'steps', message: 'hi' });
     expect(turn.status).toBe(201);

@@ -5,7 +5,15 @@ import { DEFAULT_LIMITS } from '../../src/agent/executions/executions.options.js
 import { compareAgentVersions, type AgentStepper } from '../../src/agent/runtime/agent-definition.js';
 import { step } from '../../src/agent/runtime/step-result.js';
 
-const options = { defaults: { limits: DEFAULT_LIMITS, chunkSize: 25, queue: 'agents-default', retries: 3, retryBackoff: { initialMs: 1000, maxMs: 60_000 } } } as ResolvedExecutionOptions;
+const options = {
+  defaults: {
+    limits: DEFAULT_LIMITS,
+    chunkSize: 25,
+    queue: 'agents-default',
+    retries: 3,
+    retryBackoff: { initialMs: 1000, maxMs: 60_000 },
+  },
+} as ResolvedExecutionOptions;
 const stepper = (): AgentStepper => ({ step: async () => step.done(null) });
 
 describe('agent versions in the registry', () => {
