@@ -12,7 +12,17 @@ import type {
 import { openFeed, type Feed, type FeedHandlers } from './event-feed.js';
 import type { Http } from './http.js';
 import type { RealtimeConnection, RealtimeOptions } from './realtime.js';
-import type { ApprovalDecision, CancelOptions, Log, LogsQuery, Page, Subscription, SubscriptionHandlers } from './types.js';
+import type {
+  ApprovalDecision,
+  CancelOptions,
+  Log,
+  LogsQuery,
+  Page,
+  Subscription,
+  SubscriptionHandlers,
+  Transcript,
+  TranscriptQuery,
+} from './types.js';
 
 /** Logs per request while catching up; the server allows up to 1000. */
 const CATCH_UP_PAGE = 500;
@@ -49,6 +59,11 @@ export class AdminAgentsClient {
     return this.http.request('GET', path(id, '/logs'), {
       query: { level: query.level, event_type: query.eventType, after_id: query.afterId, limit: query.limit },
     });
+  }
+
+  /** A page of the execution's messages, oldest first; pass `next_cursor` back as `cursor`. */
+  transcript(id: string, query: TranscriptQuery = {}): Promise<Transcript> {
+    return this.http.request('GET', path(id, '/transcript'), { query: { cursor: query.cursor, limit: query.limit } });
   }
 
   pause(id: string): Promise<AdminExecution> {

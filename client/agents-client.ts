@@ -19,6 +19,8 @@ import type {
   StartOptions,
   Subscription,
   SubscriptionHandlers,
+  Transcript,
+  TranscriptQuery,
 } from './types.js';
 
 export interface AgentsClientOptions {
@@ -176,6 +178,20 @@ export class AgentsClient {
   logs(id: string, query: LogsQuery = {}): Promise<Page<Log>> {
     return this.http.request('GET', `/api/agents/${encodeURIComponent(id)}/logs`, {
       query: { level: query.level, event_type: query.eventType, after_id: query.afterId, limit: query.limit },
+    });
+  }
+
+  /**
+   * A page of the execution's messages, oldest first, each with its text, tool calls and tool
+   * results; pass `next_cursor` back as `cursor` for the next page.
+   *
+   * @example
+   * let page = await client.transcript(id, { limit: 50 });
+   * while (page.next_cursor) page = await client.transcript(id, { cursor: page.next_cursor, limit: 50 });
+   */
+  transcript(id: string, query: TranscriptQuery = {}): Promise<Transcript> {
+    return this.http.request('GET', `/api/agents/${encodeURIComponent(id)}/transcript`, {
+      query: { cursor: query.cursor, limit: query.limit },
     });
   }
 

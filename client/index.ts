@@ -57,4 +57,9 @@ export type {
   Subscription,
   SubscriptionHandlers,
   TokenEvent,
+  ToolCall,
+  ToolResult,
+  Transcript,
+  TranscriptEntry,
+  TranscriptQuery,
 } from './types.js';

@@ -120,6 +120,42 @@ export interface AgentType {
   output_schema_note?: string;
 }
 
+/** A tool call an assistant message made. */
+export interface ToolCall {
+  tool_call_id: string;
+  tool_name: string;
+  input: JsonValue;
+}
+
+/** A tool's answer to a call; `is_error` for an error the tool raised or a denied approval. */
+export interface ToolResult {
+  tool_call_id: string;
+  tool_name: string;
+  output: JsonValue;
+  is_error: boolean;
+}
+
+/** One message of an execution's history, its text and tool parts taken out of the stored content. */
+export interface TranscriptEntry {
+  /** Its place in the execution's history (1, 2, …). */
+  seq: number;
+  role: 'system' | 'user' | 'assistant' | 'tool' | string;
+  /** The message's text (its text parts joined); null when it has none. */
+  text: string | null;
+  tool_calls: ToolCall[];
+  tool_results: ToolResult[];
+  /** The message as stored (the model's message parts, or whatever a custom agent appended). */
+  content: JsonValue;
+  created_at: string;
+}
+
+/** A page of an execution's messages, oldest first; `next_cursor` is null on the last page. */
+export interface Transcript {
+  execution_id: string;
+  data: TranscriptEntry[];
+  next_cursor: string | null;
+}
+
 export interface RealtimeToken {
   token: string;
   expires_at: string;
@@ -153,6 +189,13 @@ export interface LogsQuery {
   eventType?: string;
   /** Only logs with a greater id (a `seq` you already have). */
   afterId?: number;
+  limit?: number;
+}
+
+export interface TranscriptQuery {
+  /** `next_cursor` of the previous page: the messages after it. */
+  cursor?: string | number;
+  /** 1–500 messages (default 100). */
   limit?: number;
 }
 

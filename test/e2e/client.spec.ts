@@ -4,11 +4,28 @@ import { AgentsApiError, AgentsClient, SubscribeRefusedError, type Execution } f
 import type { Transport } from '../../src/agent/index.js';
 import { oneTo, recorder } from '../support/client-recorder.js';
 import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
-import { startFakeOpenAiServer, textAnswer, type FakeOpenAiServer } from '../support/fake-openai-server.js';
+import {
+  chunk,
+  finish,
+  send,
+  startFakeOpenAiServer,
+  startSse,
+  textAnswer,
+  type FakeOpenAiServer,
+  type Handler,
+} from '../support/fake-openai-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 type Who = { tenantId?: string; userId?: string; admin?: boolean };
+
+/** The model asks the code assistant's `list_files` tool for every file. */
+const listFilesCall: Handler = (_body, _req, res) => {
+  startSse(res);
+  const call = { index: 0, id: 'call_files', type: 'function', function: { name: 'list_files', arguments: '{}' } };
+  send(res, chunk([{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: null }]));
+  finish(res, 'tool_calls', { prompt_tokens: 20, completion_tokens: 5 });
+};
 
 describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the example app (%s transport)', (transport) => {
   let db: TestDatabase;
@@ -370,6 +387,36 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     expect(r.tokens.map((t) => t.index)).toEqual([0, 1, 2]);
     expect(r.tokens.every((t) => t.step_number === 1 && t.execution_id === id)).toBe(true);
     expect(r.steps.map((s) => s.step_number)).toEqual([1]);
+  });
+
+  it("reads an execution's transcript in pages, tool calls and results taken out of the messages", async () => {
+    llm.handlers.push(listFilesCall, textAnswer);
+    const { client } = connectClient({ userId: 'reader-of-transcripts' });
+    const { id } = await client.start('code-assistant', { prompt: 'Which files?' });
+    await pollUntil(client, id, (e) => e.status === 'completed');
+
+    const whole = await client.transcript(id);
+    expect(whole.execution_id).toBe(id);
+    expect(whole.next_cursor).toBeNull();
+    expect(whole.data.map((e) => e.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+    expect(whole.data[0]).toMatchObject({ seq: 1, text: 'Which files?', tool_calls: [], tool_results: [] });
+    expect(whole.data[1]!.tool_calls).toEqual([{ tool_call_id: 'call_files', tool_name: 'list_files', input: {} }]);
+    expect(whole.data[2]!.tool_results).toEqual([
+      { tool_call_id: 'call_files', tool_name: 'list_files', output: ['README.md', 'src/index.ts', 'src/index.spec.ts'], is_error: false },
+    ]);
+    expect(whole.data[3]!.text).toBe('It is sunny in Paris.');
+
+    const pages = [await client.transcript(id, { limit: 3 })];
+    expect(pages[0]!.next_cursor).toBe('3');
+    pages.push(await client.transcript(id, { cursor: pages[0]!.next_cursor!, limit: 3 }));
+    expect(pages[1]!.next_cursor).toBeNull();
+    expect(pages.flatMap((p) => p.data)).toEqual(whole.data);
+    const { client: admin } = connectClient({ userId: 'transcript-admin', admin: true });
+    expect(await admin.admin.transcript(id, { cursor: 1, limit: 1 })).toEqual({
+      execution_id: id,
+      data: [whole.data[1]],
+      next_cursor: '2',
+    });
   });
 
   it("refuses a subscription to another user's execution", async () => {

@@ -78,6 +78,41 @@ describe.each(HTTP_PLATFORMS)('the OpenAPI document of the example app (%s)', (p
     }
   });
 
+  it("carries each agent type's input schema, and the start body chooses among them by agent_type", () => {
+    const schemas = document.components.schemas as Record<string, Record<string, unknown>>;
+    expect(schemas['AgentInput_code-assistant']).toMatchObject({
+      type: 'object',
+      required: ['prompt'],
+      properties: { prompt: { type: 'string', minLength: 1, maxLength: 10_000 } },
+    });
+    expect(schemas['StartExecution_code-assistant']).toMatchObject({
+      allOf: [
+        { $ref: '#/components/schemas/StartExecutionDto' },
+        {
+          properties: {
+            agent_type: { enum: ['code-assistant'] },
+            input: { $ref: '#/components/schemas/AgentInput_code-assistant' },
+          },
+        },
+      ],
+    });
+    // A type with no input schema takes any JSON: its start keeps the base's `input`.
+    expect(JSON.stringify(schemas['StartExecution_steps'])).not.toContain('AgentInput_');
+
+    const start = document.paths['/api/agents']!.post as unknown as {
+      description: string;
+      requestBody: { content: Record<string, { schema: { oneOf: unknown[]; discriminator: { propertyName: string; mapping: object } } }> };
+    };
+    const body = start.requestBody.content['application/json']!.schema;
+    expect(body.discriminator.propertyName).toBe('agent_type');
+    expect(body.discriminator.mapping).toMatchObject({
+      'code-assistant': '#/components/schemas/StartExecution_code-assistant',
+      steps: '#/components/schemas/StartExecution_steps',
+    });
+    expect(body.oneOf).toContainEqual({ $ref: '#/components/schemas/StartExecution_code-assistant' });
+    expect(start.description).toContain('`code-assistant`: `input` as `AgentInput_code-assistant`');
+  });
+
   it('describes every route Nest mapped for the library, with its method', () => {
     // Left out: the document's own page and file routes, and bull-board's app under the dashboard.
     const library = mapped.routes.filter((r) => !/ \/api\/docs|\/agents-dashboard\/queues/.test(r));
@@ -131,12 +166,26 @@ describe('real answers of the example app against the document', () => {
     await call('get', `/api/agents/${id}/logs`, '/api/agents/{id}/logs', user);
     await call('get', `/api/agents/${id}/transcript`, '/api/agents/{id}/transcript', user);
     await call('get', '/api/agents/limits', '/api/agents/limits', user);
+    expect((await call('get', '/api/agents/types', '/api/agents/types', user)).body.data.length).toBeGreaterThan(1);
+    const fork = await call('post', `/api/agents/${id}/fork`, '/api/agents/{id}/fork', user, { step: 1 });
+    expect(fork.status).toBe(201);
+    expect(fork.body).toMatchObject({ forked_from_execution_id: id, forked_from_step: 1 });
+    expect((await call('post', `/api/agents/${id}/fork`, '/api/agents/{id}/fork', user, { step: 99 })).status).toBe(400);
+    const adminFork = await call('post', `/api/admin/agents/${id}/fork`, '/api/admin/agents/{id}/fork', admin, { step: 0 });
+    expect(adminFork.status).toBe(201);
     await call('get', '/api/agents/realtime-token', '/api/agents/realtime-token', user);
     expect((await call('post', `/api/agents/${id}/pause`, '/api/agents/{id}/pause', user, {})).status).toBe(409);
     expect((await call('get', '/api/agents/nope', '/api/agents/{id}', user)).status).toBe(400);
     expect((await call('get', '/api/agents/0190a0a0-0000-7000-8000-000000000000', '/api/agents/{id}', user)).status).toBe(404);
     expect((await call('get', '/api/agents', '/api/agents', null)).status).toBe(401);
     expect((await call('post', '/api/agents', '/api/agents', user, { agent_type: 'nope', input: 1 })).status).toBe(400);
+    const keyed = await call('post', '/api/agents', '/api/agents', user, {
+      agent_type: 'steps',
+      input: { steps: 1 },
+      options: { concurrency: { key: 'customer-1', limit: 1 } },
+    });
+    expect(keyed.status).toBe(201);
+    await waitForStatus(node, db, keyed.body.id, ['completed']);
 
     const turn = await call('post', '/api/conversations', '/api/conversations', user, { agent_type: 'steps', message: 'hi' });
     expect(turn.status).toBe(201);
@@ -161,6 +210,40 @@ describe('real answers of the example app against the document', () => {
     await call('get', '/api/usage', '/api/usage', admin);
     await call('put', '/api/admin/budgets', '/api/admin/budgets', admin, { user_id: 'u1', monthly_tokens: 1000 });
     expect((await call('get', '/api/admin/agents', '/api/admin/agents', user)).status).toBe(403);
+
+    // Tool approvals: the code assistant's `run_tests` waits for a decision when asked to run the tests.
+    const awaitingApproval = async () => {
+      const res = await call('post', '/api/agents', '/api/agents', user, {
+        agent_type: 'code-assistant',
+        input: { prompt: 'Please run the tests' },
+      });
+      await waitForStatus(node, db, res.body.id, ['awaiting_input']);
+      const parked = await call('get', `/api/agents/${res.body.id}`, '/api/agents/{id}', user);
+      expect(parked.body.pending_approvals).toMatchObject([{ tool_name: 'run_tests' }]);
+      return { id: parked.body.id as string, approvalId: parked.body.pending_approvals[0].approval_id as string };
+    };
+    const approvals = '/api/agents/{id}/approvals/{approvalId}';
+    const approve = await awaitingApproval();
+    const approved = await call('post', `/api/agents/${approve.id}/approvals/${approve.approvalId}`, approvals, user, {
+      approved: true,
+      reason: 'CI is green',
+    });
+    expect(approved.status).toBe(202);
+    const again = await call('post', `/api/agents/${approve.id}/approvals/${approve.approvalId}`, approvals, user, { approved: false });
+    expect(again.status).toBe(409);
+    expect((await call('post', `/api/agents/${approve.id}/approvals/nope`, approvals, user, { approved: true })).status).toBe(404);
+    expect((await call('post', `/api/agents/${approve.id}/approvals/a%20b`, approvals, user, { approved: true })).status).toBe(400);
+    const deny = await awaitingApproval();
+    const denied = await call(
+      'post',
+      `/api/admin/agents/${deny.id}/approvals/${deny.approvalId}`,
+      '/api/admin/agents/{id}/approvals/{approvalId}',
+      admin,
+      { approved: false, reason: 'not now' },
+    );
+    expect(denied.status).toBe(202);
+    await waitForStatus(node, db, approve.id, ['completed']);
+    await waitForStatus(node, db, deny.id, ['completed']);
 
     expect(mismatches).toEqual([]);
   });

@@ -21,9 +21,9 @@ import { TranscriptResponse } from './dto/transcript.response.js';
 import { ExecutionTranscript } from './execution-transcript.js';
 import type { TranscriptView } from './transcript.view.js';
 import { ApiControlResponses, controlResponse, type StatusSettable } from './control-response.js';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../http/api-error.response.js';
-import { LogPageResponse, OwnedExecutionPageResponse, OwnedExecutionResponse } from './dto/execution.response.js';
+import { ExecutionResponse, LogPageResponse, OwnedExecutionPageResponse, OwnedExecutionResponse } from './dto/execution.response.js';
 
 const ADMIN = { asAdmin: true };
 const SHOW_LOGS = 500;
@@ -143,6 +143,9 @@ export class AdminExecutionsController {
   /** Any execution of the tenant; the fork is the admin's own execution. */
   @Post(':id/fork')
   @HttpCode(201)
+  @ApiOperation({ summary: 'Fork any execution of the tenant from a committed step: the fork is the admin’s own execution' })
+  @ApiCreatedResponse({ type: ExecutionResponse, description: 'The fork (`forked_from_execution_id`, `forked_from_step`)' })
+  @ApiErrors(400, 402, 404, 413)
   async fork(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam, @Body() body: ForkExecutionDto): Promise<ExecutionView> {
     return toExecutionView(
       await this.manager.fork(p, id, { step: body.step, input: body.input, metadata: body.metadata }, { asAdmin: true }),
@@ -164,6 +167,9 @@ export class AdminExecutionsController {
   /** Approve or deny a tool call the execution waits on: 202, it resumes once every pending call is decided. */
   @Post(':id/approvals/:approvalId')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Approve or deny a tool call an execution of the tenant waits on' })
+  @ApiAcceptedResponse({ type: ExecutionResponse, description: 'Recorded: the execution, with the calls still undecided' })
+  @ApiErrors(400, 404, 409)
   async decideApproval(
     @CurrentPrincipal() p: Principal,
     @Param() { id, approvalId }: ApprovalParams,

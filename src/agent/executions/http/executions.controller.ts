@@ -25,7 +25,7 @@ import type { TranscriptView } from './transcript.view.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
 import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
 import { ApiControlResponses, controlResponse, type StatusSettable } from './control-response.js';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../http/api-error.response.js';
 import {
   ExecutionPageResponse,
@@ -36,6 +36,7 @@ import {
 } from './dto/execution.response.js';
 import { AgentRegistry } from '../registry/agent-registry.js';
 import { toAgentTypeView, type AgentTypeView } from './agent-type.view.js';
+import { AgentTypeListResponse } from './dto/agent-type.response.js';
 
 @ApiTags('executions')
 @AgentController('api/agents', RouteAccess.User)
@@ -95,6 +96,8 @@ export class ExecutionsController {
 
   /** The agent types a start may name, with the JSON Schema of their input and output. Declared before `:id`. */
   @Get('types')
+  @ApiOperation({ summary: 'The agent types a start may name, with the JSON Schema of their input and output' })
+  @ApiOkResponse({ type: AgentTypeListResponse })
   types(): { data: AgentTypeView[] } {
     return { data: this.registry.all().map(toAgentTypeView) };
   }
@@ -185,6 +188,11 @@ export class ExecutionsController {
   /** Replay / fork from a committed step: a new execution of the caller's, linked to this one. */
   @Post(':id/fork')
   @HttpCode(201)
+  @ApiOperation({
+    summary: 'Fork from a committed step: a new execution of the caller’s, starting from that step’s state, linked to this one',
+  })
+  @ApiCreatedResponse({ type: ExecutionResponse, description: 'The fork (`forked_from_execution_id`, `forked_from_step`)' })
+  @ApiErrors(400, 402, 404, 413)
   async fork(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -208,6 +216,9 @@ export class ExecutionsController {
   /** Approve or deny a tool call the execution waits on: 202, it resumes once every pending call is decided. */
   @Post(':id/approvals/:approvalId')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Approve or deny a tool call the execution waits on; it resumes once every pending call is decided' })
+  @ApiAcceptedResponse({ type: ExecutionResponse, description: 'Recorded: the execution, with the calls still undecided' })
+  @ApiErrors(400, 404, 409)
   async decideApproval(
     @CurrentPrincipal() principal: Principal,
     @Param() { id, approvalId }: ApprovalParams,
