@@ -22,10 +22,12 @@ describe('AgentModule at boot', () => {
     await db?.drop();
   });
 
-  it('refuses two agent types with the same name, saying which', async () => {
+  it('refuses two agent types with the same name and version, saying which', async () => {
     await expect(
       startTestApp({ transport: 'postgres', db, queuePrefix: uniquePrefix(), providers: [StepsAgent, ImpostorStepsAgent] }),
-    ).rejects.toThrow("@Agent() ImpostorStepsAgent: agent type 'steps' is registered twice; agent type names must be unique");
+    ).rejects.toThrow(
+      "@Agent() ImpostorStepsAgent: agent type 'steps' version '1' is registered twice; give each definition of a type its own version",
+    );
   });
 
   it('refuses invalid options with the list of what to fix', async () => {

@@ -89,12 +89,13 @@ describe('the packed package', () => {
     ]) {
       expect(packed.files).toContain(entry);
     }
-    // NOTE: the bound grows with the library's features (schedules and outbound hooks took it past 700 KB).
-    expect(packed.size).toBeLessThan(800 * 1024);
     // Each module ships its JavaScript, declarations, declaration map and source (go-to-definition lands in TypeScript),
     // and nothing else rides along: four files a module, plus the client, the dashboard and the package's own.
     const modules = packed.files.filter((f) => /^src\/agent\/.*\.ts$/.test(f)).length;
     const clientModules = packed.files.filter((f) => /^client\/.*\.ts$/.test(f)).length;
+    // NOTE: the bound follows the modules (about 2.5 KB packed each, their four files) plus the dashboard's bundle:
+    // anything large riding along (a binary, a data file) breaks it.
+    expect(packed.size).toBeLessThan((modules + clientModules) * 3 * 1024 + 256 * 1024);
     expect(packed.files.length).toBeLessThanOrEqual(4 * (modules + clientModules) + 10);
   });
 
