@@ -3,7 +3,7 @@
 // over its outputs and removes nothing first (tsc incremental, swc, vite without emptying), so a
 // build never pulls files out from under a process already running from dist/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SOURCES = ['src', 'client', 'ormconfig.ts', 'package.json', 'package-lock.json', 'tsconfig.json'];
@@ -48,6 +48,30 @@ function pruneOrphans(dist, source) {
   }
 }
 
+/**
+ * The dashboard's hashed assets that its page no longer names: each build writes new ones beside the
+ * old (a browser that loaded the old page may still ask for them), so only a full build
+ * (`--always`: the package's, the tests') removes them: the package must not ship every old bundle.
+ */
+function pruneDashboardAssets(dir = 'dist/dashboard') {
+  const page = join(dir, 'index.html');
+  const assets = join(dir, 'assets');
+  if (!existsSync(page) || !existsSync(assets)) return;
+  const names = readdirSync(assets);
+  // What the page names, and what those name in turn (a chunk the bundle imports).
+  const kept = new Set();
+  const pending = [readFileSync(page, 'utf8')];
+  while (pending.length > 0) {
+    const text = pending.pop();
+    for (const name of names) {
+      if (kept.has(name) || !text.includes(name)) continue;
+      kept.add(name);
+      pending.push(readFileSync(join(assets, name), 'utf8'));
+    }
+  }
+  for (const name of names) if (!kept.has(name)) rmSync(join(assets, name), { force: true });
+}
+
 const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
 const changed = Math.max(...SOURCES.map(newest));
 if (process.argv.includes('--always') || changed >= built) {
@@ -55,6 +79,7 @@ if (process.argv.includes('--always') || changed >= built) {
   const startedAt = new Date();
   execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
   for (const { dist, source } of OUTPUTS) pruneOrphans(dist, source);
+  if (process.argv.includes('--always')) pruneDashboardAssets();
   mkdirSync('dist', { recursive: true });
   writeFileSync(STAMP, `${startedAt.toISOString()}\n`);
   utimesSync(STAMP, startedAt, startedAt);
