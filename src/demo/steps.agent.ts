@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, step, type AgentState, type AgentStepper, type StepContext, type StepResult } from 'nestjs-agents';
+import { Agent, RetryableError, step, type AgentState, type AgentStepper, type StepContext, type StepResult } from 'nestjs-agents';
 
 /** Input of the `steps` agent: deterministic work for demos, tests and benchmarks. */
 export interface StepsInput {
@@ -15,6 +15,12 @@ export interface StepsInput {
   await_event_at?: number;
   /** Tokens recorded per step (default 0), to exercise token limits. */
   tokens_per_step?: number;
+  /** Step number that ends with a durable sleep of `sleep_ms` (default 1000). */
+  sleep_at?: number;
+  sleep_ms?: number;
+  /** Step number whose first `retryable_failures` attempts (default 1) throw a `RetryableError`. */
+  retry_at?: number;
+  retryable_failures?: number;
 }
 
 const asStepsInput = (input: unknown): Required<Pick<StepsInput, 'steps' | 'step_ms' | 'tokens_per_step'>> & StepsInput => {
@@ -30,12 +36,16 @@ export class StepsAgent implements AgentStepper {
     const n = ctx.stepNumber;
     if (input.step_ms > 0) await sleep(input.step_ms, undefined, { signal: ctx.signal });
     if (input.fail_at === n) throw new Error(`Step ${n} failed as asked (fail_at)`);
+    if (input.retry_at === n && ctx.attempt <= (input.retryable_failures ?? 1)) {
+      throw new RetryableError(`Step ${n}, attempt ${ctx.attempt}, failed as asked (retry_at)`);
+    }
     if (input.tokens_per_step > 0) {
       ctx.recordUsage({ model: 'steps', inputTokens: input.tokens_per_step, outputTokens: 0 });
     }
     const messages = [{ role: 'assistant' as const, content: `step ${n}` }];
     if (input.ask_input_at === n) return step.awaitInput(`Input needed at step ${n}`, { messages, data: { i: n } });
     if (input.await_event_at === n) return step.awaitEvent('steps.continue', { messages, data: { i: n } });
+    if (input.sleep_at === n && n < input.steps) return step.sleep(input.sleep_ms ?? 1000, { messages, data: { i: n } });
     if (n >= input.steps) return step.done({ steps_done: n }, { messages, data: { i: n } });
     return step.continue({ messages, data: { i: n } });
   }

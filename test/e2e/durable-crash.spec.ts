@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentManager, type Transport } from '../../src/agent/index.js';
+import { principal } from '../support/test-app.js';
+import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+
+/**
+ * A worker process of the example app killed with SIGKILL while executions wait: in a durable sleep,
+ * and in the backoff before a step's next attempt. Nothing waits on a worker, so a new worker (or
+ * none at all, until it wakes) takes them on time, each step committed once.
+ */
+describe.each<Transport>(['redis', 'postgres'])('a worker killed while executions sleep or back off (%s transport)', (transport) => {
+  let db: TestDatabase;
+  let api: ExampleApp;
+  let env: Record<string, string>;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    env = exampleEnv(db, transport);
+    api = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX!, { ...env, AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' });
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+    await api?.close();
+    await db?.drop();
+  });
+
+  const row = async (id: string) =>
+    (await db.sql.query(`SELECT status, step_count, lease_owner FROM agent_executions WHERE id = $1`, [id])).rows[0];
+  const startWorker = async () => {
+    const worker = startWorkerProcess(env);
+    workers.push(worker);
+    await worker.ready;
+    return worker;
+  };
+
+  it('finishes on time what slept and what backed off when their worker was killed meanwhile', { timeout: 60_000 }, async () => {
+    const manager = api.app.get(AgentManager);
+    const owner = principal('u1', 't1', 'pro');
+    const sleeper = await manager.start(owner, 'steps', { steps: 3, sleep_at: 1, sleep_ms: 2500 });
+    const flaky = await manager.start(owner, 'steps', { steps: 2, retry_at: 1, retryable_failures: 1 });
+    const first = await startWorker();
+    await expect.poll(async () => (await row(sleeper.id)).status, { timeout: 15_000, interval: 20 }).toBe('scheduled');
+    await expect.poll(async () => (await row(flaky.id)).status, { timeout: 15_000, interval: 20 }).toBe('scheduled');
+    const asleepAt = Date.now();
+    // Parked: no lease, nothing to lose but the worker.
+    expect((await row(sleeper.id)).lease_owner).toBeNull();
+    await first.stop('SIGKILL');
+
+    await startWorker();
+    await expect.poll(async () => (await row(flaky.id)).status, { timeout: 15_000, interval: 50 }).toBe('completed');
+    await expect.poll(async () => (await row(sleeper.id)).status, { timeout: 15_000, interval: 50 }).toBe('completed');
+    expect(Date.now() - asleepAt).toBeGreaterThanOrEqual(2000);
+
+    for (const [id, steps] of [
+      [sleeper.id, 3],
+      [flaky.id, 2],
+    ] as const) {
+      expect((await row(id)).step_count).toBe(steps);
+      const repeated = await db.sql.query(
+        `SELECT step_number FROM agent_logs WHERE execution_id = $1 AND event_type = 'step_completed' GROUP BY 1 HAVING count(*) > 1`,
+        [id],
+      );
+      expect(repeated.rows).toEqual([]);
+    }
+    const retries = await db.sql.query(`SELECT context FROM agent_logs WHERE execution_id = $1 AND event_type = 'step_retry_scheduled'`, [
+      flaky.id,
+    ]);
+    expect(retries.rows.map((r) => r.context.attempt)).toEqual([2]);
+  });
+});
