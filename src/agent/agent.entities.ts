@@ -10,6 +10,7 @@ import { AgentEventInboxEntity } from './executions/entities/agent-event-inbox.e
 import { AgentSignalEntity } from './executions/entities/agent-signal.entity.js';
 import { AgentWebhookDeliveryEntity } from './webhooks/agent-webhook-delivery.entity.js';
 import { AgentRateLimitEntity } from './infrastructure/agent-rate-limit.entity.js';
+import { AgentChatTokenEntity } from './chat/entities/agent-chat-token.entity.js';
 
 /**
  * Every table the library owns, each feature's entities listed here (where `AgentModule` composes the
@@ -28,4 +29,5 @@ export const AGENT_ENTITIES = [
   AgentBudgetEntity,
   BudgetLedgerEntity,
   AgentRateLimitEntity,
+  AgentChatTokenEntity,
 ];

@@ -12,6 +12,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
+import { ChatModule } from './chat/chat.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { SubagentsModule } from './subagents/subagents.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -80,6 +81,7 @@ function compose(base: DynamicModule): DynamicModule {
       WebhooksModule,
       MaintenanceModule,
       ConversationsModule,
+      ChatModule,
       PipelinesModule,
       SubagentsModule,
       ObservabilityModule,
@@ -100,6 +102,7 @@ function compose(base: DynamicModule): DynamicModule {
       ExecutionsModule,
       MaintenanceModule,
       ConversationsModule,
+      ChatModule,
       PipelinesModule,
       ObservabilityModule,
       ThrottlingModule,

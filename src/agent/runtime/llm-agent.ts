@@ -114,7 +114,8 @@ async function streamOnce(
       case 'tool-result':
         ctx.log.info(
           `Tool ${part.toolName} completed`,
-          { toolName: part.toolName, toolCallId: part.toolCallId, ok: true },
+          // The output goes with it so a chat stream rebuilt from the logs can show it (SPEC §17).
+          { toolName: part.toolName, toolCallId: part.toolCallId, ok: true, output: toJson(part.output) },
           LogEventType.ToolCompleted,
         );
         break;

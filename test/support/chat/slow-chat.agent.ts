@@ -1,0 +1,48 @@
+import { jsonSchema, tool } from 'ai';
+import {
+  Agent,
+  createScriptedModel,
+  defineLlmAgent,
+  type AgentState,
+  type AgentStepper,
+  type StepContext,
+  type StepResult,
+} from '../../../src/agent/index.js';
+
+/** The answer of every `slow-chat` turn: 40 words, one token each. */
+export const SLOW_ANSWER = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+
+/** Pace of the scripted model's tokens (ms): a turn lasts ~40 × this, long enough to drop and resume mid-turn. */
+export const SLOW_CHUNK_MS = Number(process.env.SLOW_CHAT_CHUNK_MS ?? 25);
+
+/** An LLM agent on the scripted model, streaming `SLOW_ANSWER` one word every `SLOW_CHUNK_MS`. */
+@Agent({ name: 'slow-chat' })
+export class SlowChatAgent implements AgentStepper {
+  private readonly llm = defineLlmAgent({
+    name: 'slow-chat',
+    model: createScriptedModel({ chunkDelayMs: SLOW_CHUNK_MS, script: () => ({ text: SLOW_ANSWER }) }),
+    system: 'You answer slowly.',
+  });
+
+  step(state: AgentState, ctx: StepContext): Promise<StepResult> {
+    return this.llm.step(state, ctx);
+  }
+}
+
+/** `slow-chat`'s answer, then a tool call: a second step follows, so a graceful cancel during the first lands between them. */
+@Agent({ name: 'slow-steps' })
+export class SlowStepsAgent implements AgentStepper {
+  private readonly llm = defineLlmAgent({
+    name: 'slow-steps',
+    model: createScriptedModel({
+      chunkDelayMs: SLOW_CHUNK_MS,
+      script: (_call, turn) => (turn === 0 ? { text: SLOW_ANSWER, toolCalls: [{ toolName: 'noop', input: {} }] } : { text: 'done' }),
+    }),
+    system: 'You answer slowly, then call a tool.',
+    tools: { noop: tool({ inputSchema: jsonSchema<object>({ type: 'object' }), execute: async () => 'ok' }) },
+  });
+
+  step(state: AgentState, ctx: StepContext): Promise<StepResult> {
+    return this.llm.step(state, ctx);
+  }
+}
