@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark<BenchTransport>>> = {
   starts: async () => (await import('./starts.js')).starts,
   capacity: async () => (await import('./capacity.js')).capacity,
   'scale-out': async () => (await import('./scale-out.js')).scaleOut,
+  'chat-stream': async () => (await import('./chat-stream.js')).chatStream,
 };
 
 /** Without `--transport`: these. `redis-cluster` runs when asked, on the benchmarks that name it. */

@@ -8,7 +8,7 @@ import type { BufferedToken } from './turn-token-buffer.js';
  * two sources interleave in one order: a row, then the tokens that followed it, then the next row.
  */
 export type TurnItem =
-  | { kind: 'log'; seq: number; eventType: string; message: string; context: Record<string, unknown> }
+  | { kind: 'log'; seq: number; step: number; eventType: string; message: string; context: Record<string, unknown> }
   | { kind: 'token'; seq: number; step: number; index: number; text: string };
 
 /** Negative for `a` before `b`; equal keys are the same item. */
@@ -21,6 +21,7 @@ export function compareItems(a: TurnItem, b: TurnItem): number {
 export const itemOfLog = (log: AgentLogEntity): TurnItem => ({
   kind: 'log',
   seq: Number(log.id),
+  step: log.stepNumber ?? 0,
   eventType: log.eventType,
   message: log.message,
   context: (log.context ?? {}) as Record<string, unknown>,
@@ -39,6 +40,7 @@ export function itemOfEvent(e: RealtimeEvent): TurnItem | null {
     return {
       kind: 'log',
       seq: e.seq,
+      step: p.step_number as number,
       eventType: p.event_type as string,
       message: p.message as string,
       context: (p.context ?? {}) as Record<string, unknown>,

@@ -10,6 +10,9 @@ import { TURN_TOKEN_BUFFER, type TurnTokenBuffer } from './turn-token-buffer.js'
 import { UiChunkBuilder } from './ui-chunk-builder.js';
 
 const LOG_PAGE = 500;
+/** How long a replay waits for a completed step's tokens to reach the buffer (beyond `chat.maxBufferedTokens` they never do). */
+const BUFFER_WAIT_MS = 2_000;
+const BUFFER_POLL_MS = 5;
 
 export interface TurnStreamOptions {
   /** Leave out what came up to this log row (`seq`): a turn resumed after a tool approval goes on from there. */
@@ -40,10 +43,32 @@ export class TurnStreamService {
     });
   }
 
+  /** The buffered tokens (with those heard live), once every step the rows show as completed has them all, or after BUFFER_WAIT_MS. */
+  private async tokensOf(executionId: string, logs: TurnItem[], live: () => TurnItem[]): Promise<TurnItem[]> {
+    const expected = new Map<number, number>();
+    for (const log of logs) {
+      if (log.kind === 'log' && typeof log.context.streamed_tokens === 'number') expected.set(log.step, log.context.streamed_tokens);
+    }
+    const giveUpAt = performance.now() + BUFFER_WAIT_MS;
+    for (;;) {
+      const tokens = [...(await this.buffer.read(executionId)).map(itemOfToken), ...live()];
+      const counts = new Map<number, Set<string>>();
+      for (const t of tokens) {
+        if (t.kind !== 'token') continue;
+        const seen = counts.get(t.step) ?? new Set<string>();
+        seen.add(`${t.seq}:${t.index}`);
+        counts.set(t.step, seen);
+      }
+      const complete = [...expected].every(([step, n]) => (counts.get(step)?.size ?? 0) >= n);
+      if (complete || performance.now() > giveUpAt) return tokens;
+      await new Promise((resolve) => setTimeout(resolve, BUFFER_POLL_MS));
+    }
+  }
+
   private async run(scope: Scope, executionId: string, options: TurnStreamOptions, writer: UIMessageStreamWriter): Promise<void> {
     const builder = new UiChunkBuilder(executionId);
     const after = options.afterSeq;
-    let last: TurnItem | null = after === undefined ? null : { kind: 'log', seq: after, eventType: '', message: '', context: {} };
+    let last: TurnItem | null = after === undefined ? null : { kind: 'log', seq: after, step: 0, eventType: '', message: '', context: {} };
     let held: RealtimeEvent[] | null = [];
     let chain: Promise<void> = Promise.resolve();
     let finish!: () => void;
@@ -73,11 +98,13 @@ export class TurnStreamService {
         if (!page.next_cursor) break;
         afterId = Number(page.next_cursor);
       }
-      // NOTE: tokens after the rows: a token emitted before a row it precedes is buffered before that row commits.
-      items.push(...(await this.buffer.read(executionId)).map(itemOfToken));
+      // NOTE: tokens after the rows; a step's tokens may still be on their way to the buffer when its row
+      // is read (the buffer is written off the step's path): its row says how many it streamed.
+      const tokens = await this.tokensOf(executionId, items, () => (held ?? []).map(itemOfEvent).filter((i): i is TurnItem => i !== null));
+      // Everything heard live up to now (again: equal items are sent once).
       const arrived = held ?? [];
       held = null;
-      items.push(...arrived.map(itemOfEvent).filter((i): i is TurnItem => i !== null));
+      items.push(...tokens, ...arrived.map(itemOfEvent).filter((i): i is TurnItem => i !== null));
       items.sort(compareItems);
       for (const item of items) send(item);
       if (!builder.done && isTerminal((await this.reader.get(scope, executionId)).status)) {
@@ -85,6 +112,7 @@ export class TurnStreamService {
         for (const chunk of builder.push({
           kind: 'log',
           seq: Number.MAX_SAFE_INTEGER,
+          step: 0,
           eventType: '',
           message: '',
           context: { status: 'completed' },

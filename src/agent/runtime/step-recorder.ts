@@ -16,6 +16,8 @@ export interface StepIdentity {
 export interface StepRecording {
   logs: StepLog[];
   usage: ModelUsage[];
+  /** Token deltas the step emitted (a chat stream replaying the step waits until it has them all). */
+  tokens: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export function recordStep(
   workspace?: Workspace,
   subagents: SubagentAccess = NO_SUBAGENTS,
 ): { context: StepContext; recording: StepRecording } {
-  const recording: StepRecording = { logs: [], usage: [] };
+  const recording: StepRecording = { logs: [], usage: [], tokens: 0 };
   const write = (level: LogLevel, eventType: string, message: string, context: JsonObject = {}) => {
     recording.logs.push({ level, eventType, message, context });
   };
@@ -48,7 +50,9 @@ export function recordStep(
     signal,
     log,
     emitToken: (text) => {
-      if (!signal.aborted && text.length > 0) onToken(text);
+      if (signal.aborted || text.length === 0) return;
+      recording.tokens++;
+      onToken(text);
     },
     recordUsage: (usage) => {
       recording.usage.push({ ...usage });

@@ -44,7 +44,13 @@ export const handOverLog = (): StepLog => ({
   context: { status: 'pending' },
 });
 
-export const stepCompletedLog = (step: StepCompleted, durationMs: number, inputTokens: number, outputTokens: number): StepLog => ({
+export const stepCompletedLog = (
+  step: StepCompleted,
+  durationMs: number,
+  inputTokens: number,
+  outputTokens: number,
+  streamedTokens = 0,
+): StepLog => ({
   level: 'info',
   eventType: LogEventType.StepCompleted,
   message: `Step ${step.stepNumber} completed`,
@@ -54,6 +60,7 @@ export const stepCompletedLog = (step: StepCompleted, durationMs: number, inputT
     duration_ms: durationMs,
     input_tokens: inputTokens,
     output_tokens: outputTokens,
+    ...(streamedTokens > 0 ? { streamed_tokens: streamedTokens } : {}),
   },
 });
 

@@ -50,7 +50,11 @@ export function stepCommitRequest(
     stepsAdded: 1,
     stepNumber: step.stepNumber,
     messages: result.messages ?? [],
-    logs: [...recording.logs, stepCompletedLog(step, durationMs, usage.inputTokens, usage.outputTokens), ...transitionLogs(next)],
+    logs: [
+      ...recording.logs,
+      stepCompletedLog(step, durationMs, usage.inputTokens, usage.outputTokens, recording.tokens),
+      ...transitionLogs(next),
+    ],
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     state: result.data ?? null,
