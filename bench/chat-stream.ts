@@ -1,6 +1,6 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
-import { DefaultChatTransport, jsonSchema, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
+import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import {
   Agent,
   createScriptedModel,

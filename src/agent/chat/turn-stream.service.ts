@@ -59,7 +59,9 @@ export class TurnStreamService {
         seen.add(`${t.seq}:${t.index}`);
         counts.set(t.step, seen);
       }
-      const complete = [...expected].every(([step, n]) => (counts.get(step)?.size ?? 0) >= n);
+      // A step's tokens are numbered from 0: a hole means some are still on their way to the buffer.
+      const holes = [...groups(tokens).values()].some((indexes) => indexes.size !== Math.max(...indexes) + 1);
+      const complete = !holes && [...expected].every(([step, n]) => (counts.get(step)?.size ?? 0) >= n);
       if (complete || performance.now() > giveUpAt) return tokens;
       await new Promise((resolve) => setTimeout(resolve, BUFFER_POLL_MS));
     }
@@ -157,4 +159,17 @@ export class TurnStreamService {
       options.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** The token indexes of each (seq, step) group. */
+function groups(items: TurnItem[]): Map<string, Set<number>> {
+  const byGroup = new Map<string, Set<number>>();
+  for (const t of items) {
+    if (t.kind !== 'token') continue;
+    const key = `${t.seq}:${t.step}`;
+    const indexes = byGroup.get(key) ?? new Set<number>();
+    indexes.add(t.index);
+    byGroup.set(key, indexes);
+  }
+  return byGroup;
 }
