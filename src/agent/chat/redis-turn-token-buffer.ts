@@ -1,10 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
 import { openRedis } from '../infrastructure/redis-connections.js';
 import type { RedisOptions } from '../infrastructure/infrastructure.options.js';
-import type { BufferedToken, TokenBatch, TurnTokenBuffer } from './turn-token-buffer.js';
+import type { TokenBatch, TokenPage, TurnTokenBuffer } from './turn-token-buffer.js';
 
 /**
- * A Redis list per execution (`<queuePrefix>:chat-tokens:<id>`), each entry `[seq, step, index, text]`,
+ * A Redis list per execution (`<queuePrefix>:chat-tokens:<id>`), each entry `[seq, step, epoch, index, text]`,
  * expiring `retentionSeconds` after its last append. One key per command, so it runs unchanged on a
  * Redis Cluster; auto-pipelining sends a batch's commands together.
  */
@@ -23,18 +23,20 @@ export class RedisTurnTokenBuffer implements TurnTokenBuffer {
     await Promise.all(
       batches.flatMap(({ executionId, tokens }) => {
         const key = this.key(executionId);
-        const entries = tokens.map((t) => JSON.stringify([t.seq, t.step, t.index, t.text]));
+        const entries = tokens.map((t) => JSON.stringify([t.seq, t.step, t.epoch, t.index, t.text]));
         return [this.redis.rpush(key, ...entries), this.redis.expire(key, this.retentionSeconds)];
       }),
     );
   }
 
-  async read(executionId: string): Promise<BufferedToken[]> {
-    const entries = await this.redis.lrange(this.key(executionId), 0, -1);
-    return entries.map((entry) => {
-      const [seq, step, index, text] = JSON.parse(entry) as [number, number, number, string];
-      return { seq, step, index, text };
+  /** The cursor is the number of entries read: the list only grows at its end. */
+  async read(executionId: string, cursor = 0): Promise<TokenPage> {
+    const entries = await this.redis.lrange(this.key(executionId), cursor, -1);
+    const tokens = entries.map((entry) => {
+      const [seq, step, epoch, index, text] = JSON.parse(entry) as [number, number, number, number, string];
+      return { seq, step, epoch, index, text };
     });
+    return { tokens, cursor: cursor + entries.length };
   }
 
   async close(): Promise<void> {

@@ -6,17 +6,24 @@ import type { BufferedToken } from './turn-token-buffer.js';
  * What a turn's chat stream is made of: its committed log rows (the truth, by `seq`) and the token
  * deltas its steps streamed. A token carries the `seq` of the last row committed before it, so the
  * two sources interleave in one order: a row, then the tokens that followed it, then the next row.
+ * `partial`: heard live but cut to fit a notification; the whole item is read before it is sent.
  */
 export type TurnItem =
-  | { kind: 'log'; seq: number; step: number; eventType: string; message: string; context: Record<string, unknown> }
-  | { kind: 'token'; seq: number; step: number; index: number; text: string };
+  | { kind: 'log'; seq: number; step: number; eventType: string; message: string; context: Record<string, unknown>; partial?: boolean }
+  | { kind: 'token'; seq: number; step: number; epoch: number; index: number; text: string; partial?: boolean };
 
-/** Negative for `a` before `b`; equal keys are the same item. */
+export type TokenItem = Extract<TurnItem, { kind: 'token' }>;
+
+/** Negative for `a` before `b`; zero for the same item (whichever source it came from). */
 export function compareItems(a: TurnItem, b: TurnItem): number {
   if (a.seq !== b.seq) return a.seq - b.seq;
-  const rank = (i: TurnItem) => (i.kind === 'log' ? -1 : i.index);
-  return rank(a) - rank(b);
+  if (a.kind !== b.kind) return a.kind === 'log' ? -1 : 1;
+  if (a.kind === 'log' || b.kind === 'log') return 0;
+  return a.step - b.step || a.epoch - b.epoch || a.index - b.index;
 }
+
+/** The attempt a token belongs to: a step under one lease epoch. */
+export const attemptOf = (t: { step: number; epoch: number }): string => `${t.step}:${t.epoch}`;
 
 export const itemOfLog = (log: AgentLogEntity): TurnItem => ({
   kind: 'log',
@@ -32,11 +39,12 @@ export const itemOfToken = (token: BufferedToken): TurnItem => ({ kind: 'token',
 /** The item a live event stands for (log rows and tokens; status and step events repeat their row). */
 export function itemOfEvent(e: RealtimeEvent): TurnItem | null {
   const p = e.payload;
+  const partial = p.truncated === true ? { partial: true } : {};
   if (e.event === RealtimeEventName.TokenDelta) {
-    return { kind: 'token', seq: e.seq, step: p.step_number as number, index: p.index as number, text: p.text as string };
+    const token = { seq: e.seq, step: p.step_number as number, epoch: (p.epoch as number) ?? 0, index: p.index as number };
+    return { kind: 'token', ...token, text: p.text as string, ...partial };
   }
   if (e.event === RealtimeEventName.LogAppended) {
-    if (p.truncated) return null; // cut to fit a notification: the stream reads the whole row instead
     return {
       kind: 'log',
       seq: e.seq,
@@ -44,6 +52,7 @@ export function itemOfEvent(e: RealtimeEvent): TurnItem | null {
       eventType: p.event_type as string,
       message: p.message as string,
       context: (p.context ?? {}) as Record<string, unknown>,
+      ...partial,
     };
   }
   return null;

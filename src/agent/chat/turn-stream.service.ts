@@ -1,18 +1,32 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createUIMessageStream, type UIMessageChunk, type UIMessageStreamWriter } from 'ai';
 import { isTerminal } from '../executions/execution-status.js';
 import { ExecutionReader } from '../executions/http/execution-reader.js';
+import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
 import { ExecutionEventBridge } from '../realtime/execution-event-bridge.js';
-import type { RealtimeEvent } from '../realtime/realtime-events.js';
+import { RealtimeEventName } from '../realtime/realtime-events.js';
 import type { Scope } from '../tenancy/scope.js';
-import { compareItems, itemOfEvent, itemOfLog, itemOfToken, type TurnItem } from './turn-items.js';
+import type { ResolvedChatOptions } from './chat.options.js';
+import { itemOfEvent, itemOfLog, itemOfToken } from './turn-items.js';
+import { TurnSequencer, type Gap } from './turn-sequencer.js';
 import { TURN_TOKEN_BUFFER, type TurnTokenBuffer } from './turn-token-buffer.js';
 import { UiChunkBuilder } from './ui-chunk-builder.js';
 
 const LOG_PAGE = 500;
-/** How long a replay waits for a completed step's tokens to reach the buffer (beyond `chat.maxBufferedTokens` they never do). */
-const BUFFER_WAIT_MS = 2_000;
-const BUFFER_POLL_MS = 5;
+/**
+ * A gap closes within a recorder tick and one write; one still open after this never will (a write
+ * that failed, a runner that died mid-step and no other attempt yet). Past `chat.maxBufferedTokens`
+ * a gap is skipped at once: those tokens are never buffered.
+ */
+const GAP_GIVE_UP_MS = 10_000;
+/** Between reads of the buffer while a gap stays open. */
+const GAP_POLL_MS = 2;
+/**
+ * After catching up, the buffer is read again at these delays while no live token came: tokens of
+ * the step in flight that were on their way to the buffer are shown even if the step streams no
+ * more (a later live token or its `step_completed` row would otherwise be what reveals them).
+ */
+const TAIL_READS_MS = [10, 50, 250];
 
 export interface TurnStreamOptions {
   /** Leave out what came up to this log row (`seq`): a turn resumed after a tool approval goes on from there. */
@@ -23,17 +37,20 @@ export interface TurnStreamOptions {
 
 /**
  * One turn (execution) as an AI SDK UI message stream, from its beginning (what `useChat` expects
- * of a resume: `resumeStreamIsReplay`) until it ends or waits for input. What happened before the
- * stream opened is read from the logs and the token buffer; what happens after comes from the event
- * bridge, held back while the reads run. Every item has a place in one order (`compareItems`), and
- * an item at or before the last one sent is dropped, so nothing is sent twice or out of order.
+ * of a resume: `resumeStreamIsReplay`) until it ends or waits for input. The stream listens to the
+ * event bridge first, then reads the turn's log rows and token buffer; a `TurnSequencer` merges the
+ * three by each item's exact position, sends each once and in order, and names any gap (tokens
+ * still on their way to the buffer), which is read from the buffer again until it closes.
  */
 @Injectable()
 export class TurnStreamService {
+  private readonly logger = new Logger(TurnStreamService.name);
+
   constructor(
     private readonly reader: ExecutionReader,
     private readonly bridge: ExecutionEventBridge,
     @Inject(TURN_TOKEN_BUFFER) private readonly buffer: TurnTokenBuffer,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedChatOptions,
   ) {}
 
   open(scope: Scope, executionId: string, options: TurnStreamOptions = {}): ReadableStream<UIMessageChunk> {
@@ -43,74 +60,136 @@ export class TurnStreamService {
     });
   }
 
-  /** The buffered tokens (with those heard live), once every step the rows show as completed has them all, or after BUFFER_WAIT_MS. */
-  private async tokensOf(executionId: string, logs: TurnItem[], live: () => TurnItem[]): Promise<TurnItem[]> {
-    const expected = new Map<number, number>();
-    for (const log of logs) {
-      if (log.kind === 'log' && typeof log.context.streamed_tokens === 'number') expected.set(log.step, log.context.streamed_tokens);
-    }
-    const giveUpAt = performance.now() + BUFFER_WAIT_MS;
-    for (;;) {
-      const tokens = [...(await this.buffer.read(executionId)).map(itemOfToken), ...live()];
-      const counts = new Map<number, Set<string>>();
-      for (const t of tokens) {
-        if (t.kind !== 'token') continue;
-        const seen = counts.get(t.step) ?? new Set<string>();
-        seen.add(`${t.seq}:${t.index}`);
-        counts.set(t.step, seen);
-      }
-      // A step's tokens are numbered from 0: a hole means some are still on their way to the buffer.
-      const holes = [...groups(tokens).values()].some((indexes) => indexes.size !== Math.max(...indexes) + 1);
-      const complete = !holes && [...expected].every(([step, n]) => (counts.get(step)?.size ?? 0) >= n);
-      if (complete || performance.now() > giveUpAt) return tokens;
-      await new Promise((resolve) => setTimeout(resolve, BUFFER_POLL_MS));
-    }
-  }
-
   private async run(scope: Scope, executionId: string, options: TurnStreamOptions, writer: UIMessageStreamWriter): Promise<void> {
     const builder = new UiChunkBuilder(executionId);
-    const after = options.afterSeq;
-    let last: TurnItem | null = after === undefined ? null : { kind: 'log', seq: after, step: 0, eventType: '', message: '', context: {} };
-    let held: RealtimeEvent[] | null = [];
-    let chain: Promise<void> = Promise.resolve();
+    const sequencer = new TurnSequencer(options.afterSeq);
+    /** Where the next buffer read goes on, and the last log row read. */
+    let cursor = 0;
+    let buffered = 0;
+    let lastRow = 0;
+    let caughtUp = false;
+    let liveTokens = 0;
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
+    const timers = new Set<NodeJS.Timeout>();
 
-    const send = (item: TurnItem) => {
-      if (builder.done || (last && compareItems(item, last) <= 0)) return;
-      last = item;
-      for (const chunk of builder.push(item)) writer.write(chunk);
+    const readBuffer = async () => {
+      const page = await this.buffer.read(executionId, cursor);
+      cursor = Math.max(cursor, page.cursor);
+      buffered += page.tokens.length;
+      sequencer.add(page.tokens.map(itemOfToken));
+      return page.tokens.length;
+    };
+    const readRows = async () => {
+      for (;;) {
+        const page = await this.reader.logsAfter(scope, executionId, { afterId: lastRow, limit: LOG_PAGE });
+        sequencer.add(page.data.map(itemOfLog));
+        if (page.data.length > 0) lastRow = Number(page.data[page.data.length - 1].id);
+        if (!page.next_cursor) return;
+      }
+    };
+    /** Reads what a gap lacks; false when nothing new came. */
+    const fill = async (gap: Gap): Promise<boolean> => {
+      if (gap.kind === 'tokens') return (await readBuffer()) > 0;
+      if (gap.kind === 'commit') {
+        const before = lastRow;
+        await readRows();
+        return lastRow !== before;
+      }
+      const page = await this.reader.logsAfter(scope, executionId, { afterId: gap.seq - 1, limit: 1 });
+      sequencer.add(page.data.map(itemOfLog));
+      return page.data.length > 0;
+    };
+    /** Sends what can go out; a gap is read again until it closes (or, after GAP_GIVE_UP_MS, skipped). */
+    const drain = async () => {
+      let since: number | null = null;
+      while (!builder.done) {
+        const { items, gap } = sequencer.take();
+        for (const item of items) for (const chunk of builder.push(item)) writer.write(chunk);
+        if (!gap || builder.done) break;
+        since ??= performance.now();
+        const full = gap.kind === 'tokens' && buffered >= this.options.chat.maxBufferedTokens;
+        if (full || performance.now() - since > GAP_GIVE_UP_MS) {
+          if (!full) this.logger.warn(`Chat stream of ${executionId}: ${JSON.stringify(gap)} never reached the buffer; skipped`);
+          sequencer.skip(gap);
+          since = null;
+        } else if (!(await fill(gap))) {
+          await new Promise((resolve) => setTimeout(resolve, GAP_POLL_MS));
+        }
+      }
       if (builder.done) finish();
     };
-    /** What a live event brings; a row cut to fit a notification is read whole. */
-    const live = async (e: RealtimeEvent) => {
-      const item = itemOfEvent(e);
-      if (item) return send(item);
-      if (e.payload.truncated && e.payload.id !== undefined) {
-        const page = await this.reader.logsAfter(scope, executionId, { afterId: e.seq - 1, limit: 1 });
-        for (const log of page.data) send(itemOfLog(log));
+    // One drain at a time; what arrives during one is taken by its next round, or by one more.
+    let draining: Promise<void> | null = null;
+    let again = false;
+    const kick = () => {
+      if (!caughtUp) return;
+      if (draining) {
+        again = true;
+        return;
       }
+      draining = (async () => {
+        do {
+          again = false;
+          await drain();
+        } while (again && !builder.done);
+      })()
+        .catch((error: Error) => {
+          writer.write({ type: 'error', errorText: error.message });
+          finish();
+        })
+        .finally(() => (draining = null));
     };
-    /** Everything committed and buffered so far, with what arrived live meanwhile, in order. */
-    const catchUp = async () => {
-      const items: TurnItem[] = [];
-      for (let afterId = 0; ;) {
-        const page = await this.reader.logsAfter(scope, executionId, { afterId, limit: LOG_PAGE });
-        items.push(...page.data.map(itemOfLog));
-        if (!page.next_cursor) break;
-        afterId = Number(page.next_cursor);
+    const later = (ms: number, work: () => Promise<void>) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!builder.done) void work().catch(() => undefined);
+      }, ms);
+      timers.add(timer);
+    };
+
+    const stopLive = this.bridge.listen((events) => {
+      let heard = false;
+      for (const e of events) {
+        if (e.execution_id !== executionId) continue;
+        const item = itemOfEvent(e);
+        if (!item) continue;
+        if (e.event === RealtimeEventName.TokenDelta) liveTokens++;
+        sequencer.add([item]);
+        heard = true;
       }
-      // NOTE: tokens after the rows; a step's tokens may still be on their way to the buffer when its row
-      // is read (the buffer is written off the step's path): its row says how many it streamed.
-      const tokens = await this.tokensOf(executionId, items, () => (held ?? []).map(itemOfEvent).filter((i): i is TurnItem => i !== null));
-      // Everything heard live up to now (again: equal items are sent once).
-      const arrived = held ?? [];
-      held = null;
-      items.push(...tokens, ...arrived.map(itemOfEvent).filter((i): i is TurnItem => i !== null));
-      items.sort(compareItems);
-      for (const item of items) send(item);
-      if (!builder.done && isTerminal((await this.reader.get(scope, executionId)).status)) {
+      if (heard) kick();
+    });
+    // The notifier back after an outage: what it lost is read again (what was sent is dropped).
+    const stopResync = this.bridge.onStateChange((state) => {
+      if (state !== 'up' || builder.done) return;
+      void Promise.all([readRows(), readBuffer()])
+        .then(kick)
+        .catch(() => undefined);
+    });
+    const onAbort = () => finish();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (const chunk of builder.start()) writer.write(chunk);
+      await this.bridge.ready();
+      // Rows first: a token read from the buffer is then never ahead of a row this read missed.
+      await readRows();
+      await readBuffer();
+      caughtUp = true;
+      kick();
+      const heard = liveTokens;
+      for (const ms of TAIL_READS_MS) {
+        later(ms, async () => {
+          if (liveTokens === heard && (await readBuffer()) > 0) kick();
+        });
+      }
+      later(0, async () => {
         // Ended without a row this stream could read (it never ran): end the stream all the same.
+        if (!isTerminal((await this.reader.get(scope, executionId)).status)) return;
+        await readRows();
+        kick();
+        await draining;
+        if (builder.done) return;
         for (const chunk of builder.push({
           kind: 'log',
           seq: Number.MAX_SAFE_INTEGER,
@@ -121,55 +200,14 @@ export class TurnStreamService {
         }))
           writer.write(chunk);
         finish();
-      }
-    };
-    const enqueue = (work: () => Promise<void>) => {
-      chain = chain.then(work).catch((error: Error) => {
-        writer.write({ type: 'error', errorText: error.message });
-        finish();
       });
-    };
-
-    const stopLive = this.bridge.listen((events) => {
-      for (const e of events) {
-        if (e.execution_id !== executionId) continue;
-        if (held) held.push(e);
-        else enqueue(() => live(e));
-      }
-    });
-    // The notifier back after an outage: what it lost is read again (and what was sent is dropped).
-    const stopResync = this.bridge.onStateChange((state) => {
-      if (state === 'up' && !builder.done)
-        enqueue(async () => {
-          held ??= [];
-          await catchUp();
-        });
-    });
-    const onAbort = () => finish();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      for (const chunk of builder.start()) writer.write(chunk);
-      await this.bridge.ready();
-      enqueue(catchUp);
       await finished;
-      await chain;
+      await draining;
     } finally {
       stopLive();
       stopResync();
+      for (const timer of timers) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
     }
   }
-}
-
-/** The token indexes of each (seq, step) group. */
-function groups(items: TurnItem[]): Map<string, Set<number>> {
-  const byGroup = new Map<string, Set<number>>();
-  for (const t of items) {
-    if (t.kind !== 'token') continue;
-    const key = `${t.seq}:${t.step}`;
-    const indexes = byGroup.get(key) ?? new Set<number>();
-    indexes.add(t.index);
-    byGroup.set(key, indexes);
-  }
-  return byGroup;
 }

@@ -35,7 +35,7 @@ export class TurnTokenRecorder implements OnModuleInit, OnModuleDestroy {
       this.counts.set(event.executionId, count + 1);
       const tokens = this.pending.get(event.executionId) ?? [];
       if (tokens.length === 0) this.pending.set(event.executionId, tokens);
-      tokens.push({ seq: event.seq, step: event.stepNumber, index: event.index, text: event.text });
+      tokens.push({ seq: event.seq, step: event.stepNumber, epoch: event.epoch, index: event.index, text: event.text });
       this.scheduled ??= setImmediate(() => this.flush());
     });
   }

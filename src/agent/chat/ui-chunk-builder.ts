@@ -5,6 +5,17 @@ import type { TurnItem } from './turn-items.js';
 /** The log event type of a tool call waiting for a person's approval (committed with the parking step). */
 export const TOOL_APPROVAL_REQUESTED = 'tool.approval_requested';
 
+/** Rows whose `status` ends a stream (the builder's `finish`, `error` or `abort`). */
+const ENDING_STATUSES = new Set(['completed', 'awaiting_input', 'failed', 'cancelled']);
+
+/** Whether a row is shown in the stream (anything else the builder passes over). */
+export const rendersRow = (row: { eventType: string; context: Record<string, unknown> }): boolean =>
+  row.eventType === LogEventType.ToolCalled ||
+  row.eventType === LogEventType.ToolCompleted ||
+  row.eventType === TOOL_APPROVAL_REQUESTED ||
+  row.eventType === LogEventType.StepCompleted ||
+  ENDING_STATUSES.has(String(row.context.status));
+
 /**
  * Turns a turn's items, in order, into the AI SDK's UI message chunks: text parts from the token
  * deltas (one per step), tool parts from the tool rows, step boundaries, and the end: `finish` when
@@ -67,7 +78,7 @@ export class UiChunkBuilder {
   }
 
   private token(item: Extract<TurnItem, { kind: 'token' }>): UIMessageChunk[] {
-    const id = `text-${item.seq}-${item.step}`;
+    const id = `text-${item.step}-${item.epoch}`;
     const opening = this.text === id ? [] : [...this.openStep(), ...this.closeText(), { type: 'text-start' as const, id }];
     this.text = id;
     return [...opening, { type: 'text-delta', id, delta: item.text }];

@@ -14,6 +14,7 @@ export class ChatTokens1795530000000 implements MigrationInterface {
                 "execution_id" uuid NOT NULL,
                 "seq" bigint NOT NULL,
                 "step" integer NOT NULL,
+                "epoch" integer NOT NULL,
                 "idx" integer NOT NULL,
                 "text" text NOT NULL,
                 "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),

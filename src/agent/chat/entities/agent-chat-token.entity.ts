@@ -9,6 +9,7 @@ export class AgentChatTokenEntity {
   @Column({ name: 'execution_id', type: 'uuid' }) executionId: string;
   @Column({ type: 'bigint' }) seq: string;
   @Column({ type: 'int' }) step: number;
+  @Column({ type: 'int' }) epoch: number;
   @Column({ type: 'int' }) idx: number;
   @Column({ type: 'text' }) text: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

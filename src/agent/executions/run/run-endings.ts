@@ -62,7 +62,7 @@ export class RunEndings {
   stepFailed(lease: Lease, active: ActiveExecution, stepNumber: number, attempt: FailedAttempt): Promise<RunOutcome> {
     const { error, recording } = attempt;
     this.logger.warn(`Step ${stepNumber} failed: ${error.message}`, { ...logFields(lease), step: stepNumber, code: error.code });
-    const logs = [...recording.logs, failureLog(error)];
+    const logs = [...recording.logs, failureLog(error, { tokens: recording.tokens, epoch: lease.epoch })];
     return this.commits.end(lease, active, stepNumber, ExecutionStatus.Failed, { error, logs, usage: recording.usage });
   }
 

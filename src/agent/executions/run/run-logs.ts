@@ -16,11 +16,20 @@ export const RUN_LOG_CONTEXT = 'ExecutionRunner';
 /** Structured fields of the application log lines about an execution. */
 export const logFields = (lease: Lease) => ({ execution_id: lease.executionId, tenant_id: lease.tenantId, agent_type: lease.agentType });
 
-export const failureLog = (error: ExecutionError): StepLog => ({
+/** What a step streamed: how many token deltas, under which lease epoch (a chat replay knows when it has them all). */
+export interface StreamedTokens {
+  tokens: number;
+  epoch: number;
+}
+
+const streamedContext = (streamed: StreamedTokens): JsonObject =>
+  streamed.tokens > 0 ? { streamed_tokens: streamed.tokens, token_epoch: streamed.epoch } : {};
+
+export const failureLog = (error: ExecutionError, streamed: StreamedTokens = { tokens: 0, epoch: 0 }): StepLog => ({
   level: 'error',
   eventType: LogEventType.Failed,
   message: error.message,
-  context: { code: error.code, status: 'failed' },
+  context: { code: error.code, status: 'failed', ...streamedContext(streamed) },
 });
 
 export const stopLog = (eventType: typeof LogEventType.Paused | typeof LogEventType.Cancelled, message: string): StepLog => ({
@@ -49,7 +58,7 @@ export const stepCompletedLog = (
   durationMs: number,
   inputTokens: number,
   outputTokens: number,
-  streamedTokens = 0,
+  streamed: StreamedTokens = { tokens: 0, epoch: 0 },
 ): StepLog => ({
   level: 'info',
   eventType: LogEventType.StepCompleted,
@@ -60,7 +69,7 @@ export const stepCompletedLog = (
     duration_ms: durationMs,
     input_tokens: inputTokens,
     output_tokens: outputTokens,
-    ...(streamedTokens > 0 ? { streamed_tokens: streamedTokens } : {}),
+    ...streamedContext(streamed),
   },
 });
 

@@ -52,7 +52,7 @@ export function stepCommitRequest(
     messages: result.messages ?? [],
     logs: [
       ...recording.logs,
-      stepCompletedLog(step, durationMs, usage.inputTokens, usage.outputTokens, recording.tokens),
+      stepCompletedLog(step, durationMs, usage.inputTokens, usage.outputTokens, { tokens: recording.tokens, epoch: lease.epoch }),
       ...transitionLogs(next),
     ],
     inputTokens: usage.inputTokens,
