@@ -21,11 +21,22 @@ const stepCompleted = (seq: number, step: number, streamed: number, epoch = 1): 
   message: '',
   context: { streamed_tokens: streamed, token_epoch: epoch },
 });
-const names = (items: TurnItem[]) => items.map((i) => (i.kind === 'token' ? `${i.step}.${i.epoch}.${i.index}` : `row${i.seq}`));
+const started = (seq: number): TurnItem => ({ kind: 'log', seq, step: 1, eventType: 'started', message: '', context: {} });
+const names = (items: TurnItem[]) =>
+  items
+    .filter((i) => i.kind === 'token' || i.eventType !== 'started')
+    .map((i) => (i.kind === 'token' ? `${i.step}.${i.epoch}.${i.index}` : `row${i.seq}`));
+
+/** A sequencer that has read the row (seq 1) the tokens of the tests follow. */
+function sequencer(afterSeq?: number): TurnSequencer {
+  const s = new TurnSequencer(afterSeq);
+  s.add([started(1)]);
+  return s;
+}
 
 describe('TurnSequencer', () => {
   it('merges a buffer prefix and a live suffix, each token once', () => {
-    const s = new TurnSequencer();
+    const s = sequencer();
     s.add(tokens(0, 6));
     s.add(tokens(4, 9));
     s.add(tokens(8, 10));
@@ -35,7 +46,7 @@ describe('TurnSequencer', () => {
   });
 
   it('stops at a hole between the buffer and the live tokens, names it, and goes on once it is filled', () => {
-    const s = new TurnSequencer();
+    const s = sequencer();
     s.add(tokens(0, 4));
     s.add(tokens(7, 9));
     const first = s.take();
@@ -48,7 +59,7 @@ describe('TurnSequencer', () => {
   });
 
   it('holds a step_completed row until every token it says the step streamed went out', () => {
-    const s = new TurnSequencer();
+    const s = sequencer();
     s.add([...tokens(0, 3), stepCompleted(2, 1, 5), token(0, { seq: 2, step: 2 })]);
     const first = s.take();
     expect(names(first.items)).toEqual(['1.1.0', '1.1.1', '1.1.2']);
@@ -58,22 +69,32 @@ describe('TurnSequencer', () => {
   });
 
   it("keeps a retried step's lost attempt as its own tokens and does not wait for its hole once another attempt committed", () => {
-    const s = new TurnSequencer();
+    const s = sequencer();
     // Epoch 1 streamed 0..5 live, its runner died after buffering 0..2; epoch 2 ran the step again.
-    s.add([...tokens(0, 3), token(5), ...tokens(0, 4, { seq: 3, epoch: 2 }), stepCompleted(4, 1, 4, 2)]);
+    s.add([...tokens(0, 3), token(5), started(3), ...tokens(0, 4, { seq: 3, epoch: 2 }), stepCompleted(4, 1, 4, 2)]);
     const { items, gap } = s.take();
     expect(gap).toBeNull();
     expect(names(items)).toEqual(['1.1.0', '1.1.1', '1.1.2', '1.2.0', '1.2.1', '1.2.2', '1.2.3', 'row4']);
   });
 
+  it('holds a token until the row it follows came (a row still on its way from a source read earlier)', () => {
+    const s = sequencer();
+    s.add([token(0), token(0, { seq: 2, step: 2 })]);
+    const first = s.take();
+    expect(names(first.items)).toEqual(['1.1.0']);
+    expect(first.gap).toEqual({ kind: 'row', seq: 2 });
+    s.add([stepCompleted(2, 1, 1)]);
+    expect(names(s.take().items)).toEqual(['row2', '2.1.0']);
+  });
+
   it('waits for a hole in an attempt that nothing shows is over', () => {
-    const s = new TurnSequencer();
+    const s = sequencer();
     s.add([...tokens(0, 2), token(5)]);
     expect(s.take().gap).toEqual({ kind: 'tokens', step: 1, epoch: 1, from: 2 });
   });
 
   it('reads a token cut to fit a notification from the buffer before sending it', () => {
-    const s = new TurnSequencer();
+    const s = sequencer();
     s.add([token(0), token(1, { partial: true }), token(2)]);
     const first = s.take();
     expect(names(first.items)).toEqual(['1.1.0']);
@@ -85,7 +106,7 @@ describe('TurnSequencer', () => {
   });
 
   it('skips a gap that never closes, and leaves out what came up to afterSeq', () => {
-    const s = new TurnSequencer(1);
+    const s = sequencer(1);
     s.add([token(0, { seq: 1 }), token(3, { seq: 1 }), stepCompleted(1, 0, 0)]);
     const first = s.take();
     expect(names(first.items)).toEqual(['1.1.0']);
@@ -105,7 +126,7 @@ describe('TurnSequencer rows of a step commit', () => {
   });
 
   it('lets rows the stream does not show pass a hole, and a late token still goes out after them', () => {
-    const s = new TurnSequencer();
+    const s = sequencer();
     s.add([...tokens(0, 3), row(2, 'llm.response'), stepCompleted(3, 1, 4)]);
     const first = s.take();
     expect(names(first.items)).toEqual(['1.1.0', '1.1.1', '1.1.2', 'row2']);
@@ -115,7 +136,7 @@ describe('TurnSequencer rows of a step commit', () => {
   });
 
   it('holds a tool row until the tokens its commit counts went out, and until its count row arrived', () => {
-    const s = new TurnSequencer();
+    const s = sequencer();
     s.add([...tokens(0, 2), row(2, 'tool_called', { toolCallId: 'c', toolName: 't' })]);
     const first = s.take();
     expect(names(first.items)).toEqual(['1.1.0', '1.1.1']);
@@ -127,7 +148,7 @@ describe('TurnSequencer rows of a step commit', () => {
   });
 
   it("waits for a failed step's tokens as its failure row counts them", () => {
-    const s = new TurnSequencer();
+    const s = sequencer();
     s.add([token(0), row(2, 'failed', { status: 'failed', streamed_tokens: 2, token_epoch: 1 })]);
     expect(s.take().gap).toEqual({ kind: 'tokens', step: 1, epoch: 1, from: 1 });
     s.add([token(1)]);

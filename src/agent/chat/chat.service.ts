@@ -61,8 +61,7 @@ export class ChatService {
 
   /** The turn in flight (the oldest unfinished one), or null. */
   async activeTurn(principal: Principal, conversationId: string): Promise<string | null> {
-    const view = await this.reader.get({ tenantId: principal.tenantId, userId: principal.userId }, conversationId);
-    return view.active_execution_id;
+    return this.reader.activeExecutionId({ tenantId: principal.tenantId, userId: principal.userId }, conversationId);
   }
 
   /** Cancels the turn in flight gracefully (it stops at the end of its step); null when none runs. */

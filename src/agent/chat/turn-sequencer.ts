@@ -6,8 +6,8 @@ type RowItem = Extract<TurnItem, { kind: 'log' }>;
 
 /**
  * What keeps the next item from going out: tokens of an attempt from `from` on (read the buffer),
- * a row heard cut (read it whole), or the row of a step's commit that says how many tokens the
- * step streamed (read the rows: the rest of that commit).
+ * a row heard cut or not heard yet while a token names it as its predecessor (read it), or the row
+ * of a step's commit that says how many tokens the step streamed (read the rows: the rest of that commit).
  */
 export type Gap =
   { kind: 'tokens'; step: number; epoch: number; from: number } | { kind: 'row'; seq: number } | { kind: 'commit'; step: number };
@@ -38,6 +38,8 @@ export class TurnSequencer {
   private readonly abandoned = new Set<string>();
   /** Rows let through without the tokens they wait for (their gap was skipped). */
   private readonly excused = new Set<number>();
+  /** The newest row seen, from any source (each source has every row of the turn up to its newest, in order). */
+  private newestRow = 0;
 
   /** `afterSeq`: items up to this log row are left out (a turn resumed after a tool approval). */
   constructor(afterSeq?: number) {
@@ -48,6 +50,7 @@ export class TurnSequencer {
     for (const item of items) {
       this.pending.push(item);
       this.sorted = false;
+      if (item.kind === 'log') this.newestRow = Math.max(this.newestRow, item.seq);
     }
   }
 
@@ -69,6 +72,11 @@ export class TurnSequencer {
         break;
       }
       if (item.kind === 'token') {
+        // The row committed before it may still be on its way: a token never goes out ahead of it.
+        if (item.seq > this.newestRow) {
+          gap = { kind: 'row', seq: item.seq };
+          break;
+        }
         const attempt = attemptOf(item);
         if (this.abandoned.has(attempt)) continue;
         const expected = this.next.get(attempt) ?? 0;
@@ -101,6 +109,7 @@ export class TurnSequencer {
   skip(gap: Gap): void {
     if (gap.kind === 'row') {
       for (const item of this.pending) if (item.kind === 'log' && item.seq === gap.seq) item.partial = false;
+      this.newestRow = Math.max(this.newestRow, gap.seq);
       return;
     }
     if (gap.kind === 'commit') {

@@ -172,9 +172,8 @@ export class TurnStreamService {
     try {
       for (const chunk of builder.start()) writer.write(chunk);
       await this.bridge.ready();
-      // Rows first: a token read from the buffer is then never ahead of a row this read missed.
-      await readRows();
-      await readBuffer();
+      // Together: the sequencer holds a token until the row before it came, and a row until the tokens before it did.
+      await Promise.all([readRows(), readBuffer()]);
       caughtUp = true;
       kick();
       const heard = liveTokens;
