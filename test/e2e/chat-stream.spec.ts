@@ -4,7 +4,7 @@ import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessa
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { SLOW_ANSWER, SlowChatAgent, SlowStepsAgent } from '../support/chat/slow-chat.agent.js';
+import { QUIET_ANSWER, QuietChatAgent, SLOW_ANSWER, SlowChatAgent, SlowStepsAgent } from '../support/chat/slow-chat.agent.js';
 
 const baseOf = (example: ExampleApp) => `http://127.0.0.1:${(example.app.getHttpServer().address() as AddressInfo).port}`;
 
@@ -57,8 +57,12 @@ describe.each(['redis', 'postgres'])('AI SDK chat stream on conversations (%s tr
     db = await createTestDatabase();
     const env = exampleEnv(db, transport);
     // Two API nodes on one database and queue prefix; only A runs turns.
-    nodeA = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, env, [SlowChatAgent, SlowStepsAgent]);
-    nodeB = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' }, [SlowChatAgent, SlowStepsAgent]);
+    nodeA = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, env, [SlowChatAgent, SlowStepsAgent, QuietChatAgent]);
+    nodeB = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' }, [
+      SlowChatAgent,
+      SlowStepsAgent,
+      QuietChatAgent,
+    ]);
     token = nodeA.token({ userId: 'alice' });
   });
 
@@ -162,6 +166,27 @@ describe.each(['redis', 'postgres'])('AI SDK chat stream on conversations (%s tr
     expect(tool).toMatchObject({ state: 'output-available', output: ['README.md', 'src/index.ts', 'src/index.spec.ts'] });
     expect(textOf(message)).toContain('list_files returned');
     expect(chunks.filter((c) => c.type === 'start-step').length).toBe(2);
+  });
+
+  it("shows a custom agent's answer as text though it streams no token (its message, else its output)", async () => {
+    const { id } = await newConversation('quiet-chat');
+    await idle(baseOf(nodeA), id);
+    const send = async (text: string) =>
+      collect(
+        await transportFor(baseOf(nodeA), id, token).sendMessages({
+          trigger: 'submit-message',
+          chatId: id,
+          messageId: undefined,
+          messages: [userMessage(text)],
+          abortSignal: undefined,
+        }),
+      );
+    const chunks = await send('and now?');
+    expect(chunks.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop' });
+    expect(textOf(await messageOf(chunks))).toBe(`Turn 2: ${QUIET_ANSWER}`);
+    const third = await send('and then?');
+    expect(third.filter((c) => c.type === 'text-start').length).toBe(1);
+    expect(textOf(await messageOf(third))).toBe(QUIET_ANSWER);
   });
 
   it('cancel stops the turn gracefully (at the end of its step); the stream ends with an abort', async () => {

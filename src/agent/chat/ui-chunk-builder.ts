@@ -61,7 +61,7 @@ export class UiChunkBuilder {
         ];
       }
       case LogEventType.StepCompleted:
-        return this.closeStep();
+        return [...this.unstreamed(item.step, c.text), ...this.closeStep()];
     }
     switch (c.status) {
       case 'completed':
@@ -82,6 +82,19 @@ export class UiChunkBuilder {
     const opening = this.text === id ? [] : [...this.openStep(), ...this.closeText(), { type: 'text-start' as const, id }];
     this.text = id;
     return [...opening, { type: 'text-delta', id, delta: item.text }];
+  }
+
+  /** A step that streamed no token (a custom agent) but said something: its text as one part. */
+  private unstreamed(step: number, text: unknown): UIMessageChunk[] {
+    if (typeof text !== 'string' || text === '') return [];
+    const id = `text-${step}`;
+    return [
+      ...this.openStep(),
+      ...this.closeText(),
+      { type: 'text-start', id },
+      { type: 'text-delta', id, delta: text },
+      { type: 'text-end', id },
+    ];
   }
 
   private toolInput(toolCallId: string, toolName: string, input: unknown): UIMessageChunk[] {

@@ -7,6 +7,7 @@ import {
   type AgentStepper,
   type StepContext,
   type StepResult,
+  step,
 } from '../../../src/agent/index.js';
 
 /** The answer of every `slow-chat` turn: 40 words, one token each. */
@@ -44,5 +45,19 @@ export class SlowStepsAgent implements AgentStepper {
 
   step(state: AgentState, ctx: StepContext): Promise<StepResult> {
     return this.llm.step(state, ctx);
+  }
+}
+
+/** What `quiet-chat` says: a custom agent that streams no token, its answer in its step's messages. */
+export const QUIET_ANSWER = 'The answer is 42.';
+
+/** A custom agent without a model: no token deltas; odd turns answer with a message, even ones with an output only. */
+@Agent({ name: 'quiet-chat' })
+export class QuietChatAgent implements AgentStepper {
+  async step(state: AgentState): Promise<StepResult> {
+    const turns = state.messages.filter((m) => m.role === 'user').length;
+    if (turns % 2 === 1)
+      return step.done({ ok: true }, { messages: [{ role: 'assistant', content: [{ type: 'text', text: QUIET_ANSWER }] }] });
+    return step.done(`Turn ${turns}: ${QUIET_ANSWER}`);
   }
 }

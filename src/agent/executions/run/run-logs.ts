@@ -16,14 +16,20 @@ export const RUN_LOG_CONTEXT = 'ExecutionRunner';
 /** Structured fields of the application log lines about an execution. */
 export const logFields = (lease: Lease) => ({ execution_id: lease.executionId, tenant_id: lease.tenantId, agent_type: lease.agentType });
 
-/** What a step streamed: how many token deltas, under which lease epoch (a chat replay knows when it has them all). */
+/**
+ * What a step streamed: how many token deltas, under which lease epoch (a chat replay knows when it
+ * has them all); `text`, what a step that streamed none said instead (a chat stream shows it as text).
+ */
 export interface StreamedTokens {
   tokens: number;
   epoch: number;
+  text?: string;
 }
 
-const streamedContext = (streamed: StreamedTokens): JsonObject =>
-  streamed.tokens > 0 ? { streamed_tokens: streamed.tokens, token_epoch: streamed.epoch } : {};
+function streamedContext(streamed: StreamedTokens): JsonObject {
+  if (streamed.tokens > 0) return { streamed_tokens: streamed.tokens, token_epoch: streamed.epoch };
+  return streamed.text ? { text: streamed.text } : {};
+}
 
 export const failureLog = (error: ExecutionError, streamed: StreamedTokens = { tokens: 0, epoch: 0 }): StepLog => ({
   level: 'error',

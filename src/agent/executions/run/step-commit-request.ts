@@ -8,6 +8,7 @@ import { ExecutionStatus } from '../execution-status.js';
 import type { LinkedExecutionRow } from '../lifecycle/linked-executions.js';
 import type { Lease } from './lease.js';
 import { stepCompletedLog, transitionLogs } from './run-logs.js';
+import { unstreamedText } from './step-text.js';
 import type { CommitRequest, StepBilling } from './step-commit.js';
 import type { StepAttempt } from './step-executor.js';
 
@@ -52,7 +53,11 @@ export function stepCommitRequest(
     messages: result.messages ?? [],
     logs: [
       ...recording.logs,
-      stepCompletedLog(step, durationMs, usage.inputTokens, usage.outputTokens, { tokens: recording.tokens, epoch: lease.epoch }),
+      stepCompletedLog(step, durationMs, usage.inputTokens, usage.outputTokens, {
+        tokens: recording.tokens,
+        epoch: lease.epoch,
+        text: recording.tokens === 0 ? unstreamedText(result.messages ?? [], next) : '',
+      }),
       ...transitionLogs(next),
     ],
     inputTokens: usage.inputTokens,
