@@ -129,14 +129,21 @@ export class TurnSequencer {
    */
   private missingBefore(row: RowItem, at: number): Gap | null {
     if (this.excused.has(row.step)) return null;
-    const counted = [row, ...this.pending.slice(at + 1)].find(
-      (p): p is RowItem => p.kind === 'log' && p.step === row.step && typeof p.context.streamed_tokens === 'number',
-    );
+    const counted = this.countRow(row, at);
     if (!counted) return STEP_ROWS.has(row.eventType) ? { kind: 'commit', step: row.step } : null;
     const streamed = counted.context.streamed_tokens as number;
     const epoch = counted.context.token_epoch as number;
     const sent = this.next.get(attemptOf({ step: row.step, epoch })) ?? 0;
     return sent < streamed ? { kind: 'tokens', step: row.step, epoch, from: sent } : null;
+  }
+
+  /** The row of the same step, this one or a later one, that says how many tokens its attempt streamed. */
+  private countRow(row: RowItem, at: number): RowItem | undefined {
+    for (let i = at; i < this.pending.length; i++) {
+      const p = i === at ? row : this.pending[i];
+      if (p.kind === 'log' && p.step === row.step && typeof p.context.streamed_tokens === 'number') return p;
+    }
+    return undefined;
   }
 
   /**
