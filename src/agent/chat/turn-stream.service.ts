@@ -69,8 +69,14 @@ export class TurnStreamService {
     let lastRow = 0;
     let caughtUp = false;
     let liveTokens = 0;
-    let finish!: () => void;
-    const finished = new Promise<void>((resolve) => (finish = resolve));
+    /** The turn's end went out, or the client went away: nothing more is read or sent. */
+    let ended = false;
+    let resolveFinished!: () => void;
+    const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+    const finish = () => {
+      ended = true;
+      resolveFinished();
+    };
     const timers = new Set<NodeJS.Timeout>();
 
     const readBuffer = async () => {
@@ -103,7 +109,7 @@ export class TurnStreamService {
     /** Sends what can go out; a gap is read again until it closes (or, after GAP_GIVE_UP_MS, skipped). */
     const drain = async () => {
       let since: number | null = null;
-      while (!builder.done) {
+      while (!builder.done && !ended) {
         const { items, gap } = sequencer.take();
         for (const item of items) for (const chunk of builder.push(item)) writer.write(chunk);
         if (!gap || builder.done) break;
@@ -132,7 +138,7 @@ export class TurnStreamService {
         do {
           again = false;
           await drain();
-        } while (again && !builder.done);
+        } while (again && !builder.done && !ended);
       })()
         .catch((error: Error) => {
           writer.write({ type: 'error', errorText: error.message });
@@ -143,7 +149,7 @@ export class TurnStreamService {
     const later = (ms: number, work: () => Promise<void>) => {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        if (!builder.done) void work().catch(() => undefined);
+        if (!builder.done && !ended) void work().catch(() => undefined);
       }, ms);
       timers.add(timer);
     };
