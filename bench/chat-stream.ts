@@ -20,6 +20,14 @@ import { createBenchDatabase } from './support/bench-database.js';
 import type { BenchContext, Benchmark } from './support/benchmark.js';
 import { redisUrl, uniqueName } from './support/env.js';
 import { percentile, round } from './support/stats.js';
+import { cpuMeter } from './support/cpu.js';
+import { loadavg } from 'node:os';
+
+/** How busy the machine was during a case (this process, PostgreSQL, Redis and anything else running), for reading its figures. */
+function machineLoad(stop: ReturnType<typeof cpuMeter>) {
+  const busy = stop().machineBusyPct;
+  return { machine_cpu_busy_pct: busy === null ? null : round(busy, 1), load_avg_1m: round(loadavg()[0], 2) };
+}
 
 /**
  * The AI SDK chat stream of conversations, as `useChat` sees it: the example app (API and workers
@@ -145,6 +153,7 @@ async function firstToken(node: ChatNode, transport: Transport, ctx: BenchContex
       modelFirst.set(e.executionId, performance.now());
   });
   const gaps = { post: [] as number[], stream: [] as number[] };
+  const cpu = cpuMeter();
   for (let i = -WARM_UP_RUNS; i < FIRST_TOKEN_RUNS; i++) {
     const { conversationId, executionId } = await newTurn(node);
     const chat = transportFor(node, conversationId);
@@ -162,6 +171,7 @@ async function firstToken(node: ChatNode, transport: Transport, ctx: BenchContex
     if (i >= 0) gaps.post.push(second.firstDeltaAt - modelFirst.get(second.messageId)!);
   }
   stop();
+  const load = machineLoad(cpu);
   for (const route of ['post', 'stream'] as const) {
     ctx.emit({
       bench: NAME,
@@ -173,6 +183,7 @@ async function firstToken(node: ChatNode, transport: Transport, ctx: BenchContex
       added_p50_ms: round(percentile(gaps[route], 50), 2),
       added_p99_ms: round(percentile(gaps[route], 99), 2),
       target_p50_ms: 15,
+      ...load,
     });
   }
 }
@@ -184,6 +195,7 @@ async function resume(node: ChatNode, transport: Transport, ctx: BenchContext): 
   let lost = 0;
   let repeated = 0;
   let dropsMidTurn = 0;
+  const cpu = cpuMeter();
   for (let i = -WARM_UP_RUNS; i < RESUME_RUNS; i++) {
     const measured = i >= 0;
     const { conversationId } = await newTurn(node);
@@ -227,6 +239,7 @@ async function resume(node: ChatNode, transport: Transport, ctx: BenchContext): 
     target_p99_ms: 50,
     text_deltas_lost: lost,
     text_deltas_repeated: repeated,
+    ...machineLoad(cpu),
   });
 }
 
