@@ -4,7 +4,14 @@ import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessa
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { QUIET_ANSWER, QuietChatAgent, SLOW_ANSWER, SlowChatAgent, SlowStepsAgent } from '../support/chat/slow-chat.agent.js';
+import {
+  LONG_QUIET_ANSWER,
+  QUIET_ANSWER,
+  QuietChatAgent,
+  SLOW_ANSWER,
+  SlowChatAgent,
+  SlowStepsAgent,
+} from '../support/chat/slow-chat.agent.js';
 
 const baseOf = (example: ExampleApp) => `http://127.0.0.1:${(example.app.getHttpServer().address() as AddressInfo).port}`;
 
@@ -187,6 +194,9 @@ describe.each(['redis', 'postgres'])('AI SDK chat stream on conversations (%s tr
     const third = await send('and then?');
     expect(third.filter((c) => c.type === 'text-start').length).toBe(1);
     expect(textOf(await messageOf(third))).toBe(QUIET_ANSWER);
+    // Too long for a live notification (cut to fit): the stream reads the whole row.
+    const long = await send('now at length');
+    expect(textOf(await messageOf(long))).toBe(LONG_QUIET_ANSWER);
   });
 
   it('cancel stops the turn gracefully (at the end of its step); the stream ends with an abort', async () => {

@@ -51,11 +51,20 @@ export class SlowStepsAgent implements AgentStepper {
 /** What `quiet-chat` says: a custom agent that streams no token, its answer in its step's messages. */
 export const QUIET_ANSWER = 'The answer is 42.';
 
+/** What `quiet-chat` says when asked "at length": more than a live notification carries (its row is read whole). */
+export const LONG_QUIET_ANSWER = 'forty-two '.repeat(1500);
+
 /** A custom agent without a model: no token deltas; odd turns answer with a message, even ones with an output only. */
 @Agent({ name: 'quiet-chat' })
 export class QuietChatAgent implements AgentStepper {
   async step(state: AgentState): Promise<StepResult> {
-    const turns = state.messages.filter((m) => m.role === 'user').length;
+    const asked = state.messages.filter((m) => m.role === 'user');
+    const turns = asked.length;
+    if (JSON.stringify(asked.at(-1)?.content).includes('at length')) {
+      // Committed after the chat stream caught up: its row reaches the stream live, cut to fit.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return step.done(LONG_QUIET_ANSWER);
+    }
     if (turns % 2 === 1)
       return step.done({ ok: true }, { messages: [{ role: 'assistant', content: [{ type: 'text', text: QUIET_ANSWER }] }] });
     return step.done(`Turn ${turns}: ${QUIET_ANSWER}`);
