@@ -109,8 +109,12 @@ describe('useChat in a browser on a conversation', () => {
     expect(await page.locator('[data-testid="error"]').count()).toBe(0);
     await page.close();
 
-    const conversation = (await (await api(`/api/conversations/${conversationId}`)).json()) as { turn_count: number; messages: unknown[] };
-    expect(conversation.turn_count).toBe(2);
-    expect(conversation.messages.at(-1)).toMatchObject({ role: 'assistant', content: [{ type: 'text', text: ANSWER }] });
+    // The answer joins the history once the turn is settled.
+    const conversation = async () =>
+      (await (await api(`/api/conversations/${conversationId}`)).json()) as { turn_count: number; messages: unknown[] };
+    await expect
+      .poll(async () => (await conversation()).messages.at(-1))
+      .toMatchObject({ role: 'assistant', content: [{ type: 'text', text: ANSWER }] });
+    expect((await conversation()).turn_count).toBe(2);
   });
 });

@@ -110,9 +110,11 @@ describe.each<Transport>(['redis', 'postgres'])('chat stream of a step retried a
       expect(lost).toMatch(/^lost0 lost1 lost2 lost3 (lost\d+ )*$/);
       expect(retried).toBe(ANSWER);
     }
-    // What the conversation keeps is the committed answer alone.
-    const conversation = await fetch(`${base}/api/conversations/${id}`, { headers: { authorization: `Bearer ${token}` } });
-    const body = (await conversation.json()) as { messages: unknown[] };
-    expect(body.messages.at(-1)).toMatchObject({ role: 'assistant', content: [{ type: 'text', text: ANSWER }] });
+    // What the conversation keeps is the committed answer alone (it joins the history once the turn is settled).
+    const lastMessage = async () => {
+      const conversation = await fetch(`${base}/api/conversations/${id}`, { headers: { authorization: `Bearer ${token}` } });
+      return ((await conversation.json()) as { messages: unknown[] }).messages.at(-1);
+    };
+    await expect.poll(lastMessage, { timeout: 10_000 }).toMatchObject({ role: 'assistant', content: [{ type: 'text', text: ANSWER }] });
   });
 });

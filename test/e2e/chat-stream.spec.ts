@@ -144,9 +144,12 @@ describe.each(['redis', 'postgres'])('AI SDK chat stream on conversations (%s tr
     expect(after.at(-1)).toMatchObject({ type: 'finish' });
 
     await idle(baseOf(nodeA), id);
-    const conversation = await http().get(`/api/conversations/${id}`).set('authorization', auth());
-    expect(conversation.body.turn_count).toBe(2);
-    expect(conversation.body.messages.at(-1)).toMatchObject({ role: 'assistant', content: [{ type: 'text', text: SLOW_ANSWER }] });
+    // The answer joins the history once the turn is settled.
+    const conversation = async () => (await http().get(`/api/conversations/${id}`).set('authorization', auth())).body;
+    await expect
+      .poll(async () => (await conversation()).messages.at(-1))
+      .toMatchObject({ role: 'assistant', content: [{ type: 'text', text: SLOW_ANSWER }] });
+    expect((await conversation()).turn_count).toBe(2);
   });
 
   it('answers 204 when no turn is in flight', async () => {
