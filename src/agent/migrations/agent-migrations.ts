@@ -5,7 +5,7 @@ import { ConversationsPipelinesSubagents1795505407694 } from './1795505407694-Co
 import { Billing1795506369780 } from './1795506369780-Billing.js';
 import { RateLimits1795510000000 } from './1795510000000-RateLimits.js';
 import { AdmissionFunction1795520000000 } from './1795520000000-AdmissionFunction.js';
-import { ChatTokens1795530000000 } from './1795530000000-ChatTokens.js';
+import { ChatTokens1795570000000 } from './1795570000000-ChatTokens.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -20,5 +20,5 @@ export const AGENT_MIGRATIONS: Function[] = [
   Billing1795506369780,
   RateLimits1795510000000,
   AdmissionFunction1795520000000,
-  ChatTokens1795530000000,
+  ChatTokens1795570000000,
 ].map(recordedOnce);

@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The token deltas chat streams replay on a resume, with the PostgreSQL transport. UNLOGGED: no WAL
  * per token; after a crash the table comes back empty, which only loses the replay of turns in flight.
  */
-export class ChatTokens1795530000000 implements MigrationInterface {
-    name = 'ChatTokens1795530000000'
+export class ChatTokens1795570000000 implements MigrationInterface {
+    name = 'ChatTokens1795570000000'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`
