@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark<BenchTransport>>> = {
   capacity: async () => (await import('./capacity.js')).capacity,
   'scale-out': async () => (await import('./scale-out.js')).scaleOut,
   durable: async () => (await import('./durable.js')).durable,
+  'chat-stream': async () => (await import('./chat-stream.js')).chatStream,
 };
 
 /** Without `--transport`: these. `redis-cluster` runs when asked, on the benchmarks that name it. */

@@ -13,6 +13,7 @@ import { AgentWebhookDeliveryEntity } from './webhooks/agent-webhook-delivery.en
 import { AgentScheduleEntity } from './schedules/entities/agent-schedule.entity.js';
 import { AgentHookDeliveryEntity } from './hooks/agent-hook-delivery.entity.js';
 import { AgentRateLimitEntity } from './infrastructure/agent-rate-limit.entity.js';
+import { AgentChatTokenEntity } from './chat/entities/agent-chat-token.entity.js';
 
 /**
  * Every table the library owns, each feature's entities listed here (where `AgentModule` composes the
@@ -34,4 +35,5 @@ export const AGENT_ENTITIES = [
   AgentRateLimitEntity,
   AgentScheduleEntity,
   AgentHookDeliveryEntity,
+  AgentChatTokenEntity,
 ];

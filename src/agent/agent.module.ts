@@ -12,6 +12,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
+import { ChatModule } from './chat/chat.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { HooksModule } from './hooks/hooks.module.js';
 import { SchedulesModule } from './schedules/schedules.module.js';
@@ -82,6 +83,7 @@ function compose(base: DynamicModule): DynamicModule {
       WebhooksModule,
       MaintenanceModule,
       ConversationsModule,
+      ChatModule,
       PipelinesModule,
       SubagentsModule,
       SchedulesModule,
@@ -104,6 +106,7 @@ function compose(base: DynamicModule): DynamicModule {
       ExecutionsModule,
       MaintenanceModule,
       ConversationsModule,
+      ChatModule,
       PipelinesModule,
       SchedulesModule,
       HooksModule,

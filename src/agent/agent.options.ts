@@ -1,3 +1,4 @@
+import { resolveChatOptions, type ChatOptions, type ResolvedChatOptions } from './chat/chat.options.js';
 import { resolveBillingOptions, type BillingOptions, type ResolvedBillingOptions } from './billing/billing.options.js';
 import {
   resolveConversationOptions,
@@ -58,6 +59,8 @@ export interface AgentModuleOptions extends InfrastructureOptions, TenancyOption
   workspaces?: WorkspaceOptions;
   /** SPEC §9. */
   conversations?: ConversationOptions;
+  /** The AI SDK chat stream of conversations (SPEC §17): how long token deltas stay buffered for resumes. */
+  chat?: ChatOptions;
   /** SPEC §10. */
   pipelines?: PipelineOptions;
   /** SPEC §11. */
@@ -93,6 +96,7 @@ export interface ResolvedAgentOptions
     ResolvedWebhookOptions,
     ResolvedMaintenanceOptions,
     ResolvedConversationOptions,
+    ResolvedChatOptions,
     ResolvedPipelineOptions,
     ResolvedSubagentOptions,
     ResolvedScheduleOptions,
@@ -135,6 +139,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const maintenance = resolveMaintenanceOptions(o.maintenance, execution.lease, problems);
   const workspaces = resolveWorkspaceOptions(o.workspaces, problems);
   const conversations = resolveConversationOptions(o.conversations, problems);
+  const chat = resolveChatOptions(o.chat, problems);
   const pipelines = resolvePipelineOptions(o.pipelines, problems);
   const subagents = resolveSubagentOptions(o.subagents, problems);
   const schedules = resolveScheduleOptions(o.schedules, problems);
@@ -160,6 +165,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
     ...maintenance,
     ...webhooks,
     ...conversations,
+    ...chat,
     ...pipelines,
     ...subagents,
     ...schedules,

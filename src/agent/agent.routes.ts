@@ -6,6 +6,7 @@ import type { ResolvedAgentOptions } from './agent.options.js';
 import { BudgetsAdminController, UsageController } from './billing/usage.controller.js';
 import { AdminConversationsController } from './conversations/admin-conversations.controller.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
+import { ChatController } from './chat/chat.controller.js';
 import { DashboardPageController } from './dashboard/dashboard-page.controller.js';
 import { DashboardSessionController } from './dashboard/dashboard-session.controller.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
@@ -67,6 +68,7 @@ export function createAgentRoutes(): AgentRoutes {
       api(AgentRouteGroup.Executions, ExecutionStreamController),
       api(AgentRouteGroup.Executions, HooksController),
       api(AgentRouteGroup.Conversations, ConversationsController, (o) => o.features.conversations),
+      api(AgentRouteGroup.Conversations, ChatController, (o) => o.features.conversations),
       api(AgentRouteGroup.Pipelines, PipelinesController, (o) => o.features.pipelines),
       api(AgentRouteGroup.Schedules, SchedulesController, (o) => o.features.schedules),
       api(AgentRouteGroup.Usage, UsageController, (o) => o.features.billingRoutes),

@@ -167,6 +167,11 @@ export type { ConversationMessageView, ConversationView, TurnStartedView } from 
 export { AgentConversationEntity } from './conversations/entities/agent-conversation.entity.js';
 export { ConversationBusyError, ConversationNotFoundError } from './errors/conversation.errors.js';
 export type { BusyConversationPolicy, ConversationOptions } from './conversations/conversation.options.js';
+export { ChatService, type ChatTurn } from './chat/chat.service.js';
+export { TurnStreamService, type TurnStreamOptions } from './chat/turn-stream.service.js';
+export { TurnTokenRecorder } from './chat/turn-token-recorder.js';
+export { AgentChatTokenEntity } from './chat/entities/agent-chat-token.entity.js';
+export type { ChatOptions } from './chat/chat.options.js';
 
 // Request rates per tier (`@nestjs/throttler`).
 export { AgentThrottlerGuard } from './throttling/agent-throttler.guard.js';

@@ -45,6 +45,13 @@ export class ConversationReader {
     return toConversationView(row, messages);
   }
 
+  /** Its turn in flight (the oldest unfinished one), or null: the view's row alone, without the history. */
+  async activeExecutionId(scope: ConversationScope, id: string): Promise<string | null> {
+    const row = await this.viewRow(this.pool, scope, id);
+    if (!row) throw new ConversationNotFoundError(id);
+    return row.active_execution_id;
+  }
+
   /** The caller's own, newest activity first. */
   list(scope: { tenantId: string; userId: string }, filter: ConversationFilter): Promise<Page<ConversationView>> {
     return this.page(scope, filter, (r) => toConversationView(r));

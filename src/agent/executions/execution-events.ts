@@ -57,7 +57,10 @@ export interface LogAppendedEvent extends EventBase {
 export interface TokenEvent extends EventBase {
   name: typeof ExecutionEventName.Token;
   stepNumber: number;
+  /** The lease epoch of the attempt that streamed it: a step retried after its runner died streams again under a new one. */
+  epoch: number;
   text: string;
+  /** Its place in the attempt's step, from 0: with `stepNumber` and `epoch`, a token's exact position. */
   index: number;
 }
 

@@ -9,6 +9,7 @@ import { VersionsAndForks1795530000000 } from './1795530000000-VersionsAndForks.
 import { ConcurrencyKeys1795540000000 } from './1795540000000-ConcurrencyKeys.js';
 import { Schedules1795550000000 } from './1795550000000-Schedules.js';
 import { Hooks1795560000000 } from './1795560000000-Hooks.js';
+import { ChatTokens1795570000000 } from './1795570000000-ChatTokens.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -27,4 +28,5 @@ export const AGENT_MIGRATIONS: Function[] = [
   ConcurrencyKeys1795540000000,
   Schedules1795550000000,
   Hooks1795560000000,
+  ChatTokens1795570000000,
 ].map(recordedOnce);

@@ -85,7 +85,7 @@ export function toRealtimeEvent(e: ExecutionEvent): RealtimeEvent | null {
         created_at: new Date(e.log.created_at).toISOString(),
       });
     case ExecutionEventName.Token:
-      return route(RealtimeEventName.TokenDelta, e.seq, { step_number: e.stepNumber, text: e.text, index: e.index });
+      return route(RealtimeEventName.TokenDelta, e.seq, { step_number: e.stepNumber, epoch: e.epoch, text: e.text, index: e.index });
     default:
       return null;
   }

@@ -156,7 +156,7 @@ async function streamOnce(
       case 'tool-result':
         ctx.log.info(
           `Tool ${part.toolName} completed`,
-          // Input and output make the row a receipt: a retry of this step reuses the result instead of calling again.
+          // Input and output make the row a receipt (a retry of this step reuses the result) and let a chat stream rebuilt from the logs show it.
           { toolName: part.toolName, toolCallId: part.toolCallId, ok: true, input: toJson(part.input), output: toJson(part.output) },
           LogEventType.ToolCompleted,
         );

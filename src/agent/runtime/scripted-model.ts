@@ -39,6 +39,8 @@ export interface ScriptedModelOptions {
   script?: Script;
   /** Pause before each streamed chunk (and once in `doGenerate`), to make streaming and aborts observable. */
   chunkDelayMs?: number;
+  /** Pause before the first streamed chunk of each call instead of `chunkDelayMs` (a model's time to first token). */
+  firstChunkDelayMs?: number;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface ScriptedModelOptions {
  * const { text } = await generateText({ model, prompt: 'What is 1 + 2?', tools, stopWhen: isStepCount(2) });
  */
 export function createScriptedModel(options: ScriptedModelOptions = {}): LanguageModelV4 {
-  const { modelId = 'scripted', script = defaultScript, chunkDelayMs = 0 } = options;
+  const { modelId = 'scripted', script = defaultScript, chunkDelayMs = 0, firstChunkDelayMs = chunkDelayMs } = options;
 
   const decide = async (call: LanguageModelV4CallOptions) => {
     call.abortSignal?.throwIfAborted();
@@ -86,12 +88,14 @@ export function createScriptedModel(options: ScriptedModelOptions = {}): Languag
       const { turn, usage, turnId } = await decide(call);
       const parts = streamParts(turn, usage, turnId, modelId);
       let next = 0;
+      let paced = 0;
       const stream = new ReadableStream<LanguageModelV4StreamPart>({
         async pull(controller) {
           const part = parts[next++];
           try {
             // Only content is paced; an abort between chunks errors the stream at once.
-            if (part.type === 'text-delta' || part.type === 'tool-call') await pause(chunkDelayMs, call.abortSignal);
+            if (part.type === 'text-delta' || part.type === 'tool-call')
+              await pause(paced++ === 0 ? firstChunkDelayMs : chunkDelayMs, call.abortSignal);
             else call.abortSignal?.throwIfAborted();
           } catch (reason) {
             controller.error(reason);

@@ -22,6 +22,8 @@ export interface StepIdentity {
 export interface StepRecording {
   logs: StepLog[];
   usage: ModelUsage[];
+  /** Token deltas the step emitted (a chat stream replaying the step waits until it has them all). */
+  tokens: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export function recordStep(
   subagents: SubagentAccess = NO_SUBAGENTS,
   mcp?: McpToolSource,
 ): { context: StepContext; recording: StepRecording } {
-  const recording: StepRecording = { logs: [], usage: [] };
+  const recording: StepRecording = { logs: [], usage: [], tokens: 0 };
   const write = (level: LogLevel, eventType: string, message: string, context: JsonObject = {}) => {
     recording.logs.push({ level, eventType, message, context });
   };
@@ -59,7 +61,9 @@ export function recordStep(
     signal,
     log,
     emitToken: (text) => {
-      if (!signal.aborted && text.length > 0) onToken(text);
+      if (signal.aborted || text.length === 0) return;
+      recording.tokens++;
+      onToken(text);
     },
     recordUsage: (usage) => {
       recording.usage.push({ ...usage });

@@ -129,7 +129,7 @@ export class RunEndings {
     }
     this.logger.warn(`Step ${stepNumber} failed: ${error.message}`, { ...logFields(lease), step: stepNumber, code: error.code });
     const final = retry.retryable && attempts > 1 ? { ...error, message: `${error.message} (after ${attempts} attempts)` } : error;
-    const logs = [...recording.logs, failureLog(final)];
+    const logs = [...recording.logs, failureLog(final, { tokens: recording.tokens, epoch: lease.epoch })];
     return this.commits.end(lease, active, stepNumber, ExecutionStatus.Failed, { error: final, logs, usage: recording.usage });
   }
 

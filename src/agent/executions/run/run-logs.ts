@@ -16,11 +16,26 @@ export const RUN_LOG_CONTEXT = 'ExecutionRunner';
 /** Structured fields of the application log lines about an execution. */
 export const logFields = (lease: Lease) => ({ execution_id: lease.executionId, tenant_id: lease.tenantId, agent_type: lease.agentType });
 
-export const failureLog = (error: ExecutionError): StepLog => ({
+/**
+ * What a step streamed: how many token deltas, under which lease epoch (a chat replay knows when it
+ * has them all); `text`, what a step that streamed none said instead (a chat stream shows it as text).
+ */
+export interface StreamedTokens {
+  tokens: number;
+  epoch: number;
+  text?: string;
+}
+
+function streamedContext(streamed: StreamedTokens): JsonObject {
+  if (streamed.tokens > 0) return { streamed_tokens: streamed.tokens, token_epoch: streamed.epoch };
+  return streamed.text ? { text: streamed.text } : {};
+}
+
+export const failureLog = (error: ExecutionError, streamed: StreamedTokens = { tokens: 0, epoch: 0 }): StepLog => ({
   level: 'error',
   eventType: LogEventType.Failed,
   message: error.message,
-  context: { code: error.code, status: 'failed' },
+  context: { code: error.code, status: 'failed', ...streamedContext(streamed) },
 });
 
 /** A step failed with a retryable error and runs again after `delayMs` (attempt `attempt` of `attempts`). */
@@ -59,7 +74,13 @@ export const versionMissingLog = (message: string, registered: string[]): StepLo
   context: { status: 'pending', registered_versions: registered },
 });
 
-export const stepCompletedLog = (step: StepCompleted, durationMs: number, inputTokens: number, outputTokens: number): StepLog => ({
+export const stepCompletedLog = (
+  step: StepCompleted,
+  durationMs: number,
+  inputTokens: number,
+  outputTokens: number,
+  streamed: StreamedTokens = { tokens: 0, epoch: 0 },
+): StepLog => ({
   level: 'info',
   eventType: LogEventType.StepCompleted,
   message: `Step ${step.stepNumber} completed`,
@@ -69,6 +90,7 @@ export const stepCompletedLog = (step: StepCompleted, durationMs: number, inputT
     duration_ms: durationMs,
     input_tokens: inputTokens,
     output_tokens: outputTokens,
+    ...streamedContext(streamed),
   },
 });
 

@@ -9,6 +9,7 @@ import { ExecutionStatus } from '../execution-status.js';
 import type { LinkedExecutionRow } from '../lifecycle/linked-executions.js';
 import type { Lease } from './lease.js';
 import { stepCompletedLog, transitionLogs } from './run-logs.js';
+import { unstreamedText } from './step-text.js';
 import type { CommitRequest, StepBilling } from './step-commit.js';
 import type { StepAttempt } from './step-executor.js';
 import { PENDING_APPROVALS_KEY, pendingApprovals } from '../pending-approvals.js';
@@ -54,7 +55,15 @@ export function stepCommitRequest(
     stepsAdded: 1,
     stepNumber: step.stepNumber,
     messages: result.messages ?? [],
-    logs: [...recording.logs, stepCompletedLog(step, durationMs, usage.inputTokens, usage.outputTokens), ...transitionLogs(next)],
+    logs: [
+      ...recording.logs,
+      stepCompletedLog(step, durationMs, usage.inputTokens, usage.outputTokens, {
+        tokens: recording.tokens,
+        epoch: lease.epoch,
+        text: recording.tokens === 0 ? unstreamedText(result.messages ?? [], next) : '',
+      }),
+      ...transitionLogs(next),
+    ],
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     state: result.data ?? null,

@@ -68,7 +68,16 @@ export class StepExecutor {
     const { context, recording } = recordStep(
       { ...ids, agentType: lease.agentType, stepNumber, attempt: attemptNumber, receipts },
       controller.signal,
-      (text) => this.events.publish({ name: ExecutionEventName.Token, ...ids, seq: active.lastSeq, stepNumber, text, index: index++ }),
+      (text) =>
+        this.events.publish({
+          name: ExecutionEventName.Token,
+          ...ids,
+          seq: active.lastSeq,
+          stepNumber,
+          epoch: lease.epoch,
+          text,
+          index: index++,
+        }),
       this.workspaces.forStep({ ...ids, tier: lease.tier }, controller.signal),
       this.subagentAccess(lease.depth),
       this.mcp,
