@@ -3,9 +3,9 @@ import { EventTriggerService, type Transport } from '../../src/agent/index.js';
 import { ExecutionQueue } from '../../src/agent/infrastructure/execution-queue.js';
 import { RecoveryService } from '../../src/agent/executions/lifecycle/recovery.service.js';
 import { principal } from '../support/test-app.js';
-import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import type { ExampleApp } from '../support/example-app.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { startApiWithWorkers, type ApiWithWorkers } from '../support/api-with-workers.js';
 
 const LEASE_TIMEOUT_MS = 1500;
 const WOKEN = 1200;
@@ -14,22 +14,19 @@ const STEPS = 3;
 describe.each<Transport>(['redis', 'postgres'])(
   'a worker killed with SIGKILL in the middle of wake batches (%s transport)',
   (transport) => {
+    let nodes: ApiWithWorkers;
     let db: TestDatabase;
     let api: ExampleApp;
-    let env: Record<string, string>;
-    const workers: WorkerProcess[] = [];
 
     beforeAll(async () => {
-      db = await createTestDatabase();
-      env = exampleEnv(db, transport, { AGENTS_LEASE_TIMEOUT_MS: String(LEASE_TIMEOUT_MS) });
-      api = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX!, { ...env, AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' });
+      nodes = await startApiWithWorkers(transport, {
+        env: { AGENTS_LEASE_TIMEOUT_MS: String(LEASE_TIMEOUT_MS) },
+        apiEnv: { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' },
+      });
+      ({ db, api } = nodes);
     });
 
-    afterAll(async () => {
-      await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-      await api?.close();
-      await db?.drop();
-    });
+    afterAll(() => nodes?.close());
 
     const count = async (sql: string, params: unknown[] = []) => (await db.sql.query(sql, params)).rows[0].n as number;
 
@@ -53,9 +50,7 @@ describe.each<Transport>(['redis', 'postgres'])(
         expect(batches).toHaveLength(10);
         for (const job of batches.slice(0, 2)) await job.remove();
 
-        const first = startWorkerProcess(env);
-        workers.push(first);
-        await first.ready;
+        const first = await nodes.startWorker();
         await expect
           .poll(() => count(`SELECT count(*)::int AS n FROM agent_logs WHERE event_type = 'step_completed'`), {
             timeout: 30_000,
@@ -66,9 +61,7 @@ describe.each<Transport>(['redis', 'postgres'])(
         const atCrash = await count(`SELECT count(*)::int AS n FROM agent_executions WHERE id = ANY($1) AND status = 'running'`, [ids]);
         expect(atCrash).toBeGreaterThan(0);
 
-        const second = startWorkerProcess(env);
-        workers.push(second);
-        await second.ready;
+        const second = await nodes.startWorker();
         // The recovery sweep (a cron in production) runs every second here.
         const recovery = api.app.get(RecoveryService);
         await expect

@@ -1,29 +1,26 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/agent/index.js';
-import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import type { ExampleApp } from '../support/example-app.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { startApiWithWorkers, type ApiWithWorkers } from '../support/api-with-workers.js';
 
 const LEASE_TIMEOUT_MS = 1500;
 
 describe.each<Transport>(['redis', 'postgres'])('a worker killed with SIGKILL mid-run (%s transport)', (transport) => {
+  let nodes: ApiWithWorkers;
   let db: TestDatabase;
   let api: ExampleApp;
-  let env: Record<string, string>;
-  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    env = exampleEnv(db, transport, { AGENTS_LEASE_TIMEOUT_MS: String(LEASE_TIMEOUT_MS) });
-    api = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX!, { ...env, AGENTS_WORKERS: 'off' });
+    nodes = await startApiWithWorkers(transport, {
+      env: { AGENTS_LEASE_TIMEOUT_MS: String(LEASE_TIMEOUT_MS) },
+      apiEnv: { AGENTS_WORKERS: 'off' },
+    });
+    ({ db, api } = nodes);
   });
 
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await api?.close();
-    await db?.drop();
-  });
+  afterAll(() => nodes?.close());
 
   const row = async (id: string) =>
     (await db.sql.query('SELECT status, step_count, lease_epoch FROM agent_executions WHERE id = $1', [id])).rows[0];
@@ -36,18 +33,14 @@ describe.each<Transport>(['redis', 'postgres'])('a worker killed with SIGKILL mi
     expect(res.status).toBe(201);
     const id = res.body.id as string;
 
-    const first = startWorkerProcess(env);
-    workers.push(first);
-    await first.ready;
+    const first = await nodes.startWorker();
     await expect.poll(async () => (await row(id)).step_count, { timeout: 20_000, interval: 50 }).toBeGreaterThanOrEqual(5);
     await first.stop('SIGKILL');
     const atCrash = await row(id);
     expect(atCrash.status).toBe('running');
     expect(atCrash.step_count).toBeLessThan(30);
 
-    const second = startWorkerProcess(env);
-    workers.push(second);
-    await second.ready;
+    const second = await nodes.startWorker();
     await expect.poll(async () => (await row(id)).status, { timeout: 30_000, interval: 100 }).toBe('completed');
 
     const final = await row(id);
@@ -78,9 +71,7 @@ describe.each<Transport>(['redis', 'postgres'])('a worker killed with SIGKILL mi
     const stepsDone = async () =>
       Number((await db.sql.query('SELECT sum(step_count) AS n FROM agent_executions WHERE id = ANY($1)', [ids])).rows[0].n);
 
-    const first = startWorkerProcess(env);
-    workers.push(first);
-    await first.ready;
+    const first = await nodes.startWorker();
     await expect.poll(stepsDone, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(200);
     await first.stop('SIGKILL');
     const atCrash = await db.sql.query('SELECT id, step_count FROM agent_executions WHERE id = ANY($1)', [ids]);
@@ -94,9 +85,7 @@ describe.each<Transport>(['redis', 'postgres'])('a worker killed with SIGKILL mi
     );
     expect(shared.rows[0].n).toBeGreaterThan(0);
 
-    const second = startWorkerProcess(env);
-    workers.push(second);
-    await second.ready;
+    const second = await nodes.startWorker();
     await expect
       .poll(
         async () =>

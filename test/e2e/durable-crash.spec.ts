@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentManager, type Transport } from '../../src/agent/index.js';
 import { principal } from '../support/test-app.js';
-import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import type { ExampleApp } from '../support/example-app.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { startApiWithWorkers, type ApiWithWorkers } from '../support/api-with-workers.js';
 
 /**
  * A worker process of the example app killed with SIGKILL while executions wait: in a durable sleep,
@@ -11,38 +11,25 @@ import { startWorkerProcess, type WorkerProcess } from '../support/worker-proces
  * none at all, until it wakes) takes them on time, each step committed once.
  */
 describe.each<Transport>(['redis', 'postgres'])('a worker killed while executions sleep or back off (%s transport)', (transport) => {
+  let nodes: ApiWithWorkers;
   let db: TestDatabase;
   let api: ExampleApp;
-  let env: Record<string, string>;
-  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    env = exampleEnv(db, transport);
-    api = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX!, { ...env, AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' });
+    nodes = await startApiWithWorkers(transport, { apiEnv: { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' } });
+    ({ db, api } = nodes);
   });
 
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await api?.close();
-    await db?.drop();
-  });
+  afterAll(() => nodes?.close());
 
   const row = async (id: string) =>
     (await db.sql.query(`SELECT status, step_count, lease_owner FROM agent_executions WHERE id = $1`, [id])).rows[0];
-  const startWorker = async () => {
-    const worker = startWorkerProcess(env);
-    workers.push(worker);
-    await worker.ready;
-    return worker;
-  };
-
   it('finishes on time what slept and what backed off when their worker was killed meanwhile', { timeout: 60_000 }, async () => {
     const manager = api.app.get(AgentManager);
     const owner = principal('u1', 't1', 'pro');
     const sleeper = await manager.start(owner, 'steps', { steps: 3, sleep_at: 1, sleep_ms: 2500 });
     const flaky = await manager.start(owner, 'steps', { steps: 2, retry_at: 1, retryable_failures: 1 });
-    const first = await startWorker();
+    const first = await nodes.startWorker();
     await expect.poll(async () => (await row(sleeper.id)).status, { timeout: 15_000, interval: 20 }).toBe('scheduled');
     await expect.poll(async () => (await row(flaky.id)).status, { timeout: 15_000, interval: 20 }).toBe('scheduled');
     const asleepAt = Date.now();
@@ -50,7 +37,7 @@ describe.each<Transport>(['redis', 'postgres'])('a worker killed while execution
     expect((await row(sleeper.id)).lease_owner).toBeNull();
     await first.stop('SIGKILL');
 
-    await startWorker();
+    await nodes.startWorker();
     await expect.poll(async () => (await row(flaky.id)).status, { timeout: 15_000, interval: 50 }).toBe('completed');
     await expect.poll(async () => (await row(sleeper.id)).status, { timeout: 15_000, interval: 50 }).toBe('completed');
     expect(Date.now() - asleepAt).toBeGreaterThanOrEqual(2000);

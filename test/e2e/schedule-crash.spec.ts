@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleService, type Transport } from '../../src/agent/index.js';
-import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
+import type { ExampleApp } from '../support/example-app.js';
 import { principal } from '../support/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { startApiWithWorkers, type ApiWithWorkers } from '../support/api-with-workers.js';
 
 const KILLS = 3;
 
@@ -11,31 +11,23 @@ const KILLS = 3;
 const atTick = (offsetMs: number) => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + offsetMs));
 
 describe.each<Transport>(['redis', 'postgres'])('a node killed with SIGKILL on a cron tick, two nodes up (%s transport)', (transport) => {
+  let nodes: ApiWithWorkers;
   let db: TestDatabase;
   let api: ExampleApp;
-  let env: Record<string, string>;
-  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    env = exampleEnv(db, transport);
-    api = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX!, { ...env, AGENTS_MAINTENANCE: 'off' });
+    nodes = await startApiWithWorkers(transport, { apiEnv: { AGENTS_MAINTENANCE: 'off' } });
+    ({ db, api } = nodes);
   });
 
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await api?.close();
-    await db?.drop();
-  });
+  afterAll(() => nodes?.close());
 
   it('every tick starts exactly one execution: none lost, none twice', { timeout: 120_000 }, async () => {
     const schedules = api.app.get(ScheduleService);
     const me = principal();
     const schedule = await schedules.create(me, { agentType: 'steps', input: { steps: 1 }, cron: '* * * * * *' });
     for (let kill = 0; kill < KILLS; kill++) {
-      const worker = startWorkerProcess(env);
-      workers.push(worker);
-      await worker.ready;
+      const worker = await nodes.startWorker();
       await atTick(1);
       await atTick(kill); // 1–3 ms into a tick, while its claim is on its way
       await worker.stop('SIGKILL');

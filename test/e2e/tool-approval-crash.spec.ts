@@ -1,27 +1,21 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/agent/index.js';
-import { exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import type { ExampleApp } from '../support/example-app.js';
+import type { TestDatabase } from '../support/test-database.js';
+import { startApiWithWorkers, type ApiWithWorkers } from '../support/api-with-workers.js';
 
 describe.each<Transport>(['redis', 'postgres'])('a tool approval across a worker killed with SIGKILL (%s transport)', (transport) => {
+  let nodes: ApiWithWorkers;
   let db: TestDatabase;
   let api: ExampleApp;
-  let env: Record<string, string>;
-  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    env = exampleEnv(db, transport);
-    api = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX!, { ...env, AGENTS_WORKERS: 'off' });
+    nodes = await startApiWithWorkers(transport, { apiEnv: { AGENTS_WORKERS: 'off' } });
+    ({ db, api } = nodes);
   });
 
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await api?.close();
-    await db?.drop();
-  });
+  afterAll(() => nodes?.close());
 
   const row = async (id: string) => (await db.sql.query('SELECT status, output FROM agent_executions WHERE id = $1', [id])).rows[0];
   const logs = async (id: string) =>
@@ -37,9 +31,7 @@ describe.each<Transport>(['redis', 'postgres'])('a tool approval across a worker
     expect(started.status).toBe(201);
     const id = started.body.id as string;
 
-    const first = startWorkerProcess(env);
-    workers.push(first);
-    await first.ready;
+    const first = await nodes.startWorker();
     await expect.poll(async () => (await row(id)).status, { timeout: 20_000, interval: 50 }).toBe('awaiting_input');
     await first.stop('SIGKILL');
 
@@ -52,9 +44,7 @@ describe.each<Transport>(['redis', 'postgres'])('a tool approval across a worker
     expect(approved.status).toBe(202);
     expect((await row(id)).status).toBe('pending');
 
-    const second = startWorkerProcess(env);
-    workers.push(second);
-    await second.ready;
+    const second = await nodes.startWorker();
     await expect.poll(async () => (await row(id)).status, { timeout: 30_000, interval: 100 }).toBe('completed');
     expect((await row(id)).output).toContain('1 passed');
 
