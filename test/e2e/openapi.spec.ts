@@ -113,6 +113,34 @@ describe.each(HTTP_PLATFORMS)('the OpenAPI document of the example app (%s)', (p
     expect(start.description).toContain('`code-assistant`: `input` as `AgentInput_code-assistant`');
   });
 
+  it('describes the chat routes as the AI SDK UI message stream, and each operation with a summary', () => {
+    type Operation = {
+      summary?: string;
+      responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, { schema: { enum?: string[] } }> }>;
+    };
+    const operation = (path: string, method: string) => document.paths[path]![method] as unknown as Operation;
+    for (const [path, method] of [
+      ['/api/conversations/{id}/chat', 'post'],
+      ['/api/conversations/{id}/chat/stream', 'get'],
+    ] as const) {
+      const ok = operation(path, method).responses['200']!;
+      expect(Object.keys(ok.content ?? {})).toEqual(['text/event-stream']);
+      expect(ok.headers?.['x-vercel-ai-ui-message-stream']?.schema.enum).toEqual(['v1']);
+      expect(Object.keys(operation(path, method).responses).filter((s) => s.startsWith('2'))).not.toContain('201');
+    }
+    expect(operation('/api/conversations/{id}/chat/stream', 'get').responses['204']).toBeDefined();
+    const chatBody = (document.components.schemas.ChatRequestDto as { required: string[] }).required;
+    expect(chatBody).toEqual(['messages']);
+    expect(operation('/api/schedules', 'post').responses['201']!.content).toBeDefined();
+
+    const unsummarised = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, op]) => !(op as unknown as Operation).summary)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(unsummarised).toEqual([]);
+  });
+
   it('describes every route Nest mapped for the library, with its method', () => {
     // Left out: the document's own page and file routes, and bull-board's app under the dashboard.
     const library = mapped.routes.filter((r) => !/ \/api\/docs|\/agents-dashboard\/queues/.test(r));
@@ -192,6 +220,65 @@ describe('real answers of the example app against the document', () => {
     await waitForStatus(node, db, turn.body.execution_id, ['completed']);
     await call('get', `/api/conversations/${turn.body.conversation.id}`, '/api/conversations/{id}', user);
     await call('get', '/api/conversations', '/api/conversations', user);
+    // The chat routes answer JSON when there is nothing to stream: a cancel, and the errors before a stream.
+    const conversationId = turn.body.conversation.id as string;
+    const cancelled = await call('post', `/api/conversations/${conversationId}/chat/cancel`, '/api/conversations/{id}/chat/cancel', user);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body).toEqual({ execution_id: null });
+    const unknownConversation = '0190a0a0-0000-7000-8000-000000000000';
+    const cancelUnknown = `/api/conversations/${unknownConversation}/chat/cancel`;
+    expect((await call('post', cancelUnknown, '/api/conversations/{id}/chat/cancel', user)).status).toBe(404);
+    expect((await call('post', '/api/conversations/nope/chat/cancel', '/api/conversations/{id}/chat/cancel', user)).status).toBe(400);
+    const chat = '/api/conversations/{id}/chat';
+    expect((await call('post', `/api/conversations/${conversationId}/chat`, chat, user, { messages: [] })).status).toBe(400);
+    const ask = { messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }] };
+    expect((await call('post', `/api/conversations/${unknownConversation}/chat`, chat, user, ask)).status).toBe(404);
+    expect(
+      (await call('get', `/api/conversations/${unknownConversation}/chat/stream`, '/api/conversations/{id}/chat/stream', user)).status,
+    ).toBe(404);
+    expect((await call('get', '/api/agents/nope/stream', '/api/agents/{id}/stream', user)).status).toBe(400);
+    const idle = await call('get', `/api/conversations/${conversationId}/chat/stream`, '/api/conversations/{id}/chat/stream', user);
+    expect(idle.status).toBe(204);
+
+    // Schedules: create, read, pause (twice: 409), resume, delete; the admin sees them too.
+    const schedule = await call('post', '/api/schedules', '/api/schedules', user, {
+      agent_type: 'steps',
+      input: { steps: 1 },
+      cron: '0 7 * * 1-5',
+      time_zone: 'Europe/Paris',
+      options: { metadata: { team: 'ops' }, hooks: [{ url: 'https://example.com/agent-hooks', events: ['execution.failed'] }] },
+    });
+    expect(schedule.status).toBe(201);
+    const scheduleId = schedule.body.id as string;
+    await call('get', '/api/schedules?limit=5', '/api/schedules', user);
+    await call('get', `/api/schedules/${scheduleId}`, '/api/schedules/{id}', user);
+    const paused = await call('post', `/api/schedules/${scheduleId}/pause`, '/api/schedules/{id}/pause', user);
+    expect(paused.body).toMatchObject({ status: 'paused', next_run_at: null });
+    expect((await call('post', `/api/schedules/${scheduleId}/pause`, '/api/schedules/{id}/pause', user)).status).toBe(409);
+    await call('post', `/api/schedules/${scheduleId}/resume`, '/api/schedules/{id}/resume', user);
+    await call('get', '/api/admin/schedules?status=active', '/api/admin/schedules', admin);
+    await call('get', `/api/admin/schedules/${scheduleId}`, '/api/admin/schedules/{id}', admin);
+    await call('post', `/api/admin/schedules/${scheduleId}/pause`, '/api/admin/schedules/{id}/pause', admin);
+    expect((await call('delete', `/api/schedules/${scheduleId}`, '/api/schedules/{id}', user)).status).toBe(204);
+    expect((await call('get', `/api/schedules/${scheduleId}`, '/api/schedules/{id}', user)).status).toBe(404);
+    expect((await call('post', '/api/schedules', '/api/schedules', user, { agent_type: 'steps', input: 1, cron: 'nope' })).status).toBe(
+      400,
+    );
+    expect((await call('get', '/api/admin/schedules', '/api/admin/schedules', user)).status).toBe(403);
+
+    // Outbound hooks: the example app has no signing secret, so the delivery is recorded failed after one attempt.
+    const hooked = await call('post', '/api/agents', '/api/agents', user, {
+      agent_type: 'steps',
+      input: { steps: 1 },
+      options: { hooks: [{ url: 'https://example.com/agent-hooks' }] },
+    });
+    expect(hooked.status).toBe(201);
+    await waitForStatus(node, db, hooked.body.id, ['completed']);
+    const deliveries = () => http.get(`/api/agents/${hooked.body.id}/hooks`).set('authorization', user);
+    await expect.poll(async () => (await deliveries()).body.data?.[0]?.status, { timeout: 10_000 }).toBe('failed');
+    const log = await call('get', `/api/agents/${hooked.body.id}/hooks`, '/api/agents/{id}/hooks', user);
+    expect(log.body.data).toMatchObject([{ event: 'execution.completed', attempts: 1, attempt_log: [{ status_code: null }] }]);
+    expect((await call('get', `/api/agents/${unknownConversation}/hooks`, '/api/agents/{id}/hooks', user)).status).toBe(404);
     const pipeline = await call('post', '/api/pipelines', '/api/pipelines', user, {
       stages: [{ name: 'count', agent_type: 'steps' }],
       input: { steps: 1 },

@@ -22,6 +22,12 @@ export function responseChecker(document: { paths: Record<string, Record<string,
     check(method: string, path: string, status: number, body: unknown): void {
       const operation = `${method.toUpperCase()} ${path}`;
       const responses = document.paths[path]?.[method]?.responses as Record<string, Json> | undefined;
+      // A 204 has no body: its status documented is all there is to match.
+      if (status === 204 && responses?.['204']) {
+        const empty = body === undefined || body === '' || (typeof body === 'object' && body !== null && Object.keys(body).length === 0);
+        if (!empty) mismatches.push({ operation, status, problems: 'a body on a 204' });
+        return;
+      }
       const content = responses?.[String(status)]?.content as Record<string, { schema: Json }> | undefined;
       const schema = content?.['application/json']?.schema;
       if (!schema) {

@@ -1,12 +1,17 @@
 import { Body, HttpCode, Param, Post, Get, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pipeUIMessageStreamToResponse } from 'ai';
 import { ExecutionIdParam } from '../executions/http/dto/execution-id.param.js';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
+import { ApiErrors } from '../http/api-error.response.js';
 import { takeRawResponse } from '../http/raw-http.js';
 import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
+import type { ChatCancelView } from './chat-cancel.view.js';
+import { ApiChatResume, ApiChatSend } from './chat.openapi.js';
 import { ChatService } from './chat.service.js';
+import { ChatCancelResponse } from './dto/chat-cancel.response.js';
 import { ChatRequestDto } from './dto/chat-request.dto.js';
 import { TurnStreamService } from './turn-stream.service.js';
 
@@ -18,6 +23,7 @@ const KEEP_ALIVE_MS = 15_000;
  * `api: /api/conversations/:id/chat`; its resume (`resume: true`) calls `:id/chat/stream`. A dropped
  * connection never stops the turn; `:id/chat/cancel` does.
  */
+@ApiTags('conversations')
 @AgentController('api/conversations', RouteAccess.User)
 export class ChatController {
   constructor(
@@ -27,6 +33,7 @@ export class ChatController {
 
   /** Starts the next turn with the last message (or answers its tool approvals) and streams it. */
   @Post(':id/chat')
+  @ApiChatSend()
   async send(
     @CurrentPrincipal() principal: Principal,
     @Param() { id }: ExecutionIdParam,
@@ -40,6 +47,7 @@ export class ChatController {
 
   /** The turn in flight from its beginning (a replay: `useChat` rebuilds the message from it); 204 when none. */
   @Get(':id/chat/stream')
+  @ApiChatResume()
   async resume(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam, @Res() res: unknown): Promise<void> {
     const executionId = await this.chat.activeTurn(principal, id);
     if (!executionId) {
@@ -53,7 +61,10 @@ export class ChatController {
   /** Cancels the turn in flight (call it beside `useChat`'s `stop()`): 202 `{ execution_id }`, or `{ execution_id: null }` when none runs. */
   @Post(':id/chat/cancel')
   @HttpCode(202)
-  async cancel(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<{ execution_id: string | null }> {
+  @ApiOperation({ summary: 'Cancel the turn in flight (beside `useChat`’s `stop()`): it stops at the end of its step' })
+  @ApiAcceptedResponse({ type: ChatCancelResponse })
+  @ApiErrors(400, 404)
+  async cancel(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ChatCancelView> {
     return { execution_id: await this.chat.cancel(principal, id) };
   }
 

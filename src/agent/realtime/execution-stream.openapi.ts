@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiHeader, ApiNoContentResponse, ApiOperation, ApiProduces, ApiResponse } from '@nestjs/swagger';
+import { ApiHeader, ApiNoContentResponse, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { ApiErrors } from '../http/api-error.response.js';
 
+// NOTE: the stream's content type is on its 200 alone: `ApiProduces` would give the JSON error answers it too.
 /** How the OpenAPI document describes an execution's Server-Sent Events route. */
 export const ApiExecutionStream = (): MethodDecorator =>
   applyDecorators(
@@ -10,7 +11,6 @@ export const ApiExecutionStream = (): MethodDecorator =>
       description:
         'Events `log.appended`, `step.completed`, `status.changed` (each with `id:` = its `seq`), `token.delta` (live only, no id), then `finished` and the end of the stream. A reconnect with `Last-Event-ID` resumes without gap or repeat.',
     }),
-    ApiProduces('text/event-stream'),
     ApiHeader({
       name: 'last-event-id',
       required: false,

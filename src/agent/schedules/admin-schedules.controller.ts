@@ -1,18 +1,25 @@
 import { Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
+import { ApiErrors } from '../http/api-error.response.js';
 import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { AdminListSchedulesQuery } from './dto/admin-list-schedules.query.js';
 import { ScheduleIdParam } from './dto/schedule-id.param.js';
+import { SchedulePageResponse, ScheduleResponse } from './dto/schedule.response.js';
 import type { ScheduleView } from './schedule.view.js';
 import { ScheduleService } from './schedules.service.js';
 
 /** `/api/admin/schedules`: every schedule of the admin's tenant, whoever created it. */
+@ApiTags('admin')
 @AgentController('api/admin/schedules', RouteAccess.Admin)
 export class AdminSchedulesController {
   constructor(private readonly schedules: ScheduleService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Every schedule of the tenant, or one user’s (`user_id`), newest first' })
+  @ApiOkResponse({ type: SchedulePageResponse })
+  @ApiErrors(400)
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: AdminListSchedulesQuery,
@@ -22,24 +29,36 @@ export class AdminSchedulesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Any schedule of the tenant' })
+  @ApiOkResponse({ type: ScheduleResponse })
+  @ApiErrors(400, 404)
   get(@CurrentPrincipal() principal: Principal, @Param() { id }: ScheduleIdParam): Promise<ScheduleView> {
     return this.schedules.get(principal, id, true);
   }
 
   @Post(':id/pause')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Pause any schedule of the tenant: no tick until resumed' })
+  @ApiOkResponse({ type: ScheduleResponse, description: 'Paused (`next_run_at` null)' })
+  @ApiErrors(400, 404, 409)
   pause(@CurrentPrincipal() principal: Principal, @Param() { id }: ScheduleIdParam): Promise<ScheduleView> {
     return this.schedules.pause(principal, id, true);
   }
 
   @Post(':id/resume')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Resume any paused schedule of the tenant from the next tick after now' })
+  @ApiOkResponse({ type: ScheduleResponse, description: 'Active, with its `next_run_at`' })
+  @ApiErrors(400, 404, 409)
   resume(@CurrentPrincipal() principal: Principal, @Param() { id }: ScheduleIdParam): Promise<ScheduleView> {
     return this.schedules.resume(principal, id, true);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete any schedule of the tenant; the executions it started are kept' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(400, 404)
   async delete(@CurrentPrincipal() principal: Principal, @Param() { id }: ScheduleIdParam): Promise<void> {
     await this.schedules.delete(principal, id, true);
   }

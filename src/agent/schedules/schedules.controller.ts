@@ -1,20 +1,27 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
+import { ApiErrors } from '../http/api-error.response.js';
 import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { CreateScheduleDto } from './dto/create-schedule.dto.js';
 import { ListSchedulesQuery } from './dto/list-schedules.query.js';
 import { ScheduleIdParam } from './dto/schedule-id.param.js';
+import { SchedulePageResponse, ScheduleResponse } from './dto/schedule.response.js';
 import type { ScheduleView } from './schedule.view.js';
 import { ScheduleService } from './schedules.service.js';
 
 /** `/api/schedules`: the caller's own recurring starts; another user's schedule answers 404. */
+@ApiTags('schedules')
 @AgentController('api/schedules', RouteAccess.User)
 export class SchedulesController {
   constructor(private readonly schedules: ScheduleService) {}
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({ summary: 'Create a recurring start of an agent type: one execution per cron tick, started as the caller' })
+  @ApiCreatedResponse({ type: ScheduleResponse })
+  @ApiErrors(400, 413)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateScheduleDto): Promise<ScheduleView> {
     return this.schedules.create(principal, {
       agentType: body.agent_type,
@@ -29,6 +36,9 @@ export class SchedulesController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'The caller’s schedules, newest first' })
+  @ApiOkResponse({ type: SchedulePageResponse })
+  @ApiErrors(400)
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListSchedulesQuery,
@@ -37,24 +47,36 @@ export class SchedulesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One of the caller’s schedules' })
+  @ApiOkResponse({ type: ScheduleResponse })
+  @ApiErrors(400, 404)
   get(@CurrentPrincipal() principal: Principal, @Param() { id }: ScheduleIdParam): Promise<ScheduleView> {
     return this.schedules.get(principal, id);
   }
 
   @Post(':id/pause')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a schedule: no tick until resumed; an execution it already started runs on' })
+  @ApiOkResponse({ type: ScheduleResponse, description: 'Paused (`next_run_at` null)' })
+  @ApiErrors(400, 404, 409)
   pause(@CurrentPrincipal() principal: Principal, @Param() { id }: ScheduleIdParam): Promise<ScheduleView> {
     return this.schedules.pause(principal, id);
   }
 
   @Post(':id/resume')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused schedule from the next tick after now: ticks that fell while paused are not made up' })
+  @ApiOkResponse({ type: ScheduleResponse, description: 'Active, with its `next_run_at`' })
+  @ApiErrors(400, 404, 409)
   resume(@CurrentPrincipal() principal: Principal, @Param() { id }: ScheduleIdParam): Promise<ScheduleView> {
     return this.schedules.resume(principal, id);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a schedule; the executions it started are kept' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(400, 404)
   async delete(@CurrentPrincipal() principal: Principal, @Param() { id }: ScheduleIdParam): Promise<void> {
     await this.schedules.delete(principal, id);
   }

@@ -1,5 +1,6 @@
 import { IsUUID } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
 
 export class ScheduleIdParam {
-  @IsUUID('all', { message: 'id must be a UUID' }) id: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'id must be a UUID' }) id: string;
 }

@@ -50,14 +50,38 @@ export class ConcurrencyKeyDto {
 }
 
 export class HookTargetDto {
-  @IsString() @Length(1, 2000) url: string;
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 2000,
+    example: 'https://example.com/agent-hooks',
+    description: 'http(s), no credentials; a private or loopback address only with `hooks.allowPrivateTargets`',
+  })
+  @IsString()
+  @Length(1, 2000)
+  url: string;
   /** Default: all of them. */
-  @IsOptional() @IsArray() @ArrayNotEmpty() @IsIn(ALL_HOOK_EVENTS, { each: true }) events?: HookEvent[];
+  @ApiPropertyOptional({ enum: ALL_HOOK_EVENTS, isArray: true, minItems: 1, description: 'The events that call it (default: all of them)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn(ALL_HOOK_EVENTS, { each: true })
+  events?: HookEvent[];
 }
 
 export class StartExecutionOptionsDto {
   /** Signed HTTP callbacks: `[{ url, events? }]`. */
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => HookTargetDto) hooks?: HookTargetDto[];
+  @ApiPropertyOptional({
+    type: () => [HookTargetDto],
+    maxItems: 10,
+    description:
+      'Signed outbound hooks (`POST url` on each event), beside the agent type’s; their deliveries: `GET /api/agents/{id}/hooks`',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => HookTargetDto)
+  hooks?: HookTargetDto[];
   /** ISO 8601; the execution is `scheduled` until then. */
   @ApiPropertyOptional({ format: 'date-time', description: 'Run at this time (`scheduled` until then)' })
   @IsOptional()
