@@ -117,4 +117,46 @@ describe('useChat in a browser on a conversation', () => {
       .toMatchObject({ role: 'assistant', content: [{ type: 'text', text: ANSWER }] });
     expect((await conversation()).turn_count).toBe(2);
   });
+
+  it('shows a tool call that waits for approval with Approve / Deny; a click sends the answer and the rest of the turn streams in', async () => {
+    const token = example.token({ userId: 'bob' });
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${site.base}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    const created = await api('/api/conversations', {
+      method: 'POST',
+      body: JSON.stringify({ agent_type: 'code-assistant', message: 'hello' }),
+    });
+    expect(created.status).toBe(201);
+    const conversationId = ((await created.json()) as { conversation: { id: string } }).conversation.id;
+    await expect.poll(async () => (await api(`/api/conversations/${conversationId}/chat/stream`)).status, { timeout: 15_000 }).toBe(204);
+
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${site.base}/?conversation=${conversationId}&token=${token}`);
+    await page.locator('[data-testid="status"]', { hasText: 'ready' }).waitFor();
+    for (const [ask, click, state, text] of [
+      ['run the tests', 'approve', 'output-available', 'run_tests returned 1 passed'],
+      ['run the tests again', 'deny', 'output-denied', 'execution-denied'],
+    ] as const) {
+      await page.fill('[data-testid="draft"]', ask);
+      await page.click('[data-testid="send"]');
+      const tool = page.locator('[data-testid="message-assistant"]').last().locator('[data-testid="tool-run_tests"]');
+      await tool.and(page.locator('[data-state="approval-requested"]')).waitFor();
+      await page.locator('[data-testid="status"]', { hasText: 'ready' }).waitFor();
+      await screenshot(page, SHOTS, `approval-${click}-1-asked`);
+      await tool.locator(`[data-testid="${click}"]`).click();
+      await tool.and(page.locator(`[data-state="${state}"]`)).waitFor();
+      await page.locator('[data-testid="message-assistant"]').last().locator('[data-testid="text"]', { hasText: text }).waitFor();
+      await page.locator('[data-testid="status"]', { hasText: 'ready' }).waitFor();
+      await screenshot(page, SHOTS, `approval-${click}-2-answered`);
+      // One tool part for the call, the buttons gone.
+      expect(await tool.count()).toBe(1);
+      expect(await tool.locator('button').count()).toBe(0);
+    }
+    expect(await page.locator('[data-testid="error"]').count()).toBe(0);
+    await page.close();
+
+    const conversation = (await (await api(`/api/conversations/${conversationId}`)).json()) as { turn_count: number };
+    expect(conversation.turn_count).toBe(3);
+  });
 });

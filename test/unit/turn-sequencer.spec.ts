@@ -147,6 +147,15 @@ describe('TurnSequencer rows of a step commit', () => {
     expect(names(s.take().items)).toEqual(['1.1.2', 'row2', 'row3']);
   });
 
+  it('lets the tool rows of a step that streamed no token out with its commit (no count on it means none to wait for)', () => {
+    const s = sequencer();
+    const call = { toolCallId: 'c', toolName: 't', approvalId: 'a' };
+    s.add([row(2, 'tool_called', call), row(3, 'tool.approval_requested', call), row(4, 'step_completed', { step_type: 'tool' })]);
+    const { items, gap } = s.take();
+    expect(gap).toBeNull();
+    expect(names(items)).toEqual(['row2', 'row3', 'row4']);
+  });
+
   it("waits for a failed step's tokens as its failure row counts them", () => {
     const s = sequencer();
     s.add([token(0), row(2, 'failed', { status: 'failed', streamed_tokens: 2, token_epoch: 1 })]);

@@ -15,6 +15,9 @@ export type Gap =
 /** Rows a step's commit writes before its `step_completed` row. */
 const STEP_ROWS = new Set<string>([LogEventType.ToolCalled, LogEventType.ToolCompleted, TOOL_APPROVAL_REQUESTED]);
 
+/** The rows that end a step's commit: the count is on them, left out when the step streamed no token. */
+const COUNT_ROWS = new Set<string>([LogEventType.StepCompleted, LogEventType.Failed]);
+
 /**
  * Puts a turn's items out in order, each once, whichever source they came from (log rows read,
  * the token buffer, live events) and in whatever order they arrived. Exact by construction: a token
@@ -131,17 +134,20 @@ export class TurnSequencer {
     if (this.excused.has(row.step)) return null;
     const counted = this.countRow(row, at);
     if (!counted) return STEP_ROWS.has(row.eventType) ? { kind: 'commit', step: row.step } : null;
-    const streamed = counted.context.streamed_tokens as number;
+    // A commit of a step that streamed nothing leaves the count out: nothing to wait for.
+    if (typeof counted.context.streamed_tokens !== 'number') return null;
+    const streamed = counted.context.streamed_tokens;
     const epoch = counted.context.token_epoch as number;
     const sent = this.next.get(attemptOf({ step: row.step, epoch })) ?? 0;
     return sent < streamed ? { kind: 'tokens', step: row.step, epoch, from: sent } : null;
   }
 
-  /** The row of the same step, this one or a later one, that says how many tokens its attempt streamed. */
+  /** The row of the same step, this one or a later one, that says how many tokens its attempt streamed (none when it has no count). */
   private countRow(row: RowItem, at: number): RowItem | undefined {
     for (let i = at; i < this.pending.length; i++) {
       const p = i === at ? row : this.pending[i];
-      if (p.kind === 'log' && p.step === row.step && typeof p.context.streamed_tokens === 'number') return p;
+      if (p.kind === 'log' && p.step === row.step && (typeof p.context.streamed_tokens === 'number' || COUNT_ROWS.has(p.eventType)))
+        return p;
     }
     return undefined;
   }

@@ -13,6 +13,7 @@ export const rendersRow = (row: { eventType: string; context: Record<string, unk
   row.eventType === LogEventType.ToolCalled ||
   row.eventType === LogEventType.ToolCompleted ||
   row.eventType === TOOL_APPROVAL_REQUESTED ||
+  row.eventType === LogEventType.ToolApprovalDecided ||
   row.eventType === LogEventType.StepCompleted ||
   ENDING_STATUSES.has(String(row.context.status));
 
@@ -26,6 +27,7 @@ export class UiChunkBuilder {
   private stepOpen = false;
   private text: string | null = null;
   private readonly tools = new Set<string>();
+  private readonly denied = new Set<string>();
   private ended = false;
 
   constructor(private readonly messageId: string) {}
@@ -48,6 +50,8 @@ export class UiChunkBuilder {
       case LogEventType.ToolCompleted: {
         const id = String(c.toolCallId);
         const input = this.toolInput(id, String(c.toolName), null);
+        // Shown as denied when its decision came; this is the model hearing it.
+        if (c.denied === true) return [...input, ...this.deny(id)];
         if (c.ok === false) return [...input, { type: 'tool-output-error', toolCallId: id, errorText: String(c.error ?? 'Tool failed') }];
         return [...input, { type: 'tool-output-available', toolCallId: id, output: c.output ?? null }];
       }
@@ -60,6 +64,8 @@ export class UiChunkBuilder {
           { type: 'tool-approval-request', approvalId: String(c.approvalId), toolCallId: id },
         ];
       }
+      case LogEventType.ToolApprovalDecided:
+        return this.decided(String(c.approvalId), String(c.toolCallId), c.approved === true, c.reason);
       case LogEventType.StepCompleted:
         return [...this.unstreamed(item.step, c.text), ...this.closeStep()];
     }
@@ -95,6 +101,28 @@ export class UiChunkBuilder {
       { type: 'text-delta', id, delta: text },
       { type: 'text-end', id },
     ];
+  }
+
+  /**
+   * A person's decision on a waiting call. The call was announced before it (by its approval request
+   * in this stream, or in the message the client sent the decision with, when this stream goes on
+   * after it): its result later is only an output, never a second tool part with an empty input.
+   */
+  private decided(approvalId: string, toolCallId: string, approved: boolean, reason: unknown): UIMessageChunk[] {
+    this.tools.add(toolCallId);
+    const response: UIMessageChunk = {
+      type: 'tool-approval-response',
+      approvalId,
+      approved,
+      ...(typeof reason === 'string' && reason !== '' ? { reason } : {}),
+    };
+    return approved ? [response] : [response, ...this.deny(toolCallId)];
+  }
+
+  private deny(toolCallId: string): UIMessageChunk[] {
+    if (this.denied.has(toolCallId)) return [];
+    this.denied.add(toolCallId);
+    return [{ type: 'tool-output-denied', toolCallId }];
   }
 
   private toolInput(toolCallId: string, toolName: string, input: unknown): UIMessageChunk[] {
