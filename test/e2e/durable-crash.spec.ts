@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentManager, type Transport } from '../../src/agent/index.js';
+import { RecoveryService } from '../../src/agent/executions/lifecycle/recovery.service.js';
 import { principal } from '../support/test-app.js';
 import type { ExampleApp } from '../support/example-app.js';
 import type { TestDatabase } from '../support/test-database.js';
@@ -10,13 +11,18 @@ import { startApiWithWorkers, type ApiWithWorkers } from '../support/api-with-wo
  * and in the backoff before a step's next attempt. Nothing waits on a worker, so a new worker (or
  * none at all, until it wakes) takes them on time, each step committed once.
  */
+const LEASE_TIMEOUT_MS = 1500;
+
 describe.each<Transport>(['redis', 'postgres'])('a worker killed while executions sleep or back off (%s transport)', (transport) => {
   let nodes: ApiWithWorkers;
   let db: TestDatabase;
   let api: ExampleApp;
 
   beforeAll(async () => {
-    nodes = await startApiWithWorkers(transport, { apiEnv: { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' } });
+    nodes = await startApiWithWorkers(transport, {
+      env: { AGENTS_LEASE_TIMEOUT_MS: String(LEASE_TIMEOUT_MS) },
+      apiEnv: { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' },
+    });
     ({ db, api } = nodes);
   });
 
@@ -38,8 +44,15 @@ describe.each<Transport>(['redis', 'postgres'])('a worker killed while execution
     await first.stop('SIGKILL');
 
     await nodes.startWorker();
-    await expect.poll(async () => (await row(flaky.id)).status, { timeout: 15_000, interval: 50 }).toBe('completed');
-    await expect.poll(async () => (await row(sleeper.id)).status, { timeout: 15_000, interval: 50 }).toBe('completed');
+    // The wake-up jobs are hints: one the kill caught between the commit and its enqueue is found by the
+    // recovery sweep (a cron in production, every half second here), from the row's own time, once a lease timeout late.
+    const recovery = api.app.get(RecoveryService);
+    const done = (id: string) => async () => {
+      await recovery.recoverStuck(LEASE_TIMEOUT_MS);
+      return (await row(id)).status;
+    };
+    await expect.poll(done(flaky.id), { timeout: 20_000, interval: 500 }).toBe('completed');
+    await expect.poll(done(sleeper.id), { timeout: 20_000, interval: 500 }).toBe('completed');
     expect(Date.now() - asleepAt).toBeGreaterThanOrEqual(2000);
 
     for (const [id, steps] of [

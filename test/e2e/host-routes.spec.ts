@@ -234,7 +234,7 @@ describe('the routes a host app controls', () => {
 
       const on = await boot({});
       for (const [route, answer] of featureRoutes(on.http)) expect((await answer).status, route).not.toBe(404);
-      expect(on.handlers).toEqual(['conversations', 'pipeline-advance', 'subagents']);
+      expect(on.handlers).toEqual(['concurrency-keys', 'conversations', 'pipeline-advance', 'subagents']);
 
       const off = await boot({
         conversations: { enabled: false },
@@ -246,7 +246,8 @@ describe('the routes a host app controls', () => {
       for (const [route, answer] of featureRoutes(off.http)) expect((await answer).status, route).toBe(404);
       expect((await asUser(off.http.get('/api/agents'))).status).toBe(200);
       expect((await asAdmin(off.http.get('/api/admin/agents'))).status).toBe(200);
-      expect(off.handlers).toEqual([]);
+      // Concurrency keys are the kernel's own: no feature switch turns them off.
+      expect(off.handlers).toEqual(['concurrency-keys']);
     });
 
     it('lets the host’s global guard protect /metrics and /health', async () => {
