@@ -38,7 +38,6 @@ describe.each<Transport>(['redis', 'postgres'])('a worker killed while execution
     const first = await nodes.startWorker();
     await expect.poll(async () => (await row(sleeper.id)).status, { timeout: 15_000, interval: 20 }).toBe('scheduled');
     await expect.poll(async () => (await row(flaky.id)).status, { timeout: 15_000, interval: 20 }).toBe('scheduled');
-    const asleepAt = Date.now();
     // Parked: no lease, nothing to lose but the worker.
     expect((await row(sleeper.id)).lease_owner).toBeNull();
     await first.stop('SIGKILL');
@@ -53,7 +52,13 @@ describe.each<Transport>(['redis', 'postgres'])('a worker killed while execution
     };
     await expect.poll(done(flaky.id), { timeout: 20_000, interval: 500 }).toBe('completed');
     await expect.poll(done(sleeper.id), { timeout: 20_000, interval: 500 }).toBe('completed');
-    expect(Date.now() - asleepAt).toBeGreaterThanOrEqual(2000);
+    // Not before its time: the step after the sleep started once `scheduled_for` (its end) had passed.
+    const { rows } = await db.sql.query(
+      `SELECT e.scheduled_for, l.created_at FROM agent_executions e JOIN agent_logs l ON l.execution_id = e.id
+       WHERE e.id = $1 AND l.event_type = 'step_completed' AND l.step_number = 2`,
+      [sleeper.id],
+    );
+    expect(rows[0].created_at.getTime()).toBeGreaterThanOrEqual(rows[0].scheduled_for.getTime());
 
     for (const [id, steps] of [
       [sleeper.id, 3],

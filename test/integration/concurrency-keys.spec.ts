@@ -113,12 +113,10 @@ describe.each<Transport>(['redis', 'postgres'])('concurrency keys on the %s tran
     const waiting = await t.manager.start(principal(), 'steps', { steps: 1 }, { concurrency: { key, limit: 1 } });
     await waitForStatus(t, db, holder.id, ['running']);
     // An end whose settlement never ran (the process died with it): nothing released the waiting one.
-    await t.manager.forceKill(principal(), holder.id);
-    await db.sql.query(`UPDATE agent_executions SET settle_pending = false WHERE id = $1`, [holder.id]);
-    await db.sql.query(
-      `UPDATE agent_executions SET status = 'scheduled', scheduled_for = NULL, created_at = now() - interval '1 minute' WHERE id = $1`,
-      [waiting.id],
-    );
+    await db.sql.query(`UPDATE agent_executions SET status = 'cancelled', settle_pending = false, completed_at = now() WHERE id = $1`, [
+      holder.id,
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await db.sql.query(`SELECT status FROM agent_executions WHERE id = $1`, [waiting.id])).rows[0].status).toBe('scheduled');
     await t.app.get(RecoveryService).recoverStuck(1000);
     await waitForStatus(t, db, waiting.id, ['completed'], 15_000);

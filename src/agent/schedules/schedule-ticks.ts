@@ -25,8 +25,10 @@ export type TickOutcome = { started: string } | { refused: { code: string; messa
  * A node that dies in the middle of a claim leaves the tick due: the others skip a row being
  * claimed, so it is fired again by the next look, up to `pollIntervalMs` late.
  *
- * Missed ticks (every node down): the oldest missed tick runs once when a node comes back, the
- * others are skipped, and the next tick is the first one after now.
+ * Missed ticks: those of the last two poll intervals (a claim rolled back with the node that made
+ * it, while another node was up) all run, one after the other; of a longer gap (every node down)
+ * the oldest missed tick runs once when a node comes back, the others are skipped, and the next
+ * tick is the first one after now.
  */
 @Injectable()
 export class ScheduleTicks implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -111,7 +113,7 @@ export class ScheduleTicks implements OnApplicationBootstrap, BeforeApplicationS
     return inTransaction(this.pool, async (client, afterCommit) => {
       const spec = (await client.query<{ cron: string; time_zone: string }>(SCHEDULE_CRON_SQL, [id])).rows[0];
       if (!spec) return { claimed: false };
-      const following = nextTick({ cron: spec.cron, timeZone: spec.time_zone }, new Date(Math.max(tick.getTime(), Date.now())));
+      const following = followingTick({ cron: spec.cron, timeZone: spec.time_zone }, tick, this.options.schedules.pollIntervalMs);
       const { rows } = await client.query<ScheduleRow>(CLAIM_TICK_SQL, [id, tick, following]);
       const schedule = rows[0];
       if (!schedule) return { claimed: false };
@@ -138,4 +140,13 @@ export class ScheduleTicks implements OnApplicationBootstrap, BeforeApplicationS
       }
     });
   }
+}
+
+/**
+ * The tick after `tick`: the next one in the cron, unless that is older than two poll intervals
+ * (the schedule missed more than a node's hiccup: every node was down), then the first after now.
+ */
+function followingTick(spec: { cron: string; timeZone: string }, tick: Date, pollIntervalMs: number): Date {
+  const next = nextTick(spec, tick);
+  return next.getTime() >= Date.now() - 2 * pollIntervalMs ? next : nextTick(spec, new Date());
 }
