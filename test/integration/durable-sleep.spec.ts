@@ -57,7 +57,8 @@ describe.each<Transport>(['redis', 'postgres'])('durable sleep on the %s transpo
     expect(sleeping.lease_owner).toBeNull();
     expect(sleeping.step_count).toBe(1);
     expect(new Date(sleeping.scheduled_for).getTime()).toBeGreaterThan(Date.now());
-    expect(await delayedJobs()).toBeGreaterThanOrEqual(1);
+    // Its wake-up: a delayed job, enqueued right after the commit that parked it.
+    await expect.poll(delayedJobs, { timeout: 5000, interval: 20 }).toBeGreaterThanOrEqual(1);
     const log = await db.sql.query(`SELECT message, context FROM agent_logs WHERE execution_id = $1 AND event_type = 'sleeping'`, [
       execution.id,
     ]);
