@@ -18,8 +18,11 @@ export default defineConfig({
     include: ['test/**/*.spec.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // NOTE: a file's first database may wait for the file beside it (test/support/test-database.ts, ConnectionUse).
+    hookTimeout: 150_000,
     pool: 'forks',
+    // Two files at a time: most of a test's time is spent waiting on PostgreSQL, Redis, timers and child processes.
+    maxWorkers: 2,
     env: { TZ: 'UTC' },
   },
 });

@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark<BenchTransport>>> = {
   'scale-out': async () => (await import('./scale-out.js')).scaleOut,
   durable: async () => (await import('./durable.js')).durable,
   'chat-stream': async () => (await import('./chat-stream.js')).chatStream,
+  dashboard: async () => (await import('./dashboard.js')).dashboard,
 };
 
 /** Without `--transport`: these. `redis-cluster` runs when asked, on the benchmarks that name it. */

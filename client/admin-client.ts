@@ -2,13 +2,14 @@ import type {
   AdminConversation,
   AdminConversationsQuery,
   AdminExecution,
-  AdminListQuery,
   AdminPipeline,
   AdminPipelinesQuery,
   DashboardSession,
   QueueStats,
   UsageSummary,
 } from './admin-types.js';
+import { AdminDashboardClient } from './dashboard-client.js';
+import type { AdminConversationDetail, AdminPipelineDetail, BulkCancelResult, ExecutionTimeline, RunFilters } from './dashboard-types.js';
 import { openFeed, type Feed, type FeedHandlers } from './event-feed.js';
 import type { Http } from './http.js';
 import type { RealtimeConnection, RealtimeOptions } from './realtime.js';
@@ -38,16 +39,42 @@ const path = (id: string, action = ''): string => `/api/admin/agents/${encodeURI
  * await client.admin.cancel(failed.data[0].id);
  */
 export class AdminAgentsClient {
+  /** The dashboard's charts: overview, queues and usage over a window. */
+  readonly dashboard: AdminDashboardClient;
+
   constructor(
     private readonly http: Http,
     private readonly realtime: RealtimeConnection,
     private readonly realtimeOptions: RealtimeOptions,
-  ) {}
+  ) {
+    // NOTE: assigned here, not as a field initializer: bundlers that define class fields would run one before `http` is set.
+    this.dashboard = new AdminDashboardClient(http);
+  }
 
-  /** The tenant's executions, newest first, filtered by status, agent type and user. */
-  list(query: AdminListQuery = {}): Promise<Page<AdminExecution>> {
+  /**
+   * The tenant's executions, newest first: by status (one or several), agent type, user, the work they
+   * belong to, creation time, metadata and id prefix (`AdminListQuery` is a `RunFilters` too).
+   *
+   * @example
+   * const stuck = await client.admin.list({ status: ['awaiting_input', 'awaiting_event'], metadata: { customer: 'acme' } });
+   */
+  list(query: RunFilters = {}): Promise<Page<AdminExecution>> {
     return this.http.request('GET', '/api/admin/agents', {
-      query: { status: query.status, agent_type: query.agentType, user_id: query.userId, cursor: query.cursor, limit: query.limit },
+      query: {
+        status: Array.isArray(query.status) ? query.status.join(',') : query.status,
+        agent_type: query.agentType,
+        user_id: query.userId,
+        conversation_id: query.conversationId,
+        pipeline_id: query.pipelineId,
+        parent_execution_id: query.parentExecutionId,
+        retried_from_execution_id: query.retriedFromExecutionId,
+        from: query.from,
+        to: query.to,
+        metadata: query.metadata === undefined ? undefined : JSON.stringify(query.metadata),
+        id: query.id,
+        cursor: query.cursor,
+        limit: query.limit,
+      },
     });
   }
 
@@ -66,6 +93,14 @@ export class AdminAgentsClient {
     return this.http.request('GET', path(id, '/transcript'), { query: { cursor: query.cursor, limit: query.limit } });
   }
 
+  /**
+   * The run's waterfall: each attempt at a step (start, duration, outcome, tokens) with its timed model
+   * and tool calls, and the spans it waited in. Built from its first 5,000 log rows (`truncated` beyond).
+   */
+  timeline(id: string): Promise<ExecutionTimeline> {
+    return this.http.request('GET', path(id, '/timeline'));
+  }
+
   pause(id: string): Promise<AdminExecution> {
     return this.http.request('POST', path(id, '/pause'));
   }
@@ -78,12 +113,31 @@ export class AdminAgentsClient {
     return this.http.request('POST', path(id, '/cancel'), { body: options.graceMs === undefined ? {} : { grace_ms: options.graceMs } });
   }
 
+  /**
+   * Cancels many executions of the tenant (1–200 distinct ids), each as `cancel` would: one line per id,
+   * in order (`cancelled`, `cancelling`, `already_finished`, `not_found`).
+   */
+  cancelMany(ids: string[], options: CancelOptions = {}): Promise<BulkCancelResult> {
+    return this.http.request('POST', '/api/admin/agents/cancel', {
+      body: options.graceMs === undefined ? { ids } : { ids, grace_ms: options.graceMs },
+    });
+  }
+
   kill(id: string): Promise<AdminExecution> {
     return this.http.request('DELETE', path(id));
   }
 
   sendInput(id: string, input: unknown): Promise<AdminExecution> {
     return this.http.request('POST', path(id, '/input'), { body: { input } });
+  }
+
+  /**
+   * Starts a failed or cancelled execution again, as its owner's start: same agent type, input, metadata,
+   * tier and queue; the new one's `retried_from_execution_id` names it. 409 for other statuses and for
+   * conversation turns, pipeline stages and subagents; 429 / 402 when the owner's limits or budget refuse.
+   */
+  retry(id: string): Promise<AdminExecution> {
+    return this.http.request('POST', path(id, '/retry'));
   }
 
   /** Approves or denies a tool call the execution waits on; it resumes once every pending call is decided. */
@@ -96,6 +150,16 @@ export class AdminAgentsClient {
     return this.http.request('GET', '/api/admin/conversations', {
       query: { user_id: query.userId, cursor: query.cursor, limit: query.limit },
     });
+  }
+
+  /** A conversation of the tenant with its history and its turns (one execution each; the newest 200), oldest first. */
+  conversation(id: string): Promise<AdminConversationDetail> {
+    return this.http.request('GET', `/api/admin/conversations/${encodeURIComponent(id)}`);
+  }
+
+  /** A pipeline of the tenant with its stages and every execution of them, oldest first. */
+  pipeline(id: string): Promise<AdminPipelineDetail> {
+    return this.http.request('GET', `/api/admin/pipelines/${encodeURIComponent(id)}`);
   }
 
   /** The tenant's pipelines, newest first, filtered by status and user. */

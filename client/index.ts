@@ -16,6 +16,7 @@ export type {
 } from './work-types.js';
 export { AgentsApiError, SubscribeRefusedError } from './errors.js';
 export { AdminAgentsClient } from './admin-client.js';
+export { AdminDashboardClient } from './dashboard-client.js';
 export type {
   AdminConversation,
   AdminConversationsQuery,
@@ -28,6 +29,26 @@ export type {
   UsageLine,
   UsageSummary,
 } from './admin-types.js';
+export type {
+  AdminConversationDetail,
+  AdminPipelineDetail,
+  BulkCancelResult,
+  DashboardAlert,
+  DashboardOverview,
+  DashboardQueues,
+  DashboardUsage,
+  DurationPercentiles,
+  ExecutionTimeline,
+  OverviewBucket,
+  ParkedStatus,
+  QueueBucket,
+  QueueWorker,
+  RunFilters,
+  StatsWindow,
+  TimelineCall,
+  TimelineGap,
+  TimelineStep,
+} from './dashboard-types.js';
 export type { Feed, FeedHandlers } from './event-feed.js';
 export type { TokenSource } from './http.js';
 export type { SocketOverrides } from './realtime.js';

@@ -88,6 +88,11 @@ export class RealtimeConnection {
       this.each((s) => s.connected());
     });
     socket.on('disconnect', () => this.each((s) => s.disconnected()));
+    // The server's notifier is down: what arrives live may have come after events the outage lost, so it is
+    // held, as while disconnected, until the resync's catch-up has read the logs from before the outage.
+    socket.on('realtime.state', (state: { notifier?: unknown }) => {
+      if (state?.notifier !== 'up') this.each((s) => s.disconnected());
+    });
     // The server's notifier is back after an outage: what it lost is read from the logs, as on a reconnect.
     socket.on('resync', () => this.each((s) => s.connected()));
     socket.on('connect_error', (error) => this.refused(socket, error));

@@ -64,10 +64,14 @@ export interface Execution {
   /** A fork: the execution and the step whose state it started from. */
   forked_from_execution_id: string | null;
   forked_from_step: number | null;
+  /** A retry (`client.admin.retry`): the failed or cancelled execution it starts again. */
+  retried_from_execution_id: string | null;
   created_at: string;
   started_at: string | null;
   paused_at: string | null;
   completed_at: string | null;
+  /** When a scheduled or sleeping execution is due to run (null when it is not waiting for a time). */
+  scheduled_for: string | null;
   duration_seconds: number | null;
   /** Tool calls waiting for a decision (`decideToolApproval`); empty when none. */
   pending_approvals: PendingApproval[];

@@ -14,6 +14,8 @@ import { AgentScheduleEntity } from './schedules/entities/agent-schedule.entity.
 import { AgentHookDeliveryEntity } from './hooks/agent-hook-delivery.entity.js';
 import { AgentRateLimitEntity } from './infrastructure/agent-rate-limit.entity.js';
 import { AgentChatTokenEntity } from './chat/entities/agent-chat-token.entity.js';
+import { AgentStatsRollupEntity } from './dashboard/stats/entities/agent-stats-rollup.entity.js';
+import { AgentStatsRollupStateEntity } from './dashboard/stats/entities/agent-stats-rollup-state.entity.js';
 
 /**
  * Every table the library owns, each feature's entities listed here (where `AgentModule` composes the
@@ -36,4 +38,6 @@ export const AGENT_ENTITIES = [
   AgentScheduleEntity,
   AgentHookDeliveryEntity,
   AgentChatTokenEntity,
+  AgentStatsRollupEntity,
+  AgentStatsRollupStateEntity,
 ];

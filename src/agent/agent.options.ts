@@ -146,7 +146,7 @@ export function resolveAgentOptions(options: AgentModuleOptions): ResolvedAgentO
   const hooks = resolveHookOptions(o.hooks, problems);
   const observability = resolveObservabilityOptions(o.observability, problems);
   const billing = resolveBillingOptions(o.billing, problems);
-  const dashboard = resolveDashboardOptions(o.dashboard, problems);
+  const dashboard = resolveDashboardOptions(o.dashboard, execution.lease, problems);
   const openapi = resolveOpenApiOptions(o.openapi, problems);
 
   if (problems.length > 0) throw new InvalidAgentOptionsError(problems);

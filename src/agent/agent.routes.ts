@@ -9,6 +9,7 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { ChatController } from './chat/chat.controller.js';
 import { DashboardPageController } from './dashboard/dashboard-page.controller.js';
 import { DashboardSessionController } from './dashboard/dashboard-session.controller.js';
+import { DashboardStatsController } from './dashboard/stats/dashboard-stats.controller.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { ExecutionsController } from './executions/http/executions.controller.js';
 import { AgentRouteGroup } from './http/http.options.js';
@@ -82,6 +83,7 @@ export function createAgentRoutes(): AgentRoutes {
       api(AgentRouteGroup.Admin, AdminSchedulesController, (o) => o.features.schedules),
       api(AgentRouteGroup.Webhooks, WebhookController, (o) => o.features.webhooks),
       api(AgentRouteGroup.Dashboard, DashboardSessionController, (o) => o.dashboard.enabled),
+      api(AgentRouteGroup.Dashboard, DashboardStatsController, (o) => o.dashboard.enabled),
       {
         group: AgentRouteGroup.OpenApi,
         controller: ownClass(OpenApiJsonController),

@@ -19,6 +19,10 @@ export type { StartOptions } from './executions/lifecycle/start-options.js';
 export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
 export { ExecutionTranscript, type TranscriptPage } from './executions/http/execution-transcript.js';
 export type { ToolCallView, ToolResultView, TranscriptEntryView, TranscriptView } from './executions/http/transcript.view.js';
+export { ExecutionTimeline, TIMELINE_MAX_ROWS } from './executions/http/execution-timeline.js';
+export type { ExecutionTimelineView, TimelineCallView, TimelineGapView, TimelineStepView } from './executions/http/timeline.view.js';
+export { BulkCancelOutcome, type BulkCancelLine } from './executions/lifecycle/bulk-cancel.js';
+export type { ExecutionFilter } from './executions/http/execution-list-query.js';
 export { ExecutionEvents, type ExecutionEvent } from './executions/execution-events.js';
 export { ExecutionEventName } from './execution-event-names.js';
 // NOTE: these two also bring the features' entries of `ExecutionEventMap` into a host's types.
@@ -39,7 +43,7 @@ export { AgentExecutionEntity } from './executions/entities/agent-execution.enti
 export { toExecutionView, type ExecutionView, type LogView } from './executions/http/execution.view.js';
 
 export { ADMIN_ROLE, type Principal, type PrincipalResolver } from './tenancy/principal.js';
-export { AgentError, IdempotencyKeyReusedError, InvalidInputError } from './errors/agent.errors.js';
+export { AgentError, IdempotencyKeyReusedError, InvalidInputError, NotRetryableError } from './errors/agent.errors.js';
 export { AgentErrorCode } from './errors/agent-error-code.js';
 export { AgentExceptionFilter } from './http/agent-exception.filter.js';
 export { AgentHttpException, toHttpException, type ErrorBody } from './http/agent-http-exception.js';
@@ -119,7 +123,15 @@ export {
 export { DEFAULT_SANDBOX_UIDS, type SandboxUidRange } from './workspaces/sandbox-identity.js';
 export { QuotaExceededError } from './errors/agent.errors.js';
 export type { WorkspaceOptions } from './workspaces/workspace.options.js';
-export type { DashboardOptions } from './dashboard/dashboard.options.js';
+export type { DashboardAlertOptions, DashboardOptions, DashboardStatsOptions } from './dashboard/dashboard.options.js';
+export { DashboardStatsService } from './dashboard/stats/dashboard-stats.service.js';
+export { StatsRollup, type RollupSettings, type RollupStep } from './dashboard/stats/stats-rollup.js';
+export { StatsRollupJob } from './dashboard/stats/stats-rollup.job.js';
+export { StatsWindow, STATS_WINDOWS, windowRange, type WindowRange } from './dashboard/stats/stats-window.js';
+export { durationBin } from './dashboard/stats/duration-histogram.js';
+export type { DashboardAlert, OverviewView, QueuesView, UsageView } from './dashboard/stats/stats-views.js';
+export { AgentStatsRollupEntity } from './dashboard/stats/entities/agent-stats-rollup.entity.js';
+export { AgentStatsRollupStateEntity } from './dashboard/stats/entities/agent-stats-rollup-state.entity.js';
 export { AgentOpenApiDocument } from './openapi/openapi-document.js';
 export type { OpenApiOptions } from './openapi/openapi.options.js';
 export type { BashResult, Workspace, WorkspaceEntry, WorkspaceFile, WorkspaceSearch } from './runtime/tools/workspace-handle.js';

@@ -7,6 +7,11 @@ export interface StepsInput {
   steps?: number;
   /** Time each step takes, in ms (default 0). Aborted promptly by a kill or a timeout. */
   step_ms?: number;
+  /**
+   * CPU time each step spends computing on the worker, in ms (default 0, at most 1000): blocks
+   * the worker's event loop like real in-process work, to measure what worker processes add.
+   */
+  cpu_ms?: number;
   /** Step number that throws. */
   fail_at?: number;
   /** Step number that asks for input. */
@@ -23,10 +28,22 @@ export interface StepsInput {
   retryable_failures?: number;
 }
 
-const asStepsInput = (input: unknown): Required<Pick<StepsInput, 'steps' | 'step_ms' | 'tokens_per_step'>> & StepsInput => {
+const MAX_CPU_MS = 1000;
+
+const asStepsInput = (input: unknown): Required<Pick<StepsInput, 'steps' | 'step_ms' | 'cpu_ms' | 'tokens_per_step'>> & StepsInput => {
   const i = (typeof input === 'object' && input !== null ? input : {}) as StepsInput;
-  return { ...i, steps: i.steps ?? 3, step_ms: i.step_ms ?? 0, tokens_per_step: i.tokens_per_step ?? 0 };
+  const cpuMs = Number.isFinite(i.cpu_ms) ? Math.min(Math.max(i.cpu_ms!, 0), MAX_CPU_MS) : 0;
+  return { ...i, steps: i.steps ?? 3, step_ms: i.step_ms ?? 0, cpu_ms: cpuMs, tokens_per_step: i.tokens_per_step ?? 0 };
 };
+
+/** Keeps this thread's CPU busy for `ms` (process CPU time, not wall time: a busy machine does not shorten it). */
+function burnCpu(ms: number): void {
+  const until = process.cpuUsage().user / 1000 + ms;
+  let x = 0;
+  while (process.cpuUsage().user / 1000 < until) for (let k = 0; k < 1000; k++) x = (x * 31 + k) % 1_000_003;
+  // NOTE: x is read, so the compiler cannot drop the arithmetic that keeps the thread busy between clock reads.
+  if (x < 0) throw new Error('unreachable');
+}
 
 /** Each step appends one message; the last one answers `{ steps_done }`. */
 @Agent({ name: 'steps', description: 'Deterministic custom agent driven by its input', chunkSize: 25, limits: { maxSteps: 10_000 } })
@@ -35,6 +52,7 @@ export class StepsAgent implements AgentStepper {
     const input = asStepsInput(state.input);
     const n = ctx.stepNumber;
     if (input.step_ms > 0) await sleep(input.step_ms, undefined, { signal: ctx.signal });
+    if (input.cpu_ms > 0) burnCpu(input.cpu_ms);
     if (input.fail_at === n) throw new Error(`Step ${n} failed as asked (fail_at)`);
     if (input.retry_at === n && ctx.attempt <= (input.retryable_failures ?? 1)) {
       throw new RetryableError(`Step ${n}, attempt ${ctx.attempt}, failed as asked (retry_at)`);

@@ -22,6 +22,7 @@ describe.each<Transport>(['redis', 'postgres'])(
       nodes = await startApiWithWorkers(transport, {
         env: { AGENTS_LEASE_TIMEOUT_MS: String(LEASE_TIMEOUT_MS) },
         apiEnv: { AGENTS_WORKERS: 'off', AGENTS_MAINTENANCE: 'off' },
+        connections: 'many',
       });
       ({ db, api } = nodes);
     });

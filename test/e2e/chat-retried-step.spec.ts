@@ -104,10 +104,17 @@ describe.each<Transport>(['redis', 'postgres'])('chat stream of a step retried a
     void reader.cancel();
     const replayed = await messageOf((await chat.reconnectToStream({ chatId: id }))!);
 
-    for (const message of [await liveMessage, replayed]) {
+    // Live: every word the client saw before the kill. The replay: what reached the buffer, in
+    // order, with no gap; the kill may beat the buffer's last write (the live event got out first).
+    for (const [message, atLeast] of [
+      [await liveMessage, 4],
+      [replayed, 1],
+    ] as const) {
       const [lost, retried, ...more] = textParts(message);
       expect(more).toEqual([]);
-      expect(lost).toMatch(/^lost0 lost1 lost2 lost3 (lost\d+ )*$/);
+      const words = lost!.split(' ').slice(0, -1);
+      expect(words.length).toBeGreaterThanOrEqual(atLeast);
+      expect(words).toEqual(words.map((_, i) => `lost${i}`));
       expect(retried).toBe(ANSWER);
     }
     // What the conversation keeps is the committed answer alone (it joins the history once the turn is settled).

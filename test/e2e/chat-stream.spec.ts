@@ -59,10 +59,11 @@ describe.each(['redis', 'postgres'])('AI SDK chat stream on conversations (%s tr
   let nodeA: ExampleApp;
   let nodeB: ExampleApp;
   let token: string;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = exampleEnv(db, transport);
+    env = exampleEnv(db, transport);
     // Two API nodes on one database and queue prefix; only A runs turns.
     nodeA = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, env, [SlowChatAgent, SlowStepsAgent, QuietChatAgent]);
     nodeB = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' }, [
@@ -150,6 +151,31 @@ describe.each(['redis', 'postgres'])('AI SDK chat stream on conversations (%s tr
       .poll(async () => (await conversation()).messages.at(-1))
       .toMatchObject({ role: 'assistant', content: [{ type: 'text', text: SLOW_ANSWER }] });
     expect((await conversation()).turn_count).toBe(2);
+  });
+
+  it('an API node shutting down ends its open chat streams at once; the turn goes on and resumes on another node', async () => {
+    const nodeC = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, { ...env, AGENTS_WORKERS: 'off' }, [
+      SlowChatAgent,
+      SlowStepsAgent,
+      QuietChatAgent,
+    ]);
+    const { id } = await newConversation();
+    const open = await transportFor(baseOf(nodeC), id, token).reconnectToStream({ chatId: id });
+    const reader = open!.getReader();
+    const before: UIMessageChunk[] = [];
+    while (deltas(before).length < 2) before.push((await reader.read()).value!);
+    // A node that waited for its streams' clients to leave would not close before the turn ends.
+    console.log('got', before.length);
+    const closing = performance.now();
+    await nodeC.close();
+    console.log('closed');
+    expect(performance.now() - closing).toBeLessThan(5000);
+    while (!(await reader.read().catch(() => ({ done: true }))).done);
+    console.log('read to end');
+    const resumed = await transportFor(baseOf(nodeB), id, token).reconnectToStream({ chatId: id });
+    const chunks = await collect(resumed!);
+    expect(chunks.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop' });
+    expect(textOf(await messageOf(chunks))).toBe(SLOW_ANSWER);
   });
 
   it('answers 204 when no turn is in flight', async () => {

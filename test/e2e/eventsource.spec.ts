@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { HTTP_PLATFORMS, exampleEnv, startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { readSse } from '../support/sse.js';
 
 interface Received {
   type: string;
@@ -135,4 +136,35 @@ describe.each(HTTP_PLATFORMS)('an execution streamed to a browser EventSource (%
     expect(replay.text).toContain('event: finished');
     expect(replay.text).toMatch(/^retry: \d+$/m);
   });
+});
+
+describe.each(HTTP_PLATFORMS)('an open stream when its server shuts down (%s)', (platform) => {
+  it('is ended, so the server closes at once instead of waiting for its client to leave', async () => {
+    const db = await createTestDatabase();
+    const env = exampleEnv(db, 'postgres');
+    const node = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX, env, [], platform);
+    try {
+      const base = `http://127.0.0.1:${(node.app.getHttpServer().address() as AddressInfo).port}`;
+      const authorization = `Bearer ${node.token({ userId: 'u1' })}`;
+      const res = await request(node.app.getHttpServer())
+        .post('/api/agents')
+        .set('authorization', authorization)
+        .send({ agent_type: 'steps', input: { steps: 3, ask_input_at: 1 } })
+        .expect(201);
+      let first!: () => void;
+      const stepped = new Promise<void>((resolve) => (first = resolve));
+      const stream = readSse(`${base}/api/agents/${res.body.id}/stream`, { authorization }, (e) => {
+        if (e.event === 'step.completed') first();
+        return false;
+      });
+      await stepped;
+      const started = performance.now();
+      await node.close();
+      const { events } = await stream;
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(events.map((e) => e.event)).not.toContain('finished');
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
 });

@@ -4,6 +4,7 @@ import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentsClient } from '../../client/index.js';
 import { ExecutionEventBridge } from '../../src/agent/realtime/execution-event-bridge.js';
+import { PUBSUB, type PubSubStateHolder } from '../../src/agent/infrastructure/pubsub.js';
 import { oneTo, recorder } from '../support/client-recorder.js';
 import { startExampleApp, type ExampleApp } from '../support/example-app.js';
 import { freePort } from '../support/free-port.js';
@@ -158,6 +159,55 @@ describe('live updates across a restart of the notifier (Redis)', () => {
     console.log(`notifier back ${upAfterMs.toFixed(0)} ms after redis-server restarted; 3 runs × ${STEPS} steps, 0 events lost`);
     expect(upAfterMs).toBeLessThan(2000);
   }, 90_000);
+
+  it('replays to an SSE stream an event the outage lost even when later ones arrive live before the notifier says it is up', async () => {
+    // The subscription is back a round trip before the notifier says `up`; what it hears then
+    // comes after what the outage lost. Here that window is held open: `reconnecting` is set by
+    // hand, an event is committed unannounced, and the run goes on live before `up` is said.
+    const status = (example.app.get(PUBSUB) as unknown as { status: PubSubStateHolder }).status;
+    const base = `http://127.0.0.1:${(example.app.getHttpServer().address() as { port: number }).port}`;
+    const headers = { authorization: `Bearer ${example.token({ userId: 'gap' })}`, 'content-type': 'application/json' };
+    const start = await fetch(`${base}/api/agents`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ agent_type: 'steps', input: { steps: 3, ask_input_at: 1 } }),
+    });
+    const { id } = (await start.json()) as { id: string };
+    const statusOf = async () =>
+      (await db.sql.query<{ status: string }>('SELECT status FROM agent_executions WHERE id = $1', [id])).rows[0]!.status;
+    await expect.poll(statusOf, { timeout: 10_000 }).toBe('awaiting_input');
+    let caughtUp!: () => void;
+    const firstStep = new Promise<void>((resolve) => (caughtUp = resolve));
+    const stream = readSse(`${base}/api/agents/${id}/stream`, { authorization: headers.authorization }, (e) => {
+      if (e.event === 'step.completed') caughtUp();
+      return false;
+    });
+    await firstStep;
+
+    status.set('reconnecting');
+    let lost: number;
+    try {
+      const inserted = await db.sql.query<{ id: string }>(
+        `INSERT INTO agent_logs (execution_id, step_number, level, event_type, message) VALUES ($1, 1, 'info', 'app', 'announced while the notifier was down') RETURNING id`,
+        [id],
+      );
+      lost = Number(inserted.rows[0]!.id);
+      expect(
+        (await fetch(`${base}/api/agents/${id}/input`, { method: 'POST', headers, body: JSON.stringify({ input: 'go on' }) })).status,
+      ).toBe(200);
+      await expect.poll(statusOf, { timeout: 10_000 }).toBe('completed');
+      await new Promise((r) => setTimeout(r, 300)); // the run's last events reach the stream live
+    } finally {
+      status.set('up');
+    }
+
+    const { events } = await stream;
+    const committed = await db.sql.query<{ id: string }>('SELECT id FROM agent_logs WHERE execution_id = $1 ORDER BY id', [id]);
+    const sent = events.filter((e) => e.event === 'log.appended').map((e) => Number(e.id));
+    expect(sent).toContain(lost);
+    expect(sent).toEqual(committed.rows.map((r) => Number(r.id)));
+    expect(events.at(-1)).toMatchObject({ event: 'finished', data: { status: 'completed' } });
+  }, 30_000);
 });
 
 describe('runs and live updates across a restart of PostgreSQL (the truth and the notifier)', () => {

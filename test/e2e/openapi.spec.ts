@@ -294,6 +294,20 @@ describe('real answers of the example app against the document', () => {
     await call('get', '/api/admin/agents/queues', '/api/admin/agents/queues', admin);
     await call('get', '/api/admin/conversations', '/api/admin/conversations', admin);
     await call('get', '/api/admin/pipelines', '/api/admin/pipelines', admin);
+    // The dashboard's run routes: filters, timeline, retry, bulk cancel, conversation and pipeline detail.
+    const filtered = '/api/admin/agents?status=completed,failed&metadata=%7B%7D&from=2020-01-01T00:00:00Z&id=' + id.slice(0, 8);
+    expect((await call('get', filtered, '/api/admin/agents', admin)).body.data.map((e: { id: string }) => e.id)).toContain(id);
+    await call('get', `/api/admin/agents/${id}/timeline`, '/api/admin/agents/{id}/timeline', admin);
+    expect((await call('post', `/api/admin/agents/${id}/retry`, '/api/admin/agents/{id}/retry', admin)).status).toBe(409);
+    const failing = await call('post', '/api/agents', '/api/agents', user, { agent_type: 'steps', input: { steps: 1, fail_at: 1 } });
+    await waitForStatus(node, db, failing.body.id, ['failed']);
+    const retried = await call('post', `/api/admin/agents/${failing.body.id}/retry`, '/api/admin/agents/{id}/retry', admin);
+    expect(retried.status).toBe(201);
+    const bulk = await call('post', '/api/admin/agents/cancel', '/api/admin/agents/cancel', admin, { ids: [id, unknownConversation] });
+    expect(bulk.body.results.map((r: { outcome: string }) => r.outcome)).toEqual(['already_finished', 'not_found']);
+    await call('get', `/api/admin/conversations/${conversationId}`, '/api/admin/conversations/{id}', admin);
+    await call('get', `/api/admin/pipelines/${pipeline.body.id}`, '/api/admin/pipelines/{id}', admin);
+    expect((await call('get', `/api/admin/pipelines/${unknownConversation}`, '/api/admin/pipelines/{id}', admin)).status).toBe(404);
     await call('get', '/api/usage', '/api/usage', admin);
     await call('put', '/api/admin/budgets', '/api/admin/budgets', admin, { user_id: 'u1', monthly_tokens: 1000 });
     expect((await call('get', '/api/admin/agents', '/api/admin/agents', user)).status).toBe(403);
@@ -331,6 +345,8 @@ describe('real answers of the example app against the document', () => {
     expect(denied.status).toBe(202);
     await waitForStatus(node, db, approve.id, ['completed']);
     await waitForStatus(node, db, deny.id, ['completed']);
+    const timeline = await call('get', `/api/admin/agents/${approve.id}/timeline`, '/api/admin/agents/{id}/timeline', admin);
+    expect(timeline.body.steps.flatMap((s: { calls: { name: string }[] }) => s.calls.map((c) => c.name))).toContain('run_tests');
 
     expect(mismatches).toEqual([]);
   });

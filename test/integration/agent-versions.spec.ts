@@ -106,11 +106,11 @@ describe.each<Transport>(['redis', 'postgres'])('agent versions on the %s transp
     const upgraded = await node([versioned('2')], { versionGoneAfterSeconds: 120, versionRetryDelayMs: 200 });
     await upgraded.manager.sendInput(me, parked.id, 'go');
     await rowWhen(db, parked.id, (r) => r.version_missing_since !== null);
-    const { rows: logs } = await db.sql.query(`SELECT * FROM agent_logs WHERE execution_id = $1 AND event_type = 'version_missing'`, [
-      parked.id,
-    ]);
-    expect(logs.length).toBeGreaterThan(0);
-    expect(logs[0].context.registered_versions).toEqual(['2']);
+    // The mark and the hand-back (with its log) are two commits: the log may come a moment after the mark.
+    const versionMissingLogs = async () =>
+      (await db.sql.query(`SELECT * FROM agent_logs WHERE execution_id = $1 AND event_type = 'version_missing'`, [parked.id])).rows;
+    await expect.poll(async () => (await versionMissingLogs()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect((await versionMissingLogs())[0].context.registered_versions).toEqual(['2']);
 
     // A node that still has version 1 comes up (or had not been upgraded yet): it takes the run.
     const lagging = await node([versioned('1')]);

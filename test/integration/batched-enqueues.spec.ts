@@ -1,4 +1,8 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../../src/agent/infrastructure/agents-database.provider.js';
 import { ExecutionQueue } from '../../src/agent/infrastructure/execution-queue.js';
 import { QueueName } from '../../src/agent/infrastructure/queue-names.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
@@ -14,7 +18,7 @@ describe('enqueues on the postgres transport', () => {
   const queuePrefix = uniquePrefix();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ connections: 'many' });
     api = await startTestApp({ transport: 'postgres', db, queuePrefix, providers: [StepsAgent], options: { workers: { enabled: false } } });
   });
 
@@ -53,6 +57,16 @@ describe('enqueues on the postgres transport', () => {
       [`${id(101)}-0`, 2],
       [`${id(102)}-0`, 3],
     ]);
+  });
+
+  it("commits the job tables without waiting for the WAL flush (jobs are hints), and the library's own statements with it", async () => {
+    const queue = api.app.get<Queue>(getQueueToken(QueueName.Default));
+    // NOTE: BullMQ's PostgreSQL backend keeps its pool on the queue's backend connection.
+    const jobsPool = (queue as unknown as { backend: { connection: { pool: pg.Pool } } }).backend.connection.pool;
+    const setting = async (pool: { query: pg.Pool['query'] }) =>
+      ((await pool.query('SHOW synchronous_commit')) as { rows: { synchronous_commit: string }[] }).rows[0]!.synchronous_commit;
+    expect(await setting(jobsPool)).toBe('off');
+    expect(await setting(api.app.get<AgentsDatabase>(AGENTS_DATABASE).pool)).toBe('on');
   });
 
   it('runs executions started together (their jobs batched where the adds overlapped) on a worker node', async () => {

@@ -42,7 +42,7 @@ describe.each<Transport>(['redis', 'postgres'])('concurrency keys on the %s tran
     return total;
   };
 
-  it('runs exactly 2 of 20 parallel starts at a time, the others waiting with no job, and starts them oldest first', async () => {
+  it('runs exactly 2 of 20 parallel starts at a time, the others waiting with no job, and releases them oldest first', async () => {
     const key = `customer-${transport}`;
     const started = await Promise.all(
       Array.from({ length: 20 }, () =>
@@ -66,8 +66,12 @@ describe.each<Transport>(['redis', 'postgres'])('concurrency keys on the %s tran
     await Promise.race([watching, new Promise((_, reject) => setTimeout(() => reject(new Error('not all completed in 30 s')), 30_000))]);
     expect(most).toBe(2);
 
-    // Started in the order they were admitted.
-    const { rows } = await db.sql.query(`SELECT id FROM agent_executions WHERE id = ANY($1) ORDER BY started_at`, [ids]);
+    // Released in the order they were admitted. (Not necessarily started so: two slots that free
+    // together release two runs in one transaction, and two workers lease them side by side.)
+    const { rows } = await db.sql.query(
+      `SELECT execution_id AS id FROM agent_logs WHERE execution_id = ANY($1) AND event_type = 'concurrency_released' ORDER BY id`,
+      [ids],
+    );
     const { rows: admitted } = await db.sql.query(`SELECT id FROM agent_executions WHERE id = ANY($1) ORDER BY created_at, id`, [ids]);
     expect(rows.slice(2).map((r) => r.id)).toEqual(admitted.slice(2).map((r) => r.id));
     expect(

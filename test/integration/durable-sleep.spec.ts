@@ -95,6 +95,22 @@ describe.each<Transport>(['redis', 'postgres'])('durable sleep on the %s transpo
     await waitForStatus(t, db, execution.id, ['completed'], 10_000);
   });
 
+  it('runs nothing before its time when a job for it comes early (a re-delivered one): the job comes back when it is due', async () => {
+    const execution = await t.manager.start(principal(), 'napper', { ms: 900 });
+    await parked(execution.id);
+    const { scheduled_for: due } = await row(execution.id);
+    // Another job for the sleeper, at once (as a job re-delivered after its worker died would be).
+    await t.app.get(ExecutionQueue).enqueue(execution.id, 'agents-default', { epoch: 99 });
+    await waitForStatus(t, db, execution.id, ['completed'], 10_000);
+    const { rows } = await db.sql.query<{ created_at: Date }>(
+      `SELECT created_at FROM agent_logs WHERE execution_id = $1 AND event_type = 'started' ORDER BY id`,
+      [execution.id],
+    );
+    // Leased twice (its first step, then its wake), the second time once it was due.
+    expect(rows).toHaveLength(2);
+    expect(rows[1]!.created_at.getTime()).toBeGreaterThanOrEqual(new Date(due).getTime());
+  });
+
   it('is cancelled at once while it sleeps, and its wake-up then runs nothing', async () => {
     const execution = await t.manager.start(principal(), 'napper', { ms: 400 });
     await parked(execution.id);

@@ -44,7 +44,8 @@ describe('group commit of the steps of many executions', () => {
       db,
       queuePrefix: uniquePrefix(),
       providers: [StepsAgent],
-      options: { workers: { enabled: false }, tiers: { free: { maxConcurrent: 5, perHour: 1000 } } },
+      // One slot: what queues behind the first request goes in one statement, whatever the default.
+      options: { workers: { enabled: false }, tiers: { free: { maxConcurrent: 5, perHour: 1000 } }, commits: { inFlight: 1 } },
     });
     store = t.app.get(ExecutionStore, { strict: false });
   });

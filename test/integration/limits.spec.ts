@@ -1,4 +1,7 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueName } from '../../src/agent/infrastructure/queue-names.js';
 import { ExecutionEventName, TierPolicies, type Transport } from '../../src/agent/index.js';
 import { RateLimitedError } from '../../src/agent/errors/rate-limited.error.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
@@ -17,7 +20,7 @@ describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the
   const queuePrefix = uniquePrefix();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ connections: 'many' });
     // Two nodes on one database, no workers: executions stay where the limits put them.
     const options = { workers: { enabled: false }, tiers };
     a = await startTestApp({ transport, db, queuePrefix, providers: [StepsAgent], options });
@@ -82,6 +85,20 @@ describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the
     for (let i = 0; i < 4; i++) await a.manager.start(who, 'steps', { steps: 1 });
     await expect(a.manager.start(who, 'steps', { steps: 1 })).rejects.toBeInstanceOf(RateLimitedError);
     expect((await b.manager.start(who, 'steps', { steps: 1 }, { idempotencyKey: 'k' })).id).toBe(first.id);
+  });
+
+  it("counts at most 256 of its tenant's queued executions for a start's priority, however long the backlog", async () => {
+    // A backlog of 300 already queued (rows alone: no job is needed for the count).
+    await db.sql.query(
+      `INSERT INTO agent_executions (id, tenant_id, user_id, agent_type, status, queue, input)
+       SELECT gen_random_uuid(), 'backlog', 'earlier', 'steps', 'pending', 'agents-default', '{}' FROM generate_series(1, 300)`,
+    );
+    const started = await a.manager.start(principal('later', 'backlog'), 'steps', { steps: 1 });
+    const queue = a.app.get<Queue>(getQueueToken(QueueName.Default), { strict: false });
+    expect((await queue.getJob(`${started.id}-0`))!.opts.priority).toBe(257);
+    // Another tenant's start still goes ahead of it.
+    const other = await a.manager.start(principal('first', 'small-tenant'), 'steps', { steps: 1 });
+    expect((await queue.getJob(`${other.id}-0`))!.opts.priority).toBe(1);
   });
 
   it("does not let one tenant's burst of 1,000 starve another tenant's single execution", async () => {

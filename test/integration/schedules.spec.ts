@@ -46,7 +46,7 @@ describe.each(TEST_TRANSPORTS)('recurring schedules on the %s transport', (trans
 
   beforeAll(async () => {
     servers = await startTransport(transport);
-    db = await createTestDatabase();
+    db = await createTestDatabase({ connections: 'many' });
     const node = () =>
       startTestApp({
         transport: servers.transport,

@@ -1,6 +1,6 @@
 import type { Transport } from '../../src/agent/index.js';
 import { exampleEnv, startExampleApp, type ExampleApp } from './example-app.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, type ConnectionUse, type TestDatabase } from './test-database.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
 /** An example-app API node in this process and worker processes of its own, on one test database: what the crash tests kill. */
@@ -20,9 +20,9 @@ export interface ApiWithWorkers {
  */
 export async function startApiWithWorkers(
   transport: Transport,
-  o: { env?: Record<string, string>; apiEnv?: Record<string, string> } = {},
+  o: { env?: Record<string, string>; apiEnv?: Record<string, string>; connections?: ConnectionUse } = {},
 ): Promise<ApiWithWorkers> {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ connections: o.connections });
   const env = exampleEnv(db, transport, o.env);
   const api = await startExampleApp(db, env.AGENTS_QUEUE_PREFIX!, { ...env, ...o.apiEnv });
   const workers: WorkerProcess[] = [];

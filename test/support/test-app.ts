@@ -75,7 +75,7 @@ export async function startTestApp(o: TestAppOptions): Promise<TestApp> {
     imports: [
       TestAgentsModule,
       AgentModule.forRoot({
-        database: { url: o.db.url, poolSize: 20 },
+        database: { url: o.db.url },
         transport: o.transport,
         redis: o.transport === 'redis' ? (o.redis ?? { url: redisUrl() }) : undefined,
         queuePrefix: o.queuePrefix,

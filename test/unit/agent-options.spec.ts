@@ -31,7 +31,7 @@ describe('resolveAgentOptions', () => {
     });
     expect(resolved.workers).toEqual({ enabled: false, concurrency: { 'agents-default': 10, 'agents-long': 2, 'agents-priority': 10 } });
     expect(resolved.defaults.chunkSize).toBe(7);
-    expect(resolved.commits).toEqual({ maxBatch: 256, inFlight: 1 });
+    expect(resolved.commits).toEqual({ maxBatch: 256, inFlight: 2 });
   });
 
   it('lists every problem with what to fix', () => {

@@ -86,6 +86,34 @@ describe('GroupCommit', () => {
     expect(await Promise.all(results)).toHaveLength(8);
   });
 
+  it('gives each slot an equal share of what is outstanding, so batches run side by side', async () => {
+    const { group, sent, finish } = manualCommitter({ maxBatch: 256, inFlight: 2 });
+    const results = Array.from({ length: 66 }, (_, n) => group.submit(n));
+    // The first two found a free slot each; 64 wait.
+    expect(sent).toEqual([[0], [1]]);
+    finish[0]!();
+    await turn();
+    // 64 waiting and 1 on its way, over two slots: 33 go (the rest would make one batch of 64 beside one of 1).
+    expect(sent[2]).toEqual(Array.from({ length: 33 }, (_, i) => 2 + i));
+    finish[1]!();
+    await turn();
+    expect(sent[3]).toEqual(Array.from({ length: 31 }, (_, i) => 35 + i));
+    finish[2]!();
+    finish[3]!();
+    expect(await Promise.all(results)).toHaveLength(66);
+  });
+
+  it('keeps a few waiting requests together: a batch is not cut below 16', async () => {
+    const { group, sent, finish } = manualCommitter({ maxBatch: 256, inFlight: 2 });
+    const results = Array.from({ length: 12 }, (_, n) => group.submit(n));
+    finish[0]!();
+    await turn();
+    expect(sent).toEqual([[0], [1], [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]]);
+    finish[1]!();
+    finish[2]!();
+    expect(await Promise.all(results)).toHaveLength(12);
+  });
+
   it('fails every request of a batch that failed, and goes on with the next', async () => {
     const { group, sent, finish } = manualCommitter({ maxBatch: 10, inFlight: 1 });
     const first = group.submit(1);

@@ -47,6 +47,41 @@ describe('defineLlmAgent with the scripted model', () => {
     expect(run.tokens.join('')).toBe(output);
   });
 
+  it('times each model and tool call from the start of its step, for the run timeline', async () => {
+    const slowList = tool({
+      inputSchema: jsonSchema<{ dir: string }>({ type: 'object', properties: { dir: { type: 'string' } } }),
+      execute: async () => new Promise<string[]>((resolve) => setTimeout(() => resolve(['a.ts']), 30)),
+    });
+    const model = createScriptedModel({ modelId: 'scripted-test', firstChunkDelayMs: 20 });
+    const agent = defineLlmAgent({ name: 'timed', model, system: 'You help.', tools: { list_files: slowList } });
+    const run = await runAgent(agent, 'Please list the files');
+
+    const rows = run.logs.filter((l) => ['model_called', 'model_completed', 'tool_called', 'tool_completed'].includes(l.eventType));
+    expect(rows.map((l) => l.eventType)).toEqual([
+      'model_called',
+      'tool_called',
+      'tool_completed',
+      'model_completed',
+      'model_called',
+      'model_completed',
+    ]);
+    const [, called, completed, model1, , model2] = rows.map((l) => l.context as Record<string, number>);
+    expect(completed!.duration_ms).toBeGreaterThanOrEqual(25);
+    expect(completed!.offset_ms).toBe(called!.offset_ms! + completed!.duration_ms!);
+    for (const [i, m] of [model1!, model2!].entries()) {
+      expect(m).toMatchObject({
+        ok: true,
+        model: 'scripted-test',
+        input_tokens: run.usage[i]!.inputTokens,
+        output_tokens: run.usage[i]!.outputTokens,
+      });
+      expect(m.duration_ms).toBeGreaterThanOrEqual(15);
+      expect(m.offset_ms).toBeGreaterThanOrEqual(0);
+    }
+    // The first call waited for its tool: the call lasts past the tool's end.
+    expect(model1!.offset_ms! + model1!.duration_ms!).toBeGreaterThanOrEqual(completed!.offset_ms!);
+  });
+
   it('records deterministic usage for every model call', async () => {
     const first = await runAgent(codeAssistant(), 'Please list the files in src');
     const second = await runAgent(codeAssistant(), 'Please list the files in src');

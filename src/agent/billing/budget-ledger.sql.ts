@@ -119,3 +119,28 @@ export const RELEASE_PRIORS_CTE = `held_back AS (
   FROM held_back
   WHERE l.tenant_id = held_back.tenant_id AND l.period = held_back.period AND l.user_id = held_back.user_id
 )`;
+
+/**
+ * Every budget of a tenant this month: the tenant's (`user_id` '') and each user's, with the limits
+ * in force (an admin's budget as set now, else the ledger's copy, e.g. a tier's) and what is spent
+ * and reserved. `has_ledger` false: a budget set since the month's last job, with no ledger row yet
+ * (its spend is `SPEND_THIS_MONTH_SQL`). Rows without a limit are left out by the caller.
+ * $1 tenant · $2 period (first day)
+ */
+export const TENANT_BUDGETS_SQL = `
+SELECT COALESCE(l.user_id, a.user_id) AS user_id, l.user_id IS NOT NULL AS has_ledger,
+       CASE WHEN a.user_id IS NOT NULL THEN a.monthly_tokens ELSE l.limit_tokens END AS limit_tokens,
+       CASE WHEN a.user_id IS NOT NULL THEN a.monthly_usd ELSE l.limit_usd END AS limit_usd,
+       COALESCE(l.spent_tokens, 0) AS spent_tokens, COALESCE(l.spent_usd, 0) AS spent_usd,
+       COALESCE(l.reserved_tokens, 0) AS reserved_tokens, COALESCE(l.reserved_usd, 0) AS reserved_usd
+FROM (SELECT * FROM agent_budget_ledger WHERE tenant_id = $1 AND period = $2::date) l
+FULL JOIN (SELECT * FROM agent_budgets WHERE tenant_id = $1) a ON a.user_id = l.user_id
+ORDER BY 1`;
+
+/**
+ * A user's (or with '' the tenant's) usage records this month, as a ledger row opened now would start
+ * from. $1 tenant · $2 user or '' · $3 period (first day)
+ */
+export const SPEND_THIS_MONTH_SQL = `
+SELECT COALESCE(sum(input_tokens + output_tokens), 0) AS tokens, COALESCE(sum(cost_usd), 0) AS usd FROM token_usage_records
+WHERE tenant_id = $1 AND ($2 = '' OR user_id = $2) AND recorded_at >= $3::date AND recorded_at < $3::date + interval '1 month'`;

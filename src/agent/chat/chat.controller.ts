@@ -8,6 +8,7 @@ import { takeRawResponse } from '../http/raw-http.js';
 import { CurrentPrincipal } from '../tenancy/principal.guard.js';
 import type { Principal } from '../tenancy/principal.js';
 import { ownScope } from '../tenancy/scope.js';
+import { OpenStreams } from '../realtime/open-streams.js';
 import type { ChatCancelView } from './chat-cancel.view.js';
 import { ApiChatResume, ApiChatSend } from './chat.openapi.js';
 import { ChatService } from './chat.service.js';
@@ -29,6 +30,7 @@ export class ChatController {
   constructor(
     private readonly chat: ChatService,
     private readonly turns: TurnStreamService,
+    private readonly open: OpenStreams,
   ) {}
 
   /** Starts the next turn with the last message (or answers its tool approvals) and streams it. */
@@ -71,7 +73,8 @@ export class ChatController {
   private async stream(principal: Principal, executionId: string, afterSeq: number | undefined, res: unknown): Promise<void> {
     const response = takeRawResponse(res);
     const gone = new AbortController();
-    response.once('close', () => gone.abort());
+    const stopTracking = this.open.add(() => gone.abort());
+    response.once('close', () => (gone.abort(), stopTracking()));
     const stream = this.turns.open(ownScope(principal), executionId, { afterSeq, signal: gone.signal });
     await pipeUIMessageStreamToResponse({ response, stream, keepAliveMs: KEEP_ALIVE_MS, headers: { 'x-accel-buffering': 'no' } });
   }

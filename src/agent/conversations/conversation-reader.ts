@@ -7,7 +7,9 @@ import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-d
 import { CONVERSATION_VIEW_SQL, HISTORY_SQL, LIST_CONVERSATIONS_SQL } from './conversations.sql.js';
 import {
   toConversationView,
+  toMessageView,
   type ConversationMessageRow,
+  type ConversationMessageView,
   type ConversationView,
   type ConversationViewRow,
   type OwnedConversationView,
@@ -39,10 +41,20 @@ export class ConversationReader {
 
   /** With its history. */
   async get(scope: ConversationScope, id: string): Promise<ConversationView> {
+    return toConversationView(...(await this.withHistory(scope, id)));
+  }
+
+  /** For admins: with its history and its owner; `scope.userId` null = any user of the tenant. */
+  async getWithOwner(scope: ConversationScope, id: string): Promise<OwnedConversationView & { messages: ConversationMessageView[] }> {
+    const [row, messages] = await this.withHistory(scope, id);
+    return { ...toConversationView(row, messages), messages: messages.map(toMessageView), user_id: row.user_id };
+  }
+
+  private async withHistory(scope: ConversationScope, id: string): Promise<[ConversationViewRow, ConversationMessageRow[]]> {
     const row = await this.viewRow(this.pool, scope, id);
     if (!row) throw new ConversationNotFoundError(id);
     const { rows: messages } = await this.pool.query<ConversationMessageRow>(HISTORY_SQL, [id, scope.tenantId]);
-    return toConversationView(row, messages);
+    return [row, messages];
   }
 
   /** Its turn in flight (the oldest unfinished one), or null: the view's row alone, without the history. */

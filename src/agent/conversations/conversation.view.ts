@@ -1,3 +1,4 @@
+import type { OwnedExecutionView } from '../executions/http/execution.view.js';
 import type { JsonValue } from '../runtime/json.js';
 
 /** The public shape of a conversation (SPEC §9): explicit, snake_case. */
@@ -31,6 +32,13 @@ export interface TurnStartedView {
 
 /** A conversation in the admin list (`GET /api/admin/conversations`): whose it is, too. */
 export type OwnedConversationView = ConversationView & { user_id: string };
+
+/** `GET /api/admin/conversations/:id`: with its history and its turns (the newest, oldest first). */
+export type AdminConversationDetailView = OwnedConversationView & {
+  messages: ConversationMessageView[];
+  turns: OwnedExecutionView[];
+  turns_truncated: boolean;
+};
 
 /** A row of `CONVERSATION_VIEW_SQL` / `LIST_CONVERSATIONS_SQL`. */
 export interface ConversationViewRow {
@@ -68,7 +76,7 @@ export function toConversationView(row: ConversationViewRow, messages?: readonly
   };
 }
 
-const toMessageView = (m: ConversationMessageRow): ConversationMessageView => ({
+export const toMessageView = (m: ConversationMessageRow): ConversationMessageView => ({
   role: m.role,
   content: m.content,
   execution_id: m.execution_id,

@@ -1,10 +1,10 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ExecutionQueue } from '../infrastructure/execution-queue.js';
 import { ALL_QUEUES } from '../infrastructure/queue-names.js';
+import { LocalBoardAdapter } from './local-board-adapter.js';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
@@ -12,6 +12,7 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: un
  * bull-board over the execution queues, read-only: the queues are shared by every tenant, so no
  * tenant's admin may retry, remove or pause jobs there (the dashboard's buttons act on executions,
  * through the guarded API). Jobs carry execution ids only, never tenant data.
+ * Its page loads nothing from other hosts (`LocalBoardAdapter`).
  * NOTE: bull-board's Express app runs on Node's request and response, under Express or Fastify alike.
  */
 @Injectable()
@@ -37,7 +38,7 @@ export class QueueBoard {
   /** Built at the first request, so a node whose dashboard nobody opens holds no extra queue connection. */
   private appFor(basePath: string): NodeHandler {
     if (this.app) return this.app;
-    const serverAdapter = new ExpressAdapter();
+    const serverAdapter = new LocalBoardAdapter();
     serverAdapter.setBasePath(basePath);
     createBullBoard({
       queues: ALL_QUEUES.map((name) => new BullMQAdapter(this.queues.queue(name), { readOnlyMode: true })),

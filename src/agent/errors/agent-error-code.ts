@@ -3,6 +3,7 @@ export const AgentErrorCode = {
   Forbidden: 'forbidden',
   ExecutionNotFound: 'execution_not_found',
   InvalidTransition: 'invalid_transition',
+  NotRetryable: 'not_retryable',
   UnknownAgentType: 'unknown_agent_type',
   QueueNotAllowed: 'queue_not_allowed',
   InputTooLarge: 'input_too_large',
@@ -30,6 +31,8 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   forbidden: 403,
   execution_not_found: 404,
   invalid_transition: 409,
+  // NOTE: 409 like a status that allows no retry: the execution is part of a larger piece of work.
+  not_retryable: 409,
   unknown_agent_type: 400,
   queue_not_allowed: 400,
   input_too_large: 413,

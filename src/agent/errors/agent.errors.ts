@@ -49,6 +49,13 @@ export class InvalidTransitionError extends AgentError {
   }
 }
 
+/** A retry of an execution that belongs to a larger piece of work (a conversation, a pipeline, a parent): 409, nothing started. */
+export class NotRetryableError extends AgentError {
+  constructor(id: string, reason: string) {
+    super(AgentErrorCode.NotRetryable, `Execution ${id} cannot be retried: ${reason}`, { execution_id: id });
+  }
+}
+
 export class UnknownAgentTypeError extends AgentError {
   constructor(agentType: string, known: string[]) {
     super(AgentErrorCode.UnknownAgentType, `Unknown agent type '${agentType}'. Known types: ${known.join(', ')}`, {

@@ -43,6 +43,7 @@ export function executionFromRow(r: Row): AgentExecutionEntity {
     depth: num(r.depth),
     forkedFromExecutionId: r.forked_from_execution_id ?? null,
     forkedFromStep: r.forked_from_step ?? null,
+    retriedFromExecutionId: r.retried_from_execution_id ?? null,
     concurrencyKey: r.concurrency_key ?? null,
     concurrencyLimit: r.concurrency_limit ?? null,
     settlePending: r.settle_pending === true,

@@ -10,6 +10,8 @@ import { AgentManager } from './lifecycle/agent-manager.js';
 import { ExecutionControls } from './lifecycle/execution-controls.js';
 import { ToolApprovals } from './lifecycle/tool-approvals.js';
 import { ExecutionForks } from './lifecycle/execution-forks.js';
+import { ExecutionRetries } from './lifecycle/execution-retries.js';
+import { BulkCancel } from './lifecycle/bulk-cancel.js';
 import { ConcurrencyKeys } from './lifecycle/concurrency-keys.js';
 import { StartPreparation } from './lifecycle/start-preparation.js';
 import { AgentRegistry } from './registry/agent-registry.js';
@@ -20,6 +22,7 @@ import { ExecutionJobs } from './run/execution-jobs.js';
 import { executionQueueProcessors } from './run/execution-queue-processors.js';
 import { ExecutionReader } from './http/execution-reader.js';
 import { ExecutionTranscript } from './http/execution-transcript.js';
+import { ExecutionTimeline } from './http/execution-timeline.js';
 import { ExecutionRunner } from './run/execution-runner.js';
 import { RunCommits } from './run/run-commits.js';
 import { RunEndings } from './run/run-endings.js';
@@ -56,9 +59,12 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionControls,
     ToolApprovals,
     ExecutionForks,
+    ExecutionRetries,
+    BulkCancel,
     ConcurrencyKeys,
     ExecutionReader,
     ExecutionTranscript,
+    ExecutionTimeline,
     ExecutionStore,
     ExecutionRunner,
     StepLoop,
@@ -87,6 +93,7 @@ import { BillingModule } from '../billing/billing.module.js';
     AgentManager,
     ExecutionReader,
     ExecutionTranscript,
+    ExecutionTimeline,
     ExecutionEvents,
     AgentRegistry,
     AgentInputCheck,

@@ -14,6 +14,16 @@ export class FailedAlone {
   constructor(readonly error: unknown) {}
 }
 
+/**
+ * For requests whose order is the queue's order (admissions: `created_at`; leases: `started_at`):
+ * one statement at a time, so they commit in the order they came in; side by side, a later batch
+ * could commit first and a waiting run be passed over.
+ */
+export const inOrder = (limits: GroupCommitLimits): GroupCommitLimits => ({ ...limits, inFlight: 1 });
+
+/** A batch is not cut below this many requests: its fixed cost would dominate. */
+const MIN_SPLIT_BATCH = 16;
+
 interface Waiting<Request, Result> {
   request: Request;
   resolve: (result: Result) => void;
@@ -23,12 +33,15 @@ interface Waiting<Request, Result> {
 /**
  * Classic group commit: a request that finds a free slot is sent at once, alone (no batching delay
  * when there is nothing to batch); requests that arrive while every slot has a batch in flight wait
- * and go together, up to `maxBatch`, in the next one. `send` answers one result per request, in order
- * (a `FailedAlone` for a request that failed on its own); if it throws, every request of the batch fails.
+ * and go together, up to `maxBatch`, in the next ones (see `nextBatchSize`). `send` answers one
+ * result per request, in order (a `FailedAlone` for a request that failed on its own); if it
+ * throws, every request of the batch fails.
  */
 export class GroupCommit<Request, Result> {
   private waiting: Waiting<Request, Result>[] = [];
   private inFlight = 0;
+  /** Requests in the batches on their way. */
+  private inFlightRequests = 0;
 
   constructor(
     private readonly send: (batch: readonly Request[]) => Promise<(Result | FailedAlone)[]>,
@@ -44,14 +57,28 @@ export class GroupCommit<Request, Result> {
 
   private pump(): void {
     while (this.inFlight < this.limits.inFlight && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.limits.maxBatch);
+      const batch = this.waiting.splice(0, this.nextBatchSize());
       this.inFlight++;
+      this.inFlightRequests += batch.length;
       void this.flush(batch);
     }
   }
 
-  private free(): void {
+  /**
+   * Each slot carries an equal share of what is outstanding (waiting or on its way), so the
+   * statements run side by side on the database's cores and the callers of one go on with their
+   * work while another is still on its way (measured, 200 executions on two cores: two batches of
+   * 100 reached ~20% more steps/s than one of 200). A few requests are not split: a batch's fixed
+   * cost would dominate.
+   */
+  private nextBatchSize(): number {
+    const share = Math.ceil((this.waiting.length + this.inFlightRequests) / this.limits.inFlight);
+    return Math.min(this.limits.maxBatch, Math.max(MIN_SPLIT_BATCH, share));
+  }
+
+  private free(size: number): void {
     this.inFlight--;
+    this.inFlightRequests -= size;
     this.pump();
   }
 
@@ -68,8 +95,8 @@ export class GroupCommit<Request, Result> {
     } finally {
       // NOTE: measured with 200 runs' steps, a lone statement per round trip cost ~10% of steps/s;
       // where callers go on to something else (an admission, then its enqueue) the wait costs instead.
-      if (this.limits.callersSendAgain) setImmediate(() => this.free());
-      else this.free();
+      if (this.limits.callersSendAgain) setImmediate(() => this.free(batch.length));
+      else this.free(batch.length);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
+import { asyncCommitting } from './async-commit.js';
 import { ChannelHandlers, PubSubStateHolder, reconnectDelayMs, type PubSub, type PubSubState } from './pubsub.js';
 import type { SqlPool } from './sql-pool.js';
 
@@ -32,9 +33,15 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
     const messages = typeof message === 'string' ? [message] : message;
     // NOTE: closed, it opens nothing more (a message published then is lost, as any may be).
     if (this.closed) return;
-    this.publisher ??= this.connect('nestjs-agents-publisher', () => {
-      this.publisher = null;
-    });
+    // NOTE: notifications are hints: the publisher's commits wait for no WAL flush (`asyncCommitting`),
+    // so the lock PostgreSQL holds over a NOTIFYing commit is let go sooner.
+    this.publisher ??= this.connect(
+      'nestjs-agents-publisher',
+      () => {
+        this.publisher = null;
+      },
+      asyncCommitting(this.clientConfig),
+    );
     try {
       await (await this.publisher).query(NOTIFY_ALL_SQL, [channel, messages]);
     } catch {
@@ -77,8 +84,8 @@ export class PostgresPubSub implements PubSub, OnApplicationShutdown {
     return this.listener;
   }
 
-  private async connect(name: string, onLost: () => void): Promise<pg.Client> {
-    const client = new pg.Client({ ...this.clientConfig, application_name: name });
+  private async connect(name: string, onLost: () => void, config: pg.ClientConfig = this.clientConfig): Promise<pg.Client> {
+    const client = new pg.Client({ ...config, application_name: name });
     client.on('notification', (n) => n.payload !== undefined && this.handlers.deliver(n.channel, n.payload));
     let lost = false;
     const lose = (reason: string) => {

@@ -2,6 +2,7 @@ import { Queue, Worker, createPostgresBackend, withBackend, type Job, type Queue
 import type { ClientConfig } from 'pg';
 import type { Cluster } from 'ioredis';
 import type { ResolvedInfrastructureOptions } from './infrastructure.options.js';
+import { asyncCommitting } from './async-commit.js';
 import { OpenConnections } from './open-connections.js';
 import type { ExecutionJobName, QueueName } from './queue-names.js';
 import { openRedis, redisConnection } from './redis-connections.js';
@@ -83,21 +84,32 @@ export function createQueueBackend(options: QueueBackendOptions, database: Clien
     // NOTE: the queue tables live in their own schema (the prefix), migrated by BullMQ under its own lock.
     // NOTE: pg's config type allows a password function, BullMQ's structural copy of it does not; pg takes both.
     // NOTE: BullMQ hands the config to `pg.Pool` as it is, `onConnect` included (its LISTEN clients it ends and awaits itself).
-    const connection = {
-      ...database,
+    // NOTE: the job tables are hints (see `asyncCommitting`): a job's add, claim and finish wait for no
+    // WAL flush; the step commits that follow on the library's pool flush the WAL for them.
+    const connection = (max: number) => ({
+      ...asyncCommitting(database),
       password: database.password as string | undefined,
       schema: options.queuePrefix,
       migrate: true,
-      max: 10,
+      max,
       onConnect: opened.track,
-    };
+    });
+    // NOTE: every queue and worker holds a pool of its own (and a worker one LISTEN connection more).
+    // A queue's adds go at most two batches at a time (`batchedAdds`): three connections serve it.
+    // A worker's pool claims and finishes jobs, a chunk of steps each: five served 200 executions
+    // at once and a 10,000-run wake as fast as ten did (step-overhead, awaken).
+    const producer = connection(3);
+    const consumer = connection(5);
     const workerOptions = (concurrency: number) => ({ concurrency, autorun: false, ...workerTiming(options) });
     return {
       workers: 'library',
       batchAdds: true,
-      createQueue: (name) => new PgQueue<ExecutionJobData>(name, { connection }) as unknown as Queue<ExecutionJobData>,
+      createQueue: (name) => new PgQueue<ExecutionJobData>(name, { connection: producer }) as unknown as Queue<ExecutionJobData>,
       createWorker: (name, handler, concurrency) =>
-        new PgWorker<ExecutionJobData>(name, handler, { connection, ...workerOptions(concurrency) }) as unknown as Worker<ExecutionJobData>,
+        new PgWorker<ExecutionJobData>(name, handler, {
+          connection: consumer,
+          ...workerOptions(concurrency),
+        }) as unknown as Worker<ExecutionJobData>,
       workerOptions,
       close: () => opened.ended(),
     };

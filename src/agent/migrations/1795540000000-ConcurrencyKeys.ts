@@ -34,8 +34,9 @@ export class ConcurrencyKeys1795540000000 implements MigrationInterface {
 /**
  * `agents_admit` as in VersionsAndForks1795530000000, its insert also writing the concurrency key and limit
  * from `$17`; a keyed row owes a settlement when it ends (the release of the next one waiting).
+ * BoundedTenantQueue1795600000000 derives its own from it, and restores it on the way down.
  */
-const ADMIT_FUNCTION = `
+export const ADMIT_FUNCTION = `
   CREATE OR REPLACE FUNCTION agents_admit(
     uuid, text, text, text, text, jsonb, jsonb, text, text, timestamptz, text, double precision, uuid, integer, integer, text, jsonb,
     bigint

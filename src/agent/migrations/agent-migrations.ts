@@ -10,10 +10,13 @@ import { ConcurrencyKeys1795540000000 } from './1795540000000-ConcurrencyKeys.js
 import { Schedules1795550000000 } from './1795550000000-Schedules.js';
 import { Hooks1795560000000 } from './1795560000000-Hooks.js';
 import { ChatTokens1795570000000 } from './1795570000000-ChatTokens.js';
+import { DashboardStats1795580000000 } from './1795580000000-DashboardStats.js';
+import { RunFiltersAndRetries1795590000000 } from './1795590000000-RunFiltersAndRetries.js';
+import { BoundedTenantQueue1795600000000 } from './1795600000000-BoundedTenantQueue.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
- * In order of creation. Each is idempotent by name (`recordedOnce`), so any DataSource may list
+ * In timestamp order (the order TypeORM applies them in on an empty database). Each is idempotent by name (`recordedOnce`), so any DataSource may list
  * them, whatever its migrations table: see `AGENT_MIGRATIONS_TABLE`.
  */
 export const AGENT_MIGRATIONS: Function[] = [
@@ -29,4 +32,7 @@ export const AGENT_MIGRATIONS: Function[] = [
   Schedules1795550000000,
   Hooks1795560000000,
   ChatTokens1795570000000,
+  DashboardStats1795580000000,
+  RunFiltersAndRetries1795590000000,
+  BoundedTenantQueue1795600000000,
 ].map(recordedOnce);

@@ -28,9 +28,20 @@ export class PipelineReader {
   }
 
   async get(scope: Scope, id: string): Promise<PipelineView> {
+    const pipeline = await this.find(scope, id);
+    return toPipelineView(pipeline, await this.stageExecutions([pipeline]));
+  }
+
+  /** For admins: with its owner; `scope.userId` null = any user of the tenant. */
+  async getWithOwner(scope: Scope, id: string): Promise<OwnedPipelineView> {
+    const pipeline = await this.find(scope, id);
+    return { ...toPipelineView(pipeline, await this.stageExecutions([pipeline])), user_id: pipeline.userId };
+  }
+
+  private async find(scope: Scope, id: string): Promise<AgentPipelineEntity> {
     const pipeline = await this.scoped(scope).andWhere('p.id = :id', { id }).getOne();
     if (!pipeline) throw new PipelineNotFoundError(id);
-    return toPipelineView(pipeline, await this.stageExecutions([pipeline]));
+    return pipeline;
   }
 
   /** Newest first. */

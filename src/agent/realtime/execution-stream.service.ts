@@ -7,6 +7,7 @@ import type { Scope } from '../tenancy/scope.js';
 import { ExecutionEventBridge } from './execution-event-bridge.js';
 import { RealtimeEventName, type RealtimeEvent } from './realtime-events.js';
 import { LogEventType } from '../runtime/log-event-type.js';
+import { OpenStreams } from './open-streams.js';
 
 const HEARTBEAT_MS = 15_000;
 const CATCH_UP_PAGE = 500;
@@ -29,6 +30,7 @@ export class ExecutionStreamService {
   constructor(
     private readonly reader: ExecutionReader,
     private readonly bridge: ExecutionEventBridge,
+    private readonly open: OpenStreams,
   ) {}
 
   /** `request` and `response` are the platform's (Express or Fastify): the stream is written on Node's own. */
@@ -87,20 +89,28 @@ export class ExecutionStreamService {
         else send(e);
       }
     });
-    // The notifier back after an outage: what it lost is read from the logs, as at the start.
+    // While the notifier is down, what arrives live may come after events the outage lost (its
+    // subscription is back before it says `up`): it is held, so `top` stays below the gap. Back
+    // `up`, what it lost is read from the logs, as at the start, and then what was held.
     const stopResync = this.bridge.onStateChange((state) => {
-      if (state !== 'up' || closed) return;
+      if (closed) return;
       held ??= [];
-      void catchUp(Math.max(0, top - 1)).catch(() => close());
+      if (state === 'up') void catchUpFrom(() => Math.max(0, top - 1));
     });
+    const stopTracking = this.open.add(() => close());
     const stop = () => {
       stopLive();
       stopResync();
+      stopTracking();
     };
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     req.on('close', close);
 
-    /** Everything committed after `afterId` from the truth, then what arrived live meanwhile; ends the stream once the run has. */
+    /**
+     * Everything committed after `afterId` from the truth, then what arrived live meanwhile; ends the
+     * stream once the run has. While the notifier is down, what arrived live stays held for the
+     * catch-up that follows its return.
+     */
     const catchUp = async (afterId: number): Promise<void> => {
       while (!closed) {
         const page = await this.reader.logsAfter(scope, executionId, { afterId, limit: CATCH_UP_PAGE });
@@ -108,6 +118,7 @@ export class ExecutionStreamService {
         if (!page.next_cursor) break;
         afterId = Number(page.next_cursor);
       }
+      if (this.bridge.state() !== 'up') return;
       const live = held ?? [];
       held = null;
       for (const e of live) send(e);
@@ -115,8 +126,12 @@ export class ExecutionStreamService {
       const { status } = await this.reader.get(scope, executionId);
       if (isTerminal(status)) finish(status);
     };
+    // One catch-up at a time: one that released what was held while another still read would move `top` past what it reads.
+    let catchingUp = Promise.resolve();
+    const catchUpFrom = (afterId: () => number): Promise<void> =>
+      (catchingUp = catchingUp.then(() => catchUp(afterId())).catch(() => close()));
     await this.bridge.ready();
-    await catchUp(lastEventId);
+    await catchUpFrom(() => lastEventId);
   }
 
   private async hasLogsAfter(scope: Scope, executionId: string, afterId: number): Promise<boolean> {

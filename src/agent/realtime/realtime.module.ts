@@ -5,6 +5,7 @@ import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { ExecutionEventBridge } from './execution-event-bridge.js';
 import { ExecutionStreamService } from './execution-stream.service.js';
 import { HostEventEmitter } from './host-event-emitter.js';
+import { OpenStreams } from './open-streams.js';
 
 /**
  * Live updates: the cross-process event bridge, Server-Sent Events and the host app's `agent.*`
@@ -12,7 +13,7 @@ import { HostEventEmitter } from './host-event-emitter.js';
  */
 @Module({
   imports: [InfrastructureModule, ExecutionsModule, TenancyModule],
-  providers: [ExecutionEventBridge, ExecutionStreamService, HostEventEmitter],
-  exports: [ExecutionEventBridge, ExecutionStreamService],
+  providers: [ExecutionEventBridge, ExecutionStreamService, HostEventEmitter, OpenStreams],
+  exports: [ExecutionEventBridge, ExecutionStreamService, OpenStreams],
 })
 export class RealtimeModule {}

@@ -118,6 +118,7 @@ async function streamOnce(
     ctx.log.info(`Tool ${receipt.toolName} answered from an earlier attempt`, { toolName: receipt.toolName }, LogEventType.ToolReused),
   );
 
+  const calledAt = ctx.elapsedMs();
   const result = streamText({
     model: settings.model,
     instructions: settings.system,
@@ -198,10 +199,30 @@ async function streamOnce(
         throw ctx.signal.reason ?? new Error('The model call was aborted');
     }
   }
-  if (failure) throw failure.error;
+  if (failure) {
+    ctx.log.debug(
+      `Model ${modelId} failed: ${errorText(failure.error)}`,
+      { model: modelId, offset_ms: calledAt, duration_ms: ctx.elapsedMs() - calledAt, ok: false, error: errorText(failure.error) },
+      LogEventType.ModelCompleted,
+    );
+    throw failure.error;
+  }
 
   const [final, responseMessages] = await Promise.all([result.finalStep, result.responseMessages]);
   ctx.recordUsage({ model: final.model.modelId, inputTokens: final.usage.inputTokens ?? 0, outputTokens: final.usage.outputTokens ?? 0 });
+  // The call's timing for the run's timeline, committed with the step like every row it wrote.
+  ctx.log.debug(
+    `Model ${final.model.modelId} answered`,
+    {
+      model: final.model.modelId,
+      offset_ms: calledAt,
+      duration_ms: ctx.elapsedMs() - calledAt,
+      input_tokens: final.usage.inputTokens ?? 0,
+      output_tokens: final.usage.outputTokens ?? 0,
+      ok: true,
+    },
+    LogEventType.ModelCompleted,
+  );
   span.setAttributes({
     'agent.input_tokens': final.usage.inputTokens ?? 0,
     'agent.output_tokens': final.usage.outputTokens ?? 0,

@@ -7,6 +7,11 @@ export const LogEventType = {
   /** A step's own log line, without a type of its own. */
   AgentLog: 'agent_log',
   ModelCalled: 'model_called',
+  /**
+   * A model call ended (`context`: model, offset_ms from the step's start, duration_ms, input_tokens,
+   * output_tokens, ok; error when it failed).
+   */
+  ModelCompleted: 'model_completed',
   ToolCalled: 'tool_called',
   /** A tool call ended, successfully or not (`context.ok`). */
   ToolCompleted: 'tool_completed',

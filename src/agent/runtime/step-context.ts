@@ -55,6 +55,8 @@ export interface StepContext {
   /** Fires on force kill and when the execution's time limit is reached. Pass it to every I/O call. */
   readonly signal: AbortSignal;
   readonly log: StepLogger;
+  /** Milliseconds since this step began (its model and tool call rows carry their offset from there). */
+  elapsedMs(): number;
   /** Streams a piece of model output to live subscribers (not persisted). */
   emitToken(text: string): void;
   /** Records one model call's usage; committed with the step. */

@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { OwnedExecutionResponse } from '../../executions/http/dto/execution.response.js';
+import type { OwnedExecutionView } from '../../executions/http/execution.view.js';
 import { ApiJsonProperty } from '../../http/api-json.property.js';
 import type { JsonValue } from '../../runtime/json.js';
 import type { ConversationMessageView, ConversationView, OwnedConversationView, TurnStartedView } from '../conversation.view.js';
@@ -45,4 +47,13 @@ export class OwnedConversationPageResponse {
   @ApiProperty({ type: [OwnedConversationResponse] }) data: OwnedConversationResponse[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor:
     string | null;
+}
+
+/** `GET /api/admin/conversations/:id`: the conversation, its history and its turns. */
+export class AdminConversationDetailResponse extends OwnedConversationResponse {
+  @ApiProperty({ type: [ConversationMessageResponse], description: 'The history, oldest first' })
+  declare messages: ConversationMessageView[];
+  @ApiProperty({ type: [OwnedExecutionResponse], description: 'Its turns (one execution each), oldest first: the newest 200' })
+  turns: OwnedExecutionView[];
+  @ApiProperty({ description: 'It has older turns than those listed' }) turns_truncated: boolean;
 }

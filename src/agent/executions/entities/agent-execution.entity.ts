@@ -18,8 +18,16 @@ type JsonObjectColumn = Record<string, unknown>;
 @Index('idx_agent_executions_conversation', ['conversationId', 'id'], { where: 'conversation_id IS NOT NULL' })
 @Index('idx_agent_executions_pipeline', ['pipelineId', 'stageIndex'], { where: 'pipeline_id IS NOT NULL' })
 @Index('idx_agent_executions_forked_from', ['forkedFromExecutionId'], { where: 'forked_from_execution_id IS NOT NULL' })
+@Index('idx_agent_executions_retried_from', ['retriedFromExecutionId'], { where: 'retried_from_execution_id IS NOT NULL' })
+@Index('idx_agent_executions_tenant_id', ['tenantId', 'id'])
+@Index('idx_agent_executions_tenant_status', ['tenantId', 'status', 'id'])
+@Index('idx_agent_executions_tenant_type', ['tenantId', 'agentType', 'id'])
 @Index('idx_agent_executions_concurrency_key', ['tenantId', 'concurrencyKey', 'createdAt'], { where: 'concurrency_key IS NOT NULL' })
 @Index('idx_agent_executions_parent', ['parentExecutionId'], { where: 'parent_execution_id IS NOT NULL' })
+// NOTE: what runs and waits now, per tenant (the dashboard's counts and stuck executions), without its ended rows.
+@Index('idx_agent_executions_tenant_live', ['tenantId', 'status', 'updatedAt'], {
+  where: `status IN ('scheduled', 'pending', 'running', 'paused', 'awaiting_input', 'awaiting_event', 'awaiting_children')`,
+})
 @Index('uq_agent_executions_idempotency', ['tenantId', 'userId', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',
@@ -74,6 +82,11 @@ export class AgentExecutionEntity {
    */
   @Column({ name: 'forked_from_execution_id', type: 'uuid', nullable: true }) forkedFromExecutionId: string | null;
   @Column({ name: 'forked_from_step', type: 'int', nullable: true }) forkedFromStep: number | null;
+  /**
+   * An admin's retry: the failed or cancelled execution this one starts again.
+   * NOTE: the foreign key (ON DELETE SET NULL) and the GIN index on `metadata` are the migration's.
+   */
+  @Column({ name: 'retried_from_execution_id', type: 'uuid', nullable: true }) retriedFromExecutionId: string | null;
   /** A start's concurrency key: at most `concurrencyLimit` executions of the tenant with it run at once. */
   @Column({ name: 'concurrency_key', type: 'text', nullable: true }) concurrencyKey: string | null;
   @Column({ name: 'concurrency_limit', type: 'int', nullable: true }) concurrencyLimit: number | null;

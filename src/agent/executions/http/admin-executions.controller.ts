@@ -9,17 +9,29 @@ import { SendInputDto } from './dto/send-input.dto.js';
 import { ApprovalParams } from './dto/approval-params.js';
 import { DecideApprovalDto } from './dto/decide-approval.dto.js';
 import { ForkExecutionDto } from './dto/fork-execution.dto.js';
+import { BulkCancelDto, BulkCancelResponse } from './dto/bulk-cancel.dto.js';
+import type { BulkCancelLine } from '../lifecycle/bulk-cancel.js';
 import { ExecutionReader, type Page } from './execution-reader.js';
-import { toExecutionView, toLogView, type ExecutionView, type LogView } from './execution.view.js';
+import {
+  toExecutionView,
+  toLogView,
+  toOwnedExecutionView,
+  type ExecutionView,
+  type LogView,
+  type OwnedExecutionView,
+} from './execution.view.js';
 import { CurrentPrincipal } from '../../tenancy/principal.guard.js';
 import type { Principal } from '../../tenancy/principal.js';
 import { scopeFor } from '../../tenancy/scope.js';
 import { linkFilter } from './dto/list-executions.query.js';
-import { AdminListQuery } from './dto/admin-list.query.js';
+import { AdminListQuery, metadataFilter } from './dto/admin-list.query.js';
 import { TranscriptQuery } from './dto/transcript.query.js';
 import { TranscriptResponse } from './dto/transcript.response.js';
 import { ExecutionTranscript } from './execution-transcript.js';
 import type { TranscriptView } from './transcript.view.js';
+import { ExecutionTimeline } from './execution-timeline.js';
+import type { ExecutionTimelineView } from './timeline.view.js';
+import { ExecutionTimelineResponse } from './dto/timeline.response.js';
 import { ApiControlResponses, controlResponse, type StatusSettable } from './control-response.js';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../http/api-error.response.js';
@@ -36,22 +48,31 @@ export class AdminExecutionsController {
     private readonly reader: ExecutionReader,
     private readonly manager: AgentManager,
     private readonly transcripts: ExecutionTranscript,
+    private readonly timelines: ExecutionTimeline,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "Every execution of the admin's tenant, newest first" })
+  @ApiOperation({
+    summary: "Every execution of the admin's tenant, newest first",
+    description: 'Filters combine: statuses (one or a comma-separated list), agent type, user, links, creation time, metadata, id prefix.',
+  })
   @ApiOkResponse({ type: OwnedExecutionPageResponse })
   @ApiErrors(400)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: AdminListQuery,
-  ): Promise<Page<ExecutionView & { user_id: string; log_count: number }>> {
+  ): Promise<Page<OwnedExecutionView & { log_count: number }>> {
     const scope = { tenantId: principal.tenantId, userId: null };
     const page = await this.reader.list(scope, {
       ...linkFilter(query),
       status: query.status,
       agentType: query.agent_type,
       userId: query.user_id,
+      createdFrom: query.from === undefined ? undefined : new Date(query.from),
+      createdBefore: query.to === undefined ? undefined : new Date(query.to),
+      metadata: query.metadata === undefined ? undefined : (metadataFilter(query.metadata) ?? undefined),
+      idPrefix: query.id,
+      retriedFromExecutionId: query.retried_from_execution_id,
       cursor: query.cursor,
       limit: query.limit,
     });
@@ -60,18 +81,36 @@ export class AdminExecutionsController {
       page.data.map((e) => e.id),
     );
     return {
-      data: page.data.map((e) => ({ ...toExecutionView(e), user_id: e.userId, log_count: counts.get(e.id) ?? 0 })),
+      data: page.data.map((e) => ({ ...toOwnedExecutionView(e), log_count: counts.get(e.id) ?? 0 })),
       next_cursor: page.next_cursor,
     };
+  }
+
+  /** A dashboard's selection: every cancel is tried, whatever the others did. */
+  @Post('cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel many executions of the tenant at once',
+    description:
+      'Each as `POST /api/admin/agents/:id/cancel` would; one line per id, in the order given. Ids outside the tenant are `not_found`.',
+  })
+  @ApiOkResponse({ type: BulkCancelResponse })
+  @ApiErrors(400)
+  async cancelMany(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: BulkCancelDto,
+    @RequestReceivedAt() requestedAt: number,
+  ): Promise<{ results: BulkCancelLine[] }> {
+    return { results: await this.manager.cancelMany(p, body.ids, body.grace_ms, { ...ADMIN, requestedAt }) };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'An execution of the tenant with its latest logs' })
   @ApiOkResponse({ type: OwnedExecutionResponse })
   @ApiErrors(400, 404)
-  async show(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionView & { user_id: string }> {
+  async show(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<OwnedExecutionView> {
     const execution = await this.reader.get(scopeFor(principal, true), id);
-    return { ...toExecutionView(execution, await this.reader.latestLogs(execution, SHOW_LOGS)), user_id: execution.userId };
+    return toOwnedExecutionView(execution, await this.reader.latestLogs(execution, SHOW_LOGS));
   }
 
   @Get(':id/logs')
@@ -102,6 +141,18 @@ export class AdminExecutionsController {
     @Query() query: TranscriptQuery,
   ): Promise<TranscriptView> {
     return this.transcripts.page(scopeFor(principal, true), id, { afterSeq: query.cursor, limit: query.limit });
+  }
+
+  @Get(':id/timeline')
+  @ApiOperation({
+    summary: "An execution's waterfall: each attempt at a step with its timed model and tool calls, and the spans it waited in",
+    description:
+      'Built from its first 5,000 log rows (`truncated` when it has more). Steps logged before steps were timed have calls at offset 0 and no durations.',
+  })
+  @ApiOkResponse({ type: ExecutionTimelineResponse })
+  @ApiErrors(400, 404)
+  timeline(@CurrentPrincipal() principal: Principal, @Param() { id }: ExecutionIdParam): Promise<ExecutionTimelineView> {
+    return this.timelines.of(scopeFor(principal, true), id);
   }
 
   @Post(':id/pause')
@@ -150,6 +201,22 @@ export class AdminExecutionsController {
     return toExecutionView(
       await this.manager.fork(p, id, { step: body.step, input: body.input, metadata: body.metadata }, { asAdmin: true }),
     );
+  }
+
+  /** A failed or cancelled execution started again as its owner's; 409 for other statuses, turns, stages and subagents. */
+  @Post(':id/retry')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Start a failed or cancelled execution of the tenant again, as its owner',
+    description:
+      'A new execution of the same user, agent type (its current version), input, metadata, tier and queue, ' +
+      'linked by `retried_from_execution_id`, admitted like a start of that user (429 over their limits, 402 over a budget). ' +
+      '409 for any other status, and for a conversation turn, a pipeline stage or a subagent (start the conversation, pipeline or parent again).',
+  })
+  @ApiCreatedResponse({ type: OwnedExecutionResponse, description: 'The new execution' })
+  @ApiErrors(400, 402, 404, 409, 413)
+  async retry(@CurrentPrincipal() p: Principal, @Param() { id }: ExecutionIdParam): Promise<OwnedExecutionView> {
+    return toOwnedExecutionView(await this.manager.retry(p, id, ADMIN));
   }
 
   @Post(':id/input')

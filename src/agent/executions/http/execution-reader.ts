@@ -5,21 +5,11 @@ import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agent
 import type { Scope } from '../../tenancy/scope.js';
 import { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
 import { AgentLogEntity } from '../entities/agent-log.entity.js';
-import type { ExecutionStatus } from '../execution-status.js';
+import { executionFromRow } from '../execution-row.js';
+import type { SqlPool } from '../../infrastructure/sql-pool.js';
+import { listExecutionsQuery, type ExecutionFilter } from './execution-list-query.js';
 
-export interface ExecutionFilter {
-  status?: ExecutionStatus;
-  agentType?: string;
-  /** What the executions belong to: a parent (subagents), a pipeline, a conversation. */
-  parentExecutionId?: string;
-  pipelineId?: string;
-  conversationId?: string;
-  /** Only with a tenant-wide scope (admins). */
-  userId?: string;
-  /** Id of the last item of the previous page (ids are UUIDv7: time-ordered). */
-  cursor?: string;
-  limit?: number;
-}
+export type { ExecutionFilter } from './execution-list-query.js';
 
 export interface LogFilter {
   level?: string;
@@ -38,8 +28,10 @@ export interface Page<T> {
 export class ExecutionReader {
   private readonly executions: Repository<AgentExecutionEntity>;
   private readonly logs: Repository<AgentLogEntity>;
+  private readonly pool: SqlPool;
 
   constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase) {
+    this.pool = database.pool;
     this.executions = database.dataSource.getRepository(AgentExecutionEntity);
     this.logs = database.dataSource.getRepository(AgentLogEntity);
   }
@@ -50,21 +42,31 @@ export class ExecutionReader {
     return execution;
   }
 
+  /** Newest first (see `listExecutionsQuery`). */
   async list(scope: Scope, filter: ExecutionFilter): Promise<Page<AgentExecutionEntity>> {
     const limit = filter.limit ?? 50;
+    const { text, values } = listExecutionsQuery(scope, filter, limit + 1);
+    const { rows } = await this.pool.query<Record<string, unknown>>(text, values);
+    const data = rows.slice(0, limit).map(executionFromRow);
+    return { data, next_cursor: rows.length > limit ? data[data.length - 1]!.id : null };
+  }
+
+  /**
+   * The executions of a conversation (its turns) or of a pipeline (its stages), oldest first: the
+   * newest `limit` of them, `truncated` when there are older ones.
+   */
+  async linked(
+    scope: Scope,
+    link: { conversationId: string } | { pipelineId: string },
+    limit: number,
+  ): Promise<{ executions: AgentExecutionEntity[]; truncated: boolean }> {
     const query = this.scoped(scope)
       .orderBy('e.id', 'DESC')
       .limit(limit + 1);
-    if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
-    if (filter.agentType) query.andWhere('e.agent_type = :agentType', { agentType: filter.agentType });
-    if (filter.parentExecutionId) query.andWhere('e.parent_execution_id = :parent', { parent: filter.parentExecutionId });
-    if (filter.pipelineId) query.andWhere('e.pipeline_id = :pipeline', { pipeline: filter.pipelineId });
-    if (filter.conversationId) query.andWhere('e.conversation_id = :conversation', { conversation: filter.conversationId });
-    if (filter.userId) query.andWhere('e.user_id = :filterUser', { filterUser: filter.userId });
-    if (filter.cursor) query.andWhere('e.id < :cursor', { cursor: filter.cursor });
+    if ('conversationId' in link) query.andWhere('e.conversation_id = :conversation', { conversation: link.conversationId });
+    else query.andWhere('e.pipeline_id = :pipeline', { pipeline: link.pipelineId });
     const rows = await query.getMany();
-    const data = rows.slice(0, limit);
-    return { data, next_cursor: rows.length > limit ? data[data.length - 1]!.id : null };
+    return { executions: rows.slice(0, limit).reverse(), truncated: rows.length > limit };
   }
 
   /** Number of logs per execution, for lists. */

@@ -25,10 +25,14 @@ export interface ExecutionView {
   /** A fork: the execution and the step whose state it started from. */
   forked_from_execution_id: string | null;
   forked_from_step: number | null;
+  /** A retry (`POST /api/admin/agents/:id/retry`): the failed or cancelled execution it starts again. */
+  retried_from_execution_id: string | null;
   created_at: string;
   started_at: string | null;
   paused_at: string | null;
   completed_at: string | null;
+  /** When a scheduled or sleeping execution is due to run (null when it is not waiting for a time). */
+  scheduled_for: string | null;
   duration_seconds: number | null;
   /** Tool calls waiting for a decision (`POST /api/agents/:id/approvals/:approval_id`); empty when none. */
   pending_approvals: PendingApproval[];
@@ -68,14 +72,23 @@ export function toExecutionView(e: AgentExecutionEntity, logs?: AgentLogEntity[]
     parent_execution_id: e.parentExecutionId,
     forked_from_execution_id: e.forkedFromExecutionId,
     forked_from_step: e.forkedFromStep,
+    retried_from_execution_id: e.retriedFromExecutionId ?? null,
     created_at: e.createdAt.toISOString(),
     started_at: iso(e.startedAt),
     paused_at: iso(e.pausedAt),
     completed_at: iso(e.completedAt),
+    scheduled_for: iso(e.scheduledFor),
     duration_seconds: e.startedAt && end ? Math.max(0, (end.getTime() - e.startedAt.getTime()) / 1000) : null,
     pending_approvals: pendingApprovalsOf(e),
     ...(logs ? { logs: logs.map(toLogView) } : {}),
   };
+}
+
+/** An execution as admins see it: whose it is. */
+export type OwnedExecutionView = ExecutionView & { user_id: string };
+
+export function toOwnedExecutionView(e: AgentExecutionEntity, logs?: AgentLogEntity[]): OwnedExecutionView {
+  return { ...toExecutionView(e, logs), user_id: e.userId };
 }
 
 /** The pending calls are shown as `pending_approvals`, where they are current; not twice. */

@@ -10,6 +10,8 @@ import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js
 import { ExecutionStatus } from '../execution-status.js';
 import { ExecutionControls, type ControlOptions, type ControlResult } from './execution-controls.js';
 import { ExecutionForks, type ForkRequest } from './execution-forks.js';
+import { ExecutionRetries } from './execution-retries.js';
+import { BulkCancel, type BulkCancelLine } from './bulk-cancel.js';
 import { ConcurrencyKeys } from './concurrency-keys.js';
 import { ownScope, scopeFor } from '../../tenancy/scope.js';
 import { StartAdmission, type Admitted, type ExecutionLinks } from './start-admission.js';
@@ -43,6 +45,8 @@ export class AgentManager {
     private readonly controls: ExecutionControls,
     private readonly approvals: ToolApprovals,
     private readonly forks: ExecutionForks,
+    private readonly retries: ExecutionRetries,
+    private readonly bulkCancel: BulkCancel,
     private readonly concurrencyKeys: ConcurrencyKeys,
   ) {}
 
@@ -83,6 +87,23 @@ export class AgentManager {
     const scope = options.asAdmin ? scopeFor(principal, true) : ownScope(principal);
     const admitted = await this.forks.fork(principal, id, request, scope);
     await this.afterStart(admitted, {});
+    return admitted.execution;
+  }
+
+  /**
+   * Starts a failed or cancelled execution again from the beginning: a new execution of its owner with
+   * its agent type (current version), input, metadata, tier and queue, linked to it
+   * (`retriedFromExecutionId`) and admitted as the owner's start (tier limits → 429, budgets → 402).
+   * Anything else answers 409: another status (`InvalidTransitionError`), or a conversation turn, a
+   * pipeline stage or a subagent (`NotRetryableError`: start their conversation, pipeline or parent again).
+   * An admin (`asAdmin`) may retry any execution of the tenant.
+   * @example
+   * const again = await agents.retry(admin, failed.id, { asAdmin: true });
+   */
+  async retry(principal: Principal, id: string, options: { asAdmin?: boolean } = {}): Promise<AgentExecutionEntity> {
+    const scope = options.asAdmin ? scopeFor(principal, true) : ownScope(principal);
+    const { admitted, options: startOptions } = await this.retries.retry(principal, id, scope);
+    await this.afterStart(admitted, startOptions);
     return admitted.execution;
   }
 
@@ -141,6 +162,16 @@ export class AgentManager {
    */
   cancel(principal: Principal, id: string, graceMs?: number, control: ControlOptions = {}): Promise<ControlResult> {
     return this.controls.cancel(principal, id, graceMs, control);
+  }
+
+  /**
+   * `cancel` for each id, one line per id in the order given: `cancelled`, `cancelling` (running: it
+   * stops at the end of its step), `already_finished`, or `not_found` (outside the caller's scope too).
+   * @example
+   * const { length } = (await agents.cancelMany(admin, ids, undefined, { asAdmin: true })).filter((l) => l.outcome === 'not_found');
+   */
+  cancelMany(principal: Principal, ids: readonly string[], graceMs?: number, control: ControlOptions = {}): Promise<BulkCancelLine[]> {
+    return this.bulkCancel.cancel(principal, ids, graceMs, control);
   }
 
   /** `cancelled` at once, with `metadata.force_killed`; the step in flight is aborted and commits nothing. */

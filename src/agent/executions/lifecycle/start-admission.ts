@@ -7,11 +7,11 @@ import type { SqlPool } from '../../infrastructure/sql-pool.js';
 import { RateLimitedError, type LimitsReport } from '../../errors/rate-limited.error.js';
 import type { AgentExecutionEntity } from '../entities/agent-execution.entity.js';
 import { executionFromRow } from '../execution-row.js';
-import { uuidv7 } from '../uuid-v7.js';
+import { uuidv7, uuidv7Floor } from '../uuid-v7.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import type { Principal } from '../../tenancy/principal.js';
 import { ADMIT_BATCH_SQL, ADMIT_SQL, SET_EXECUTION_HOOKS_SQL, USAGE_SQL } from './start-admission.sql.js';
-import { FailedAlone, GroupCommit } from '../../infrastructure/group-commit.js';
+import { FailedAlone, GroupCommit, inOrder } from '../../infrastructure/group-commit.js';
 import { isConnectionLost } from '../../infrastructure/connection-lost.js';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
@@ -107,7 +107,7 @@ export class StartAdmission {
 
   constructor(@Inject(AGENTS_DATABASE) database: AgentsDatabase, @Inject(AGENT_OPTIONS) options: ResolvedExecutionOptions) {
     this.pool = database.pool;
-    this.grouped = new GroupCommit((batch) => this.admitBatch(batch), options.commits);
+    this.grouped = new GroupCommit((batch) => this.admitBatch(batch), inOrder(options.commits));
   }
 
   /** One round trip: the lock and the admission in one call, committed on its own (or with the starts that queued meanwhile). */
@@ -267,10 +267,7 @@ const admissionValues = ({ principal, tier, row, now }: AdmissionRequest) => ({
 });
 
 /** Ids are UUIDv7 (time first): the smallest id of one hour ago bounds the window on the (tenant, user, id) index. */
-const hourBoundary = (now: number): string => {
-  const hex = (now - HOUR_MS).toString(16).padStart(12, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
-};
+const hourBoundary = (now: number): string => uuidv7Floor(now - HOUR_MS);
 
 /** A signed 64-bit advisory lock key per (tenant, user): a number computed here, never text from a request. */
 const lockKey = (principal: Principal): string =>

@@ -109,10 +109,13 @@ export class ExecutionRunner {
   /**
    * Terminal, parked or paused: nothing to do, the row decides. Running under another runner's
    * fresh lease: that runner may have just died (a re-delivered job arrives before its lease is
-   * stale), so the job looks again when the lease would be stale.
+   * stale), so the job looks again when the lease would be stale. Scheduled but not due yet (a
+   * job re-delivered after its worker died, or a clock ahead of the database's): the job comes
+   * back when it is due.
    */
   private async notAcquired(executionId: string): Promise<RunResult> {
     const holder = await this.store.leaseHolder(executionId, this.options.lease.timeoutMs);
+    if (holder?.status === ExecutionStatus.Scheduled && holder.dueInMs) return { outcome: RunOutcome.Held, retryInMs: holder.dueInMs };
     if (holder?.status !== ExecutionStatus.Running) return { outcome: RunOutcome.NotAcquired };
     return { outcome: RunOutcome.Held, retryInMs: (holder.staleInMs ?? 0) + 100 };
   }

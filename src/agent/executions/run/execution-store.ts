@@ -29,7 +29,7 @@ import type { CommitRequest, CommitResult } from './step-commit.js';
 import { leaseOf, type LeaseRow } from './lease-row.js';
 import { MARK_VERSION_MISSING_SQL } from './version-missing.sql.js';
 import { batchRow, billingOf, commitResultOf, isBilled, logRow, type CommittedRow } from './step-commit-rows.js';
-import { FailedAlone, GroupCommit } from '../../infrastructure/group-commit.js';
+import { FailedAlone, GroupCommit, inOrder } from '../../infrastructure/group-commit.js';
 
 /** A job's request for its execution's lease. */
 interface LeaseRequest {
@@ -57,7 +57,7 @@ export class ExecutionStore {
       ...options.commits,
       callersSendAgain: true,
     });
-    this.leases = new GroupCommit((batch) => this.leaseBatch(batch), options.commits);
+    this.leases = new GroupCommit((batch) => this.leaseBatch(batch), inOrder(options.commits));
   }
 
   /** `null` when the execution cannot be taken now (someone holds it, or it is not runnable). */
@@ -136,9 +136,12 @@ export class ExecutionStore {
     });
   }
 
-  async leaseHolder(executionId: string, leaseTimeoutMs: number): Promise<{ status: ExecutionStatus; staleInMs: number | null } | null> {
+  async leaseHolder(
+    executionId: string,
+    leaseTimeoutMs: number,
+  ): Promise<{ status: ExecutionStatus; staleInMs: number | null; dueInMs: number | null } | null> {
     const { rows } = await this.pool.query(LEASE_HOLDER_SQL, [executionId, leaseTimeoutMs]);
-    return rows[0] ? { status: rows[0].status, staleInMs: rows[0].stale_in_ms } : null;
+    return rows[0] ? { status: rows[0].status, staleInMs: rows[0].stale_in_ms, dueInMs: rows[0].due_in_ms } : null;
   }
 
   /** The history a step sees: the execution's own messages, after its conversation's history for a turn. */

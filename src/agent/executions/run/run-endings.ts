@@ -30,7 +30,8 @@ import {
 } from './run-logs.js';
 import { RunOutcome } from './run-outcome.js';
 import type { CommitResult } from './step-commit.js';
-import { sleepMs, waitSecondsOf } from './step-commit-request.js';
+import { sleepMs, stepTiming, waitSecondsOf } from './step-commit-request.js';
+import { sumUsage } from '../../runtime/step-recorder.js';
 import { retryDelayMs } from '../../runtime/retryable-error.js';
 import type { RegisteredAgent } from '../registry/agent-registry.js';
 import type { StepAttempt } from './step-executor.js';
@@ -109,6 +110,7 @@ export class RunEndings {
   ): Promise<RunOutcome> {
     const { error, recording, retry } = failed;
     const attempt = lease.stepRetry?.step === stepNumber ? lease.stepRetry.attempt : 1;
+    const timing = stepTiming(recording, failed.durationMs, sumUsage(recording.usage));
     const attempts = agent.retries + 1;
     if (retry.retryable && attempt < attempts) {
       const delayMs = retryDelayMs(attempt, agent.retryBackoff, retry.retryAfterMs);
@@ -117,7 +119,7 @@ export class RunEndings {
         logFields(lease),
       );
       const outcome = await this.commits.end(lease, active, stepNumber, ExecutionStatus.Scheduled, {
-        logs: [...recording.logs, retryLog(error, attempt + 1, attempts, delayMs)],
+        logs: [...recording.logs, retryLog(error, attempt + 1, attempts, delayMs, timing)],
         usage: recording.usage,
         metadata: { step_retry: { step: stepNumber, attempt: attempt + 1 } },
         waitSeconds: delayMs / 1000,
@@ -129,7 +131,7 @@ export class RunEndings {
     }
     this.logger.warn(`Step ${stepNumber} failed: ${error.message}`, { ...logFields(lease), step: stepNumber, code: error.code });
     const final = retry.retryable && attempts > 1 ? { ...error, message: `${error.message} (after ${attempts} attempts)` } : error;
-    const logs = [...recording.logs, failureLog(final, { tokens: recording.tokens, epoch: lease.epoch })];
+    const logs = [...recording.logs, failureLog(final, { tokens: recording.tokens, epoch: lease.epoch }, timing)];
     return this.commits.end(lease, active, stepNumber, ExecutionStatus.Failed, { error: final, logs, usage: recording.usage });
   }
 
@@ -152,8 +154,17 @@ export class RunEndings {
     return outcome;
   }
 
-  /** After the commit of a step that stopped the run (`next` is anything but `continue`): the hints that follow it. */
-  async afterLastStep(lease: Lease, next: NextState, committed: CommitResult, children: AgentExecutionEntity[]): Promise<RunOutcome> {
+  /**
+   * After the commit of a step that stopped the run (`next` is anything but `continue`): the hints that
+   * follow it. `waitSeconds`: the wait the commit added to its own clock (a sleep's `scheduled_for`).
+   */
+  async afterLastStep(
+    lease: Lease,
+    next: NextState,
+    committed: CommitResult,
+    children: AgentExecutionEntity[],
+    waitSeconds?: number,
+  ): Promise<RunOutcome> {
     switch (next.kind) {
       case 'chunk_spent':
         await this.commits.releaseForContinuation(lease);
@@ -172,7 +183,13 @@ export class RunEndings {
       }
       case 'sleeping':
         // The wake-up is a delayed job (a hint): the recovery sweep re-enqueues a due sleeper whose job was lost.
-        await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch, delayMs: sleepMs(next.until) });
+        // NOTE: the commit's wait, counted from now (after the commit): never before `scheduled_for`, which the
+        // commit set from its transaction's start. The time left until `next.until`, taken now, came up to a
+        // slow commit's length early, and the lease takes a due sleeper up to a second early.
+        await this.queue.enqueue(lease.executionId, lease.queue as QueueName, {
+          epoch: lease.epoch,
+          delayMs: Math.ceil((waitSeconds ?? sleepMs(next.until) / 1000) * 1000),
+        });
         return RunOutcome.Ended;
       case 'awaiting_children': {
         // A cancel asked during the spawning step lands now, not once the children are done: its settlement

@@ -31,19 +31,52 @@ function streamedContext(streamed: StreamedTokens): JsonObject {
   return streamed.text ? { text: streamed.text } : {};
 }
 
-export const failureLog = (error: ExecutionError, streamed: StreamedTokens = { tokens: 0, epoch: 0 }): StepLog => ({
+/**
+ * When an attempt at a step began, how long it ran, which attempt it was and the tokens its model
+ * calls used: on the row its commit ends with (`step_completed`, or `failed` / `step_retry_scheduled`
+ * for one that threw), so a run's timeline needs no row of its own per step.
+ */
+export interface StepTiming {
+  startedAt: Date;
+  durationMs: number;
+  attempt: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const timingContext = (t: StepTiming): JsonObject => ({
+  started_at: t.startedAt.toISOString(),
+  duration_ms: t.durationMs,
+  attempt: t.attempt,
+  input_tokens: t.inputTokens,
+  output_tokens: t.outputTokens,
+});
+
+/** The run failed; `step`: the attempt at a step whose failure it was. */
+export const failureLog = (error: ExecutionError, streamed: StreamedTokens = { tokens: 0, epoch: 0 }, step?: StepTiming): StepLog => ({
   level: 'error',
   eventType: LogEventType.Failed,
   message: error.message,
-  context: { code: error.code, status: 'failed', ...streamedContext(streamed) },
+  context: { code: error.code, status: 'failed', ...streamedContext(streamed), ...(step ? timingContext(step) : {}) },
 });
 
-/** A step failed with a retryable error and runs again after `delayMs` (attempt `attempt` of `attempts`). */
-export const retryLog = (error: ExecutionError, attempt: number, attempts: number, delayMs: number): StepLog => ({
+/**
+ * A step failed with a retryable error and runs again after `delayMs` (attempt `attempt` of `attempts`);
+ * `failed` is the attempt that failed (its `attempt` is the one before: this row's `attempt` is the next).
+ */
+export const retryLog = (error: ExecutionError, attempt: number, attempts: number, delayMs: number, failed: StepTiming): StepLog => ({
   level: 'warning',
   eventType: LogEventType.StepRetryScheduled,
   message: `Attempt ${attempt - 1} of ${attempts} failed: ${error.message}; attempt ${attempt} in ${delayMs} ms`,
-  context: { code: error.code, error: error.message, attempt, attempts, delay_ms: delayMs, status: 'scheduled' },
+  context: {
+    ...timingContext(failed),
+    code: error.code,
+    error: error.message,
+    attempt,
+    attempts,
+    delay_ms: delayMs,
+    status: 'scheduled',
+  },
 });
 
 export const stopLog = (eventType: typeof LogEventType.Paused | typeof LogEventType.Cancelled, message: string): StepLog => ({
@@ -74,22 +107,14 @@ export const versionMissingLog = (message: string, registered: string[]): StepLo
   context: { status: 'pending', registered_versions: registered },
 });
 
-export const stepCompletedLog = (
-  step: StepCompleted,
-  durationMs: number,
-  inputTokens: number,
-  outputTokens: number,
-  streamed: StreamedTokens = { tokens: 0, epoch: 0 },
-): StepLog => ({
+export const stepCompletedLog = (step: StepCompleted, timing: StepTiming, streamed: StreamedTokens = { tokens: 0, epoch: 0 }): StepLog => ({
   level: 'info',
   eventType: LogEventType.StepCompleted,
   message: `Step ${step.stepNumber} completed`,
   context: {
     step_type: step.stepType,
     tool_names: step.toolNames,
-    duration_ms: durationMs,
-    input_tokens: inputTokens,
-    output_tokens: outputTokens,
+    ...timingContext(timing),
     ...streamedContext(streamed),
   },
 });

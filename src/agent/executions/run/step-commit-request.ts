@@ -8,7 +8,8 @@ import type { StepCompleted } from '../committed-events.js';
 import { ExecutionStatus } from '../execution-status.js';
 import type { LinkedExecutionRow } from '../lifecycle/linked-executions.js';
 import type { Lease } from './lease.js';
-import { stepCompletedLog, transitionLogs } from './run-logs.js';
+import { stepCompletedLog, transitionLogs, type StepTiming } from './run-logs.js';
+import type { StepRecording } from '../../runtime/step-recorder.js';
 import { unstreamedText } from './step-text.js';
 import type { CommitRequest, StepBilling } from './step-commit.js';
 import type { StepAttempt } from './step-executor.js';
@@ -37,6 +38,15 @@ export const completedStep = (result: StepResult, stepNumber: number, usage: Tok
   tokensUsed: usage.inputTokens + usage.outputTokens,
 });
 
+/** An attempt's timing, as its last row carries it. */
+export const stepTiming = (recording: StepRecording, durationMs: number, usage: TokenUsage): StepTiming => ({
+  startedAt: recording.startedAt,
+  durationMs,
+  attempt: recording.attempt,
+  inputTokens: usage.inputTokens,
+  outputTokens: usage.outputTokens,
+});
+
 /**
  * A step's commit: its messages, its logs (the step's own, its `step_completed` row, the row of the
  * status it reaches), its tokens and cost, and the transition `next` decided, in one statement.
@@ -57,7 +67,7 @@ export function stepCommitRequest(
     messages: result.messages ?? [],
     logs: [
       ...recording.logs,
-      stepCompletedLog(step, durationMs, usage.inputTokens, usage.outputTokens, {
+      stepCompletedLog(step, stepTiming(recording, durationMs, usage), {
         tokens: recording.tokens,
         epoch: lease.epoch,
         text: recording.tokens === 0 ? unstreamedText(result.messages ?? [], next) : '',

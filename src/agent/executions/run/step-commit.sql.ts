@@ -228,18 +228,42 @@ const LEASE_SET = `budget_reservation = NULL,
     started_at = COALESCE(started_at, now()),
     updated_at = now()`;
 
-/** Who may be taken: a pending one, a due schedule, or a running one whose holder stopped heartbeating. $3 lease timeout (ms) */
+/**
+ * Who may be taken: a pending one, a due schedule (never early: a job that comes before its time
+ * waits the rest, see LEASE_HOLDER_SQL), or a running one whose holder stopped heartbeating.
+ * $3 lease timeout (ms)
+ */
 const LEASABLE = `(status = 'pending'
-         OR (status = 'scheduled' AND scheduled_for <= now() + interval '1 second')
+         OR (status = 'scheduled' AND scheduled_for <= now())
          OR (status = 'running' AND (lease_heartbeat_at IS NULL OR lease_heartbeat_at < now() - make_interval(secs => $3::double precision / 1000))))`;
 
 const LEASE_RETURNING = `id, tenant_id, user_id, agent_type, agent_version, version_missing_since, tier, queue, input, state, step_count,
             message_count, input_tokens, output_tokens, token_usage, lease_epoch, started_at, conversation_id, parent_execution_id, depth,
             metadata->'step_retry' AS step_retry`;
 
-/** Every status change has its log row: its id is the event's sequence number. */
+/**
+ * When each execution to be leased became ready for a worker, from its row before the lease: a
+ * pending one when it was made pending (created, woken, resumed, handed back), a schedule or a
+ * sleep when it fell due, a running one when its lease went stale (a chunk's continuation, a dead
+ * runner). A read of the statement's snapshot, which is the row the lease updates. $3 lease timeout (ms)
+ */
+const readyCte = (ids: string) => `ready AS (
+  SELECT id, CASE status
+           WHEN 'scheduled' THEN scheduled_for
+           WHEN 'running' THEN COALESCE(lease_heartbeat_at + make_interval(secs => $3::double precision / 1000), updated_at)
+           ELSE updated_at
+         END AS ready_at
+  FROM agent_executions WHERE ${ids}
+)`;
+
+/**
+ * Every status change has its log row: its id is the event's sequence number. `waited_ms`: the
+ * queue wait, from becoming ready (the \`ready\` CTE) to this lease; the dashboard's statistics read it.
+ */
 const STARTED_LOG = `INSERT INTO agent_logs (execution_id, step_number, level, event_type, message, context)
-  SELECT id, step_count, 'info', 'started', 'Running', jsonb_build_object('status', 'running', 'epoch', lease_epoch) FROM upd`;
+  SELECT upd.id, upd.step_count, 'info', 'started', 'Running', jsonb_build_object('status', 'running', 'epoch', upd.lease_epoch,
+         'waited_ms', GREATEST(0, round(EXTRACT(EPOCH FROM now() - ready.ready_at) * 1000))::bigint)
+  FROM upd LEFT JOIN ready ON ready.id = upd.id`;
 
 /**
  * Takes the execution for this runner: a pending one, or a running one whose holder stopped
@@ -249,7 +273,7 @@ const STARTED_LOG = `INSERT INTO agent_logs (execution_id, step_number, level, e
  * $1 id · $2 owner · $3 lease timeout (ms)
  */
 export const ACQUIRE_LEASE_SQL = `
-WITH ${PRIOR_RESERVATION_CTE}, upd AS (
+WITH ${PRIOR_RESERVATION_CTE}, ${readyCte('id = $1')}, upd AS (
   UPDATE agent_executions SET ${LEASE_SET}
   WHERE id = $1 AND ${LEASABLE}
   RETURNING ${LEASE_RETURNING}
@@ -271,7 +295,7 @@ FROM upd`;
  * (a batch job delivered twice) can deadlock, and PostgreSQL then fails one, whose job retries.
  */
 export const ACQUIRE_LEASES_SQL = `
-WITH ${PRIOR_RESERVATIONS_CTE}, upd AS (
+WITH ${PRIOR_RESERVATIONS_CTE}, ${readyCte('id = ANY($1::uuid[])')}, upd AS (
   UPDATE agent_executions SET ${LEASE_SET}
   WHERE id = ANY($1::uuid[]) AND ${LEASABLE}
   RETURNING ${LEASE_RETURNING}
@@ -317,10 +341,14 @@ SELECT role, content FROM (
   SELECT role, content, 1, seq FROM agent_messages WHERE execution_id = $1
 ) history ORDER BY part, ord`;
 
-/** Why a lease was not taken: the holder's status and, if running, when its lease goes stale. */
+/**
+ * Why a lease was not taken: the holder's status; if running, when its lease goes stale; if
+ * scheduled, when it falls due (on the database's clock, which the lease reads).
+ */
 export const LEASE_HOLDER_SQL = `
 SELECT status,
-       GREATEST(0, EXTRACT(EPOCH FROM (lease_heartbeat_at + make_interval(secs => $2::double precision / 1000) - now())) * 1000)::int AS stale_in_ms
+       GREATEST(0, EXTRACT(EPOCH FROM (lease_heartbeat_at + make_interval(secs => $2::double precision / 1000) - now())) * 1000)::int AS stale_in_ms,
+       CASE WHEN status = 'scheduled' THEN GREATEST(0, ceil(EXTRACT(EPOCH FROM (scheduled_for - now())) * 1000))::int END AS due_in_ms
 FROM agent_executions WHERE id = $1`;
 
 /** Of executions a wake batch could not lease, those running under another lease (it may be a dead runner's). $1 ids */

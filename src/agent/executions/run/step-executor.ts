@@ -22,9 +22,10 @@ import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { ExecutionStore } from './execution-store.js';
 import { retryDecision, type RetryDecision } from '../../runtime/retryable-error.js';
 
+/** `durationMs`: from the step's start (`recording.startedAt`) to its result or its failure. */
 export type StepAttempt =
   | { ok: true; result: StepResult; recording: StepRecording; durationMs: number }
-  | { ok: false; killed: false; error: ExecutionError; recording: StepRecording; retry: RetryDecision }
+  | { ok: false; killed: false; error: ExecutionError; recording: StepRecording; retry: RetryDecision; durationMs: number }
   | { ok: false; killed: true }
   /** Given back for a pause or cancel asked before it began: commits nothing, the loop applies the request. */
   | { ok: false; killed: false; stopped: true };
@@ -84,7 +85,7 @@ export class StepExecutor {
     );
     active.beginStep(controller);
     const stopHeartbeat = this.heartbeat.start(lease);
-    const startedAt = performance.now();
+    const elapsed = () => Math.round(performance.now() - recording.startMark);
     try {
       const step = inSpan(
         SpanName.Step,
@@ -99,20 +100,21 @@ export class StepExecutor {
       const problem = findStepResultProblem(raw) ?? spawnProblem(raw, context.subagents);
       if (problem) {
         const error = { code: FailureCode.StepError, message: `Invalid step result: ${problem}` };
-        return { ok: false, killed: false, error, recording, retry: { retryable: false } };
+        return { ok: false, killed: false, error, recording, retry: { retryable: false }, durationMs: elapsed() };
       }
       // NOTE: only steps that a schema applies to pay for the check: the hot path stays as it was.
       const checked = hasSchemaToCheck(agent, raw)
         ? await abortable(this.checkSchemas(agent, raw), controller.signal)
         : { ok: true as const, result: raw };
-      if (!checked.ok) return { ok: false, killed: false, error: checked.error, recording, retry: { retryable: false } };
-      return { ok: true, result: checked.result, recording, durationMs: Math.round(performance.now() - startedAt) };
+      if (!checked.ok)
+        return { ok: false, killed: false, error: checked.error, recording, retry: { retryable: false }, durationMs: elapsed() };
+      return { ok: true, result: checked.result, recording, durationMs: elapsed() };
     } catch (error) {
       if (controller.signal.reason instanceof ForceKilledError || active.killed) return { ok: false, killed: true };
       if (controller.signal.reason instanceof StopRequestedError) return { ok: false, killed: false, stopped: true };
       if (controller.signal.reason instanceof StepTimeoutError) {
         const timedOut = { code: FailureCode.Timeout, message: controller.signal.reason.message };
-        return { ok: false, killed: false, error: timedOut, recording, retry: { retryable: false } };
+        return { ok: false, killed: false, error: timedOut, recording, retry: { retryable: false }, durationMs: elapsed() };
       }
       return {
         ok: false,
@@ -120,6 +122,7 @@ export class StepExecutor {
         error: { code: FailureCode.StepError, message: describe(error) },
         recording,
         retry: retryDecision(error),
+        durationMs: elapsed(),
       };
     } finally {
       clearTimeout(timer);

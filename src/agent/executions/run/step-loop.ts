@@ -79,7 +79,7 @@ export class StepLoop {
       if (!committed) return this.commits.leaseLost(lease, stepNumber, active);
       active.budget!.committed();
       this.commits.publishStep(lease, active, committed, step);
-      if (next.kind !== 'continue') return this.endings.afterLastStep(lease, next, committed, spawned?.children ?? []);
+      if (next.kind !== 'continue') return this.endings.afterLastStep(lease, next, committed, spawned?.children ?? [], request.waitSeconds);
 
       pendingSignals = committed.pendingSignals;
       state = stateAfterStep(state, attempt.result, request.messages, stepNumber, usage);

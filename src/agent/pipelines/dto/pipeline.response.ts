@@ -1,5 +1,7 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { ExecutionStatus } from '../../executions/execution-status.js';
+import { OwnedExecutionResponse } from '../../executions/http/dto/execution.response.js';
+import type { OwnedExecutionView } from '../../executions/http/execution.view.js';
 import { ApiJsonProperty, ApiObjectProperty } from '../../http/api-json.property.js';
 import type { JsonObject, JsonValue } from '../../runtime/json.js';
 import { PipelineStatus } from '../pipeline-status.js';
@@ -51,4 +53,10 @@ export class OwnedPipelinePageResponse {
   @ApiProperty({ type: [OwnedPipelineResponse] }) data: OwnedPipelineResponse[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last' }) next_cursor:
     string | null;
+}
+
+/** `GET /api/admin/pipelines/:id`: the pipeline and every execution of its stages. */
+export class AdminPipelineDetailResponse extends OwnedPipelineResponse {
+  @ApiProperty({ type: [OwnedExecutionResponse], description: 'Every execution of its stages, oldest first' })
+  executions: OwnedExecutionView[];
 }

@@ -52,10 +52,14 @@ export class ExecutionResponse implements ExecutionView {
   forked_from_execution_id: string | null;
   @ApiProperty({ type: 'integer', nullable: true, description: 'The step of that execution it starts after' }) forked_from_step:
     number | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The failed or cancelled execution this retry starts again' })
+  retried_from_execution_id: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) started_at: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) paused_at: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) completed_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a scheduled or sleeping execution is due to run' })
+  scheduled_for: string | null;
   @ApiProperty({ type: Number, nullable: true, description: 'From start to end (or to now while it runs)' }) duration_seconds:
     number | null;
   @ApiProperty({ type: [PendingApprovalResponse], description: 'Tool calls waiting for a decision (empty when none)' })
