@@ -252,12 +252,17 @@ describe('hostile input on every mapped route', () => {
       }
       return Math.max(...times);
     })();
-    const t0 = performance.now();
-    const response = await fetch(`${base}/api/pipelines`, { method: 'POST', headers, body });
-    const elapsed = performance.now() - t0;
-    expect(response.status).toBe(400);
+    // The first 2 MB body also compiles the parser's and the guard's paths: time the three after it.
+    const refusals: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const t0 = performance.now();
+      const response = await fetch(`${base}/api/pipelines`, { method: 'POST', headers, body });
+      if (i > 0) refusals.push(performance.now() - t0);
+      expect(response.status).toBe(400);
+    }
+    const elapsed = refusals.sort((a, b) => a - b)[1];
     console.log(
-      `pipeline of ${stages.length} stages (${(body.length / 1024 / 1024).toFixed(2)} MB): refused in ${elapsed.toFixed(1)} ms; slowest /health ${(await health).toFixed(1)} ms`,
+      `pipeline of ${stages.length} stages (${(body.length / 1024 / 1024).toFixed(2)} MB): refused in ${elapsed.toFixed(1)} ms (median of three); slowest /health ${(await health).toFixed(1)} ms`,
     );
     expect(elapsed).toBeLessThan(100);
   });
