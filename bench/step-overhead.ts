@@ -16,7 +16,7 @@ import { enableWalInspect, walBetween, walMark, type WalMark, type WalWindow } f
  * continuations unless it says so.
  */
 const NAME = 'step-overhead';
-const CASES = ['single', 'concurrent', 'bytes', 'first-step', 'concurrent-200'] as const;
+const CASES = ['single', 'concurrent', 'bytes', 'first-step', 'first-step-eager', 'concurrent-200'] as const;
 
 /** Worker concurrency on the bench queue and the library's pool: room for every concurrent execution. */
 const CONCURRENCY = 60;
@@ -79,7 +79,22 @@ async function runTransport(transport: BenchTransport, ctx: BenchContext<BenchTr
     if (want('first-step')) library = await withBackground(() => firstStepLibrary(running, ctx, transport));
     await running.close();
     app = undefined;
-    if (library) line('first-step', await firstStepAgainstBullmq(library[0], db, transport, servers, queuePrefix, ctx), library[1]);
+    let eager: [FirstStepSamples, number | null] | undefined;
+    if (want('first-step-eager')) {
+      // Its own app: `workers.eagerStart` on, the rest as above.
+      const eagerApp = await bootBenchApp({ ...on, concurrency: CONCURRENCY, poolSize: POOL_SIZE, eagerStart: true });
+      app = eagerApp;
+      await warmUp(eagerApp);
+      eager = await withBackground(() => firstStepLibrary(eagerApp, ctx, transport));
+      await eagerApp.close();
+      app = undefined;
+    }
+    if (library || eager) {
+      // One BullMQ floor for both, measured with nothing else running.
+      const raw = await bullmqAddToProcess(db, transport, servers, queuePrefix, ctx);
+      if (library) line('first-step', firstStepFigures(library[0], raw), library[1]);
+      if (eager) line('first-step-eager', firstStepFigures(eager[0], raw), eager[1]);
+    }
 
     if (want('concurrent-200')) {
       // Its own app: WIDE_EXECUTIONS workers on a pool of WIDE_POOL_SIZE (the other cases keep theirs).
@@ -316,17 +331,16 @@ async function firstStepLibrary(app: BenchApp, ctx: BenchContext<BenchTransport>
   return { latencies, startCalls };
 }
 
-/** BullMQ alone on the same backend (the app closed, so nothing else runs): `queue.add` → processor. */
-async function firstStepAgainstBullmq(
-  library: FirstStepSamples,
+/** BullMQ alone on the same backend (the app closed, so nothing else runs): `queue.add` → processor, ms each. */
+function bullmqAddToProcess(
   db: BenchDatabase,
   transport: BenchTransport,
   servers: BenchServers,
   queuePrefix: string,
   ctx: BenchContext<BenchTransport>,
-) {
+): Promise<number[]> {
   ctx.progress(`[${transport}] first-step: raw BullMQ add → processor, ${FIRST_STEP_RUNS} sequential jobs`);
-  const raw = await measureBullmqAddToProcess({
+  return measureBullmqAddToProcess({
     transport: servers.transport,
     redis: servers.redis,
     databaseUrl: db.url,
@@ -335,6 +349,10 @@ async function firstStepAgainstBullmq(
     runs: FIRST_STEP_RUNS,
     warmup: FIRST_STEP_WARMUP,
   });
+}
+
+/** The library's first steps against BullMQ's floor of the same run. */
+function firstStepFigures(library: FirstStepSamples, raw: number[]) {
   const p50 = percentile(library.latencies, 50);
   const bullmqP50 = percentile(raw, 50);
   return {

@@ -39,6 +39,7 @@ export class AppModule {
               concurrency: c.workerConcurrency
                 ? Object.fromEntries(Object.values(QueueName).map((q) => [q, c.workerConcurrency]))
                 : undefined,
+              eagerStart: c.eagerStart,
             },
             lease: { timeoutMs: c.leaseTimeoutMs },
             maintenance: { enabled: c.maintenance },

@@ -196,6 +196,8 @@ export interface BenchAppOptions {
   poolSize: number;
   /** Run workers in this process (default true); false = an API-only node. */
   workers?: boolean;
+  /** `workers.eagerStart` (default false): a start runs at once in a free worker slot here. */
+  eagerStart?: boolean;
 }
 
 /** The library as a host app would boot it, without HTTP: `AgentModule.forRoot` + the bench agent. */
@@ -207,7 +209,7 @@ export async function bootBenchApp(o: BenchAppOptions): Promise<BenchApp> {
       redis: o.transport === 'redis' ? (o.redis ?? { url: redisUrl() }) : undefined,
       queuePrefix: o.queuePrefix,
       resolvePrincipal: () => benchPrincipal,
-      workers: { enabled: o.workers ?? true, concurrency: { 'agents-default': o.concurrency } },
+      workers: { enabled: o.workers ?? true, concurrency: { 'agents-default': o.concurrency }, eagerStart: o.eagerStart ?? false },
       // The bench measures orchestration, not the tier limits.
       tiers: { pro: { maxConcurrent: 1_000_000, perHour: 1_000_000 } },
     }),

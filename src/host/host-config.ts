@@ -15,6 +15,8 @@ export interface HostConfig {
   workers: boolean;
   /** Jobs each queue runs at once in this process (`AGENTS_WORKER_CONCURRENCY`; unset = the library's per-queue defaults). */
   workerConcurrency: number | null;
+  /** Eager start (`AGENTS_EAGER_START`, default off): a start runs at once in a free worker slot of this process. */
+  eagerStart: boolean;
   /** Run the maintenance crons in this process (`AGENTS_MAINTENANCE`, default on: they lock, so every replica may). */
   maintenance: boolean;
   queuePrefix: string;
@@ -60,6 +62,8 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
   const workerConcurrency = env.AGENTS_WORKER_CONCURRENCY ? Number(env.AGENTS_WORKER_CONCURRENCY) : null;
   if (workerConcurrency !== null && (!Number.isInteger(workerConcurrency) || workerConcurrency < 1 || workerConcurrency > 1000))
     problems.push(`AGENTS_WORKER_CONCURRENCY must be an integer from 1 to 1000 (got '${env.AGENTS_WORKER_CONCURRENCY}')`);
+  const eagerFlag = env.AGENTS_EAGER_START ?? 'off';
+  if (eagerFlag !== 'on' && eagerFlag !== 'off') problems.push(`AGENTS_EAGER_START must be 'on' or 'off' (got '${eagerFlag}')`);
   const maintenanceFlag = env.AGENTS_MAINTENANCE ?? 'on';
   if (maintenanceFlag !== 'on' && maintenanceFlag !== 'off')
     problems.push(`AGENTS_MAINTENANCE must be 'on' or 'off' (got '${maintenanceFlag}')`);
@@ -105,6 +109,7 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): HostConfig
     jwtSecretIsDefault: !env.JWT_SECRET,
     workers: workersFlag === 'on',
     workerConcurrency,
+    eagerStart: eagerFlag === 'on',
     maintenance: maintenanceFlag === 'on',
     queuePrefix,
     leaseTimeoutMs,

@@ -13,14 +13,19 @@ export async function unscopedQueriesDuring(work: () => Promise<void>): Promise<
   return { audited: touching.length, unscoped: touching.filter((s) => !/tenant_id/.test(s.text)).map((s) => s.text) };
 }
 
-/** Every statement (its text and prepared name) this process sends while `work` runs, and what `work` returned. */
-export async function statementsDuring<T>(work: () => Promise<T>): Promise<{ result: T; statements: { text: string; name?: string }[] }> {
-  const statements: { text: string; name?: string }[] = [];
+/** Every statement (its text, prepared name, and which connection sent it) this process sends while `work` runs, and what `work` returned. */
+export async function statementsDuring<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; statements: { text: string; name?: string; connection: number }[] }> {
+  const statements: { text: string; name?: string; connection: number }[] = [];
+  const connections = new WeakMap<pg.Client, number>();
+  let seen = 0;
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const config = args[0];
     const text = typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text;
-    if (text) statements.push({ text, name: (config as { name?: string }).name });
+    if (!connections.has(this)) connections.set(this, ++seen);
+    if (text) statements.push({ text, name: (config as { name?: string }).name, connection: connections.get(this)! });
     return (original as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof original;
   try {

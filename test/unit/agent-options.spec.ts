@@ -10,7 +10,11 @@ const valid: AgentModuleOptions = {
 describe('resolveAgentOptions', () => {
   it('fills every default in one place', () => {
     const resolved = resolveAgentOptions(valid);
-    expect(resolved.workers).toEqual({ enabled: true, concurrency: { 'agents-default': 10, 'agents-long': 5, 'agents-priority': 10 } });
+    expect(resolved.workers).toEqual({
+      enabled: true,
+      concurrency: { 'agents-default': 10, 'agents-long': 5, 'agents-priority': 10 },
+      eagerStart: false,
+    });
     expect(resolved.defaults).toEqual({
       limits: { maxSteps: 100, maxTokens: 1_000_000, timeoutSeconds: 3600 },
       chunkSize: 25,
@@ -26,10 +30,14 @@ describe('resolveAgentOptions', () => {
   it('keeps what the caller set', () => {
     const resolved = resolveAgentOptions({
       ...valid,
-      workers: { enabled: false, concurrency: { 'agents-long': 2 } },
+      workers: { enabled: false, concurrency: { 'agents-long': 2 }, eagerStart: true },
       defaults: { chunkSize: 7 },
     });
-    expect(resolved.workers).toEqual({ enabled: false, concurrency: { 'agents-default': 10, 'agents-long': 2, 'agents-priority': 10 } });
+    expect(resolved.workers).toEqual({
+      enabled: false,
+      concurrency: { 'agents-default': 10, 'agents-long': 2, 'agents-priority': 10 },
+      eagerStart: true,
+    });
     expect(resolved.defaults.chunkSize).toBe(7);
     expect(resolved.commits).toEqual({ maxBatch: 256, inFlight: 2 });
   });
@@ -41,7 +49,7 @@ describe('resolveAgentOptions', () => {
         database: { url: 'mysql://x' },
         transport: 'redis',
         resolvePrincipal: undefined as never,
-        workers: { concurrency: { 'agents-fast': 1 } as never },
+        workers: { concurrency: { 'agents-fast': 1 } as never, eagerStart: 'yes' as never },
         defaults: { chunkSize: 0 },
         commits: { maxBatch: 0, inFlight: 1.5 },
       });
@@ -55,6 +63,7 @@ describe('resolveAgentOptions', () => {
       "redis.url (redis://host:port) or redis.cluster.nodes is required with transport 'redis'",
       'resolvePrincipal must be a function (request) => Principal | null',
       "workers.concurrency: unknown queue 'agents-fast' (queues: agents-default, agents-long, agents-priority)",
+      'workers.eagerStart must be a boolean',
       'defaults.chunkSize must be a positive integer',
       'commits.maxBatch must be a positive integer',
       'commits.inFlight must be a positive integer',

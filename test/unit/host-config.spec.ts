@@ -14,6 +14,12 @@ describe("the example app's environment", () => {
     expect(() => readHostConfig({ AGENTS_WORKER_CONCURRENCY: 'many' })).toThrow(InvalidEnvironmentError);
   });
 
+  it('starts eagerly only with AGENTS_EAGER_START=on', () => {
+    expect(readHostConfig({}).eagerStart).toBe(false);
+    expect(readHostConfig({ AGENTS_EAGER_START: 'on' }).eagerStart).toBe(true);
+    expect(() => readHostConfig({ AGENTS_EAGER_START: 'yes' })).toThrow(/AGENTS_EAGER_START must be 'on' or 'off'/);
+  });
+
   it('applies migrations at boot unless AGENTS_MIGRATIONS=off', () => {
     expect(readHostConfig({}).migrations).toBe(true);
     expect(readHostConfig({ AGENTS_MIGRATIONS: 'off' }).migrations).toBe(false);

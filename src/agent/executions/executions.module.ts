@@ -43,6 +43,9 @@ import { WaitExpiry } from './lifecycle/wait-expiry.js';
 // NOTE: provided here because the runner consumes the inbox right after parking; the webhooks in signals/ use it through this module.
 import { EventTriggerService } from './lifecycle/event-trigger.service.js';
 import { StartAdmission } from './lifecycle/start-admission.js';
+import { EAGER_START } from './lifecycle/eager-start.port.js';
+import { EagerStart } from './run/eager-start.js';
+import { EagerSlots } from './run/eager-slots.js';
 import { BillingModule } from '../billing/billing.module.js';
 
 @Module({
@@ -88,6 +91,8 @@ import { BillingModule } from '../billing/billing.module.js';
     ExecutionBudgets,
     EventTriggerService,
     StartAdmission,
+    EagerSlots,
+    { provide: EAGER_START, useClass: EagerStart },
   ],
   exports: [
     AgentManager,

@@ -28,6 +28,14 @@ export interface WorkerOptions {
   enabled?: boolean;
   /** Jobs processed in parallel per queue. */
   concurrency?: Partial<Record<QueueName, number>>;
+  /**
+   * Eager start (default false): a start made in this process, while its queue's worker here has
+   * a free slot, takes the execution's lease in the admission's own transaction and runs it at once
+   * in that slot, with no queue hop and no lease commit of its own. The slot is borrowed from the
+   * worker (it fetches one job less meanwhile), so the queue's concurrency still bounds the
+   * process; one slot always stays with the queue.
+   */
+  eagerStart?: boolean;
 }
 
 /**
@@ -73,7 +81,7 @@ export interface ResolvedInfrastructureOptions {
   transport: Transport;
   redis: RedisOptions | null;
   queuePrefix: string;
-  workers: { enabled: boolean; concurrency: Record<QueueName, number> };
+  workers: { enabled: boolean; concurrency: Record<QueueName, number>; eagerStart: boolean };
 }
 
 export const DEFAULT_CONCURRENCY: Record<QueueName, number> = {
@@ -169,11 +177,14 @@ export function resolveQueueOptions(
       problems.push(`workers.concurrency: unknown queue '${queue}' (queues: ${ALL_QUEUES.join(', ')})`);
     } else if (!isPositiveInt(n)) problems.push(`workers.concurrency.${queue} must be a positive integer`);
   }
+  const eagerStart = o.workers?.eagerStart;
+  if (eagerStart !== undefined && typeof eagerStart !== 'boolean') problems.push('workers.eagerStart must be a boolean');
   return {
     queuePrefix: o.queuePrefix ?? 'agents',
     workers: {
       enabled: o.workers?.enabled ?? true,
       concurrency: { ...DEFAULT_CONCURRENCY, ...o.workers?.concurrency },
+      eagerStart: eagerStart === true,
     },
   };
 }

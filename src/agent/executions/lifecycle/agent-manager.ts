@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { LimitsReport } from '../../errors/rate-limited.error.js';
 import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
@@ -17,6 +17,7 @@ import { ownScope, scopeFor } from '../../tenancy/scope.js';
 import { StartAdmission, type Admitted, type ExecutionLinks } from './start-admission.js';
 import type { StartOptions } from './start-options.js';
 import { StartPreparation } from './start-preparation.js';
+import { EAGER_START, type EagerStarter } from './eager-start.port.js';
 import { ToolApprovals } from './tool-approvals.js';
 import type { ToolApprovalDecision } from '../../runtime/tool-approval.js';
 
@@ -48,11 +49,15 @@ export class AgentManager {
     private readonly retries: ExecutionRetries,
     private readonly bulkCancel: BulkCancel,
     private readonly concurrencyKeys: ConcurrencyKeys,
+    @Inject(EAGER_START) private readonly eager: EagerStarter,
   ) {}
 
   async start(principal: Principal, agentType: string, input: JsonValue, options: StartOptions = {}): Promise<AgentExecutionEntity> {
     const request = await this.preparation.prepare(principal, agentType, input, options);
-    const admitted = await this.admission.admit(principal, request.tier, request.row);
+    const eager = await this.eager.admit(principal, request.tier, request.row);
+    // An eager start is already running here: it has no job to enqueue.
+    if (eager?.running) return eager.admitted.execution;
+    const admitted = eager?.admitted ?? (await this.admission.admit(principal, request.tier, request.row));
     await this.afterStart(admitted, options);
     return admitted.execution;
   }

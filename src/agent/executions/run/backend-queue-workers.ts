@@ -6,6 +6,7 @@ import { QUEUE_BACKEND } from '../../infrastructure/queue-backend.provider.js';
 import { jobSubject, type ExecutionJobData, type QueueBackend } from '../../infrastructure/queue-backend.js';
 import { ALL_QUEUES } from '../../infrastructure/queue-names.js';
 import { ExecutionJobs } from './execution-jobs.js';
+import { EagerSlots } from './eager-slots.js';
 
 /**
  * The workers of a backend `@nestjs/bullmq` cannot make without a process-wide side effect
@@ -22,6 +23,7 @@ export class BackendQueueWorkers implements OnApplicationBootstrap, BeforeApplic
     @Inject(QUEUE_BACKEND) private readonly backend: QueueBackend,
     @Inject(AGENT_OPTIONS) private readonly options: ResolvedInfrastructureOptions,
     private readonly jobs: ExecutionJobs,
+    private readonly eager: EagerSlots,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -34,6 +36,7 @@ export class BackendQueueWorkers implements OnApplicationBootstrap, BeforeApplic
         this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: jobSubject(job?.data), queue }),
       );
       void worker.run().catch((error: Error) => this.logger.error(`Worker ${queue} stopped: ${error.message}`));
+      this.eager.lend(queue, worker);
       this.workers.push(worker);
     }
     this.logger.log(`Workers started: ${ALL_QUEUES.map((q) => `${q}×${this.options.workers.concurrency[q]}`).join(', ')}`);
@@ -42,8 +45,9 @@ export class BackendQueueWorkers implements OnApplicationBootstrap, BeforeApplic
   /** Runs before connections close: in-flight steps finish and checkpoint, then the workers stop. */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.workers.length === 0) return;
-    this.jobs.drain();
+    const eagerRuns = this.jobs.drain();
     await Promise.all(this.workers.map((w) => w.close()));
+    await eagerRuns;
     this.workers.length = 0;
   }
 }

@@ -5,6 +5,7 @@ import { ExecutionJobName } from '../../infrastructure/queue-names.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { RunOutcome } from './run-outcome.js';
 import { WaitExpiry } from '../lifecycle/wait-expiry.js';
+import { EagerSlots } from './eager-slots.js';
 
 /** What a job of the library's queues does, whoever made the worker: the row decides (a job is a hint). */
 @Injectable()
@@ -12,9 +13,19 @@ export class ExecutionJobs {
   constructor(
     private readonly runner: ExecutionRunner,
     private readonly waits: WaitExpiry,
+    private readonly eager: EagerSlots,
   ) {}
 
   async handle(job: Job<ExecutionJobData>, token?: string): Promise<void> {
+    this.eager.jobStarted(job.queueName);
+    try {
+      await this.handleJob(job, token);
+    } finally {
+      this.eager.jobEnded(job.queueName);
+    }
+  }
+
+  private async handleJob(job: Job<ExecutionJobData>, token?: string): Promise<void> {
     const data = job.data;
     if (data.kind === ExecutionJobName.ExpireWait) {
       await this.waits.expire(data.executionId, data.status, data.epoch);
@@ -32,8 +43,12 @@ export class ExecutionJobs {
     }
   }
 
-  /** Before the workers close: in-flight runs checkpoint at their next step and hand the execution back. */
-  drain(): void {
+  /**
+   * Before the workers close: in-flight runs checkpoint at their next step and hand the execution
+   * back. Resolves once the eager runs (which no worker waits for) have.
+   */
+  drain(): Promise<void> {
     this.runner.drain();
+    return this.eager.close();
   }
 }

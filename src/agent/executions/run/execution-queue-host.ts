@@ -3,6 +3,8 @@ import { WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { jobSubject, type ExecutionJobData } from '../../infrastructure/queue-backend.js';
 import type { ExecutionJobs } from './execution-jobs.js';
+import type { EagerSlots } from './eager-slots.js';
+import type { QueueName } from '../../infrastructure/queue-names.js';
 
 /**
  * A thin `WorkerHost` for one of the library's queues: `@nestjs/bullmq` makes its worker (not
@@ -12,7 +14,10 @@ import type { ExecutionJobs } from './execution-jobs.js';
 export abstract class ExecutionQueueHost extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ExecutionProcessor');
 
-  constructor(private readonly jobs: ExecutionJobs) {
+  constructor(
+    private readonly jobs: ExecutionJobs,
+    private readonly eager: EagerSlots,
+  ) {
     super();
   }
 
@@ -27,12 +32,14 @@ export abstract class ExecutionQueueHost extends WorkerHost implements OnApplica
       this.logger.warn(`Job ${job?.id} on ${queue} failed: ${error.message}`, { execution_id: jobSubject(job?.data), queue }),
     );
     void this.worker.run().catch((error: Error) => this.logger.error(`Worker ${queue} stopped: ${error.message}`));
+    this.eager.lend(queue as QueueName, this.worker);
     this.logger.log(`Worker started: ${queue}×${this.worker.concurrency}`);
   }
 
   /** Before connections close (`@nestjs/bullmq` closes its workers later, at shutdown): in-flight steps checkpoint, then the worker stops. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.jobs.drain();
+    const eagerRuns = this.jobs.drain();
     await this.worker.close();
+    await eagerRuns;
   }
 }

@@ -7,6 +7,7 @@ import type { QueueBackend } from '../../infrastructure/queue-backend.js';
 import { ALL_QUEUES, type QueueName } from '../../infrastructure/queue-names.js';
 import { ExecutionJobs } from './execution-jobs.js';
 import { ExecutionQueueHost } from './execution-queue-host.js';
+import { EagerSlots } from './eager-slots.js';
 
 /**
  * The `@Processor` class of one queue, decorated when the options are known: its concurrency and
@@ -26,10 +27,15 @@ function processorClass(queue: QueueName, workerOptions: ReturnType<QueueBackend
  */
 export const executionQueueProcessors: Provider[] = ALL_QUEUES.map((queue) => ({
   provide: `nestjs-agents:processor:${queue}`,
-  inject: [AGENT_OPTIONS, QUEUE_BACKEND, ExecutionJobs],
-  useFactory: (options: ResolvedInfrastructureOptions, backend: QueueBackend, jobs: ExecutionJobs): ExecutionQueueHost | null => {
+  inject: [AGENT_OPTIONS, QUEUE_BACKEND, ExecutionJobs, EagerSlots],
+  useFactory: (
+    options: ResolvedInfrastructureOptions,
+    backend: QueueBackend,
+    jobs: ExecutionJobs,
+    eager: EagerSlots,
+  ): ExecutionQueueHost | null => {
     if (!options.workers.enabled || backend.workers !== 'bull-module') return null;
     const Host = processorClass(queue, backend.workerOptions(options.workers.concurrency[queue]));
-    return new Host(jobs);
+    return new Host(jobs, eager);
   },
 }));

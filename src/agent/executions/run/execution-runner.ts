@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { PoolClient } from 'pg';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
 import type { QueueName } from '../../infrastructure/queue-names.js';
@@ -11,6 +12,7 @@ import { ExecutionBudgets } from '../lifecycle/execution-budgets.js';
 import { executionAttributes, inSpan, SpanName } from '../../runtime/tracing.js';
 import { ExecutionStatus } from '../execution-status.js';
 import { ActiveExecutions } from './active-executions.js';
+import type { EagerSlot } from './eager-slots.js';
 import { ExecutionStore } from './execution-store.js';
 import type { Lease } from './lease.js';
 import { RunBudget } from './run-budget.js';
@@ -73,10 +75,32 @@ export class ExecutionRunner {
     return leases.length;
   }
 
-  /** A run of a batch that threw: a job of its own (job id from its epoch) retries it; if even that fails, the recovery sweep finds it. */
+  /**
+   * Eager start: the lease of an execution just admitted in `client`'s transaction, taken in that
+   * transaction, so the admission and the lease are one commit. Run it with `runEagerly` once committed.
+   */
+  leaseWithin(client: Pick<PoolClient, 'query'>, executionId: string): Promise<Lease | null> {
+    return this.store.leaseOn(client, executionId, this.owner, this.options.lease.timeoutMs);
+  }
+
+  /**
+   * The run of a lease taken by `leaseWithin`, in the worker slot it borrowed (given back when the
+   * run ends): exactly as a job would run it, with no job. A run that throws (infrastructure) gets
+   * a job of its own, as a failed job's retry would; a process that dies leaves a lease the
+   * recovery sweep finds stale.
+   */
+  async runEagerly(lease: Lease, slot: EagerSlot, leasedSince: number): Promise<void> {
+    try {
+      await this.runLeased(lease, leasedSince).catch((error: Error) => this.handOff(lease, error));
+    } finally {
+      slot.giveBack();
+    }
+  }
+
+  /** A run without a job that threw: a job of its own (job id from its epoch) retries it; if even that fails, the recovery sweep finds it. */
   private async handOff(lease: Lease, error: Error): Promise<void> {
     const context = { execution_id: lease.executionId, epoch: lease.epoch };
-    this.logger.warn(`A run of a wake batch failed (${error.message}); it gets a job of its own`, context);
+    this.logger.warn(`A run without a job of its own failed (${error.message}); it gets one`, context);
     await this.queue
       .enqueue(lease.executionId, lease.queue as QueueName, { epoch: lease.epoch })
       .catch((e: Error) => this.logger.error(`Enqueuing it failed too (${e.message}); the recovery sweep will find it`, context));

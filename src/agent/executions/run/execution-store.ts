@@ -65,8 +65,13 @@ export class ExecutionStore {
     return this.leases.submit({ executionId, owner, leaseTimeoutMs });
   }
 
-  private async leaseOne({ executionId, owner, leaseTimeoutMs }: LeaseRequest): Promise<Lease | null> {
-    const { rows } = await this.pool.query<LeaseRow>({
+  private leaseOne({ executionId, owner, leaseTimeoutMs }: LeaseRequest): Promise<Lease | null> {
+    return this.leaseOn(this.pool, executionId, owner, leaseTimeoutMs);
+  }
+
+  /** The lease statement in the caller's transaction (an eager start takes it with the admission). */
+  async leaseOn(db: Pick<PoolClient, 'query'>, executionId: string, owner: string, leaseTimeoutMs: number): Promise<Lease | null> {
+    const { rows } = await db.query<LeaseRow>({
       name: 'agents_acquire_lease',
       text: ACQUIRE_LEASE_SQL,
       values: [executionId, owner, leaseTimeoutMs],
@@ -113,8 +118,6 @@ export class ExecutionStore {
     return (await this.pool.query(RUNNING_AMONG_SQL, [executionIds])).rows;
   }
 
-  /** The status of an execution whose lease was not taken, and when a running one's lease goes stale. */
-  /** After a chunk's last commit: the lease is let go for the continuation job; the run stays `running`. */
   /**
    * Notes that this worker lacks the execution's agent version: whether it has been missing for
    * `graceSeconds` already (measured on the database's clock), or null when the lease is lost.
@@ -128,6 +131,7 @@ export class ExecutionStore {
     return rows[0] ? { gone: rows[0].gone, since: rows[0].version_missing_since } : null;
   }
 
+  /** After a chunk's last commit: the lease is let go for the continuation job; the run stays `running`. */
   async releaseForContinuation(lease: Lease): Promise<void> {
     await this.pool.query({
       name: 'agents_release_for_continuation',
@@ -136,6 +140,7 @@ export class ExecutionStore {
     });
   }
 
+  /** The status of an execution whose lease was not taken, and when a running one's lease goes stale. */
   async leaseHolder(
     executionId: string,
     leaseTimeoutMs: number,
@@ -144,12 +149,12 @@ export class ExecutionStore {
     return rows[0] ? { status: rows[0].status, staleInMs: rows[0].stale_in_ms, dueInMs: rows[0].due_in_ms } : null;
   }
 
-  /** The history a step sees: the execution's own messages, after its conversation's history for a turn. */
   /** What earlier attempts of a retried step completed (its committed tool calls). */
   async toolReceipts(executionId: string, stepNumber: number): Promise<ToolReceipt[]> {
     return (await this.pool.query<ToolReceipt>(TOOL_RECEIPTS_SQL, [executionId, stepNumber])).rows;
   }
 
+  /** The history a step sees: the execution's own messages, after its conversation's history for a turn. */
   async loadMessages(executionId: string, conversationId: string | null = null): Promise<AgentMessage[]> {
     const { rows } = conversationId
       ? await this.pool.query({ name: 'agents_load_turn_messages', text: LOAD_TURN_MESSAGES_SQL, values: [executionId, conversationId] })

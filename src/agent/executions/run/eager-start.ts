@@ -1,0 +1,86 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
+import { inTransaction } from '../../infrastructure/in-transaction.js';
+import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
+import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
+import type { QueueName } from '../../infrastructure/queue-names.js';
+import type { Principal } from '../../tenancy/principal.js';
+import type { TierPolicy } from '../../tenancy/tier-policy.js';
+import type { ResolvedExecutionOptions } from '../executions.options.js';
+import { ExecutionStatus } from '../execution-status.js';
+import type { EagerAdmitted, EagerStarter } from '../lifecycle/eager-start.port.js';
+import { StartAdmission, type NewExecution } from '../lifecycle/start-admission.js';
+import { EagerSlots, type EagerSlot } from './eager-slots.js';
+import { ExecutionRunner } from './execution-runner.js';
+import type { Lease } from './lease.js';
+
+/**
+ * Eager start (`workers.eagerStart`, after Temporal's eager workflow start): a start that would
+ * run at once (`pending`) while this process's worker of its queue has a free slot is admitted
+ * and leased in one transaction, then run in that slot: one commit and no queue hop before its
+ * first step, instead of the admission's commit, a job, and the lease's commit. The lease is as
+ * durable as a job's (committed with the row, fenced by its epoch), and the start's job still
+ * exists, delayed (`watch`), for the run to be taken over if this process dies.
+ */
+@Injectable()
+export class EagerStart implements EagerStarter, OnModuleInit {
+  /**
+   * Looked up once every provider exists: the runner reaches `AgentManager` (its step loop parks on
+   * events through `EventTriggerService`, which starts through the manager), which asks this class.
+   */
+  private runner!: ExecutionRunner;
+
+  constructor(
+    @Inject(AGENTS_DATABASE) private readonly database: AgentsDatabase,
+    private readonly admission: StartAdmission,
+    private readonly slots: EagerSlots,
+    private readonly queue: ExecutionQueue,
+    private readonly moduleRef: ModuleRef,
+    @Inject(AGENT_OPTIONS) private readonly options: ResolvedExecutionOptions,
+  ) {}
+
+  onModuleInit(): void {
+    this.runner = this.moduleRef.get(ExecutionRunner);
+  }
+
+  /** Null when the start is not eager (not `pending`, or no slot free here): admit it the usual way. */
+  async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution): Promise<EagerAdmitted | null> {
+    if (row.status !== ExecutionStatus.Pending) return null;
+    const slot = this.slots.take(row.queue as QueueName);
+    if (!slot) return null;
+    let began = false;
+    try {
+      // The run begins once the transaction committed; until then the slot is only held.
+      const admitted = await inTransaction(this.database.pool, async (client, afterCommit) => {
+        const answer = await this.admission.admitWithin(client, principal, tier, row);
+        const lease = answer.created ? await this.runner.leaseWithin(client, answer.execution.id) : null;
+        if (lease) {
+          afterCommit(async () => {
+            began = true;
+            this.run(lease, slot);
+            await this.watch(lease);
+          });
+        }
+        return answer;
+      });
+      return { admitted, running: began };
+    } finally {
+      if (!began) slot.giveBack();
+    }
+  }
+
+  private run(lease: Lease, slot: EagerSlot): void {
+    this.slots.track(this.runner.runEagerly(lease, slot, Date.now()));
+  }
+
+  /**
+   * The start's job, delayed by a lease timeout, enqueued while the first step runs: the hint that
+   * outlives this process. It finds the run ended (nothing to do) or still leased (it comes back
+   * when the lease would be stale, as any job does that meets a held lease); after a crash it finds
+   * the lease stale and takes the run over, as BullMQ's stalled-job check does for a job's run.
+   */
+  private watch(lease: Lease): Promise<void> {
+    return this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: 0, delayMs: this.options.lease.timeoutMs });
+  }
+}

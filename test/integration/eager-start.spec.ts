@@ -1,0 +1,126 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { QueueName } from '../../src/agent/infrastructure/queue-names.js';
+import type { Transport } from '../../src/agent/index.js';
+import { RateLimitedError } from '../../src/agent/errors/rate-limited.error.js';
+import { StepsAgent } from '../../src/demo/steps.agent.js';
+import { statementsDuring } from '../support/sql-audit.js';
+import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
+import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
+
+/**
+ * Eager start (`workers.eagerStart`): the default queue has two slots here, so one start at a time
+ * may run eagerly. The queue is paused in each test until it says otherwise, so anything that ran
+ * while it was paused ran without its job (which waits, delayed, in case the process dies).
+ */
+describe.each<Transport>(['redis', 'postgres'])('eager start on the %s transport', (transport) => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let queue: Queue;
+  const queuePrefix = uniquePrefix();
+
+  const row = async (id: string) =>
+    (await db.sql.query(`SELECT status, step_count, lease_epoch FROM agent_executions WHERE id = $1`, [id])).rows[0] as {
+      status: string;
+      step_count: number;
+      lease_epoch: number;
+    };
+  /** The state of the start's job (`<id>-0`): an eager start's is delayed by a lease timeout, a watch for a crash. */
+  const startJob = async (id: string) => (await queue.getJob(`${id}-0`))?.getState();
+  const runningNow = async (user: string) =>
+    (await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE user_id = $1 AND status = 'running'`, [user])).rows[0]
+      .n as number;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ connections: 'many' });
+    t = await startTestApp({
+      transport,
+      db,
+      queuePrefix,
+      providers: [StepsAgent],
+      options: {
+        workers: { concurrency: { [QueueName.Default]: 2 }, eagerStart: true },
+        tiers: { five: { maxConcurrent: 5, perHour: 1000 } },
+      },
+    });
+    queue = t.app.get<Queue>(getQueueToken(QueueName.Default), { strict: false });
+  });
+
+  beforeEach(async () => {
+    await queue.pause();
+  });
+
+  afterAll(async () => {
+    await queue?.resume();
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('admits and leases in one transaction and runs to the end with no job', async () => {
+    const { result: execution, statements } = await statementsDuring(() => t.manager.start(principal('alone'), 'steps', { steps: 3 }));
+    // On the admission's connection: BEGIN, the admission, the lease, COMMIT; one commit before the run.
+    const name = (s: { text: string; name?: string }) => s.name ?? s.text.trim().split(/\s+/)[0]!.toUpperCase();
+    const admission = statements.find((s) => name(s) === 'agents_admit')!;
+    const onIt = statements.filter((s) => s.connection === admission.connection).map(name);
+    const at = onIt.indexOf('agents_admit');
+    expect(onIt.slice(at - 1, at + 3)).toEqual(['BEGIN', 'agents_admit', 'agents_acquire_lease', 'COMMIT']);
+    expect(execution.status).toBe('pending');
+
+    const ended = await waitForStatus(t, db, execution.id, ['completed', 'failed']);
+    expect(ended).toMatchObject({ status: 'completed', step_count: 3 });
+    expect((await row(execution.id)).lease_epoch).toBe(1);
+    expect(await startJob(execution.id)).toBe('delayed');
+  });
+
+  it('borrows a slot only while the worker keeps one: the next start waits in the queue', async () => {
+    const held = await t.manager.start(principal('slots'), 'steps', { steps: 2, step_ms: 1500 });
+    await expect.poll(async () => (await row(held.id)).status, { timeout: 5_000, interval: 20 }).toBe('running');
+
+    const queued = await t.manager.start(principal('slots'), 'steps', { steps: 1 });
+    expect(await startJob(queued.id)).toMatch(/^(waiting|paused|prioritized)$/);
+    expect((await row(queued.id)).status).toBe('pending');
+
+    // Resumed: the worker's remaining slot runs the queued one beside the eager run, never a third.
+    const third = await t.manager.start(principal('slots'), 'steps', { steps: 1, step_ms: 300 });
+    expect(await startJob(third.id)).toMatch(/^(waiting|paused|prioritized)$/);
+    let most = 0;
+    const sample = setInterval(() => void runningNow('slots').then((n) => (most = Math.max(most, n))), 25);
+    await queue.resume();
+    for (const id of [held.id, queued.id, third.id])
+      expect((await waitForStatus(t, db, id, ['completed', 'failed'])).status).toBe('completed');
+    clearInterval(sample);
+    expect(most).toBeLessThanOrEqual(2);
+
+    // Once the eager run ended its slot is back: a start runs eagerly again.
+    await queue.pause();
+    const again = await t.manager.start(principal('slots'), 'steps', { steps: 1 });
+    expect((await waitForStatus(t, db, again.id, ['completed', 'failed'])).status).toBe('completed');
+    expect(await startJob(again.id)).toBe('delayed');
+  });
+
+  it('keeps the limits exact and the idempotency key one execution', async () => {
+    const who = principal('limited', 't1', 'five');
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => t.manager.start(who, 'steps', { steps: 1, step_ms: 200 })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof RateLimitedError)).toHaveLength(15);
+    expect((await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE user_id = 'limited'`)).rows[0].n).toBe(5);
+
+    const first = await t.manager.start(principal('keyed'), 'steps', { steps: 1 }, { idempotencyKey: 'once' });
+    const second = await t.manager.start(principal('keyed'), 'steps', { steps: 1 }, { idempotencyKey: 'once' });
+    expect(second.id).toBe(first.id);
+    await queue.resume();
+    expect((await waitForStatus(t, db, first.id, ['completed', 'failed'])).status).toBe('completed');
+    const logs = await db.sql.query(`SELECT count(*)::int AS n FROM agent_logs WHERE execution_id = $1 AND event_type = 'started'`, [
+      first.id,
+    ]);
+    expect(logs.rows[0].n).toBe(1);
+  });
+
+  it('runs what is not due now the usual way: a scheduled start gets a delayed job', async () => {
+    const later = await t.manager.scheduleAt(principal('later'), 'steps', { steps: 1 }, new Date(Date.now() + 60_000));
+    expect(later.status).toBe('scheduled');
+    expect(await startJob(later.id)).toBe('delayed');
+    expect((await row(later.id)).lease_epoch).toBe(0);
+  });
+});
