@@ -80,7 +80,10 @@ export class EagerStart implements EagerStarter, OnModuleInit {
    * when the lease would be stale, as any job does that meets a held lease); after a crash it finds
    * the lease stale and takes the run over, as BullMQ's stalled-job check does for a job's run.
    */
-  private watch(lease: Lease): Promise<void> {
-    return this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: 0, delayMs: this.options.lease.timeoutMs });
+  private async watch(lease: Lease): Promise<void> {
+    // NOTE: after what the run sends without waiting on I/O (its first step's commit, for a step that
+    // does not): the job is for a crash, the step is what the caller waits for.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.queue.enqueue(lease.executionId, lease.queue as QueueName, { epoch: 0, delayMs: this.options.lease.timeoutMs });
   }
 }
