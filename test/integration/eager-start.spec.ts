@@ -70,7 +70,7 @@ describe.each<Transport>(['redis', 'postgres'])('eager start on the %s transport
     const ended = await waitForStatus(t, db, execution.id, ['completed', 'failed']);
     expect(ended).toMatchObject({ status: 'completed', step_count: 3 });
     expect((await row(execution.id)).lease_epoch).toBe(1);
-    expect(await startJob(execution.id)).toBe('delayed');
+    await expect.poll(() => startJob(execution.id)).toBe('delayed');
   });
 
   it('borrows a slot only while the worker keeps one: the next start waits in the queue', async () => {
@@ -96,7 +96,7 @@ describe.each<Transport>(['redis', 'postgres'])('eager start on the %s transport
     await queue.pause();
     const again = await t.manager.start(principal('slots'), 'steps', { steps: 1 });
     expect((await waitForStatus(t, db, again.id, ['completed', 'failed'])).status).toBe('completed');
-    expect(await startJob(again.id)).toBe('delayed');
+    await expect.poll(() => startJob(again.id)).toBe('delayed');
   });
 
   it('keeps the limits exact and the idempotency key one execution', async () => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../../infrastructure/agents-database.provider.js';
 import { inTransaction } from '../../infrastructure/in-transaction.js';
@@ -14,6 +14,7 @@ import { StartAdmission, type NewExecution } from '../lifecycle/start-admission.
 import { EagerSlots, type EagerSlot } from './eager-slots.js';
 import { ExecutionRunner } from './execution-runner.js';
 import type { Lease } from './lease.js';
+import { RUN_LOG_CONTEXT } from './run-logs.js';
 
 /**
  * Eager start (`workers.eagerStart`, after Temporal's eager workflow start): a start that would
@@ -25,6 +26,7 @@ import type { Lease } from './lease.js';
  */
 @Injectable()
 export class EagerStart implements EagerStarter, OnModuleInit {
+  private readonly logger = new Logger(RUN_LOG_CONTEXT);
   /**
    * Looked up once every provider exists: the runner reaches `AgentManager` (its step loop parks on
    * events through `EventTriggerService`, which starts through the manager), which asks this class.
@@ -56,10 +58,9 @@ export class EagerStart implements EagerStarter, OnModuleInit {
         const answer = await this.admission.admitWithin(client, principal, tier, row);
         const lease = answer.created ? await this.runner.leaseWithin(client, answer.execution.id) : null;
         if (lease) {
-          afterCommit(async () => {
+          afterCommit(() => {
             began = true;
             this.run(lease, slot);
-            await this.watch(lease);
           });
         }
         return answer;
@@ -70,8 +71,13 @@ export class EagerStart implements EagerStarter, OnModuleInit {
     }
   }
 
+  /** The run, and beside it its watch: the start answers once the transaction committed, waiting for neither. */
   private run(lease: Lease, slot: EagerSlot): void {
     this.slots.track(this.runner.runEagerly(lease, slot, Date.now()));
+    const context = { execution_id: lease.executionId };
+    const lost = (error: Error) =>
+      this.logger.warn(`No delayed job for this run (${error.message}): after a crash, the sweep finds it`, context);
+    this.slots.track(this.watch(lease).catch(lost));
   }
 
   /**
