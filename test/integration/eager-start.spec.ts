@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { QueueName } from '../../src/agent/infrastructure/queue-names.js';
-import type { Transport } from '../../src/agent/index.js';
+import { ConversationsService, type Transport } from '../../src/agent/index.js';
 import { RateLimitedError } from '../../src/agent/errors/rate-limited.error.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
 import { statementsDuring } from '../support/sql-audit.js';
@@ -115,6 +115,19 @@ describe.each<Transport>(['redis', 'postgres'])('eager start on the %s transport
       first.id,
     ]);
     expect(logs.rows[0].n).toBe(1);
+  });
+
+  it('runs a conversation turn and a fork once their own transaction committed: leased here, no hop', async () => {
+    const conversations = t.app.get(ConversationsService);
+    const turn = await conversations.start(principal('talker'), { agentType: 'steps', message: 'hello' });
+    expect((await waitForStatus(t, db, turn.executionId, ['completed', 'failed'])).status).toBe('completed');
+    await expect.poll(() => startJob(turn.executionId)).toBe('delayed');
+
+    const original = await t.manager.start(principal('talker'), 'steps', { steps: 2 });
+    expect((await waitForStatus(t, db, original.id, ['completed', 'failed'])).status).toBe('completed');
+    const fork = await t.manager.fork(principal('talker'), original.id, { step: 1 });
+    expect((await waitForStatus(t, db, fork.id, ['completed', 'failed'])).status).toBe('completed');
+    await expect.poll(() => startJob(fork.id)).toBe('delayed');
   });
 
   it('runs what is not due now the usual way: a scheduled start gets a delayed job', async () => {

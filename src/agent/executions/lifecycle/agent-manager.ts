@@ -112,11 +112,13 @@ export class AgentManager {
     return admitted.execution;
   }
 
-  /** The job (or delayed job, or wait deadline) of a newly admitted execution. */
+  /** The job (or delayed job, or wait deadline) of a newly admitted execution; a pending one may run here at once instead (eager start). */
   private async afterStart({ execution, created, priority }: Admitted, options: StartOptions): Promise<void> {
     if (!created) return; // the idempotency key's execution: nothing new to enqueue
     const queue = execution.queue as QueueName;
-    if (execution.status === ExecutionStatus.Pending) await this.queue.enqueue(execution.id, queue, { epoch: 0, priority });
+    if (execution.status === ExecutionStatus.Pending && !(await this.eager.runCommitted(execution.id, queue))) {
+      await this.queue.enqueue(execution.id, queue, { epoch: 0, priority });
+    }
     // A keyed start waits for its key's slot (its release enqueues it); a scheduled one for its time.
     if (options.concurrency) await this.concurrencyKeys.release(execution.tenantId, options.concurrency.key);
     else if (execution.status === ExecutionStatus.Scheduled) {

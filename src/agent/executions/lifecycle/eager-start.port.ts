@@ -14,6 +14,12 @@ export interface EagerAdmitted {
  */
 export interface EagerStarter {
   admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution): Promise<EagerAdmitted | null>;
+  /**
+   * An execution admitted in a transaction of someone else's (a conversation turn, a pipeline
+   * stage, a schedule's tick, a fork, a retry), once that committed: leased and run here now when
+   * a slot is free (true), else false, and it is enqueued.
+   */
+  runCommitted(executionId: string, queue: string): Promise<boolean>;
 }
 
 export const EAGER_START = Symbol('EAGER_START');

@@ -22,7 +22,9 @@ import { RUN_LOG_CONTEXT } from './run-logs.js';
  * and leased in one transaction, then run in that slot: one commit and no queue hop before its
  * first step, instead of the admission's commit, a job, and the lease's commit. The lease is as
  * durable as a job's (committed with the row, fenced by its epoch), and the start's job still
- * exists, delayed (`watch`), for the run to be taken over if this process dies.
+ * exists, delayed (`watch`), for the run to be taken over if this process dies. An execution
+ * admitted in someone else's transaction (`runCommitted`) is leased on its own once that committed:
+ * two commits then, still no queue hop.
  */
 @Injectable()
 export class EagerStart implements EagerStarter, OnModuleInit {
@@ -71,9 +73,23 @@ export class EagerStart implements EagerStarter, OnModuleInit {
     }
   }
 
+  async runCommitted(executionId: string, queue: string): Promise<boolean> {
+    const slot = this.slots.take(queue as QueueName);
+    if (!slot) return false;
+    const leasedSince = Date.now();
+    let lease: Lease | null = null;
+    try {
+      lease = await this.runner.leaseNow(executionId);
+    } finally {
+      if (!lease) slot.giveBack();
+    }
+    if (lease) this.run(lease, slot, leasedSince);
+    return lease !== null;
+  }
+
   /** The run, and beside it its watch: the start answers once the transaction committed, waiting for neither. */
-  private run(lease: Lease, slot: EagerSlot): void {
-    this.slots.track(this.runner.runEagerly(lease, slot, Date.now()));
+  private run(lease: Lease, slot: EagerSlot, leasedSince = Date.now()): void {
+    this.slots.track(this.runner.runEagerly(lease, slot, leasedSince));
     const context = { execution_id: lease.executionId };
     const lost = (error: Error) =>
       this.logger.warn(`No delayed job for this run (${error.message}): after a crash, the sweep finds it`, context);

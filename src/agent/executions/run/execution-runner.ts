@@ -83,8 +83,13 @@ export class ExecutionRunner {
     return this.store.leaseOn(client, executionId, this.owner, this.options.lease.timeoutMs);
   }
 
+  /** Eager start of an execution admitted and committed elsewhere: its lease now (null when not leasable); run it with `runEagerly`. */
+  leaseNow(executionId: string): Promise<Lease | null> {
+    return this.store.acquireLease(executionId, this.owner, this.options.lease.timeoutMs);
+  }
+
   /**
-   * The run of a lease taken by `leaseWithin`, in the worker slot it borrowed (given back when the
+   * The run of a lease taken by `leaseWithin` or `leaseNow`, in the worker slot it borrowed (given back when the
    * run ends): exactly as a job would run it, with no job. A run that throws (infrastructure) gets
    * a job of its own, as a failed job's retry would; a process that dies leaves a lease the
    * recovery sweep finds stale.
