@@ -91,8 +91,8 @@ export class ExecutionRunner {
   /**
    * The run of a lease taken by `leaseWithin` or `leaseNow`, in the worker slot it borrowed (given back when the
    * run ends): exactly as a job would run it, with no job. A run that throws (infrastructure) gets
-   * a job of its own, as a failed job's retry would; a process that dies leaves a lease the
-   * recovery sweep finds stale.
+   * a job of its own, as a failed job's retry would; a process that dies leaves a lease that the
+   * start's delayed job (`EagerStart.watch`) finds stale and takes over.
    */
   async runEagerly(lease: Lease, slot: EagerSlot, leasedSince: number): Promise<void> {
     try {
