@@ -87,6 +87,20 @@ describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the
     expect((await b.manager.start(who, 'steps', { steps: 1 }, { idempotencyKey: 'k' })).id).toBe(first.id);
   });
 
+  it("reads the user's last hour once per start, for both of the hourly limit's answers: how many, and since when", async () => {
+    // The admission's counts visit recent rows, never all-visible: each read of the hour costs a visit per start of it.
+    const { rows } = await db.sql.query(`SELECT pg_get_functiondef('agents_admit'::regproc) AS source`);
+    expect(rows[0].source.split('id >= $13')).toHaveLength(2);
+    const who = principal('one-hour-read', 't1', 'seven_an_hour');
+    for (let i = 0; i < 7; i++) await (i % 2 ? a : b).manager.start(who, 'steps', { steps: 1 });
+    const refused = await a.manager.start(who, 'steps', { steps: 1 }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RateLimitedError);
+    expect((refused as RateLimitedError).limits.hourly).toMatchObject({ used: 7, limit: 7, remaining: 0 });
+    // Retry once the oldest start of the hour leaves it: about an hour from now.
+    expect((refused as RateLimitedError).retryAfterSeconds).toBeGreaterThan(3500);
+    expect((refused as RateLimitedError).retryAfterSeconds).toBeLessThanOrEqual(3600);
+  });
+
   it("counts at most 256 of its tenant's queued executions for a start's priority, however long the backlog", async () => {
     // A backlog of 300 already queued (rows alone: no job is needed for the count).
     await db.sql.query(

@@ -9,6 +9,9 @@ const AT_MOST_COUNTED = `(SELECT count(*) FROM (
           SELECT 1 FROM agent_executions WHERE tenant_id = $2 AND queue = $5 AND status = 'pending' LIMIT ${TENANT_QUEUED_COUNTED}
         ) queued)::int AS tenant_queued`;
 
+/** `agents_admit` as this migration leaves it; LeanerAdmission1795610000000 derives its own from it. */
+export const ADMIT_FUNCTION = COUNTING_EVERY_QUEUED.replace(EVERY_QUEUED, AT_MOST_COUNTED);
+
 /**
  * A start's cost no longer grows with its tenant's backlog.
  *
@@ -23,7 +26,7 @@ export class BoundedTenantQueue1795600000000 implements MigrationInterface {
   name = 'BoundedTenantQueue1795600000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(COUNTING_EVERY_QUEUED.replace(EVERY_QUEUED, AT_MOST_COUNTED));
+    await queryRunner.query(ADMIT_FUNCTION);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

@@ -13,6 +13,7 @@ import { ChatTokens1795570000000 } from './1795570000000-ChatTokens.js';
 import { DashboardStats1795580000000 } from './1795580000000-DashboardStats.js';
 import { RunFiltersAndRetries1795590000000 } from './1795590000000-RunFiltersAndRetries.js';
 import { BoundedTenantQueue1795600000000 } from './1795600000000-BoundedTenantQueue.js';
+import { LeanerAdmission1795610000000 } from './1795610000000-LeanerAdmission.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -35,4 +36,5 @@ export const AGENT_MIGRATIONS: Function[] = [
   DashboardStats1795580000000,
   RunFiltersAndRetries1795590000000,
   BoundedTenantQueue1795600000000,
+  LeanerAdmission1795610000000,
 ].map(recordedOnce);
