@@ -3,6 +3,7 @@ import { createBenchDatabase, type BenchDatabase } from './support/bench-databas
 import type { BenchContext, Benchmark } from './support/benchmark.js';
 import { backgroundBusyPct, backendCpuMeter, cpuMeter } from './support/cpu.js';
 import { uniqueName } from './support/env.js';
+import { measureFirstStepFloor } from './support/first-step-floor.js';
 import { measureInsertCeiling, measureInsertFloor, payloadBytes } from './support/insert-baseline.js';
 import { deleteRedisKeys, measureBullmqAddToProcess } from './support/raw-bullmq.js';
 import { startBenchServers, type BenchServers, type BenchTransport } from './support/servers.js';
@@ -92,8 +93,11 @@ async function runTransport(transport: BenchTransport, ctx: BenchContext<BenchTr
     if (library || eager) {
       // One BullMQ floor for both, measured with nothing else running.
       const raw = await bullmqAddToProcess(db, transport, servers, queuePrefix, ctx);
-      if (library) line('first-step', firstStepFigures(library[0], raw), library[1]);
-      if (eager) line('first-step-eager', firstStepFigures(eager[0], raw), eager[1]);
+      // And PostgreSQL's own share of an eager first step, on a bare client (the same for both cases).
+      await measureInsertFloor(db.url, 1, 0); // its table
+      const database = await measureFirstStepFloor(db.url, FIRST_STEP_RUNS, FIRST_STEP_WARMUP);
+      if (library) line('first-step', firstStepFigures(library[0], raw, database), library[1]);
+      if (eager) line('first-step-eager', firstStepFigures(eager[0], raw, database), eager[1]);
     }
 
     if (want('concurrent-200')) {
@@ -352,9 +356,10 @@ function bullmqAddToProcess(
 }
 
 /** The library's first steps against BullMQ's floor of the same run. */
-function firstStepFigures(library: FirstStepSamples, raw: number[]) {
+function firstStepFigures(library: FirstStepSamples, raw: number[], database: number[]) {
   const p50 = percentile(library.latencies, 50);
   const bullmqP50 = percentile(raw, 50);
+  const databaseP50 = percentile(database, 50);
   return {
     n: FIRST_STEP_RUNS,
     p50_ms: round(p50),
@@ -363,5 +368,7 @@ function firstStepFigures(library: FirstStepSamples, raw: number[]) {
     bullmq_p99_ms: round(percentile(raw, 99)),
     ratio: round(p50 / bullmqP50, 2),
     start_call_p50_ms: round(percentile(library.startCalls, 50)),
+    database_floor_p50_ms: round(databaseP50),
+    database_floor_ratio: round(databaseP50 / bullmqP50, 2),
   };
 }
