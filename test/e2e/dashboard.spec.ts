@@ -268,6 +268,12 @@ describe('admin dashboard in a browser', () => {
       await page.goBack();
       await byText(page, `pipeline-status-${held.id}`, 'cancelled').waitFor();
       await screenshot(page, SHOTS, '06-pipelines');
+      // The user filter applies as typing pauses: another user's list is empty, the owner's has them again.
+      await page.fill('[data-testid="pipelines-filter-user"]', 'nobody');
+      await page.locator('p.muted', { hasText: 'No pipelines.' }).waitFor();
+      expect(await page.locator(`[data-testid="pipeline-${held.id}"]`).count()).toBe(0);
+      await page.fill('[data-testid="pipelines-filter-user"]', ' alice ');
+      await page.locator(`[data-testid="pipeline-${done.id}"]`).waitFor();
 
       // The graph: a box per stage, the parallel ones stacked in one column, each with its status and output.
       await page.click(`[data-testid="pipeline-${done.id}"] a`);
@@ -307,6 +313,11 @@ describe('admin dashboard in a browser', () => {
       const chatRow = page.locator(`[data-testid="conversation-${chat.conversation.id}"]`);
       await chatRow.locator('td', { hasText: /^1$/ }).waitFor({ timeout: 15_000 });
       await screenshot(page, SHOTS, '08-conversations');
+      await page.fill('[data-testid="conversations-filter-user"]', 'nobody');
+      await page.locator('p.muted', { hasText: 'No conversations.' }).waitFor();
+      expect(await chatRow.count()).toBe(0);
+      await page.fill('[data-testid="conversations-filter-user"]', 'alice');
+      await chatRow.waitFor();
 
       // A second turn while the conversation is open: it appears under its own run, with its status.
       await chatRow.locator('a').first().click();

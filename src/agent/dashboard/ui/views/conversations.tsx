@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
-import { Loading, Problem } from '../components/empty.js';
+import { useState } from 'preact/hooks';
+import { Problem } from '../components/empty.js';
+import { PagedEnd } from '../components/paged-end.js';
+import { UserFilter } from '../components/user-filter.js';
 import { count, shortId, stamp } from '../format.js';
 import { useLive } from '../live.js';
 import { href } from '../route.js';
@@ -15,12 +17,7 @@ const PAGE = 50;
 export function ConversationsView() {
   const client = useClient();
   const [user, setUser] = useState('');
-  const [applied, setApplied] = useState('');
-  useEffect(() => {
-    const timer = setTimeout(() => setApplied(user.trim()), 400);
-    return () => clearTimeout(timer);
-  }, [user]);
-  const list = usePaged((cursor) => client.admin.conversations({ userId: applied || undefined, cursor, limit: PAGE }), applied);
+  const list = usePaged((cursor) => client.admin.conversations({ userId: user || undefined, cursor, limit: PAGE }), user);
   useLive('work', (e) => e.kind === 'conversation' && list.refresh());
   useLive('connect', list.refresh);
 
@@ -28,16 +25,7 @@ export function ConversationsView() {
     <section class="card" aria-labelledby="conversations-title">
       <h2 id="conversations-title">Conversations</h2>
       <div class="filters">
-        <label>
-          User
-          <input
-            type="text"
-            value={user}
-            placeholder="any"
-            onInput={(e) => setUser(e.currentTarget.value)}
-            data-testid="conversations-filter-user"
-          />
-        </label>
+        <UserFilter testId="conversations-filter-user" onApply={setUser} />
       </div>
       <Problem error={list.error} />
       {list.rows.length > 0 && (
@@ -82,12 +70,7 @@ export function ConversationsView() {
           </table>
         </div>
       )}
-      {list.loading ? <Loading /> : list.rows.length === 0 && !list.error && <p class="muted">No conversations.</p>}
-      {list.more && !list.loading && (
-        <button type="button" onClick={list.loadMore}>
-          Load more
-        </button>
-      )}
+      <PagedEnd list={list} empty="No conversations." />
     </section>
   );
 }

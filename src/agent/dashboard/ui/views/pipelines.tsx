@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { PipelineStage, PipelineStatus } from '../../../../../client/index.js';
-import { Loading, Problem } from '../components/empty.js';
+import { Problem } from '../components/empty.js';
+import { PagedEnd } from '../components/paged-end.js';
 import { StatusBadge } from '../components/status-badge.js';
+import { UserFilter } from '../components/user-filter.js';
 import { shortId, stamp, truncate } from '../format.js';
 import { useLive } from '../live.js';
 import { href } from '../route.js';
@@ -27,10 +29,9 @@ export function PipelinesView() {
   const client = useClient();
   const [status, setStatus] = useState<PipelineStatus | ''>('');
   const [user, setUser] = useState('');
-  const key = `${status}|${user.trim()}`;
   const list = usePaged(
-    (cursor) => client.admin.pipelines({ status: status || undefined, userId: user.trim() || undefined, cursor, limit: PAGE }),
-    key,
+    (cursor) => client.admin.pipelines({ status: status || undefined, userId: user || undefined, cursor, limit: PAGE }),
+    `${status}|${user}`,
   );
   useLive('work', (e) => e.kind === 'pipeline' && list.refresh());
   useLive('connect', list.refresh);
@@ -52,16 +53,7 @@ export function PipelinesView() {
             ))}
           </select>
         </label>
-        <label>
-          User
-          <input
-            type="text"
-            value={user}
-            placeholder="any"
-            onChange={(e) => setUser(e.currentTarget.value)}
-            data-testid="pipelines-filter-user"
-          />
-        </label>
+        <UserFilter testId="pipelines-filter-user" onApply={setUser} />
       </div>
       <Problem error={list.error} />
       {list.rows.length > 0 && (
@@ -108,12 +100,7 @@ export function PipelinesView() {
           </table>
         </div>
       )}
-      {list.loading ? <Loading /> : list.rows.length === 0 && !list.error && <p class="muted">No pipelines.</p>}
-      {list.more && !list.loading && (
-        <button type="button" onClick={list.loadMore}>
-          Load more
-        </button>
-      )}
+      <PagedEnd list={list} empty="No pipelines." />
     </section>
   );
 }
