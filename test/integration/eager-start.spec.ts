@@ -48,6 +48,12 @@ describe.each<Transport>(['redis', 'postgres'])('eager start on the %s transport
   });
 
   beforeEach(async () => {
+    // What an earlier test left queued or running ends first: its jobs would hold the worker's
+    // slots, and a start that finds none free waits in the paused queue instead of running here.
+    await queue.resume();
+    const unfinished = async () =>
+      (await db.sql.query(`SELECT count(*)::int AS n FROM agent_executions WHERE status IN ('pending', 'running')`)).rows[0].n as number;
+    await expect.poll(unfinished, { timeout: 30_000, interval: 50 }).toBe(0);
     await queue.pause();
   });
 
