@@ -94,7 +94,6 @@ async function runTransport(transport: BenchTransport, ctx: BenchContext<BenchTr
       // One BullMQ floor for both, measured with nothing else running.
       const raw = await bullmqAddToProcess(db, transport, servers, queuePrefix, ctx);
       // And PostgreSQL's own share of an eager first step, on a bare client (the same for both cases).
-      await measureInsertFloor(db.url, 1, 0); // its table
       const database = await measureFirstStepFloor(db.url, FIRST_STEP_RUNS, FIRST_STEP_WARMUP);
       if (library) line('first-step', firstStepFigures(library[0], raw, database), library[1]);
       if (eager) line('first-step-eager', firstStepFigures(eager[0], raw, database), eager[1]);

@@ -6,7 +6,7 @@ import { percentile } from './stats.js';
  * What PostgreSQL itself costs on this machine: a single-row INSERT of a ~2 KB JSON row, autocommit
  * (so one round trip and one WAL flush), into the bench's own table in the same database.
  */
-const TABLE = 'bench_insert_baseline';
+export const BASELINE_TABLE = 'bench_insert_baseline';
 
 /** ~2 KB of JSON that does not compress (random hex), so it is stored as written, like a real message. */
 export function payload2k(): string {
@@ -14,12 +14,13 @@ export function payload2k(): string {
   return JSON.stringify({ role: 'assistant', content: parts });
 }
 
-async function ensureTable(url: string): Promise<void> {
+/** The baseline's table, created when missing (the first-step floor inserts into it too). */
+export async function ensureBaselineTable(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, application_name: 'nestjs-agents-bench' });
   await client.connect();
   try {
     await client.query(
-      `CREATE TABLE IF NOT EXISTS ${TABLE} (id bigserial PRIMARY KEY, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+      `CREATE TABLE IF NOT EXISTS ${BASELINE_TABLE} (id bigserial PRIMARY KEY, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
     );
   } finally {
     await client.end();
@@ -35,12 +36,12 @@ export interface InsertFloor {
 
 /** p50 of `n` sequential single-row inserts on one connection (after a warm-up). */
 export async function measureInsertFloor(url: string, n = 500, warmup = 50): Promise<InsertFloor> {
-  await ensureTable(url);
+  await ensureBaselineTable(url);
   const row = payload2k();
   const client = new pg.Client({ connectionString: url, application_name: 'nestjs-agents-bench' });
   await client.connect();
   try {
-    const sql = `INSERT INTO ${TABLE} (payload) VALUES ($1)`;
+    const sql = `INSERT INTO ${BASELINE_TABLE} (payload) VALUES ($1)`;
     const samples: number[] = [];
     for (let i = 0; i < warmup + n; i++) {
       const t0 = performance.now();
@@ -55,9 +56,9 @@ export async function measureInsertFloor(url: string, n = 500, warmup = 50): Pro
 
 /** Rows/s of `clients` connections each inserting single rows in a loop for `durationMs`. */
 export async function measureInsertCeiling(url: string, clients = 16, durationMs = 3_000): Promise<number> {
-  await ensureTable(url);
+  await ensureBaselineTable(url);
   const row = payload2k();
-  const sql = `INSERT INTO ${TABLE} (payload) VALUES ($1)`;
+  const sql = `INSERT INTO ${BASELINE_TABLE} (payload) VALUES ($1)`;
   const connections = await Promise.all(
     Array.from({ length: clients }, async () => {
       const c = new pg.Client({ connectionString: url, application_name: 'nestjs-agents-bench' });
