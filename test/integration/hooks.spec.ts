@@ -192,19 +192,21 @@ describe.each(TEST_TRANSPORTS)('outbound hooks on the %s transport', (transport)
       options: { hooks: { ...hooksOptions, deliver: false } },
     });
     let executionId: string;
+    let claimed: { rowCount: number | null };
     try {
       executionId = (await quiet.manager.start(me, 'done', 'go', { hooks: [{ url: receiver.url('/orphan') }] })).id;
       await waitForStatus(quiet, db, executionId, ['completed']);
+      // What a node leaves behind when it dies mid-call: the attempt counted, the row leased for a while.
+      // Claimed as soon as the run ended, not after the quiet node's shutdown: the delivering node
+      // could finish the delivery meanwhile (its receiver fails three times first, then answers).
+      claimed = await db.sql.query(
+        `UPDATE agent_hook_deliveries SET attempts = attempts + 1, next_attempt_at = now() + interval '1 second'
+         WHERE execution_id = $1 AND status = 'pending' RETURNING id`,
+        [executionId],
+      );
     } finally {
       await quiet.close();
     }
-    // What a node leaves behind when it dies mid-call: the attempt counted, the row leased for a while.
-    const claimed = await db.sql.query(
-      `UPDATE agent_hook_deliveries SET attempts = attempts + 1, next_attempt_at = now() + interval '1 second'
-       WHERE execution_id = $1 AND status = 'pending' RETURNING id`,
-      [executionId],
-    );
-    // Its receiver fails three times first, so the delivering node cannot have finished it yet.
     expect(claimed.rowCount).toBe(1);
     await until(async () => (await deliveriesOf(executionId))[0]?.status === 'delivered', 15_000, 'the redelivery');
     const [row] = await deliveriesOf(executionId);
