@@ -218,6 +218,10 @@ describe('real answers of the example app against the document', () => {
     const turn = await call('post', '/api/conversations', '/api/conversations', user, { agent_type: 'steps', message: 'hi' });
     expect(turn.status).toBe(201);
     await waitForStatus(node, db, turn.body.execution_id, ['completed']);
+    // The turn is the conversation's active one until its end is settled, just after it completed.
+    const settled = async () =>
+      (await db.sql.query(`SELECT settle_pending FROM agent_executions WHERE id = $1`, [turn.body.execution_id])).rows[0].settle_pending;
+    await expect.poll(settled, { timeout: 15_000 }).toBe(false);
     await call('get', `/api/conversations/${turn.body.conversation.id}`, '/api/conversations/{id}', user);
     await call('get', '/api/conversations', '/api/conversations', user);
     // The chat routes answer JSON when there is nothing to stream: a cancel, and the errors before a stream.
