@@ -3,6 +3,7 @@ import { ExecutionStore } from '../../src/agent/executions/run/execution-store.j
 import type { Lease } from '../../src/agent/executions/run/lease.js';
 import type { CommitRequest } from '../../src/agent/executions/run/step-commit.js';
 import { ExecutionStatus } from '../../src/agent/executions/execution-status.js';
+import { ACQUIRE_LEASES_SQL, COMMIT_STEP_BATCH_SQL } from '../../src/agent/executions/run/step-commit.sql.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
 import { statementsDuring } from '../support/sql-audit.js';
 import { seedExecution } from '../support/execution-factory.js';
@@ -171,5 +172,57 @@ describe('group commit of the steps of many executions', () => {
       [ids],
     );
     expect(rows[0]).toEqual({ running: 6, started: 6 });
+  });
+
+  it('a batch finds its rows by id, even when the statistics still count none in its status (right after a wake)', async () => {
+    // 3,000 parked and analyzed as such, then all pending, then all running: what a wake does faster than autovacuum.
+    const { rows: parked } = await db.sql.query<{ id: string }>(
+      `INSERT INTO agent_executions (id, tenant_id, user_id, agent_type, status, queue, input, awaiting_event)
+       SELECT gen_random_uuid(), 'tenant-stale', 'u1', 'steps', 'awaiting_event', 'agents-default', '{}', 'go'
+       FROM generate_series(1, 3000) RETURNING id`,
+    );
+    await db.sql.query(`ANALYZE agent_executions`);
+    const ids = parked.slice(0, 200).map((r) => r.id);
+    const indexesUsed = async (sql: string, params: unknown[]): Promise<string[]> => {
+      const { rows } = await db.sql.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+      const found: string[] = [];
+      const walk = (node: { 'Index Name'?: string; Plans?: unknown[] }) => {
+        if (node['Index Name']) found.push(node['Index Name']);
+        for (const child of node.Plans ?? []) walk(child as typeof node);
+      };
+      walk(rows[0]['QUERY PLAN'][0].Plan);
+      return [...new Set(found)];
+    };
+    const { rows: statusIndexes } = await db.sql.query<{ name: string }>(
+      `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'agent_executions' AND indexdef ~ '\\mstatus\\M'`,
+    );
+    expect(statusIndexes.length).toBeGreaterThan(2);
+    const statusIndexesUsed = async (sql: string, params: unknown[]) =>
+      (await indexesUsed(sql, params)).filter((name) => statusIndexes.some((i) => i.name === name));
+
+    await db.sql.query(`UPDATE agent_executions SET status = 'pending', awaiting_event = NULL WHERE tenant_id = 'tenant-stale'`);
+    expect(await statusIndexesUsed(ACQUIRE_LEASES_SQL, [ids, 'me', 30_000])).toEqual([]);
+
+    await db.sql.query(`UPDATE agent_executions SET status = 'running', lease_epoch = 1 WHERE tenant_id = 'tenant-stale'`);
+    const batch = ids.map((id, ord) => ({
+      ord,
+      exec_id: id,
+      epoch: 1,
+      steps_added: 1,
+      messages_added: 0,
+      tokens_in: 0,
+      tokens_out: 0,
+      new_state: {},
+      next_status: 'running',
+      new_output: null,
+      new_error: null,
+      event_awaited: null,
+      messages: [],
+      logs: [],
+      step_number: 1,
+      metadata_patch: {},
+      wait_seconds: null,
+    }));
+    expect(await statusIndexesUsed(COMMIT_STEP_BATCH_SQL, [JSON.stringify(batch)])).toEqual([]);
   });
 });
