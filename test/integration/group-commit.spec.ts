@@ -232,4 +232,31 @@ describe('group commit of the steps of many executions', () => {
     }));
     expect(await check(COMMIT_STEP_BATCH_SQL, [JSON.stringify(batch)])).toEqual({ statusIndexes: [], cteLoops: 0 });
   });
+
+  it("sends a wake's batch leases commits.inFlight at a time (side by side beyond that they only slow each other down)", async () => {
+    const batches = await Promise.all(
+      Array.from({ length: 4 }, () => Promise.all(Array.from({ length: 3 }, () => seedExecution(db, { status: 'pending' })))),
+    );
+    // Every row locked elsewhere: a lease statement that is sent waits on the lock, and shows as active.
+    const holder = await db.sql.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM agent_executions WHERE id = ANY($1) FOR UPDATE', [batches.flat()]);
+      const leased = Promise.all(batches.map((ids) => store.acquireLeases(ids, 'waker', 30_000)));
+      const active = async () =>
+        (
+          await db.sql.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%WITH priors AS%'`,
+          )
+        ).rows[0]!.n;
+      for (const deadline = Date.now() + 5_000; (await active()) === 0 && Date.now() < deadline;)
+        await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300)); // time for any other to be sent
+      expect(await active()).toBe(1); // this app's commits.inFlight
+      await holder.query('COMMIT');
+      expect((await leased).map((leases) => leases.length)).toEqual([3, 3, 3, 3]);
+    } finally {
+      holder.release();
+    }
+  });
 });

@@ -30,6 +30,7 @@ import { leaseOf, type LeaseRow } from './lease-row.js';
 import { MARK_VERSION_MISSING_SQL } from './version-missing.sql.js';
 import { batchRow, billingOf, commitResultOf, isBilled, logRow, type CommittedRow } from './step-commit-rows.js';
 import { FailedAlone, GroupCommit, inOrder } from '../../infrastructure/group-commit.js';
+import { ConcurrencyGate } from '../../infrastructure/concurrency-gate.js';
 
 /** A job's request for its execution's lease. */
 interface LeaseRequest {
@@ -46,6 +47,12 @@ export class ExecutionStore {
   private readonly unbilled: GroupCommit<CommitRequest, CommitResult | null>;
   /** Leases this process's jobs ask for while earlier ones are on their way, taken in one statement (`ACQUIRE_LEASES_SQL`). */
   private readonly leases: GroupCommit<LeaseRequest, Lease | null>;
+  /**
+   * Wake batches' lease statements, `commits.inFlight` at a time. NOTE: a wake of 10,000 sent its 60
+   * side by side: on two cores the same leases took 1.8 s from 30 connections against 0.8 s from 2,
+   * and the woken runs all completed 15-25 % later.
+   */
+  private readonly batchLeases: ConcurrencyGate;
 
   constructor(
     @Inject(AGENTS_DATABASE) database: AgentsDatabase,
@@ -58,6 +65,7 @@ export class ExecutionStore {
       callersSendAgain: true,
     });
     this.leases = new GroupCommit((batch) => this.leaseBatch(batch), inOrder(options.commits));
+    this.batchLeases = new ConcurrencyGate(options.commits.inFlight);
   }
 
   /** `null` when the execution cannot be taken now (someone holds it, or it is not runnable). */
@@ -105,11 +113,9 @@ export class ExecutionStore {
 
   /** The leases of those of `executionIds` that can be taken now, in one statement (a wake batch); the others are left alone. */
   async acquireLeases(executionIds: readonly string[], owner: string, leaseTimeoutMs: number): Promise<Lease[]> {
-    const { rows } = await this.pool.query<LeaseRow>({
-      name: 'agents_acquire_leases',
-      text: ACQUIRE_LEASES_SQL,
-      values: [executionIds, owner, leaseTimeoutMs],
-    });
+    const { rows } = await this.batchLeases.run(() =>
+      this.pool.query<LeaseRow>({ name: 'agents_acquire_leases', text: ACQUIRE_LEASES_SQL, values: [executionIds, owner, leaseTimeoutMs] }),
+    );
     return rows.map(leaseOf);
   }
 
