@@ -229,6 +229,14 @@ describe('group commit of the steps of many executions', () => {
     expect(await check(COMMIT_STEP_BATCH_SQL, [JSON.stringify(batch)])).toEqual({ statusIndexes: [], cteLoops: 0 });
   });
 
+  /** Lease statements of wake batches running now (waiting on a lock counts). */
+  const activeLeaseStatements = async () =>
+    (
+      await db.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%WITH priors AS%'`,
+      )
+    ).rows[0]!.n;
+
   it("sends a wake's batch leases commits.inFlight at a time (side by side beyond that they only slow each other down)", async () => {
     const batches = await Promise.all(
       Array.from({ length: 4 }, () => Promise.all(Array.from({ length: 3 }, () => seedExecution(db, { status: 'pending' })))),
@@ -239,17 +247,37 @@ describe('group commit of the steps of many executions', () => {
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM agent_executions WHERE id = ANY($1) FOR UPDATE', [batches.flat()]);
       const leased = Promise.all(batches.map((ids) => store.acquireLeases(ids, 'waker', 30_000)));
-      const active = async () =>
-        (
-          await db.sql.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%WITH priors AS%'`,
-          )
-        ).rows[0]!.n;
-      await expect.poll(active, { timeout: 5_000, interval: 20 }).toBeGreaterThan(0);
+      await expect.poll(activeLeaseStatements, { timeout: 5_000, interval: 20 }).toBeGreaterThan(0);
       await new Promise((r) => setTimeout(r, 300)); // time for any other to be sent
-      expect(await active()).toBe(1); // this app's commits.inFlight
+      expect(await activeLeaseStatements()).toBe(1); // this app's commits.inFlight
       await holder.query('COMMIT');
       expect((await leased).map((leases) => leases.length)).toEqual([3, 3, 3, 3]);
+    } finally {
+      holder.release();
+    }
+  });
+
+  it("holds the steps' commits while a wake's lease statement runs, and sends them once it is done", async () => {
+    const waking = await Promise.all(Array.from({ length: 3 }, () => seedExecution(db, { status: 'pending' })));
+    const stepping = await seedExecution(db, { status: 'running' });
+    const stepCount = async () =>
+      (await db.sql.query('SELECT step_count FROM agent_executions WHERE id = $1', [stepping])).rows[0].step_count;
+    const holder = await db.sql.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM agent_executions WHERE id = ANY($1) FOR UPDATE', [waking]);
+      const leased = store.acquireLeases(waking, 'waker', 30_000);
+      await expect.poll(activeLeaseStatements, { timeout: 5_000, interval: 20 }).toBe(1);
+      let answered = false;
+      const committed = store.commit(firstStep(stepping, 0)).finally(() => (answered = true));
+      // A slot is free (commits.inFlight 1, none on its way), yet the commit waits for the leases.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      expect(await stepCount()).toBe(0);
+      await holder.query('COMMIT');
+      expect(await leased).toHaveLength(3);
+      expect(await committed).toMatchObject({ status: 'running', stepCount: 1 });
+      expect(await stepCount()).toBe(1);
     } finally {
       holder.release();
     }

@@ -58,4 +58,24 @@ describe('ConcurrencyGate', () => {
     finish[0]!();
     expect(await results[0]).toBe('done 0');
   });
+
+  it('is busy while a task runs, and tells its listeners when the last one ends with none waiting', async () => {
+    const gate = new ConcurrencyGate(2);
+    let idle = 0;
+    gate.onIdle(() => idle++);
+    expect(gate.busy).toBe(false);
+    const { finish, results } = manualTasks(gate, 3);
+    await settle();
+    expect(gate.busy).toBe(true);
+    finish[0]!();
+    await settle();
+    // Its turn went to the third task: still busy, not idle.
+    expect([gate.busy, idle]).toEqual([true, 0]);
+    finish[1]!();
+    await settle();
+    expect([gate.busy, idle]).toEqual([true, 0]);
+    finish[2]!(new Error('lost'));
+    await expect(results[2]).rejects.toThrow('lost');
+    expect([gate.busy, idle]).toEqual([false, 1]);
+  });
 });

@@ -75,6 +75,36 @@ describe('GroupCommit', () => {
     await waiting;
   });
 
+  it('holds its batches while the work it yields to is busy, and sends them together when told to resume', async () => {
+    let busy = true;
+    const { group, sent, finish } = manualCommitter({ maxBatch: 10, inFlight: 2, yieldTo: { busy: () => busy, maxMs: 60_000 } });
+    const results = [1, 2, 3].map((n) => group.submit(n));
+    await turn();
+    expect(sent).toEqual([]);
+    busy = false;
+    group.resume();
+    // Both slots free and three waiting: an equal share each, never cut below 16, so all three in one.
+    expect(sent).toEqual([[1, 2, 3]]);
+    finish[0]!();
+    expect(await Promise.all(results)).toEqual(['done 1', 'done 2', 'done 3']);
+    // Not busy: a request goes at once, as without yieldTo.
+    const alone = group.submit(4);
+    expect(sent).toEqual([[1, 2, 3], [4]]);
+    finish[1]!();
+    expect(await alone).toBe('done 4');
+  });
+
+  it('holds a request no longer than maxMs, however long the work it yields to stays busy', async () => {
+    const { group, sent, finish } = manualCommitter({ maxBatch: 10, inFlight: 1, yieldTo: { busy: () => true, maxMs: 50 } });
+    const since = performance.now();
+    const result = group.submit(1);
+    expect(sent).toEqual([]);
+    await expect.poll(() => sent.length, { interval: 5 }).toBe(1);
+    expect(performance.now() - since).toBeGreaterThanOrEqual(45);
+    finish[0]!();
+    expect(await result).toBe('done 1');
+  });
+
   it('never puts more than maxBatch in one statement', async () => {
     const { group, sent, finish } = manualCommitter({ maxBatch: 3, inFlight: 1 });
     const results = Array.from({ length: 8 }, (_, n) => group.submit(n));

@@ -6,8 +6,19 @@
 export class ConcurrencyGate {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly idleListeners: (() => void)[] = [];
 
   constructor(private readonly limit: number) {}
+
+  /** Whether a task is running now. */
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  /** Called each time the last running task ends with none waiting. */
+  onIdle(listener: () => void): void {
+    this.idleListeners.push(listener);
+  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running < this.limit) this.running++;
@@ -18,7 +29,7 @@ export class ConcurrencyGate {
       // The turn passes straight to the next in line (`running` unchanged), or is given back.
       const next = this.waiting.shift();
       if (next) next();
-      else this.running--;
+      else if (--this.running === 0) for (const listener of this.idleListeners) listener();
     }
   }
 }

@@ -7,6 +7,11 @@ export interface GroupCommitLimits {
    * frees a turn of the event loop later, so those leave together instead of the first alone.
    */
   callersSendAgain?: boolean;
+  /**
+   * Work that goes first: while `busy()` answers true, batches wait (`resume()` sends them once it
+   * is done), but no request waits for it longer than `maxMs`.
+   */
+  yieldTo?: { busy: () => boolean; maxMs: number };
 }
 
 /** In the answer of `send`: this request failed on its own (the others of its batch did not). */
@@ -26,6 +31,8 @@ const MIN_SPLIT_BATCH = 16;
 
 interface Waiting<Request, Result> {
   request: Request;
+  /** When it was submitted (`performance.now()`). */
+  since: number;
   resolve: (result: Result) => void;
   reject: (error: unknown) => void;
 }
@@ -42,6 +49,8 @@ export class GroupCommit<Request, Result> {
   private inFlight = 0;
   /** Requests in the batches on their way. */
   private inFlightRequests = 0;
+  /** Sends what waits for `yieldTo` once the oldest request has waited its `maxMs`. */
+  private yieldTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly send: (batch: readonly Request[]) => Promise<(Result | FailedAlone)[]>,
@@ -50,18 +59,37 @@ export class GroupCommit<Request, Result> {
 
   submit(request: Request): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.waiting.push({ request, resolve, reject });
+      this.waiting.push({ request, since: performance.now(), resolve, reject });
       this.pump();
     });
   }
 
+  /** Sends what waited while `yieldTo` was busy. */
+  resume(): void {
+    this.pump();
+  }
+
   private pump(): void {
+    if (this.waiting.length === 0 || this.yielding()) return;
     while (this.inFlight < this.limits.inFlight && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.nextBatchSize());
       this.inFlight++;
       this.inFlightRequests += batch.length;
       void this.flush(batch);
     }
+  }
+
+  /** Whether batches wait for `yieldTo`; if so, a timer sends them when the oldest request has waited `maxMs`. */
+  private yielding(): boolean {
+    const first = this.limits.yieldTo;
+    if (!first?.busy()) return false;
+    const heldMs = performance.now() - this.waiting[0]!.since;
+    if (heldMs >= first.maxMs) return false;
+    this.yieldTimer ??= setTimeout(() => {
+      this.yieldTimer = null;
+      this.pump();
+    }, first.maxMs - heldMs);
+    return true;
   }
 
   /**

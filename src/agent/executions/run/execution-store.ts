@@ -39,6 +39,15 @@ interface LeaseRequest {
   leaseTimeoutMs: number;
 }
 
+/**
+ * While a wake's lease statements run, the steps' commits wait, then go in larger batches: the
+ * database's cores take the woken executions first. A commit waits at most this long, and never
+ * longer than a heartbeat interval (its step's heartbeat has stopped). NOTE: a wake of 10,000 on two
+ * cores, alternated runs: all running 2.39-2.48 s against 3.36-3.59 s when both went side by side,
+ * all completed as soon (4.69-4.96 s against 4.60-4.96 s); a limit of 1 s kept only part of the gain, 250 ms none.
+ */
+const LEASES_FIRST_MAX_MS = 3_000;
+
 /** The runner's SQL, on the raw pool: each method is one round trip. */
 @Injectable()
 export class ExecutionStore {
@@ -63,9 +72,11 @@ export class ExecutionStore {
     this.unbilled = new GroupCommit((batch) => this.retriedWhileDatabaseAway(() => this.commitBatch(batch)), {
       ...options.commits,
       callersSendAgain: true,
+      yieldTo: { busy: () => this.batchLeases.busy, maxMs: Math.min(LEASES_FIRST_MAX_MS, options.lease.heartbeatMs) },
     });
     this.leases = new GroupCommit((batch) => this.leaseBatch(batch), inOrder(options.commits));
     this.batchLeases = new ConcurrencyGate(options.commits.inFlight);
+    this.batchLeases.onIdle(() => this.unbilled.resume());
   }
 
   /** `null` when the execution cannot be taken now (someone holds it, or it is not runnable). */
