@@ -1,41 +1,23 @@
-import 'reflect-metadata';
-import { ConsoleLogger, Logger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext, LogLevel } from '@nestjs/common';
 import {
   describeMaintenanceReport,
   exitCodeOf,
-  InvalidMaintenanceRequestError,
   MAINTENANCE_USAGE,
   MaintenanceExitCode,
-  MaintenanceService,
   MaintenanceUsageError,
   parseMaintenanceCommand,
   runMaintenanceCommand,
   type MaintenanceCommand,
-} from 'nestjs-agents';
-import { AppModule } from './app.module.js';
-import { bootConfig } from './host/boot.js';
+} from 'nestjs-agents/maintenance';
 
 /**
  * Maintenance commands (`npm run agents -- <command>`, see `MAINTENANCE_USAGE`): boots the example
  * app as an application context without workers, runs one job, closes. The report goes to
  * stdout; logs go to stderr, so `--json` output can be piped.
+ *
+ * NOTE: the arguments are read before anything else loads (`nestjs-agents/maintenance` is the
+ * commands alone): `--help` and a typo answer at once, not after the library and Nest have loaded.
  */
-
-/** Nest's console logger, on stderr. */
-class StderrLogger extends ConsoleLogger {
-  protected override printMessages(
-    messages: unknown[],
-    context?: string,
-    logLevel?: LogLevel,
-    _stream?: 'stdout' | 'stderr',
-    errorStack?: unknown,
-    params?: Record<string, unknown>,
-  ): void {
-    super.printMessages(messages, context, logLevel, 'stderr', errorStack, params);
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
   let command: MaintenanceCommand;
   try {
@@ -50,6 +32,23 @@ async function main(argv: string[]): Promise<number> {
     return MaintenanceExitCode.Done;
   }
 
+  // Decorator metadata first: the app's modules and providers read it as they load.
+  await import('reflect-metadata');
+  const [
+    { Logger },
+    { NestFactory },
+    { InvalidMaintenanceRequestError, MaintenanceService },
+    { AppModule },
+    { bootConfig },
+    { StderrLogger },
+  ] = await Promise.all([
+    import('@nestjs/common'),
+    import('@nestjs/core'),
+    import('nestjs-agents'),
+    import('./app.module.js'),
+    import('./host/boot.js'),
+    import('./host/stderr-logger.js'),
+  ]);
   const levels: LogLevel[] = command.verbose ? ['fatal', 'error', 'warn', 'log', 'debug'] : ['fatal', 'error', 'warn'];
   const logger = new StderrLogger('AgentsCli', { logLevels: levels });
   Logger.overrideLogger(logger);

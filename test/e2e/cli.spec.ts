@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MaintenanceUsageError, parseMaintenanceCommand, type Transport } from '../../src/agent/index.js';
@@ -14,9 +15,11 @@ interface CliRun {
   stderr: string;
 }
 
+const REPORT_LOADED_PACKAGES = `--import=${pathToFileURL(resolve('test/support/report-loaded-packages.mjs')).href}`;
+
 /** `npm run agents -- <args>` without the build: the global setup built `dist/`. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [resolve('dist/src/cli.js'), ...args], {
+async function cli(args: string[], env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<CliRun> {
+  const child = spawn(process.execPath, [...nodeFlags, resolve('dist/src/cli.js'), ...args], {
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -162,6 +165,15 @@ describe('npm run agents with bad arguments', () => {
     expect(run.stderr).toMatch(message);
     expect(run.stderr).toContain('npm run agents -- --help');
     expect(run.stdout).toBe('');
+  });
+
+  it('answers the usage and a typo before the library, Nest or the app loads', async () => {
+    for (const args of [['--help'], ['frobnicate']]) {
+      const run = await cli(args, env, [REPORT_LOADED_PACKAGES]);
+      const loaded = /loaded packages: (.*)/.exec(run.stderr)?.[1];
+      expect(loaded, run.stderr).toBeDefined();
+      expect(loaded!.split(', ').filter((name) => /^(nestjs-agents|@nestjs\/|typeorm|bullmq|pg)$/.test(name))).toEqual([]);
+    }
   });
 
   it('--help prints the usage and exits 0', async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -163,6 +164,13 @@ describe('the packed package', () => {
     it('resolves exactly one @nestjs/core, the host’s', () => {
       expect(installedCopies(host.dir, '@nestjs/core')).toEqual([join(host.dir, 'node_modules/@nestjs/core')]);
       expect(installedCopies(host.dir, 'nestjs-agents')).toHaveLength(1);
+    });
+
+    it('resolves nestjs-agents/maintenance: the maintenance commands alone, for a CLI of its own', () => {
+      const script = `const m = await import('nestjs-agents/maintenance');
+        console.log(typeof m.parseMaintenanceCommand, m.MaintenanceExitCode.Busy, JSON.stringify(m.parseMaintenanceCommand(['cleanup', '--days=3'])));`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: host.dir, encoding: 'utf8' });
+      expect(out.trim()).toBe('function 75 {"name":"cleanup","executionRetentionDays":3,"json":false,"verbose":false}');
     });
 
     it('runs an LLM agent started through the library’s REST route, followed over Socket.IO by the packed client', async () => {
