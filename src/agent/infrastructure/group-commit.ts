@@ -81,14 +81,14 @@ export class GroupCommit<Request, Result> {
 
   /** Whether batches wait for `yieldTo`; if so, a timer sends them when the oldest request has waited `maxMs`. */
   private yielding(): boolean {
-    const first = this.limits.yieldTo;
-    if (!first?.busy()) return false;
+    const priority = this.limits.yieldTo;
+    if (!priority?.busy()) return false;
     const heldMs = performance.now() - this.waiting[0]!.since;
-    if (heldMs >= first.maxMs) return false;
+    if (heldMs >= priority.maxMs) return false;
     this.yieldTimer ??= setTimeout(() => {
       this.yieldTimer = null;
       this.pump();
-    }, first.maxMs - heldMs);
+    }, priority.maxMs - heldMs);
     return true;
   }
 
