@@ -31,8 +31,6 @@ const MIN_SPLIT_BATCH = 16;
 
 interface Waiting<Request, Result> {
   request: Request;
-  /** When it was submitted (`performance.now()`). */
-  since: number;
   resolve: (result: Result) => void;
   reject: (error: unknown) => void;
 }
@@ -49,7 +47,9 @@ export class GroupCommit<Request, Result> {
   private inFlight = 0;
   /** Requests in the batches on their way. */
   private inFlightRequests = 0;
-  /** Sends what waits for `yieldTo` once the oldest request has waited its `maxMs`. */
+  /** Since when batches wait for `yieldTo` (`performance.now()`), while they do. */
+  private heldSince: number | null = null;
+  /** Sends what waits for `yieldTo` once it has waited `maxMs`. */
   private yieldTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -59,7 +59,7 @@ export class GroupCommit<Request, Result> {
 
   submit(request: Request): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.waiting.push({ request, since: performance.now(), resolve, reject });
+      this.waiting.push({ request, resolve, reject });
       this.pump();
     });
   }
@@ -79,12 +79,20 @@ export class GroupCommit<Request, Result> {
     }
   }
 
-  /** Whether batches wait for `yieldTo`; if so, a timer sends them when the oldest request has waited `maxMs`. */
+  /** Whether batches wait for `yieldTo`; if so, a timer sends them once they have waited `maxMs`. */
   private yielding(): boolean {
     const priority = this.limits.yieldTo;
-    if (!priority?.busy()) return false;
-    const heldMs = performance.now() - this.waiting[0]!.since;
-    if (heldMs >= priority.maxMs) return false;
+    if (!priority?.busy()) {
+      this.heldSince = null;
+      return false;
+    }
+    const now = performance.now();
+    this.heldSince ??= now;
+    const heldMs = now - this.heldSince;
+    if (heldMs >= priority.maxMs) {
+      this.heldSince = null;
+      return false;
+    }
     this.yieldTimer ??= setTimeout(() => {
       this.yieldTimer = null;
       this.pump();
