@@ -82,13 +82,23 @@ describe.each<Transport>(['redis', 'postgres'])('durable sleep on the %s transpo
   });
 
   it('is woken by the recovery sweep when its wake-up job was lost', async () => {
-    const execution = await t.manager.start(principal(), 'napper', { ms: 300 });
+    const execution = await t.manager.start(principal(), 'napper', { ms: 1500 });
     await parked(execution.id);
-    for (const name of ALL_QUEUES) {
-      for (const job of await t.app.get(ExecutionQueue).queue(name).getDelayed())
-        if (job && 'executionId' in job.data && job.data.executionId === execution.id) await job.remove();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The wake-up job is enqueued right after the commit that parked the run, so it may not be there yet.
+    const removeWakeUp = async () => {
+      let removed = 0;
+      for (const name of ALL_QUEUES) {
+        for (const job of await t.app.get(ExecutionQueue).queue(name).getDelayed())
+          if (job && 'executionId' in job.data && job.data.executionId === execution.id) {
+            await job.remove();
+            removed += 1;
+          }
+      }
+      return removed;
+    };
+    await expect.poll(removeWakeUp, { timeout: 5000, interval: 20 }).toBeGreaterThan(0);
+    const { scheduled_for: due } = await row(execution.id);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, new Date(due).getTime() - Date.now()) + 500));
     expect((await row(execution.id)).status).toBe('scheduled');
     const report = await t.app.get(RecoveryService).recoverStuck(200);
     expect(report.requeued).toContain(execution.id);
