@@ -14,6 +14,7 @@ import { DashboardStats1795580000000 } from './1795580000000-DashboardStats.js';
 import { RunFiltersAndRetries1795590000000 } from './1795590000000-RunFiltersAndRetries.js';
 import { BoundedTenantQueue1795600000000 } from './1795600000000-BoundedTenantQueue.js';
 import { LeanerAdmission1795610000000 } from './1795610000000-LeanerAdmission.js';
+import { LeanerExecutionIndexes1795620000000 } from './1795620000000-LeanerExecutionIndexes.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -37,4 +38,5 @@ export const AGENT_MIGRATIONS: Function[] = [
   RunFiltersAndRetries1795590000000,
   BoundedTenantQueue1795600000000,
   LeanerAdmission1795610000000,
+  LeanerExecutionIndexes1795620000000,
 ].map(recordedOnce);

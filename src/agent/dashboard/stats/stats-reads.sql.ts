@@ -3,8 +3,9 @@ import { P50, P95, percentileSql } from './duration-histogram.js';
 
 /**
  * What the dashboard's statistics routes read: a window of one tenant's rollup buckets (one range
- * of the primary key each), and the tenant's executions that run or wait now (the partial index
- * `idx_agent_executions_tenant_live`). Nothing here grows with the history.
+ * of the primary key each), and the tenant's executions that run or wait now (indexes that lead with
+ * the tenant and its live statuses: `idx_agent_executions_tenant_status`, and the partial
+ * `idx_agent_executions_owner_live`). Nothing here grows with the history.
  */
 
 /** The rows of one dimension over a window, by key then time. $1 tenant · $2 bucket seconds · $3 dimension · $4 from · $5 to */

@@ -9,11 +9,14 @@ import { numericColumn } from '../../infrastructure/numeric-column.js';
 type JsonColumn = unknown;
 type JsonObjectColumn = Record<string, unknown>;
 
+const LIVE = `status IN ('scheduled', 'pending', 'running', 'paused', 'awaiting_input', 'awaiting_event', 'awaiting_children')`;
+
 @Entity('agent_executions')
-@Index('idx_agent_executions_owner_status', ['tenantId', 'userId', 'status'])
+// NOTE: a status change writes an entry in every index whose predicate its row meets: those only some statuses read are partial.
+@Index('idx_agent_executions_owner_live', ['tenantId', 'userId', 'status'], { where: LIVE })
 @Index('idx_agent_executions_owner_id', ['tenantId', 'userId', 'id'])
 @Index('idx_agent_executions_status_updated', ['status', 'updatedAt'])
-@Index('idx_agent_executions_status_event', ['status', 'awaitingEvent'])
+@Index('idx_agent_executions_awaiting_event', ['tenantId', 'awaitingEvent'], { where: `status = 'awaiting_event'` })
 @Index('idx_agent_executions_settle_pending', ['id'], { where: 'settle_pending' })
 @Index('idx_agent_executions_conversation', ['conversationId', 'id'], { where: 'conversation_id IS NOT NULL' })
 @Index('idx_agent_executions_pipeline', ['pipelineId', 'stageIndex'], { where: 'pipeline_id IS NOT NULL' })
@@ -24,10 +27,6 @@ type JsonObjectColumn = Record<string, unknown>;
 @Index('idx_agent_executions_tenant_type', ['tenantId', 'agentType', 'id'])
 @Index('idx_agent_executions_concurrency_key', ['tenantId', 'concurrencyKey', 'createdAt'], { where: 'concurrency_key IS NOT NULL' })
 @Index('idx_agent_executions_parent', ['parentExecutionId'], { where: 'parent_execution_id IS NOT NULL' })
-// NOTE: what runs and waits now, per tenant (the dashboard's counts and stuck executions), without its ended rows.
-@Index('idx_agent_executions_tenant_live', ['tenantId', 'status', 'updatedAt'], {
-  where: `status IN ('scheduled', 'pending', 'running', 'paused', 'awaiting_input', 'awaiting_event', 'awaiting_children')`,
-})
 @Index('uq_agent_executions_idempotency', ['tenantId', 'userId', 'idempotencyKey'], {
   unique: true,
   where: 'idempotency_key IS NOT NULL',
