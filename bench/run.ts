@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { Benchmark } from './support/benchmark.js';
 import { emit, progress, reserveStdoutForResults } from './support/output.js';
+import { unsupportedNode } from './support/node-runtime.js';
 import type { BenchTransport } from './support/servers.js';
 
 /**
@@ -69,6 +70,8 @@ const usage = () =>
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const wrongNode = unsupportedNode();
+  if (wrongNode) throw new UsageError(wrongNode);
   if (!args.name) throw new UsageError('which benchmark?');
   const load = BENCHMARKS[args.name];
   if (!load) throw new UsageError(`unknown benchmark '${args.name}'`);
