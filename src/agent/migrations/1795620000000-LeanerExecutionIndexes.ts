@@ -5,8 +5,8 @@ const LIVE = `('scheduled', 'pending', 'running', 'paused', 'awaiting_input', 'a
 /**
  * Fewer index entries for each change of an execution's status. A status change (a wake, a lease,
  * an ending) cannot be a HOT update, so it writes one entry in every index of `agent_executions`
- * whose predicate the new row meets; a wake of 10,000 wrote ten per row. Three of them are kept for
- * rows they never serve:
+ * whose predicate the new row meets; a wake of 10,000 wrote ten per row. Three of those indexes
+ * held rows they never serve:
  *
  * - `(status, awaiting_event)` held every row for the one status that has an event: now
  *   `(tenant_id, awaiting_event)` of the rows that wait for one (a trigger's own key).

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { ExecutionError, ExecutionStatus } from '../execution-status.js';
+import { NON_TERMINAL_STATUSES, type ExecutionError, type ExecutionStatus } from '../execution-status.js';
 import { numericColumn } from '../../infrastructure/numeric-column.js';
 
 /**
@@ -9,7 +9,7 @@ import { numericColumn } from '../../infrastructure/numeric-column.js';
 type JsonColumn = unknown;
 type JsonObjectColumn = Record<string, unknown>;
 
-const LIVE = `status IN ('scheduled', 'pending', 'running', 'paused', 'awaiting_input', 'awaiting_event', 'awaiting_children')`;
+const LIVE = `status IN (${NON_TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 @Entity('agent_executions')
 // NOTE: a status change writes an entry in every index whose predicate its row meets: those only some statuses read are partial.
