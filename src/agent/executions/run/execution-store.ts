@@ -43,8 +43,8 @@ interface LeaseRequest {
  * While a wake's lease statements run, the steps' commits wait, then go in larger batches: the
  * database's cores take the woken executions first. A commit waits at most this long, and never
  * longer than a heartbeat interval (its step's heartbeat has stopped). NOTE: a wake of 10,000 on two
- * cores, alternated runs: all running 2.39-2.48 s against 3.36-3.59 s when both went side by side,
- * all completed as soon (4.69-4.96 s against 4.60-4.96 s); a limit of 1 s kept only part of the gain, 250 ms none.
+ * cores, Node 24, alternated runs: all running 1.83-2.05 s against 2.93-3.38 s when both went side by
+ * side, all completed 3.87-4.24 s against 4.13-4.85 s; a limit of 1 s kept only part of the gain, 250 ms none.
  */
 const LEASES_FIRST_MAX_MS = 3_000;
 
