@@ -15,6 +15,7 @@ import { RunFiltersAndRetries1795590000000 } from './1795590000000-RunFiltersAnd
 import { BoundedTenantQueue1795600000000 } from './1795600000000-BoundedTenantQueue.js';
 import { LeanerAdmission1795610000000 } from './1795610000000-LeanerAdmission.js';
 import { LeanerExecutionIndexes1795620000000 } from './1795620000000-LeanerExecutionIndexes.js';
+import { GroupedAdmission1795630000000 } from './1795630000000-GroupedAdmission.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -39,4 +40,5 @@ export const AGENT_MIGRATIONS: Function[] = [
   BoundedTenantQueue1795600000000,
   LeanerAdmission1795610000000,
   LeanerExecutionIndexes1795620000000,
+  GroupedAdmission1795630000000,
 ].map(recordedOnce);

@@ -17,20 +17,15 @@ export const ADMIT_SQL = `SELECT agents_admit($1::uuid, $2::text, $3::text, $4::
 
 /**
  * Group admission: the starts that queued while earlier admissions were on their way, in one
- * statement and one commit. Each row is `agents_admit` as above, called in lock-key order, so two
- * batches take their users' locks in the same order and never wait for each other in a cycle. A later row sees the rows admitted before it (the
- * function's statements each see what the transaction did so far): the limits stay exact.
- * $1 a JSON array of rows with the columns of `ADMISSION_ROW`; each answer carries its row's `ord`.
+ * statement and one commit. `agents_admit_batch` (migration GroupedAdmission1795630000000) admits
+ * them in lock-key order, so two batches take their users' locks in the same order and never wait
+ * for each other in a cycle, and reads each user's counts once for all of their starts, carrying
+ * them on from one start to the next: the limits stay exact. $1 a JSON array of rows with the
+ * columns `ord, id, tenant_id, user_id, agent_type, queue, input, metadata, idempotency_key, status,
+ * scheduled_for, awaiting_event, wait_seconds, hour_start, max_concurrent, per_hour, tier, links,
+ * lock_key`; each answer carries its row's `ord`.
  */
-const ADMISSION_ROW = `ord int, id uuid, tenant_id text, user_id text, agent_type text, queue text, input jsonb, metadata jsonb,
-  idempotency_key text, status text, scheduled_for timestamptz, awaiting_event text, wait_seconds double precision,
-  hour_start uuid, max_concurrent int, per_hour int, tier text, links jsonb, lock_key bigint`;
-
-export const ADMIT_BATCH_SQL = `
-SELECT r.ord, agents_admit(r.id, r.tenant_id, r.user_id, r.agent_type, r.queue, r.input, r.metadata, r.idempotency_key,
-  r.status, r.scheduled_for, r.awaiting_event, r.wait_seconds, r.hour_start, r.max_concurrent, r.per_hour, r.tier,
-  r.links, r.lock_key) AS admitted
-FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${ADMISSION_ROW}) ORDER BY lock_key, ord) r`;
+export const ADMIT_BATCH_SQL = `SELECT ord, admitted FROM agents_admit_batch($1::jsonb)`;
 
 /** The same counts, for `GET /api/agents/limits`. $1 tenant · $2 user · $3 first id of the last hour */
 export const USAGE_SQL = `

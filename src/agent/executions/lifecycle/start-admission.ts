@@ -244,7 +244,7 @@ function report(usage: UsageRow, tier: TierPolicy): LimitsReport {
   };
 }
 
-/** A start as the admission's arguments (the columns of `ADMISSION_ROW`). */
+/** A start as the admission's arguments (the columns of `ADMIT_BATCH_SQL`'s rows). */
 const admissionValues = ({ principal, tier, row, now }: AdmissionRequest) => ({
   id: uuidv7(now),
   tenant_id: principal.tenantId,

@@ -1,0 +1,185 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { ADMIT_FUNCTION as BEFORE } from './1795610000000-LeanerAdmission.js';
+
+const LIVE = `('pending', 'running', 'paused', 'awaiting_input', 'awaiting_event', 'awaiting_children')`;
+
+/**
+ * The admission of a start given its user's counts: the idempotency key, the tenant's queue (for
+ * the priority), the insert when the counts are under the limits, and the answer `agents_admit`
+ * always gave. $1–$17 as `agents_admit`'s, then $18 concurrent, $19 hourly, $20 the oldest start of
+ * the hour (NULL where nobody reads it: an admitted start).
+ */
+const ADMIT_COUNTED_FUNCTION = `
+  CREATE OR REPLACE FUNCTION agents_admit_counted(
+    uuid, text, text, text, text, jsonb, jsonb, text, text, timestamptz, text, double precision, uuid, integer, integer, text, jsonb,
+    integer, integer, timestamptz
+  ) RETURNS jsonb LANGUAGE plpgsql AS $admit$
+  DECLARE
+    admitted jsonb;
+  BEGIN
+    WITH existing AS (
+      SELECT * FROM agent_executions
+      WHERE $8 IS NOT NULL AND tenant_id = $2 AND user_id = $3 AND idempotency_key = $8
+    ), usage AS (
+      SELECT $18 AS concurrent, $19 AS hourly, $20 AS oldest,
+        (SELECT count(*) FROM (
+          SELECT 1 FROM agent_executions WHERE tenant_id = $2 AND queue = $5 AND status = 'pending' LIMIT 256
+        ) queued)::int AS tenant_queued
+    ), ins AS (
+      INSERT INTO agent_executions (id, tenant_id, user_id, agent_type, status, queue, input, metadata, idempotency_key,
+                                    scheduled_for, awaiting_event, awaiting_until, tier,
+                                    conversation_id, pipeline_id, stage_index, parent_execution_id, depth, settle_pending,
+                                    agent_version, forked_from_execution_id, forked_from_step, step_count, message_count, state,
+                                    concurrency_key, concurrency_limit)
+      SELECT $1, $2, $3, $4, $9, $5, $6, $7, $8, $10, $11,
+             CASE WHEN $12 IS NULL THEN NULL ELSE now() + make_interval(secs => $12) END, $16,
+             ($17->>'conversation_id')::uuid, ($17->>'pipeline_id')::uuid, ($17->>'stage_index')::int,
+             ($17->>'parent_execution_id')::uuid, COALESCE(($17->>'depth')::int, 0),
+             COALESCE($17->>'conversation_id', $17->>'pipeline_id', $17->>'parent_execution_id', $17->>'concurrency_key') IS NOT NULL,
+             COALESCE($17->>'agent_version', '1'), ($17->>'forked_from_execution_id')::uuid, ($17->>'forked_from_step')::int,
+             COALESCE(($17->>'step_count')::int, 0), COALESCE(($17->>'message_count')::int, 0), COALESCE($17->'state', '{}'::jsonb),
+             $17->>'concurrency_key', ($17->>'concurrency_limit')::int
+      FROM usage
+      WHERE NOT EXISTS (SELECT 1 FROM existing) AND usage.concurrent < $14 AND usage.hourly < $15
+      RETURNING *
+    )
+    SELECT jsonb_build_object(
+      'existing', (SELECT to_jsonb(existing) FROM existing LIMIT 1),
+      'same_request', (SELECT existing.agent_type = $4 AND existing.input = $6 AND existing.metadata = $7 FROM existing LIMIT 1),
+      'created', (SELECT to_jsonb(ins) FROM ins),
+      'concurrent', usage.concurrent,
+      'hourly', usage.hourly,
+      'oldest', usage.oldest,
+      'tenant_queued', usage.tenant_queued)
+    INTO admitted FROM usage;
+    RETURN admitted;
+  END
+  $admit$
+`;
+
+/** One start: the user's lock, the user's counts (the last hour read once), then the admission. */
+const ADMIT_FUNCTION = `
+  CREATE OR REPLACE FUNCTION agents_admit(
+    uuid, text, text, text, text, jsonb, jsonb, text, text, timestamptz, text, double precision, uuid, integer, integer, text, jsonb,
+    bigint
+  ) RETURNS jsonb LANGUAGE plpgsql AS $admit$
+  DECLARE
+    live int;
+    hourly int;
+    oldest timestamptz;
+  BEGIN
+    PERFORM pg_advisory_xact_lock($18);
+    SELECT count(*)::int INTO live FROM agent_executions WHERE tenant_id = $2 AND user_id = $3 AND status IN ${LIVE};
+    SELECT count(*)::int, min(created_at) INTO hourly, oldest FROM agent_executions WHERE tenant_id = $2 AND user_id = $3 AND id >= $13;
+    RETURN agents_admit_counted($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, live, hourly, oldest);
+  END
+  $admit$
+`;
+
+/**
+ * Starts that queued together (`ADMIT_BATCH_SQL`), in lock-key order so two batches never wait for
+ * each other in a cycle. A user's counts are read at the first of their starts in the batch and
+ * carried on from there: each start admitted adds one to the hour (and one to the live ones if it
+ * is live), and between two starts the window moves by the few rows between their hour starts.
+ * The user's lock is held from the first of their starts to the commit, so nobody else admits for
+ * them meanwhile; a run that ends meanwhile is counted as live still (never more than the limit).
+ * Without this, each start read the user's whole last hour again: a burst of n starts read it n
+ * times, and a user with many starts in the hour admitted ever more slowly.
+ */
+const ADMIT_BATCH_FUNCTION = `
+  CREATE OR REPLACE FUNCTION agents_admit_batch(jsonb) RETURNS TABLE (ord int, admitted jsonb) LANGUAGE plpgsql AS $admit$
+  #variable_conflict use_column
+  DECLARE
+    r record;
+    locked bigint;
+    counted_tenant text;
+    counted_user text;
+    hour_from uuid;
+    hourly int;
+    live int;
+    moved int;
+    oldest timestamptz;
+    oldest_known boolean;
+  BEGIN
+    FOR r IN
+      SELECT * FROM jsonb_to_recordset($1) AS x(ord int, id uuid, tenant_id text, user_id text, agent_type text, queue text,
+        input jsonb, metadata jsonb, idempotency_key text, status text, scheduled_for timestamptz, awaiting_event text,
+        wait_seconds double precision, hour_start uuid, max_concurrent int, per_hour int, tier text, links jsonb, lock_key bigint)
+      ORDER BY x.lock_key, x.ord
+    LOOP
+      IF locked IS DISTINCT FROM r.lock_key THEN
+        PERFORM pg_advisory_xact_lock(r.lock_key);
+        locked := r.lock_key;
+      END IF;
+      IF counted_tenant IS DISTINCT FROM r.tenant_id OR counted_user IS DISTINCT FROM r.user_id THEN
+        SELECT count(*)::int INTO live FROM agent_executions
+          WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND status IN ${LIVE};
+        SELECT count(*)::int INTO hourly FROM agent_executions
+          WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= r.hour_start;
+        counted_tenant := r.tenant_id;
+        counted_user := r.user_id;
+        hour_from := r.hour_start;
+        oldest_known := false;
+      ELSIF r.hour_start > hour_from THEN
+        SELECT count(*)::int INTO moved FROM agent_executions
+          WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= hour_from AND id < r.hour_start;
+        hourly := hourly - moved;
+        hour_from := r.hour_start;
+        oldest_known := oldest_known AND moved = 0;
+      ELSIF r.hour_start < hour_from THEN
+        SELECT count(*)::int INTO moved FROM agent_executions
+          WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= r.hour_start AND id < hour_from;
+        hourly := hourly + moved;
+        hour_from := r.hour_start;
+        oldest_known := oldest_known AND moved = 0;
+      END IF;
+      IF (live >= r.max_concurrent OR hourly >= r.per_hour) AND NOT oldest_known THEN
+        -- Refused: the answer says when the hour frees a start (read once while the window holds the same starts).
+        SELECT min(created_at) INTO oldest FROM agent_executions
+          WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= r.hour_start;
+        oldest_known := true;
+      END IF;
+      admitted := agents_admit_counted(r.id, r.tenant_id, r.user_id, r.agent_type, r.queue, r.input, r.metadata,
+        r.idempotency_key, r.status, r.scheduled_for, r.awaiting_event, r.wait_seconds, r.hour_start, r.max_concurrent,
+        r.per_hour, r.tier, r.links, live, hourly, CASE WHEN oldest_known THEN oldest END);
+      IF jsonb_typeof(admitted->'created') = 'object' THEN
+        hourly := hourly + 1;
+        oldest_known := oldest_known AND oldest IS NOT NULL;
+        IF r.status IN ${LIVE} THEN
+          live := live + 1;
+        END IF;
+      END IF;
+      ord := r.ord;
+      RETURN NEXT;
+    END LOOP;
+  END
+  $admit$
+`;
+
+/**
+ * A burst of starts by one user reads the user's counts once, not once per start
+ * (`agents_admit_batch`). Measured on 2 cores, 200 starts at once by one user took 77 ms with
+ * 200 starts in the user's last hour and 166–319 ms with 2,000; without the hour's reads, 40 ms
+ * whatever the hour held. `agents_admit` answers as before (the code before this migration calls
+ * only it), now through `agents_admit_counted`, which both share.
+ */
+export class GroupedAdmission1795630000000 implements MigrationInterface {
+  name = 'GroupedAdmission1795630000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(ADMIT_COUNTED_FUNCTION);
+    await queryRunner.query(ADMIT_FUNCTION);
+    await queryRunner.query(ADMIT_BATCH_FUNCTION);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP FUNCTION IF EXISTS agents_admit_batch(jsonb)`);
+    await queryRunner.query(BEFORE);
+    await queryRunner.query(`
+      DROP FUNCTION IF EXISTS agents_admit_counted(
+        uuid, text, text, text, text, jsonb, jsonb, text, text, timestamptz, text, double precision, uuid, integer, integer, text, jsonb,
+        integer, integer, timestamptz
+      )
+    `);
+  }
+}
