@@ -89,7 +89,7 @@ describe.each<Transport>(['redis', 'postgres'])('tier limits and fairness on the
 
   it("reads the user's last hour once per start, for both of the hourly limit's answers: how many, and since when", async () => {
     // The admission's counts visit recent rows, never all-visible: each read of the hour costs a visit per start of it.
-    const { rows } = await db.sql.query(`SELECT pg_get_functiondef('agents_admit'::regproc) AS source`);
+    const { rows } = await db.sql.query(`SELECT pg_get_functiondef('agents_admit_counted'::regproc) AS source`);
     expect(rows[0].source.split('id >= $13')).toHaveLength(2);
     const who = principal('one-hour-read', 't1', 'seven_an_hour');
     for (let i = 0; i < 7; i++) await (i % 2 ? a : b).manager.start(who, 'steps', { steps: 1 });

@@ -4,10 +4,11 @@ import { ADMIT_FUNCTION as BEFORE } from './1795610000000-LeanerAdmission.js';
 const LIVE = `('pending', 'running', 'paused', 'awaiting_input', 'awaiting_event', 'awaiting_children')`;
 
 /**
- * The admission of a start given its user's counts: the idempotency key, the tenant's queue (for
- * the priority), the insert when the counts are under the limits, and the answer `agents_admit`
- * always gave. $1–$17 as `agents_admit`'s, then $18 concurrent, $19 hourly, $20 the oldest start of
- * the hour (NULL where nobody reads it: an admitted start).
+ * The admission of one start: the idempotency key, the user's counts, the tenant's queue (for the
+ * priority), the insert when the counts are under the limits, and the answer `agents_admit` always
+ * gave. $1–$17 as `agents_admit`'s, then the user's counts where the caller knows them already
+ * ($18 live, $19 in the last hour, $20 the oldest start of the hour or NULL where nobody reads it);
+ * NULL: read here, the hour once for both of its answers.
  */
 const ADMIT_COUNTED_FUNCTION = `
   CREATE OR REPLACE FUNCTION agents_admit_counted(
@@ -21,11 +22,17 @@ const ADMIT_COUNTED_FUNCTION = `
       SELECT * FROM agent_executions
       WHERE $8 IS NOT NULL AND tenant_id = $2 AND user_id = $3 AND idempotency_key = $8
     ), usage AS (
-      SELECT $18 AS concurrent, $19 AS hourly, $20 AS oldest,
+      SELECT
+        COALESCE($18, (SELECT count(*) FROM agent_executions WHERE tenant_id = $2 AND user_id = $3
+           AND status IN ${LIVE}))::int AS concurrent,
+        COALESCE($19, hour.hourly) AS hourly,
+        CASE WHEN $19 IS NULL THEN hour.oldest ELSE $20 END AS oldest,
         (SELECT count(*) FROM (
           SELECT 1 FROM agent_executions WHERE tenant_id = $2 AND queue = $5 AND status = 'pending' LIMIT 256
         ) queued)::int AS tenant_queued
-    ), ins AS (
+      FROM (SELECT count(*)::int AS hourly, min(created_at) AS oldest
+            FROM agent_executions WHERE $19 IS NULL AND tenant_id = $2 AND user_id = $3 AND id >= $13) hour
+  ), ins AS (
       INSERT INTO agent_executions (id, tenant_id, user_id, agent_type, status, queue, input, metadata, idempotency_key,
                                     scheduled_for, awaiting_event, awaiting_until, tier,
                                     conversation_id, pipeline_id, stage_index, parent_execution_id, depth, settle_pending,
@@ -57,21 +64,15 @@ const ADMIT_COUNTED_FUNCTION = `
   $admit$
 `;
 
-/** One start: the user's lock, the user's counts (the last hour read once), then the admission. */
+/** One start: the user's lock, then the admission with the user's counts read in its statement. */
 const ADMIT_FUNCTION = `
   CREATE OR REPLACE FUNCTION agents_admit(
     uuid, text, text, text, text, jsonb, jsonb, text, text, timestamptz, text, double precision, uuid, integer, integer, text, jsonb,
     bigint
   ) RETURNS jsonb LANGUAGE plpgsql AS $admit$
-  DECLARE
-    live int;
-    hourly int;
-    oldest timestamptz;
   BEGIN
     PERFORM pg_advisory_xact_lock($18);
-    SELECT count(*)::int INTO live FROM agent_executions WHERE tenant_id = $2 AND user_id = $3 AND status IN ${LIVE};
-    SELECT count(*)::int, min(created_at) INTO hourly, oldest FROM agent_executions WHERE tenant_id = $2 AND user_id = $3 AND id >= $13;
-    RETURN agents_admit_counted($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, live, hourly, oldest);
+    RETURN agents_admit_counted($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, NULL);
   END
   $admit$
 `;
@@ -112,38 +113,43 @@ const ADMIT_BATCH_FUNCTION = `
         locked := r.lock_key;
       END IF;
       IF counted_tenant IS DISTINCT FROM r.tenant_id OR counted_user IS DISTINCT FROM r.user_id THEN
-        SELECT count(*)::int INTO live FROM agent_executions
-          WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND status IN ${LIVE};
-        SELECT count(*)::int INTO hourly FROM agent_executions
-          WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= r.hour_start;
+        -- The first of this user's starts reads the counts, as a lone start does.
+        admitted := agents_admit_counted(r.id, r.tenant_id, r.user_id, r.agent_type, r.queue, r.input, r.metadata,
+          r.idempotency_key, r.status, r.scheduled_for, r.awaiting_event, r.wait_seconds, r.hour_start, r.max_concurrent,
+          r.per_hour, r.tier, r.links, NULL, NULL, NULL);
         counted_tenant := r.tenant_id;
         counted_user := r.user_id;
         hour_from := r.hour_start;
-        oldest_known := false;
-      ELSIF r.hour_start > hour_from THEN
-        SELECT count(*)::int INTO moved FROM agent_executions
-          WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= hour_from AND id < r.hour_start;
-        hourly := hourly - moved;
-        hour_from := r.hour_start;
-        oldest_known := oldest_known AND moved = 0;
-      ELSIF r.hour_start < hour_from THEN
-        SELECT count(*)::int INTO moved FROM agent_executions
-          WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= r.hour_start AND id < hour_from;
-        hourly := hourly + moved;
-        hour_from := r.hour_start;
-        oldest_known := oldest_known AND moved = 0;
-      END IF;
-      IF (live >= r.max_concurrent OR hourly >= r.per_hour) AND NOT oldest_known THEN
-        -- Refused: the answer says when the hour frees a start (read once while the window holds the same starts).
-        SELECT min(created_at) INTO oldest FROM agent_executions
-          WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= r.hour_start;
+        live := (admitted->>'concurrent')::int;
+        hourly := (admitted->>'hourly')::int;
+        oldest := (admitted->>'oldest')::timestamptz;
         oldest_known := true;
+      ELSE
+        IF r.hour_start > hour_from THEN
+          SELECT count(*)::int INTO moved FROM agent_executions
+            WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= hour_from AND id < r.hour_start;
+          hourly := hourly - moved;
+          oldest_known := oldest_known AND moved = 0;
+        ELSIF r.hour_start < hour_from THEN
+          SELECT count(*)::int INTO moved FROM agent_executions
+            WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= r.hour_start AND id < hour_from;
+          hourly := hourly + moved;
+          oldest_known := oldest_known AND moved = 0;
+        END IF;
+        hour_from := r.hour_start;
+        IF (live >= r.max_concurrent OR hourly >= r.per_hour) AND NOT oldest_known THEN
+          -- Refused: the answer says when the hour frees a start (read again only once the window moved).
+          SELECT min(created_at) INTO oldest FROM agent_executions
+            WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= r.hour_start;
+          oldest_known := true;
+        END IF;
+        admitted := agents_admit_counted(r.id, r.tenant_id, r.user_id, r.agent_type, r.queue, r.input, r.metadata,
+          r.idempotency_key, r.status, r.scheduled_for, r.awaiting_event, r.wait_seconds, r.hour_start, r.max_concurrent,
+          r.per_hour, r.tier, r.links, live, hourly, CASE WHEN oldest_known THEN oldest END);
       END IF;
-      admitted := agents_admit_counted(r.id, r.tenant_id, r.user_id, r.agent_type, r.queue, r.input, r.metadata,
-        r.idempotency_key, r.status, r.scheduled_for, r.awaiting_event, r.wait_seconds, r.hour_start, r.max_concurrent,
-        r.per_hour, r.tier, r.links, live, hourly, CASE WHEN oldest_known THEN oldest END);
       IF jsonb_typeof(admitted->'created') = 'object' THEN
         hourly := hourly + 1;
+        -- An hour that was empty has its oldest start now.
         oldest_known := oldest_known AND oldest IS NOT NULL;
         IF r.status IN ${LIVE} THEN
           live := live + 1;
@@ -161,7 +167,8 @@ const ADMIT_BATCH_FUNCTION = `
  * (`agents_admit_batch`). Measured on 2 cores, 200 starts at once by one user took 77 ms with
  * 200 starts in the user's last hour and 166–319 ms with 2,000; without the hour's reads, 40 ms
  * whatever the hour held. `agents_admit` answers as before (the code before this migration calls
- * only it), now through `agents_admit_counted`, which both share.
+ * only it), now through `agents_admit_counted`, which both share: a lone start, and the first of a
+ * user's starts in a batch, read the counts in the admission's own statement, as before.
  */
 export class GroupedAdmission1795630000000 implements MigrationInterface {
   name = 'GroupedAdmission1795630000000';
