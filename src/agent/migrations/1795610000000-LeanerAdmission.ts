@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { ADMIT_FUNCTION as BEFORE } from './1795600000000-BoundedTenantQueue.js';
+import { replacedIn } from './replaced-in.js';
 
 const HOUR_TWICE = `        (SELECT count(*) FROM agent_executions WHERE tenant_id = $2 AND user_id = $3 AND id >= $13)::int AS hourly,
         (SELECT min(created_at) FROM agent_executions WHERE tenant_id = $2 AND user_id = $3 AND id >= $13) AS oldest,
@@ -32,10 +33,4 @@ export class LeanerAdmission1795610000000 implements MigrationInterface {
   }
 }
 
-/** `text` with `from` replaced by `to`; throws when `from` is missing (an earlier migration's text changed). */
-function replacedIn(text: string, from: string, to: string): string {
-  if (!text.includes(from)) throw new Error(`LeanerAdmission: the earlier agents_admit no longer contains ${JSON.stringify(from.slice(0, 60))}`);
-  return text.replace(from, to);
-}
-
-export const ADMIT_FUNCTION = replacedIn(replacedIn(BEFORE, HOUR_TWICE, HOUR_ONCE), USAGE_END, USAGE_END_FROM_THE_HOUR);
+export const ADMIT_FUNCTION = replacedIn('LeanerAdmission', BEFORE, [HOUR_TWICE, HOUR_ONCE], [USAGE_END, USAGE_END_FROM_THE_HOUR]);

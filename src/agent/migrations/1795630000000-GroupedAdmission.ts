@@ -1,75 +1,50 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { ADMIT_FUNCTION as BEFORE } from './1795610000000-LeanerAdmission.js';
+import { replacedIn } from './replaced-in.js';
 
 const LIVE = `('pending', 'running', 'paused', 'awaiting_input', 'awaiting_event', 'awaiting_children')`;
 
-/**
- * The admission of one start: the idempotency key, the user's counts, the tenant's queue (for the
- * priority), the insert when the counts are under the limits, and the answer `agents_admit` always
- * gave. $1–$17 as `agents_admit`'s, then the user's counts where the caller knows them already
- * ($18 live, $19 in the last hour, $20 the oldest start of the hour or NULL where nobody reads it);
- * NULL: read here, the hour once for both of its answers.
- */
-const ADMIT_COUNTED_FUNCTION = `
-  CREATE OR REPLACE FUNCTION agents_admit_counted(
+const SIGNATURE = `CREATE OR REPLACE FUNCTION agents_admit(
+    uuid, text, text, text, text, jsonb, jsonb, text, text, timestamptz, text, double precision, uuid, integer, integer, text, jsonb,
+    bigint
+  )`;
+const COUNTED_SIGNATURE = `CREATE OR REPLACE FUNCTION agents_admit_counted(
     uuid, text, text, text, text, jsonb, jsonb, text, text, timestamptz, text, double precision, uuid, integer, integer, text, jsonb,
     integer, integer, timestamptz
-  ) RETURNS jsonb LANGUAGE plpgsql AS $admit$
-  DECLARE
-    admitted jsonb;
-  BEGIN
-    WITH existing AS (
-      SELECT * FROM agent_executions
-      WHERE $8 IS NOT NULL AND tenant_id = $2 AND user_id = $3 AND idempotency_key = $8
-    ), usage AS (
-      SELECT
-        COALESCE($18, (SELECT count(*) FROM agent_executions WHERE tenant_id = $2 AND user_id = $3
+  )`;
+const LOCK = `    PERFORM pg_advisory_xact_lock($18);
+`;
+const COUNTS = `        (SELECT count(*) FROM agent_executions WHERE tenant_id = $2 AND user_id = $3
+           AND status IN ${LIVE})::int AS concurrent,
+        hour.hourly, hour.oldest,
+`;
+const COUNTS_UNLESS_GIVEN = `        COALESCE($18, (SELECT count(*) FROM agent_executions WHERE tenant_id = $2 AND user_id = $3
            AND status IN ${LIVE}))::int AS concurrent,
         COALESCE($19, hour.hourly) AS hourly,
         CASE WHEN $19 IS NULL THEN hour.oldest ELSE $20 END AS oldest,
-        (SELECT count(*) FROM (
-          SELECT 1 FROM agent_executions WHERE tenant_id = $2 AND queue = $5 AND status = 'pending' LIMIT 256
-        ) queued)::int AS tenant_queued
-      FROM (SELECT count(*)::int AS hourly, min(created_at) AS oldest
-            FROM agent_executions WHERE $19 IS NULL AND tenant_id = $2 AND user_id = $3 AND id >= $13) hour
-  ), ins AS (
-      INSERT INTO agent_executions (id, tenant_id, user_id, agent_type, status, queue, input, metadata, idempotency_key,
-                                    scheduled_for, awaiting_event, awaiting_until, tier,
-                                    conversation_id, pipeline_id, stage_index, parent_execution_id, depth, settle_pending,
-                                    agent_version, forked_from_execution_id, forked_from_step, step_count, message_count, state,
-                                    concurrency_key, concurrency_limit)
-      SELECT $1, $2, $3, $4, $9, $5, $6, $7, $8, $10, $11,
-             CASE WHEN $12 IS NULL THEN NULL ELSE now() + make_interval(secs => $12) END, $16,
-             ($17->>'conversation_id')::uuid, ($17->>'pipeline_id')::uuid, ($17->>'stage_index')::int,
-             ($17->>'parent_execution_id')::uuid, COALESCE(($17->>'depth')::int, 0),
-             COALESCE($17->>'conversation_id', $17->>'pipeline_id', $17->>'parent_execution_id', $17->>'concurrency_key') IS NOT NULL,
-             COALESCE($17->>'agent_version', '1'), ($17->>'forked_from_execution_id')::uuid, ($17->>'forked_from_step')::int,
-             COALESCE(($17->>'step_count')::int, 0), COALESCE(($17->>'message_count')::int, 0), COALESCE($17->'state', '{}'::jsonb),
-             $17->>'concurrency_key', ($17->>'concurrency_limit')::int
-      FROM usage
-      WHERE NOT EXISTS (SELECT 1 FROM existing) AND usage.concurrent < $14 AND usage.hourly < $15
-      RETURNING *
-    )
-    SELECT jsonb_build_object(
-      'existing', (SELECT to_jsonb(existing) FROM existing LIMIT 1),
-      'same_request', (SELECT existing.agent_type = $4 AND existing.input = $6 AND existing.metadata = $7 FROM existing LIMIT 1),
-      'created', (SELECT to_jsonb(ins) FROM ins),
-      'concurrent', usage.concurrent,
-      'hourly', usage.hourly,
-      'oldest', usage.oldest,
-      'tenant_queued', usage.tenant_queued)
-    INTO admitted FROM usage;
-    RETURN admitted;
-  END
-  $admit$
 `;
+const HOUR = `FROM agent_executions WHERE tenant_id = $2 AND user_id = $3 AND id >= $13) hour`;
+const HOUR_UNLESS_GIVEN = `FROM agent_executions WHERE $19 IS NULL AND tenant_id = $2 AND user_id = $3 AND id >= $13) hour`;
+
+/**
+ * The admission of one start, `agents_admit` without the lock: the idempotency key, the user's
+ * counts, the tenant's queue (for the priority), the insert when the counts are under the limits,
+ * and the same answer. $1–$17 as `agents_admit`'s, then the user's counts where the caller knows
+ * them already ($18 live, $19 in the last hour, $20 the oldest start of the hour or NULL where
+ * nobody reads it); NULL: read here, the hour once for both of its answers.
+ */
+const ADMIT_COUNTED_FUNCTION = replacedIn(
+  'GroupedAdmission',
+  BEFORE,
+  [SIGNATURE, COUNTED_SIGNATURE],
+  [LOCK, ''],
+  [COUNTS, COUNTS_UNLESS_GIVEN],
+  [HOUR, HOUR_UNLESS_GIVEN],
+);
 
 /** One start: the user's lock, then the admission with the user's counts read in its statement. */
 const ADMIT_FUNCTION = `
-  CREATE OR REPLACE FUNCTION agents_admit(
-    uuid, text, text, text, text, jsonb, jsonb, text, text, timestamptz, text, double precision, uuid, integer, integer, text, jsonb,
-    bigint
-  ) RETURNS jsonb LANGUAGE plpgsql AS $admit$
+  ${SIGNATURE} RETURNS jsonb LANGUAGE plpgsql AS $admit$
   BEGIN
     PERFORM pg_advisory_xact_lock($18);
     RETURN agents_admit_counted($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, NULL);
