@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresPubSub } from '../../src/agent/infrastructure/postgres-pubsub.js';
@@ -8,6 +9,22 @@ import { statementsDuring } from '../support/sql-audit.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { redisUrl } from '../support/test-env.js';
 import type { DataSource } from 'typeorm';
+
+/** Counts what this process writes to sockets whose remote port is `port`, until `stop()`. */
+function socketWritesTo(port: string): { count: number; stop(): void } {
+  const write = Socket.prototype.write;
+  const counter = {
+    count: 0,
+    stop: () => {
+      Socket.prototype.write = write;
+    },
+  };
+  Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
+    if (String(this.remotePort) === port) counter.count++;
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof write;
+  return counter;
+}
 
 /** Every message of `channel` until `count` have come. */
 function collect(pubsub: PubSub, channel: string, count: number): Promise<string[]> {
@@ -47,14 +64,21 @@ describe('publishing several messages at once', () => {
     expect(await received).toEqual(['warm-up connection', ...messages]);
   });
 
-  it('on Redis: delivered whole and in order', async () => {
+  it('on Redis: written to the server at once, delivered whole and in order', async () => {
     const pubsub = new RedisPubSub({ url: redisUrl() });
     opened.push(pubsub);
     const channel = `batches-${process.pid}-${Date.now()}`;
     const messages = Array.from({ length: 50 }, (_, n) => `message ${n}`);
-    const received = collect(pubsub, channel, messages.length);
+    const received = collect(pubsub, channel, messages.length + 1);
     await pubsub.ready();
-    await pubsub.publish(channel, messages);
-    expect(await received).toEqual(messages);
+    await pubsub.publish(channel, 'warm-up connection');
+    const writes = socketWritesTo(new URL(redisUrl()).port);
+    try {
+      await pubsub.publish(channel, messages);
+    } finally {
+      writes.stop();
+    }
+    expect(writes.count).toBe(1);
+    expect(await received).toEqual(['warm-up connection', ...messages]);
   });
 });
