@@ -5,7 +5,7 @@ import { QueueName } from '../../src/agent/infrastructure/queue-names.js';
 import { ConversationsService, type Transport } from '../../src/agent/index.js';
 import { RateLimitedError } from '../../src/agent/errors/rate-limited.error.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
-import { statementsDuring } from '../support/sql-audit.js';
+import { statementsDuring, type SentStatement } from '../support/sql-audit.js';
 import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
@@ -141,5 +141,54 @@ describe.each<Transport>(['redis', 'postgres'])('eager start on the %s transport
     expect(later.status).toBe('scheduled');
     expect(await startJob(later.id)).toBe('delayed');
     expect((await row(later.id)).lease_epoch).toBe(0);
+  });
+});
+
+describe.each<Transport>(['redis', 'postgres'])('eager start under a burst on the %s transport', (transport) => {
+  let db: TestDatabase;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ connections: 'many' });
+    t = await startTestApp({
+      transport,
+      db,
+      queuePrefix: uniquePrefix(),
+      providers: [StepsAgent],
+      options: { workers: { concurrency: { [QueueName.Default]: 40 }, eagerStart: true } },
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it("takes at most commits.inFlight starts eagerly at once: the rest of one user's burst is admitted together", async () => {
+    const who = principal('burst');
+    const { result: started, statements } = await statementsDuring(() =>
+      Promise.all(Array.from({ length: 30 }, (_, n) => t.manager.start(who, 'steps', { steps: 1, n }))),
+    );
+    const name = (s: { text: string; name?: string }) => s.name ?? s.text.trim().split(/\s+/)[0]!.toUpperCase();
+    // An eager admission: BEGIN, the admission, the lease, COMMIT on one connection, which it holds
+    // while it waits for the user's lock. How many were on their way at once:
+    const byConnection = new Map<number, SentStatement[]>();
+    for (const s of statements) byConnection.set(s.connection, [...(byConnection.get(s.connection) ?? []), s]);
+    const eager: [number, number][] = [];
+    for (const sent of byConnection.values()) {
+      const names = sent.map(name);
+      names.forEach((n, i) => {
+        if (n === 'agents_admit' && names[i - 1] === 'BEGIN' && names[i + 1] === 'agents_acquire_lease')
+          eager.push([sent[i - 1]!.at, sent[i + 2]!.at]);
+      });
+    }
+    const atOnce = Math.max(...eager.map(([began]) => eager.filter(([b, committed]) => b <= began && began <= committed).length));
+    expect(eager.length).toBeGreaterThanOrEqual(1);
+    expect(atOnce).toBeLessThanOrEqual(2); // commits.inFlight
+    expect(eager.length).toBeLessThan(15);
+    expect(statements.filter((s) => name(s) === 'agents_admit_batch').length).toBeGreaterThan(0);
+    for (const execution of started) {
+      expect((await waitForStatus(t, db, execution.id, ['completed', 'failed'])).status).toBe('completed');
+    }
   });
 });

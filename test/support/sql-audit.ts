@@ -13,11 +13,17 @@ export async function unscopedQueriesDuring(work: () => Promise<void>): Promise<
   return { audited: touching.length, unscoped: touching.filter((s) => !/tenant_id/.test(s.text)).map((s) => s.text) };
 }
 
-/** Every statement (its text, prepared name, and which connection sent it) this process sends while `work` runs, and what `work` returned. */
-export async function statementsDuring<T>(
-  work: () => Promise<T>,
-): Promise<{ result: T; statements: { text: string; name?: string; connection: number }[] }> {
-  const statements: { text: string; name?: string; connection: number }[] = [];
+/** A statement sent: its text, prepared name, which connection sent it, and when (`performance.now()`). */
+export interface SentStatement {
+  text: string;
+  name?: string;
+  connection: number;
+  at: number;
+}
+
+/** Every statement this process sends while `work` runs, and what `work` returned. */
+export async function statementsDuring<T>(work: () => Promise<T>): Promise<{ result: T; statements: SentStatement[] }> {
+  const statements: SentStatement[] = [];
   const connections = new WeakMap<pg.Client, number>();
   let seen = 0;
   const original = pg.Client.prototype.query;
@@ -25,7 +31,8 @@ export async function statementsDuring<T>(
     const config = args[0];
     const text = typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text;
     if (!connections.has(this)) connections.set(this, ++seen);
-    if (text) statements.push({ text, name: (config as { name?: string }).name, connection: connections.get(this)! });
+    if (text)
+      statements.push({ text, name: (config as { name?: string }).name, connection: connections.get(this)!, at: performance.now() });
     return (original as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof original;
   try {

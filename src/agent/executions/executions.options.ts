@@ -36,7 +36,8 @@ export interface CommitOptions {
    * Statements of a process on their way at once (default 2); the next batches form while they run,
    * and what waits when slots free is split over them (measured with 200 executions on two cores:
    * ~20% more steps/s than 1, as the statements run side by side and the runs of one go on meanwhile).
-   * Step commits only: starts and leases go one statement at a time, in order (`inOrder`).
+   * Step commits only: starts and leases go one statement at a time, in order (`inOrder`). Also the
+   * most eager admissions (`workers.eagerStart`) on their way at once.
    */
   inFlight?: number;
 }
