@@ -60,7 +60,7 @@ describe('a batch of admissions (agents_admit_batch)', () => {
     };
   };
 
-  const admit = async (rows: ReturnType<typeof start>[]): Promise<Answer[]> => {
+  const admit = async (rows: (ReturnType<typeof start> & { hooks?: unknown })[]): Promise<Answer[]> => {
     const { rows: answers } = await db.sql.query<{ ord: number; admitted: Answer }>(ADMIT_BATCH_SQL, [
       JSON.stringify(rows.map((row, ord) => ({ ord, ...row }))),
     ]);
@@ -143,6 +143,21 @@ describe('a batch of admissions (agents_admit_batch)', () => {
     ]);
     expect(answers.map((x) => x.hourly)).toEqual([2, 0, 3, 1]);
     expect(answers.map((x) => x.created !== null)).toEqual([true, true, false, true]);
+  });
+
+  it('sets the hooks of each start it admits on its row, and inserts none it refuses', async () => {
+    const user = newUser();
+    const hooks = [{ url: 'https://example.com/done' }];
+    const answers = await admit([{ ...start(user, { perHour: 1 }), hooks }, { ...start(user, { perHour: 1 }), hooks }, start(user)]);
+    expect(answers.map((a) => a.created !== null)).toEqual([true, false, true]);
+    const { rows } = await db.sql.query(`SELECT id, hooks FROM agent_executions WHERE user_id = $1`, [user]);
+    expect(rows).toHaveLength(2);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { id: answers[0]!.created!.id, hooks },
+        { id: answers[2]!.created!.id, hooks: null },
+      ]),
+    );
   });
 
   it('answers a repeated idempotency key with the row the batch admitted, counting it once', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signHookPayload, step, type AgentDefinition } from '../../src/agent/index.js';
+import { statementsDuring } from '../support/sql-audit.js';
 import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 import { startTransport, TEST_TRANSPORTS, type TransportServers } from '../support/test-transports.js';
@@ -125,6 +126,22 @@ describe.each(TEST_TRANSPORTS)('outbound hooks on the %s transport', (transport)
     // Backoff: each retry waited.
     const times = log.body.data[0].attempt_log.map((a: { at: string }) => Date.parse(a.at));
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]);
+  });
+
+  it('a burst of starts with hooks is admitted together, each row with its own hooks', async () => {
+    const burst = principal('hooked-burst');
+    const { result: started, statements } = await statementsDuring(() =>
+      Promise.all(
+        Array.from({ length: 12 }, (_, n) => t.manager.start(burst, 'done', n, { hooks: [{ url: receiver.url(`/burst/${n}`) }] })),
+      ),
+    );
+    expect(statements.filter((s) => s.name === 'agents_admit_batch').length).toBeGreaterThan(0);
+    for (const [n, execution] of started.entries()) {
+      await waitForStatus(t, db, execution.id, ['completed']);
+      // The outbox row comes with the status change, from the hooks on the execution's row.
+      await until(async () => (await deliveriesOf(execution.id)).length === 1, 15_000, 'the outbox row');
+      expect((await deliveriesOf(execution.id))[0]).toMatchObject({ event: 'execution.completed', url: receiver.url(`/burst/${n}`) });
+    }
   });
 
   it('failure and awaiting input call the hooks that asked for them; agent-type hooks join the start’s', async () => {

@@ -60,7 +60,9 @@ const ADMIT_FUNCTION = `
  * The user's lock is held from the first of their starts to the commit, so nobody else admits for
  * them meanwhile; a run that ends meanwhile is counted as live still (never more than the limit).
  * Without this, each start read the user's whole last hour again: a burst of n starts read it n
- * times, and a user with many starts in the hour admitted ever more slowly.
+ * times, and a user with many starts in the hour admitted ever more slowly. A start's outbound
+ * hooks (`hooks`) are set on the row it inserts, so starts with hooks go in batches too (they went
+ * in a transaction each, which held a connection while it waited for the user's lock).
  */
 const ADMIT_BATCH_FUNCTION = `
   CREATE OR REPLACE FUNCTION agents_admit_batch(jsonb) RETURNS TABLE (ord int, admitted jsonb) LANGUAGE plpgsql AS $admit$
@@ -80,7 +82,8 @@ const ADMIT_BATCH_FUNCTION = `
     FOR r IN
       SELECT * FROM jsonb_to_recordset($1) AS x(ord int, id uuid, tenant_id text, user_id text, agent_type text, queue text,
         input jsonb, metadata jsonb, idempotency_key text, status text, scheduled_for timestamptz, awaiting_event text,
-        wait_seconds double precision, hour_start uuid, max_concurrent int, per_hour int, tier text, links jsonb, lock_key bigint)
+        wait_seconds double precision, hour_start uuid, max_concurrent int, per_hour int, tier text, links jsonb, lock_key bigint,
+        hooks jsonb)
       ORDER BY x.lock_key, x.ord
     LOOP
       IF locked IS DISTINCT FROM r.lock_key THEN
@@ -123,6 +126,10 @@ const ADMIT_BATCH_FUNCTION = `
           r.per_hour, r.tier, r.links, live, hourly, CASE WHEN oldest_known THEN oldest END);
       END IF;
       IF jsonb_typeof(admitted->'created') = 'object' THEN
+        IF jsonb_typeof(r.hooks) = 'array' THEN
+          -- Its outbound hooks, with its row: the outbox trigger reads them at each status change that owes a callback.
+          UPDATE agent_executions SET hooks = r.hooks WHERE id = r.id;
+        END IF;
         hourly := hourly + 1;
         -- An hour that was empty has its oldest start now.
         oldest_known := oldest_known AND oldest IS NOT NULL;

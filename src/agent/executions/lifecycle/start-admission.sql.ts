@@ -23,7 +23,7 @@ export const ADMIT_SQL = `SELECT agents_admit($1::uuid, $2::text, $3::text, $4::
  * them on from one start to the next: the limits stay exact. $1 a JSON array of rows with the
  * columns `ord, id, tenant_id, user_id, agent_type, queue, input, metadata, idempotency_key, status,
  * scheduled_for, awaiting_event, wait_seconds, hour_start, max_concurrent, per_hour, tier, links,
- * lock_key`; each answer carries its row's `ord`.
+ * lock_key, hooks` (its outbound hooks, set on the row it inserts); each answer carries its row's `ord`.
  */
 export const ADMIT_BATCH_SQL = `SELECT ord, admitted FROM agents_admit_batch($1::jsonb)`;
 

@@ -112,9 +112,6 @@ export class StartAdmission {
 
   /** One round trip: the lock and the admission in one call, committed on its own (or with the starts that queued meanwhile). */
   async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
-    // NOTE: a start with hooks commits them with its row, in a transaction of its own (not grouped):
-    // the outbox trigger reads them from the row at every status change that owes a callback.
-    if (row.hooks?.length) return inTransaction(this.pool, (client) => this.admitWithin(client, principal, tier, row, now));
     return this.outcome(await this.grouped.submit({ principal, tier, row, now }), tier, row, now);
   }
 
@@ -129,11 +126,25 @@ export class StartAdmission {
     row: NewExecution,
     now = Date.now(),
   ): Promise<Admitted> {
-    const admitted = this.outcome(await this.admitOn(client, { principal, tier, row, now }), tier, row, now);
-    if (admitted.created && row.hooks?.length) {
-      await client.query(SET_EXECUTION_HOOKS_SQL, [admitted.execution.id, JSON.stringify(row.hooks)]);
+    return this.outcome(await this.admitHooked(client, { principal, tier, row, now }), tier, row, now);
+  }
+
+  /**
+   * A start's admission and, if it was admitted, its hooks, in the caller's transaction: the outbox
+   * trigger reads them from the row at every status change that owes a callback.
+   */
+  private async admitHooked(client: PoolClient, request: AdmissionRequest): Promise<AdmissionRow> {
+    const answer = await this.admitOn(client, request);
+    if (answer.created && request.row.hooks?.length) {
+      await client.query(SET_EXECUTION_HOOKS_SQL, [answer.created.id, JSON.stringify(request.row.hooks)]);
     }
-    return admitted;
+    return answer;
+  }
+
+  /** One start on its own: the single call, or with hooks a transaction of its own. */
+  private admitAlone(request: AdmissionRequest): Promise<AdmissionRow> {
+    if (!request.row.hooks?.length) return this.admitOn(this.pool, request);
+    return inTransaction(this.pool, (client) => this.admitHooked(client, request));
   }
 
   /**
@@ -141,7 +152,7 @@ export class StartAdmission {
    * another reason than a lost connection is admitted again one by one, so each start gets its own answer.
    */
   private async admitBatch(batch: readonly AdmissionRequest[]): Promise<(AdmissionRow | FailedAlone)[]> {
-    if (batch.length === 1) return [await this.admitOn(this.pool, batch[0]!)];
+    if (batch.length === 1) return [await this.admitAlone(batch[0]!)];
     try {
       const { rows } = await this.pool.query<{ ord: number; admitted: AdmissionRow }>({
         name: 'agents_admit_batch',
@@ -153,7 +164,7 @@ export class StartAdmission {
       return results;
     } catch (error) {
       if (isConnectionLost(error)) throw error;
-      return Promise.all(batch.map((request) => this.admitOn(this.pool, request).catch((alone: unknown) => new FailedAlone(alone))));
+      return Promise.all(batch.map((request) => this.admitAlone(request).catch((alone: unknown) => new FailedAlone(alone))));
     }
   }
 
@@ -264,6 +275,7 @@ const admissionValues = ({ principal, tier, row, now }: AdmissionRequest) => ({
   tier: tier.name,
   links: linksJson(row),
   lock_key: lockKey(principal),
+  hooks: row.hooks?.length ? row.hooks : null,
 });
 
 /** Ids are UUIDv7 (time first): the smallest id of one hour ago bounds the window on the (tenant, user, id) index. */
