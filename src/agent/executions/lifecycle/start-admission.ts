@@ -110,7 +110,10 @@ export class StartAdmission {
     this.grouped = new GroupCommit((batch) => this.admitBatch(batch), inOrder(options.commits));
   }
 
-  /** One round trip: the lock and the admission in one call, committed on its own (or with the starts that queued meanwhile). */
+  /**
+   * One round trip: the lock and the admission in one call, committed on its own (or with the starts
+   * that queued meanwhile; a lone start with hooks, in a transaction of its own).
+   */
   async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
     return this.outcome(await this.grouped.submit({ principal, tier, row, now }), tier, row, now);
   }

@@ -56,7 +56,10 @@ export class EagerStart implements EagerStarter, OnModuleInit {
     this.runner = this.moduleRef.get(ExecutionRunner);
   }
 
-  /** Null when the start is not eager (not `pending`, or no slot free here): admit it the usual way. */
+  /**
+   * Null when the start is not eager (not `pending`, no slot free here, or `commits.inFlight` eager
+   * admissions already on their way): admit it the usual way.
+   */
   async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution): Promise<EagerAdmitted | null> {
     if (row.status !== ExecutionStatus.Pending || this.admitting >= this.options.commits.inFlight) return null;
     const slot = this.slots.take(row.queue as QueueName);
