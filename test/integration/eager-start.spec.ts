@@ -9,6 +9,9 @@ import { statementsDuring, type SentStatement } from '../support/sql-audit.js';
 import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 
+/** A statement's prepared name, or its first keyword. */
+const name = (s: { text: string; name?: string }) => s.name ?? s.text.trim().split(/\s+/)[0]!.toUpperCase();
+
 /**
  * Eager start (`workers.eagerStart`): the default queue has two slots here, so one start at a time
  * may run eagerly. The queue is paused in each test until it says otherwise, so anything that ran
@@ -66,7 +69,6 @@ describe.each<Transport>(['redis', 'postgres'])('eager start on the %s transport
   it('admits and leases in one transaction and runs to the end with no job', async () => {
     const { result: execution, statements } = await statementsDuring(() => t.manager.start(principal('alone'), 'steps', { steps: 3 }));
     // On the admission's connection: BEGIN, the admission, the lease, COMMIT; one commit before the run.
-    const name = (s: { text: string; name?: string }) => s.name ?? s.text.trim().split(/\s+/)[0]!.toUpperCase();
     const admission = statements.find((s) => name(s) === 'agents_admit')!;
     const onIt = statements.filter((s) => s.connection === admission.connection).map(name);
     const at = onIt.indexOf('agents_admit');
@@ -169,7 +171,6 @@ describe.each<Transport>(['redis', 'postgres'])('eager start under a burst on th
     const { result: started, statements } = await statementsDuring(() =>
       Promise.all(Array.from({ length: 30 }, (_, n) => t.manager.start(who, 'steps', { steps: 1, n }))),
     );
-    const name = (s: { text: string; name?: string }) => s.name ?? s.text.trim().split(/\s+/)[0]!.toUpperCase();
     // An eager admission: BEGIN, the admission, the lease, COMMIT on one connection, which it holds
     // while it waits for the user's lock. How many were on their way at once:
     const byConnection = new Map<number, SentStatement[]>();

@@ -103,18 +103,15 @@ const ADMIT_BATCH_FUNCTION = `
         oldest := (admitted->>'oldest')::timestamptz;
         oldest_known := true;
       ELSE
-        IF r.hour_start > hour_from THEN
+        IF r.hour_start <> hour_from THEN
+          -- The window moved by the rows between the two starts' hour boundaries: out of it forwards, into it backwards.
           SELECT count(*)::int INTO moved FROM agent_executions
-            WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= hour_from AND id < r.hour_start;
-          hourly := hourly - moved;
+            WHERE tenant_id = r.tenant_id AND user_id = r.user_id
+              AND id >= least(hour_from, r.hour_start) AND id < greatest(hour_from, r.hour_start);
+          hourly := hourly + CASE WHEN r.hour_start > hour_from THEN -moved ELSE moved END;
           oldest_known := oldest_known AND moved = 0;
-        ELSIF r.hour_start < hour_from THEN
-          SELECT count(*)::int INTO moved FROM agent_executions
-            WHERE tenant_id = r.tenant_id AND user_id = r.user_id AND id >= r.hour_start AND id < hour_from;
-          hourly := hourly + moved;
-          oldest_known := oldest_known AND moved = 0;
+          hour_from := r.hour_start;
         END IF;
-        hour_from := r.hour_start;
         IF (live >= r.max_concurrent OR hourly >= r.per_hour) AND NOT oldest_known THEN
           -- Refused: the answer says when the hour frees a start (read again only once the window moved).
           SELECT min(created_at) INTO oldest FROM agent_executions

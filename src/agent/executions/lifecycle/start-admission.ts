@@ -16,7 +16,6 @@ import { isConnectionLost } from '../../infrastructure/connection-lost.js';
 import { AGENT_OPTIONS } from '../../infrastructure/agent-options.token.js';
 import type { ResolvedExecutionOptions } from '../executions.options.js';
 import type { TierPolicy } from '../../tenancy/tier-policy.js';
-import { inTransaction } from '../../infrastructure/in-transaction.js';
 import type { HookTarget } from '../../runtime/hook-target.js';
 
 const HOUR_MS = 3_600_000;
@@ -110,10 +109,7 @@ export class StartAdmission {
     this.grouped = new GroupCommit((batch) => this.admitBatch(batch), inOrder(options.commits));
   }
 
-  /**
-   * One round trip: the lock and the admission in one call, committed on its own (or with the starts
-   * that queued meanwhile; a lone start with hooks, in a transaction of its own).
-   */
+  /** One round trip: the lock and the admission in one call, committed on its own (or with the starts that queued meanwhile). */
   async admit(principal: Principal, tier: TierPolicy & { name: string }, row: NewExecution, now = Date.now()): Promise<Admitted> {
     return this.outcome(await this.grouped.submit({ principal, tier, row, now }), tier, row, now);
   }
@@ -129,46 +125,44 @@ export class StartAdmission {
     row: NewExecution,
     now = Date.now(),
   ): Promise<Admitted> {
-    return this.outcome(await this.admitHooked(client, { principal, tier, row, now }), tier, row, now);
-  }
-
-  /**
-   * A start's admission and, if it was admitted, its hooks, in the caller's transaction: the outbox
-   * trigger reads them from the row at every status change that owes a callback.
-   */
-  private async admitHooked(client: PoolClient, request: AdmissionRequest): Promise<AdmissionRow> {
-    const answer = await this.admitOn(client, request);
-    if (answer.created && request.row.hooks?.length) {
-      await client.query(SET_EXECUTION_HOOKS_SQL, [answer.created.id, JSON.stringify(request.row.hooks)]);
+    const admitted = this.outcome(await this.admitOn(client, { principal, tier, row, now }), tier, row, now);
+    // NOTE: the outbox trigger reads the hooks from the row at every status change that owes a callback.
+    if (admitted.created && row.hooks?.length) {
+      await client.query(SET_EXECUTION_HOOKS_SQL, [admitted.execution.id, JSON.stringify(row.hooks)]);
     }
-    return answer;
-  }
-
-  /** One start on its own: the single call, or with hooks a transaction of its own. */
-  private admitAlone(request: AdmissionRequest): Promise<AdmissionRow> {
-    if (!request.row.hooks?.length) return this.admitOn(this.pool, request);
-    return inTransaction(this.pool, (client) => this.admitHooked(client, request));
+    return admitted;
   }
 
   /**
-   * Alone, the single call; together, one statement in lock-key order. A batch that fails for
-   * another reason than a lost connection is admitted again one by one, so each start gets its own answer.
+   * Alone and without hooks, the single call; otherwise one statement (`agents_admit_batch`, which
+   * also sets each row's hooks), in lock-key order. A batch that fails for another reason than a lost
+   * connection is admitted again one by one, so each start gets its own answer.
    */
   private async admitBatch(batch: readonly AdmissionRequest[]): Promise<(AdmissionRow | FailedAlone)[]> {
-    if (batch.length === 1) return [await this.admitAlone(batch[0]!)];
+    if (batch.length === 1 && !batch[0]!.row.hooks?.length) return [await this.admitOn(this.pool, batch[0]!)];
     try {
-      const { rows } = await this.pool.query<{ ord: number; admitted: AdmissionRow }>({
-        name: 'agents_admit_batch',
-        text: ADMIT_BATCH_SQL,
-        values: [JSON.stringify(batch.map((request, ord) => ({ ord, ...admissionValues(request) })))],
-      });
-      const results: AdmissionRow[] = [];
-      for (const row of rows) results[row.ord] = row.admitted;
-      return results;
+      return await this.admitTogether(batch);
     } catch (error) {
-      if (isConnectionLost(error)) throw error;
-      return Promise.all(batch.map((request) => this.admitAlone(request).catch((alone: unknown) => new FailedAlone(alone))));
+      if (isConnectionLost(error) || batch.length === 1) throw error;
+      return Promise.all(
+        batch.map((request) =>
+          this.admitBatch([request])
+            .then(([alone]) => alone!)
+            .catch((alone: unknown) => new FailedAlone(alone)),
+        ),
+      );
     }
+  }
+
+  private async admitTogether(batch: readonly AdmissionRequest[]): Promise<AdmissionRow[]> {
+    const { rows } = await this.pool.query<{ ord: number; admitted: AdmissionRow }>({
+      name: 'agents_admit_batch',
+      text: ADMIT_BATCH_SQL,
+      values: [JSON.stringify(batch.map((request, ord) => ({ ord, ...admissionValues(request) })))],
+    });
+    const results: AdmissionRow[] = [];
+    for (const row of rows) results[row.ord] = row.admitted;
+    return results;
   }
 
   /** The user's lock and the admission (`ADMIT_SQL`), in the caller's transaction if it has one. */
