@@ -156,7 +156,7 @@ export type { HookDeliveryView } from './hooks/hook-delivery.view.js';
 export type { HookOptions } from './hooks/hook.options.js';
 export { sign as signHookPayload } from './hooks/hook-signature.js';
 export { AgentHookDeliveryEntity } from './hooks/agent-hook-delivery.entity.js';
-export { ScheduleService, type NewSchedule, type ScheduleFilter } from './schedules/schedules.service.js';
+export { ScheduleService, type NewSchedule, type ScheduleChanges, type ScheduleFilter } from './schedules/schedules.service.js';
 export { ScheduleTicks, type TickOutcome } from './schedules/schedule-ticks.js';
 export { ScheduleStatus } from './schedules/schedule-status.js';
 export type { ScheduleView } from './schedules/schedule.view.js';

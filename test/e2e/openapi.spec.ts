@@ -174,7 +174,13 @@ describe('real answers of the example app against the document', () => {
     const { check, mismatches } = responseChecker(document);
     const user = `Bearer ${node.token({})}`;
     const admin = `Bearer ${node.token({ userId: 'boss', admin: true })}`;
-    const call = async (method: 'get' | 'post' | 'put' | 'delete', path: string, template: string, auth: string | null, body?: object) => {
+    const call = async (
+      method: 'get' | 'post' | 'put' | 'patch' | 'delete',
+      path: string,
+      template: string,
+      auth: string | null,
+      body?: object,
+    ) => {
       const req = http[method](path);
       if (auth) req.set('authorization', auth);
       const res = await (body ? req.send(body) : req);
@@ -256,12 +262,21 @@ describe('real answers of the example app against the document', () => {
     const scheduleId = schedule.body.id as string;
     await call('get', '/api/schedules?limit=5', '/api/schedules', user);
     await call('get', `/api/schedules/${scheduleId}`, '/api/schedules/{id}', user);
+    const changed = await call('patch', `/api/schedules/${scheduleId}`, '/api/schedules/{id}', user, {
+      input: { steps: 2 },
+      cron: '0 8 * * 1-5',
+    });
+    expect(changed.body).toMatchObject({ input: { steps: 2 }, cron: '0 8 * * 1-5', time_zone: 'Europe/Paris' });
+    expect((await call('patch', `/api/schedules/${scheduleId}`, '/api/schedules/{id}', user, { cron: 'nope' })).status).toBe(400);
     const paused = await call('post', `/api/schedules/${scheduleId}/pause`, '/api/schedules/{id}/pause', user);
     expect(paused.body).toMatchObject({ status: 'paused', next_run_at: null });
     expect((await call('post', `/api/schedules/${scheduleId}/pause`, '/api/schedules/{id}/pause', user)).status).toBe(409);
     await call('post', `/api/schedules/${scheduleId}/resume`, '/api/schedules/{id}/resume', user);
     await call('get', '/api/admin/schedules?status=active', '/api/admin/schedules', admin);
     await call('get', `/api/admin/schedules/${scheduleId}`, '/api/admin/schedules/{id}', admin);
+    await call('patch', `/api/admin/schedules/${scheduleId}`, '/api/admin/schedules/{id}', admin, {
+      options: { metadata: { team: 'on-call' } },
+    });
     await call('post', `/api/admin/schedules/${scheduleId}/pause`, '/api/admin/schedules/{id}/pause', admin);
     expect((await call('delete', `/api/schedules/${scheduleId}`, '/api/schedules/{id}', user)).status).toBe(204);
     expect((await call('get', `/api/schedules/${scheduleId}`, '/api/schedules/{id}', user)).status).toBe(404);

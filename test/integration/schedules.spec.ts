@@ -196,6 +196,96 @@ describe.each(TEST_TRANSPORTS)('recurring schedules on the %s transport', (trans
     expect(count.rows[0].n).toBe(0);
   });
 
+  it('REST update: input, options, cron and zone change what the next ticks start and when; refused changes change nothing', async () => {
+    const http = () => request(a.app.getHttpServer());
+    const service = a.app.get(ScheduleService);
+    const created = await service.create(me, { agentType: 'reporter', input: 'v1', cron: '0 7 * * *', metadata: { k: 1 } });
+    const patch = (body: unknown, id = created.id) =>
+      http()
+        .patch(`/api/schedules/${id}`)
+        .send(body as object);
+
+    // Input and options only: the next tick stays where it was.
+    const hooks = [{ url: 'https://hooks.example.com/s', events: ['execution.failed'] }];
+    const changed = await patch({ input: { v: 2 }, options: { metadata: { k: 2 }, queue: 'agents-default', hooks } }).expect(200);
+    expect(changed.body).toMatchObject({ input: { v: 2 }, metadata: { k: 2 }, queue: 'agents-default', hooks, cron: '0 7 * * *' });
+    expect(changed.body.next_run_at).toBe(created.next_run_at);
+    // `null` input is a value; a `null` queue goes back to the default one; `[]` clears the hooks.
+    const cleared = await patch({ input: null, options: { queue: null, hooks: [] } }).expect(200);
+    expect(cleared.body).toMatchObject({ input: null, queue: null, hooks: [], metadata: { k: 2 } });
+
+    // A new expression and zone: the next tick is the new expression's first after now.
+    const retimed = await patch({ cron: '30 9 * * 1', time_zone: 'Asia/Tokyo' }).expect(200);
+    const next = new Date(retimed.body.next_run_at);
+    expect([next.getUTCDay(), next.getUTCHours(), next.getUTCMinutes()]).toEqual([1, 0, 30]); // Monday 09:30 in Tokyo
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    expect(retimed.body).toMatchObject({ status: 'active', run_count: 0, input: null });
+
+    // Paused, it stays paused with no tick; resuming ticks on the new expression.
+    await service.pause(me, created.id);
+    expect((await patch({ cron: '0 12 * * *', time_zone: 'UTC' }).expect(200)).body).toMatchObject({ status: 'paused', next_run_at: null });
+    const resumed = await service.resume(me, created.id);
+    const resumedAt = new Date(resumed.next_run_at!);
+    expect([resumedAt.getUTCHours(), resumedAt.getUTCMinutes()]).toEqual([12, 0]);
+
+    // Refused: each answers 4xx, and the schedule is as it was.
+    const before = await service.get(me, created.id);
+    await patch({}).expect(400);
+    await patch({ options: {} }).expect(400);
+    expect((await patch({ cron: '61 * * * *' }).expect(400)).body.message).toContain('Invalid cron expression');
+    await patch({ time_zone: 'Mars/Olympus' }).expect(400);
+    await patch({ cron: '' }).expect(400);
+    await patch({ agent_type: 'other' }).expect(400); // the agent type stays: delete and create
+    await patch({ input: 1, surprise: true }).expect(400);
+    await patch({ options: { queue: 'agents-nowhere' } }).expect(400);
+    await patch({ options: { hooks: [{ url: 'http://127.0.0.1:9/h' }] } }).expect(400);
+    await patch({ options: { metadata: 'not an object' } }).expect(400);
+    await patch({ input: 'x'.repeat(2_000_000) }).expect(413);
+    await expect(service.update(me, created.id, { input: 'x'.repeat(300_000) })).rejects.toMatchObject({ code: 'input_too_large' });
+    await http().patch('/api/schedules/not-a-uuid').send({ input: 1 }).expect(400);
+    const theirs = await service.create(principal('u2'), { agentType: 'reporter', input: 'theirs', cron: '0 0 * * *' });
+    await patch({ input: 'mine now' }, theirs.id).expect(404);
+    expect(await service.get(me, created.id)).toEqual(before);
+    expect((await service.get(principal('u2'), theirs.id)).input).toBe('theirs');
+
+    // An admin changes any schedule of the tenant, none of another's.
+    const admin = (id: string) => http().patch(`/api/admin/schedules/${id}`).set('x-admin', '1');
+    expect((await admin(theirs.id).send({ input: 'by the admin' }).expect(200)).body).toMatchObject({
+      user_id: 'u2',
+      input: 'by the admin',
+    });
+    const elsewhere = await service.create(principal('u9', 't2'), { agentType: 'reporter', input: 1, cron: '0 0 * * *' });
+    await admin(elsewhere.id).send({ input: 2 }).expect(404);
+    await http().patch(`/api/admin/schedules/${theirs.id}`).send({ input: 3 }).expect(403);
+    await Promise.all([
+      service.delete(me, created.id),
+      service.delete(principal('u2'), theirs.id),
+      service.delete(principal('u9', 't2'), elsewhere.id),
+    ]);
+  });
+
+  it('a new expression takes over from the next tick on both nodes: no tick of the old one after it, none twice', async () => {
+    const service = a.app.get(ScheduleService);
+    const schedule = await service.create(me, { agentType: 'reporter', input: 'every second', cron: '* * * * * *' });
+    await until(async () => (await executionsOf(schedule.id)).length >= 2, 10_000, 'two ticks');
+    const changed = await request(a.app.getHttpServer())
+      .patch(`/api/schedules/${schedule.id}`)
+      .send({ cron: '*/2 * * * * *', input: 'every other second' })
+      .expect(200);
+    const changedAt = Date.now();
+    expect(new Date(changed.body.next_run_at).getUTCSeconds() % 2).toBe(0);
+    const after = async () => (await executionsOf(schedule.id)).filter((e) => Date.parse(e.tick) > changedAt);
+    await until(async () => (await after()).length >= 3, 15_000, 'three ticks of the new expression');
+    await service.pause(me, schedule.id);
+    const ticks = (await executionsOf(schedule.id)).map((e) => e.tick);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    const since = await after();
+    expect(since.map((e) => new Date(e.tick).getUTCSeconds() % 2)).toEqual(since.map(() => 0));
+    const { rows } = await db.sql.query(`SELECT DISTINCT input FROM agent_executions WHERE id = ANY($1)`, [since.map((e) => e.id)]);
+    expect(rows).toEqual([{ input: 'every other second' }]);
+    for (let i = 1; i < since.length; i++) expect(Date.parse(since[i]!.tick) - Date.parse(since[i - 1]!.tick)).toBe(2000);
+  });
+
   it("a schedule's hooks go to each execution it starts (outbox rows with its status changes); private targets are refused", async () => {
     const service = a.app.get(ScheduleService);
     await expect(

@@ -1,4 +1,4 @@
-import { Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { ApiErrors } from '../http/api-error.response.js';
@@ -7,6 +7,7 @@ import type { Principal } from '../tenancy/principal.js';
 import { AdminListSchedulesQuery } from './dto/admin-list-schedules.query.js';
 import { ScheduleIdParam } from './dto/schedule-id.param.js';
 import { SchedulePageResponse, ScheduleResponse } from './dto/schedule.response.js';
+import { toScheduleChanges, UpdateScheduleDto } from './dto/update-schedule.dto.js';
 import type { ScheduleView } from './schedule.view.js';
 import { ScheduleService } from './schedules.service.js';
 
@@ -34,6 +35,21 @@ export class AdminSchedulesController {
   @ApiErrors(400, 404)
   get(@CurrentPrincipal() principal: Principal, @Param() { id }: ScheduleIdParam): Promise<ScheduleView> {
     return this.schedules.get(principal, id, true);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change any schedule of the tenant: its input, cron, time zone or start options' })
+  @ApiOkResponse({
+    type: ScheduleResponse,
+    description: 'The schedule as changed; a new cron or zone moves an active one to its next tick after now',
+  })
+  @ApiErrors(400, 404, 413)
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ScheduleIdParam,
+    @Body() body: UpdateScheduleDto,
+  ): Promise<ScheduleView> {
+    return this.schedules.update(principal, id, toScheduleChanges(body), true);
   }
 
   @Post(':id/pause')

@@ -10,7 +10,13 @@ import type { JsonObject, JsonValue } from '../runtime/json.js';
 import { nextTick } from './schedule-cron.js';
 import type { ResolvedScheduleOptions } from './schedule.options.js';
 import type { ScheduleRow } from './schedule.view.js';
-import { CLAIM_TICK_SQL, DUE_SCHEDULES_SQL, SCHEDULE_CRON_SQL, RECORD_TICK_REFUSED_SQL, RECORD_TICK_STARTED_SQL } from './schedules.sql.js';
+import {
+  CLAIMABLE_TICK_SQL,
+  CLAIM_TICK_SQL,
+  DUE_SCHEDULES_SQL,
+  RECORD_TICK_REFUSED_SQL,
+  RECORD_TICK_STARTED_SQL,
+} from './schedules.sql.js';
 
 /** What firing a tick did: started an execution, was refused (recorded on the schedule), or lost the claim to another node. */
 export type TickOutcome = { started: string } | { refused: { code: string; message: string } } | { claimed: false };
@@ -18,7 +24,7 @@ export type TickOutcome = { started: string } | { refused: { code: string; messa
 /**
  * Fires the schedules' ticks. Every node with `schedules.ticks` looks every `pollIntervalMs` for
  * ticks due before its next look and times each to its second; the claim in PostgreSQL
- * (`CLAIM_TICK_SQL`) lets one node start the tick's execution, in the same transaction, so a crash
+ * (`CLAIMABLE_TICK_SQL`, then `CLAIM_TICK_SQL`) lets one node start the tick's execution, in the same transaction, so a crash
  * leaves either both or neither. The look is also the sweep: a tick whose timer died with its node
  * is due, and found by any node's next look.
  *
@@ -111,12 +117,10 @@ export class ScheduleTicks implements OnApplicationBootstrap, BeforeApplicationS
    */
   async fire(id: string, tick: Date): Promise<TickOutcome> {
     return inTransaction(this.pool, async (client, afterCommit) => {
-      const spec = (await client.query<{ cron: string; time_zone: string }>(SCHEDULE_CRON_SQL, [id])).rows[0];
+      const spec = (await client.query<{ cron: string; time_zone: string }>(CLAIMABLE_TICK_SQL, [id, tick])).rows[0];
       if (!spec) return { claimed: false };
       const following = followingTick({ cron: spec.cron, timeZone: spec.time_zone }, tick, this.options.schedules.pollIntervalMs);
-      const { rows } = await client.query<ScheduleRow>(CLAIM_TICK_SQL, [id, tick, following]);
-      const schedule = rows[0];
-      if (!schedule) return { claimed: false };
+      const schedule = (await client.query<ScheduleRow>(CLAIM_TICK_SQL, [id, tick, following])).rows[0]!;
       await client.query('SAVEPOINT schedule_tick');
       try {
         const principal = { tenantId: schedule.tenant_id, userId: schedule.user_id, tier: schedule.tier, roles: schedule.roles };

@@ -1,4 +1,4 @@
-import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AgentController, RouteAccess } from '../http/agent-controller.decorator.js';
 import { ApiErrors } from '../http/api-error.response.js';
@@ -8,6 +8,7 @@ import { CreateScheduleDto } from './dto/create-schedule.dto.js';
 import { ListSchedulesQuery } from './dto/list-schedules.query.js';
 import { ScheduleIdParam } from './dto/schedule-id.param.js';
 import { SchedulePageResponse, ScheduleResponse } from './dto/schedule.response.js';
+import { toScheduleChanges, UpdateScheduleDto } from './dto/update-schedule.dto.js';
 import type { ScheduleView } from './schedule.view.js';
 import { ScheduleService } from './schedules.service.js';
 
@@ -52,6 +53,21 @@ export class SchedulesController {
   @ApiErrors(400, 404)
   get(@CurrentPrincipal() principal: Principal, @Param() { id }: ScheduleIdParam): Promise<ScheduleView> {
     return this.schedules.get(principal, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change what the next ticks start, or when: input, cron, time zone, start options' })
+  @ApiOkResponse({
+    type: ScheduleResponse,
+    description: 'The schedule as changed; a new cron or zone moves an active one to its next tick after now',
+  })
+  @ApiErrors(400, 404, 413)
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param() { id }: ScheduleIdParam,
+    @Body() body: UpdateScheduleDto,
+  ): Promise<ScheduleView> {
+    return this.schedules.update(principal, id, toScheduleChanges(body));
   }
 
   @Post(':id/pause')

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InputTooLargeError, QueueNotAllowedError, UnknownAgentTypeError } from '../errors/agent.errors.js';
+import { InvalidRequestError } from '../errors/rate-limited.error.js';
 import { ScheduleNotFoundError, ScheduleTransitionError } from '../errors/schedule.errors.js';
 import type { ResolvedExecutionOptions } from '../executions/executions.options.js';
 import { AgentRegistry } from '../executions/registry/agent-registry.js';
 import { uuidv7 } from '../executions/uuid-v7.js';
 import { AGENT_OPTIONS } from '../infrastructure/agent-options.token.js';
 import { AGENTS_DATABASE, type AgentsDatabase } from '../infrastructure/agents-database.provider.js';
+import { inTransaction } from '../infrastructure/in-transaction.js';
 import type { QueueName } from '../infrastructure/queue-names.js';
 import type { SqlPool } from '../infrastructure/sql-pool.js';
 import type { HookTarget } from '../runtime/hook-target.js';
@@ -24,8 +26,10 @@ import {
   DELETE_SCHEDULE_SQL,
   INSERT_SCHEDULE_SQL,
   LIST_SCHEDULES_SQL,
+  LOCK_SCHEDULE_SQL,
   SCOPED_SCHEDULE_SQL,
   SET_SCHEDULE_STATUS_SQL,
+  UPDATE_SCHEDULE_SQL,
 } from './schedules.sql.js';
 
 export interface NewSchedule {
@@ -44,6 +48,19 @@ export interface NewSchedule {
   hooks?: HookTarget[];
 }
 
+/** What an update changes; what it leaves out stays as it is. */
+export interface ScheduleChanges {
+  input?: JsonValue;
+  cron?: string;
+  timeZone?: string;
+  /** `null`: back to the queue the agent type and tier choose. */
+  queue?: QueueName | null;
+  /** Replaces the metadata copied to each execution. */
+  metadata?: JsonObject;
+  /** Replaces the outbound hooks (`[]`: none). */
+  hooks?: HookTarget[];
+}
+
 export interface ScheduleFilter {
   agentType?: string;
   /** Admins: one user's schedules. */
@@ -54,7 +71,7 @@ export interface ScheduleFilter {
 }
 
 /**
- * Recurring starts of an agent type for a user: create, list, pause, resume, delete. The ticks
+ * Recurring starts of an agent type for a user: create, list, update, pause, resume, delete. The ticks
  * themselves are fired by `ScheduleTicks`; each starts an execution through the normal start path
  * (tier limits, budgets), as the user who created the schedule.
  * @example
@@ -80,13 +97,7 @@ export class ScheduleService {
     const timeZone = request.timeZone ?? this.options.schedules.defaultTimeZone;
     const time = parseCron({ cron: request.cron, timeZone });
     if (!this.registry.get(request.agentType)) throw new UnknownAgentTypeError(request.agentType, this.registry.names());
-    const bytes = Buffer.byteLength(JSON.stringify(request.input ?? null));
-    if (bytes > this.options.api.maxInputBytes) throw new InputTooLargeError(bytes, this.options.api.maxInputBytes);
-    if (request.queue) {
-      const allowed = allowedQueues(this.tiers.for(principal));
-      if (!allowed.includes(request.queue)) throw new QueueNotAllowedError(request.queue, allowed);
-    }
-    assertStartHooks(request.hooks ?? [], this.options.hooks.allowPrivateTargets);
+    this.assertStartOptions(principal, request);
     const status = request.paused ? ScheduleStatus.Paused : ScheduleStatus.Active;
     const { rows } = await this.pool.query<ScheduleRow>(INSERT_SCHEDULE_SQL, [
       uuidv7(),
@@ -132,6 +143,44 @@ export class ScheduleService {
     return toScheduleView(await this.scoped(scopeFor(principal, asAdmin), id));
   }
 
+  /**
+   * Changes what the next ticks start, or when; the executions it already started, its counts and
+   * its status stay. A new expression or zone moves an active schedule's next tick to the first of
+   * the new one after now (a paused one resumes on it). Checked as at creation, against the tier
+   * the schedule runs with; a refused change (400, 413) changes nothing.
+   */
+  async update(principal: Principal, id: string, changes: ScheduleChanges, asAdmin = false): Promise<ScheduleView> {
+    if (Object.values(changes).every((value) => value === undefined)) {
+      throw new InvalidRequestError('Nothing to change: give input, cron, time_zone or options');
+    }
+    const scope = scopeFor(principal, asAdmin);
+    const row = await inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<ScheduleRow>(LOCK_SCHEDULE_SQL, [id, scope.tenantId, scope.userId]);
+      const current = rows[0];
+      if (!current) throw new ScheduleNotFoundError(id);
+      const cron = changes.cron ?? current.cron;
+      const timeZone = changes.timeZone ?? current.time_zone;
+      const retimed = cron !== current.cron || timeZone !== current.time_zone;
+      const time = retimed ? parseCron({ cron, timeZone }) : null;
+      const owner = { tenantId: current.tenant_id, userId: current.user_id, tier: current.tier, roles: current.roles };
+      this.assertStartOptions(owner, changes);
+      const updated = await client.query<ScheduleRow>(UPDATE_SCHEDULE_SQL, [
+        id,
+        JSON.stringify(changes.input !== undefined ? changes.input : current.input),
+        changes.queue !== undefined ? changes.queue : current.queue,
+        JSON.stringify(changes.metadata ?? current.metadata),
+        JSON.stringify(changes.hooks ?? current.hooks),
+        cron,
+        timeZone,
+        retimed,
+        time && current.status === ScheduleStatus.Active ? nextTick(time, new Date()) : null,
+      ]);
+      return updated.rows[0]!;
+    });
+    this.ticks.arm(row);
+    return toScheduleView(row);
+  }
+
   /** No tick until resumed; an execution already started runs on. 409 when already paused. */
   pause(principal: Principal, id: string, asAdmin = false): Promise<ScheduleView> {
     return this.move(scopeFor(principal, asAdmin), id, 'pause', ScheduleStatus.Active, ScheduleStatus.Paused, () => null);
@@ -171,6 +220,17 @@ export class ScheduleService {
     if (!rows[0]) throw new ScheduleTransitionError(operation, (await this.scoped(scope, id)).status);
     this.ticks.arm(rows[0]);
     return toScheduleView(rows[0]);
+  }
+
+  /** The input's size, the queue against the tier, the hooks' targets: what a start would refuse. */
+  private assertStartOptions(principal: Principal, request: Pick<ScheduleChanges, 'input' | 'queue' | 'hooks'>): void {
+    const bytes = Buffer.byteLength(JSON.stringify(request.input ?? null));
+    if (bytes > this.options.api.maxInputBytes) throw new InputTooLargeError(bytes, this.options.api.maxInputBytes);
+    if (request.queue) {
+      const allowed = allowedQueues(this.tiers.for(principal));
+      if (!allowed.includes(request.queue)) throw new QueueNotAllowedError(request.queue, allowed);
+    }
+    assertStartHooks(request.hooks ?? [], this.options.hooks.allowPrivateTargets);
   }
 
   private async scoped(scope: Scope, id: string): Promise<ScheduleRow> {

@@ -24,6 +24,21 @@ UPDATE agent_schedules SET status = $4, next_run_at = $5, updated_at = now()
 WHERE id = $1 AND tenant_id = $2 AND ($3::text IS NULL OR user_id = $3) AND status = $6
 RETURNING ${COLUMNS}`;
 
+/** A schedule in the scope, locked until the update that follows it commits. */
+export const LOCK_SCHEDULE_SQL = `${SCOPED_SCHEDULE_SQL} FOR UPDATE`;
+
+/**
+ * What the next ticks start, and when: every value is the one to keep or the new one (the service
+ * merges them under `LOCK_SCHEDULE_SQL`'s lock); `next_run_at` becomes $9 only when the
+ * expression or zone changed ($8).
+ */
+export const UPDATE_SCHEDULE_SQL = `
+UPDATE agent_schedules
+SET input = $2::jsonb, queue = $3, metadata = $4::jsonb, hooks = $5::jsonb, cron = $6, time_zone = $7,
+  next_run_at = CASE WHEN $8::boolean THEN $9::timestamptz ELSE next_run_at END, updated_at = now()
+WHERE id = $1
+RETURNING ${COLUMNS}`;
+
 export const DELETE_SCHEDULE_SQL = `DELETE FROM agent_schedules WHERE id = $1 AND tenant_id = $2 AND ($3::text IS NULL OR user_id = $3) RETURNING id`;
 
 /** Active schedules whose tick falls before `$1` (now plus the poll interval), soonest first. */
@@ -32,21 +47,21 @@ SELECT id, next_run_at FROM agent_schedules
 WHERE status = 'active' AND next_run_at <= $1
 ORDER BY next_run_at LIMIT $2`;
 
-/** A schedule's expression and zone (never changed after creation, so read without a lock). */
-export const SCHEDULE_CRON_SQL = `SELECT cron, time_zone FROM agent_schedules WHERE id = $1`;
-
 /**
- * The claim of one tick: the node whose update moves `next_run_at` from the tick ($2) to the next
- * ($3) starts the tick's execution; a node that loses the race updates nothing. SKIP LOCKED: a
- * node that finds another claiming the row gives up at once instead of holding a connection until
- * that transaction ends (should the other roll back, the tick is still due, and the next look
- * finds it).
+ * The first half of a tick's claim: the row, locked, if its next tick is still this one ($2), with
+ * the expression the following tick is computed from (read under the lock: an update may have
+ * changed it). A node that lost the race, or finds the schedule moved to another tick, gets
+ * nothing. SKIP LOCKED: a node that finds another claiming the row (or an update holding it) gives
+ * up at once instead of holding a connection until that transaction ends (should the other roll
+ * back, the tick is still due, and the next look finds it).
  */
+export const CLAIMABLE_TICK_SQL = `
+SELECT cron, time_zone FROM agent_schedules WHERE id = $1 AND status = 'active' AND next_run_at = $2 FOR UPDATE SKIP LOCKED`;
+
+/** The second half: `next_run_at` moves from the tick ($2) to the following one ($3). */
 export const CLAIM_TICK_SQL = `
 UPDATE agent_schedules SET next_run_at = $3, last_tick_at = $2, last_run_at = now(), updated_at = now()
-WHERE id = (
-  SELECT id FROM agent_schedules WHERE id = $1 AND status = 'active' AND next_run_at = $2 FOR UPDATE SKIP LOCKED
-)
+WHERE id = $1
 RETURNING ${COLUMNS}`;
 
 export const RECORD_TICK_STARTED_SQL = `
