@@ -59,3 +59,15 @@ export interface NewSchedule {
   metadata?: JsonObject;
   hooks?: HookTarget[];
 }
+
+/** What `schedules.update` changes; what is left out stays. */
+export interface ScheduleChanges {
+  input?: unknown;
+  cron?: string;
+  timeZone?: string;
+  /** `null`: the default queue again. */
+  queue?: QueueName | null;
+  metadata?: JsonObject;
+  /** `[]`: none. */
+  hooks?: HookTarget[];
+}

@@ -1,5 +1,5 @@
 import type { Http } from './http.js';
-import type { NewSchedule, Schedule, ScheduleStatus } from './schedule-types.js';
+import type { NewSchedule, Schedule, ScheduleChanges, ScheduleStatus } from './schedule-types.js';
 import type { Page } from './types.js';
 
 const schedule = (id: string, action = ''): string => `/api/schedules/${encodeURIComponent(id)}${action}`;
@@ -28,6 +28,15 @@ export class SchedulesClient {
 
   list(query: { status?: ScheduleStatus; agent_type?: string; cursor?: string; limit?: number } = {}): Promise<Page<Schedule>> {
     return this.http.request('GET', '/api/schedules', { query });
+  }
+
+  /** A new input or start options for the next ticks, or a new expression or zone (the next tick moves to it); the agent type stays. */
+  update(id: string, changes: ScheduleChanges): Promise<Schedule> {
+    const { input, cron, timeZone, queue, metadata, hooks } = changes;
+    const options = queue !== undefined || metadata !== undefined || hooks !== undefined ? { options: { queue, metadata, hooks } } : {};
+    return this.http.request('PATCH', schedule(id), {
+      body: { ...(input !== undefined ? { input } : {}), cron, time_zone: timeZone, ...options },
+    });
   }
 
   /** 409 when already paused. */

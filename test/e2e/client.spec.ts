@@ -209,6 +209,9 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     expect((await client.schedules.pause(schedule.id)).status).toBe('paused');
     await expect(client.schedules.pause(schedule.id)).rejects.toMatchObject({ statusCode: 409 });
     expect((await client.schedules.list({ status: 'paused' })).data.map((s) => s.id)).toContain(schedule.id);
+    const changed = await client.schedules.update(schedule.id, { input: { steps: 2 }, cron: '0 9 * * *', metadata: { team: 'ops' } });
+    expect(changed).toMatchObject({ input: { steps: 2 }, cron: '0 9 * * *', time_zone: 'Europe/Paris', metadata: { team: 'ops' } });
+    await expect(client.schedules.update(schedule.id, { timeZone: 'Mars/Olympus' })).rejects.toMatchObject({ statusCode: 400 });
     const ran = (await client.schedules.get(schedule.id)).last_execution_id!;
     expect((await client.get(ran)).status).toBeDefined();
     await client.schedules.delete(schedule.id);
