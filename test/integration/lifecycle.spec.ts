@@ -18,6 +18,7 @@ import {
   type Transport,
 } from '../../src/agent/index.js';
 import { ExecutionRunner } from '../../src/agent/executions/run/execution-runner.js';
+import { SIGNAL_NOTIFIER, type SignalNotifier } from '../../src/agent/infrastructure/signal-notifier.js';
 import { StepsAgent } from '../../src/demo/steps.agent.js';
 import { seedExecution } from '../support/execution-factory.js';
 import { chunk, send, startFakeOpenAiServer, startSse, type FakeOpenAiServer } from '../support/fake-openai-server.js';
@@ -120,6 +121,27 @@ describe.each(TEST_TRANSPORTS)('lifecycle control on the %s transport', (transpo
     expect(logs.filter((l) => l === 'paused')).toHaveLength(1);
     expect(logs.filter((l) => l === 'resumed')).toHaveLength(1);
     expect(logs.filter((l) => l === 'step_completed')).toHaveLength(10);
+  });
+
+  it('ignores a pause notice that reaches the run after it was paused and resumed: the notice was made to the earlier lease', async () => {
+    const execution = await t.manager.start(me, 'steps', { steps: 8, step_ms: 40 });
+    await nextEvent(t, stepCompleted(execution.id, 1));
+    const requestedAt = Date.now();
+    await t.manager.pause(me, execution.id, { requestedAt });
+    const paused = await waitForStatus(t, db, execution.id, ['paused']);
+    const epoch = async () =>
+      (await db.sql.query('SELECT lease_epoch FROM agent_executions WHERE id = $1', [execution.id])).rows[0].lease_epoch;
+    const pausedEpoch = await epoch();
+    await t.manager.resume(me, execution.id);
+    await nextEvent(t, stepCompleted(execution.id, paused.step_count + 1));
+    expect(await epoch()).toBeGreaterThan(pausedEpoch);
+    // The first pause's notice again, as a notifier that delivers it late would: through the real pub/sub.
+    await t.app.get<SignalNotifier>(SIGNAL_NOTIFIER).publish({ executionId: execution.id, type: 'pause', requestedAt, epoch: pausedEpoch });
+    expect(await waitForStatus(t, db, execution.id, ['completed', 'paused', 'failed'])).toMatchObject({
+      status: 'completed',
+      step_count: 8,
+    });
+    expect((await logTypes(execution.id)).filter((l) => l === 'paused')).toHaveLength(1);
   });
 
   it('cancels a running execution at its next step boundary', async () => {

@@ -70,6 +70,21 @@ describe('ActiveExecutions', () => {
     executions.release(killed);
   });
 
+  it('ignores a pause or cancel made to another lease of the run, and acts on one made to its own', () => {
+    const { executions, hear } = registry();
+    const run = executions.register('resumed', 3, Date.now() - 10);
+    const step = new AbortController();
+    run.beginStep(step);
+    hear({ executionId: 'resumed', type: 'pause', requestedAt: Date.now() - 1_000, epoch: 2 });
+    hear({ executionId: 'resumed', type: 'cancel', graceMs: 1, requestedAt: Date.now() - 1_000, epoch: 2 });
+    expect([...run.requested]).toEqual([]);
+    expect(step.signal.aborted).toBe(false);
+    hear({ executionId: 'resumed', type: 'pause', requestedAt: Date.now() - 1_000, epoch: 3 });
+    expect([...run.requested]).toEqual(['pause']);
+    expect(step.signal.reason).toBeInstanceOf(StopRequestedError);
+    executions.release(run);
+  });
+
   it('ignores a cancel asked before this lease, and pauses it never kept', () => {
     const { executions, hear } = registry();
     hear({ executionId: 'old', type: 'cancel', graceMs: 60_000, requestedAt: Date.now() - 1_000 });

@@ -11,6 +11,12 @@ export interface SignalNotice {
   graceMs?: number;
   /** With `pause` and `cancel`: when the request was made (ms since the epoch). */
   requestedAt?: number;
+  /**
+   * With `pause` and `cancel`: the lease epoch of the run the request was made to. A runner of
+   * another lease ignores it: its own signals came with its lease and its commits, and a late
+   * notice must not pause a run resumed since.
+   */
+  epoch?: number;
 }
 
 export type SignalNoticeHandler = (notice: SignalNotice) => void;

@@ -145,7 +145,7 @@ export class ExecutionControls {
     if (currentStatus === null) throw new ExecutionNotFoundError(id);
     if (currentStatus !== ExecutionStatus.Running) throw new InvalidTransitionError(operation, currentStatus);
     const execution = await this.transitions.requestSignal(id, scope, operation, operation, payload);
-    await this.notify(notice);
+    await this.notify({ ...notice, epoch: execution.leaseEpoch });
     return { execution, pending: true };
   }
 

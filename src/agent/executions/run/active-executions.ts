@@ -139,6 +139,7 @@ export class ActiveExecutions implements OnModuleInit, OnModuleDestroy {
   private onNotice(notice: SignalNotice): void {
     const execution = this.active.get(notice.executionId);
     if (!execution) return this.remember(notice); // not running here, or not registered yet
+    if (notice.type !== 'kill' && notice.epoch !== undefined && notice.epoch !== execution.epoch) return; // made to another lease
     switch (notice.type) {
       case 'kill':
         execution.kill();
