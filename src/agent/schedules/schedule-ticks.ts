@@ -24,9 +24,9 @@ export type TickOutcome = { started: string } | { refused: { code: string; messa
 /**
  * Fires the schedules' ticks. Every node with `schedules.ticks` looks every `pollIntervalMs` for
  * ticks due before its next look and times each to its second; the claim in PostgreSQL
- * (`CLAIMABLE_TICK_SQL`, then `CLAIM_TICK_SQL`) lets one node start the tick's execution, in the same transaction, so a crash
- * leaves either both or neither. The look is also the sweep: a tick whose timer died with its node
- * is due, and found by any node's next look.
+ * (`CLAIMABLE_TICK_SQL`, then `CLAIM_TICK_SQL`) lets one node start the tick's execution, in the
+ * same transaction, so a crash leaves either both or neither. The look is also the sweep: a tick
+ * whose timer died with its node is due, and found by any node's next look.
  *
  * A node that dies in the middle of a claim leaves the tick due: the others skip a row being
  * claimed, so it is fired again by the next look, up to `pollIntervalMs` late.
