@@ -14,7 +14,7 @@ export { AGENT_MIGRATIONS_TABLE } from './migrations/agent-migrations-table.js';
 
 export { Agent } from './executions/registry/agent.decorator.js';
 export { AgentRegistry, type RegisteredAgent } from './executions/registry/agent-registry.js';
-export { AgentManager } from './executions/lifecycle/agent-manager.js';
+export { AgentManager, type StartItem, type StartOutcome } from './executions/lifecycle/agent-manager.js';
 export type { StartOptions } from './executions/lifecycle/start-options.js';
 export { ExecutionReader, type Page } from './executions/http/execution-reader.js';
 export { ExecutionTranscript, type TranscriptPage } from './executions/http/execution-transcript.js';
@@ -43,7 +43,7 @@ export { AgentExecutionEntity } from './executions/entities/agent-execution.enti
 export { toExecutionView, type ExecutionView, type LogView } from './executions/http/execution.view.js';
 
 export { ADMIN_ROLE, type Principal, type PrincipalResolver } from './tenancy/principal.js';
-export { AgentError, IdempotencyKeyReusedError, InvalidInputError, NotRetryableError } from './errors/agent.errors.js';
+export { AgentError, IdempotencyKeyReusedError, InvalidInputError, NotRetryableError, StartItemError } from './errors/agent.errors.js';
 export { AgentErrorCode } from './errors/agent-error-code.js';
 export { AgentExceptionFilter } from './http/agent-exception.filter.js';
 export { AgentHttpException, toHttpException, type ErrorBody } from './http/agent-http-exception.js';

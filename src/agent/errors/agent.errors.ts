@@ -104,3 +104,13 @@ export class QuotaExceededError extends AgentError {
 }
 
 const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+/** One item of a batch of starts failed its checks: the item's own error (its code and status), with `details.index`; nothing was started. */
+export class StartItemError extends AgentError {
+  constructor(
+    readonly index: number,
+    readonly cause: AgentError,
+  ) {
+    super(cause.code, `items[${index}]: ${cause.message}`, { ...cause.details, index });
+  }
+}

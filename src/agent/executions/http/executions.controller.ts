@@ -17,7 +17,9 @@ import { ForkExecutionDto } from './dto/fork-execution.dto.js';
 import { ExecutionIdParam } from './dto/execution-id.param.js';
 import { linkFilter, ListExecutionsQuery } from './dto/list-executions.query.js';
 import { ListLogsQuery } from './dto/list-logs.query.js';
-import { StartExecutionDto } from './dto/start-execution.dto.js';
+import { MAX_BATCH_STARTS, StartBatchDto, StartBatchResponse } from './dto/start-batch.dto.js';
+import { StartExecutionDto, startOptionsOf } from './dto/start-execution.dto.js';
+import { AgentHttpException } from '../../http/agent-http-exception.js';
 import { TranscriptQuery } from './dto/transcript.query.js';
 import { TranscriptResponse } from './dto/transcript.response.js';
 import { ExecutionTranscript } from './execution-transcript.js';
@@ -56,19 +58,27 @@ export class ExecutionsController {
   @ApiCreatedResponse({ type: ExecutionResponse })
   @ApiErrors(400, 402, 409, 413)
   async start(@CurrentPrincipal() principal: Principal, @Body() body: StartExecutionDto): Promise<ExecutionView> {
-    const execution = await this.manager.start(principal, body.agent_type, body.input, {
-      queue: body.options?.queue,
-      metadata: body.options?.metadata,
-      idempotencyKey: body.options?.idempotency_key,
-      estimatedSteps: body.options?.estimated_steps,
-      concurrency: body.options?.concurrency ? { key: body.options.concurrency.key, limit: body.options.concurrency.limit } : undefined,
-      hooks: body.options?.hooks,
-      runAt: body.options?.run_at ? new Date(body.options.run_at) : undefined,
-      awaitEvent: body.options?.await_event
-        ? { eventType: body.options.await_event.event_type, timeoutSeconds: body.options.await_event.timeout_seconds }
-        : undefined,
-    });
-    return toExecutionView(execution);
+    return toExecutionView(await this.manager.start(principal, body.agent_type, body.input, startOptionsOf(body)));
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Start many executions at once',
+    description: `Up to ${MAX_BATCH_STARTS} items, each as the body of \`POST /api/agents\`. An item that fails its checks answers for the whole request (its status, \`details.index\`) and nothing starts; the rest are admitted together, in order, and each result holds the execution or the refusal a lone start would have had (429 over the limits, 409 an idempotency key reused).`,
+  })
+  @ApiOkResponse({ type: StartBatchResponse })
+  @ApiErrors(400, 402, 413)
+  async startMany(@CurrentPrincipal() principal: Principal, @Body() body: StartBatchDto): Promise<StartBatchResponse> {
+    const items = body.items.map((item) => ({ agentType: item.agent_type, input: item.input, options: startOptionsOf(item) }));
+    const outcomes = await this.manager.startMany(principal, items);
+    return {
+      results: outcomes.map((outcome, index) =>
+        outcome.execution
+          ? { index, execution: toExecutionView(outcome.execution) }
+          : { index, error: new AgentHttpException(outcome.error).getResponse() },
+      ),
+    };
   }
 
   @Get()

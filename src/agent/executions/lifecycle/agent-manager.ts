@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { AgentError, StartItemError } from '../../errors/agent.errors.js';
 import type { LimitsReport } from '../../errors/rate-limited.error.js';
 import { ExecutionQueue } from '../../infrastructure/execution-queue.js';
 import type { QueueName } from '../../infrastructure/queue-names.js';
@@ -16,7 +17,7 @@ import { ConcurrencyKeys } from './concurrency-keys.js';
 import { ownScope, scopeFor } from '../../tenancy/scope.js';
 import { StartAdmission, type Admitted, type ExecutionLinks } from './start-admission.js';
 import type { StartOptions } from './start-options.js';
-import { StartPreparation } from './start-preparation.js';
+import { StartPreparation, type PreparedStart } from './start-preparation.js';
 import { EAGER_START, type EagerStarter } from './eager-start.port.js';
 import { ToolApprovals } from './tool-approvals.js';
 import type { ToolApprovalDecision } from '../../runtime/tool-approval.js';
@@ -25,6 +26,16 @@ import type { ToolApprovalDecision } from '../../runtime/tool-approval.js';
 export interface LinkedStartOptions extends StartOptions {
   links?: ExecutionLinks;
 }
+
+/** One start of `startMany`. */
+export interface StartItem {
+  agentType: string;
+  input: JsonValue;
+  options?: StartOptions;
+}
+
+/** What one item of `startMany` came to: its execution, or the refusal a lone start would have thrown (429, 409). */
+export type StartOutcome = { execution: AgentExecutionEntity; error?: never } | { execution?: never; error: AgentError };
 
 export interface StartedWithin {
   execution: AgentExecutionEntity;
@@ -53,8 +64,53 @@ export class AgentManager {
   ) {}
 
   async start(principal: Principal, agentType: string, input: JsonValue, options: StartOptions = {}): Promise<AgentExecutionEntity> {
-    const request = await this.preparation.prepare(principal, agentType, input, options);
-    const eager = await this.eager.admit(principal, request.tier, request.row);
+    return this.admitPrepared(principal, await this.preparation.prepare(principal, agentType, input, options), options);
+  }
+
+  /**
+   * Many starts of one principal in one call. Every item is checked first, as `start` checks one: an
+   * item that fails (unknown agent type, bad input, queue, hooks, quota, budget) throws
+   * `StartItemError` (its status, `details.index`) and nothing is started. Then all are admitted
+   * together (the admissions share statements and commits), in the order given, each against the
+   * tier's limits as a lone start would be: an item over a limit, or reusing an idempotency key
+   * for another request, comes back with its `error`, and the others start. Give each item an
+   * `idempotencyKey` to retry a call that failed midway without starting anything twice.
+   * @example
+   * const outcomes = await agents.startMany(principal, files.map((file) => ({ agentType: 'summarize', input: { file } })));
+   */
+  async startMany(principal: Principal, items: readonly StartItem[]): Promise<StartOutcome[]> {
+    const prepared = await Promise.all(
+      items.map((item, index) =>
+        this.preparation.prepare(principal, item.agentType, item.input, item.options ?? {}).catch((error: unknown) => {
+          throw error instanceof AgentError ? new StartItemError(index, error) : error;
+        }),
+      ),
+    );
+    return Promise.all(
+      prepared.map((request, index) =>
+        this.admitPrepared(principal, request, items[index]!.options ?? {}, false).then(
+          (execution): StartOutcome => ({ execution }),
+          (error: unknown): StartOutcome => {
+            if (error instanceof AgentError) return { error };
+            throw error;
+          },
+        ),
+      ),
+    );
+  }
+
+  /**
+   * A checked start admitted, then enqueued or run here. `admitEagerly: false` keeps the admissions
+   * of a batch in one queue, so they meet the limits in the order given (an eager admission is a
+   * transaction of its own, beside them); a slot free here still runs the committed start at once.
+   */
+  private async admitPrepared(
+    principal: Principal,
+    request: PreparedStart,
+    options: StartOptions,
+    admitEagerly = true,
+  ): Promise<AgentExecutionEntity> {
+    const eager = admitEagerly ? await this.eager.admit(principal, request.tier, request.row) : null;
     // An eager start is already running here: it has no job to enqueue.
     if (eager?.running) return eager.admitted.execution;
     const admitted = eager?.admitted ?? (await this.admission.admit(principal, request.tier, request.row));

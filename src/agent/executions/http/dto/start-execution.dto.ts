@@ -21,6 +21,7 @@ import type { JsonObject, JsonValue } from '../../../runtime/json.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiJsonProperty, ApiObjectProperty } from '../../../http/api-json.property.js';
 import { ALL_HOOK_EVENTS, type HookEvent } from '../../../runtime/hook-target.js';
+import type { StartOptions } from '../../lifecycle/start-options.js';
 
 export class AwaitEventDto {
   @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @Length(1, 200) event_type: string;
@@ -137,4 +138,19 @@ export class StartExecutionDto {
   @ValidateNested()
   @Type(() => StartExecutionOptionsDto)
   options?: StartExecutionOptionsDto;
+}
+
+/** The body's options as the service's `StartOptions`. */
+export function startOptionsOf(body: StartExecutionDto): StartOptions {
+  const o = body.options;
+  return {
+    queue: o?.queue,
+    metadata: o?.metadata,
+    idempotencyKey: o?.idempotency_key,
+    estimatedSteps: o?.estimated_steps,
+    concurrency: o?.concurrency ? { key: o.concurrency.key, limit: o.concurrency.limit } : undefined,
+    hooks: o?.hooks,
+    runAt: o?.run_at ? new Date(o.run_at) : undefined,
+    awaitEvent: o?.await_event ? { eventType: o.await_event.event_type, timeoutSeconds: o.await_event.timeout_seconds } : undefined,
+  };
 }
