@@ -13,6 +13,7 @@ import type { AdminConversationDetail, AdminPipelineDetail, BulkCancelResult, Ex
 import { openFeed, type Feed, type FeedHandlers } from './event-feed.js';
 import type { Http } from './http.js';
 import type { RealtimeConnection, RealtimeOptions } from './realtime.js';
+import type { AdminSchedulesQuery, Schedule } from './schedule-types.js';
 import type {
   ApprovalDecision,
   CancelOptions,
@@ -29,6 +30,7 @@ import type {
 const CATCH_UP_PAGE = 500;
 
 const path = (id: string, action = ''): string => `/api/admin/agents/${encodeURIComponent(id)}${action}`;
+const schedulePath = (id: string, action = ''): string => `/api/admin/schedules/${encodeURIComponent(id)}${action}`;
 
 /**
  * The admin routes (`/api/admin/…`, admin role): every execution of the caller's tenant, whoever
@@ -167,6 +169,28 @@ export class AdminAgentsClient {
     return this.http.request('GET', '/api/admin/pipelines', {
       query: { status: query.status, user_id: query.userId, cursor: query.cursor, limit: query.limit },
     });
+  }
+
+  /** The tenant's schedules, newest first, filtered by status, user and agent type. */
+  schedules(query: AdminSchedulesQuery = {}): Promise<Page<Schedule>> {
+    return this.http.request('GET', '/api/admin/schedules', {
+      query: { status: query.status, user_id: query.userId, agent_type: query.agentType, cursor: query.cursor, limit: query.limit },
+    });
+  }
+
+  /** Pauses any schedule of the tenant: no tick until resumed; 409 when already paused. */
+  pauseSchedule(id: string): Promise<Schedule> {
+    return this.http.request('POST', schedulePath(id, '/pause'));
+  }
+
+  /** Resumes any paused schedule of the tenant from its next tick after now; 409 when active. */
+  resumeSchedule(id: string): Promise<Schedule> {
+    return this.http.request('POST', schedulePath(id, '/resume'));
+  }
+
+  /** Deletes any schedule of the tenant; the executions it started are kept. */
+  deleteSchedule(id: string): Promise<void> {
+    return this.http.request('DELETE', schedulePath(id));
   }
 
   /** Depth of every queue (shared by all tenants) and the tenant's executions running on each. */

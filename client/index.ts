@@ -2,7 +2,16 @@
 export { AgentsClient, type AgentsClientOptions } from './agents-client.js';
 export { ConversationsClient, PipelinesClient } from './work-clients.js';
 export { SchedulesClient } from './schedules-client.js';
-export type { HookDelivery, HookEvent, HookTarget, NewSchedule, Schedule, ScheduleChanges, ScheduleStatus } from './schedule-types.js';
+export type {
+  AdminSchedulesQuery,
+  HookDelivery,
+  HookEvent,
+  HookTarget,
+  NewSchedule,
+  Schedule,
+  ScheduleChanges,
+  ScheduleStatus,
+} from './schedule-types.js';
 export type {
   BudgetState,
   Conversation,

@@ -49,6 +49,16 @@ export interface Schedule {
   updated_at: string;
 }
 
+/** `client.admin.schedules`: the tenant's schedules, or some of them. */
+export interface AdminSchedulesQuery {
+  status?: ScheduleStatus;
+  /** Only this user's schedules. */
+  userId?: string;
+  agentType?: string;
+  cursor?: string;
+  limit?: number;
+}
+
 export interface NewSchedule {
   /** 5 fields, or 6 with seconds first. */
   cron: string;
