@@ -9,6 +9,7 @@ export type Route =
   | { view: 'conversation'; id: string }
   | { view: 'pipelines' }
   | { view: 'pipeline'; id: string }
+  | { view: 'schedules' }
   | { view: 'queues' }
   | { view: 'usage' }
   | { view: 'not-found'; path: string };
@@ -22,7 +23,8 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 0 || (head === 'overview' && !id)) return { view: 'overview' };
   if (parts.length === 1) {
     if (head === 'runs') return { view: 'runs', params: new URLSearchParams(query) };
-    if (head === 'conversations' || head === 'pipelines' || head === 'queues' || head === 'usage') return { view: head };
+    if (head === 'conversations' || head === 'pipelines' || head === 'schedules' || head === 'queues' || head === 'usage')
+      return { view: head };
   }
   if (parts.length === 2 && id && UUID.test(id)) {
     if (head === 'runs') return { view: 'run', id };
@@ -44,6 +46,7 @@ export const href = {
   conversation: (id: string) => `#/conversations/${id}`,
   pipelines: () => '#/pipelines',
   pipeline: (id: string) => `#/pipelines/${id}`,
+  schedules: () => '#/schedules',
   queues: () => '#/queues',
   usage: () => '#/usage',
 };

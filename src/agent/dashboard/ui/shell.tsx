@@ -12,6 +12,7 @@ import { PipelinesView } from './views/pipelines.js';
 import { QueuesView } from './views/queues.js';
 import { RunDetailView } from './views/run-detail.js';
 import { RunsView } from './views/runs.js';
+import { SchedulesView } from './views/schedules.js';
 import { UsageView } from './views/usage.js';
 
 const NAV: { label: string; href: string; views: Route['view'][] }[] = [
@@ -19,6 +20,7 @@ const NAV: { label: string; href: string; views: Route['view'][] }[] = [
   { label: 'Runs', href: href.runs(), views: ['runs', 'run'] },
   { label: 'Conversations', href: href.conversations(), views: ['conversations', 'conversation'] },
   { label: 'Pipelines', href: href.pipelines(), views: ['pipelines', 'pipeline'] },
+  { label: 'Schedules', href: href.schedules(), views: ['schedules'] },
   { label: 'Queues', href: href.queues(), views: ['queues'] },
   { label: 'Usage', href: href.usage(), views: ['usage'] },
 ];
@@ -39,6 +41,8 @@ function View({ route }: { route: Route }) {
       return <PipelinesView />;
     case 'pipeline':
       return <PipelineDetailView id={route.id} />;
+    case 'schedules':
+      return <SchedulesView />;
     case 'queues':
       return <QueuesView />;
     case 'usage':
