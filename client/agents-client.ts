@@ -4,18 +4,21 @@ import type { Socket } from 'socket.io-client';
 import { AdminAgentsClient } from './admin-client.js';
 import { budgetOf, ConversationsClient, PipelinesClient } from './work-clients.js';
 import type { BudgetState } from './work-types.js';
+import { AgentsApiError } from './errors.js';
 import { Http, type TokenSource } from './http.js';
 import { RealtimeConnection, type RealtimeOptions, type SocketOverrides } from './realtime.js';
 import type {
   AgentType,
   ApprovalDecision,
   CancelOptions,
+  ErrorBody,
   Execution,
   ListQuery,
   Log,
   LogsQuery,
   Page,
   RealtimeToken,
+  StartItem,
   StartOptions,
   Subscription,
   SubscriptionHandlers,
@@ -106,15 +109,28 @@ export class AgentsClient {
    * const { id } = await client.start('steps', { steps: 3 }, { idempotencyKey: 'order-42' });
    */
   start(agentType: string, input: unknown, options: StartOptions = {}): Promise<Execution> {
-    const { queue, metadata, idempotencyKey, hooks } = options;
-    const hasOptions = queue !== undefined || metadata !== undefined || idempotencyKey !== undefined || hooks !== undefined;
-    return this.http.request('POST', '/api/agents', {
-      body: {
-        agent_type: agentType,
-        input,
-        ...(hasOptions ? { options: { queue, metadata, idempotency_key: idempotencyKey, hooks } } : {}),
-      },
-    });
+    return this.http.request('POST', '/api/agents', { body: startBody({ agentType, input, options }) });
+  }
+
+  /**
+   * Starts up to 100 executions in one request, admitted together in the order given. Each result
+   * is the item's execution, or the `AgentsApiError` a lone start would have thrown (429 over the
+   * tier's limits, 409 an idempotency key reused). An item that fails its checks rejects the whole
+   * call (`details.index` names it) and nothing starts.
+   *
+   * @example
+   * const results = await client.startMany(files.map((file) => ({ agentType: 'summarize', input: { file }, options: { idempotencyKey: file } })));
+   * const refused = results.filter((r) => r.error);
+   */
+  async startMany(items: StartItem[]): Promise<StartResult[]> {
+    const { results } = await this.http.request<{ results: { index: number; execution?: Execution; error?: ErrorBody }[] }>(
+      'POST',
+      '/api/agents/batch',
+      { body: { items: items.map(startBody) } },
+    );
+    return results.map((r) =>
+      r.execution ? { index: r.index, execution: r.execution } : { index: r.index, error: new AgentsApiError(r.error!) },
+    );
   }
 
   /**
@@ -320,4 +336,19 @@ export class AgentsClient {
   close(): void {
     this.realtime.close();
   }
+}
+
+/** One item of `startMany`: its execution, or why it was refused. */
+export type StartResult =
+  { index: number; execution: Execution; error?: never } | { index: number; execution?: never; error: AgentsApiError };
+
+/** The body of `POST /api/agents` (and of each item of `/batch`). */
+function startBody({ agentType, input, options = {} }: StartItem) {
+  const { queue, metadata, idempotencyKey, hooks } = options;
+  const hasOptions = queue !== undefined || metadata !== undefined || idempotencyKey !== undefined || hooks !== undefined;
+  return {
+    agent_type: agentType,
+    input,
+    ...(hasOptions ? { options: { queue, metadata, idempotency_key: idempotencyKey, hooks } } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 /** A typed client for the `nestjs-agents` API, for browsers and Node: `fetch` and socket.io-client only. */
-export { AgentsClient, type AgentsClientOptions } from './agents-client.js';
+export { AgentsClient, type AgentsClientOptions, type StartResult } from './agents-client.js';
 export { ConversationsClient, PipelinesClient } from './work-clients.js';
 export { SchedulesClient } from './schedules-client.js';
 export type {
@@ -81,6 +81,7 @@ export type {
   PendingApproval,
   QueueName,
   RealtimeToken,
+  StartItem,
   StartOptions,
   StatusEvent,
   StepEvent,

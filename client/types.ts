@@ -176,6 +176,13 @@ export interface StartOptions {
   hooks?: HookTarget[];
 }
 
+/** One start of `startMany`. */
+export interface StartItem {
+  agentType: string;
+  input: unknown;
+  options?: StartOptions;
+}
+
 export interface ListQuery {
   status?: ExecutionStatus;
   agentType?: string;

@@ -134,6 +134,30 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     expect((await client.logs(started.id, { level: 'info' })).data.every((l) => l.level === 'info')).toBe(true);
   });
 
+  it('starts many in one request: each result its execution or its refusal, a failing item refusing them all', async () => {
+    const { client } = connectClient({ userId: 'batch' });
+    const key = `batch-${transport}`;
+    const results = await client.startMany([
+      { agentType: 'steps', input: { steps: 1 } },
+      { agentType: 'steps', input: { steps: 2 }, options: { idempotencyKey: key } },
+      { agentType: 'steps', input: { steps: 3 }, options: { idempotencyKey: key } },
+    ]);
+    expect(results.map((r) => r.index)).toEqual([0, 1, 2]);
+    expect(results[0]!.execution).toMatchObject({ agent_type: 'steps', input: { steps: 1 } });
+    expect(results[2]!.error).toBeInstanceOf(AgentsApiError);
+    expect(results[2]!.error).toMatchObject({ statusCode: 409, details: { code: 'idempotency_key_reused' } });
+    await pollUntil(client, results[1]!.execution!.id, (e) => e.status === 'completed');
+
+    const refused = await apiError(
+      client.startMany([
+        { agentType: 'steps', input: 1 },
+        { agentType: 'nobody', input: 1 },
+      ]),
+    );
+    expect(refused).toMatchObject({ statusCode: 400, details: { code: 'unknown_agent_type', index: 1 } });
+    expect((await client.list({ limit: 10 })).data).toHaveLength(2);
+  });
+
   it('pauses, resumes, cancels and kills', async () => {
     const { client } = connectClient({ userId: 'controller' });
     const { id } = await client.start('steps', { steps: 10_000, step_ms: 20 });

@@ -213,6 +213,16 @@ describe('real answers of the example app against the document', () => {
     expect((await call('get', '/api/agents/0190a0a0-0000-7000-8000-000000000000', '/api/agents/{id}', user)).status).toBe(404);
     expect((await call('get', '/api/agents', '/api/agents', null)).status).toBe(401);
     expect((await call('post', '/api/agents', '/api/agents', user, { agent_type: 'nope', input: 1 })).status).toBe(400);
+    const batch = await call('post', '/api/agents/batch', '/api/agents/batch', user, {
+      items: [
+        { agent_type: 'steps', input: { steps: 1 }, options: { idempotency_key: 'openapi-batch' } },
+        { agent_type: 'steps', input: { steps: 2 }, options: { idempotency_key: 'openapi-batch' } },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results[1].error).toMatchObject({ statusCode: 409 });
+    const badBatch = await call('post', '/api/agents/batch', '/api/agents/batch', user, { items: [{ agent_type: 'nope', input: 1 }] });
+    expect(badBatch.status).toBe(400);
     const keyed = await call('post', '/api/agents', '/api/agents', user, {
       agent_type: 'steps',
       input: { steps: 1 },
