@@ -14,15 +14,18 @@ import { percentile, round } from './support/stats.js';
  *
  * - `one-user`: every start by one user, so each waits for the user's lock (the limits stay exact).
  * - `many-users`: round robin over USERS users of one tenant.
+ * - `one-user-batches`: one user's starts as `AgentManager.startMany` calls of BATCH items, one call
+ *   at a time (what `POST /api/agents/batch` does); `p50_ms` / `p99_ms` are of one call.
  *
  * Figures: `starts_per_s` (STARTS from the first call to the last answer), `p50_ms` / `p99_ms` of
  * one call. The bench tier has no practical limit, so every start is admitted.
  */
 const NAME = 'starts';
-const CASES = ['one-user', 'many-users'] as const;
+const CASES = ['one-user', 'many-users', 'one-user-batches'] as const;
 const STARTS = 2_000;
 const LANES = 32;
 const USERS = 100;
+const BATCH = 100;
 const POOL_SIZE = 40;
 
 export const starts: Benchmark<BenchTransport> = {
@@ -60,14 +63,15 @@ async function runTransport(transport: BenchTransport, ctx: BenchContext<BenchTr
       const principalOf =
         c === 'one-user' ? () => benchPrincipal : (i: number): Principal => ({ ...benchPrincipal, userId: `user-${i % USERS}` });
       const background = await backgroundBusyPct();
-      ctx.progress(`[${transport}] ${c}: ${STARTS} starts, ${LANES} in flight`);
-      const figures = await measure(app, principalOf, STARTS);
+      const batches = c === 'one-user-batches';
+      ctx.progress(`[${transport}] ${c}: ${STARTS} starts, ${batches ? `${BATCH} a call, one call` : LANES} in flight`);
+      const figures = batches ? await measureBatches(app, STARTS) : await measure(app, principalOf, STARTS);
       ctx.emit({
         bench: NAME,
         transport,
         case: c,
         starts: STARTS,
-        lanes: LANES,
+        ...(batches ? { batch: BATCH, lanes: 1 } : { lanes: LANES }),
         ...figures,
         background_cpu_busy_pct: background === null ? null : round(background, 1),
       });
@@ -94,9 +98,26 @@ async function measure(app: BenchApp, principalOf: (i: number) => Principal, cou
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  return {
-    starts_per_s: round(count / seconds, 1),
-    p50_ms: round(percentile(latencies, 50), 3),
-    p99_ms: round(percentile(latencies, 99), 3),
-  };
+  return summary(count, seconds, latencies);
 }
+
+/** `count` starts of the bench user as sequential `startMany` calls of BATCH items. */
+async function measureBatches(app: BenchApp, count: number) {
+  const latencies: number[] = [];
+  const items = Array.from({ length: BATCH }, () => ({ agentType: BENCH_AGENT, input: { steps: 1 } as unknown as JsonValue }));
+  const t0 = performance.now();
+  for (let done = 0; done < count; done += BATCH) {
+    const started = performance.now();
+    const outcomes = await app.manager.startMany(benchPrincipal, items);
+    latencies.push(performance.now() - started);
+    if (outcomes.some((o) => o.error)) throw new Error(`A batch start was refused: ${outcomes.find((o) => o.error)!.error!.message}`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return summary(count, seconds, latencies);
+}
+
+const summary = (count: number, seconds: number, latencies: number[]) => ({
+  starts_per_s: round(count / seconds, 1),
+  p50_ms: round(percentile(latencies, 50), 3),
+  p99_ms: round(percentile(latencies, 99), 3),
+});
