@@ -25,14 +25,11 @@ export class SchedulesController {
   @ApiErrors(400, 413)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateScheduleDto): Promise<ScheduleView> {
     return this.schedules.create(principal, {
+      ...toScheduleChanges(body),
       agentType: body.agent_type,
       input: body.input,
       cron: body.cron,
-      timeZone: body.time_zone,
       paused: body.paused,
-      queue: body.options?.queue,
-      metadata: body.options?.metadata,
-      hooks: body.options?.hooks,
     });
   }
 

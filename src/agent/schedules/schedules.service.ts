@@ -39,7 +39,8 @@ export interface NewSchedule {
   cron: string;
   /** IANA name (default `schedules.defaultTimeZone`, UTC). */
   timeZone?: string;
-  queue?: QueueName;
+  /** `null` or left out: the queue the agent type and tier choose. */
+  queue?: QueueName | null;
   /** Copied to each execution's metadata, beside `schedule_id`. */
   metadata?: JsonObject;
   /** Create it paused (no tick until resumed). */

@@ -36,7 +36,10 @@ export class UpdateScheduleDto {
   options?: ScheduleStartOptionsDto;
 }
 
-/** The body as the service's changes: a field left out is `undefined`, a `queue` of `null` clears it. */
+/**
+ * The body (an update's, or the part a creation shares with it) as the service's changes: a field
+ * left out is `undefined`, a `queue` of `null` clears it.
+ */
 export function toScheduleChanges(body: UpdateScheduleDto): ScheduleChanges {
   return {
     input: body.input,
