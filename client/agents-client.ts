@@ -179,6 +179,7 @@ export class AgentsClient {
         parent_execution_id: query.parentExecutionId,
         pipeline_id: query.pipelineId,
         conversation_id: query.conversationId,
+        metadata: query.metadata === undefined ? undefined : JSON.stringify(query.metadata),
         cursor: query.cursor,
         limit: query.limit,
       },

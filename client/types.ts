@@ -190,6 +190,8 @@ export interface ListQuery {
   parentExecutionId?: string;
   pipelineId?: string;
   conversationId?: string;
+  /** Executions whose metadata contains this object (`{ order: '42' }`). */
+  metadata?: JsonObject;
   /** `next_cursor` of the previous page. */
   cursor?: string;
   limit?: number;

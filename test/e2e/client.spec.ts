@@ -124,6 +124,7 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     const older = await client.list({ agentType: 'steps', limit: 1, cursor: newest.next_cursor! });
     expect(older.data.map((e) => e.id)).toEqual([started.id]);
     expect((await client.list({ status: 'completed' })).data.every((e) => e.status === 'completed')).toBe(true);
+    expect((await client.list({ metadata: { origin: 'client-test' } })).data.map((e) => e.id)).toEqual([started.id]);
 
     const steps = await client.logs(started.id, { eventType: 'step_completed' });
     expect(steps.data.map((l) => l.message)).toEqual(['Step 1 completed', 'Step 2 completed', 'Step 3 completed']);

@@ -157,6 +157,27 @@ describe.each(HTTP_PLATFORMS)('executions over HTTP (example app on %s)', (platf
     expect(none.body.data).toEqual([]);
   });
 
+  it("filters the caller's list by metadata it contains, never reaching another user's", async () => {
+    const carol = `Bearer ${example.token({ userId: 'carol' })}`;
+    const dave = `Bearer ${example.token({ userId: 'dave' })}`;
+    const order = (n: string, who: string) =>
+      start({ agent_type: 'steps', input: { steps: 1 }, options: { metadata: { order: n, shop: 'a' } } }, who);
+    const mine = (await order('42', carol)).body.id;
+    await order('43', carol);
+    await order('42', dave);
+    const byMetadata = (filter: object, who = carol) =>
+      http.get(`/api/agents?metadata=${encodeURIComponent(JSON.stringify(filter))}`).set('authorization', who);
+    expect((await byMetadata({ order: '42' })).body.data.map((e: { id: string }) => e.id)).toEqual([mine]);
+    expect((await byMetadata({ order: '42', shop: 'a' })).body.data.map((e: { id: string }) => e.id)).toEqual([mine]);
+    expect((await byMetadata({ shop: 'a' })).body.data).toHaveLength(2);
+    expect((await byMetadata({ order: '44' })).body.data).toEqual([]);
+    for (const bad of ['[1]', '"x"', 'not json', '{']) {
+      const res = await http.get(`/api/agents?metadata=${encodeURIComponent(bad)}`).set('authorization', carol);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain('metadata must be a JSON object');
+    }
+  });
+
   describe('bad input is answered clearly and changes nothing', () => {
     const countRows = async () => (await db.sql.query('SELECT count(*)::int AS n FROM agent_executions')).rows[0].n;
 

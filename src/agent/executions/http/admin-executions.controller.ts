@@ -23,8 +23,8 @@ import {
 import { CurrentPrincipal } from '../../tenancy/principal.guard.js';
 import type { Principal } from '../../tenancy/principal.js';
 import { scopeFor } from '../../tenancy/scope.js';
-import { linkFilter } from './dto/list-executions.query.js';
-import { AdminListQuery, metadataFilter } from './dto/admin-list.query.js';
+import { baseFilter } from './dto/list-executions.query.js';
+import { AdminListQuery } from './dto/admin-list.query.js';
 import { TranscriptQuery } from './dto/transcript.query.js';
 import { TranscriptResponse } from './dto/transcript.response.js';
 import { ExecutionTranscript } from './execution-transcript.js';
@@ -64,17 +64,13 @@ export class AdminExecutionsController {
   ): Promise<Page<OwnedExecutionView & { log_count: number }>> {
     const scope = { tenantId: principal.tenantId, userId: null };
     const page = await this.reader.list(scope, {
-      ...linkFilter(query),
+      ...baseFilter(query),
       status: query.status,
-      agentType: query.agent_type,
       userId: query.user_id,
       createdFrom: query.from === undefined ? undefined : new Date(query.from),
       createdBefore: query.to === undefined ? undefined : new Date(query.to),
-      metadata: query.metadata === undefined ? undefined : (metadataFilter(query.metadata) ?? undefined),
       idPrefix: query.id,
       retriedFromExecutionId: query.retried_from_execution_id,
-      cursor: query.cursor,
-      limit: query.limit,
     });
     const counts = await this.reader.logCounts(
       scope,

@@ -15,7 +15,7 @@ import { ApprovalParams } from './dto/approval-params.js';
 import { DecideApprovalDto } from './dto/decide-approval.dto.js';
 import { ForkExecutionDto } from './dto/fork-execution.dto.js';
 import { ExecutionIdParam } from './dto/execution-id.param.js';
-import { linkFilter, ListExecutionsQuery } from './dto/list-executions.query.js';
+import { baseFilter, ListExecutionsQuery } from './dto/list-executions.query.js';
 import { ListLogsQuery } from './dto/list-logs.query.js';
 import { MAX_BATCH_STARTS, StartBatchDto, StartBatchResponse } from './dto/start-batch.dto.js';
 import { StartExecutionDto, startOptionsOf } from './dto/start-execution.dto.js';
@@ -86,13 +86,7 @@ export class ExecutionsController {
   @ApiOkResponse({ type: ExecutionPageResponse })
   @ApiErrors(400)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListExecutionsQuery): Promise<Page<ExecutionView>> {
-    const page = await this.reader.list(ownScope(principal), {
-      ...linkFilter(query),
-      status: query.status,
-      agentType: query.agent_type,
-      cursor: query.cursor,
-      limit: query.limit,
-    });
+    const page = await this.reader.list(ownScope(principal), { ...baseFilter(query), status: query.status });
     return { data: page.data.map((e) => toExecutionView(e)), next_cursor: page.next_cursor };
   }
 

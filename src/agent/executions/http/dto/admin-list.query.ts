@@ -1,14 +1,11 @@
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, ValidateBy } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import type { JsonObject } from '../../../runtime/json.js';
 import { ExecutionStatus } from '../../execution-status.js';
 import { ID_PREFIX_PATTERN } from '../execution-list-query.js';
 import { ExecutionListQueryBase } from './list-executions.query.js';
 
 const STATUSES = Object.values(ExecutionStatus);
-/** Longest `metadata` filter, as sent (JSON text). */
-const MAX_METADATA_FILTER = 2_000;
 
 /** `status=failed,cancelled` and `status=failed&status=cancelled` alike: the list of the values given. */
 const statusList = (value: unknown): unknown =>
@@ -19,16 +16,6 @@ const statusList = (value: unknown): unknown =>
         .map((v) => (typeof v === 'string' ? v.trim() : v))
         .filter((v) => v !== '')
     : value;
-
-/** The object a `metadata` filter stands for, or null when it is not one (not JSON, an array, a scalar). */
-export function metadataFilter(text: string): JsonObject | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
-  } catch {
-    return null;
-  }
-}
 
 export class AdminListQuery extends ExecutionListQueryBase {
   @ApiPropertyOptional({
@@ -58,23 +45,6 @@ export class AdminListQuery extends ExecutionListQueryBase {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
   to?: string;
-
-  @ApiPropertyOptional({
-    description: 'Executions whose metadata contains this JSON object (`metadata @> …`)',
-    example: '{"customer":"acme"}',
-    maxLength: MAX_METADATA_FILTER,
-  })
-  @IsOptional()
-  @IsString()
-  @Length(2, MAX_METADATA_FILTER)
-  @ValidateBy({
-    name: 'isJsonObjectText',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && metadataFilter(value) !== null,
-      defaultMessage: () => 'metadata must be a JSON object, e.g. {"customer":"acme"}',
-    },
-  })
-  metadata?: string;
 
   @ApiPropertyOptional({
     description: 'A full execution id, or its first hex digits (at least 4; dashes optional)',
