@@ -13,7 +13,7 @@ import type { AdminConversationDetail, AdminPipelineDetail, BulkCancelResult, Ex
 import { openFeed, type Feed, type FeedHandlers } from './event-feed.js';
 import type { Http } from './http.js';
 import type { RealtimeConnection, RealtimeOptions } from './realtime.js';
-import type { AdminSchedulesQuery, Schedule } from './schedule-types.js';
+import type { AdminSchedulesQuery, HookDelivery, Schedule } from './schedule-types.js';
 import type {
   ApprovalDecision,
   CancelOptions,
@@ -101,6 +101,28 @@ export class AdminAgentsClient {
    */
   timeline(id: string): Promise<ExecutionTimeline> {
     return this.http.request('GET', path(id, '/timeline'));
+  }
+
+  /**
+   * The delivery log of the outbound hooks of any execution of the tenant, oldest first: each
+   * event's call per target, with its attempts.
+   *
+   * @example
+   * const failed = (await client.admin.hooks(id)).data.filter((d) => d.status === 'failed');
+   */
+  hooks(executionId: string): Promise<{ data: HookDelivery[] }> {
+    return this.http.request('GET', path(executionId, '/hooks'));
+  }
+
+  /**
+   * Sends a failed delivery again, now (the same `webhook-id`; its attempts go on from where they
+   * stopped): answers it `pending`. 409 (`details.current_status`) when it is pending or delivered.
+   *
+   * @example
+   * await client.admin.redeliverHook(executionId, delivery.id);
+   */
+  redeliverHook(executionId: string, deliveryId: string): Promise<HookDelivery> {
+    return this.http.request('POST', path(executionId, `/hooks/${encodeURIComponent(deliveryId)}/redeliver`));
   }
 
   pause(id: string): Promise<AdminExecution> {

@@ -33,7 +33,7 @@ import { AdminPipelinesController } from './pipelines/admin-pipelines.controller
 import { PipelinesController } from './pipelines/pipelines.controller.js';
 import { AgentsGateway } from './realtime/agents.gateway.js';
 import { AdminExecutionStreamController, ExecutionStreamController } from './realtime/execution-stream.controller.js';
-import { HooksController } from './hooks/hooks.controller.js';
+import { AdminHooksController, HooksController } from './hooks/hooks.controller.js';
 import { AdminSchedulesController } from './schedules/admin-schedules.controller.js';
 import { SchedulesController } from './schedules/schedules.controller.js';
 import { WebhookController } from './webhooks/webhook.controller.js';
@@ -78,6 +78,7 @@ export function createAgentRoutes(): AgentRoutes {
       api(AgentRouteGroup.Admin, AdminQueuesController),
       api(AgentRouteGroup.Admin, AdminExecutionsController),
       api(AgentRouteGroup.Admin, AdminExecutionStreamController),
+      api(AgentRouteGroup.Admin, AdminHooksController),
       api(AgentRouteGroup.Admin, AdminConversationsController, (o) => o.features.conversations),
       api(AgentRouteGroup.Admin, AdminPipelinesController, (o) => o.features.pipelines),
       api(AgentRouteGroup.Admin, AdminSchedulesController, (o) => o.features.schedules),

@@ -151,6 +151,8 @@ export { InvalidPipelineError, PipelineFinishedError, PipelineNotFoundError } fr
 export { HookEvent, ALL_HOOK_EVENTS, type HookTarget } from './runtime/hook-target.js';
 export { HookDeliveries } from './hooks/hook-deliveries.js';
 export { HookLog } from './hooks/hook-log.service.js';
+export { HookRedelivery } from './hooks/hook-redelivery.service.js';
+export { HookDeliveryNotFoundError, HookDeliveryTransitionError } from './errors/hook.errors.js';
 export { HookDeliveryStatus } from './hooks/hook-delivery-status.js';
 export type { HookDeliveryView } from './hooks/hook-delivery.view.js';
 export type { HookOptions } from './hooks/hook.options.js';

@@ -1,8 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signHookPayload, step, type AgentDefinition } from '../../src/agent/index.js';
+import { startHookReceiver, type HookReceiver } from '../support/hook-receiver.js';
 import { statementsDuring } from '../support/sql-audit.js';
 import { principal, startTestApp, waitForStatus, type TestApp } from '../support/test-app.js';
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
@@ -22,32 +21,6 @@ const asker: AgentDefinition = {
   step: async (state) => (state.stepCount === 0 ? step.awaitInput('Which one?') : step.done('thanks')),
 };
 
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A receiver on 127.0.0.1 that answers 500 to the first `failures` attempts of each delivery id, then 204. */
-async function startReceiver(failures: number) {
-  const received: Received[] = [];
-  const seen = new Map<string, number>();
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', headers: req.headers, body });
-      const id = String(req.headers['webhook-id']);
-      const n = (seen.get(id) ?? 0) + 1;
-      seen.set(id, n);
-      res.writeHead(n <= failures ? 500 : 204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return { received, url: (path: string) => `http://127.0.0.1:${port}${path}`, close: () => new Promise((r) => server.close(r)) };
-}
-
 async function until(check: () => Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -60,7 +33,7 @@ describe.each(TEST_TRANSPORTS)('outbound hooks on the %s transport', (transport)
   let servers: TransportServers;
   let db: TestDatabase;
   let t: TestApp;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: HookReceiver;
   const queuePrefix = uniquePrefix();
   const me = principal();
   const hooksOptions = { secret: SECRET, allowPrivateTargets: true, pollIntervalMs: 200, baseDelayMs: 50, maxDelayMs: 200, maxAttempts: 6 };
@@ -71,7 +44,7 @@ describe.each(TEST_TRANSPORTS)('outbound hooks on the %s transport', (transport)
   beforeAll(async () => {
     servers = await startTransport(transport);
     db = await createTestDatabase();
-    receiver = await startReceiver(3);
+    receiver = await startHookReceiver(3);
     const typed: AgentDefinition = { ...done, name: 'typed', hooks: [{ url: receiver.url('/typed'), events: ['execution.completed'] }] };
     t = await startTestApp({
       transport: servers.transport,

@@ -22,6 +22,7 @@ export const AgentErrorCode = {
   ApprovalsPending: 'approvals_pending',
   ScheduleNotFound: 'schedule_not_found',
   InvalidSchedule: 'invalid_schedule',
+  HookDeliveryNotFound: 'hook_delivery_not_found',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
@@ -54,4 +55,5 @@ export const HTTP_STATUS_BY_CODE: Record<AgentErrorCode, number> = {
   approvals_pending: 409,
   schedule_not_found: 404,
   invalid_schedule: 400,
+  hook_delivery_not_found: 404,
 };

@@ -1,4 +1,4 @@
-/** One delivery in an execution's hook log (`GET /api/agents/:id/hooks`). */
+/** One delivery in an execution's hook log (`GET /api/agents/:id/hooks`, `GET /api/admin/agents/:id/hooks`). */
 export interface HookDeliveryView {
   id: string;
   event: string;

@@ -3,7 +3,7 @@ import { ALL_HOOK_EVENTS } from '../../runtime/hook-target.js';
 import { HookDeliveryStatus } from '../hook-delivery-status.js';
 import type { HookDeliveryView } from '../hook-delivery.view.js';
 
-/** The OpenAPI description of `GET /api/agents/:id/hooks` (`hook-delivery.view.ts` makes the values). */
+/** The OpenAPI description of an execution's hook log and of a redelivery's answer (`hook-delivery.view.ts` makes the values). */
 
 export class HookAttemptResponse {
   @ApiProperty({ format: 'date-time', description: 'When the call was made' }) at: string;
