@@ -6,6 +6,7 @@ import { StatusBadge } from '../components/status-badge.js';
 import { href } from '../route.js';
 import { Approvals } from '../run/approvals.js';
 import { ChildRuns } from '../run/children.js';
+import { HookDeliveries } from '../run/hook-deliveries.js';
 import { RunControls } from '../run/run-controls.js';
 import { RunFacts } from '../run/run-facts.js';
 import { RunLogs } from '../run/run-logs.js';
@@ -86,6 +87,7 @@ function Run({ id }: { id: string }) {
       </div>
       <Timeline runId={run.id} progress={feed.progress} status={run.status} />
       <ChildRuns runId={run.id} />
+      <HookDeliveries runId={run.id} progress={feed.progress} />
       <div class="grid">
         <section class="card" aria-labelledby="transcript-title">
           <h3 id="transcript-title">Transcript</h3>
