@@ -150,6 +150,20 @@ describe.each(TEST_TRANSPORTS)('outbound hooks on the %s transport', (transport)
     });
   });
 
+  it('two hooks on one event get a delivery each, with ids of their own, and the run ends', async () => {
+    const execution = await t.manager.start(me, 'done', 'twice', {
+      hooks: [{ url: receiver.url('/first') }, { url: receiver.url('/second'), events: ['execution.completed'] }],
+    });
+    expect(await waitForStatus(t, db, execution.id, ['completed', 'failed'], 10_000)).toMatchObject({ status: 'completed' });
+    const deliveries = await deliveriesOf(execution.id);
+    expect(deliveries.map((d) => d.url).sort()).toEqual([receiver.url('/first'), receiver.url('/second')]);
+    expect(new Set(deliveries.map((d) => d.id)).size).toBe(2);
+    for (const d of deliveries) expect(d.payload.id).toBe(d.id);
+    await until(async () => (await deliveriesOf(execution.id)).every((d) => d.status === 'delivered'), 15_000, 'both deliveries');
+    const ids = receiver.received.filter((r) => r.path === '/first' || r.path === '/second').map((r) => r.headers['webhook-id']);
+    expect(new Set(ids)).toEqual(new Set(deliveries.map((d) => d.id)));
+  });
+
   it('the delivery row commits with the status change: with no node delivering, it waits, and another node sends it', async () => {
     const quiet = await startTestApp({
       transport: servers.transport,

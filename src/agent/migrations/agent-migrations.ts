@@ -16,6 +16,7 @@ import { BoundedTenantQueue1795600000000 } from './1795600000000-BoundedTenantQu
 import { LeanerAdmission1795610000000 } from './1795610000000-LeanerAdmission.js';
 import { LeanerExecutionIndexes1795620000000 } from './1795620000000-LeanerExecutionIndexes.js';
 import { GroupedAdmission1795630000000 } from './1795630000000-GroupedAdmission.js';
+import { HookDeliveryIds1795640000000 } from './1795640000000-HookDeliveryIds.js';
 import { recordedOnce } from './recorded-once.js';
 
 /**
@@ -41,4 +42,5 @@ export const AGENT_MIGRATIONS: Function[] = [
   LeanerAdmission1795610000000,
   LeanerExecutionIndexes1795620000000,
   GroupedAdmission1795630000000,
+  HookDeliveryIds1795640000000,
 ].map(recordedOnce);
