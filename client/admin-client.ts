@@ -13,7 +13,8 @@ import type { AdminConversationDetail, AdminPipelineDetail, BulkCancelResult, Ex
 import { openFeed, type Feed, type FeedHandlers } from './event-feed.js';
 import type { Http } from './http.js';
 import type { RealtimeConnection, RealtimeOptions } from './realtime.js';
-import type { AdminSchedulesQuery, HookDelivery, Schedule } from './schedule-types.js';
+import type { AdminSchedulesQuery, HookDelivery, Schedule, ScheduleChanges } from './schedule-types.js';
+import { scheduleChangesBody } from './schedules-client.js';
 import type {
   ApprovalDecision,
   CancelOptions,
@@ -198,6 +199,11 @@ export class AdminAgentsClient {
     return this.http.request('GET', '/api/admin/schedules', {
       query: { status: query.status, user_id: query.userId, agent_type: query.agentType, cursor: query.cursor, limit: query.limit },
     });
+  }
+
+  /** Changes any schedule of the tenant (input, cron, time zone, start options), as its owner's `schedules.update` does. */
+  updateSchedule(id: string, changes: ScheduleChanges): Promise<Schedule> {
+    return this.http.request('PATCH', schedulePath(id), { body: scheduleChangesBody(changes) });
   }
 
   /** Pauses any schedule of the tenant: no tick until resumed; 409 when already paused. */

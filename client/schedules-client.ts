@@ -32,11 +32,7 @@ export class SchedulesClient {
 
   /** A new input or start options for the next ticks, or a new expression or zone (the next tick moves to it); the agent type stays. */
   update(id: string, changes: ScheduleChanges): Promise<Schedule> {
-    const { input, cron, timeZone, queue, metadata, hooks } = changes;
-    const options = queue !== undefined || metadata !== undefined || hooks !== undefined ? { options: { queue, metadata, hooks } } : {};
-    return this.http.request('PATCH', schedule(id), {
-      body: { ...(input !== undefined ? { input } : {}), cron, time_zone: timeZone, ...options },
-    });
+    return this.http.request('PATCH', schedule(id), { body: scheduleChangesBody(changes) });
   }
 
   /** 409 when already paused. */
@@ -53,4 +49,10 @@ export class SchedulesClient {
   delete(id: string): Promise<void> {
     return this.http.request('DELETE', schedule(id));
   }
+}
+
+/** The body of `PATCH /api/schedules/:id` (and of the admin route): only what `changes` gives. */
+export function scheduleChangesBody({ input, cron, timeZone, queue, metadata, hooks }: ScheduleChanges) {
+  const options = queue !== undefined || metadata !== undefined || hooks !== undefined ? { options: { queue, metadata, hooks } } : {};
+  return { ...(input !== undefined ? { input } : {}), cron, time_zone: timeZone, ...options };
 }

@@ -237,6 +237,10 @@ describe.each<Transport>(['redis', 'postgres'])('AgentsClient against the exampl
     const changed = await client.schedules.update(schedule.id, { input: { steps: 2 }, cron: '0 9 * * *', metadata: { team: 'ops' } });
     expect(changed).toMatchObject({ input: { steps: 2 }, cron: '0 9 * * *', time_zone: 'Europe/Paris', metadata: { team: 'ops' } });
     await expect(client.schedules.update(schedule.id, { timeZone: 'Mars/Olympus' })).rejects.toMatchObject({ statusCode: 400 });
+    const { client: admin } = connectClient({ userId: 'schedule-admin', admin: true });
+    const byAdmin = await admin.admin.updateSchedule(schedule.id, { queue: null, hooks: [] });
+    expect(byAdmin).toMatchObject({ user_id: 'scheduler', queue: null, hooks: [], input: { steps: 2 }, cron: '0 9 * * *' });
+    await expect(client.admin.updateSchedule(schedule.id, { input: 1 })).rejects.toMatchObject({ statusCode: 403 });
     const ran = (await client.schedules.get(schedule.id)).last_execution_id!;
     expect((await client.get(ran)).status).toBeDefined();
     await client.schedules.delete(schedule.id);
