@@ -8,7 +8,11 @@ import { principal, startTestApp, UNLIMITED_TEST_TIER, waitForStatus, type TestA
 import { createTestDatabase, uniquePrefix, type TestDatabase } from '../support/test-database.js';
 import { startTransport, TEST_TRANSPORTS, type TransportServers } from '../support/test-transports.js';
 
-const tiers = { ...UNLIMITED_TEST_TIER, three_an_hour: { maxConcurrent: 1000, perHour: 3 } };
+const tiers = {
+  ...UNLIMITED_TEST_TIER,
+  three_an_hour: { maxConcurrent: 1000, perHour: 3 },
+  budgeted: { maxConcurrent: 1000, perHour: 1000, budget: { tokens: 1_000_000 } },
+};
 
 /** An agent whose input must be `{ title }` of 3+ characters. */
 const titled = defineAgent({
@@ -78,6 +82,24 @@ describe.each(TEST_TRANSPORTS)('starting many executions in one request on the %
     for (const { execution } of results) {
       expect(await waitForStatus(t, db, execution.id, ['completed', 'failed'])).toMatchObject({ status: 'completed' });
     }
+  });
+
+  it("looks at the starter's budget once for the whole batch", async () => {
+    // Scheduled an hour ahead: no run leases one meanwhile (a run opens the ledger too).
+    const run_at = new Date(Date.now() + 3_600_000).toISOString();
+    const items = Array.from({ length: 20 }, () => ({ agent_type: 'steps', input: { steps: 1 }, options: { run_at } }));
+    const { result: answer, statements } = await statementsDuring(() =>
+      http()
+        .post('/api/agents/batch')
+        .set('x-user', 'budgeted')
+        .set('x-tier', 'budgeted')
+        .send({ items })
+        .then((r) => r),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.results.every((r: { execution?: unknown }) => r.execution)).toBe(true);
+    expect(statements.filter((s) => /agent_budget_ledger/.test(s.text) && /jsonb_to_recordset/.test(s.text))).toHaveLength(1);
+    expect(statements.filter((s) => /FROM agent_budgets/.test(s.text))).toHaveLength(1);
   });
 
   it("refuses the items over the tier's limits, the last ones, and starts the others", async () => {

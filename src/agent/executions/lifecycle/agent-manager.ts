@@ -69,23 +69,26 @@ export class AgentManager {
 
   /**
    * Many starts of one principal in one call. Every item is checked first, as `start` checks one: an
-   * item that fails (unknown agent type, bad input, queue, hooks, quota, budget) throws
-   * `StartItemError` (its status, `details.index`) and nothing is started. Then all are admitted
-   * together (the admissions share statements and commits), in the order given, each against the
-   * tier's limits as a lone start would be: an item over a limit, or reusing an idempotency key
-   * for another request, comes back with its `error`, and the others start. Give each item an
-   * `idempotencyKey` to retry a call that failed midway without starting anything twice.
+   * item that fails (unknown agent type, bad input, queue, hooks) throws `StartItemError` (its
+   * status, `details.index`) and nothing is started. The starter's workspace quota (413) and budgets
+   * (402) are looked at once for the batch, and refuse all of it. Then all are admitted together
+   * (the admissions share statements and commits), in the order given, each against the tier's
+   * limits as a lone start would be: an item over a limit, or reusing an idempotency key for another
+   * request, comes back with its `error`, and the others start. Give each item an `idempotencyKey`
+   * to retry a call that failed midway without starting anything twice.
    * @example
    * const outcomes = await agents.startMany(principal, files.map((file) => ({ agentType: 'summarize', input: { file } })));
    */
   async startMany(principal: Principal, items: readonly StartItem[]): Promise<StartOutcome[]> {
     const prepared = await Promise.all(
       items.map((item, index) =>
-        this.preparation.prepare(principal, item.agentType, item.input, item.options ?? {}).catch((error: unknown) => {
+        this.preparation.prepareItem(principal, item.agentType, item.input, item.options ?? {}).catch((error: unknown) => {
           throw error instanceof AgentError ? new StartItemError(index, error) : error;
         }),
       ),
     );
+    // The quota and budgets are the starter's: looked at once for the whole batch.
+    if (prepared[0]) await this.preparation.assertStarterHasRoom(principal, prepared[0].tier);
     return Promise.all(
       prepared.map((request, index) =>
         this.admitPrepared(principal, request, items[index]!.options ?? {}, false).then(

@@ -41,6 +41,13 @@ export class StartPreparation {
   ) {}
 
   async prepare(principal: Principal, agentType: string, input: JsonValue, options: StartOptions): Promise<PreparedStart> {
+    const prepared = await this.prepareItem(principal, agentType, input, options);
+    await this.assertStarterHasRoom(principal, prepared.tier);
+    return prepared;
+  }
+
+  /** The checks of the start itself (agent type, input, queue, hooks, waits), none about the starter's room. */
+  async prepareItem(principal: Principal, agentType: string, input: JsonValue, options: StartOptions): Promise<PreparedStart> {
     const agent = this.registry.get(agentType);
     if (!agent) throw new UnknownAgentTypeError(agentType, this.registry.names());
     const bytes = Buffer.byteLength(JSON.stringify(input ?? null));
@@ -66,10 +73,6 @@ export class StartPreparation {
       : options.runAt || concurrency
         ? ExecutionStatus.Scheduled
         : ExecutionStatus.Pending;
-    // The tenant's workspaces at the tier's disk quota: 413 (QuotaExceededError), before anything is written.
-    await this.workspaces.assertStartAllowed(principal);
-    // A user or tenant whose monthly budget is used up: 402 (BudgetExceededError).
-    await this.budgets.assertStartAllowed({ tenantId: principal.tenantId, userId: principal.userId, tier: tier.name });
     return {
       tier,
       row: {
@@ -87,6 +90,16 @@ export class StartPreparation {
         hooks,
       },
     };
+  }
+
+  /**
+   * The starter's room, once for any number of its starts: the tenant's workspaces under the tier's
+   * disk quota (413, `QuotaExceededError`) and the user's and tenant's monthly budgets (402,
+   * `BudgetExceededError`), before anything is written.
+   */
+  async assertStarterHasRoom(principal: Principal, tier: PreparedStart['tier']): Promise<void> {
+    await this.workspaces.assertStartAllowed(principal);
+    await this.budgets.assertStartAllowed({ tenantId: principal.tenantId, userId: principal.userId, tier: tier.name });
   }
 }
 
